@@ -1,0 +1,127 @@
+import type { Command } from 'commander';
+import type { RunResult, Severity, Snapshot } from '../../model/index.js';
+import { SEVERITIES, severityRank } from '../../model/index.js';
+import { EXIT, UserError } from '../errors.js';
+import { loadAttestations, loadConfig, loadWaivers } from '../inputs.js';
+import { parseFormats, writeOutputs } from '../output.js';
+import { toolVersion } from '../version.js';
+
+export interface ScanOptions {
+  file?: string[];
+  demo?: boolean;
+  completeInventory?: boolean;
+  config?: string;
+  waivers?: string;
+  attestations?: string;
+  control?: string[];
+  section?: string[];
+  format?: string;
+  output?: string;
+  failOn: string;
+  quiet?: boolean;
+  color: boolean;
+  now?: string;
+  details?: boolean;
+}
+
+const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('collect evidence and evaluate every control (or the ones selected)')
+    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
+    .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
+    .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
+    .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
+    .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
+    .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
+    .option('--control <ids>', 'only these controls (comma-separated or repeated), e.g. CC5-HARD-03', splitList)
+    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList)
+    .option('--format <list>', 'output format(s), comma-separated: terminal, json (see `eks-soc2 formats`)', 'terminal')
+    .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
+    .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
+    .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
+    .option('-q, --quiet', 'print only the summary and the controls that do not pass')
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
+    .option('--now <time>', 'evaluate as of this time (ISO date/time): waiver expiry, attestation validity, evidence age')
+    .addHelpText('after', `
+Exit codes: 0 every evaluated control passes; 1 a control fails at or above --fail-on;
+2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
+3 required evidence could not be collected (a permission, network or service gap).
+
+Examples:
+  eks-soc2 scan --demo
+  eks-soc2 scan -f k8s/ --format json -o reports/
+  helm template my-chart | eks-soc2 scan -f - --section CC5`)
+    .action(async (opts: ScanOptions) => {
+      process.exitCode = await runScan(opts);
+    });
+}
+
+export async function runScan(opts: ScanOptions): Promise<number> {
+  const formats = parseFormats(opts.format);
+  const failOn = opts.failOn.toLowerCase();
+  if (failOn !== 'never' && !(SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new UserError(`--fail-on must be one of ${SEVERITIES.join(', ')}, never (got "${opts.failOn}")`);
+  }
+  const now = opts.now ? new Date(opts.now) : new Date();
+  if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
+  if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
+  if (!opts.demo && !opts.file?.length) {
+    throw new UserError('nothing to scan: pass -f PATH (manifests, dumps, bundles) or --demo', EXIT.USAGE);
+  }
+
+  const { catalog, CATALOG_VERSION } = await import('../../catalog/index.js');
+  const known = new Set(catalog.map((c) => c.id));
+  for (const id of opts.control ?? []) if (!known.has(id.toUpperCase())) throw new UserError(`unknown control "${id}"; \`eks-soc2 controls\` lists them`);
+  const sections = new Set(catalog.map((c) => c.section as string));
+  for (const s of opts.section ?? []) if (!sections.has(s.toUpperCase())) throw new UserError(`unknown section "${s}"; sections are ${[...sections].join(', ')}`);
+
+  const config = await loadConfig(opts.config);
+  const w = opts.waivers ? await loadWaivers(opts.waivers) : { waivers: [], issues: [] };
+  const a = opts.attestations ? await loadAttestations(opts.attestations) : { attestations: [], issues: [] };
+
+  let snapshot: Snapshot;
+  if (opts.demo) {
+    const demo = await import('../../collectors/demo/index.js');
+    snapshot = demo.demoSnapshot(toolVersion(), now);
+    if (!opts.waivers && !opts.attestations) {
+      const p = demo.demoPolicies(now);
+      w.waivers.push(...p.waivers);
+      a.attestations.push(...p.attestations);
+    }
+  } else {
+    const { collectFiles } = await import('../../collectors/files/read.js');
+    snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
+    if (snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.gaps.some((g) => g.source === 'files')) {
+      const msgs = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `  ${g.message}`).join('\n');
+      throw new UserError(`no readable input:\n${msgs}`, EXIT.USAGE);
+    }
+  }
+
+  const { evaluate } = await import('../../engine/index.js');
+  const run = evaluate(snapshot, catalog, {
+    config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now,
+    waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
+    ...(opts.control?.length ? { controls: opts.control } : {}),
+    ...(opts.section?.length ? { sections: opts.section } : {}),
+  });
+
+  const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
+  const written = await writeOutputs(run, formats, opts.output, { color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}) });
+  for (const p of written) process.stderr.write(`wrote ${p}\n`);
+  return exitCode(run, failOn as Severity | 'never');
+}
+
+/** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
+export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
+  if (run.gaps.some((g) => g.source === 'files')) return EXIT.USAGE;
+  if (failOn !== 'never') {
+    const threshold = severityRank(failOn);
+    if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
+  }
+  const gapKeys = new Set(run.gaps.filter((g) => g.source !== 'files').map((g) => g.key));
+  if (run.controls.some((c) => c.status === 'error' && c.evidence.missing.length > 0 && gapKeys.size > 0)) return EXIT.EVIDENCE;
+  return EXIT.OK;
+}

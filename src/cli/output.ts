@@ -1,0 +1,64 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunResult } from '../model/index.js';
+import { UserError } from './errors.js';
+
+export interface FormatContext {
+  color: boolean;
+  quiet: boolean;
+  details?: boolean;
+}
+
+export interface Format {
+  /** File extension under --output DIR. */
+  ext: string;
+  description: string;
+  /** Render to a text sink. Renderers are pure functions of the RunResult. */
+  render(run: RunResult, ctx: FormatContext, write: (chunk: string | Uint8Array) => void): Promise<void> | void;
+}
+
+/** Formats for one run. Renderers are imported lazily so commands start fast. */
+export const FORMATS: Record<string, () => Promise<Format>> = {
+  terminal: async () => {
+    const { renderTerminal } = await import('../report/terminal.js');
+    return {
+      ext: 'txt',
+      description: 'human-readable summary grouped by checklist section',
+      render: (run, ctx, write) => renderTerminal(run, { color: ctx.color, quiet: ctx.quiet, ...(ctx.details !== undefined ? { details: ctx.details } : {}) }, (l) => write(`${l}\n`)),
+    };
+  },
+  json: async () => {
+    const { renderJson } = await import('../report/json.js');
+    return { ext: 'json', description: 'the stable machine contract (schemas/report.schema.json)', render: (run, _ctx, write) => renderJson(run, write) };
+  },
+};
+
+export function parseFormats(value: string | undefined): string[] {
+  const list = (value ?? 'terminal').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const f of list) {
+    if (!FORMATS[f]) throw new UserError(`unknown format "${f}"; available: ${Object.keys(FORMATS).join(', ')}`);
+  }
+  return [...new Set(list)];
+}
+
+/** Write each format to stdout (a single format) or to DIR/eks-soc2-report.<ext>. */
+export async function writeOutputs(run: RunResult, formats: string[], outDir: string | undefined, ctx: FormatContext, baseName = 'eks-soc2-report'): Promise<string[]> {
+  if (!outDir) {
+    if (formats.length > 1) throw new UserError(`--format ${formats.join(',')} names several formats: add --output DIR to write each to a file`);
+    const f = await FORMATS[formats[0]!]!();
+    await f.render(run, ctx, (chunk) => { process.stdout.write(chunk); });
+    return [];
+  }
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const name of formats) {
+    const f = await FORMATS[name]!();
+    const path = join(outDir, `${baseName}.${name === 'terminal' ? 'txt' : f.ext}`);
+    const stream = createWriteStream(path);
+    await f.render(run, { ...ctx, color: false }, (chunk) => { stream.write(chunk); });
+    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    written.push(path);
+  }
+  return written;
+}

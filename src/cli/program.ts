@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, UserError } from './errors.js';
+import { toolVersion } from './version.js';
+import { registerScan } from './commands/scan.js';
+import { registerControls } from './commands/controls.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('eks-soc2')
+    .description('Prove an Amazon EKS environment meets SOC 2 (Type II) controls: collect evidence read-only, evaluate every control, keep the history, report.')
+    .version(toolVersion(), '-V, --version')
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerScan(program);
+  registerControls(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT.USAGE;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`eks-soc2: ${err.message}\n${err.fix ? `  fix: ${err.fix}\n` : ''}`);
+      if (debug) process.stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`eks-soc2: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(debug && err instanceof Error ? `${err.stack}\n` : '  (run with --debug for details, and please report it)\n');
+    return EXIT.USAGE;
+  }
+}
+

@@ -1,0 +1,42 @@
+import type { Attestation, Snapshot, Waiver } from '../../model/index.js';
+import { emptySnapshot, kindKey } from '../../model/index.js';
+import { DEMO } from './build.js';
+import { baseObjects } from './k8s-base.js';
+
+/**
+ * The built-in demo environment: a realistic EKS cluster ("acme-prod") with good and bad
+ * workloads, RBAC, policies, add-ons and AWS facts, so a newcomer sees every section with a mix of
+ * pass, fail, manual and waived without a cluster or credentials. Times are relative to `now`.
+ */
+export function demoSnapshot(toolVersion: string, now = new Date()): Snapshot {
+  const snap = emptySnapshot(toolVersion, now);
+  snap.cluster = { name: DEMO.cluster, arn: DEMO.arn, accountId: DEMO.accountId, region: DEMO.region, context: 'demo' };
+  snap.collector.identity = 'demo';
+  snap.collector.inputs = ['built-in demo environment'];
+  const objects = [...baseObjects()];
+  snap.kubernetes = { source: 'demo', complete: true, serverVersion: `v${DEMO.version}.5-eks-3025e55`, kinds: {}, objects };
+  for (const o of objects) {
+    const k = kindKey(o.apiVersion, o.kind);
+    const c = snap.kubernetes.kinds[k];
+    if (c) c.count++;
+    else snap.kubernetes.kinds[k] = { state: 'collected', count: 1, detail: o.apiVersion };
+  }
+  snap.aws = { source: 'demo', accountId: DEMO.accountId, region: DEMO.region, calls: {}, facts: [] };
+  return snap;
+}
+
+/** The demo's waivers and attestations, so the demo shows `waived` and attested controls. */
+export function demoPolicies(now = new Date()): { waivers: Waiver[]; attestations: Attestation[] } {
+  const inDays = (d: number) => new Date(now.getTime() + d * 86400_000).toISOString().slice(0, 10);
+  return {
+    waivers: [
+      {
+        id: 'RISK-2026-014', control: 'CC5-HARD-03', rule: 'read-only-root-fs',
+        resources: { namespace: 'data', kind: 'StatefulSet', name: 'postgres' },
+        reason: 'PostgreSQL writes to its data directory and /var/run; a read-only root needs an image rebuild planned for Q1',
+        approvedBy: 'ciso@acme.example', expires: inDays(60), source: { file: '<demo>' },
+      },
+    ],
+    attestations: [],
+  };
+}

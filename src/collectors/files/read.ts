@@ -1,0 +1,151 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, isAbsolute } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Coverage, EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
+import { emptySnapshot, kindKey } from '../../model/index.js';
+import { looksBinary, parseManifestText } from './parse.js';
+import type { ParsedInput } from './parse.js';
+
+const MANIFEST_EXT = /\.(ya?ml|json)(\.gz)?$/i;
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.idea', '.vscode']);
+
+export interface FileCollectOptions {
+  toolVersion: string;
+  /** Treat the files as the cluster's complete inventory: kinds not present are absent. */
+  completeInventory?: boolean;
+  /** Read `-` from this stream (defaults to process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+  /** Base for relative file names in findings (defaults to the current directory). */
+  cwd?: string;
+}
+
+/** Expand files and directories (recursively) into the list of files to read, in a stable order. */
+export async function expandPaths(paths: readonly string[], problems: EvidenceGap[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ source: 'files', target: dir, reason: 'error', message: `${dir}: cannot read directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(p);
+      } else if (e.isFile() && MANIFEST_EXT.test(e.name)) {
+        out.push(p);
+      }
+    }
+  };
+  for (const p of paths) {
+    if (p === '-') { out.push('-'); continue; }
+    let st;
+    try {
+      st = await stat(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push({ source: 'files', target: p, reason: 'not-found', message: `${p}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`, fix: 'check the path given to -f' });
+      continue;
+    }
+    if (st.isDirectory()) await walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+async function readStdin(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/** Read one file into `out`; problems are recorded, never thrown. */
+export async function readOne(path: string, display: string, out: ParsedInput, stdin?: NodeJS.ReadableStream): Promise<void> {
+  let buf: Buffer;
+  try {
+    buf = path === '-' ? await readStdin(stdin ?? process.stdin) : await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    out.problems.push({ source: 'files', target: display, reason: 'error', message: `${display}: cannot read (${code === 'EACCES' ? 'permission denied' : code ?? (err as Error).message})` });
+    return;
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (err) {
+      out.problems.push({ source: 'files', target: display, reason: 'parse-error', message: `${display}: gzip data is corrupt (${(err as Error).message}); file skipped`, fix: 're-export the bundle' });
+      return;
+    }
+  }
+  if (looksBinary(buf)) {
+    out.problems.push({ source: 'files', target: display, reason: 'invalid', message: `${display}: binary file, not YAML or JSON; skipped` });
+    return;
+  }
+  let text: string;
+  try {
+    text = buf.toString('utf8');
+  } catch (err) {
+    out.problems.push({ source: 'files', target: display, reason: 'unsupported', message: `${display}: too large to read as text (${(err as Error).message}); split the file or export a snapshot bundle with \`eks-soc2 collect\`` });
+    return;
+  }
+  parseManifestText(text, display, out);
+}
+
+/**
+ * Collect a Snapshot from manifest files, directories, `kubectl get -o json|yaml` dumps, Helm or
+ * kustomize output, stdin and exported snapshot bundles.
+ */
+export async function collectFiles(paths: readonly string[], opts: FileCollectOptions): Promise<Snapshot> {
+  const cwd = opts.cwd ?? process.cwd();
+  const out: ParsedInput = { objects: [], problems: [], bundles: [] };
+  const files = await expandPaths(paths, out.problems);
+  for (const f of files) {
+    const display = f === '-' ? '<stdin>' : isAbsolute(f) && !relative(cwd, f).startsWith('..') ? relative(cwd, f) : f;
+    await readOne(f, display, out, opts.stdin);
+  }
+  return assembleSnapshot(out, { ...opts, inputs: [...paths] });
+}
+
+/** Build the snapshot from parsed inputs: bundles are merged in, file objects are added. */
+export function assembleSnapshot(parsed: ParsedInput, opts: FileCollectOptions & { inputs: string[] }): Snapshot {
+  const base = parsed.bundles.length > 0 ? mergeBundles(parsed.bundles) : emptySnapshot(opts.toolVersion);
+  const snap: Snapshot = base;
+  snap.collector = { ...snap.collector, tool: 'eks-soc2', version: opts.toolVersion, inputs: opts.inputs, identity: snap.collector.identity ?? 'files' };
+  if (parsed.objects.length > 0) {
+    if (snap.kubernetes.source === 'none') snap.kubernetes.source = 'files';
+    const kinds: Record<string, Coverage> = snap.kubernetes.kinds;
+    const objects: K8sObject[] = snap.kubernetes.objects;
+    for (const o of parsed.objects) {
+      objects.push(o);
+      const key = kindKey(o.apiVersion, o.kind);
+      const cov = kinds[key];
+      if (cov) { cov.count++; if (cov.state !== 'collected' && cov.state !== 'absent') continue; cov.state = 'collected'; }
+      else kinds[key] = { state: 'collected', count: 1, detail: o.apiVersion };
+    }
+  }
+  if (opts.completeInventory) snap.kubernetes.complete = true;
+  for (const p of parsed.problems) snap.gaps.push(p);
+  return snap;
+}
+
+function mergeBundles(bundles: Snapshot[]): Snapshot {
+  const [first, ...rest] = bundles;
+  const snap = structuredClone(first!) as Snapshot;
+  for (const b of rest) {
+    for (const o of b.kubernetes.objects) snap.kubernetes.objects.push(o);
+    for (const [k, v] of Object.entries(b.kubernetes.kinds)) {
+      const cur = snap.kubernetes.kinds[k];
+      snap.kubernetes.kinds[k] = cur ? { ...cur, count: cur.count + v.count } : v;
+    }
+    for (const f of b.aws.facts) snap.aws.facts.push(f);
+    Object.assign(snap.aws.calls, b.aws.calls);
+    for (const t of b.tools) snap.tools.push(t);
+    for (const g of b.gaps) snap.gaps.push(g);
+    if (snap.kubernetes.source === 'none') snap.kubernetes.source = b.kubernetes.source;
+    if (snap.aws.source === 'none') snap.aws.source = b.aws.source;
+  }
+  return snap;
+}

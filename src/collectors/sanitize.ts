@@ -1,0 +1,62 @@
+import type { K8sObject } from '../model/index.js';
+
+/** ConfigMaps whose data controls read (by name, in kube-system or any namespace for Falco). */
+export const CONFIGMAPS_WITH_EVIDENCE: ReadonlySet<string> = new Set([
+  'kube-system/aws-auth', 'kube-system/amazon-vpc-cni', 'kube-system/cluster-autoscaler-status',
+]);
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** Environment variable names whose literal values are treated as credentials. */
+const SECRET_NAME = /(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)/i;
+export const REDACTED = '[redacted by eks-soc2]';
+
+/**
+ * Make an object safe to keep as evidence, in place: drop `managedFields` and the last-applied
+ * annotation (it can repeat a Secret's data); keep Secrets metadata-only; drop ConfigMap data
+ * unless a control reads that ConfigMap; redact literal values of credential-looking env vars
+ * (the name stays, so checks can still flag the practice).
+ */
+export function sanitizeObject(obj: K8sObject): K8sObject {
+  const meta = obj.metadata;
+  if (meta) {
+    delete meta.managedFields;
+    if (meta.annotations && LAST_APPLIED in meta.annotations) {
+      delete meta.annotations[LAST_APPLIED];
+    }
+  }
+  if (obj.kind === 'Secret' && (obj.apiVersion === 'v1' || obj.apiVersion === undefined)) {
+    for (const k of Object.keys(obj)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata' && k !== 'type' && k !== '$source') delete obj[k];
+    return obj;
+  }
+  if (obj.kind === 'ConfigMap' && obj.apiVersion === 'v1') {
+    const id = `${meta?.namespace ?? ''}/${meta?.name ?? ''}`;
+    if (!CONFIGMAPS_WITH_EVIDENCE.has(id)) {
+      if (obj.data !== undefined) obj.data = {};
+      if (obj.binaryData !== undefined) obj.binaryData = {};
+    }
+    return obj;
+  }
+  redactEnv(obj);
+  return obj;
+}
+
+function redactEnv(node: unknown, depth = 0): void {
+  if (depth > 12 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const x of node) redactEnv(x, depth + 1);
+    return;
+  }
+  const rec = node as Record<string, unknown>;
+  for (const [k, v] of Object.entries(rec)) {
+    if (k === 'env' && Array.isArray(v)) {
+      for (const e of v) {
+        if (e && typeof e === 'object') {
+          const ev = e as Record<string, unknown>;
+          if (typeof ev.name === 'string' && typeof ev.value === 'string' && ev.value !== '' && SECRET_NAME.test(ev.name)) ev.value = REDACTED;
+        }
+      }
+    } else if (v && typeof v === 'object') {
+      redactEnv(v, depth + 1);
+    }
+  }
+}

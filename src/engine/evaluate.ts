@@ -1,0 +1,319 @@
+import type {
+  Attestation, AttestationIssue, CheckContext, ControlDefinition, ControlResult, EffectiveConfig, EvidenceGap,
+  EvidenceKey, Finding, FindingInput, JsonValue, K8sObject, OwnerRef, ResourceRef, RunResult, RunSummary, Severity,
+  Snapshot, Status, StatusCounts, Waiver, WaiverIssue,
+} from '../model/index.js';
+import { RUN_SCHEMA, SECTIONS, emptyCounts, severityRank } from '../model/index.js';
+import { SnapshotIndex, scopedEvidence } from './evidence.js';
+import { matchWaiver, prepareWaivers, unusedWaiverIssues } from './waivers.js';
+import type { WaiverSet } from './waivers.js';
+import { prepareAttestations } from './attestations.js';
+
+export interface EvaluateOptions {
+  config: EffectiveConfig;
+  toolVersion: string;
+  catalogVersion: string;
+  waivers?: readonly Waiver[];
+  attestations?: readonly Attestation[];
+  /** Problems found while loading the waiver / attestation files (malformed entries). */
+  waiverIssues?: readonly WaiverIssue[];
+  attestationIssues?: readonly AttestationIssue[];
+  /** Evaluation time (waiver expiry, attestation validity, ages). Defaults to now. */
+  now?: Date;
+  startedAt?: Date;
+  /** Limit to these control ids / sections. */
+  controls?: readonly string[];
+  sections?: readonly string[];
+  snapshotDigest?: string;
+}
+
+/** Controls selected by `--control` / `--section` (all when neither is given). */
+export function selectControls(
+  catalog: readonly ControlDefinition[],
+  opts: { controls?: readonly string[]; sections?: readonly string[] },
+): ControlDefinition[] {
+  const ids = opts.controls?.length ? new Set(opts.controls.map((c) => c.toUpperCase())) : undefined;
+  const secs = opts.sections?.length ? new Set(opts.sections.map((s) => s.toUpperCase())) : undefined;
+  return catalog.filter((c) => (!ids || ids.has(c.id)) && (!secs || secs.has(c.section)));
+}
+
+/** Evaluate the selected controls of the catalog against one snapshot. Pure: no I/O. */
+export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition[], opts: EvaluateOptions): RunResult {
+  const started = opts.startedAt ?? new Date();
+  const now = opts.now ?? new Date();
+  const index = new SnapshotIndex(snapshot);
+  const known = new Set(catalog.map((c) => c.id));
+  const waivers = prepareWaivers(opts.waivers ?? [], known, now);
+  const attestations = prepareAttestations(opts.attestations ?? [], known, now);
+  const selected = selectControls(catalog, opts);
+  const system = new Set(opts.config.systemNamespaces);
+  const clusterName = snapshot.cluster.name;
+
+  const controls = selected.map((c) => evaluateControl(c, index, snapshot, {
+    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName,
+  }));
+
+  const evaluated = new Set(selected.map((c) => c.id));
+  return {
+    schema: RUN_SCHEMA,
+    tool: { name: 'eks-soc2', version: opts.toolVersion },
+    catalogVersion: opts.catalogVersion,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    cluster: snapshot.cluster,
+    sources: { kubernetes: snapshot.kubernetes.source, aws: snapshot.aws.source },
+    ...(snapshot.collector.identity ? { collectorIdentity: snapshot.collector.identity } : {}),
+    ...(opts.snapshotDigest ? { snapshotDigest: opts.snapshotDigest } : {}),
+    summary: summarize(controls),
+    controls,
+    gaps: snapshot.gaps,
+    waivers: {
+      applied: controls.reduce((n, c) => n + c.counts.waived + c.systemCounts.waived, 0),
+      issues: [...(opts.waiverIssues ?? []), ...waivers.issues, ...unusedWaiverIssues(waivers, evaluated)],
+    },
+    attestations: {
+      inForce: [...attestations.inForce.values()].filter((a) => evaluated.has(a.control)),
+      issues: [...(opts.attestationIssues ?? []), ...attestations.issues],
+    },
+    ...(opts.controls?.length || opts.sections?.length
+      ? { selection: { ...(opts.controls?.length ? { controls: [...opts.controls] } : {}), ...(opts.sections?.length ? { sections: [...opts.sections] } : {}) } }
+      : {}),
+  };
+}
+
+interface ControlEnv {
+  config: EffectiveConfig;
+  now: Date;
+  system: ReadonlySet<string>;
+  waivers: WaiverSet;
+  attested: Attestation | undefined;
+  clusterName: string | undefined;
+}
+
+/** Why required evidence is missing, in words a user can act on. */
+function missingReason(snapshot: Snapshot, key: EvidenceKey, state: string, gaps: readonly EvidenceGap[]): string {
+  const gap = gaps.find((g) => g.key === key.replace(/^(k8s|aws|tool):/, ''));
+  const label = key.replace(/^k8s:/, '').replace(/^aws:/, '').replace(/^tool:/, 'tool ');
+  if (gap) return `${label}: ${gap.message}${gap.fix ? ` (fix: ${gap.fix})` : ''}`;
+  if (state !== 'not-collected') return `${label}: collection ${state}`;
+  if (key.startsWith('k8s:')) {
+    switch (snapshot.kubernetes.source) {
+      case 'none': return `${label}: no Kubernetes source in this scan (scan a cluster, pass -f PATH, or use --demo)`;
+      case 'files': return `${label}: not in the input files (add them, or pass --complete-inventory if the files are the whole cluster)`;
+      default: return `${label}: not collected`;
+    }
+  }
+  if (key.startsWith('aws:')) {
+    return snapshot.aws.source === 'none'
+      ? `${label}: no AWS source in this scan (pass --cluster NAME with AWS credentials, or --aws-evidence DIR)`
+      : `${label}: not collected`;
+  }
+  return `${label}: no ${key.slice(5)} report in the input`;
+}
+
+function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snapshot: Snapshot, env: ControlEnv): ControlResult {
+  const missing: string[] = [];
+  let notCollected = false;
+  for (const req of control.requires) {
+    const states = req.anyOf.map((k) => [k, index.state(k)] as const);
+    const failed = states.filter(([, s]) => s === 'denied' || s === 'error' || s === 'partial');
+    const ok = states.filter(([, s]) => s === 'collected' || s === 'absent');
+    if (failed.length > 0) {
+      missing.push(`${req.what}: ${failed.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)).join('; ')}`);
+    } else if (ok.length === 0) {
+      notCollected = true;
+      const reasons = [...new Set(states.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)))];
+      missing.push(`${req.what}: ${reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ')}`);
+    }
+  }
+
+  const raw: { input: FindingInput; labels?: Record<string, string> }[] = [];
+  const notes: string[] = [];
+  let naReason: string | undefined;
+  let manualReason: string | undefined;
+  let errorReason: string | undefined;
+
+  if (control.check && !notCollected) {
+    const declared = new Set<string>([...control.requires.flatMap((r) => r.anyOf), ...(control.optional ?? [])]);
+    const evidence = scopedEvidence(index, control.id, declared);
+    const isSystem = (ns: string | undefined) => ns !== undefined && env.system.has(ns);
+    const report = (f: FindingInput) => {
+      raw.push({ input: f, ...(isK8s(f.resource) && f.resource.metadata.labels ? { labels: f.resource.metadata.labels } : {}) });
+    };
+    const ctx: CheckContext = {
+      config: env.config,
+      now: env.now,
+      clusterName: env.clusterName,
+      isSystemNamespace: isSystem,
+      report,
+      pass: (resource, rule, message, details) => report({ rule, status: 'pass', resource, message, ...(details ? { details } : {}) }),
+      fail: (resource, rule, message, o) => report({ rule, status: 'fail', resource, message, ...(o?.severity ? { severity: o.severity } : {}), ...(o?.details ? { details: o.details } : {}) }),
+      notApplicable: (reason) => { naReason = reason; },
+      manual: (reason) => { manualReason = reason; },
+      error: (reason) => { errorReason = reason; },
+      note: (text) => { notes.push(text); },
+    };
+    try {
+      control.check(evidence, ctx);
+    } catch (err) {
+      errorReason = `the check failed unexpectedly: ${err instanceof Error ? err.message : String(err)} (please report this as a bug)`;
+    }
+  }
+
+  const findings: Finding[] = [];
+  const counts = emptyCounts();
+  const systemCounts = emptyCounts();
+  let failSeverity: Severity | undefined;
+  const applied = new Map<string, Finding['waiver']>();
+  for (const { input, labels } of raw) {
+    const f = toFinding(control, input, env.system);
+    if (f.status === 'fail') {
+      const w = matchWaiver(env.waivers, control.id, f.rule, f.resource, labels);
+      if (w) {
+        f.status = 'waived';
+        f.waiver = w;
+        applied.set(w.id, w);
+      }
+    }
+    if (f.status === 'fail' && !f.system && (!failSeverity || severityRank(f.severity) > severityRank(failSeverity))) failSeverity = f.severity;
+    (f.system ? systemCounts : counts)[f.status]++;
+    findings.push(f);
+  }
+
+  let status: Status;
+  let message: string;
+  const decided = counts.pass + counts.fail + counts.waived;
+  if (notCollected) {
+    status = 'error';
+    message = `evidence not collected: ${missing.join(' | ')}`;
+  } else if (!control.check && control.automation === 'automated') {
+    status = 'error';
+    message = 'no check is implemented for this control yet';
+  } else if (missing.length > 0 || errorReason) {
+    status = 'error';
+    message = errorReason ?? `evidence incomplete: ${missing.join(' | ')}`;
+    if (errorReason && missing.length > 0) message += ` | evidence incomplete: ${missing.join(' | ')}`;
+    if (findings.length > 0) notes.push(`${findings.length} findings below come from incomplete evidence`);
+  } else if (counts.fail > 0) {
+    status = 'fail';
+    message = `${counts.fail} failing, ${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}: ${topRules(findings)}`;
+  } else if (naReason) {
+    status = 'not-applicable';
+    message = naReason;
+  } else if (counts.waived > 0 && control.automation === 'automated' && !manualReason) {
+    status = 'waived';
+    message = `${counts.waived} failing finding(s) covered by waivers, ${counts.pass} passing`;
+  } else if (manualReason || control.automation !== 'automated') {
+    const why = manualReason ?? (control.check
+      ? `automated signals pass (${decided} checked); ${control.attestation ?? 'the rest needs a human attestation'}`
+      : control.attestation ?? 'needs a human attestation');
+    if (env.attested) {
+      status = counts.waived > 0 ? 'waived' : 'pass';
+      message = `attested by ${env.attested.attestedBy} on ${env.attested.date} (valid until ${env.attested.validUntil}); ${why}`;
+    } else {
+      status = 'manual';
+      message = why;
+    }
+  } else if (decided === 0) {
+    status = 'not-applicable';
+    message = findings.length > 0
+      ? `nothing in scope outside system namespaces (${findings.length} system findings reported separately)`
+      : 'nothing in scope to evaluate';
+  } else {
+    status = 'pass';
+    message = `${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}`;
+  }
+
+  return {
+    id: control.id,
+    title: control.title,
+    section: control.section,
+    sectionTitle: SECTIONS[control.section],
+    subheading: control.subheading,
+    tsc: control.tsc,
+    owners: { primary: ownerRefs(control.owners.primary, env.config), supporting: ownerRefs(control.owners.supporting, env.config) },
+    automation: control.automation,
+    severity: control.severity,
+    status,
+    message,
+    description: control.description,
+    evidence: { required: control.requires.map((r) => r.what), missing },
+    notes,
+    findings,
+    counts,
+    systemCounts,
+    ...(failSeverity ? { failSeverity } : {}),
+    ...(env.attested && (status === 'pass' || status === 'waived') && control.automation !== 'automated' ? { attestation: env.attested } : {}),
+    ...(control.attestation || control.automation !== 'automated' ? { attestationRequired: control.attestation ?? 'a human attestation' } : {}),
+    waivers: [...applied.values()].filter((w): w is NonNullable<typeof w> => w !== undefined),
+    remediation: control.remediation,
+    references: control.references,
+  };
+}
+
+function isK8s(r: K8sObject | ResourceRef): r is K8sObject {
+  return (r as K8sObject).metadata !== undefined;
+}
+
+function toFinding(control: ControlDefinition, input: FindingInput, system: ReadonlySet<string>): Finding {
+  let resource: ResourceRef;
+  let source: Finding['source'];
+  if (isK8s(input.resource)) {
+    const o = input.resource;
+    resource = {
+      provider: 'kubernetes',
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+      name: o.metadata.name ?? o.metadata.generateName ?? '(unnamed)',
+      ...(o.metadata.uid ? { uid: o.metadata.uid } : {}),
+    };
+    if (o.$source) source = { file: o.$source.file, line: o.$source.line };
+  } else {
+    resource = input.resource;
+  }
+  const ns = resource.kind === 'Namespace' && resource.provider === 'kubernetes' ? resource.name : resource.namespace;
+  const severity = input.severity ?? control.rules?.[input.rule]?.severity ?? control.severity;
+  const f: Finding = {
+    rule: input.rule,
+    status: input.status,
+    severity,
+    resource,
+    message: input.message,
+  };
+  if (source) f.source = source;
+  if (ns !== undefined && system.has(ns)) f.system = true;
+  if (input.details) f.details = input.details as Record<string, JsonValue>;
+  return f;
+}
+
+function topRules(findings: readonly Finding[]): string {
+  const byRule = new Map<string, number>();
+  for (const f of findings) if (f.status === 'fail' && !f.system) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const top = [...byRule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4);
+  return top.map(([r, n]) => `${r} ×${n}`).join(', ') + (byRule.size > 4 ? ', …' : '');
+}
+
+function ownerRefs(roles: readonly string[], config: EffectiveConfig): OwnerRef[] {
+  return roles.map((role) => (config.owners[role] ? { role, owner: config.owners[role] } : { role }));
+}
+
+export function summarize(controls: readonly ControlResult[]): RunSummary {
+  const c = emptyCounts();
+  const f = emptyCounts();
+  const bySection: Record<string, StatusCounts> = {};
+  const byTsc: Record<string, StatusCounts> = {};
+  for (const r of controls) {
+    c[r.status]++;
+    for (const k of Object.keys(f) as Status[]) f[k] += r.counts[k];
+    (bySection[r.section] ??= emptyCounts())[r.status]++;
+    for (const t of r.tsc) (byTsc[t] ??= emptyCounts())[r.status]++;
+  }
+  return { controls: c, findings: f, score: score(c), bySection, byTsc };
+}
+
+/** Share of applicable controls that pass or are waived, in percent with one decimal. */
+export function score(c: StatusCounts): number {
+  const applicable = c.pass + c.fail + c.manual + c.waived + c.error;
+  return applicable === 0 ? 100 : Math.round(((c.pass + c.waived) / applicable) * 1000) / 10;
+}

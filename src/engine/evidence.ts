@@ -1,0 +1,134 @@
+import type {
+  AwsFact, CoverageState, Evidence, EvidenceKey, K8sKindKey, K8sObject, Snapshot,
+} from '../model/index.js';
+import { kindKey } from '../model/index.js';
+
+const EMPTY: readonly K8sObject[] = Object.freeze([]);
+const EMPTY_FACTS: readonly AwsFact[] = Object.freeze([]);
+
+/**
+ * Indexes of one snapshot, built once per run: objects by kind, by kind + namespace, by uid and by
+ * kind + namespace + name, AWS facts by operation. Every control's Evidence view reads these, so no
+ * check scans all objects per object.
+ */
+export class SnapshotIndex {
+  readonly byKind = new Map<K8sKindKey, K8sObject[]>();
+  private readonly byKindNs = new Map<K8sKindKey, Map<string, K8sObject[]>>();
+  private readonly byName = new Map<string, K8sObject>();
+  private readonly byUid = new Map<string, K8sObject>();
+  private readonly facts = new Map<string, AwsFact[]>();
+  private namespaceList: string[] | undefined;
+  private readonly minor: number | undefined;
+
+  constructor(readonly snapshot: Snapshot) {
+    for (const obj of snapshot.kubernetes.objects) {
+      const key = kindKey(obj.apiVersion, obj.kind);
+      push(this.byKind, key, obj);
+      const ns = obj.metadata.namespace ?? '';
+      let nsMap = this.byKindNs.get(key);
+      if (!nsMap) this.byKindNs.set(key, (nsMap = new Map()));
+      push(nsMap, ns, obj);
+      if (obj.metadata.name) this.byName.set(`${key}|${ns}|${obj.metadata.name}`, obj);
+      if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, obj);
+    }
+    for (const fact of snapshot.aws.facts) push(this.facts, `${fact.service}:${fact.operation}`, fact);
+    this.minor = parseMinor(snapshot.kubernetes.serverVersion);
+  }
+
+  state(key: EvidenceKey): CoverageState | 'not-collected' {
+    if (key.startsWith('k8s:')) {
+      const kind = key.slice(4);
+      const cov = this.snapshot.kubernetes.kinds[kind];
+      if (cov) return cov.state;
+      if (this.byKind.has(kind)) return 'collected';
+      return this.snapshot.kubernetes.complete ? 'absent' : 'not-collected';
+    }
+    if (key.startsWith('aws:')) {
+      const op = key.slice(4);
+      const cov = this.snapshot.aws.calls[op];
+      if (cov) return cov.state;
+      return this.facts.has(op) ? 'collected' : 'not-collected';
+    }
+    const tool = key.slice(5);
+    return this.snapshot.tools.some((t) => t.tool === tool) ? 'collected' : 'not-collected';
+  }
+
+  objects(kind: K8sKindKey): readonly K8sObject[] {
+    return this.byKind.get(kind) ?? EMPTY;
+  }
+
+  inNamespace(kind: K8sKindKey, ns: string): readonly K8sObject[] {
+    return this.byKindNs.get(kind)?.get(ns) ?? EMPTY;
+  }
+
+  get(kind: K8sKindKey, ns: string, name: string): K8sObject | undefined {
+    return this.byName.get(`${kind}|${ns}|${name}`);
+  }
+
+  owner(obj: K8sObject): K8sObject | undefined {
+    const refs = obj.metadata.ownerReferences;
+    if (!refs || refs.length === 0) return undefined;
+    const ref = refs.find((r) => r.controller) ?? refs[0]!;
+    if (ref.uid) {
+      const byUid = this.byUid.get(ref.uid);
+      if (byUid) return byUid;
+    }
+    return this.get(kindKey(ref.apiVersion, ref.kind), obj.metadata.namespace ?? '', ref.name);
+  }
+
+  namespaces(): readonly string[] {
+    if (!this.namespaceList) {
+      const set = new Set<string>();
+      for (const ns of this.objects('core/Namespace')) if (ns.metadata.name) set.add(ns.metadata.name);
+      for (const [, nsMap] of this.byKindNs) for (const ns of nsMap.keys()) if (ns) set.add(ns);
+      this.namespaceList = [...set].sort();
+    }
+    return this.namespaceList;
+  }
+
+  serverMinor(): number | undefined {
+    return this.minor;
+  }
+
+  aws(op: string, filter?: (f: AwsFact) => boolean): readonly AwsFact[] {
+    const list = this.facts.get(op) ?? EMPTY_FACTS;
+    return filter ? list.filter(filter) : list;
+  }
+}
+
+export function parseMinor(version: string | undefined): number | undefined {
+  if (!version) return undefined;
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  return m ? Number(m[2]) : undefined;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Thrown when a check reads evidence its control does not declare: a bug in the catalog. */
+export class UndeclaredEvidenceError extends Error {}
+
+/**
+ * The Evidence a check sees: the snapshot index restricted to the keys its control declares
+ * (required + optional), so that collectors, which fetch only declared keys, always supply
+ * everything a check reads.
+ */
+export function scopedEvidence(index: SnapshotIndex, controlId: string, declared: ReadonlySet<string>): Evidence {
+  const guard = (key: string): void => {
+    if (!declared.has(key)) throw new UndeclaredEvidenceError(`${controlId} reads ${key}, which it does not declare in requires/optional`);
+  };
+  return {
+    state: (key) => { guard(key); return index.state(key); },
+    has: (key) => { guard(key); const s = index.state(key); return s === 'collected' || s === 'absent'; },
+    objects: (kind) => { guard(`k8s:${kind}`); return index.objects(kind); },
+    inNamespace: (kind, ns) => { guard(`k8s:${kind}`); return index.inNamespace(kind, ns); },
+    get: (kind, ns, name) => { guard(`k8s:${kind}`); return index.get(kind, ns, name); },
+    owner: (obj) => index.owner(obj),
+    namespaces: () => index.namespaces(),
+    serverMinor: () => index.serverMinor(),
+    aws: (op, filter) => { guard(`aws:${op}`); return index.aws(op, filter); },
+  };
+}

@@ -1,0 +1,148 @@
+import type { AutomationLevel, JsonValue, Severity } from './common.js';
+import type { AwsFact, CoverageState, K8sKindKey, K8sObject } from './snapshot.js';
+import type { ResourceRef } from './result.js';
+import type { EffectiveConfig } from './config.js';
+
+/** Checklist sections (CC3 … CC9) and the Part 1 items of controls.md §7. */
+export const SECTIONS = {
+  CC3: 'Risk Assessment',
+  CC4: 'Monitoring Activities',
+  CC5: 'Control Activities',
+  CC6: 'Logical and Physical Access Controls',
+  CC7: 'System Operations',
+  CC8: 'Change Management',
+  CC9: 'Risk Mitigation',
+  P1: 'Foundational Controls (Part 1, outside the checklist)',
+} as const;
+export type SectionId = keyof typeof SECTIONS;
+
+/**
+ * An evidence key: `k8s:<group>/<Kind>`, `aws:<service>:<Operation>` or `tool:<name>`.
+ * Collectors read exactly the keys the selected controls declare.
+ */
+export type EvidenceKey = `k8s:${string}` | `aws:${string}` | `tool:${string}`;
+
+/** One piece of required evidence: satisfied when any of the keys was collected. */
+export interface EvidenceRequirement {
+  anyOf: EvidenceKey[];
+  /** Plain words for messages: "workloads", "namespaces", "the EKS cluster description". */
+  what: string;
+}
+
+export interface Remediation {
+  /** What to do, in one or two sentences. */
+  summary: string;
+  /** Corrected commands (controls.md §2 forms, never the checklist's broken ones). */
+  commands?: string[];
+  /** A manifest to apply, YAML. */
+  manifest?: string;
+}
+
+export interface Reference {
+  title: string;
+  url: string;
+}
+
+export interface RuleMeta {
+  title: string;
+  severity: Severity;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'not-applicable' | 'manual' | 'error';
+
+export interface FindingInput {
+  rule: string;
+  status: CheckStatus;
+  /** The object the finding is about: a Kubernetes object as read (its ref and source are derived) or a ref. */
+  resource: K8sObject | ResourceRef;
+  message: string;
+  /** Defaults to the rule's severity, then the control's. */
+  severity?: Severity;
+  details?: Record<string, JsonValue>;
+}
+
+/** What a check may read: only the evidence its control declares (enforced by the engine). */
+export interface Evidence {
+  /** Coverage of a key in this snapshot; `not-collected` when it was not read at all. */
+  state(key: EvidenceKey): CoverageState | 'not-collected';
+  /** True when the key was read completely (`collected` or `absent`). */
+  has(key: EvidenceKey): boolean;
+  /** All objects of a kind (`core/Pod`, `apps/Deployment`, `kyverno.io/ClusterPolicy`). */
+  objects(kind: K8sKindKey): readonly K8sObject[];
+  /** Objects of a kind in one namespace. */
+  inNamespace(kind: K8sKindKey, namespace: string): readonly K8sObject[];
+  /** One object by kind, namespace ('' for cluster-scoped) and name. */
+  get(kind: K8sKindKey, namespace: string, name: string): K8sObject | undefined;
+  /** The controlling owner of an object when that owner is in the snapshot. */
+  owner(obj: K8sObject): K8sObject | undefined;
+  /** Every namespace known to the snapshot: Namespace objects plus namespaces objects live in. */
+  namespaces(): readonly string[];
+  /** Kubernetes server minor version (e.g. 33) when known. */
+  serverMinor(): number | undefined;
+  /** AWS facts of one operation (`eks:DescribeCluster`), optionally filtered. */
+  aws(operation: string, filter?: (fact: AwsFact) => boolean): readonly AwsFact[];
+}
+
+export interface CheckContext {
+  readonly config: EffectiveConfig;
+  readonly now: Date;
+  /** The cluster name when known (from the snapshot's identity or DescribeCluster). */
+  readonly clusterName: string | undefined;
+  isSystemNamespace(namespace: string | undefined): boolean;
+  report(finding: FindingInput): void;
+  pass(resource: K8sObject | ResourceRef, rule: string, message: string, details?: Record<string, JsonValue>): void;
+  fail(resource: K8sObject | ResourceRef, rule: string, message: string, options?: { severity?: Severity; details?: Record<string, JsonValue> }): void;
+  /** The whole control does not apply (e.g. no service mesh and the mesh is out of scope). */
+  notApplicable(reason: string): void;
+  /** The control cannot be decided from the evidence; a human attestation is needed. */
+  manual(reason: string): void;
+  /** The control could not be evaluated for a reason found while checking (e.g. unreadable evidence). */
+  error(reason: string): void;
+  /** Supporting information shown with the control result. */
+  note(text: string): void;
+}
+
+export interface ControlDefinition {
+  id: string;
+  title: string;
+  section: SectionId;
+  /** The checklist's sub-heading, e.g. "Kubernetes Security Hardening". */
+  subheading: string;
+  /** Trust Services Criteria the evidence supports (controls.md §1 "TSC"). */
+  tsc: string[];
+  /** Checklist roles; mapped to real owners by the configuration. */
+  owners: { primary: string[]; supporting: string[] };
+  automation: AutomationLevel;
+  severity: Severity;
+  /** What the control checks and why, in this project's words. */
+  description: string;
+  /** The evidence the check needs; the control is `error` when any of it is missing. */
+  requires: EvidenceRequirement[];
+  /** Evidence read when present; its absence does not make the control `error`. */
+  optional?: EvidenceKey[];
+  /** Per-resource rules this control reports (stable ids). */
+  rules?: Record<string, RuleMeta>;
+  /** For partial and manual controls: what a human attestation must cover. */
+  attestation?: string;
+  remediation: Remediation;
+  references: Reference[];
+  /** Optional checklist section; `not-applicable` unless in scope (config `scope`). */
+  optionalScope?: 'service-mesh';
+  check?: (evidence: Evidence, ctx: CheckContext) => void;
+}
+
+/** Case for a control's test table (ESLint RuleTester style). */
+export interface ControlTestCase {
+  name: string;
+  /** Kubernetes objects (YAML text or objects). */
+  k8s?: string | K8sObject[];
+  aws?: AwsFact[];
+  config?: Partial<EffectiveConfig>;
+  expect: {
+    status: 'pass' | 'fail' | 'manual' | 'not-applicable' | 'error' | 'waived';
+    /** Rules that must have at least one failing finding. */
+    failing?: string[];
+    /** Rules that must have at least one passing finding. */
+    passing?: string[];
+  };
+}

@@ -1,0 +1,137 @@
+import type { ControlResult, Finding, ResourceRef, RunResult, Status } from '../model/index.js';
+import { SECTIONS } from '../model/index.js';
+import { escapeTerminal as esc } from './escape.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Only the summary and the controls that are not passing. */
+  quiet?: boolean;
+  /** Show every finding (default when few controls are selected). */
+  details?: boolean;
+  /** Failing resources listed per control when not in details mode. */
+  topFailures?: number;
+  width?: number;
+}
+
+const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], gray: [90, 39], bold: [1, 22], dim: [2, 22] } as const;
+type Style = keyof typeof CODES;
+
+const STATUS_STYLE: Record<Status, Style> = {
+  pass: 'green', fail: 'red', manual: 'yellow', waived: 'magenta', 'not-applicable': 'gray', error: 'cyan',
+};
+const STATUS_LABEL: Record<Status, string> = {
+  pass: 'PASS', fail: 'FAIL', manual: 'MANUAL', waived: 'WAIVED', 'not-applicable': 'N/A', error: 'ERROR',
+};
+
+export function resourceLabel(r: ResourceRef): string {
+  if (r.provider === 'aws') return `${r.kind} ${r.arn ?? r.name}`;
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+}
+
+/** Render a run for a terminal, streaming line by line to `write`. */
+export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (line: string) => void): void {
+  const paint = (style: Style, s: string) => (opts.color ? `\u001b[${CODES[style][0]}m${s}\u001b[${CODES[style][1]}m` : s);
+  const top = opts.topFailures ?? 5;
+  const details = opts.details ?? run.controls.length <= 3;
+
+  const c = run.cluster;
+  const where = [c.name ?? c.context ?? 'unnamed cluster', c.accountId, c.region].filter(Boolean).map((x) => esc(String(x))).join(' · ');
+  write(paint('bold', `eks-soc2 ${run.tool.version}`) + paint('gray', `  ${where}  ·  kubernetes: ${run.sources.kubernetes}, aws: ${run.sources.aws}  ·  ${run.finishedAt.replace('T', ' ').slice(0, 16)} UTC`));
+  write('');
+
+  let section = '';
+  let sub = '';
+  for (const r of run.controls) {
+    if (opts.quiet && (r.status === 'pass' || r.status === 'not-applicable')) continue;
+    if (r.section !== section) {
+      section = r.section;
+      sub = '';
+      write(paint('bold', `${r.section}  ${SECTIONS[r.section]}`));
+    }
+    if (r.subheading !== sub) {
+      sub = r.subheading;
+      write(paint('dim', `  ${sub}`));
+    }
+    writeControl(r, write, paint, details, top);
+  }
+
+  const s = run.summary;
+  const cc = s.controls;
+  write('');
+  write(paint('bold', 'Summary') + `  ${run.controls.length} controls: ` + (['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error'] as Status[])
+    .map((st) => paint(STATUS_STYLE[st], `${cc[st]} ${STATUS_LABEL[st].toLowerCase()}`)).join(', ') + `  ·  score ${s.score}%`);
+  const f = s.findings;
+  write(`  findings: ${f.pass} pass, ${f.fail} fail, ${f.waived} waived` + (f.manual + f.error + f['not-applicable'] ? `, ${f.manual + f.error + f['not-applicable']} other` : ''));
+  const sys = run.controls.reduce((n, r) => n + r.systemCounts.fail + r.systemCounts.pass + r.systemCounts.waived, 0);
+  if (sys) {
+    const sysFail = run.controls.reduce((n, r) => n + r.systemCounts.fail, 0);
+    write(paint('gray', `  system namespaces (reported separately, not in the score): ${sys} findings, ${sysFail} failing`));
+  }
+  const inputProblems = run.gaps.filter((g) => g.source === 'files');
+  const gaps = run.gaps.filter((g) => g.source !== 'files');
+  if (gaps.length) {
+    write(paint('cyan', `  evidence gaps (${gaps.length}):`));
+    for (const g of gaps.slice(0, 20)) write(`    - ${esc(g.message, 300)}${g.fix ? paint('gray', `  → ${esc(g.fix, 200)}`) : ''}`);
+    if (gaps.length > 20) write(`    … ${gaps.length - 20} more (see --format json)`);
+  }
+  if (inputProblems.length) {
+    write(paint('yellow', `  input problems (${inputProblems.length}), skipped and reported:`));
+    for (const g of inputProblems.slice(0, 20)) write(`    - ${esc(g.message, 300)}`);
+    if (inputProblems.length > 20) write(`    … ${inputProblems.length - 20} more (see --format json)`);
+  }
+  const wi = run.waivers.issues.filter((i) => i.problem !== 'unused');
+  if (wi.length) {
+    write(paint('yellow', `  waiver problems (${wi.length}), not applied:`));
+    for (const i of wi) write(`    - ${i.source ? `${esc(i.source.file)}${i.source.line ? `:${i.source.line}` : ''}: ` : ''}${esc(i.message, 300)}`);
+  }
+  const unused = run.waivers.issues.filter((i) => i.problem === 'unused');
+  if (unused.length) write(paint('gray', `  ${unused.length} waiver(s) matched nothing: ${unused.map((i) => esc(i.id ?? '?', 60)).join(', ')}`));
+  if (run.attestations.issues.length) {
+    write(paint('yellow', `  attestation problems (${run.attestations.issues.length}):`));
+    for (const i of run.attestations.issues) write(`    - ${i.source ? `${esc(i.source.file)}${i.source.line ? `:${i.source.line}` : ''}: ` : ''}${esc(i.message, 300)}`);
+  }
+}
+
+function ownerText(r: ControlResult): string {
+  const p = r.owners.primary.map((o) => (o.owner ? `${o.role} (${o.owner})` : o.role));
+  return p.map((x) => esc(x, 80)).join(', ');
+}
+
+function writeControl(
+  r: ControlResult, write: (l: string) => void, paint: (s: Style, t: string) => string, details: boolean, top: number,
+): void {
+  const badge = paint(STATUS_STYLE[r.status], STATUS_LABEL[r.status].padEnd(7));
+  const sev = r.status === 'fail' && r.failSeverity ? paint('gray', ` [${r.failSeverity}]`) : '';
+  write(`    ${badge}${paint('bold', r.id.padEnd(12))} ${r.title}${sev}`);
+  write(paint('gray', `           owner: ${ownerText(r)}  ·  ${r.automation}  ·  ${r.tsc.join(' ')}`));
+  write(`           ${esc(r.message, 400)}`);
+  for (const n of r.notes.slice(0, details ? 50 : 3)) write(paint('gray', `           note: ${esc(n, 300)}`));
+
+  const failing = r.findings.filter((f) => f.status === 'fail' && !f.system);
+  const shown = details ? failing : failing.slice(0, top);
+  for (const f of shown) write(findingLine(f, paint));
+  if (failing.length > shown.length) write(paint('gray', `           … ${failing.length - shown.length} more failing (--control ${r.id} lists them all)`));
+  if (details) {
+    for (const f of r.findings.filter((x) => x.status !== 'fail' && !x.system)) write(findingLine(f, paint));
+    const sys = r.findings.filter((x) => x.system);
+    if (sys.length) {
+      write(paint('gray', `           system namespaces (${sys.length}, not counted):`));
+      for (const f of sys) write(findingLine(f, paint));
+    }
+  } else if (r.systemCounts.fail) {
+    write(paint('gray', `           + ${r.systemCounts.fail} failing in system namespaces (not counted)`));
+  }
+  if (r.status === 'fail' || r.status === 'manual' || r.status === 'error') {
+    if (r.status !== 'error' || r.evidence.missing.length === 0) {
+      write(paint('blue', `           fix: `) + r.remediation.summary);
+      for (const cmd of (r.remediation.commands ?? []).slice(0, details ? 10 : 1)) write(paint('gray', `             $ ${cmd}`));
+    }
+  }
+  for (const w of r.waivers.slice(0, 3)) write(paint('magenta', `           waiver ${esc(w.id, 60)}: ${esc(w.reason, 120)} (approved by ${esc(w.approvedBy, 60)}, expires ${esc(w.expires, 30)})`));
+}
+
+function findingLine(f: Finding, paint: (s: Style, t: string) => string): string {
+  const mark = f.status === 'fail' ? paint('red', '✗') : f.status === 'waived' ? paint('magenta', '~') : f.status === 'pass' ? paint('green', '✓') : paint('gray', '·');
+  const where = f.source ? paint('gray', `  ${esc(f.source.file, 120)}:${f.source.line}`) : '';
+  return `           ${mark} ${esc(resourceLabel(f.resource), 120)}  ${paint('gray', f.rule)}  ${esc(f.message, 300)}${where}`;
+}
