@@ -5,8 +5,14 @@ import { EXIT, UserError } from '../errors.js';
 import { loadAttestations, loadConfig, loadWaivers } from '../inputs.js';
 import { parseFormats, writeOutputs } from '../output.js';
 import { toolVersion } from '../version.js';
+import { addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.js';
+import type { KubernetesOptions } from '../sources/kubernetes.js';
+import { addAwsOptions, collectAws } from '../sources/aws.js';
+import type { AwsOptions } from '../sources/aws.js';
+import { addStoreOptions, loadStoredSnapshot, persistRun } from '../sources/store.js';
+import type { StoreOptions } from '../sources/store.js';
 
-export interface ScanOptions {
+export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions {
   file?: string[];
   demo?: boolean;
   completeInventory?: boolean;
@@ -27,7 +33,7 @@ export interface ScanOptions {
 const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 export function registerScan(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description('collect evidence and evaluate every control (or the ones selected)')
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
@@ -44,7 +50,11 @@ export function registerScan(program: Command): void {
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
     .option('-q, --quiet', 'print only the summary and the controls that do not pass')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
-    .option('--now <time>', 'evaluate as of this time (ISO date/time): waiver expiry, attestation validity, evidence age')
+    .option('--now <time>', 'evaluate as of this time (ISO date/time): waiver expiry, attestation validity, evidence age');
+  addKubernetesOptions(cmd);
+  addAwsOptions(cmd);
+  addStoreOptions(cmd);
+  cmd
     .addHelpText('after', `
 Exit codes: 0 every evaluated control passes; 1 a control fails at or above --fail-on;
 2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
@@ -68,11 +78,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   const now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
-  if (!opts.demo && !opts.file?.length) {
-    throw new UserError('nothing to scan: pass -f PATH (manifests, dumps, bundles) or --demo', EXIT.USAGE);
-  }
 
-  const { catalog, CATALOG_VERSION } = await import('../../catalog/index.js');
+  const { catalog, CATALOG_VERSION, evidenceKeys } = await import('../../catalog/index.js');
   const known = new Set(catalog.map((c) => c.id));
   for (const id of opts.control ?? []) if (!known.has(id.toUpperCase())) throw new UserError(`unknown control "${id}"; \`eks-soc2 controls\` lists them`);
   const sections = new Set(catalog.map((c) => c.section as string));
@@ -82,8 +89,13 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   const w = opts.waivers ? await loadWaivers(opts.waivers) : { waivers: [], issues: [] };
   const a = opts.attestations ? await loadAttestations(opts.attestations) : { attestations: [], issues: [] };
 
+  const { selectControls } = await import('../../engine/index.js');
+  const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }));
   let snapshot: Snapshot;
-  if (opts.demo) {
+  const stored = await loadStoredSnapshot(opts);
+  if (stored) {
+    snapshot = stored;
+  } else if (opts.demo) {
     const demo = await import('../../collectors/demo/index.js');
     snapshot = demo.demoSnapshot(toolVersion(), now);
     if (!opts.waivers && !opts.attestations) {
@@ -91,13 +103,17 @@ export async function runScan(opts: ScanOptions): Promise<number> {
       w.waivers.push(...p.waivers);
       a.attestations.push(...p.attestations);
     }
-  } else {
+  } else if (opts.file?.length) {
     const { collectFiles } = await import('../../collectors/files/read.js');
     snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
     if (snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.gaps.some((g) => g.source === 'files')) {
       const msgs = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `  ${g.message}`).join('\n');
       throw new UserError(`no readable input:\n${msgs}`, EXIT.USAGE);
     }
+    snapshot = await collectAws(opts, snapshot, keys);
+  } else {
+    snapshot = await collectKubernetes(opts, keys, toolVersion());
+    snapshot = await collectAws(opts, snapshot, keys);
   }
 
   const { evaluate } = await import('../../engine/index.js');
@@ -107,6 +123,9 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     ...(opts.control?.length ? { controls: opts.control } : {}),
     ...(opts.section?.length ? { sections: opts.section } : {}),
   });
+
+  const runId = await persistRun(opts, snapshot, run);
+  if (runId) run.runId = runId;
 
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
   const written = await writeOutputs(run, formats, opts.output, { color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}) });
