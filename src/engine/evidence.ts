@@ -40,6 +40,7 @@ export class SnapshotIndex {
       const kind = key.slice(4);
       const cov = this.snapshot.kubernetes.kinds[kind];
       if (cov) return cov.state;
+      if (kind.endsWith('/*')) return this.groupState(kind.slice(0, -1));
       if (this.byKind.has(kind)) return 'collected';
       return this.snapshot.kubernetes.complete ? 'absent' : 'not-collected';
     }
@@ -53,7 +54,27 @@ export class SnapshotIndex {
     return this.snapshot.tools.some((t) => t.tool === tool) ? 'collected' : 'not-collected';
   }
 
+  /** A whole API group (`constraints.gatekeeper.sh/*`): the worst state of its kinds. */
+  private groupState(prefix: string): CoverageState | 'not-collected' {
+    let seen: CoverageState | undefined;
+    for (const [k, cov] of Object.entries(this.snapshot.kubernetes.kinds)) {
+      if (!k.startsWith(prefix)) continue;
+      if (cov.state === 'denied' || cov.state === 'error' || cov.state === 'partial') return cov.state;
+      seen = seen === 'collected' ? seen : cov.state;
+    }
+    if (seen) return seen;
+    for (const k of this.byKind.keys()) if (k.startsWith(prefix)) return 'collected';
+    return this.snapshot.kubernetes.complete ? 'absent' : 'not-collected';
+  }
+
+  /** Objects of a kind; `group/*` returns every kind of that API group. */
   objects(kind: K8sKindKey): readonly K8sObject[] {
+    if (kind.endsWith('/*')) {
+      const prefix = kind.slice(0, -1);
+      const out: K8sObject[] = [];
+      for (const [k, list] of this.byKind) if (k.startsWith(prefix)) for (const o of list) out.push(o);
+      return out;
+    }
     return this.byKind.get(kind) ?? EMPTY;
   }
 
