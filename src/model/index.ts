@@ -4,3 +4,4 @@ export * from './control.js';
 export * from './result.js';
 export * from './policy.js';
 export * from './config.js';
+export * from './period.js';

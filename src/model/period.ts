@@ -1,0 +1,121 @@
+import type { AutomationLevel, Severity, Status, StatusCounts } from './index.js';
+import type { ClusterIdentity } from './snapshot.js';
+import type { OwnerRef } from './result.js';
+import type { SectionId } from './control.js';
+
+/**
+ * How each control operated over an audit window (SOC 2 Type II), computed from the stored runs of
+ * one or more clusters. Renderers draw it; they never recompute it.
+ */
+export const PERIOD_SCHEMA = 'eks-soc2/period@1' as const;
+
+export type Verdict = 'operated-effectively' | 'exceptions-noted' | 'not-operating' | 'insufficient-evidence';
+
+export interface VerdictThresholds {
+  /** Pass rate (0–1) at or above which a control with no open failure "operated effectively". */
+  effective: number;
+  /** Pass rate at or above which failures are "exceptions noted" rather than "not operating". */
+  exceptions: number;
+  /** Minimum share (0–1) of days in the window that must have a sample. */
+  minCoverage: number;
+  /** Longest run of days without a sample that is tolerated. */
+  maxGapDays: number;
+}
+
+/** One sample of a control: the run it came from, so an auditor can re-perform the test. */
+export interface PeriodSample {
+  runId: string;
+  at: string;
+  status: Status;
+  snapshotDigest?: string;
+  failing?: number;
+}
+
+/** A stretch of consecutive samples in which the control failed. */
+export interface FailInterval {
+  firstSeen: string;
+  lastSeen: string;
+  /** First passing sample after the interval, when it was fixed within the window. */
+  fixedAt?: string;
+  /** Hours from first failing sample to the fix (or to the end of the window when still open). */
+  durationHours: number;
+  open: boolean;
+  firstRunId: string;
+  lastRunId: string;
+}
+
+export interface PeriodWaiver {
+  id: string;
+  reason: string;
+  approvedBy: string;
+  expires: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface PeriodAttestation {
+  attestedBy: string;
+  statement: string;
+  date: string;
+  validUntil: string;
+  evidence?: string;
+  sha256?: string;
+  /** True when its validity covers the whole window. */
+  coversWindow: boolean;
+}
+
+export interface PeriodControl {
+  id: string;
+  title: string;
+  section: SectionId;
+  sectionTitle: string;
+  subheading: string;
+  tsc: string[];
+  owners: { primary: OwnerRef[]; supporting: OwnerRef[] };
+  automation: AutomationLevel;
+  severity: Severity;
+  samples: number;
+  /** Share (0–1) of decided samples (pass, waived, fail) that passed or were waived. */
+  passRate: number;
+  statusCounts: StatusCounts;
+  failIntervals: FailInterval[];
+  /** Mean and longest time to remediate closed fail intervals, in hours. */
+  timeToRemediateHours?: { mean: number; max: number; count: number };
+  waivers: PeriodWaiver[];
+  attestations: PeriodAttestation[];
+  verdict: Verdict;
+  verdictReason: string;
+  timeline: PeriodSample[];
+}
+
+export interface SamplingGap {
+  from: string;
+  to: string;
+  days: number;
+}
+
+export interface PeriodCluster {
+  cluster: ClusterIdentity;
+  /** Store key of the cluster (account/region/name or context). */
+  key: string;
+  runs: number;
+  firstRun?: string;
+  lastRun?: string;
+  /** Days in the window that had at least one run, over the days of the window. */
+  coverage: number;
+  samplingGaps: SamplingGap[];
+  /** Pass rate over time per checklist section (one point per run). */
+  sectionSeries: { section: SectionId; points: { at: string; passRate: number }[] }[];
+  controls: PeriodControl[];
+  summary: Record<Verdict, number>;
+}
+
+export interface PeriodResult {
+  schema: typeof PERIOD_SCHEMA;
+  from: string;
+  to: string;
+  generatedAt: string;
+  tool: { name: 'eks-soc2'; version: string };
+  thresholds: VerdictThresholds;
+  clusters: PeriodCluster[];
+}
