@@ -3,6 +3,7 @@ import type { Node as YamlNode, Document } from 'yaml';
 import type { EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
 import { SNAPSHOT_SCHEMA } from '../../model/index.js';
 import { sanitizeObject } from '../sanitize.js';
+import { snapshotProblem } from '../../model/schema.js';
 
 export interface ParsedInput {
   objects: K8sObject[];
@@ -42,7 +43,18 @@ function accept(
     return;
   }
   if (value.schema === SNAPSHOT_SCHEMA) {
-    out.bundles.push(value as unknown as Snapshot);
+    const bad = snapshotProblem(value);
+    if (bad) {
+      out.problems.push(problem(file, `snapshot bundle is not valid (${bad}); skipped`, line, 'invalid', 're-export it with `eks-soc2 collect`'));
+      return;
+    }
+    const snap = value as unknown as Snapshot;
+    for (const o of snap.kubernetes.objects) sanitizeObject(o);
+    out.bundles.push(snap);
+    return;
+  }
+  if (typeof value.schema === 'string' && value.schema.startsWith('eks-soc2/snapshot@')) {
+    out.problems.push(problem(file, `snapshot bundle format ${value.schema} is newer than this eks-soc2 understands; skipped`, line, 'unsupported', 'upgrade eks-soc2'));
     return;
   }
   if (isListKind(value)) {

@@ -1,0 +1,206 @@
+/**
+ * Zod schemas of the two published contracts — the Snapshot (evidence bundle) and the RunResult
+ * (JSON report) — from which `schemas/*.schema.json` are generated (`npm run schemas`). The type
+ * assertions at the end keep them in step with the TypeScript interfaces.
+ *
+ * Kept out of `index.ts` so that importing model types never loads zod.
+ */
+import { z } from 'zod';
+import type { Snapshot } from './snapshot.js';
+import type { RunResult } from './result.js';
+
+const json: z.ZodType<unknown> = z.unknown();
+const str = z.string();
+
+const sourceLocation = z.object({ file: str, line: z.number().int().min(1) });
+
+const k8sObject = z.looseObject({
+  apiVersion: str.min(1),
+  kind: str.min(1),
+  metadata: z.looseObject({
+    name: str.optional(),
+    namespace: str.optional(),
+    uid: str.optional(),
+    labels: z.record(str, str).optional(),
+    annotations: z.record(str, str).optional(),
+  }),
+  $source: sourceLocation.optional(),
+});
+
+const coverage = z.object({
+  state: z.enum(['collected', 'absent', 'partial', 'denied', 'error']),
+  count: z.number().int().min(0),
+  detail: str.optional(),
+});
+
+const sourceKind = z.enum(['live', 'files', 'bundle', 'demo', 'none']);
+
+const cluster = z.object({
+  name: str.optional(), arn: str.optional(), accountId: str.optional(), region: str.optional(), context: str.optional(), server: str.optional(),
+});
+
+const gap = z.object({
+  source: z.enum(['kubernetes', 'aws', 'files', 'tools']),
+  key: str.optional(),
+  target: str,
+  reason: z.enum(['forbidden', 'access-denied', 'unauthenticated', 'throttled', 'network', 'timeout', 'not-enabled', 'not-found', 'parse-error', 'unsupported', 'invalid', 'error']),
+  message: str,
+  fix: str.optional(),
+  permission: str.optional(),
+  line: z.number().int().optional(),
+});
+
+const awsFact = z.object({
+  service: str.min(1),
+  operation: str.min(1),
+  region: str.optional(),
+  accountId: str.optional(),
+  params: z.record(str, json).optional(),
+  output: z.record(str, json),
+});
+
+export const snapshotSchema = z.object({
+  schema: z.literal('eks-soc2/snapshot@1'),
+  createdAt: str,
+  cluster,
+  collector: z.object({ tool: z.literal('eks-soc2'), version: str, identity: str.optional(), inputs: z.array(str).optional() }),
+  kubernetes: z.object({
+    source: sourceKind,
+    complete: z.boolean(),
+    serverVersion: str.optional(),
+    kinds: z.record(str, coverage),
+    objects: z.array(k8sObject),
+  }),
+  aws: z.object({
+    source: sourceKind,
+    accountId: str.optional(),
+    region: str.optional(),
+    calls: z.record(str, coverage),
+    facts: z.array(awsFact),
+  }),
+  tools: z.array(z.object({ tool: str, file: str.optional(), collectedAt: str.optional(), data: json })),
+  gaps: z.array(gap),
+}).meta({ title: 'eks-soc2 snapshot', description: 'Everything eks-soc2 observed in one run: Kubernetes objects, AWS facts (AWS SDK v3 output shapes), tool reports, and evidence gaps.' });
+
+const status = z.enum(['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error']);
+const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+const counts = z.object({ pass: z.number(), fail: z.number(), manual: z.number(), waived: z.number(), 'not-applicable': z.number(), error: z.number() });
+const owner = z.object({ role: str, owner: str.optional() });
+const appliedWaiver = z.object({ id: str, reason: str, approvedBy: str, expires: str });
+const fileRef = z.object({ file: str, line: z.number().optional() });
+const attestation = z.object({
+  control: str, statement: str, attestedBy: str, date: str, evidence: str.optional(), sha256: str.optional(), validUntil: str, source: fileRef.optional(),
+});
+
+export const resourceRefSchema = z.object({
+  provider: z.enum(['kubernetes', 'aws']),
+  apiVersion: str.optional(),
+  kind: str,
+  namespace: str.optional(),
+  name: str,
+  uid: str.optional(),
+  arn: str.optional(),
+  region: str.optional(),
+  accountId: str.optional(),
+});
+
+const finding = z.object({
+  rule: str,
+  status,
+  severity,
+  resource: resourceRefSchema,
+  source: sourceLocation.optional(),
+  message: str,
+  system: z.boolean().optional(),
+  waiver: appliedWaiver.optional(),
+  details: z.record(str, json).optional(),
+});
+
+const controlResult = z.object({
+  id: str,
+  title: str,
+  section: z.enum(['CC3', 'CC4', 'CC5', 'CC6', 'CC7', 'CC8', 'CC9', 'P1']),
+  sectionTitle: str,
+  subheading: str,
+  tsc: z.array(str),
+  owners: z.object({ primary: z.array(owner), supporting: z.array(owner) }),
+  automation: z.enum(['automated', 'partial', 'manual']),
+  severity,
+  status,
+  message: str,
+  description: str,
+  evidence: z.object({ required: z.array(str), missing: z.array(str) }),
+  notes: z.array(str),
+  findings: z.array(finding),
+  counts,
+  systemCounts: counts,
+  failSeverity: severity.optional(),
+  attestation: attestation.optional(),
+  attestationRequired: str.optional(),
+  waivers: z.array(appliedWaiver),
+  remediation: z.object({ summary: str, commands: z.array(str).optional(), manifest: str.optional() }),
+  references: z.array(z.object({ title: str, url: str })),
+});
+
+export const runResultSchema = z.object({
+  schema: z.literal('eks-soc2/run@1'),
+  runId: str.optional(),
+  tool: z.object({ name: z.literal('eks-soc2'), version: str }),
+  catalogVersion: str,
+  startedAt: str,
+  finishedAt: str,
+  cluster,
+  sources: z.object({ kubernetes: str, aws: str }),
+  collectorIdentity: str.optional(),
+  snapshotDigest: str.optional(),
+  summary: z.object({ controls: counts, findings: counts, score: z.number(), bySection: z.record(str, counts), byTsc: z.record(str, counts) }),
+  controls: z.array(controlResult),
+  gaps: z.array(gap),
+  waivers: z.object({
+    applied: z.number(),
+    issues: z.array(z.object({ id: str.optional(), control: str.optional(), problem: z.enum(['expired', 'invalid', 'unknown-control', 'unused']), message: str, source: fileRef.optional() })),
+  }),
+  attestations: z.object({
+    inForce: z.array(attestation),
+    issues: z.array(z.object({ control: str.optional(), problem: z.enum(['expired', 'invalid', 'unknown-control', 'not-yet-valid', 'not-needed']), message: str, source: fileRef.optional() })),
+  }),
+  selection: z.object({ controls: z.array(str).optional(), sections: z.array(str).optional() }).optional(),
+}).meta({ title: 'eks-soc2 JSON report', description: 'The result of one eks-soc2 run: every control with its status, owners and per-resource findings. Stable contract.' });
+
+// Keep the schemas and the interfaces in step: each must accept what the other describes.
+type Assert<T extends true> = T;
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type _SnapshotTopLevel = Assert<Mutual<keyof z.infer<typeof snapshotSchema>, keyof Snapshot>>;
+export type _RunTopLevel = Assert<Mutual<keyof z.infer<typeof runResultSchema>, keyof RunResult>>;
+export type _ControlKeys = Assert<Mutual<keyof z.infer<typeof controlResult>, keyof RunResult['controls'][number]>>;
+export type _FindingKeys = Assert<Mutual<keyof z.infer<typeof finding>, keyof RunResult['controls'][number]['findings'][number]>>;
+
+const envelopeSchema = snapshotSchema.extend({
+  kubernetes: snapshotSchema.shape.kubernetes.extend({ objects: z.array(json) }),
+});
+
+/**
+ * Validate a snapshot bundle read from a file; returns a readable problem or undefined. The
+ * envelope is checked with the schema; objects only for apiVersion/kind/metadata (a bundle can hold
+ * hundreds of thousands of them).
+ */
+export function snapshotProblem(value: unknown): string | undefined {
+  const r = envelopeSchema.safeParse(value);
+  if (!r.success) return r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+  const objects = r.data.kubernetes.objects;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i] as { apiVersion?: unknown; kind?: unknown; metadata?: unknown } | null;
+    if (!o || typeof o !== 'object' || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata !== 'object') {
+      return `kubernetes.objects.${i}: not a Kubernetes object (apiVersion, kind and metadata are required)`;
+    }
+  }
+  return undefined;
+}
+
+export function jsonSchemas(): { snapshot: unknown; report: unknown } {
+  const opts = { target: 'draft-2020-12' as const, unrepresentable: 'any' as const };
+  return {
+    snapshot: { $id: 'https://eks-soc2.dev/schemas/snapshot.schema.json', ...z.toJSONSchema(snapshotSchema, opts) },
+    report: { $id: 'https://eks-soc2.dev/schemas/report.schema.json', ...z.toJSONSchema(runResultSchema, opts) },
+  };
+}
