@@ -23,6 +23,8 @@ const thresholdsSchema = z.object({
   logRetentionDays: z.number().int().min(1),
   imageScanMaxAgeDays: z.number().int().min(1),
   minSecurityMetricFilters: z.number().int().min(0),
+  criticalVulnSlaDays: z.number().int().min(0),
+  acceptGuardDutyRuntimeAsFalco: z.boolean(),
 }).partial().strict();
 
 const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, 'must be a CIDR such as 203.0.113.0/24');

@@ -31,6 +31,10 @@ export interface Thresholds {
   imageScanMaxAgeDays: number;
   /** CC4-SEC-03: minimum number of security metric filters with alarms. */
   minSecurityMetricFilters: number;
+  /** CC3-RA-03 / CC3-IMG-01: days a CRITICAL vulnerability may stay open in a running image (remediation SLA). */
+  criticalVulnSlaDays: number;
+  /** CC4-MON-05: accept GuardDuty Runtime Monitoring with full coverage in place of Falco. */
+  acceptGuardDutyRuntimeAsFalco: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -47,6 +51,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   logRetentionDays: 365,
   imageScanMaxAgeDays: 30,
   minSecurityMetricFilters: 1,
+  criticalVulnSlaDays: 15,
+  acceptGuardDutyRuntimeAsFalco: false,
 };
 
 /** The configuration after defaults are applied (from `eks-soc2.yaml`). */
