@@ -25,6 +25,7 @@ const thresholdsSchema = z.object({
   minSecurityMetricFilters: z.number().int().min(0),
   criticalVulnSlaDays: z.number().int().min(0),
   acceptGuardDutyRuntimeAsFalco: z.boolean(),
+  requirePodSecurityGroups: z.boolean(),
 }).partial().strict();
 
 const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, 'must be a CIDR such as 203.0.113.0/24');
@@ -38,6 +39,8 @@ export const configSchema = z.object({
   owners: z.record(z.string(), z.string().min(1)).optional(),
   clusterAdminAllowlist: z.array(z.string().min(1)).optional(),
   approvedRegistries: z.array(z.string().min(1)).optional(),
+  approvedTlsPolicies: z.array(z.string().min(1)).optional(),
+  podSecurityGroupNamespaces: z.array(z.string().min(1)).optional(),
 }).strict();
 
 const waiverSchema = z.object({
@@ -103,6 +106,8 @@ export async function loadConfig(path: string | undefined): Promise<EffectiveCon
   if (c.owners) cfg.owners = c.owners;
   if (c.clusterAdminAllowlist) cfg.clusterAdminAllowlist = c.clusterAdminAllowlist;
   if (c.approvedRegistries) cfg.approvedRegistries = c.approvedRegistries;
+  if (c.approvedTlsPolicies) cfg.approvedTlsPolicies = c.approvedTlsPolicies;
+  if (c.podSecurityGroupNamespaces) cfg.podSecurityGroupNamespaces = c.podSecurityGroupNamespaces;
   return cfg;
 }
 

@@ -35,6 +35,8 @@ export interface Thresholds {
   criticalVulnSlaDays: number;
   /** CC4-MON-05: accept GuardDuty Runtime Monitoring with full coverage in place of Falco. */
   acceptGuardDutyRuntimeAsFalco: boolean;
+  /** CC6-NET-04: security groups for pods are required (false = the organisation relies on NetworkPolicies only: not applicable). */
+  requirePodSecurityGroups: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -53,6 +55,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   minSecurityMetricFilters: 1,
   criticalVulnSlaDays: 15,
   acceptGuardDutyRuntimeAsFalco: false,
+  requirePodSecurityGroups: true,
 };
 
 /** The configuration after defaults are applied (from `eks-soc2.yaml`). */
@@ -69,7 +72,16 @@ export interface EffectiveConfig {
   clusterAdminAllowlist: string[];
   /** CC3-IMG-04: approved image registries / repository prefixes. */
   approvedRegistries: string[];
+  /** CC9-ENC-04: ELB TLS security policies accepted on HTTPS/TLS listeners (exact names, or a prefix ending in `*`). */
+  approvedTlsPolicies: string[];
+  /** CC6-NET-04: namespaces whose workloads must each be selected by a SecurityGroupPolicy (empty: at least one policy in use). */
+  podSecurityGroupNamespaces: string[];
 }
+
+/** CC9-ENC-04 default: ELB policies that negotiate TLS 1.2 or newer only. */
+export const DEFAULT_TLS_POLICIES: readonly string[] = [
+  'ELBSecurityPolicy-TLS13-1-3-*', 'ELBSecurityPolicy-TLS13-1-2-*', 'ELBSecurityPolicy-TLS-1-2-*', 'ELBSecurityPolicy-FS-1-2-*',
+];
 
 export function defaultConfig(): EffectiveConfig {
   return {
@@ -80,5 +92,7 @@ export function defaultConfig(): EffectiveConfig {
     owners: {},
     clusterAdminAllowlist: [],
     approvedRegistries: [],
+    approvedTlsPolicies: [...DEFAULT_TLS_POLICIES],
+    podSecurityGroupNamespaces: [],
   };
 }
