@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type { ControlDefinition, Waiver } from '../../src/model/index.js';
+import { defaultConfig } from '../../src/model/index.js';
+import { evaluate, selectControls, score } from '../../src/engine/index.js';
+import { defineControl } from '../../src/catalog/define.js';
+import { makeSnapshot } from '../helpers/snapshot.js';
+
+const now = new Date('2026-11-26T12:00:00Z');
+
+/** A toy control: every Pod fails rule `no-latest` when its image ends in :latest. */
+function podControl(over: Partial<ControlDefinition> = {}): ControlDefinition {
+  return defineControl({
+    id: 'CC5-HARD-99', title: 'toy', section: 'CC5', under: 'hardening', tsc: ['CC6.8'], automation: 'automated', severity: 'high',
+    description: 'toy', requires: [{ anyOf: ['k8s:core/Pod'], what: 'pods' }],
+    remediation: { summary: 'fix it' }, references: [],
+    check(ev, ctx) {
+      for (const p of ev.objects('core/Pod')) {
+        const img = String(((p.spec as { containers?: { image?: string }[] }).containers ?? [])[0]?.image ?? '');
+        if (img.endsWith(':latest')) ctx.fail(p, 'no-latest', 'latest tag');
+        else ctx.pass(p, 'no-latest', 'pinned');
+      }
+    },
+    ...over,
+  } as Parameters<typeof defineControl>[0]);
+}
+
+const pods = `
+apiVersion: v1
+kind: Pod
+metadata: { name: a, namespace: team-a, labels: { tier: web } }
+spec: { containers: [{ name: c, image: "x:latest" }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: b, namespace: team-b }
+spec: { containers: [{ name: c, image: "x:latest" }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: s, namespace: kube-system }
+spec: { containers: [{ name: c, image: "x:latest" }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: ok, namespace: team-a }
+spec: { containers: [{ name: c, image: "x:1" }] }
+`;
+
+const run = (controls: ControlDefinition[], extra: Partial<Parameters<typeof evaluate>[2]> = {}, k8s = pods) =>
+  evaluate(makeSnapshot({ k8s }), controls, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, ...extra });
+
+const waiver = (over: Partial<Waiver>): Waiver => ({ id: 'W1', control: 'CC5-HARD-99', reason: 'accepted', approvedBy: 'ciso', expires: '2027-01-01', ...over });
+
+describe('roll-up', () => {
+  it('fails on a non-system failure and keeps system findings out of the counts', () => {
+    const c = run([podControl()]).controls[0]!;
+    expect(c.status).toBe('fail');
+    expect(c.counts).toMatchObject({ fail: 2, pass: 1 });
+    expect(c.systemCounts.fail).toBe(1);
+    expect(c.findings.find((f) => f.resource.name === 's')?.system).toBe(true);
+    expect(c.failSeverity).toBe('high');
+  });
+
+  it('is not-applicable when only system namespaces are in scope, never pass', () => {
+    const c = run([podControl()], {}, `
+apiVersion: v1
+kind: Pod
+metadata: { name: s, namespace: kube-system }
+spec: { containers: [{ name: c, image: "x:1" }] }
+`).controls[0]!;
+    expect(c.status).toBe('not-applicable');
+    expect(c.message).toMatch(/system findings reported separately/);
+  });
+
+  it('an automated control without a check is an error, not a pass', () => {
+    const c = run([podControl({ check: undefined })]).controls[0]!;
+    expect(c.status).toBe('error');
+  });
+
+  it('a check that throws becomes an error naming the problem', () => {
+    const c = run([podControl({ check: () => { throw new Error('boom'); } })]).controls[0]!;
+    expect(c.status).toBe('error');
+    expect(c.message).toMatch(/boom/);
+  });
+
+  it('a check reading evidence it did not declare is an error (collectors would not have fetched it)', () => {
+    const c = run([podControl({ check: (ev) => { ev.objects('apps/Deployment'); } })]).controls[0]!;
+    expect(c.status).toBe('error');
+    expect(c.message).toMatch(/does not declare/);
+  });
+
+  it('missing evidence: the check is not run and the control is an error', () => {
+    const snap = makeSnapshot({ k8s: [], complete: false });
+    const r = evaluate(snap, [podControl()], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now });
+    expect(r.controls[0]!.status).toBe('error');
+    expect(r.controls[0]!.message).toMatch(/evidence not collected: pods/);
+  });
+
+  it('a complete inventory without pods makes the kind absent: nothing to evaluate', () => {
+    const r = evaluate(makeSnapshot({ k8s: [], complete: true }), [podControl()], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now });
+    expect(r.controls[0]!.status).toBe('not-applicable');
+  });
+
+  it('partial control: passing automated part asks for an attestation, an attestation makes it pass', () => {
+    const partial = podControl({ automation: 'partial', attestation: 'quarterly review signed', check: (ev, ctx) => { for (const p of ev.objects('core/Pod')) ctx.pass(p, 'r', 'ok'); } });
+    expect(run([partial]).controls[0]!.status).toBe('manual');
+    const attested = run([partial], { attestations: [{ control: 'CC5-HARD-99', statement: 's', attestedBy: 'auditor', date: '2026-10-01', validUntil: '2027-01-01' }] }).controls[0]!;
+    expect(attested.status).toBe('pass');
+    expect(attested.attestation?.attestedBy).toBe('auditor');
+  });
+
+  it('manual control without a check: manual until attested; expired or future attestations are reported and ignored', () => {
+    const manual = podControl({ automation: 'manual', check: undefined, requires: [] });
+    expect(run([manual]).controls[0]!.status).toBe('manual');
+    const r = run([manual], {
+      attestations: [
+        { control: 'CC5-HARD-99', statement: 's', attestedBy: 'a', date: '2025-01-01', validUntil: '2026-01-01' },
+        { control: 'CC5-HARD-99', statement: 's', attestedBy: 'b', date: '2027-01-01', validUntil: '2028-01-01' },
+        { control: 'CC9-NOPE-01', statement: 's', attestedBy: 'c', date: '2026-01-01', validUntil: '2028-01-01' },
+      ],
+    });
+    expect(r.controls[0]!.status).toBe('manual');
+    expect(r.attestations.issues.map((i) => i.problem).sort()).toEqual(['expired', 'not-yet-valid', 'unknown-control']);
+  });
+});
+
+describe('waivers', () => {
+  it('waives matching failures (namespace glob) and leaves the rest failing', () => {
+    const c = run([podControl()], { waivers: [waiver({ resources: { namespace: 'team-*', name: 'a' } })] }).controls[0]!;
+    expect(c.status).toBe('fail');
+    expect(c.findings.find((f) => f.resource.name === 'a')?.status).toBe('waived');
+    expect(c.findings.find((f) => f.resource.name === 'a')?.waiver?.id).toBe('W1');
+    expect(c.findings.find((f) => f.resource.name === 'b')?.status).toBe('fail');
+  });
+
+  it('all failures waived → waived, with the waiver listed on the control', () => {
+    const c = run([podControl()], { waivers: [waiver({ resources: { kind: 'Pod' } })] }).controls[0]!;
+    expect(c.status).toBe('waived');
+    expect(c.waivers.map((w) => w.id)).toEqual(['W1']);
+  });
+
+  it('matches labels, and a wrong rule does not match', () => {
+    const byLabel = run([podControl()], { waivers: [waiver({ resources: { labels: { tier: 'w*' } } })] }).controls[0]!;
+    expect(byLabel.findings.filter((f) => f.status === 'waived').map((f) => f.resource.name)).toEqual(['a']);
+    const wrongRule = run([podControl()], { waivers: [waiver({ rule: 'other-rule' })] });
+    expect(wrongRule.controls[0]!.counts.waived).toBe(0);
+    expect(wrongRule.waivers.issues.map((i) => i.problem)).toEqual(['unused']);
+  });
+
+  it('expired, unknown-control and unreadable-expiry waivers are reported and not applied', () => {
+    const r = run([podControl()], {
+      waivers: [
+        waiver({ id: 'OLD', expires: '2026-11-25' }),
+        waiver({ id: 'NOPE', control: 'CC9-XXX-01' }),
+        waiver({ id: 'BAD', expires: 'soon' }),
+      ],
+    });
+    expect(r.controls[0]!.counts.waived).toBe(0);
+    expect(r.waivers.issues.map((i) => `${i.id}:${i.problem}`).sort()).toEqual(['BAD:invalid', 'NOPE:unknown-control', 'OLD:expired']);
+  });
+
+  it('a waiver expiring today is still in force until the end of the day (UTC)', () => {
+    const r = run([podControl()], { waivers: [waiver({ expires: '2026-11-26', resources: { kind: 'Pod' } })] });
+    expect(r.controls[0]!.status).toBe('waived');
+  });
+});
+
+describe('selection and summary', () => {
+  it('selects by control id and section, case-insensitively', () => {
+    const a = podControl();
+    const b = podControl({ id: 'CC6-NET-99', section: 'CC6' } as Partial<ControlDefinition>);
+    expect(selectControls([a, b], { controls: ['cc6-net-99'] }).map((c) => c.id)).toEqual(['CC6-NET-99']);
+    expect(selectControls([a, b], { sections: ['cc5'] }).map((c) => c.id)).toEqual(['CC5-HARD-99']);
+  });
+
+  it('score counts pass and waived over applicable controls', () => {
+    expect(score({ pass: 2, waived: 1, fail: 1, manual: 0, error: 0, 'not-applicable': 5 })).toBe(75);
+    expect(score({ pass: 0, waived: 0, fail: 0, manual: 0, error: 0, 'not-applicable': 3 })).toBe(100);
+    const r = run([podControl()]);
+    expect(r.summary.controls.fail).toBe(1);
+    expect(r.summary.bySection.CC5?.fail).toBe(1);
+    expect(r.summary.byTsc['CC6.8']?.fail).toBe(1);
+  });
+});
