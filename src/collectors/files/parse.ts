@@ -201,7 +201,8 @@ export function parseYaml(text: string, file: string, out: ParsedInput = { objec
     } catch (err) {
       const e = err as { mark?: { line?: number }; reason?: string; message?: string };
       const at = doc.line + (e.mark?.line ?? lead);
-      out.problems.push(problem(file, `malformed YAML (${e.reason ?? (e.message ?? String(err)).split('\n')[0]}); this document was skipped, the rest of the file was read`, at, 'parse-error', 'fix the YAML syntax at that line'));
+      const where = at !== docLine ? ` in the document that starts at line ${docLine}` : '';
+      out.problems.push(problem(file, `malformed YAML (${e.reason ?? (e.message ?? String(err)).split('\n')[0]})${where}; this document was skipped, the rest of the file was read`, at, 'parse-error', 'fix the YAML syntax at that line'));
       continue;
     }
     let itemLines: ((i: number) => number | undefined) | undefined;

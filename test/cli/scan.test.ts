@@ -1,0 +1,161 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'eks-soc2-cli-'));
+const write = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+
+const goodPod = `apiVersion: v1
+kind: Pod
+metadata: { name: good, namespace: app }
+spec:
+  securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+  containers:
+    - name: c
+      image: repo/app@sha256:0000000000000000000000000000000000000000000000000000000000000000
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } }
+      resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 32Mi } }
+`;
+const badPod = `apiVersion: v1
+kind: Pod
+metadata: { name: bad, namespace: app }
+spec: { containers: [{ name: c, image: "nginx", securityContext: { privileged: true } }] }
+`;
+
+describe('eks-soc2 scan', () => {
+  it('--demo evaluates the built-in environment and exits 1 on its failures', async () => {
+    const r = await runCli(['scan', '--demo']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/acme-prod/);
+    expect(r.stdout).toMatch(/Summary/);
+    expect(r.code).toBe(1);
+  });
+
+  it('exits 0 when every evaluated control passes (a file scan of one hardened pod, CC5-HARD-03)', async () => {
+    const r = await runCli(['scan', '-f', write('good.yaml', goodPod), '--control', 'CC5-HARD-03']);
+    expect(r.stdout).toMatch(/PASS\s+CC5-HARD-03/);
+    expect(r.code).toBe(0);
+  });
+
+  it('--fail-on raises the bar: a medium-only failure passes --fail-on high', async () => {
+    const rofs = goodPod.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
+    const f = write('rofs.yaml', rofs);
+    expect((await runCli(['scan', '-f', f, '--control', 'CC5-HARD-03'])).code).toBe(1);
+    expect((await runCli(['scan', '-f', f, '--control', 'CC5-HARD-03', '--fail-on', 'high'])).code).toBe(0);
+    expect((await runCli(['scan', '-f', f, '--control', 'CC5-HARD-03', '--fail-on', 'never'])).code).toBe(0);
+  });
+
+  it('reports a malformed document with file and line, still evaluates the rest, and exits 2', async () => {
+    const f = write('mixed.yaml', `${badPod}---\nkind: [oops\n`);
+    const r = await runCli(['scan', '-f', f, '--control', 'CC5-HARD-03']);
+    expect(r.stdout).toMatch(/FAIL\s+CC5-HARD-03/);
+    expect(r.stdout).toMatch(/mixed\.yaml:\d+: malformed YAML .* in the document that starts at line 6/);
+    expect(r.code).toBe(2);
+  });
+
+  it('reads stdin with -f -', async () => {
+    const r = await runCli(['scan', '-f', '-', '--control', 'CC5-HARD-03', '--format', 'json'], { stdin: badPod });
+    const run = JSON.parse(r.stdout);
+    expect(run.controls[0].findings.some((f: { status: string; resource: { name: string }; source: { file: string } }) => f.status === 'fail' && f.resource.name === 'bad' && f.source.file === '<stdin>')).toBe(true);
+  });
+
+  it('usage errors exit 2 with one clear message and no stack trace', async () => {
+    for (const [args, msg] of [
+      [['scan', '--kubeconfig', join(dir, 'no-kubeconfig')], /-f|--demo|kubeconfig/],
+      [['scan', '--demo', '--control', 'CC0-NOPE-01'], /unknown control "CC0-NOPE-01"/],
+      [['scan', '--demo', '--section', 'CC42'], /unknown section "CC42"/],
+      [['scan', '--demo', '--format', 'docx'], /unknown format "docx"/],
+      [['scan', '--demo', '--fail-on', 'sometimes'], /--fail-on must be one of/],
+      [['scan', '--demo', '--format', 'json,terminal'], /add --output DIR/],
+      [['scan', '-f', join(dir, 'nope.yaml')], /no readable input[\s\S]*no such file/],
+      [['scan', '--demo', '--config', join(dir, 'nope.yaml')], /cannot read configuration file/],
+    ] as const) {
+      const r = await runCli([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('rejects an invalid configuration naming the field', async () => {
+    const cfg = write('bad-config.yaml', 'thresholds:\n  maxClusterAdmins: -1\nsurprise: true\n');
+    const r = await runCli(['scan', '--demo', '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid configuration/);
+    expect(r.stderr).toMatch(/maxClusterAdmins/);
+  });
+
+  it('reports expired and invalid waivers (with line) and applies the valid one', async () => {
+    const w = write('waivers.yaml', `waivers:
+  - id: OK-1
+    control: CC5-HARD-03
+    resources: { namespace: app, name: bad }
+    reason: legacy pod, replaced in Q1
+    approvedBy: ciso@example.com
+    expires: 2099-01-01
+  - id: OLD-1
+    control: CC5-HARD-03
+    reason: old
+    approvedBy: someone
+    expires: 2020-01-01
+  - id: BAD-1
+    control: not-a-control
+    reason: typo
+    expires: tomorrow
+`);
+    const r = await runCli(['scan', '-f', write('bad.yaml', badPod), '--control', 'CC5-HARD-03', '--waivers', w, '--format', 'json']);
+    const run = JSON.parse(r.stdout);
+    expect(run.controls[0].status).toBe('waived');
+    const problems = run.waivers.issues.map((i: { id?: string; problem: string; source?: { line?: number } }) => `${i.id}:${i.problem}:${i.source?.line}`);
+    expect(problems).toContain('OLD-1:expired:8');
+    expect(problems.some((p: string) => p.startsWith('BAD-1:invalid:13'))).toBe(true);
+    const text = await runCli(['scan', '-f', join(dir, 'bad.yaml'), '--control', 'CC5-HARD-03', '--waivers', w]);
+    expect(text.stdout).toMatch(/waiver problems \(2\), not applied/);
+    expect(text.stdout).toMatch(/OLD-1 for CC5-HARD-03 expired on 2020-01-01/);
+  });
+
+  it('escapes hostile names from the cluster in terminal output', async () => {
+    const hostile = `apiVersion: v1
+kind: Pod
+metadata: { name: "evil\\u001b[2J\\u001b]0;pwned\\u0007\\u202egnp.exe", namespace: app }
+spec: { containers: [{ name: "c\\u001b[31m", image: "x" }] }
+`;
+    const r = await runCli(['scan', '-f', write('hostile.yaml', hostile), '--control', 'CC5-HARD-03']);
+    expect(r.stdout).not.toMatch(/\u001b/);
+    expect(r.stdout).not.toMatch(/\u202e/);
+    expect(r.stdout).not.toMatch(/\u0007/);
+    expect(r.stdout).toMatch(/evil\\u001b\[2J/);
+    expect(r.stdout).toMatch(/\\u202egnp\.exe/);
+  });
+
+  it('--version and --help work and are quick to load', async () => {
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const h = await runCli(['scan', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/Exit codes/);
+  });
+});
+
+describe('eks-soc2 controls', () => {
+  it('lists the catalog as JSON with the metadata of every control', async () => {
+    const r = await runCli(['controls', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const cat = JSON.parse(r.stdout);
+    expect(cat.controls.length).toBeGreaterThan(0);
+    for (const c of cat.controls) {
+      expect(c.id).toMatch(/^(CC[3-9]|P1)-[A-Z]+-\d{2}$/);
+      expect(c.owners.primary.length).toBeGreaterThan(0);
+      expect(c.tsc.length).toBeGreaterThan(0);
+      expect(c.remediation.summary.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints Markdown and rejects an unknown format', async () => {
+    expect((await runCli(['controls', '--format', 'markdown'])).stdout).toMatch(/^\| ID \| Control \|/);
+    expect((await runCli(['controls', '--format', 'xml'])).code).toBe(2);
+  });
+});
