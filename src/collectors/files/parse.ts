@@ -5,12 +5,16 @@ import type { EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
 import { SNAPSHOT_SCHEMA } from '../../model/index.js';
 import { sanitizeObject } from '../sanitize.js';
 import { snapshotProblem } from '../../model/schema.js';
+import type { ToolReport } from '../../model/index.js';
+import { detectTool } from '../tools/detect.js';
 
 export interface ParsedInput {
   objects: K8sObject[];
   problems: EvidenceGap[];
   /** Exported snapshot bundles found in the input. */
   bundles: Snapshot[];
+  /** Security-tool reports (kube-bench, Falco, Gatekeeper audit) found in the input. */
+  tools?: ToolReport[];
 }
 
 const problem = (file: string, message: string, line?: number, reason: EvidenceGap['reason'] = 'parse-error', fix?: string): EvidenceGap => ({
@@ -63,7 +67,11 @@ function accept(
     return;
   }
   if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !value.apiVersion || !value.kind) {
-    out.problems.push(problem(file, 'document has no apiVersion/kind, so it is not a Kubernetes object; skipped', line, 'invalid'));
+    const d = detectTool(value, file);
+    if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
+    else if (d && 'awsCli' in d) out.problems.push(problem(file, `this is AWS CLI output (${d.awsCli}), not a Kubernetes object; skipped`, line, 'invalid', 'put AWS CLI output files in a directory and pass it with --aws-evidence DIR'));
+    else if (d) out.problems.push(problem(file, `this is ${d.other}; skipped`, line, 'invalid'));
+    else out.problems.push(problem(file, 'document has no apiVersion/kind, so it is not a Kubernetes object; skipped', line, 'invalid'));
     return;
   }
   if (value.metadata !== undefined && !isRecord(value.metadata)) {
@@ -287,7 +295,9 @@ function tryParseJson(text: string, file: string, out: ParsedInput): EvidenceGap
     return problem(file, `malformed JSON (${(err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/,? *"[\s\S]*$/, '')}); file skipped`, line, 'parse-error', 'fix the JSON, or re-export it');
   }
   if (Array.isArray(value)) {
-    for (const v of value) accept(v, file, 1, out);
+    const d = detectTool(value, file);
+    if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
+    else for (const v of value) accept(v, file, 1, out);
   } else if (isRecord(value) && isListKind(value)) {
     const lines = lineAt(text, jsonItemOffsets(text));
     accept(value, file, 1, out, (i) => lines[i]);
@@ -295,6 +305,21 @@ function tryParseJson(text: string, file: string, out: ParsedInput): EvidenceGap
     accept(value, file, 1, out);
   }
   return undefined;
+}
+
+/** JSON Lines (one JSON value per line, as Falco and Gatekeeper log): true when every line parsed. */
+function parseJsonLines(text: string, file: string, out: ParsedInput): boolean {
+  const lines = text.split('\n');
+  const values: { v: unknown; line: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!.trim();
+    if (!l) continue;
+    if (l[0] !== '{') return false;
+    try { values.push({ v: JSON.parse(l), line: i + 1 }); } catch { return false; }
+  }
+  if (values.length < 2) return false;
+  for (const { v, line } of values) accept(v, file, line, out);
+  return true;
 }
 
 /** Parse a manifest text, choosing JSON or YAML by its first significant character. */
@@ -310,6 +335,7 @@ export function parseManifestText(text: string, file: string, out: ParsedInput =
     // JSON.parse rejects is retried as YAML; if that fails too, the JSON error is the clearer one.
     const jsonErr = tryParseJson(body, file, out);
     if (!jsonErr) return out;
+    if (parseJsonLines(body, file, out)) return out;
     if (/\.json(\.gz)?$/i.test(file)) {
       out.problems.push(jsonErr);
       return out;

@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Coverage, EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
 import { emptySnapshot, kindKey } from '../../model/index.js';
 import { looksBinary, parseManifestText } from './parse.js';
+import { mergeTools } from '../tools/detect.js';
 import type { ParsedInput } from './parse.js';
 
 const MANIFEST_EXT = /\.(ya?ml|json)(\.gz)?$/i;
@@ -126,6 +127,7 @@ export function assembleSnapshot(parsed: ParsedInput, opts: FileCollectOptions &
       else kinds[key] = { state: 'collected', count: 1, detail: o.apiVersion };
     }
   }
+  if (parsed.tools?.length) for (const t of mergeTools(parsed.tools)) snap.tools.push(t);
   if (opts.completeInventory) snap.kubernetes.complete = true;
   for (const p of parsed.problems) snap.gaps.push(p);
   return snap;

@@ -197,3 +197,29 @@ describe('collectFiles', () => {
     expect(snap.kubernetes.objects[n - 1]!.$source!.line).toBe((n - 1) * 19 + 1);
   }, 120_000);
 });
+
+describe('tool reports and other non-Kubernetes inputs', () => {
+  it('ingests kube-bench JSON (object and array forms) and Falco JSON lines as tool evidence', () => {
+    const kb = { Controls: [{ id: '3', version: 'eks-1.5.0', text: 'Worker Node', tests: [{ section: '3.1', pass: 3, fail: 1, results: [] }] }], Totals: { total_pass: 3, total_fail: 1 } };
+    expect(parseManifestText(JSON.stringify(kb), 'kb.json').tools?.[0]?.tool).toBe('kube-bench');
+    expect(parseManifestText(JSON.stringify(kb.Controls), 'kb2.json').tools?.[0]?.tool).toBe('kube-bench');
+    const falco = ['{"output":"x","priority":"Warning","rule":"r1","time":"2026-01-01T00:00:00Z"}', '{"output":"y","priority":"Critical","rule":"r2","time":"2026-01-01T00:00:01Z"}'].join('\n');
+    const r = parseManifestText(falco, 'falco.json');
+    expect(r.problems).toEqual([]);
+    expect(r.tools?.map((t) => t.tool)).toEqual(['falco', 'falco']);
+  });
+
+  it('recognises AWS CLI output and tells the user to pass it with --aws-evidence', () => {
+    const r = parseManifestText(JSON.stringify({ cluster: { name: 'prod', arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' } }), 'describe.json');
+    expect(r.problems[0]!.message).toMatch(/AWS CLI output \(aws eks describe-cluster\)/);
+    expect(r.problems[0]!.fix).toMatch(/--aws-evidence/);
+  });
+
+  it('merges one tool report per file in the snapshot', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'falco.json'), ['{"output":"x","priority":"Warning","rule":"r1","time":"t"}', '{"output":"y","priority":"Warning","rule":"r1","time":"t"}'].join('\n'));
+    const snap = await collectFiles([dir], { toolVersion: 't', cwd: dir });
+    expect(snap.tools).toHaveLength(1);
+    expect(snap.tools[0]!.data).toHaveLength(2);
+  });
+});
