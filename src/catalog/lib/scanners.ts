@@ -1,0 +1,197 @@
+import type { AwsFact, CheckContext, Evidence, K8sObject, ResourceRef } from '../../model/index.js';
+import type { Cluster } from '@aws-sdk/client-eks';
+import { describeCluster, toTime } from './aws.js';
+import { parseImage } from './pod-security.js';
+import { arr, containersOf, workloads } from './workloads.js';
+import type { ContainerKind, Workload } from './workloads.js';
+
+/**
+ * Shared helpers of the CC3 (vulnerability scanning, image security) and CC4 (monitoring)
+ * controls: the image inventory of running workloads, ECR registry coordinates parsed from image
+ * URIs, region scoping of AWS facts, ECR wildcard filters and coverage roll-ups.
+ */
+
+const DAY = 86_400_000;
+
+/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]` — a private ECR registry host. */
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
+/** Where an image lives in ECR: registry (account + region) and repository. */
+export interface EcrLocation {
+  accountId: string;
+  region: string;
+  repository: string;
+}
+
+/** The ECR registry and repository of an image reference, or undefined for any other registry. */
+export function ecrLocation(image: string): EcrLocation | undefined {
+  const p = parseImage(image);
+  const m = ECR_HOST.exec(p.registry);
+  if (!m) return undefined;
+  return { accountId: m[1]!, region: m[2]!, repository: p.repository };
+}
+
+/** `account/region` key of a registry. */
+export const registryKey = (accountId: string | undefined, region: string | undefined): string => `${accountId ?? '?'}/${region ?? '?'}`;
+
+/** One container image of a workload, with the digests its running pods resolved the reference to. */
+export interface RunningImage {
+  workload: Workload;
+  container: string;
+  kind: ContainerKind;
+  /** The reference as written in the pod spec. */
+  image: string;
+  tag?: string;
+  /** Digests known for this container: from the reference itself and from pods' `status.containerStatuses[].imageID`. */
+  digests: string[];
+  ecr?: EcrLocation;
+}
+
+/** `sha256:…` from an imageID (`docker-pullable://repo@sha256:…`, `repo@sha256:…`); undefined for a bare config id. */
+export function digestFromImageId(imageId: unknown): string | undefined {
+  if (typeof imageId !== 'string') return undefined;
+  const at = imageId.lastIndexOf('@');
+  if (at === -1) return undefined;
+  const d = imageId.slice(at + 1);
+  return /^sha256:[0-9a-f]{64}$/i.test(d) ? d.toLowerCase() : undefined;
+}
+
+const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
+
+/** The top workload controller of an object (Pod → ReplicaSet → Deployment), as `workloads()` reports it. */
+export function topController(ev: Evidence, obj: K8sObject): K8sObject {
+  let cur = obj;
+  for (let i = 0; i < 4; i++) {
+    const o = ev.owner(cur);
+    if (!o || !WORKLOAD_KINDS.has(o.kind)) break;
+    cur = o;
+  }
+  return cur;
+}
+
+/** Pods grouped by the workload (top controller) that runs them. Pods that are their own workload map to themselves. */
+export function podsByWorkload(ev: Evidence): Map<K8sObject, K8sObject[]> {
+  const out = new Map<K8sObject, K8sObject[]>();
+  for (const pod of ev.objects('core/Pod')) {
+    const top = topController(ev, pod);
+    const list = out.get(top);
+    if (list) list.push(pod);
+    else out.set(top, [pod]);
+  }
+  return out;
+}
+
+interface ContainerStatus { name?: string; image?: string; imageID?: string }
+
+/**
+ * Every container image of every workload (one entry per controller and container), with tags
+ * resolved to digests through the pods' container statuses. Requires the workload keys to be
+ * declared by the calling control.
+ */
+export function runningImages(ev: Evidence): RunningImage[] {
+  const pods = ev.has('k8s:core/Pod') || ev.state('k8s:core/Pod') === 'partial' ? podsByWorkload(ev) : new Map<K8sObject, K8sObject[]>();
+  const out: RunningImage[] = [];
+  for (const w of workloads(ev)) {
+    const statuses: ContainerStatus[] = [];
+    for (const pod of pods.get(w.obj) ?? []) {
+      const st = (pod.status ?? {}) as Record<string, unknown>;
+      for (const key of ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']) statuses.push(...arr<ContainerStatus>(st[key]));
+    }
+    for (const { c, kind } of containersOf(w.spec)) {
+      if (typeof c.image !== 'string' || !c.image) continue;
+      const p = parseImage(c.image);
+      const digests = new Set<string>();
+      if (p.digest && /^sha256:[0-9a-f]{64}$/i.test(p.digest)) digests.add(p.digest.toLowerCase());
+      for (const s of statuses) {
+        if (s && s.name === c.name) {
+          const d = digestFromImageId(s.imageID);
+          if (d) digests.add(d);
+        }
+      }
+      const ecr = ecrLocation(c.image);
+      out.push({
+        workload: w, container: c.name ?? '(unnamed)', kind, image: c.image, digests: [...digests],
+        ...(p.tag !== undefined ? { tag: p.tag } : {}), ...(ecr ? { ecr } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A cluster-level Kubernetes resource reference for findings about the cluster as a whole (an
+ * add-on installed or not, a coverage ratio). Add-ons live in system namespaces, whose findings
+ * the engine keeps out of the status; the cluster has no namespace, so these findings count.
+ */
+export function clusterScope(ctx: CheckContext): ResourceRef {
+  return { provider: 'kubernetes', kind: 'Cluster', name: ctx.clusterName ?? 'cluster' };
+}
+
+/** The cluster region from DescribeCluster (the caller declares `aws:eks:DescribeCluster`). */
+export function clusterRegion(ev: Evidence, clusterName: string | undefined): { region?: string; accountId?: string; cluster?: Cluster } {
+  if (!ev.has('aws:eks:DescribeCluster')) return {};
+  const c = describeCluster(ev, clusterName);
+  const m = c?.arn ? /^arn:aws[\w-]*:eks:([\w-]+):(\d{12}):/.exec(c.arn) : null;
+  return { ...(m ? { region: m[1]!, accountId: m[2]! } : {}), ...(c ? { cluster: c } : {}) };
+}
+
+/** True when the fact is from `region` (or either side does not say). */
+export function inRegion(f: AwsFact, region: string | undefined): boolean {
+  return !region || !f.region || f.region === region;
+}
+
+/** ECR `WILDCARD` filter: `*` matches any run of characters, everything else literally. */
+export function wildcardMatch(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
+
+/** Age in whole days of a timestamp (ISO string, Date, epoch) at `now`; undefined when unreadable. */
+export function ageDays(v: unknown, now: Date): number | undefined {
+  const t = toTime(v);
+  return t === undefined ? undefined : Math.floor((now.getTime() - t) / DAY);
+}
+
+export const pct = (n: number, total: number): number => (total === 0 ? 100 : Math.round((n / total) * 1000) / 10);
+
+/** Images as they are listed in messages: at most `max` names, then "+N more". */
+export function listSome(items: readonly string[], max = 5): string {
+  const uniq = [...new Set(items)];
+  return uniq.length <= max ? uniq.join(', ') : `${uniq.slice(0, max).join(', ')} +${uniq.length - max} more`;
+}
+
+/**
+ * A coverage ratio against a threshold, reported once on the cluster (rule `rule`); when it is
+ * below the threshold, each uncovered item also fails `itemRule` so that owners see their
+ * resources. Covered items pass `itemRule`.
+ */
+export function reportCoverage(
+  ctx: CheckContext,
+  opts: {
+    rule: string;
+    itemRule: string;
+    what: string;
+    threshold: number;
+    covered: { resource: K8sObject | ResourceRef; message: string }[];
+    missing: { resource: K8sObject | ResourceRef; message: string; label: string }[];
+    severity?: 'critical' | 'high' | 'medium' | 'low';
+  },
+): void {
+  const total = opts.covered.length + opts.missing.length;
+  const share = pct(opts.covered.length, total);
+  for (const c of opts.covered) ctx.pass(c.resource, opts.itemRule, c.message);
+  const below = share < opts.threshold;
+  if (below) for (const m of opts.missing) ctx.fail(m.resource, opts.itemRule, m.message, opts.severity ? { severity: opts.severity } : undefined);
+  const summary = `${opts.covered.length} of ${total} ${opts.what} (${share} %, threshold ${opts.threshold} %)`;
+  const details = { covered: opts.covered.length, total, percent: share, threshold: opts.threshold, missing: opts.missing.map((m) => m.label).slice(0, 50) };
+  if (below) ctx.fail(clusterScope(ctx), opts.rule, `${summary}; missing: ${listSome(opts.missing.map((m) => m.label))}`, { details, ...(opts.severity ? { severity: opts.severity } : {}) });
+  else {
+    ctx.pass(clusterScope(ctx), opts.rule, summary, details);
+    if (opts.missing.length > 0) ctx.note(`within the threshold, but not covered: ${listSome(opts.missing.map((m) => m.label), 10)}`);
+  }
+}
+
+/** Label of a workload for messages: `namespace/Kind/name`. */
+export function workloadLabel(w: Workload): string {
+  return `${w.namespace}/${w.obj.kind}/${w.obj.metadata.name ?? '?'}`;
+}
