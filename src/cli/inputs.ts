@@ -39,6 +39,7 @@ export const configSchema = z.object({
   owners: z.record(z.string(), z.string().min(1)).optional(),
   clusterAdminAllowlist: z.array(z.string().min(1)).optional(),
   approvedRegistries: z.array(z.string().min(1)).optional(),
+  knownClusters: z.array(z.string().min(1)).optional(),
   approvedTlsPolicies: z.array(z.string().min(1)).optional(),
   podSecurityGroupNamespaces: z.array(z.string().min(1)).optional(),
 }).strict();
@@ -106,6 +107,7 @@ export async function loadConfig(path: string | undefined): Promise<EffectiveCon
   if (c.owners) cfg.owners = c.owners;
   if (c.clusterAdminAllowlist) cfg.clusterAdminAllowlist = c.clusterAdminAllowlist;
   if (c.approvedRegistries) cfg.approvedRegistries = c.approvedRegistries;
+  if (c.knownClusters) cfg.knownClusters = c.knownClusters;
   if (c.approvedTlsPolicies) cfg.approvedTlsPolicies = c.approvedTlsPolicies;
   if (c.podSecurityGroupNamespaces) cfg.podSecurityGroupNamespaces = c.podSecurityGroupNamespaces;
   return cfg;

@@ -72,6 +72,8 @@ export interface EffectiveConfig {
   clusterAdminAllowlist: string[];
   /** CC3-IMG-04: approved image registries / repository prefixes. */
   approvedRegistries: string[];
+  /** P1-INV-01: the EKS clusters the organisation knows of (names or ARNs, globs allowed). Empty = every cluster found is inventoried. */
+  knownClusters: string[];
   /** CC9-ENC-04: ELB TLS security policies accepted on HTTPS/TLS listeners (exact names, or a prefix ending in `*`). */
   approvedTlsPolicies: string[];
   /** CC6-NET-04: namespaces whose workloads must each be selected by a SecurityGroupPolicy (empty: at least one policy in use). */
@@ -92,6 +94,7 @@ export function defaultConfig(): EffectiveConfig {
     owners: {},
     clusterAdminAllowlist: [],
     approvedRegistries: [],
+    knownClusters: [],
     approvedTlsPolicies: [...DEFAULT_TLS_POLICIES],
     podSecurityGroupNamespaces: [],
   };
