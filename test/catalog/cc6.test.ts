@@ -5,7 +5,7 @@ import {
 } from '../../src/catalog/cc6.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import { evaluate } from '../../src/engine/index.js';
-import { defaultConfig } from '../../src/model/index.js';
+import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import { testControl } from '../helpers/control-tester.js';
 import {
   ACCOUNT, VPC, describeAddon, describeCluster, describeInstances, describeLbs, describeRouteTables, describeSgRules, describeSubnets,
@@ -522,7 +522,7 @@ metadata: { name: worker, namespace: payments, labels: { db-access: "true" } }
     {
       name: 'organisation relies on NetworkPolicies only: not applicable',
       k8s: docs(awsNode('--enable-network-policy=true')),
-      config: { thresholds: { requirePodSecurityGroups: false } },
+      config: { thresholds: { ...DEFAULT_THRESHOLDS, requirePodSecurityGroups: false } },
       expect: { status: 'not-applicable', message: /requirePodSecurityGroups/ },
     },
     {
@@ -701,7 +701,7 @@ spec: { selector: {}, template: { spec: { containers: [{ name: istio-proxy, imag
     {
       name: 'coverage above the threshold: the unmeshed workload is noted, not failed',
       k8s: docs(meshApp, ns('tools'), deploy('cli', 'tools')),
-      config: { thresholds: { meshCoveragePercent: 50 } },
+      config: { thresholds: { ...DEFAULT_THRESHOLDS, meshCoveragePercent: 50 } },
       expect: { notFailing: ['workload-meshed'], assert: (r) => expect(r.notes.join()).toMatch(/within the tolerance: tools\/cli/) },
     },
   ],
