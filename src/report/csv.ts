@@ -1,0 +1,86 @@
+import { stringify } from 'csv-stringify';
+import type { ControlResult, Finding, PeriodResult, RunResult } from '../model/index.js';
+import { neutraliseCsvCell } from './escape.js';
+import { locationLabel, ownerLabel } from './markdown.js';
+
+export const CSV_COLUMNS = [
+  'control', 'section', 'criteria', 'owner', 'rule', 'resource_provider', 'resource_kind', 'resource_namespace',
+  'resource_name', 'resource_arn', 'location', 'status', 'severity', 'message', 'system_namespace',
+  'waiver_id', 'waiver_approver', 'waiver_expiry',
+] as const;
+
+type Cell = string | number;
+
+/** Cells are neutralised against formula injection; numbers we computed stay numbers. */
+function cell(v: string | number | undefined): Cell {
+  if (v === undefined) return '';
+  return typeof v === 'number' ? v : neutraliseCsvCell(v);
+}
+
+function findingRow(c: ControlResult, f: Finding): Cell[] {
+  const r = f.resource;
+  return [
+    c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), f.rule, r.provider, r.kind, r.namespace, r.name, r.arn,
+    locationLabel(f), f.status, f.severity, f.message, f.system ? 'yes' : 'no', f.waiver?.id, f.waiver?.approvedBy, f.waiver?.expires,
+  ].map(cell);
+}
+
+/** A control without findings (manual, error, not applicable) still gets one row, so no control is missing. */
+function controlRow(c: ControlResult): Cell[] {
+  return [
+    c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), '', '', '', '', '', '', '', c.status,
+    c.status === 'fail' ? (c.failSeverity ?? c.severity) : c.severity, c.message, 'no', c.waivers[0]?.id, c.waivers[0]?.approvedBy, c.waivers[0]?.expires,
+  ].map(cell);
+}
+
+async function stream(rows: Iterable<Cell[]>, columns: readonly string[], write: (chunk: string) => void): Promise<void> {
+  const s = stringify({ header: true, columns: [...columns], record_delimiter: 'windows' });
+  s.on('data', (chunk: Buffer | string) => write(chunk.toString()));
+  const done = new Promise<void>((resolve, reject) => {
+    s.on('end', () => resolve());
+    s.on('error', reject);
+  });
+  for (const row of rows) {
+    // Respect back-pressure without holding the whole run in memory.
+    if (!s.write(row)) await new Promise<void>((r) => s.once('drain', () => r()));
+  }
+  s.end();
+  await done;
+}
+
+/**
+ * CSV, one row per finding (RFC 4180 quoting by csv-stringify, CRLF line ends), safe to open in a
+ * spreadsheet: every text cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`.
+ */
+export async function renderCsv(run: RunResult, write: (chunk: string) => void): Promise<void> {
+  function* rows(): Iterable<Cell[]> {
+    for (const c of run.controls) {
+      if (c.findings.length === 0) yield controlRow(c);
+      for (const f of c.findings) yield findingRow(c, f);
+    }
+  }
+  await stream(rows(), CSV_COLUMNS, write);
+}
+
+export const PERIOD_CSV_COLUMNS = [
+  'cluster', 'control', 'section', 'criteria', 'owner', 'verdict', 'pass_rate', 'samples', 'pass', 'fail', 'waived',
+  'manual', 'not_applicable', 'error', 'fail_intervals', 'open_fail_interval', 'mean_hours_to_remediate', 'verdict_reason',
+] as const;
+
+/** CSV for an audit period: one row per control and cluster. */
+export async function renderPeriodCsv(period: PeriodResult, write: (chunk: string) => void): Promise<void> {
+  function* rows(): Iterable<Cell[]> {
+    for (const cl of period.clusters) {
+      for (const c of cl.controls) {
+        const sc = c.statusCounts;
+        yield [
+          cl.key, c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), c.verdict, Math.round(c.passRate * 10000) / 100,
+          c.samples, sc.pass, sc.fail, sc.waived, sc.manual, sc['not-applicable'], sc.error, c.failIntervals.length,
+          c.failIntervals.some((i) => i.open) ? 'yes' : 'no', c.timeToRemediateHours ? Math.round(c.timeToRemediateHours.mean * 10) / 10 : '',
+          c.verdictReason,
+        ].map((v) => cell(v));
+      }
+    }
+  }
+  await stream(rows(), PERIOD_CSV_COLUMNS, write);
+}

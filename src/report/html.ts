@@ -1,0 +1,372 @@
+import type {
+  ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, Status, StatusCounts, Verdict,
+} from '../model/index.js';
+import { SECTIONS, emptyCounts } from '../model/index.js';
+import { escapeHtml as h } from './escape.js';
+import { CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
+import { VERDICT_LABEL, clusterLabel, failing, locationLabel } from './markdown.js';
+import { resourceLabel } from './terminal.js';
+
+/**
+ * The HTML report: one self-contained file. No script, no external font, image or stylesheet; a
+ * Content-Security-Policy that forbids loading anything. Everything from the cluster is escaped.
+ */
+export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+export interface HtmlOptions {
+  /** Rows shown before a list is collapsed (default 12). */
+  visibleRows?: number;
+}
+
+const CSS = `
+:root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#ffffff;--soft:#f6f8fa;--accent:#0969da;
+--pass:${STATUS_COLOR.pass};--fail:${STATUS_COLOR.fail};--manual:${STATUS_COLOR.manual};--waived:${STATUS_COLOR.waived};--na:${STATUS_COLOR['not-applicable']};--error:${STATUS_COLOR.error}}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--soft);color:var(--fg);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
+.page{max-width:1240px;margin:0 auto;padding:28px 32px 48px}
+header.top{background:#0d1117;color:#f0f6fc;padding:28px 32px}
+header.top .inner{max-width:1176px;margin:0 auto;display:flex;justify-content:space-between;gap:32px;align-items:flex-end}
+header.top .inner>div:first-child{flex:1;min-width:0}
+header.top h1{margin:0 0 4px;font-size:24px;font-weight:600;letter-spacing:-.01em}
+header.top .sub{color:#9198a1;font-size:13px}
+header.top .score{text-align:right}
+header.top .score b{display:block;font-size:40px;line-height:1;font-weight:600}
+header.top .score span{color:#9198a1;font-size:12px}
+dl.meta{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:4px 28px;margin:14px 0 0;font-size:13px}
+dl.meta div{display:flex;gap:8px;min-width:0}
+dl.meta dt{color:#9198a1;flex:none}
+dl.meta dd{margin:0;overflow-wrap:anywhere}
+h2{font-size:19px;margin:36px 0 12px;font-weight:600}
+h3{font-size:15px;margin:20px 0 8px;font-weight:600}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin-top:20px}
+.card{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:14px 16px}
+.card .n{font-size:28px;font-weight:600;line-height:1.1}
+.card .t{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.card.fail .n{color:var(--fail)}.card.pass .n{color:var(--pass)}.card.error .n{color:var(--error)}.card.manual .n{color:var(--manual)}.card.waived .n{color:var(--waived)}
+.panel{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin-top:12px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+svg.chart{width:100%;height:auto;max-width:640px;display:block}
+.chart .lbl,.chart .num,.chart .axis{font:12px -apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;fill:var(--fg)}
+.chart .axis{fill:var(--muted)}.chart .grid{stroke:#eaeef2}
+table{border-collapse:collapse;width:100%;background:var(--bg)}
+th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+th{white-space:nowrap;font-size:12px;color:var(--muted);font-weight:600;background:var(--soft);text-transform:uppercase;letter-spacing:.03em}
+td.st{white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.tablewrap{border:1px solid var(--line);border-radius:8px;overflow:hidden}
+.tablewrap table tr:last-child td{border-bottom:0}
+.badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
+.b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-manual{background:var(--manual)}.b-waived{background:var(--waived)}.b-not-applicable{background:var(--na)}.b-error{background:var(--error)}
+.b-operated-effectively{background:var(--pass)}.b-exceptions-noted{background:var(--manual)}.b-not-operating{background:var(--fail)}.b-insufficient-evidence{background:var(--na)}
+.chip{display:inline-block;padding:0 6px;border:1px solid var(--line);border-radius:4px;font-size:12px;color:var(--muted);margin-right:4px;white-space:nowrap}
+.sev-critical,.sev-high{color:var(--fail);border-color:#ffcecb}
+.control{background:var(--bg);border:1px solid var(--line);border-left:4px solid var(--na);border-radius:8px;padding:14px 18px;margin:12px 0;break-inside:avoid-page}
+.control.s-pass{border-left-color:var(--pass)}.control.s-fail{border-left-color:var(--fail)}.control.s-manual{border-left-color:var(--manual)}.control.s-waived{border-left-color:var(--waived)}.control.s-error{border-left-color:var(--error)}
+.control header{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
+.control header .id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:600}
+.control header .title{font-weight:600;font-size:15px}
+.control .msg{margin:8px 0}
+.control .desc{color:var(--muted);margin:6px 0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0;font-size:13px}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+.missing{color:var(--error);font-weight:600}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
+pre{background:#0d1117;color:#e6edf3;padding:10px 12px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
+.fix{border-top:1px dashed var(--line);margin-top:10px;padding-top:8px}
+details{margin:6px 0}
+summary{cursor:pointer;color:var(--accent);font-weight:500}
+.print-only{display:none}
+.subhead{color:var(--muted);font-size:13px;margin:18px 0 4px;text-transform:uppercase;letter-spacing:.04em}
+.toc{columns:2;column-gap:32px;margin:0;padding-left:18px}
+.toc li{break-inside:avoid}
+a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
+.muted{color:var(--muted)}
+.strip{vertical-align:middle}
+footer{color:var(--muted);font-size:12px;margin-top:40px;border-top:1px solid var(--line);padding-top:12px}
+@media print{
+  @page{size:A4;margin:14mm 12mm}
+  body{background:#fff;font-size:11px}
+  .page{max-width:none;padding:0}
+  header.top{padding:0 0 12px;background:#fff;color:var(--fg);border-bottom:2px solid var(--fg)}
+  header.top .sub,header.top .score span,dl.meta dt{color:var(--muted)}
+  .screen-only{display:none!important}
+  .print-only{display:block}
+  .print-caption{font-weight:600;margin:6px 0 2px}
+  h2{break-after:avoid-page;margin-top:20px}
+  h2.newpage{break-before:page}
+  .panel,.card,.tablewrap{break-inside:avoid-page}
+  tr{break-inside:avoid}
+  pre{background:#f6f8fa;color:var(--fg);border:1px solid var(--line)}
+  a{color:var(--fg)}
+  .badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  svg{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+`;
+
+function shell(title: string, header: string, body: string, footer: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${HTML_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="generator" content="eks-soc2">
+<title>${h(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${header}
+<main class="page">
+${body}
+<footer>${footer}</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+function badge(s: Status): string {
+  return `<span class="badge b-${s}">${STATUS_TEXT[s]}</span>`;
+}
+
+function verdictBadge(v: Verdict): string {
+  return `<span class="badge b-${v}">${h(VERDICT_LABEL[v])}</span>`;
+}
+
+function anchor(id: string): string {
+  return `ctl-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** Link only to http(s) URLs; anything else is shown as text. */
+function link(url: string | undefined, text: string): string {
+  if (url && /^https?:\/\/[^\s"'<>`]+$/i.test(url)) return `<a href="${h(url)}" rel="noreferrer noopener">${h(text)}</a>`;
+  return h(url && url !== text ? `${text} (${url})` : text);
+}
+
+/**
+ * A list that may be long: the first rows stay visible, the rest collapse into <details> on
+ * screen. Print cannot open <details> without script, so a print-only copy carries the rest.
+ */
+function collapsible(summary: string, inner: string, open = false): string {
+  return `<details class="screen-only"${open ? ' open' : ''}><summary>${summary}</summary>${inner}</details><div class="print-only"><p class="print-caption">${summary}</p>${inner}</div>`;
+}
+
+function ownerText(list: ControlResult['owners']['primary']): string {
+  return list.length ? list.map((o) => (o.owner ? `${h(o.role)} <span class="muted">(${h(o.owner)})</span>` : h(o.role))).join(', ') : '<span class="muted">—</span>';
+}
+
+function findingRows(list: Finding[]): string {
+  return list.map((f) => `<tr><td>${h(resourceLabel(f.resource))}${f.resource.arn && f.resource.provider === 'kubernetes' ? `<br><span class="muted">${h(f.resource.arn)}</span>` : ''}</td><td><code>${h(f.rule)}</code></td><td class="st">${badge(f.status)}${f.status === 'fail' ? ` <span class="chip sev-${f.severity}">${f.severity}</span>` : ''}</td><td>${h(f.message)}${f.waiver ? `<br><span class="muted">waiver ${h(f.waiver.id)} — approved by ${h(f.waiver.approvedBy)}, expires ${h(f.waiver.expires)}</span>` : ''}</td><td>${f.source ? `<code>${h(locationLabel(f))}</code>` : '<span class="muted">live</span>'}</td></tr>`).join('');
+}
+
+function findingTable(list: Finding[]): string {
+  return `<div class="tablewrap"><table><thead><tr><th>Resource</th><th>Rule</th><th>Status</th><th>Result</th><th>Location</th></tr></thead><tbody>${findingRows(list)}</tbody></table></div>`;
+}
+
+function findingList(title: string, list: Finding[], visible: number, collapsedByDefault: boolean): string {
+  if (list.length === 0) return '';
+  if (collapsedByDefault) return collapsible(`${h(title)} (${list.length})`, findingTable(list));
+  if (list.length <= visible) return `<h3>${h(title)} (${list.length})</h3>${findingTable(list)}`;
+  return `<h3>${h(title)} (${list.length})</h3>${findingTable(list.slice(0, visible))}${collapsible(`${list.length - visible} more`, findingTable(list.slice(visible)))}`;
+}
+
+function controlBlock(c: ControlResult, visible: number): string {
+  const fail = failing(c);
+  const pass = c.findings.filter((f) => f.status === 'pass' && !f.system);
+  const waived = c.findings.filter((f) => f.status === 'waived' && !f.system);
+  const other = c.findings.filter((f) => !f.system && f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived');
+  const system = c.findings.filter((f) => f.system);
+  const sev = c.status === 'fail' ? `<span class="chip sev-${c.failSeverity ?? c.severity}">${c.failSeverity ?? c.severity}</span>` : `<span class="chip">${c.severity}</span>`;
+  const ev = c.evidence;
+  const facts = [
+    ['Owner', ownerText(c.owners.primary)],
+    ...(c.owners.supporting.length ? [['Supporting', ownerText(c.owners.supporting)]] : []),
+    ['Automation', h(c.automation)],
+    ['TSC', c.tsc.map((t) => `<span class="chip">${h(t)}</span>`).join('')],
+    ['Checklist', `${h(c.section)} · ${h(c.subheading)}`],
+    ['Evidence required', ev.required.length ? ev.required.map((e) => h(e)).join('; ') : '<span class="muted">attestation</span>'],
+    ...(ev.missing.length ? [['Evidence missing', `<span class="missing">${ev.missing.map((e) => h(e)).join('; ')}</span>`]] : []),
+    ...(c.attestationRequired && !c.attestation ? [['Attestation needed', h(c.attestationRequired)]] : []),
+    ['Findings', `${c.counts.fail} failing · ${c.counts.pass} passing · ${c.counts.waived} waived${c.systemCounts.fail + c.systemCounts.pass ? ` · ${c.systemCounts.fail + c.systemCounts.pass + c.systemCounts.waived} in system namespaces` : ''}`],
+  ];
+  const waivers = c.waivers.length
+    ? `<h3>Waivers</h3><div class="tablewrap"><table><thead><tr><th>Waiver</th><th>Reason</th><th>Approved by</th><th>Expires</th></tr></thead><tbody>${c.waivers.map((w) => `<tr><td><code>${h(w.id)}</code></td><td>${h(w.reason)}</td><td>${h(w.approvedBy)}</td><td>${h(w.expires)}</td></tr>`).join('')}</tbody></table></div>`
+    : '';
+  const a = c.attestation;
+  const attest = a
+    ? `<h3>Attestation</h3><dl class="facts"><dt>Statement</dt><dd>${h(a.statement)}</dd><dt>Attested by</dt><dd>${h(a.attestedBy)} on ${h(a.date)}</dd><dt>Valid until</dt><dd>${h(a.validUntil)}</dd>${a.evidence ? `<dt>Evidence</dt><dd>${link(a.evidence, a.evidence)}${a.sha256 ? `<br><code>sha256 ${h(a.sha256)}</code>` : ''}</dd>` : ''}</dl>`
+    : '';
+  const showFix = c.status !== 'pass' && c.status !== 'not-applicable';
+  const r = c.remediation;
+  const fix = showFix
+    ? `<div class="fix"><h3>Fix</h3><p>${h(r.summary)}</p>${r.commands?.length ? `<pre>${h(r.commands.map((x) => `$ ${x}`).join('\n'))}</pre>` : ''}${r.manifest ? `<pre>${h(r.manifest)}</pre>` : ''}</div>`
+    : '';
+  const refs = c.references.length ? `<p class="muted">References: ${c.references.map((x) => link(x.url, x.title)).join(' · ')}</p>` : '';
+  const notes = c.notes.length ? `<ul class="muted">${c.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : '';
+  return `<section class="control s-${c.status}" id="${anchor(c.id)}">
+<header>${badge(c.status)} <span class="id">${h(c.id)}</span> <span class="title">${h(c.title)}</span> ${sev}</header>
+<p class="msg">${h(c.message)}</p>
+<p class="desc">${h(c.description)}</p>
+<dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
+${notes}
+${findingList('Failing resources', fail, visible, false)}
+${findingList('Waived resources', waived, visible, false)}
+${findingList('Other results', other, visible, false)}
+${findingList('Passing resources', pass, visible, true)}
+${findingList('System namespaces (reported separately, not counted)', system, visible, true)}
+${waivers}
+${attest}
+${fix}
+${refs}
+</section>`;
+}
+
+function countsTable(title: string, rows: [string, string, StatusCounts][]): string {
+  const named = rows.some(([, name]) => name);
+  const head = `<tr><th>${title}</th>${named ? '<th></th>' : ''}${CHART_ORDER.map((s) => `<th class="n">${STATUS_TEXT[s]}</th>`).join('')}<th>Distribution</th></tr>`;
+  const body = rows.map(([id, name, c]) => `<tr><td><b>${h(id)}</b></td>${named ? `<td>${h(name)}</td>` : ''}${CHART_ORDER.map((s) => `<td class="n">${c[s] || '<span class="muted">0</span>'}</td>`).join('')}<td>${stackedBar(c)}</td></tr>`).join('');
+  return `<div class="tablewrap"><table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** The HTML report of one run. */
+export function renderHtml(run: RunResult, write: (chunk: string) => void, opts: HtmlOptions = {}): void {
+  const visible = opts.visibleRows ?? 12;
+  const c = run.cluster;
+  const s = run.summary;
+  const name = clusterLabel(run);
+  const meta: [string, string][] = [
+    ['Cluster', h(name)],
+    ...(c.accountId ? [['Account', h(c.accountId)] as [string, string]] : []),
+    ...(c.region ? [['Region', h(c.region)] as [string, string]] : []),
+    ['Evidence', `kubernetes: ${h(run.sources.kubernetes)} · aws: ${h(run.sources.aws)}`],
+    ['Finished', `${h(run.finishedAt.replace('T', ' ').slice(0, 19))} UTC`],
+    ['Tool', `eks-soc2 ${h(run.tool.version)} · catalog ${h(run.catalogVersion)}`],
+    ...(run.runId ? [['Run', `<code>${h(run.runId)}</code>`] as [string, string]] : []),
+    ...(run.snapshotDigest ? [['Snapshot', `<code>${h(run.snapshotDigest.slice(0, 24))}…</code>`] as [string, string]] : []),
+    ...(run.collectorIdentity ? [['Collected by', h(run.collectorIdentity)] as [string, string]] : []),
+  ];
+  const header = `<header class="top"><div class="inner"><div><h1>SOC 2 evidence report</h1><div class="sub">${h(name)} — how each control stands, who owns it, the evidence behind it and the fix</div><dl class="meta">${meta.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl></div><div class="score"><b>${s.score}%</b><span>score: passing and waived controls over decided ones</span></div></div></header>`;
+
+  const cards = `<div class="cards">
+<div class="card"><div class="n">${run.controls.length}</div><div class="t">Controls evaluated</div></div>
+<div class="card pass"><div class="n">${s.controls.pass}</div><div class="t">Passing</div></div>
+<div class="card fail"><div class="n">${s.controls.fail}</div><div class="t">Failing</div></div>
+<div class="card waived"><div class="n">${s.controls.waived}</div><div class="t">Waived</div></div>
+<div class="card manual"><div class="n">${s.controls.manual}</div><div class="t">Manual</div></div>
+<div class="card error"><div class="n">${s.controls.error}</div><div class="t">Evidence missing</div></div>
+<div class="card"><div class="n">${s.findings.fail}</div><div class="t">Failing resources</div></div>
+</div>`;
+
+  const charts = `<div class="charts"><div class="panel"><h3 style="margin-top:0">Controls by status</h3>${statusBars(s.controls, 'Controls by status')}</div><div class="panel"><h3 style="margin-top:0">Findings by status</h3>${statusBars(s.findings, 'Findings by status')}</div></div>`;
+
+  const sectionOrder = Object.keys(SECTIONS);
+  const bySection = countsTable('Section', Object.entries(s.bySection).sort(([a], [b]) => sectionOrder.indexOf(a) - sectionOrder.indexOf(b)).map(([id, n]) => [id, SECTIONS[id as keyof typeof SECTIONS] ?? id, n]));
+  const byTsc = countsTable('Criterion', Object.entries(s.byTsc).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([id, n]) => [id, '', n]));
+
+  const failed = run.controls.filter((x) => x.status === 'fail' || x.status === 'error');
+  const attention = failed.length
+    ? `<div class="tablewrap"><table><thead><tr><th>Control</th><th>Status</th><th>Owner</th><th class="n">Failing</th><th>Why</th></tr></thead><tbody>${failed.map((x) => `<tr><td><a href="#${anchor(x.id)}"><code>${h(x.id)}</code></a><br>${h(x.title)}</td><td>${badge(x.status)}</td><td>${ownerText(x.owners.primary)}</td><td class="n">${x.counts.fail}</td><td>${h(x.message)}</td></tr>`).join('')}</tbody></table></div>`
+    : '<p class="panel">No control fails and no evidence is missing.</p>';
+
+  let controls = '';
+  let section = '';
+  let sub = '';
+  for (const x of run.controls) {
+    if (x.section !== section) {
+      section = x.section;
+      sub = '';
+      controls += `<h2 id="sec-${h(section)}">${h(section)} — ${h(SECTIONS[x.section])}</h2>`;
+    }
+    if (x.subheading !== sub) {
+      sub = x.subheading;
+      controls += `<div class="subhead">${h(sub)}</div>`;
+    }
+    controls += controlBlock(x, visible);
+  }
+
+  const gaps = run.gaps.length
+    ? `<h2>Evidence gaps and input problems (${run.gaps.length})</h2><div class="tablewrap"><table><thead><tr><th>Source</th><th>What</th><th>Reason</th><th>Message</th><th>Fix</th></tr></thead><tbody>${run.gaps.map((g) => `<tr><td>${h(g.source)}</td><td><code>${h(g.target)}</code>${g.line ? `:${g.line}` : ''}</td><td>${h(g.reason)}</td><td>${h(g.message)}</td><td>${h(g.fix ?? g.permission ?? '')}</td></tr>`).join('')}</tbody></table></div>`
+    : '';
+  const issues = [
+    ...run.waivers.issues.map((i) => ['waiver', i.id ?? i.control ?? '', i.problem, i.message] as const),
+    ...run.attestations.issues.map((i) => ['attestation', i.control ?? '', i.problem, i.message] as const),
+  ];
+  const issueTable = issues.length
+    ? `<h2>Waiver and attestation problems (${issues.length})</h2><div class="tablewrap"><table><thead><tr><th>Kind</th><th>Item</th><th>Problem</th><th>Message</th></tr></thead><tbody>${issues.map(([k, id, p, m]) => `<tr><td>${k}</td><td><code>${h(id)}</code></td><td>${h(p)}</td><td>${h(m)}</td></tr>`).join('')}</tbody></table></div>`
+    : '';
+  const inForce = run.attestations.inForce.length
+    ? `<h2>Attestations in force (${run.attestations.inForce.length})</h2><div class="tablewrap"><table><thead><tr><th>Control</th><th>Statement</th><th>Attested by</th><th>Valid until</th><th>Evidence</th></tr></thead><tbody>${run.attestations.inForce.map((a) => `<tr><td><a href="#${anchor(a.control)}"><code>${h(a.control)}</code></a></td><td>${h(a.statement)}</td><td>${h(a.attestedBy)} (${h(a.date)})</td><td>${h(a.validUntil)}</td><td>${a.evidence ? link(a.evidence, a.evidence) : ''}</td></tr>`).join('')}</tbody></table></div>`
+    : '';
+
+  const toc = `<ul class="toc">${[...new Set(run.controls.map((x) => x.section))].map((id) => `<li><a href="#sec-${h(id)}">${h(id)} — ${h(SECTIONS[id])}</a></li>`).join('')}</ul>`;
+  const body = `${cards}
+<h2>Overview</h2>
+${charts}
+<h2>By checklist section</h2>
+${bySection}
+<h2>By Trust Services Criterion</h2>
+${byTsc}
+<h2>Needs action (${failed.length})</h2>
+${attention}
+<h2 class="newpage">Controls</h2>
+<div class="panel">${toc}</div>
+${controls}
+${inForce}
+${gaps}
+${issueTable}`;
+  const footer = `Generated by eks-soc2 ${h(run.tool.version)} from run ${h(run.runId ?? '(not stored)')} — a self-contained file: it loads nothing from the network. Statuses: pass, fail, waived (accepted risk), manual (needs a human attestation), evidence missing (could not see; never counted as pass), not applicable.`;
+  write(shell(`SOC 2 evidence report — ${name}`, header, body, footer));
+}
+
+const VERDICT_ORDER: readonly Verdict[] = ['not-operating', 'exceptions-noted', 'insufficient-evidence', 'operated-effectively'];
+
+function periodControlRow(pc: PeriodControl, from: string, to: string): string {
+  const intervals = pc.failIntervals.length
+    ? pc.failIntervals.map((i) => `${h(i.firstSeen.slice(0, 16).replace('T', ' '))} → ${i.open ? '<b>still open</b>' : h((i.fixedAt ?? i.lastSeen).slice(0, 16).replace('T', ' '))} <span class="muted">(${Math.round(i.durationHours)} h)</span>`).join('<br>')
+    : '<span class="muted">none</span>';
+  return `<tr><td><code>${h(pc.id)}</code><br>${h(pc.title)}</td><td>${ownerText(pc.owners.primary)}</td><td>${verdictBadge(pc.verdict)}<br><span class="muted">${h(pc.verdictReason)}</span></td><td class="n">${Math.round(pc.passRate * 1000) / 10}%</td><td class="n">${pc.samples}</td><td>${timelineStrip(pc.timeline, from, to)}</td><td>${intervals}</td></tr>`;
+}
+
+function periodDetails(pc: PeriodControl): string {
+  const parts: string[] = [];
+  if (pc.failIntervals.length) {
+    parts.push(`<div class="tablewrap"><table><thead><tr><th>First failing</th><th>Last failing</th><th>Fixed</th><th class="n">Hours</th><th>Runs</th></tr></thead><tbody>${pc.failIntervals.map((i) => `<tr><td>${h(i.firstSeen)}</td><td>${h(i.lastSeen)}</td><td>${i.fixedAt ? h(i.fixedAt) : '<b>open</b>'}</td><td class="n">${Math.round(i.durationHours * 10) / 10}</td><td><code>${h(i.firstRunId)}</code> … <code>${h(i.lastRunId)}</code></td></tr>`).join('')}</tbody></table></div>`);
+  }
+  if (pc.timeToRemediateHours) parts.push(`<p>Time to remediate: mean ${Math.round(pc.timeToRemediateHours.mean * 10) / 10} h, longest ${Math.round(pc.timeToRemediateHours.max * 10) / 10} h over ${pc.timeToRemediateHours.count} closed interval(s).</p>`);
+  if (pc.waivers.length) parts.push(`<p><b>Waivers:</b> ${pc.waivers.map((w) => `<code>${h(w.id)}</code> ${h(w.reason)} — approved by ${h(w.approvedBy)}, expires ${h(w.expires)} (seen ${h(w.firstSeen.slice(0, 10))} → ${h(w.lastSeen.slice(0, 10))})`).join('<br>')}</p>`);
+  if (pc.attestations.length) parts.push(`<p><b>Attestations:</b> ${pc.attestations.map((a) => `${h(a.statement)} — ${h(a.attestedBy)}, ${h(a.date)}, valid until ${h(a.validUntil)}${a.coversWindow ? '' : ' <span class="missing">(does not cover the whole window)</span>'}${a.evidence ? ` · ${link(a.evidence, 'evidence')}` : ''}`).join('<br>')}</p>`);
+  const samples = pc.timeline.map((s) => `<tr><td>${h(s.at)}</td><td>${badge(s.status)}</td><td class="n">${s.failing ?? ''}</td><td><code>${h(s.runId)}</code></td><td><code>${h((s.snapshotDigest ?? '').slice(0, 16))}</code></td></tr>`).join('');
+  parts.push(collapsible(`Samples (${pc.timeline.length}) — the runs an auditor can re-perform`, `<div class="tablewrap"><table><thead><tr><th>At</th><th>Status</th><th class="n">Failing</th><th>Run</th><th>Snapshot</th></tr></thead><tbody>${samples}</tbody></table></div>`));
+  return `<section class="control" id="${anchor(pc.id)}"><header>${verdictBadge(pc.verdict)} <span class="id">${h(pc.id)}</span> <span class="title">${h(pc.title)}</span></header><p class="muted">${h(pc.verdictReason)}</p>${parts.join('')}</section>`;
+}
+
+function periodCluster(cl: PeriodCluster, period: PeriodResult): string {
+  const counts = VERDICT_ORDER.map((v) => `<div class="card"><div class="n">${cl.summary[v] ?? 0}</div><div class="t">${h(VERDICT_LABEL[v])}</div></div>`).join('');
+  const gaps = cl.samplingGaps.length
+    ? `<p><b>Sampling gaps:</b> ${cl.samplingGaps.map((g) => `${h(g.from.slice(0, 10))} → ${h(g.to.slice(0, 10))} (${g.days} days)`).join(' · ')}</p>`
+    : '<p class="muted">No sampling gaps.</p>';
+  const series = cl.sectionSeries.map((s) => ({ name: `${s.section} ${SECTIONS[s.section] ?? ''}`.slice(0, 22), points: s.points }));
+  const sorted = [...cl.controls].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || a.id.localeCompare(b.id));
+  return `<h2>${h(clusterLabel(cl))}</h2>
+<div class="cards"><div class="card"><div class="n">${cl.runs}</div><div class="t">Runs</div></div><div class="card"><div class="n">${Math.round(cl.coverage * 100)}%</div><div class="t">Days sampled</div></div>${counts}</div>
+<div class="panel"><h3 style="margin-top:0">Pass rate over time by checklist section</h3>${lineChart(series, period.from, period.to)}${gaps}</div>
+<h3>Controls over the period</h3>
+<div class="tablewrap"><table><thead><tr><th>Control</th><th>Owner</th><th>Verdict</th><th class="n">Pass rate</th><th class="n">Samples</th><th>Timeline</th><th>Fail intervals</th></tr></thead><tbody>${sorted.map((pc) => periodControlRow(pc, period.from, period.to)).join('')}</tbody></table></div>
+<h2 class="newpage">Control detail — ${h(clusterLabel(cl))}</h2>
+${sorted.map((pc) => periodDetails(pc)).join('')}`;
+}
+
+/** The HTML report of an audit period (SOC 2 Type II). */
+export function renderPeriodHtml(period: PeriodResult, write: (chunk: string) => void): void {
+  const window = `${period.from.slice(0, 10)} — ${period.to.slice(0, 10)}`;
+  const total = emptyCounts();
+  for (const cl of period.clusters) for (const c of cl.controls) for (const k of Object.keys(total) as Status[]) total[k] += c.statusCounts[k];
+  const th = period.thresholds;
+  const header = `<header class="top"><div class="inner"><div><h1>SOC 2 Type II — audit period</h1><div class="sub">${h(window)} · ${period.clusters.length} cluster(s) · how each control operated, with the samples behind it</div><dl class="meta"><div><dt>Generated</dt><dd>${h(period.generatedAt.replace('T', ' ').slice(0, 19))} UTC</dd></div><div><dt>Tool</dt><dd>eks-soc2 ${h(period.tool.version)}</dd></div><div><dt>Effective at</dt><dd>≥ ${Math.round(th.effective * 100)}% pass rate</dd></div><div><dt>Coverage</dt><dd>≥ ${Math.round(th.minCoverage * 100)}% of days, gaps ≤ ${th.maxGapDays} days</dd></div></dl></div></div></header>`;
+  const legend = `<p class="muted">Timeline colours: ${CHART_ORDER.map((s) => `<span class="badge b-${s}">${STATUS_TEXT[s]}</span>`).join(' ')}</p>`;
+  const body = `<div class="panel"><h3 style="margin-top:0">All samples by status</h3>${statusBars(total, 'Samples by status')}${legend}</div>
+${period.clusters.map((cl) => periodCluster(cl, period)).join('')}`;
+  write(shell(`SOC 2 audit period ${window}`, header, body, `Generated by eks-soc2 ${h(period.tool.version)} — a self-contained file: it loads nothing from the network.`));
+}

@@ -1,0 +1,101 @@
+import type { ControlResult, Finding, RunResult, SectionId } from '../model/index.js';
+import { SECTIONS } from '../model/index.js';
+import { escapeXml as x } from './escape.js';
+import { failing, locationLabel, ownerLabel } from './markdown.js';
+import { resourceLabel } from './terminal.js';
+
+export interface JunitOptions {
+  /** Also one test case per finding (`--junit-per-finding`). */
+  perFinding?: boolean;
+}
+
+interface Case {
+  classname: string;
+  name: string;
+  outcome: 'pass' | 'failure' | 'error' | 'skipped';
+  message?: string;
+  type?: string;
+  body?: string;
+  out?: string;
+}
+
+function controlCase(c: ControlResult): Case {
+  const base = { classname: c.section, name: `${c.id} ${c.title}` };
+  const owner = `owner: ${ownerLabel(c.owners.primary)}; TSC: ${c.tsc.join(', ')}`;
+  switch (c.status) {
+    case 'fail': {
+      const f = failing(c);
+      const lines = f.slice(0, 200).map((y) => `${resourceLabel(y.resource)} [${y.rule}] ${y.message}${y.source ? ` (${locationLabel(y)})` : ''}`);
+      if (f.length > 200) lines.push(`… ${f.length - 200} more`);
+      lines.push('', `fix: ${c.remediation.summary}`, ...(c.remediation.commands ?? []).map((cmd) => `  $ ${cmd}`), owner);
+      return { ...base, outcome: 'failure', message: c.message, type: c.failSeverity ?? c.severity, body: lines.join('\n') };
+    }
+    case 'error':
+      return { ...base, outcome: 'error', message: c.message, type: 'evidence', body: [`missing evidence: ${c.evidence.missing.join(', ') || '(see message)'}`, owner].join('\n') };
+    case 'manual':
+    case 'not-applicable':
+      return { ...base, outcome: 'skipped', message: `${c.status}: ${c.message}` };
+    case 'waived':
+      return { ...base, outcome: 'pass', out: `waived: ${c.waivers.map((w) => `${w.id} (${w.reason}; approved by ${w.approvedBy}, expires ${w.expires})`).join('; ')}\n${c.message}` };
+    default:
+      return { ...base, outcome: 'pass', out: c.message };
+  }
+}
+
+function findingCase(c: ControlResult, f: Finding): Case {
+  const base = { classname: `${c.section}.${c.id}`, name: `${f.rule} ${resourceLabel(f.resource)}${f.system ? ' (system namespace)' : ''}` };
+  switch (f.status) {
+    case 'fail':
+      return { ...base, outcome: 'failure', message: f.message, type: f.severity, body: [locationLabel(f), `fix: ${c.remediation.summary}`].filter(Boolean).join('\n') };
+    case 'error':
+      return { ...base, outcome: 'error', message: f.message, type: 'evidence' };
+    case 'manual':
+    case 'not-applicable':
+      return { ...base, outcome: 'skipped', message: `${f.status}: ${f.message}` };
+    case 'waived':
+      return { ...base, outcome: 'pass', out: `waived by ${f.waiver?.id ?? '?'}: ${f.message}` };
+    default:
+      return { ...base, outcome: 'pass', out: f.message };
+  }
+}
+
+function caseXml(k: Case): string {
+  const head = `    <testcase classname="${x(k.classname)}" name="${x(k.name)}" time="0"`;
+  const msg = k.message !== undefined ? ` message="${x(k.message)}"` : '';
+  const type = k.type ? ` type="${x(k.type)}"` : '';
+  switch (k.outcome) {
+    case 'failure':
+      return `${head}>\n      <failure${msg}${type}>${x(k.body ?? '')}</failure>\n    </testcase>\n`;
+    case 'error':
+      return `${head}>\n      <error${msg}${type}>${x(k.body ?? '')}</error>\n    </testcase>\n`;
+    case 'skipped':
+      return `${head}>\n      <skipped${msg}/>\n    </testcase>\n`;
+    default:
+      return k.out ? `${head}>\n      <system-out>${x(k.out)}</system-out>\n    </testcase>\n` : `${head}/>\n`;
+  }
+}
+
+/**
+ * JUnit XML: one test suite per checklist section, one test case per control (failure for fail,
+ * error for error, skipped for manual and not-applicable), plus one per finding when asked.
+ */
+export function renderJunit(run: RunResult, write: (chunk: string) => void, opts: JunitOptions = {}): void {
+  const suites = new Map<SectionId, Case[]>();
+  for (const c of run.controls) {
+    const list = suites.get(c.section) ?? [];
+    list.push(controlCase(c));
+    if (opts.perFinding) for (const f of c.findings) list.push(findingCase(c, f));
+    suites.set(c.section, list);
+  }
+  const all = [...suites.values()].flat();
+  const count = (cases: Case[], o: Case['outcome']) => cases.filter((k) => k.outcome === o).length;
+  const cluster = run.cluster.name ?? run.cluster.context ?? 'cluster';
+  write('<?xml version="1.0" encoding="UTF-8"?>\n');
+  write(`<testsuites name="${x(`eks-soc2 ${cluster}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
+  for (const [section, cases] of suites) {
+    write(`  <testsuite name="${x(`${section} ${SECTIONS[section]}`)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
+    for (const k of cases) write(caseXml(k));
+    write('  </testsuite>\n');
+  }
+  write('</testsuites>\n');
+}

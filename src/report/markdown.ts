@@ -1,0 +1,227 @@
+import type { ControlResult, Finding, OwnerRef, PeriodResult, RunResult, Status, StatusCounts, Verdict } from '../model/index.js';
+import { SECTIONS } from '../model/index.js';
+import { escapeMarkdown as md } from './escape.js';
+import { resourceLabel } from './terminal.js';
+
+/** Display order and labels of statuses, shared by the text renderers. */
+export const STATUS_ORDER: readonly Status[] = ['fail', 'error', 'manual', 'waived', 'pass', 'not-applicable'];
+export const STATUS_LABEL: Record<Status, string> = {
+  pass: 'pass', fail: 'fail', manual: 'manual', waived: 'waived', 'not-applicable': 'n/a', error: 'error',
+};
+export const VERDICT_LABEL: Record<Verdict, string> = {
+  'operated-effectively': 'operated effectively',
+  'exceptions-noted': 'exceptions noted',
+  'not-operating': 'not operating',
+  'insufficient-evidence': 'insufficient evidence',
+};
+
+/** "role (owner)" for each primary owner; the real owner comes from the configuration's owner map. */
+export function ownerLabel(owners: OwnerRef[]): string {
+  return owners.map((o) => (o.owner ? `${o.role} (${o.owner})` : o.role)).join(', ');
+}
+
+/** `file:line` of a finding read from a file, or '' for live evidence. */
+export function locationLabel(f: Finding): string {
+  return f.source ? `${f.source.file}:${f.source.line}` : '';
+}
+
+export function clusterLabel(run: Pick<RunResult, 'cluster'>): string {
+  const c = run.cluster;
+  return c.name ?? c.context ?? c.arn ?? 'unnamed cluster';
+}
+
+/** Failing findings that count (system namespaces are reported separately). */
+export function failing(c: ControlResult): Finding[] {
+  return c.findings.filter((f) => f.status === 'fail' && !f.system);
+}
+
+const ICON: Record<Status, string> = { pass: '✅', fail: '❌', manual: '📝', waived: '⏸️', 'not-applicable': '➖', error: '⚠️' };
+
+export interface MarkdownOptions {
+  /** Failing resources listed per failing control (default 10). */
+  topFailures?: number;
+}
+
+function countsRow(label: string, title: string, c: StatusCounts): string {
+  return `| ${label} | ${title} | ${c.pass} | ${c.fail} | ${c.manual} | ${c.waived} | ${c['not-applicable']} | ${c.error} |`;
+}
+
+function fence(body: string, lang: string): string {
+  // A fence longer than any backtick run inside, so catalog text can never close it early.
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((m) => m.length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}${lang}\n${body}\n${f}`;
+}
+
+/**
+ * Markdown for pull requests and tickets: summary table by section, failing controls with their
+ * owners, top failing resources and the fix, and collapsible details for everything else.
+ */
+export function renderMarkdown(run: RunResult, write: (chunk: string) => void, opts: MarkdownOptions = {}): void {
+  const top = opts.topFailures ?? 10;
+  const out = (line = '') => write(`${line}\n`);
+  const c = run.cluster;
+  out(`# eks-soc2 report — ${md(clusterLabel(run), 120)}`);
+  out();
+  const facts = [
+    c.accountId ? `account ${md(c.accountId, 40)}` : '',
+    c.region ? `region ${md(c.region, 40)}` : '',
+    `sources: kubernetes ${md(run.sources.kubernetes)}, aws ${md(run.sources.aws)}`,
+    `finished ${md(run.finishedAt.replace('T', ' ').slice(0, 16))} UTC`,
+    `eks\\-soc2 ${md(run.tool.version)}, catalog ${md(run.catalogVersion)}`,
+    run.runId ? `run ${md(run.runId, 80)}` : '',
+  ].filter(Boolean);
+  out(facts.join(' · '));
+  out();
+  const s = run.summary;
+  out(`**Score ${s.score}%** (passing and waived controls over decided ones) — ${run.controls.length} controls: ` +
+    STATUS_ORDER.filter((st) => s.controls[st] > 0).map((st) => `${s.controls[st]} ${STATUS_LABEL[st]}`).join(', ') +
+    ` · findings: ${s.findings.fail} failing, ${s.findings.pass} passing, ${s.findings.waived} waived`);
+  out();
+
+  out('## Summary by checklist section');
+  out();
+  out('| Section | Title | Pass | Fail | Manual | Waived | N/A | Error |');
+  out('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [id, counts] of Object.entries(s.bySection)) {
+    out(countsRow(md(id), md(SECTIONS[id as keyof typeof SECTIONS] ?? id), counts));
+  }
+  out(countsRow('**Total**', '', s.controls));
+  out();
+
+  const failed = run.controls.filter((r) => r.status === 'fail');
+  out(`## Failing controls (${failed.length})`);
+  out();
+  if (failed.length === 0) {
+    out('No control fails. ✅');
+    out();
+  } else {
+    out('| Control | Title | Severity | Owner | Failing resources |');
+    out('| --- | --- | --- | --- | ---: |');
+    for (const r of failed) {
+      out(`| ${md(r.id)} | ${md(r.title)} | ${r.failSeverity ?? r.severity} | ${md(ownerLabel(r.owners.primary), 200)} | ${failing(r).length} |`);
+    }
+    out();
+    for (const r of failed) writeFailingControl(r, out, top);
+  }
+
+  const attention = run.controls.filter((r) => r.status === 'error' || r.status === 'manual');
+  if (attention.length) {
+    out(`## Needs attention (${attention.length})`);
+    out();
+    out('| Control | Status | Owner | Why |');
+    out('| --- | --- | --- | --- |');
+    for (const r of attention) out(`| ${md(r.id)} | ${ICON[r.status]} ${r.status} | ${md(ownerLabel(r.owners.primary), 200)} | ${md(r.message, 400)} |`);
+    out();
+  }
+
+  const rest = run.controls.filter((r) => r.status !== 'fail' && r.status !== 'error' && r.status !== 'manual');
+  out('<details>');
+  out(`<summary>All other controls (${rest.length}): passing, waived, not applicable</summary>`);
+  out();
+  out('| Control | Status | Title | Result |');
+  out('| --- | --- | --- | --- |');
+  for (const r of rest) out(`| ${md(r.id)} | ${ICON[r.status]} ${STATUS_LABEL[r.status]} | ${md(r.title)} | ${md(r.message, 300)} |`);
+  out();
+  out('</details>');
+  out();
+
+  const waivers = run.controls.flatMap((r) => r.waivers.map((w) => ({ control: r.id, w })));
+  if (waivers.length) {
+    out('<details>');
+    out(`<summary>Waivers in force (${waivers.length})</summary>`);
+    out();
+    out('| Waiver | Control | Approved by | Expires | Reason |');
+    out('| --- | --- | --- | --- | --- |');
+    for (const { control, w } of waivers) out(`| ${md(w.id, 80)} | ${md(control)} | ${md(w.approvedBy, 80)} | ${md(w.expires, 30)} | ${md(w.reason, 300)} |`);
+    out();
+    out('</details>');
+    out();
+  }
+
+  const gaps = run.gaps;
+  if (gaps.length) {
+    out('<details>');
+    out(`<summary>Evidence gaps and input problems (${gaps.length})</summary>`);
+    out();
+    for (const g of gaps.slice(0, 200)) out(`- ${md(g.message, 300)}${g.fix ? ` — fix: ${md(g.fix, 200)}` : ''}`);
+    if (gaps.length > 200) out(`- … ${gaps.length - 200} more (see the JSON report)`);
+    out();
+    out('</details>');
+    out();
+  }
+  const issues = [...run.waivers.issues.filter((i) => i.problem !== 'unused').map((i) => i.message), ...run.attestations.issues.map((i) => i.message)];
+  if (issues.length) {
+    out('<details>');
+    out(`<summary>Waiver and attestation problems (${issues.length})</summary>`);
+    out();
+    for (const m of issues) out(`- ${md(m, 300)}`);
+    out();
+    out('</details>');
+    out();
+  }
+}
+
+function writeFailingControl(r: ControlResult, out: (l?: string) => void, top: number): void {
+  out(`### ${ICON.fail} ${md(r.id)} — ${md(r.title)}`);
+  out();
+  out(`**Owner:** ${md(ownerLabel(r.owners.primary), 200)}${r.owners.supporting.length ? ` (supporting: ${md(ownerLabel(r.owners.supporting), 200)})` : ''} · **TSC:** ${r.tsc.map((t) => md(t)).join(', ')} · **Severity:** ${r.failSeverity ?? r.severity}`);
+  out();
+  out(`> ${md(r.message, 500)}`);
+  out();
+  const f = failing(r);
+  if (f.length) {
+    out('| Resource | Rule | Location | Problem |');
+    out('| --- | --- | --- | --- |');
+    for (const x of f.slice(0, top)) {
+      out(`| ${md(resourceLabel(x.resource), 160)} | ${md(x.rule, 60)} | ${md(locationLabel(x), 160)} | ${md(x.message, 300)} |`);
+    }
+    if (f.length > top) out(`| … ${f.length - top} more | | | |`);
+    out();
+  }
+  if (r.systemCounts.fail) {
+    out(`_${r.systemCounts.fail} more failing in system namespaces (reported separately, not counted)._`);
+    out();
+  }
+  out(`**Fix:** ${md(r.remediation.summary, 1000)}`);
+  out();
+  if (r.remediation.commands?.length) {
+    out(fence(r.remediation.commands.join('\n'), 'sh'));
+    out();
+  }
+  if (r.remediation.manifest) {
+    out('<details><summary>Manifest</summary>');
+    out();
+    out(fence(r.remediation.manifest, 'yaml'));
+    out();
+    out('</details>');
+    out();
+  }
+}
+
+/** Markdown for an audit period: verdicts per control, with fail intervals and sampling gaps. */
+export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string) => void): void {
+  const out = (line = '') => write(`${line}\n`);
+  out(`# eks-soc2 audit period ${md(period.from.slice(0, 10))} — ${md(period.to.slice(0, 10))}`);
+  out();
+  out(`Generated ${md(period.generatedAt.replace('T', ' ').slice(0, 16))} UTC by eks\\-soc2 ${md(period.tool.version)} · thresholds: operated effectively at ≥ ${Math.round(period.thresholds.effective * 100)}% pass rate, minimum coverage ${Math.round(period.thresholds.minCoverage * 100)}%, longest tolerated gap ${period.thresholds.maxGapDays} days`);
+  out();
+  for (const cl of period.clusters) {
+    out(`## ${md(clusterLabel(cl), 120)}`);
+    out();
+    out(`${cl.runs} runs · coverage ${Math.round(cl.coverage * 100)}% of days · ` +
+      (Object.entries(cl.summary) as [Verdict, number][]).map(([v, n]) => `${n} ${VERDICT_LABEL[v]}`).join(', '));
+    out();
+    if (cl.samplingGaps.length) {
+      out(`**Sampling gaps:** ${cl.samplingGaps.map((g) => `${md(g.from.slice(0, 10))} → ${md(g.to.slice(0, 10))} (${g.days} d)`).join('; ')}`);
+      out();
+    }
+    out('| Control | Verdict | Pass rate | Samples | Fail intervals | Owner |');
+    out('| --- | --- | ---: | ---: | --- | --- |');
+    for (const pc of cl.controls) {
+      const intervals = pc.failIntervals.map((i) => `${md(i.firstSeen.slice(0, 10))}→${i.open ? 'open' : md((i.fixedAt ?? i.lastSeen).slice(0, 10))}`).join(', ');
+      out(`| ${md(pc.id)} | ${VERDICT_LABEL[pc.verdict]} | ${Math.round(pc.passRate * 100)}% | ${pc.samples} | ${intervals || '—'} | ${md(ownerLabel(pc.owners.primary), 200)} |`);
+    }
+    out();
+  }
+}

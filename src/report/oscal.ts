@@ -1,0 +1,317 @@
+import { createHash } from 'node:crypto';
+import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, Status } from '../model/index.js';
+import { SECTIONS } from '../model/index.js';
+import { VERDICT_LABEL, clusterLabel } from './markdown.js';
+import { resourceLabel } from './terminal.js';
+
+/** OSCAL version the output declares and is validated against (vendored schema, src/report/schemas/oscal). */
+export const OSCAL_VERSION = '1.1.3';
+/** Namespace of this tool's OSCAL properties. */
+export const OSCAL_NS = 'https://eks-soc2.dev/ns/oscal';
+/**
+ * There is no separate assessment plan document: the catalog is the plan. `import-ap` points at
+ * this stable placeholder (docs/reports.md), one per catalog version.
+ */
+export function assessmentPlanHref(catalogVersion: string): string {
+  return `urn:eks-soc2:assessment-plan:catalog-${encodeURIComponent(catalogVersion)}`;
+}
+
+// Namespace for the name-based (v5) UUIDs of this tool's OSCAL documents.
+const UUID_NAMESPACE = '6f1d7c1e-2a55-4d3b-9b0e-5e2f8a9c4b71';
+
+/** RFC 4122 version 5 (SHA-1, name-based) UUID: the same name always gives the same UUID. */
+export function uuidV5(name: string, namespace = UUID_NAMESPACE): string {
+  const h = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+type Json = string | number | boolean | Json[] | { [k: string]: Json };
+interface Prop { name: string; value: string; ns?: string; class?: string }
+
+/** OSCAL StringDatatype: non-empty, no leading/trailing whitespace, one line. */
+function str(v: string, max = 1000): string {
+  const s = v.replace(/\s+/g, ' ').trim().slice(0, max).trim();
+  return s || '-';
+}
+
+function prop(name: string, value: string): Prop {
+  return { name, ns: OSCAL_NS, value: str(value) };
+}
+
+/** An evidence link is kept only when it is an absolute http(s) URL (uri-reference must hold). */
+function safeHref(s: string | undefined): string | undefined {
+  if (!s || /\s/.test(s)) return undefined;
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SATISFIED: Record<Status, { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' }> = {
+  pass: { state: 'satisfied', reason: 'pass' },
+  waived: { state: 'satisfied', reason: 'other' },
+  'not-applicable': { state: 'satisfied', reason: 'other' },
+  fail: { state: 'not-satisfied', reason: 'fail' },
+  error: { state: 'not-satisfied', reason: 'other' },
+  manual: { state: 'not-satisfied', reason: 'other' },
+};
+
+function resourceIdentity(f: Finding): string {
+  const r = f.resource;
+  return [r.provider, r.accountId ?? '', r.region ?? '', r.kind, r.namespace ?? '', r.name, r.arn ?? ''].join('|');
+}
+
+function toolParts(seed: string, version: string): { componentUuid: string; platformUuid: string; localDefinitions: Json } {
+  const componentUuid = uuidV5(`tool|eks-soc2|${version}`);
+  const platformUuid = uuidV5(`platform|${seed}`);
+  return {
+    componentUuid,
+    platformUuid,
+    localDefinitions: {
+      components: [{
+        uuid: componentUuid, type: 'software', title: `eks-soc2 ${version}`,
+        description: 'Open-source CLI that collects Kubernetes and AWS evidence read-only and evaluates SOC 2 controls for Amazon EKS.',
+        status: { state: 'operational' },
+      }],
+      'assessment-assets': {
+        'assessment-platforms': [{ uuid: platformUuid, title: `eks-soc2 ${version}`, 'uses-components': [{ 'component-uuid': componentUuid }] }],
+      },
+    },
+  };
+}
+
+function controlProps(c: Pick<ControlResult, 'section' | 'tsc' | 'automation' | 'severity' | 'owners'>): Prop[] {
+  return [
+    prop('section', `${c.section} ${SECTIONS[c.section]}`),
+    ...c.tsc.map((t) => ({ ...prop('tsc', t), class: 'soc2-tsc' })),
+    prop('automation', c.automation),
+    prop('severity', c.severity),
+    ...c.owners.primary.map((o) => prop('owner', o.owner ? `${o.role} (${o.owner})` : o.role)),
+  ];
+}
+
+/**
+ * OSCAL 1.1.x assessment-results (JSON) for one run: reviewed controls, one observation per
+ * finding (subjects = the resources), one finding per control with its TSC mapping and
+ * satisfied / not-satisfied. UUIDs are name-based, so rendering the same run twice gives the
+ * same document.
+ */
+export function renderOscal(run: RunResult, write: (chunk: string) => void): void {
+  const seed = `${run.runId ?? run.snapshotDigest ?? run.startedAt}|${run.cluster.arn ?? run.cluster.name ?? run.cluster.context ?? ''}`;
+  const tool = toolParts(seed, run.tool.version);
+  const origins: Json = [{ actors: [{ type: 'assessment-platform', 'actor-uuid': tool.platformUuid }] }];
+  const evidence = (extra: Prop[] = []): Json => [{
+    description: `eks-soc2 run ${run.runId ?? '(not stored)'}${run.snapshotDigest ? `, snapshot sha256 ${run.snapshotDigest}` : ''}, collected ${run.finishedAt}`,
+    props: [
+      ...(run.runId ? [prop('run-id', run.runId)] : []),
+      ...(run.snapshotDigest ? [prop('snapshot-digest', run.snapshotDigest)] : []),
+      ...extra,
+    ] as unknown as Json,
+  }].map((e) => ((e.props as Json[]).length ? e : { description: e.description }));
+
+  const observations: Json[] = [];
+  const findings: Json[] = [];
+  for (const c of run.controls) {
+    const related: string[] = [];
+    c.findings.forEach((f, i) => {
+      const uuid = uuidV5(`${seed}|obs|${c.id}|${f.rule}|${resourceIdentity(f)}|${i}`);
+      related.push(uuid);
+      observations.push({
+        uuid,
+        title: `${c.id} ${f.rule}: ${resourceLabel(f.resource)}`,
+        description: `${f.status}: ${f.message}`,
+        props: [
+          prop('control', c.id), prop('rule', f.rule), prop('status', f.status), prop('severity', f.severity),
+          ...(f.system ? [prop('system-namespace', 'true')] : []),
+          ...(f.waiver ? [prop('waiver', `${f.waiver.id} approved by ${f.waiver.approvedBy}, expires ${f.waiver.expires}`)] : []),
+        ] as unknown as Json,
+        methods: ['TEST'],
+        types: ['control-objective'],
+        origins,
+        subjects: [{
+          'subject-uuid': uuidV5(`resource|${resourceIdentity(f)}`),
+          type: 'resource',
+          title: resourceLabel(f.resource),
+          props: [
+            prop('provider', f.resource.provider), prop('kind', f.resource.kind), prop('name', f.resource.name),
+            ...(f.resource.namespace ? [prop('namespace', f.resource.namespace)] : []),
+            ...(f.resource.arn ? [prop('arn', f.resource.arn)] : []),
+          ] as unknown as Json,
+        }],
+        'relevant-evidence': evidence(f.source ? [prop('source', `${f.source.file}:${f.source.line}`)] : []),
+        collected: run.finishedAt,
+      });
+    });
+    if (c.findings.length === 0 || c.attestation) {
+      const uuid = uuidV5(`${seed}|obs|${c.id}|control`);
+      related.push(uuid);
+      const a = c.attestation;
+      const href = safeHref(a?.evidence);
+      observations.push({
+        uuid,
+        title: `${c.id} ${c.title}`,
+        description: `${c.status}: ${c.message}`,
+        props: [prop('control', c.id), prop('status', c.status)] as unknown as Json,
+        methods: [a || c.automation === 'manual' ? 'EXAMINE' : 'TEST'],
+        types: ['control-objective'],
+        origins,
+        'relevant-evidence': a
+          ? [{
+              ...(href ? { href } : {}),
+              description: `Attestation by ${a.attestedBy} on ${a.date}, valid until ${a.validUntil}: ${a.statement}${a.evidence && !href ? ` (evidence: ${a.evidence})` : ''}`,
+              ...(a.sha256 ? { props: [prop('evidence-sha256', a.sha256)] as unknown as Json } : {}),
+            }]
+          : evidence(c.evidence.missing.length ? [prop('missing-evidence', c.evidence.missing.join(', '))] : []),
+        collected: run.finishedAt,
+      });
+    }
+    const st = SATISFIED[c.status];
+    findings.push({
+      uuid: uuidV5(`${seed}|finding|${c.id}`),
+      title: `${c.id} ${c.title}`,
+      description: c.message || c.status,
+      props: [...controlProps(c), prop('status', c.status)] as unknown as Json,
+      origins,
+      target: {
+        type: 'objective-id',
+        'target-id': c.id,
+        status: { state: st.state, reason: st.reason, ...(c.status === 'error' ? { remarks: `Evidence could not be collected: ${c.evidence.missing.join(', ') || c.message}` } : {}) },
+        ...(c.status === 'not-applicable' ? { 'implementation-status': { state: 'not-applicable', remarks: c.message } } : {}),
+      },
+      ...(related.length ? { 'related-observations': related.map((u) => ({ 'observation-uuid': u })) } : {}),
+      ...(c.waivers.length ? { remarks: `Waived: ${c.waivers.map((w) => `${w.id} (${w.reason}; approved by ${w.approvedBy}; expires ${w.expires})`).join('; ')}` } : {}),
+    });
+  }
+
+  const doc = {
+    'assessment-results': {
+      uuid: uuidV5(`${seed}|assessment-results`),
+      metadata: {
+        title: `eks-soc2 assessment results — ${clusterLabel(run)}`,
+        published: run.finishedAt,
+        'last-modified': run.finishedAt,
+        version: str(run.catalogVersion),
+        'oscal-version': OSCAL_VERSION,
+        props: [
+          prop('tool-version', run.tool.version),
+          ...(run.runId ? [prop('run-id', run.runId)] : []),
+          ...(run.snapshotDigest ? [prop('snapshot-digest', run.snapshotDigest)] : []),
+        ],
+      },
+      'import-ap': { href: assessmentPlanHref(run.catalogVersion), remarks: 'The eks-soc2 control catalog is the assessment plan; no separate plan document exists.' },
+      results: [{
+        uuid: uuidV5(`${seed}|result`),
+        title: `SOC 2 controls for ${clusterLabel(run)}`,
+        description: `Automated evaluation of ${run.controls.length} controls; score ${run.summary.score}% (sources: kubernetes ${run.sources.kubernetes}, aws ${run.sources.aws}).`,
+        start: run.startedAt,
+        end: run.finishedAt,
+        props: [
+          prop('cluster', clusterLabel(run)),
+          ...(run.cluster.arn ? [prop('cluster-arn', run.cluster.arn)] : []),
+          ...(run.cluster.accountId ? [prop('account-id', run.cluster.accountId)] : []),
+          ...(run.cluster.region ? [prop('region', run.cluster.region)] : []),
+          prop('score', String(run.summary.score)),
+        ],
+        'local-definitions': tool.localDefinitions,
+        'reviewed-controls': { 'control-selections': [reviewed(run.controls.map((c) => c.id))] },
+        ...(observations.length ? { observations } : {}),
+        ...(findings.length ? { findings } : {}),
+      }],
+    },
+  };
+  write(`${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** A window bound given as a date becomes the start or end of that day (UTC). */
+function toDateTime(s: string, edge: 'start' | 'end'): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T${edge === 'start' ? '00:00:00' : '23:59:59'}Z` : s;
+}
+
+function reviewed(ids: string[]): Json {
+  const unique = [...new Set(ids)];
+  return unique.length ? { 'include-controls': unique.map((id) => ({ 'control-id': id })) } : { 'include-all': {} };
+}
+
+const VERDICT_STATE: Record<PeriodControl['verdict'], { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' }> = {
+  'operated-effectively': { state: 'satisfied', reason: 'pass' },
+  'exceptions-noted': { state: 'not-satisfied', reason: 'fail' },
+  'not-operating': { state: 'not-satisfied', reason: 'fail' },
+  'insufficient-evidence': { state: 'not-satisfied', reason: 'other' },
+};
+
+/** OSCAL assessment-results for an audit period: results[0] spans the window, one finding per control and cluster. */
+export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) => void): void {
+  const seed = `period|${period.from}|${period.to}|${period.clusters.map((c) => c.key).join(',')}`;
+  const tool = toolParts(seed, period.tool.version);
+  const origins: Json = [{ actors: [{ type: 'assessment-platform', 'actor-uuid': tool.platformUuid }] }];
+  const observations: Json[] = [];
+  const findings: Json[] = [];
+  for (const cl of period.clusters) {
+    for (const c of cl.controls) {
+      const obsUuid = uuidV5(`${seed}|obs|${cl.key}|${c.id}`);
+      const samples = c.timeline.map((s) => ({
+        description: `run ${s.runId} at ${s.at}: ${s.status}${s.failing ? ` (${s.failing} failing)` : ''}`,
+        props: [prop('run-id', s.runId), prop('status', s.status), ...(s.snapshotDigest ? [prop('snapshot-digest', s.snapshotDigest)] : [])],
+      }));
+      const attest = c.attestations.map((a) => {
+        const href = safeHref(a.evidence);
+        return { ...(href ? { href } : {}), description: `Attestation by ${a.attestedBy} on ${a.date}, valid until ${a.validUntil}: ${a.statement}` };
+      });
+      const ev = [...samples, ...attest];
+      observations.push({
+        uuid: obsUuid,
+        title: `${c.id} over ${period.from.slice(0, 10)} — ${period.to.slice(0, 10)} (${clusterLabel(cl)})`,
+        description: `${c.samples} samples, pass rate ${Math.round(c.passRate * 1000) / 10}%, ${c.failIntervals.length} fail intervals; ${c.verdictReason}`,
+        props: [prop('control', c.id), prop('cluster', cl.key), prop('verdict', c.verdict)] as unknown as Json,
+        methods: [c.automation === 'manual' ? 'EXAMINE' : 'TEST'],
+        types: ['control-objective', 'historic'],
+        origins,
+        ...(ev.length ? { 'relevant-evidence': ev as unknown as Json } : {}),
+        collected: c.timeline.at(-1)?.at ?? period.generatedAt,
+      });
+      const st = VERDICT_STATE[c.verdict];
+      findings.push({
+        uuid: uuidV5(`${seed}|finding|${cl.key}|${c.id}`),
+        title: `${c.id} ${c.title} (${clusterLabel(cl)})`,
+        description: `${VERDICT_LABEL[c.verdict]}: ${c.verdictReason}`,
+        props: [...controlProps(c), prop('verdict', c.verdict), prop('pass-rate', String(Math.round(c.passRate * 1000) / 10)), prop('cluster', cl.key)] as unknown as Json,
+        origins,
+        target: { type: 'objective-id', 'target-id': c.id, status: { state: st.state, reason: st.reason } },
+        'related-observations': [{ 'observation-uuid': obsUuid }],
+      });
+    }
+  }
+  const ids = period.clusters.flatMap((cl) => cl.controls.map((c) => c.id));
+  const doc = {
+    'assessment-results': {
+      uuid: uuidV5(`${seed}|assessment-results`),
+      metadata: {
+        title: `eks-soc2 audit period ${period.from.slice(0, 10)} — ${period.to.slice(0, 10)}`,
+        published: period.generatedAt,
+        'last-modified': period.generatedAt,
+        version: str(period.tool.version),
+        'oscal-version': OSCAL_VERSION,
+        props: [prop('tool-version', period.tool.version)],
+      },
+      'import-ap': { href: assessmentPlanHref('period'), remarks: 'The eks-soc2 control catalog is the assessment plan; no separate plan document exists.' },
+      results: [{
+        uuid: uuidV5(`${seed}|result`),
+        title: `SOC 2 Type II period ${period.from.slice(0, 10)} — ${period.to.slice(0, 10)}`,
+        description: `How ${new Set(ids).size} controls operated over the window across ${period.clusters.length} cluster(s).`,
+        start: toDateTime(period.from, 'start'),
+        end: toDateTime(period.to, 'end'),
+        ...(period.clusters.length ? { props: period.clusters.map((cl) => prop('cluster', cl.key)) } : {}),
+        'local-definitions': tool.localDefinitions,
+        'reviewed-controls': { 'control-selections': [reviewed(ids)] },
+        ...(observations.length ? { observations } : {}),
+        ...(findings.length ? { findings } : {}),
+      }],
+    },
+  };
+  write(`${JSON.stringify(doc, null, 2)}\n`);
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import type { ControlResult, Finding, ResourceRef, RunResult, Severity } from '../model/index.js';
+import { failing } from './markdown.js';
+import { resourceLabel } from './terminal.js';
+
+/** GitHub code scanning upload limits (docs: "SARIF support for code scanning"). */
+export const SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20 } as const;
+
+export interface SarifOptions {
+  /** Absolute paths under this directory become relative URIs (GitHub wants paths relative to the checkout). */
+  baseDir?: string;
+  /** Override the results limit (tests). */
+  maxResults?: number;
+}
+
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** Stable identity of a finding: control, rule and resource — never the line, which moves. */
+export function findingFingerprint(controlId: string, f: Finding): string {
+  const r = f.resource;
+  return sha256([controlId, f.rule, r.provider, r.apiVersion?.split('/')[0] ?? '', r.kind, r.namespace ?? '', r.name, r.arn ?? ''].join('\u0000'));
+}
+
+function toUri(file: string, baseDir: string | undefined): string {
+  let p = file.replace(/\\/g, '/');
+  const base = baseDir?.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (base && p.startsWith(`${base}/`)) p = p.slice(base.length + 1);
+  p = p.replace(/^\.\//, '');
+  const abs = p.startsWith('/');
+  const encoded = p.split('/').map((seg) => encodeURIComponent(seg)).join('/');
+  return abs ? `file://${encoded}` : encoded;
+}
+
+function ruleHelp(c: ControlResult): { text: string; markdown: string } {
+  const cmds = c.remediation.commands ?? [];
+  const text = [c.description, '', `Fix: ${c.remediation.summary}`, ...cmds.map((x) => `  $ ${x}`)].join('\n');
+  const fence = (body: string, lang: string) => {
+    const n = Math.max(2, ...(body.match(/`+/g) ?? []).map((m) => m.length)) + 1;
+    return `${'`'.repeat(n)}${lang}\n${body}\n${'`'.repeat(n)}`;
+  };
+  const markdown = [
+    `**${c.id} — ${c.title}**`, '', c.description, '', `**Fix:** ${c.remediation.summary}`,
+    ...(cmds.length ? ['', fence(cmds.join('\n'), 'sh')] : []),
+    ...(c.remediation.manifest ? ['', fence(c.remediation.manifest, 'yaml')] : []),
+    ...(c.references.length ? ['', ...c.references.map((r) => `- [${r.title.replace(/[[\]]/g, '')}](${r.url})`)] : []),
+    '', `TSC: ${c.tsc.join(', ')} · checklist ${c.section} ${c.subheading}`,
+  ].join('\n');
+  return { text, markdown };
+}
+
+function logicalLocation(r: ResourceRef): Json {
+  const fqn = r.provider === 'aws' ? (r.arn ?? `${r.kind}/${r.name}`) : `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+  return { name: r.name, fullyQualifiedName: fqn, kind: 'resource' };
+}
+
+/**
+ * SARIF 2.1.0 for file scans in CI (GitHub code scanning): one rule per check
+ * (`CONTROL/rule`), only failing findings become results, with a file and line when the finding
+ * came from a file and a logical location (the resource) otherwise. Beyond GitHub's limits the
+ * results of a rule are summarised into one aggregated result and a run-level note says so.
+ */
+export function renderSarif(run: RunResult, write: (chunk: string) => void, opts: SarifOptions = {}): void {
+  const maxResults = opts.maxResults ?? SARIF_LIMITS.resultsPerRun;
+  const rules: Json[] = [];
+  const ruleIndex = new Map<string, number>();
+  const perRule = new Map<string, { control: ControlResult; findings: Finding[] }>();
+
+  for (const c of run.controls) {
+    const ruleIds = [...new Set(c.findings.map((f) => f.rule))];
+    for (const rid of ruleIds) {
+      const id = `${c.id}/${rid}`;
+      if (ruleIndex.has(id)) continue;
+      const sev = c.findings.find((f) => f.rule === rid && f.status === 'fail')?.severity ?? c.severity;
+      const tags = [...new Set(['security', 'soc2', c.section, ...c.tsc.map((t) => `TSC ${t}`), c.automation])].slice(0, SARIF_LIMITS.tagsPerRule);
+      ruleIndex.set(id, rules.length);
+      rules.push({
+        id,
+        name: `${c.id}-${rid}`.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
+        shortDescription: { text: `${c.title} (${rid})` },
+        fullDescription: { text: c.description },
+        help: ruleHelp(c),
+        ...(c.references[0] ? { helpUri: c.references[0].url } : {}),
+        defaultConfiguration: { level: LEVEL[sev] },
+        properties: { tags, 'security-severity': SECURITY_SEVERITY[sev], precision: 'high', 'problem.severity': LEVEL[sev] === 'note' ? 'recommendation' : LEVEL[sev] },
+      });
+    }
+    for (const f of failing(c)) {
+      const id = `${c.id}/${f.rule}`;
+      const entry = perRule.get(id) ?? { control: c, findings: [] };
+      entry.findings.push(f);
+      perRule.set(id, entry);
+    }
+  }
+
+  const total = [...perRule.values()].reduce((n, e) => n + e.findings.length, 0);
+  const over = total > maxResults;
+  const results: Json[] = [];
+  let omitted = 0;
+  const aggregate = (id: string, control: ControlResult, count: number, text: string): Json => ({
+    ruleId: id,
+    ruleIndex: ruleIndex.get(id)!,
+    level: LEVEL[perRule.get(id)!.findings[0]!.severity],
+    message: { text },
+    locations: [{ logicalLocations: [{ name: control.id, fullyQualifiedName: id, kind: 'module' }] }],
+    partialFingerprints: { 'eksSoc2Aggregate/v1': sha256(`aggregate\u0000${id}`) },
+    properties: { aggregated: true, count },
+  });
+  let entries = [...perRule];
+  let tail: typeof entries = [];
+  let budget = maxResults;
+  if (over && entries.length > maxResults) {
+    // More rules than slots: the last slot summarises every remaining rule.
+    tail = entries.slice(Math.max(0, maxResults - 1));
+    entries = entries.slice(0, Math.max(0, maxResults - 1));
+    budget = Math.max(0, maxResults - 1);
+  }
+  entries.forEach(([id, { control, findings }], i) => {
+    // Keep at least one slot for each later rule, so every rule is represented.
+    const avail = budget - (entries.length - i - 1);
+    if (findings.length <= avail) {
+      for (const f of findings) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir));
+      budget -= findings.length;
+      return;
+    }
+    const shown = findings.slice(0, Math.max(0, avail - 1));
+    for (const f of shown) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir));
+    const rest = findings.length - shown.length;
+    omitted += rest;
+    results.push(aggregate(id, control, rest, `${rest} more failing resources for ${id} are not listed individually (GitHub accepts ${maxResults} results per run); run \`eks-soc2 scan --control ${control.id} --format csv\` for the full list.`));
+    budget -= shown.length + 1;
+  });
+  if (tail.length) {
+    const count = tail.reduce((n, [, e]) => n + e.findings.length, 0);
+    omitted += count;
+    const [id, { control }] = tail[0]!;
+    results.push(aggregate(id, control, count, `${count} more failing findings across ${tail.length} rules (${tail.map(([r]) => r).slice(0, 20).join(', ')}${tail.length > 20 ? ', …' : ''}) are not listed (GitHub accepts ${maxResults} results per run); see the CSV or JSON report.`));
+  }
+
+  const notes: Json[] = over
+    ? [{ level: 'warning', message: { text: `${total} failing findings exceed GitHub's limit of ${maxResults} results per run: ${omitted} were summarised into one aggregated result per rule.` } }]
+    : [];
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'eks-soc2',
+          version: run.tool.version,
+          semanticVersion: run.tool.version,
+          informationUri: 'https://github.com/eks-soc2/eks-soc2',
+          rules,
+        },
+      },
+      automationDetails: { id: `eks-soc2/${run.cluster.name ?? run.cluster.context ?? 'files'}/` },
+      invocations: [{
+        executionSuccessful: true,
+        startTimeUtc: run.startedAt,
+        endTimeUtc: run.finishedAt,
+        ...(notes.length ? { toolExecutionNotifications: notes } : {}),
+      }],
+      results,
+      properties: { catalogVersion: run.catalogVersion, score: run.summary.score, ...(run.runId ? { runId: run.runId } : {}) },
+    }],
+  };
+  write(`${JSON.stringify(log, null, 2)}\n`);
+}
+
+function result(ruleId: string, c: ControlResult, f: Finding, index: number, baseDir: string | undefined): Json {
+  const location: Json = f.source
+    ? {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(f.source.file, baseDir) },
+          region: { startLine: Math.max(1, f.source.line) },
+        },
+        logicalLocations: [logicalLocation(f.resource)],
+      }
+    : { logicalLocations: [logicalLocation(f.resource)] };
+  return {
+    ruleId,
+    ruleIndex: index,
+    level: LEVEL[f.severity],
+    message: { text: `${resourceLabel(f.resource)}: ${f.message}` },
+    locations: [location],
+    partialFingerprints: { 'eksSoc2Finding/v1': findingFingerprint(c.id, f) },
+    properties: { control: c.id, severity: f.severity, ...(f.resource.arn ? { arn: f.resource.arn } : {}) },
+  };
+}
