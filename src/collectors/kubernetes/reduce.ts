@@ -1,0 +1,60 @@
+/**
+ * Objects are reduced the moment they arrive, so that a 150,000-pod cluster fits in memory:
+ * `sanitizeObject` (managedFields, the last-applied annotation, credential-looking env values,
+ * Secret/ConfigMap contents), then per-kind trimming of status noise no control reads.
+ *
+ * Kept, by kind:
+ * - Pod: everything but `status`, of which only `phase`, `reason`, `conditions[].{type,status}`
+ *   and `{init,ephemeral,}containerStatuses[].{name,image,imageID,ready}` remain.
+ * - Node: everything but `status.images`, `volumesInUse`, `volumesAttached`, `daemonEndpoints`
+ *   and `config`; conditions keep `type`, `status`, `reason`.
+ * - every kind: `metadata.selfLink` dropped.
+ */
+import type { K8sObject } from '../../model/index.js';
+import { sanitizeObject } from '../sanitize.js';
+
+type Rec = Record<string, unknown>;
+
+const isRec = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function pick(o: Rec, keys: readonly string[]): Rec {
+  const out: Rec = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+function conditions(v: unknown, keys: readonly string[]): Rec[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter(isRec).map((c) => pick(c, keys));
+}
+
+const CONTAINER_STATUS = ['name', 'image', 'imageID', 'ready'] as const;
+
+function reducePodStatus(status: Rec): Rec {
+  const out = pick(status, ['phase', 'reason']);
+  const conds = conditions(status.conditions, ['type', 'status']);
+  if (conds) out.conditions = conds;
+  for (const k of ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']) {
+    const list = status[k];
+    if (Array.isArray(list)) out[k] = list.filter(isRec).map((c) => pick(c, CONTAINER_STATUS));
+  }
+  return out;
+}
+
+function reduceNodeStatus(status: Rec): Rec {
+  const { images: _i, volumesInUse: _v, volumesAttached: _a, daemonEndpoints: _d, config: _c, ...rest } = status;
+  const conds = conditions(rest.conditions, ['type', 'status', 'reason']);
+  if (conds) rest.conditions = conds;
+  return rest;
+}
+
+/** Reduce one object in place (and return it). `apiVersion` and `kind` must be set. */
+export function reduceObject(obj: K8sObject): K8sObject {
+  sanitizeObject(obj);
+  if (obj.metadata) delete obj.metadata.selfLink;
+  if (obj.apiVersion === 'v1') {
+    if (obj.kind === 'Pod' && isRec(obj.status)) obj.status = reducePodStatus(obj.status);
+    else if (obj.kind === 'Node' && isRec(obj.status)) obj.status = reduceNodeStatus(obj.status);
+  }
+  return obj;
+}
