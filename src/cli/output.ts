@@ -8,6 +8,10 @@ export interface FormatContext {
   color: boolean;
   quiet: boolean;
   details?: boolean;
+  /** Chromium for the PDF report (`--chromium`); else CHROMIUM_PATH or the system one. */
+  chromium?: string;
+  /** JUnit: one test case per finding as well as per control (`--junit-per-finding`). */
+  junitPerFinding?: boolean;
 }
 
 export interface Format {
@@ -31,6 +35,47 @@ export const FORMATS: Record<string, () => Promise<Format>> = {
   json: async () => {
     const { renderJson } = await import('../report/json.js');
     return { ext: 'json', description: 'the stable machine contract (schemas/report.schema.json)', render: (run, _ctx, write) => renderJson(run, write) };
+  },
+  markdown: async () => {
+    const { renderMarkdown } = await import('../report/markdown.js');
+    return { ext: 'md', description: 'Markdown for pull requests and tickets: summary by section, failing controls, owners, the fix', render: (run, _ctx, write) => renderMarkdown(run, write) };
+  },
+  csv: async () => {
+    const { renderCsv } = await import('../report/csv.js');
+    return { ext: 'csv', description: 'one row per finding, safe against spreadsheet formula injection', render: (run, _ctx, write) => renderCsv(run, write) };
+  },
+  html: async () => {
+    const { renderHtml } = await import('../report/html.js');
+    return { ext: 'html', description: 'self-contained HTML report for auditors (no script, nothing loaded from the network), printable', render: (run, _ctx, write) => renderHtml(run, write) };
+  },
+  pdf: async () => {
+    const [{ renderHtml }, { htmlToPdf }] = await Promise.all([import('../report/html.js'), import('../report/pdf.js')]);
+    return {
+      ext: 'pdf',
+      description: 'the HTML report printed to PDF by a local Chromium (--chromium PATH or CHROMIUM_PATH)',
+      render: async (run, ctx, write) => {
+        let html = '';
+        renderHtml(run, (c) => { html += c; });
+        try {
+          write(await htmlToPdf(html, ctx.chromium ? { chromium: ctx.chromium } : {}));
+        } catch (err) {
+          if ((err as { code?: string }).code === 'ENOCHROMIUM') throw new UserError((err as Error).message);
+          throw err;
+        }
+      },
+    };
+  },
+  sarif: async () => {
+    const { renderSarif } = await import('../report/sarif.js');
+    return { ext: 'sarif', description: 'SARIF 2.1.0 for CI and GitHub code scanning (failing findings with file and line)', render: (run, _ctx, write) => renderSarif(run, write, { baseDir: process.cwd() }) };
+  },
+  junit: async () => {
+    const { renderJunit } = await import('../report/junit.js');
+    return { ext: 'junit.xml', description: 'JUnit XML, one test case per control (--junit-per-finding: per finding too)', render: (run, ctx, write) => renderJunit(run, write, { perFinding: Boolean(ctx.junitPerFinding) }) };
+  },
+  oscal: async () => {
+    const { renderOscal } = await import('../report/oscal.js');
+    return { ext: 'oscal.json', description: 'NIST OSCAL 1.1 assessment-results (JSON) for GRC tools', render: (run, _ctx, write) => renderOscal(run, write) };
   },
 };
 

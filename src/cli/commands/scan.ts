@@ -28,6 +28,8 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   color: boolean;
   now?: string;
   details?: boolean;
+  chromium?: string;
+  junitPerFinding?: boolean;
 }
 
 const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -44,9 +46,11 @@ export function registerScan(program: Command): void {
     .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
     .option('--control <ids>', 'only these controls (comma-separated or repeated), e.g. CC5-HARD-03', splitList)
     .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList)
-    .option('--format <list>', 'output format(s), comma-separated: terminal, json (see `eks-soc2 formats`)', 'terminal')
+    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
     .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
+    .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
+    .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
     .option('-q, --quiet', 'print only the summary and the controls that do not pass')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
@@ -128,7 +132,10 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   if (runId) run.runId = runId;
 
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
-  const written = await writeOutputs(run, formats, opts.output, { color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}) });
+  const written = await writeOutputs(run, formats, opts.output, {
+    color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}),
+    ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
+  });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
   return exitCode(run, failOn as Severity | 'never');
 }
