@@ -1,6 +1,527 @@
 /**
  * CC9 — Risk Mitigation: "Data Encryption and Protection".
  */
-import type { ControlDefinition } from '../model/index.js';
+import type { CheckContext, ControlDefinition, Evidence, K8sObject } from '../model/index.js';
+import type { Cluster } from '@aws-sdk/client-eks';
+import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Volume } from '@aws-sdk/client-ec2';
+import { defineControl } from './define.js';
+import { addonNames, awsRef, clusterRef, describeAddon, describeCluster, out } from './lib/aws.js';
+import { parseArn, rolePermissions, roleNameFromArn, statementCoversAction } from './lib/iam.js';
+import type { RolePermissions } from './lib/iam.js';
+import { aws, k8s, need } from './lib/keys.js';
+import { MESH_DETECTION_KEYS, detectMesh } from './lib/mesh.js';
+import { albScheme, clusterLoadBalancers, isAlbIngress, matchesApproved, serviceScheme } from './lib/network.js';
+import type { ClusterLb } from './lib/network.js';
+import {
+  EBS_PROVISIONERS, customerAliases, describeKey, describedKeys, ebsVolumeId, isDefaultClass, isUsableCmk, keyIdOf, kmsKeyForm,
+  provisioner, rotationStatus, scEncrypted, scParameters,
+} from './lib/storage.js';
+import { arr } from './lib/workloads.js';
 
-export const controls: ControlDefinition[] = [];
+function where(c: Cluster | undefined): { region?: string; accountId?: string } {
+  const r = clusterRef(c);
+  return { ...(r.region ? { region: r.region } : {}), ...(r.accountId ? { accountId: r.accountId } : {}) };
+}
+
+function list(items: readonly string[], max = 6): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+const KEY_KIND = 'AWS::KMS::Key';
+
+// ============================================================================ CC9-ENC-01
+
+export const CC9_ENC_01 = defineControl({
+  id: 'CC9-ENC-01',
+  title: 'Kubernetes Secrets are envelope-encrypted with a customer-managed KMS key that is enabled and rotated',
+  section: 'CC9',
+  under: 'encryption',
+  tsc: ['CC6.1', 'C1.1'],
+  automation: 'automated',
+  severity: 'high',
+  description:
+    'Reads the cluster\'s encryptionConfig for an entry covering "secrets" and describes its KMS key: the key must be customer ' +
+    'managed, symmetric and Enabled, and should rotate automatically (a warning otherwise). Since Kubernetes 1.28 EKS encrypts all ' +
+    'API data at rest with an AWS-owned key by default — that default is not this control, which is about a key the organisation ' +
+    'owns, audits and can revoke (the same test as the Config rule eks-secrets-encrypted and Security Hub EKS.3). A disabled or ' +
+    'pending-deletion key breaks the cluster, so it fails as critical; encryption configuration cannot be removed once associated.',
+  requires: [need.aws('eks:DescribeCluster', 'the EKS cluster description')],
+  optional: [aws('kms:DescribeKey'), aws('kms:GetKeyRotationStatus')],
+  rules: {
+    'secrets-cmk': { title: 'Secrets are encrypted with a KMS key named in encryptionConfig', severity: 'high' },
+    'key-usable': { title: 'The secrets key is enabled', severity: 'critical' },
+    'key-customer-managed': { title: 'The secrets key is a symmetric customer-managed key', severity: 'medium' },
+    'key-rotation': { title: 'Automatic rotation is enabled on the secrets key', severity: 'low' },
+  },
+  remediation: {
+    summary: 'Associate a customer-managed symmetric KMS key with the cluster for secrets and enable automatic key rotation.',
+    commands: [
+      'aws kms create-key --description "EKS secrets for $CLUSTER_NAME" --key-spec SYMMETRIC_DEFAULT --key-usage ENCRYPT_DECRYPT',
+      'aws eks associate-encryption-config --cluster-name $CLUSTER_NAME --encryption-config \'[{"resources":["secrets"],"provider":{"keyArn":"\'$KMS_KEY_ARN\'"}}]\'',
+      'aws kms enable-key-rotation --key-id $KMS_KEY_ARN',
+    ],
+  },
+  references: [
+    { title: 'Amazon EKS: encrypt Kubernetes secrets with KMS', url: 'https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html' },
+    { title: 'eksctl: KMS encryption', url: 'https://docs.aws.amazon.com/eks/latest/eksctl/kms-encryption.html' },
+    { title: 'AWS KMS: rotating keys', url: 'https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html' },
+  ],
+  check(ev, ctx) {
+    const c = describeCluster(ev, ctx.clusterName);
+    if (!c) { ctx.error('eks:DescribeCluster was collected but holds no cluster'); return; }
+    const ref = clusterRef(c);
+    const entry = (c.encryptionConfig ?? []).find((e) => (e.resources ?? []).includes('secrets'));
+    const keyArn = entry?.provider?.keyArn;
+    if (!keyArn) {
+      ctx.fail(ref, 'secrets-cmk', 'no encryptionConfig for "secrets": Secrets are protected only by the default EKS encryption with an AWS-owned key (Kubernetes 1.28+), which the organisation cannot audit, rotate or revoke');
+      return;
+    }
+    ctx.pass(ref, 'secrets-cmk', `Secrets encrypted with KMS key ${keyArn}`, { keyArn });
+    const keyRegion = parseArn(keyArn)?.region;
+    const loc = where(c);
+    if (keyRegion && loc.region && keyRegion !== loc.region) ctx.note(`the key is in ${keyRegion} but the cluster in ${loc.region}: EKS requires a key in the cluster's region`);
+    const key = describeKey(ev, keyArn);
+    if (!key) {
+      ctx.error(`the secrets key ${keyArn} could not be described (kms:DescribeKey ${ev.state('aws:kms:DescribeKey')}); a key in another account must grant kms:DescribeKey to the auditing role in its key policy`);
+      return;
+    }
+    const kref = awsRef(KEY_KIND, key.KeyId ?? keyIdOf(keyArn), { arn: key.Arn ?? keyArn, region: keyRegion, accountId: parseArn(keyArn)?.accountId });
+    if (key.KeyState === 'Enabled') ctx.pass(kref, 'key-usable', 'key state Enabled');
+    else ctx.fail(kref, 'key-usable', `key state ${key.KeyState ?? 'unknown'}: the API server cannot decrypt Secrets and the cluster stops working${key.DeletionDate ? ` (deletion scheduled ${String(key.DeletionDate)})` : ''}`);
+    const symmetric = key.KeySpec === undefined || key.KeySpec === 'SYMMETRIC_DEFAULT';
+    if (key.KeyManager === 'CUSTOMER' && symmetric) ctx.pass(kref, 'key-customer-managed', 'symmetric customer-managed key');
+    else ctx.fail(kref, 'key-customer-managed', key.KeyManager !== 'CUSTOMER' ? `key managed by ${key.KeyManager ?? 'unknown'}, not by the customer` : `key spec ${key.KeySpec}: EKS needs a symmetric key`);
+    if (key.KeyManager === 'AWS') return; // AWS-managed keys rotate yearly on their own
+    if (key.Origin === 'EXTERNAL') { ctx.fail(kref, 'key-rotation', 'imported key material cannot rotate automatically: rotate it manually and record when'); return; }
+    const rot = rotationStatus(ev, key);
+    if (!rot) { ctx.error(`the rotation status of ${keyArn} was not collected (kms:GetKeyRotationStatus ${ev.state('aws:kms:GetKeyRotationStatus')})`); return; }
+    if (rot.enabled) ctx.pass(kref, 'key-rotation', `automatic rotation every ${rot.periodDays ?? 365} days`);
+    else ctx.fail(kref, 'key-rotation', 'automatic key rotation is off');
+  },
+});
+
+// ============================================================================ CC9-ENC-02
+
+export const CC9_ENC_02 = defineControl({
+  id: 'CC9-ENC-02',
+  title: 'EBS-backed storage classes and persistent volumes are encrypted',
+  section: 'CC9',
+  under: 'encryption',
+  tsc: ['CC6.1', 'C1.1'],
+  automation: 'automated',
+  severity: 'high',
+  description:
+    'Every StorageClass that provisions EBS volumes (EBS CSI driver ebs.csi.aws.com, the legacy in-tree kubernetes.io/aws-ebs, EKS Auto ' +
+    'Mode ebs.csi.eks.amazonaws.com) must set encrypted: "true" — or EBS encryption by default must be on in the region, which passes ' +
+    'with a note. The default class gets a warning when it does not ask for encryption itself. kmsKeyId must be a full key ARN, as the ' +
+    'driver documents (an alias is not). Existing volumes are checked in EC2, since encryption by default does not encrypt volumes ' +
+    'created before it was switched on. The driver itself (add-on or CSIDriver object) must be present for CSI classes.',
+  requires: [need.kind('storage.k8s.io/StorageClass', 'storage classes')],
+  optional: [
+    k8s('core/PersistentVolume'), k8s('storage.k8s.io/CSIDriver'), aws('ec2:DescribeVolumes'), aws('ec2:GetEbsEncryptionByDefault'),
+    aws('ec2:GetEbsDefaultKmsKeyId'), aws('eks:ListAddons'), aws('eks:DescribeAddon'), aws('eks:DescribeCluster'),
+  ],
+  rules: {
+    'storage-encrypted': { title: 'EBS StorageClasses create encrypted volumes', severity: 'high' },
+    'default-class-encrypted': { title: 'The default StorageClass sets encrypted: "true" itself', severity: 'low' },
+    'kms-key-arn': { title: 'kmsKeyId is a full KMS key ARN', severity: 'low' },
+    'volume-encrypted': { title: 'Existing EBS persistent volumes are encrypted', severity: 'high' },
+    'ebs-csi-driver': { title: 'The EBS CSI driver is installed for CSI storage classes', severity: 'medium' },
+  },
+  remediation: {
+    summary:
+      'Set encrypted: "true" (and a key ARN) on every EBS StorageClass, turn on EBS encryption by default, and migrate existing ' +
+      'unencrypted volumes (snapshot, copy with encryption, restore).',
+    commands: [
+      'aws ec2 enable-ebs-encryption-by-default --region $AWS_REGION',
+      'aws ec2 modify-ebs-default-kms-key-id --kms-key-id $KMS_KEY_ARN --region $AWS_REGION',
+      'kubectl patch storageclass gp2 -p \'{"metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"false"}}}\'',
+    ],
+    manifest: `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: gp3-encrypted
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: ebs.csi.aws.com
+volumeBindingMode: WaitForFirstConsumer
+parameters:
+  type: gp3
+  encrypted: "true"
+  kmsKeyId: arn:aws:kms:REGION:ACCOUNT_ID:key/KEY_ID   # the full key ARN, not an alias`,
+  },
+  references: [
+    { title: 'EBS CSI driver: StorageClass parameters', url: 'https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md' },
+    { title: 'Amazon EBS encryption by default', url: 'https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html' },
+    { title: 'EKS Auto Mode: create a storage class', url: 'https://docs.aws.amazon.com/eks/latest/userguide/create-storage-class.html' },
+  ],
+  check(ev, ctx) {
+    const cluster = describeCluster(ev, ctx.clusterName);
+    const scs = ev.objects('storage.k8s.io/StorageClass');
+    const ebs = scs.filter((s) => EBS_PROVISIONERS.has(provisioner(s)));
+    const others = scs.filter((s) => !EBS_PROVISIONERS.has(provisioner(s)));
+    const pvs = ev.objects('core/PersistentVolume').filter((p) => ebsVolumeId(p) !== undefined);
+    if (others.length) ctx.note(`not EBS, not checked here: ${list(others.map((s) => `${s.metadata.name} (${provisioner(s) || 'no provisioner'})`))} — EFS/FSx encryption is set on the file system`);
+    if (ebs.length === 0 && pvs.length === 0) { ctx.notApplicable('no EBS StorageClass or EBS persistent volume'); return; }
+
+    const ebdFact = ev.aws('ec2:GetEbsEncryptionByDefault')[0];
+    const ebd = ebdFact ? out<{ EbsEncryptionByDefault?: boolean }>(ebdFact)?.EbsEncryptionByDefault === true : undefined;
+    const defaultKey = out<{ KmsKeyId?: string }>(ev.aws('ec2:GetEbsDefaultKmsKeyId')[0])?.KmsKeyId;
+    const region = where(cluster).region ?? ebdFact?.region;
+
+    for (const sc of ebs) {
+      const p = scParameters(sc);
+      const enc = scEncrypted(sc);
+      if (enc) {
+        ctx.pass(sc, 'storage-encrypted', `encrypted: "true" with ${p.kmsKeyId ? `key ${p.kmsKeyId}` : `the account's default EBS key${defaultKey ? ` (${defaultKey})` : ' (aws/ebs)'}`}`);
+        if (p.kmsKeyId) {
+          const form = kmsKeyForm(p.kmsKeyId);
+          if (form === 'key-arn') ctx.pass(sc, 'kms-key-arn', 'kmsKeyId is a full key ARN');
+          else ctx.fail(sc, 'kms-key-arn', `kmsKeyId "${p.kmsKeyId}" is ${form === 'alias' ? 'an alias' : form === 'key-id' ? 'a bare key id' : 'not a key ARN'}: the EBS CSI driver documents the full key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)`);
+        }
+      } else if (ebd === true) {
+        ctx.pass(sc, 'storage-encrypted', `no encrypted parameter${p.encrypted ? ` (encrypted: "${p.encrypted}")` : ''}, but EBS encryption by default is on${region ? ` in ${region}` : ''}: new volumes are encrypted with ${defaultKey ?? 'the default key'}`);
+      } else {
+        ctx.fail(sc, 'storage-encrypted', `volumes from this class are unencrypted: ${p.encrypted ? `encrypted: "${p.encrypted}"` : 'no encrypted parameter'} and ${ebd === false ? 'EBS encryption by default is off' : 'EBS encryption by default is unknown (ec2:GetEbsEncryptionByDefault not collected)'}`);
+      }
+      if (isDefaultClass(sc)) {
+        if (enc) ctx.pass(sc, 'default-class-encrypted', 'the default class asks for encryption itself');
+        else ctx.fail(sc, 'default-class-encrypted', `the default StorageClass does not set encrypted: "true": every PVC without a class ${ebd ? 'relies on the account-level default' : 'gets an unencrypted volume'}`);
+      }
+      if (provisioner(sc) === 'kubernetes.io/aws-ebs') ctx.note(`${sc.metadata.name} uses the legacy in-tree provisioner kubernetes.io/aws-ebs (served by the EBS CSI driver through CSI migration): move to ebs.csi.aws.com`);
+    }
+
+    // The driver behind CSI classes.
+    const needsCsi = ebs.some((s) => provisioner(s) !== 'ebs.csi.eks.amazonaws.com');
+    if (needsCsi) {
+      const addon = describeAddon(ev, 'aws-ebs-csi-driver');
+      const csiDriver = ev.get('storage.k8s.io/CSIDriver', '', 'ebs.csi.aws.com');
+      const ref = clusterRef(cluster, ctx.clusterName ?? 'cluster');
+      if (addon) {
+        if (addon.status === 'ACTIVE' || addon.status === 'UPDATING') ctx.pass(awsRef('AWS::EKS::Addon', 'aws-ebs-csi-driver', { ...where(cluster), arn: addon.addonArn }), 'ebs-csi-driver', `EKS add-on aws-ebs-csi-driver ${addon.addonVersion ?? ''} ${addon.status}`.replace('  ', ' '));
+        else ctx.fail(awsRef('AWS::EKS::Addon', 'aws-ebs-csi-driver', { ...where(cluster), arn: addon.addonArn }), 'ebs-csi-driver', `EKS add-on aws-ebs-csi-driver is ${addon.status ?? 'in an unknown state'}`);
+      } else if (csiDriver) {
+        ctx.pass(csiDriver, 'ebs-csi-driver', 'CSIDriver ebs.csi.aws.com registered (self-managed install)');
+      } else if (ev.has('aws:eks:ListAddons') && ev.has('k8s:storage.k8s.io/CSIDriver') && !addonNames(ev).includes('aws-ebs-csi-driver')) {
+        ctx.fail(ref, 'ebs-csi-driver', 'no EBS CSI driver (neither the aws-ebs-csi-driver add-on nor a CSIDriver ebs.csi.aws.com): EBS volumes cannot be provisioned or attached');
+      }
+    }
+    if (ebs.some((s) => provisioner(s) === 'ebs.csi.eks.amazonaws.com') && cluster && cluster.storageConfig?.blockStorage?.enabled !== true) {
+      ctx.note('a class uses the Auto Mode provisioner ebs.csi.eks.amazonaws.com but the cluster\'s storageConfig.blockStorage is not enabled');
+    }
+
+    // Existing volumes.
+    if (pvs.length === 0) return;
+    if (!ev.has('aws:ec2:DescribeVolumes')) {
+      ctx.error(`${pvs.length} EBS persistent volume(s) could not be checked: ec2:DescribeVolumes ${ev.state('aws:ec2:DescribeVolumes')} (encryption by default does not cover volumes that already exist)`);
+      return;
+    }
+    const vols = new Map<string, Volume>();
+    for (const f of ev.aws('ec2:DescribeVolumes')) for (const v of arr<Volume>(out<{ Volumes?: Volume[] }>(f)?.Volumes)) if (v.VolumeId) vols.set(v.VolumeId, v);
+    const missing: string[] = [];
+    for (const pv of pvs) {
+      const id = ebsVolumeId(pv)!;
+      const v = vols.get(id);
+      const claim = (pv.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)?.claimRef;
+      const forClaim = claim?.name ? ` (claim ${claim.namespace ?? 'default'}/${claim.name})` : '';
+      if (!v) { missing.push(`${pv.metadata.name} (${id})`); continue; }
+      if (v.Encrypted === true) ctx.pass(pv, 'volume-encrypted', `${id} encrypted${v.KmsKeyId ? ` with ${v.KmsKeyId}` : ''}${forClaim}`);
+      else ctx.fail(pv, 'volume-encrypted', `${id} is not encrypted${forClaim}: copy it to an encrypted volume (snapshot, copy-snapshot --encrypted, restore)`, { details: { volumeId: id } });
+    }
+    if (missing.length) ctx.error(`volume(s) of ${list(missing)} not found in ec2:DescribeVolumes (deleted, or in another region/account)`);
+  },
+});
+
+// ============================================================================ CC9-ENC-03
+
+/** Workload IAM roles: IRSA annotations on ServiceAccounts and EKS Pod Identity associations. */
+function workloadRoles(ev: Evidence): Map<string, string[]> {
+  const roles = new Map<string, string[]>();
+  const add = (arn: string | undefined, who: string) => { if (!arn) return; roles.set(arn, [...(roles.get(arn) ?? []), who]); };
+  for (const sa of ev.objects('core/ServiceAccount')) add(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'], `IRSA ${sa.metadata.namespace}/${sa.metadata.name}`);
+  for (const f of ev.aws('eks:DescribePodIdentityAssociation')) {
+    const a = out<{ association?: { roleArn?: string; namespace?: string; serviceAccount?: string } }>(f)?.association;
+    add(a?.roleArn, `Pod Identity ${a?.namespace}/${a?.serviceAccount}`);
+  }
+  return roles;
+}
+
+const DATA_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair'];
+
+function canGenerateDataKeys(perms: RolePermissions): string | undefined {
+  const docs = [...perms.attached.map((p) => ({ name: `policy ${p.name}`, doc: p.document })), ...perms.inline.map((p) => ({ name: `inline policy ${p.name}`, doc: p.document }))];
+  for (const { name, doc } of docs) {
+    for (const s of doc?.statements ?? []) {
+      if (s.effect !== 'Allow') continue;
+      const a = DATA_KEY_ACTIONS.find((x) => statementCoversAction(s, x));
+      if (a) return `${name} allows ${a} on ${s.resources.length ? list(s.resources, 2) : 'NotResource'}`;
+    }
+  }
+  return undefined;
+}
+
+/** GenerateDataKey events per role name, from `cloudtrail:LookupEvents` (KMS calls are management events). */
+function dataKeyEvents(ev: Evidence): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of ev.aws('cloudtrail:LookupEvents')) {
+    for (const e of out<{ Events?: { EventName?: string; CloudTrailEvent?: string }[] }>(f)?.Events ?? []) {
+      if (!e.EventName?.startsWith('GenerateDataKey') || !e.CloudTrailEvent) continue;
+      let role: string | undefined;
+      try {
+        const rec = JSON.parse(e.CloudTrailEvent) as { userIdentity?: { arn?: string; sessionContext?: { sessionIssuer?: { userName?: string; arn?: string } } } };
+        role = rec.userIdentity?.sessionContext?.sessionIssuer?.userName ?? /assumed-role\/([^/]+)\//.exec(rec.userIdentity?.arn ?? '')?.[1];
+      } catch {
+        role = undefined;
+      }
+      if (role) counts.set(role.toLowerCase(), (counts.get(role.toLowerCase()) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+export const CC9_ENC_03 = defineControl({
+  id: 'CC9-ENC-03',
+  title: 'Applications protect confidential data with envelope encryption under customer-managed KMS keys',
+  section: 'CC9',
+  under: 'encryption',
+  tsc: ['CC6.1', 'C1.1'],
+  automation: 'manual',
+  severity: 'medium',
+  attestation: 'the data-classification and encryption design shows which confidential fields or stores are envelope-encrypted, with which keys, and a reviewer confirmed the in-scope workloads follow it',
+  description:
+    'Whether an application encrypts its confidential data is a design question, proven by an uploaded data-classification and ' +
+    'encryption design. The check gathers the signals an auditor samples: the customer-managed KMS keys (symmetric, enabled, with ' +
+    'rotation — a key without rotation fails the signal), the workload roles (IRSA and Pod Identity) whose policies allow ' +
+    'kms:GenerateDataKey*, and GenerateDataKey calls by those roles in CloudTrail.',
+  requires: [{ anyOf: [aws('kms:ListAliases'), aws('kms:DescribeKey')], what: 'the KMS key inventory' }],
+  optional: [
+    aws('kms:GetKeyRotationStatus'), k8s('core/ServiceAccount'), aws('eks:DescribePodIdentityAssociation'),
+    aws('iam:ListAttachedRolePolicies'), aws('iam:ListRolePolicies'), aws('iam:GetRolePolicy'), aws('iam:GetPolicy'), aws('iam:GetPolicyVersion'),
+    aws('cloudtrail:LookupEvents'),
+  ],
+  rules: {
+    'cmk-rotation': { title: 'Customer-managed keys rotate automatically', severity: 'low' },
+    'workload-data-keys': { title: 'Workload roles that may create KMS data keys', severity: 'info' },
+    'data-key-usage': { title: 'Workload roles seen creating data keys in CloudTrail', severity: 'info' },
+  },
+  remediation: {
+    summary:
+      'Encrypt confidential fields with data keys from KMS GenerateDataKey (or the AWS Encryption SDK) under customer-managed keys with ' +
+      'rotation, grant each workload role only its key, and record the design in the data-classification document.',
+    commands: ['aws kms enable-key-rotation --key-id $KMS_KEY_ARN', 'aws kms list-aliases --query "Aliases[?!starts_with(AliasName, \'alias/aws/\')]"'],
+  },
+  references: [
+    { title: 'AWS KMS: envelope encryption', url: 'https://docs.aws.amazon.com/kms/latest/developerguide/kms-cryptography.html#enveloping' },
+    { title: 'AWS Encryption SDK', url: 'https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/introduction.html' },
+  ],
+  check(ev, ctx) {
+    const aliases = customerAliases(ev);
+    const keys = describedKeys(ev).filter((k) => k.KeyManager === 'CUSTOMER');
+    const usable = keys.filter(isUsableCmk);
+    for (const k of usable) {
+      const names = aliases.get(k.KeyId ?? '') ?? [];
+      const ref = awsRef(KEY_KIND, names[0] ?? k.KeyId ?? '?', { arn: k.Arn, region: parseArn(k.Arn)?.region, accountId: k.AWSAccountId });
+      if (k.Origin === 'EXTERNAL') { ctx.note(`${names[0] ?? k.KeyId}: imported key material, rotated manually`); continue; }
+      const rot = rotationStatus(ev, k);
+      if (!rot) ctx.note(`${names[0] ?? k.KeyId}: rotation status not collected`);
+      else if (rot.enabled) ctx.pass(ref, 'cmk-rotation', `customer-managed key${names.length ? ` ${names.join(', ')}` : ''} rotates every ${rot.periodDays ?? 365} days`);
+      else ctx.fail(ref, 'cmk-rotation', `customer-managed key${names.length ? ` ${names.join(', ')}` : ''} has automatic rotation off`);
+    }
+    const undescribed = [...aliases.keys()].filter((id) => !keys.some((k) => k.KeyId === id));
+    if (undescribed.length) ctx.note(`${undescribed.length} customer alias target(s) not described (kms:DescribeKey): ${list(undescribed.map((id) => aliases.get(id)![0]!))}`);
+
+    const roles = workloadRoles(ev);
+    const ops = {
+      listAttached: true, listInline: true, getRolePolicy: true, getPolicy: true, getPolicyVersion: true,
+    };
+    const events = ev.has('aws:cloudtrail:LookupEvents') ? dataKeyEvents(ev) : undefined;
+    let withKeys = 0;
+    let unread = 0;
+    for (const [arn, who] of roles) {
+      const name = roleNameFromArn(arn);
+      const ref = awsRef('AWS::IAM::Role', name, { arn });
+      const perms = rolePermissions(ev, name, ops);
+      if (!perms.attachedKnown && !perms.inlineKnown && perms.inline.length === 0) { unread++; continue; }
+      const grant = canGenerateDataKeys(perms);
+      if (grant) {
+        withKeys++;
+        ctx.pass(ref, 'workload-data-keys', `${grant} (used by ${list(who, 3)})`);
+        const n = events?.get(name.toLowerCase());
+        if (n) ctx.pass(ref, 'data-key-usage', `${n} GenerateDataKey call(s) in the CloudTrail window`);
+      }
+    }
+    if (unread) ctx.note(`${unread} workload role(s) whose policies were not collected (iam:ListAttachedRolePolicies / iam:ListRolePolicies)`);
+    ctx.manual(`signals: ${usable.length} usable customer-managed key(s), ${withKeys} of ${roles.size} workload role(s) may create data keys${events ? '' : ' (CloudTrail events not collected)'}; upload the data-classification and encryption design and attest`);
+  },
+});
+
+// ============================================================================ CC9-ENC-04
+
+const LISTENER_KIND = 'AWS::ElasticLoadBalancingV2::Listener';
+const ALB_CERT = 'alb.ingress.kubernetes.io/certificate-arn';
+const SSL_CERT = 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert';
+
+function redirectsToHttps(l: Listener): boolean {
+  return arr<NonNullable<Listener['DefaultActions']>[number]>(l.DefaultActions).some((a) => a.Type === 'redirect' && a.RedirectConfig?.Protocol === 'HTTPS');
+}
+
+function listenPorts(ing: K8sObject): { http: boolean; https: boolean } | undefined {
+  const raw = ing.metadata.annotations?.['alb.ingress.kubernetes.io/listen-ports'];
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Record<string, number>[];
+    return { http: v.some((e) => 'HTTP' in e), https: v.some((e) => 'HTTPS' in e) };
+  } catch {
+    return undefined;
+  }
+}
+
+export const CC9_ENC_04 = defineControl({
+  id: 'CC9-ENC-04',
+  title: 'Traffic is encrypted in transit at the edge and between services',
+  section: 'CC9',
+  under: 'encryption',
+  tsc: ['CC6.7', 'CC6.1'],
+  automation: 'partial',
+  severity: 'high',
+  attestation: 'service-to-service traffic not covered by mesh mutual TLS uses application TLS, and connections to data stores (RDS, ElastiCache, OpenSearch…) require TLS',
+  description:
+    'Checks what the tool can see: every listener of the cluster\'s internet-facing load balancers is HTTPS/TLS with an approved ' +
+    'security policy (approvedTlsPolicies), or HTTP that only redirects to HTTPS; every Ingress terminates TLS (spec.tls or an ALB ' +
+    'certificate-arn annotation) and an ALB that also listens on HTTP redirects it; every LoadBalancer Service terminates TLS at the ' +
+    'load balancer (aws-load-balancer-ssl-cert). Mesh mutual TLS is reported as the east-west signal (CC6-MESH-02). Application TLS ' +
+    'inside the cluster and to data stores cannot be seen from the APIs and needs an attestation. The EKS API endpoint is TLS-only.',
+  requires: [{
+    anyOf: [aws('elasticloadbalancing:DescribeListeners'), k8s('networking.k8s.io/Ingress'), k8s('core/Service')],
+    what: 'load balancer listeners, Ingresses or Services',
+  }],
+  optional: [
+    aws('elasticloadbalancing:DescribeLoadBalancers'), aws('elasticloadbalancing:DescribeTags'), aws('eks:DescribeCluster'),
+    k8s('networking.k8s.io/IngressClass'), k8s('security.istio.io/PeerAuthentication'), ...MESH_DETECTION_KEYS,
+  ],
+  rules: {
+    'listener-tls': { title: 'Internet-facing listeners use TLS or redirect HTTP to HTTPS', severity: 'high' },
+    'listener-tls-policy': { title: 'TLS listeners use an approved security policy', severity: 'medium' },
+    'ingress-tls': { title: 'Ingresses terminate TLS', severity: 'high' },
+    'ingress-http-redirect': { title: 'ALB Ingresses that listen on HTTP redirect to HTTPS', severity: 'low' },
+    'service-lb-tls': { title: 'LoadBalancer Services terminate TLS at the load balancer', severity: 'medium' },
+  },
+  remediation: {
+    summary:
+      'Serve HTTPS listeners with ACM certificates and a TLS 1.2+ policy, redirect HTTP to HTTPS, terminate TLS on every Ingress and ' +
+      'LoadBalancer Service, and use mesh STRICT mutual TLS (or application TLS) east-west.',
+    commands: [
+      'aws elbv2 modify-listener --listener-arn $LISTENER_ARN --ssl-policy ELBSecurityPolicy-TLS13-1-2-2021-06',
+      'kubectl annotate ingress $INGRESS -n $NAMESPACE alb.ingress.kubernetes.io/ssl-redirect=443 --overwrite',
+    ],
+    manifest: `metadata:
+  annotations:
+    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:REGION:ACCOUNT_ID:certificate/CERT_ID
+    alb.ingress.kubernetes.io/listen-ports: '[{"HTTP": 80}, {"HTTPS": 443}]'
+    alb.ingress.kubernetes.io/ssl-redirect: "443"
+    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS13-1-2-2021-06`,
+  },
+  references: [
+    { title: 'ELB: security policies for Application Load Balancers', url: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html' },
+    { title: 'AWS Load Balancer Controller: Ingress annotations (TLS)', url: 'https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ssl' },
+    { title: 'AWS Load Balancer Controller: Service annotations (TLS)', url: 'https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#tls' },
+  ],
+  check(ev, ctx) {
+    const cluster = describeCluster(ev, ctx.clusterName);
+    const loc = where(cluster);
+    const approved = ctx.config.approvedTlsPolicies;
+
+    // Load balancer listeners (AWS).
+    const haveLbs = ev.has('aws:elasticloadbalancing:DescribeLoadBalancers');
+    const lbs = haveLbs ? clusterLoadBalancers(ev, cluster, ctx.clusterName, ev.has('aws:elasticloadbalancing:DescribeTags')).mine : [];
+    const byArn = new Map<string, ClusterLb>(lbs.map((m) => [m.arn, m]));
+    if (ev.has('aws:elasticloadbalancing:DescribeListeners') && !haveLbs) ctx.note('load balancers were not described: every listener is treated as internet-facing');
+    let internalPlain = 0;
+    for (const f of ev.aws('elasticloadbalancing:DescribeListeners')) {
+      for (const l of arr<Listener>(out<{ Listeners?: Listener[] }>(f)?.Listeners)) {
+        const lbArn = l.LoadBalancerArn ?? (typeof f.params?.LoadBalancerArn === 'string' ? f.params.LoadBalancerArn : '');
+        const lb = byArn.get(lbArn);
+        if (haveLbs && !lb) continue; // not a load balancer of this cluster
+        const lbName = lb?.name ?? /loadbalancer\/(?:app|net|gwy)\/([^/]+)/.exec(lbArn)?.[1] ?? lbArn;
+        const ref = awsRef(LISTENER_KIND, `${lbName}:${l.Protocol ?? '?'}${l.Port ?? ''}`, { ...loc, arn: l.ListenerArn });
+        const publicFacing = !lb || lb.lb.Scheme === 'internet-facing';
+        const on = `${lb?.stack ? ` (${lb.stack})` : ''}`;
+        if (l.Protocol === 'HTTPS' || l.Protocol === 'TLS') {
+          ctx.pass(ref, 'listener-tls', `${l.Protocol} on port ${l.Port}${on}`);
+          const policy = l.SslPolicy ?? '';
+          if (matchesApproved(policy, approved)) ctx.pass(ref, 'listener-tls-policy', `security policy ${policy}`);
+          else ctx.fail(ref, 'listener-tls-policy', `security policy ${policy || '(none)'} is not on the approved list (it may allow TLS 1.0/1.1 or weak ciphers)${on}`);
+        } else if (l.Protocol === 'HTTP') {
+          if (redirectsToHttps(l)) ctx.pass(ref, 'listener-tls', `HTTP on port ${l.Port} only redirects to HTTPS${on}`);
+          else if (publicFacing) ctx.fail(ref, 'listener-tls', `plaintext HTTP on port ${l.Port} serves traffic from the internet${on}`);
+          else internalPlain++;
+        } else if (l.Protocol === 'TCP' || l.Protocol === 'UDP' || l.Protocol === 'TCP_UDP') {
+          if (publicFacing) ctx.fail(ref, 'listener-tls', `${l.Protocol} on port ${l.Port}: the load balancer passes traffic through unencrypted unless the application speaks TLS (cannot be verified)${on}`, { severity: 'low' });
+          else internalPlain++;
+        }
+      }
+    }
+    if (internalPlain) ctx.note(`${internalPlain} listener(s) of internal load balancers without TLS (in-VPC traffic: part of the attestation)`);
+
+    // Ingresses and LoadBalancer Services (Kubernetes).
+    const classes = ev.objects('networking.k8s.io/IngressClass');
+    for (const ing of ev.objects('networking.k8s.io/Ingress')) {
+      const tls = arr((ing.spec as { tls?: unknown[] } | undefined)?.tls);
+      const alb = isAlbIngress(ing, classes);
+      const cert = ing.metadata.annotations?.[ALB_CERT];
+      const open = alb ? albScheme(ing) === 'internet-facing' : true;
+      if (tls.length || (alb && cert)) {
+        const hosts = tls.flatMap((t) => arr<string>((t as { hosts?: string[] } | null)?.hosts));
+        ctx.pass(ing, 'ingress-tls', tls.length ? `spec.tls${hosts.length ? ` for ${list(hosts)}` : ''}` : `ALB certificate ${cert}`);
+        if (alb) {
+          const ports = listenPorts(ing);
+          const redirect = ing.metadata.annotations?.['alb.ingress.kubernetes.io/ssl-redirect'];
+          if (ports?.http && !redirect) ctx.fail(ing, 'ingress-http-redirect', 'the ALB also listens on HTTP without alb.ingress.kubernetes.io/ssl-redirect: plaintext requests are served');
+          else if (ports?.http) ctx.pass(ing, 'ingress-http-redirect', `HTTP redirected to ${redirect}`);
+          if (ing.metadata.annotations?.['alb.ingress.kubernetes.io/backend-protocol'] !== 'HTTPS') ctx.note(`${ing.metadata.namespace}/${ing.metadata.name}: the ALB forwards to pods over HTTP (backend-protocol not HTTPS); in-cluster hop covered by mesh mTLS or the attestation`);
+        }
+      } else {
+        ctx.fail(ing, 'ingress-tls', `no TLS: neither spec.tls nor ${alb ? ALB_CERT : 'a TLS annotation'}${alb ? ` (${albScheme(ing)} ALB)` : ''}`, open ? undefined : { severity: 'medium' });
+      }
+    }
+    for (const svc of ev.objects('core/Service')) {
+      const spec = (svc.spec ?? {}) as { type?: string; ports?: { port?: number }[] };
+      if (spec.type !== 'LoadBalancer') continue;
+      const cert = svc.metadata.annotations?.[SSL_CERT];
+      const scheme = serviceScheme(svc);
+      const ports = arr<{ port?: number }>(spec.ports).map((p) => p.port).filter((p): p is number => typeof p === 'number');
+      if (cert) {
+        const sslPorts = svc.metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-ssl-ports'];
+        ctx.pass(svc, 'service-lb-tls', `TLS at the load balancer with ${cert}${sslPorts ? ` on ${sslPorts}` : ''}`);
+      } else {
+        const passthrough = ports.length > 0 && ports.every((p) => p === 443);
+        ctx.fail(svc, 'service-lb-tls', passthrough
+          ? `${scheme} load balancer on 443 without ${SSL_CERT}: TLS passthrough to the pods is assumed but cannot be verified`
+          : `${scheme} load balancer on port(s) ${ports.join(', ') || '?'} without ${SSL_CERT}: traffic crosses the load balancer unencrypted`,
+        { severity: passthrough ? 'low' : scheme === 'internet-facing' ? 'medium' : 'low' });
+      }
+    }
+
+    eastWest(ev, ctx);
+  },
+});
+
+/** East-west signal: mesh mutual TLS (Istio STRICT mesh-wide, or Linkerd). */
+function eastWest(ev: Evidence, ctx: CheckContext): void {
+  const mesh = detectMesh(ev);
+  if (mesh.istio) {
+    const root = mesh.istio.rootNamespace;
+    const pa = ev.objects('security.istio.io/PeerAuthentication').find((p) => p.metadata.namespace === root && !(p.spec as { selector?: unknown } | undefined)?.selector);
+    const mode = (pa?.spec as { mtls?: { mode?: string } } | undefined)?.mtls?.mode;
+    ctx.note(mode === 'STRICT'
+      ? `east-west: Istio mesh-wide mutual TLS is STRICT (${root}/${pa!.metadata.name}); pods outside the mesh still need application TLS (CC6-MESH-01)`
+      : `east-west: Istio is installed but mesh-wide mutual TLS is ${mode ?? 'not set (PERMISSIVE)'}; see CC6-MESH-02`);
+  } else if (mesh.linkerd) {
+    ctx.note('east-west: Linkerd encrypts traffic between meshed pods with mutual TLS (coverage in CC6-MESH-01)');
+  } else {
+    ctx.note('east-west: no service mesh; service-to-service encryption depends on application TLS (attestation)');
+  }
+}
+
+export const controls: ControlDefinition[] = [CC9_ENC_01, CC9_ENC_02, CC9_ENC_03, CC9_ENC_04];

@@ -307,6 +307,7 @@ export function lbOwnership(lb: LoadBalancer, tags: Record<string, string> | und
     if (tags['kubernetes.io/cluster-name'] === clusterName) return 'tag kubernetes.io/cluster-name';
   }
   if (vpcId && lb.VpcId === vpcId) return 'in the cluster VPC';
+  if (!vpcId && !tags) return 'cluster VPC and tags unknown: evaluated';
   return undefined;
 }
 
