@@ -1,22 +1,183 @@
 import type { Command } from 'commander';
 import type { RunResult, Snapshot } from '../../model/index.js';
+import type { ClusterInfo, EvidenceStore, StoreTarget } from '../../store/index.js';
+import { EXIT, UserError } from '../errors.js';
+import { toolVersion } from '../version.js';
 
 /** Flags of the evidence store (owned by the evidence-store work, issue 5). */
 export interface StoreOptions {
+  /** `--store [url]`: true = the default SQLite file; false = `--no-store`. */
   store?: string | boolean;
+  /** `--run ID`: re-evaluate the snapshot of a stored run. */
   run?: string;
+  // Read from the scan's own flags:
+  now?: string;
+  quiet?: boolean;
+  demo?: boolean;
+  file?: string[];
 }
 
+export const STORE_ENV = 'EKS_SOC2_STORE';
+
 export function addStoreOptions(cmd: Command): Command {
-  return cmd;
+  return cmd
+    .option('--store [url]', `append the run to the evidence store: sqlite:PATH, postgres://USER:PASSWORD@HOST:5432/DB, or no value for the default file (also enabled by ${STORE_ENV})`)
+    .option('--no-store', `do not store the run, even when ${STORE_ENV} is set`)
+    .option('--run <id>', 're-perform a stored run: evaluate the snapshot it stored (read from --store URL, else $EKS_SOC2_STORE, else the default store); not stored again');
+}
+
+/** `--store <url>` of the commands that read the store (history, diff, verify, report, prune). */
+export function addStoreUrlOption(cmd: Command): Command {
+  return cmd.option('--store <url>', `evidence store: sqlite:PATH or postgres://USER:PASSWORD@HOST:5432/DB (default: $${STORE_ENV}, else the default SQLite file)`);
+}
+
+async function storeModule() {
+  return import('../../store/index.js');
+}
+
+/** An error from the store as the one clear message the CLI prints (exit 2: cannot use the store). */
+export async function asUserError(err: unknown, prefix = ''): Promise<UserError> {
+  if (err instanceof UserError) return err;
+  const { StoreError } = await storeModule();
+  if (err instanceof StoreError) return new UserError(`${prefix}${err.message}`, EXIT.USAGE, err.fix);
+  return new UserError(`${prefix}${err instanceof Error ? err.message : String(err)}`, EXIT.USAGE);
+}
+
+/** Where `scan` stores its run, if anywhere: `--store [url]`, else EKS_SOC2_STORE; `--no-store` wins. */
+export async function scanStoreTarget(opts: StoreOptions, env: NodeJS.ProcessEnv = process.env): Promise<StoreTarget | undefined> {
+  if (opts.store === false) return undefined;
+  const m = await storeModule();
+  try {
+    if (opts.store === true) return env[STORE_ENV] ? m.parseStoreUrl(env[STORE_ENV]) : { kind: 'sqlite', path: m.defaultStorePath(env) };
+    if (typeof opts.store === 'string') return m.parseStoreUrl(opts.store);
+    if (env[STORE_ENV]) return m.parseStoreUrl(env[STORE_ENV]);
+  } catch (err) {
+    throw await asUserError(err);
+  }
+  return undefined;
+}
+
+/** The store a reading command uses: `--store URL`, else EKS_SOC2_STORE, else the default file. */
+export async function readStoreTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<StoreTarget> {
+  const m = await storeModule();
+  try {
+    if (url) return m.parseStoreUrl(url);
+    if (env[STORE_ENV]) return m.parseStoreUrl(env[STORE_ENV]);
+    return { kind: 'sqlite', path: m.defaultStorePath(env) };
+  } catch (err) {
+    throw await asUserError(err);
+  }
+}
+
+/** Open the store, run `fn`, close it; store problems become one clear UserError (exit 2). */
+export async function withStore<T>(target: StoreTarget, mode: 'read' | 'write', fn: (store: EvidenceStore) => Promise<T>): Promise<T> {
+  const m = await storeModule();
+  let store: EvidenceStore;
+  try {
+    store = await m.openStore(target, { mode, toolVersion: toolVersion() });
+  } catch (err) {
+    throw await asUserError(err);
+  }
+  try {
+    return await fn(store);
+  } catch (err) {
+    throw await asUserError(err);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Clusters chosen by `--cluster`: its store key, name, ARN or kubeconfig context (all when not
+ * given). An unknown value lists what the store holds.
+ */
+export function selectClusters(all: readonly ClusterInfo[], wanted: string | undefined, label: string): ClusterInfo[] {
+  if (!wanted) return [...all];
+  const w = wanted.trim();
+  const hit = all.filter((c) => c.key === w || c.cluster.name === w || c.cluster.arn === w || c.cluster.context === w);
+  if (!hit.length) {
+    const known = all.map((c) => c.key);
+    throw new UserError(`no cluster "${w}" in ${label}`, EXIT.USAGE,
+      known.length ? `stored clusters: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'the store holds no runs yet');
+  }
+  return hit;
 }
 
 /** The snapshot of a stored run (`scan --run ID`), or undefined when not asked for. */
-export async function loadStoredSnapshot(_opts: StoreOptions): Promise<Snapshot | undefined> {
-  return undefined;
+export async function loadStoredSnapshot(opts: StoreOptions): Promise<Snapshot | undefined> {
+  if (!opts.run) return undefined;
+  if (opts.demo || opts.file?.length) {
+    throw new UserError('--run re-evaluates the snapshot of a stored run: drop --demo and -f', EXIT.USAGE);
+  }
+  const target = await readStoreTarget(typeof opts.store === 'string' ? opts.store : undefined);
+  const runId = opts.run;
+  return withStore(target, 'read', async (store) => {
+    const info = await store.findRun(runId);
+    if (!info) throw new UserError(`no run "${runId}" in ${store.label}`, EXIT.USAGE, '`eks-soc2 history` lists the stored runs and their ids');
+    const snapshot = await store.loadSnapshot(info.snapshotDigest);
+    if (!opts.quiet) {
+      process.stderr.write(`re-performing run ${info.runId}: snapshot ${info.snapshotDigest} (evidence of ${info.at}, digest verified)\n`);
+      if (!opts.now) process.stderr.write(`  note: evaluated as of now; add --now ${info.at} to evaluate as of the run (waiver expiry, attestation validity, evidence age)\n`);
+      const result = await store.loadResult(info.runId);
+      const waived = [...new Set(result.controls.flatMap((c) => c.waivers.map((w) => w.id)))];
+      if (waived.length) process.stderr.write(`  note: the run applied waiver(s) ${waived.slice(0, 8).join(', ')}${waived.length > 8 ? ', …' : ''}: pass the same --waivers file to apply them again\n`);
+      if (result.attestations.inForce.length) process.stderr.write(`  note: ${result.attestations.inForce.length} attestation(s) were in force: pass the same --attestations file\n`);
+    }
+    return snapshot;
+  });
+}
+
+let pendingFailure: UserError | undefined;
+let hooked = false;
+
+/**
+ * A store failure of `scan` that has not been reported yet. The scan's report must never be lost
+ * to a store problem, so persistRun does not throw: the failure is printed after the report and
+ * turns the exit code into 2 (see `beforeExit` below). A caller that handles it itself takes it here.
+ */
+export function takeStoreFailure(): UserError | undefined {
+  const p = pendingFailure;
+  pendingFailure = undefined;
+  return p;
+}
+
+function deferFailure(err: UserError): void {
+  pendingFailure = err;
+  if (hooked) return;
+  hooked = true;
+  process.on('beforeExit', () => {
+    const p = takeStoreFailure();
+    if (!p) return;
+    process.stderr.write(`eks-soc2: ${p.message}\n${p.fix ? `  fix: ${p.fix}\n` : ''}`);
+    process.exitCode = p.exitCode;
+  });
 }
 
 /** Append the run (and its snapshot) to the store when asked for; returns the run id. */
-export async function persistRun(_opts: StoreOptions, _snapshot: Snapshot, _run: RunResult): Promise<string | undefined> {
-  return undefined;
+export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: RunResult): Promise<string | undefined> {
+  let target: StoreTarget | undefined;
+  try {
+    target = await scanStoreTarget(opts);
+  } catch (err) {
+    deferFailure(await asUserError(err, 'the run was not stored: '));
+    return undefined;
+  }
+  if (!target) return undefined;
+  if (opts.run) {
+    if (!opts.quiet) process.stderr.write(`note: a re-performed run (--run ${opts.run}) is not stored again\n`);
+    return undefined;
+  }
+  try {
+    const at = opts.now ? new Date(opts.now) : undefined;
+    const stored = await withStore(target, 'write', (store) => store.appendRun(run, snapshot, at && !Number.isNaN(at.getTime()) ? { at } : {}));
+    if (!opts.quiet) {
+      const { describeTarget } = await storeModule();
+      process.stderr.write(`stored run ${stored.runId} in ${describeTarget(target)} (cluster ${stored.clusterKey}, #${stored.seq}${stored.snapshotDeduplicated ? ', snapshot unchanged since an earlier run' : ''})\n`);
+      process.stderr.write(`chain head: ${stored.hash}\n`);
+    }
+    return stored.runId;
+  } catch (err) {
+    deferFailure(await asUserError(err, 'the run was not stored: '));
+    return undefined;
+  }
 }

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import type { PeriodResult, VerdictThresholds } from '../../model/index.js';
+import { UserError } from '../errors.js';
+import { parsePeriodFormats, writePeriodOutputs } from '../period-output.js';
+import { addStoreUrlOption, readStoreTarget, selectClusters, withStore } from '../sources/store.js';
+import { toolVersion } from '../version.js';
+
+interface ReportOptions {
+  from?: string;
+  to?: string;
+  store?: string;
+  cluster?: string;
+  format?: string;
+  output?: string;
+  effectiveRate?: string;
+  exceptionsRate?: string;
+  minCoverage?: string;
+  maxGapDays?: string;
+  quiet?: boolean;
+  color: boolean;
+  now?: string;
+}
+
+export function registerReport(program: Command): void {
+  const cmd = program
+    .command('report')
+    .description('period report (SOC 2 Type II): how each control operated over a window of stored runs, with a verdict per control')
+    .requiredOption('--from <date>', 'first day of the audit window (YYYY-MM-DD, UTC) or an ISO timestamp')
+    .option('--to <date>', 'last day of the window, included (default: today)')
+    .option('--cluster <name>', 'only this cluster (store key, name, ARN or context); default: every cluster in the store')
+    .option('--format <list>', 'output format(s), comma-separated: terminal, json (more may be registered)', 'terminal')
+    .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-period.<ext> instead of stdout')
+    .option('--effective-rate <rate>', 'pass rate for "operated effectively" (0–1 or a percentage)', '1')
+    .option('--exceptions-rate <rate>', 'pass rate below which a control is "not operating" rather than "exceptions noted"', '0.9')
+    .option('--min-coverage <rate>', 'share of the window\'s days that need a decided sample, else "insufficient evidence"', '0.9')
+    .option('--max-gap-days <n>', 'longest run of days without a decided sample before "insufficient evidence"', '7')
+    .option('-q, --quiet', 'list only the controls that did not operate effectively')
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
+    .option('--now <time>', 'the report\'s "now" (ISO date/time): where an open window ends');
+  addStoreUrlOption(cmd);
+  cmd.addHelpText('after', `
+Each sample names its run id and snapshot digest: re-perform a test with
+  eks-soc2 scan --run RUN_ID --now AT
+
+Examples:
+  eks-soc2 report --from 2026-01-01 --to 2026-06-30
+  eks-soc2 report --from 2026-01-01 --to 2026-12-31 --cluster acme-prod --format terminal,json -o audit/`)
+    .action(async (opts: ReportOptions) => {
+      process.exitCode = await runReport(opts);
+    });
+}
+
+/** A rate flag: `0.95`, `95%` or `95` (a number above 1 is read as a percentage). */
+export function parseRate(v: string, flag: string): number {
+  const t = v.trim();
+  const isPct = t.endsWith('%');
+  const n = Number(isPct ? t.slice(0, -1) : t);
+  if (!t || Number.isNaN(n)) throw new UserError(`${flag} "${v}" is not a number; give a rate such as 0.95 or 95%`);
+  const r = isPct || n > 1 ? n / 100 : n;
+  if (r < 0 || r > 1) throw new UserError(`${flag} "${v}" must be between 0 and 1 (or 0% and 100%)`);
+  return r;
+}
+
+function parseDateFlag(v: string, flag: string): string {
+  const t = v.trim();
+  const ok = /^\d{4}-\d{2}-\d{2}$/.test(t) ? !Number.isNaN(Date.parse(`${t}T00:00:00Z`)) : /^\d{4}-\d{2}-\d{2}T/.test(t) && !Number.isNaN(Date.parse(t));
+  if (!ok) throw new UserError(`${flag} "${v}" is not a date (YYYY-MM-DD) or an ISO timestamp`);
+  return t;
+}
+
+export function reportThresholds(opts: ReportOptions): VerdictThresholds {
+  const th: VerdictThresholds = {
+    effective: parseRate(opts.effectiveRate ?? '1', '--effective-rate'),
+    exceptions: parseRate(opts.exceptionsRate ?? '0.9', '--exceptions-rate'),
+    minCoverage: parseRate(opts.minCoverage ?? '0.9', '--min-coverage'),
+    maxGapDays: Number(opts.maxGapDays ?? '7'),
+  };
+  if (!Number.isInteger(th.maxGapDays) || th.maxGapDays < 0) throw new UserError(`--max-gap-days must be a whole number of days, 0 or more (got "${opts.maxGapDays}")`);
+  if (th.exceptions > th.effective) throw new UserError(`--exceptions-rate (${th.exceptions}) cannot be above --effective-rate (${th.effective})`);
+  return th;
+}
+
+async function runReport(opts: ReportOptions): Promise<number> {
+  const formats = parsePeriodFormats(opts.format);
+  const generatedAt = opts.now ? new Date(opts.now) : new Date();
+  if (Number.isNaN(generatedAt.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
+  const from = parseDateFlag(opts.from ?? '', '--from');
+  const to = parseDateFlag(opts.to ?? generatedAt.toISOString().slice(0, 10), '--to');
+  const thresholds = reportThresholds(opts);
+  const { computePeriod, periodWindow } = await import('../../engine/period.js');
+  let w: ReturnType<typeof periodWindow>;
+  try {
+    w = periodWindow(from, to, generatedAt);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}: check --from and --to`);
+  }
+  const fromIso = new Date(w.start).toISOString();
+  const toIso = new Date(w.end).toISOString();
+
+  const target = await readStoreTarget(opts.store);
+  const period: PeriodResult = await withStore(target, 'read', async (store) => {
+    const clusters = selectClusters(await store.clusters(), opts.cluster, store.label);
+    const inputs = [];
+    for (const c of clusters) {
+      const data = await store.periodData(c.key, fromIso, toIso);
+      if (!data.runs.length && !opts.cluster) continue; // clusters with nothing in the window are left out unless asked for
+      inputs.push({ key: c.key, cluster: c.cluster, ...data });
+    }
+    return computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
+  });
+  const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
+  const written = await writePeriodOutputs(period, formats, opts.output, { color, quiet: Boolean(opts.quiet) });
+  for (const p of written) process.stderr.write(`wrote ${p}\n`);
+  return 0;
+}

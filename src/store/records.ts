@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import type { ClusterIdentity, ControlResult, RunResult } from '../model/index.js';
+import { canonicalJson, sha256Digest } from './canonical.js';
+import type { SqlValue } from './sql.js';
+import type { ControlMeta, RunRecord } from './types.js';
+import { RUN_RECORD_SCHEMA } from './types.js';
+
+/**
+ * The stable key of a cluster: account, region and name when known (an EKS cluster is unique by
+ * them), else its ARN, else the kubeconfig context or API server, else its bare name.
+ */
+export function clusterKey(c: ClusterIdentity): string {
+  let { accountId, region, name } = c;
+  const m = c.arn ? /^arn:aws[\w-]*:eks:([\w-]+):(\d{12}):cluster\/(.+)$/.exec(c.arn) : null;
+  if (m) {
+    region ??= m[1];
+    accountId ??= m[2];
+    name ??= m[3];
+  }
+  if (accountId && region && name) return `eks:${accountId}:${region}:${name}`;
+  if (c.arn) return `arn:${c.arn}`;
+  if (c.context) return `context:${c.context}`;
+  if (c.server) return `server:${c.server}`;
+  if (name) return `name:${name}`;
+  return 'unnamed';
+}
+
+/** A short label of a cluster for tables: its name, account and region when known. */
+export function clusterLabel(c: ClusterIdentity, key: string): string {
+  return c.name ?? c.context ?? key;
+}
+
+/** Run ids: the time the run was stored (UTC, to the second) and 6 random hex digits. */
+export function newRunId(storedAt: Date): string {
+  const t = storedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+/** Normalise a time to the store's fixed-width ISO form. */
+export function isoTime(t: string | Date): string {
+  const d = typeof t === 'string' ? new Date(t) : t;
+  if (Number.isNaN(d.getTime())) throw new TypeError(`not a time: ${String(t)}`);
+  return d.toISOString();
+}
+
+export function buildRecord(run: RunResult, f: {
+  runId: string; clusterKey: string; seq: number; prevHash: string; at: string; storedAt: string; snapshotDigest: string; resultDigest: string;
+}): RunRecord {
+  const s = run.summary;
+  return {
+    schema: RUN_RECORD_SCHEMA,
+    runId: f.runId,
+    clusterKey: f.clusterKey,
+    seq: f.seq,
+    prevHash: f.prevHash,
+    at: f.at,
+    storedAt: f.storedAt,
+    startedAt: isoTime(run.startedAt),
+    finishedAt: isoTime(run.finishedAt),
+    toolVersion: run.tool.version,
+    catalogVersion: run.catalogVersion,
+    ...(run.collectorIdentity ? { collectorIdentity: run.collectorIdentity } : {}),
+    cluster: run.cluster,
+    sources: { kubernetes: run.sources.kubernetes, aws: run.sources.aws },
+    snapshotDigest: f.snapshotDigest,
+    resultDigest: f.resultDigest,
+    score: s.score,
+    controls: { ...s.controls },
+    findings: { pass: s.findings.pass, fail: s.findings.fail, waived: s.findings.waived },
+    gaps: run.gaps.length,
+    ...(run.selection ? { selection: run.selection } : {}),
+  };
+}
+
+export const RUN_COLUMNS = [
+  'run_id', 'cluster_key', 'seq', 'at', 'started_at', 'finished_at', 'stored_at', 'tool_version', 'catalog_version',
+  'collector_identity', 'source_kubernetes', 'source_aws', 'snapshot_digest', 'score',
+  'controls_pass', 'controls_fail', 'controls_manual', 'controls_waived', 'controls_na', 'controls_error',
+  'findings_pass', 'findings_fail', 'findings_waived', 'gaps', 'selection', 'prev_hash', 'record_hash', 'record', 'result_digest',
+] as const;
+
+/** The column values of a run row, all derived from its record (verify recomputes and compares them). */
+export function runColumns(r: RunRecord, recordText: string, recordHash: string): SqlValue[] {
+  return [
+    r.runId, r.clusterKey, r.seq, r.at, r.startedAt, r.finishedAt, r.storedAt, r.toolVersion, r.catalogVersion,
+    r.collectorIdentity ?? null, r.sources.kubernetes, r.sources.aws, r.snapshotDigest, r.score,
+    r.controls.pass, r.controls.fail, r.controls.manual, r.controls.waived, r.controls['not-applicable'], r.controls.error,
+    r.findings.pass, r.findings.fail, r.findings.waived, r.gaps, r.selection ? canonicalJson(r.selection) : null,
+    r.prevHash, recordHash, recordText, r.resultDigest,
+  ];
+}
+
+export const CONTROL_COLUMNS = [
+  'run_id', 'control_id', 'ordinal', 'cluster_key', 'at', 'status', 'fail_severity',
+  'n_pass', 'n_fail', 'n_manual', 'n_waived', 'n_na', 'n_error', 'meta_digest', 'waivers', 'attestation',
+] as const;
+
+export function controlMeta(c: ControlResult): ControlMeta {
+  return {
+    id: c.id, title: c.title, section: c.section, sectionTitle: c.sectionTitle, subheading: c.subheading,
+    tsc: c.tsc, owners: c.owners, automation: c.automation, severity: c.severity,
+  };
+}
+
+/**
+ * The per-control rows of a run (what history and period queries read) and the metadata they
+ * point to. Derived from the result only, so verify can recompute and compare them.
+ */
+export function controlRows(run: RunResult, runId: string, key: string, at: string): { rows: SqlValue[][]; meta: Map<string, string> } {
+  const meta = new Map<string, string>();
+  const rows = run.controls.map((c, ordinal) => {
+    const metaText = canonicalJson(controlMeta(c));
+    const metaDigest = sha256Digest(metaText);
+    meta.set(metaDigest, metaText);
+    const attestation = run.attestations.inForce.find((a) => a.control === c.id) ?? c.attestation;
+    return [
+      runId, c.id, ordinal, key, at, c.status, c.failSeverity ?? null,
+      c.counts.pass, c.counts.fail, c.counts.manual, c.counts.waived, c.counts['not-applicable'], c.counts.error,
+      metaDigest, c.waivers.length ? canonicalJson(c.waivers) : null, attestation ? canonicalJson(attestation) : null,
+    ];
+  });
+  return { rows, meta };
+}
+
+/** Compare stored values with recomputed ones (numbers and text may come back in either form). */
+export function sameValue(stored: unknown, expected: SqlValue): boolean {
+  if (expected === null) return stored === null || stored === undefined;
+  if (typeof expected === 'number') return stored !== null && stored !== undefined && Number(stored) === expected;
+  if (Buffer.isBuffer(expected)) return Buffer.isBuffer(stored) && stored.equals(expected);
+  return typeof stored === 'string' && stored === expected;
+}

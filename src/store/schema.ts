@@ -1,0 +1,134 @@
+/**
+ * The evidence store schema, written once for both back ends. Only types and statements that
+ * SQLite and PostgreSQL read the same way are used: TEXT, INTEGER, BIGINT, DOUBLE PRECISION and
+ * BYTEA (SQLite stores BYTEA values as BLOBs: the declared type only gives the column NUMERIC
+ * affinity, which leaves blobs untouched), PRIMARY KEY / UNIQUE / REFERENCES, CREATE INDEX.
+ * Timestamps are ISO-8601 UTC strings of one fixed width (`2026-11-26T22:15:00.000Z`), so that
+ * text order is time order on both back ends.
+ *
+ * Every change is a new migration appended to MIGRATIONS; never edit a released one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, per-control rows, snapshots, clusters with their chain head, checkpoints',
+    statements: [
+      `CREATE TABLE schema_version (
+        version INTEGER NOT NULL PRIMARY KEY,
+        description TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        tool_version TEXT NOT NULL
+      )`,
+      // One row per cluster: its identity and the head of its hash chain (seq and record hash of
+      // the newest run). A writer locks the cluster before reading the head.
+      `CREATE TABLE clusters (
+        cluster_key TEXT NOT NULL PRIMARY KEY,
+        identity TEXT NOT NULL,
+        name TEXT,
+        account_id TEXT,
+        region TEXT,
+        arn TEXT,
+        context TEXT,
+        first_seen TEXT NOT NULL,
+        head_seq BIGINT NOT NULL,
+        head_hash TEXT NOT NULL,
+        head_run_id TEXT
+      )`,
+      // Snapshots, content-addressed: digest = sha256 of the canonical JSON; body = gzip of it.
+      `CREATE TABLE snapshots (
+        digest TEXT NOT NULL PRIMARY KEY,
+        raw_bytes BIGINT NOT NULL,
+        stored_bytes BIGINT NOT NULL,
+        body BYTEA NOT NULL,
+        first_stored_at TEXT NOT NULL
+      )`,
+      // One row per run. `record` is the canonical JSON that is hashed into `record_hash`; it
+      // commits to the previous run (prev_hash), the snapshot and the full result (by digest).
+      // The other columns repeat record fields so that history queries read no JSON.
+      `CREATE TABLE runs (
+        run_id TEXT NOT NULL PRIMARY KEY,
+        cluster_key TEXT NOT NULL REFERENCES clusters (cluster_key),
+        seq BIGINT NOT NULL,
+        at TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        catalog_version TEXT NOT NULL,
+        collector_identity TEXT,
+        source_kubernetes TEXT NOT NULL,
+        source_aws TEXT NOT NULL,
+        snapshot_digest TEXT NOT NULL REFERENCES snapshots (digest),
+        score DOUBLE PRECISION NOT NULL,
+        controls_pass INTEGER NOT NULL,
+        controls_fail INTEGER NOT NULL,
+        controls_manual INTEGER NOT NULL,
+        controls_waived INTEGER NOT NULL,
+        controls_na INTEGER NOT NULL,
+        controls_error INTEGER NOT NULL,
+        findings_pass INTEGER NOT NULL,
+        findings_fail INTEGER NOT NULL,
+        findings_waived INTEGER NOT NULL,
+        gaps INTEGER NOT NULL,
+        selection TEXT,
+        prev_hash TEXT NOT NULL,
+        record_hash TEXT NOT NULL,
+        record TEXT NOT NULL,
+        result_digest TEXT NOT NULL,
+        result BYTEA NOT NULL,
+        UNIQUE (cluster_key, seq)
+      )`,
+      `CREATE INDEX runs_cluster_at ON runs (cluster_key, at)`,
+      // Control metadata (title, section, owners...), content-addressed so each version is kept once.
+      `CREATE TABLE control_meta (
+        digest TEXT NOT NULL PRIMARY KEY,
+        control_id TEXT NOT NULL,
+        meta TEXT NOT NULL
+      )`,
+      // Per-control status of every run: what history and period queries read.
+      `CREATE TABLE control_results (
+        run_id TEXT NOT NULL REFERENCES runs (run_id),
+        control_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        cluster_key TEXT NOT NULL,
+        at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        fail_severity TEXT,
+        n_pass INTEGER NOT NULL,
+        n_fail INTEGER NOT NULL,
+        n_manual INTEGER NOT NULL,
+        n_waived INTEGER NOT NULL,
+        n_na INTEGER NOT NULL,
+        n_error INTEGER NOT NULL,
+        meta_digest TEXT NOT NULL REFERENCES control_meta (digest),
+        waivers TEXT,
+        attestation TEXT,
+        PRIMARY KEY (run_id, control_id)
+      )`,
+      `CREATE INDEX control_results_cluster_at ON control_results (cluster_key, at)`,
+      // Retention: what `prune` removed, sealed. The first kept run's prev_hash equals `hash`
+      // (the record hash of the last removed run). Checkpoints chain to each other too.
+      `CREATE TABLE checkpoints (
+        cluster_key TEXT NOT NULL REFERENCES clusters (cluster_key),
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        record TEXT NOT NULL,
+        record_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (cluster_key, seq)
+      )`,
+    ],
+  },
+];
+
+/** The newest schema this build knows. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Tables of schema version 1, to recognise our own store (and refuse a foreign database). */
+export const OWN_TABLES = ['schema_version', 'clusters', 'snapshots', 'runs', 'control_meta', 'control_results', 'checkpoints'] as const;

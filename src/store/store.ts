@@ -1,0 +1,548 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { AppliedWaiver, Attestation, ClusterIdentity, RunResult, Severity, Snapshot, Status } from '../model/index.js';
+import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
+import { StoreError } from './errors.js';
+import {
+  CONTROL_COLUMNS, RUN_COLUMNS, RUN_ID_PATTERN, buildRecord, clusterKey, controlRows, isoTime, newRunId, runColumns, sameValue,
+} from './records.js';
+import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.js';
+import { bytes, num, optStr, str } from './sql.js';
+import type {
+  CheckpointRecord, ClusterInfo, ControlMeta, PeriodData, PruneReport, RunInfo, RunRecord, StoredRun, VerifyCluster,
+  VerifyProblem, VerifyReport,
+} from './types.js';
+import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
+
+export interface AppendOptions {
+  /** Time the evidence describes (`scan --now`); defaults to the run's finishedAt. */
+  at?: Date;
+  /** Wall-clock time of storing; defaults to now. */
+  storedAt?: Date;
+  /** Called inside the transaction, after every row is written and before COMMIT (fault tests). */
+  beforeCommit?: () => Promise<void>;
+}
+
+export interface RunFilter {
+  clusterKey?: string;
+  /** Inclusive bounds on `at` (ISO). */
+  from?: string;
+  to?: string;
+  /** Newest N runs (still returned oldest first). */
+  last?: number;
+}
+
+const RUN_INFO_COLUMNS = RUN_COLUMNS.filter((c) => c !== 'record' && c !== 'result_digest').join(', ');
+
+function runInfo(r: Row): RunInfo {
+  const selection = optStr(r.selection);
+  const collector = optStr(r.collector_identity);
+  return {
+    runId: str(r.run_id),
+    clusterKey: str(r.cluster_key),
+    seq: num(r.seq),
+    at: str(r.at),
+    startedAt: str(r.started_at),
+    finishedAt: str(r.finished_at),
+    storedAt: str(r.stored_at),
+    toolVersion: str(r.tool_version),
+    catalogVersion: str(r.catalog_version),
+    ...(collector ? { collectorIdentity: collector } : {}),
+    sources: { kubernetes: str(r.source_kubernetes), aws: str(r.source_aws) },
+    snapshotDigest: str(r.snapshot_digest),
+    score: num(r.score),
+    controls: {
+      pass: num(r.controls_pass), fail: num(r.controls_fail), manual: num(r.controls_manual),
+      waived: num(r.controls_waived), 'not-applicable': num(r.controls_na), error: num(r.controls_error),
+    },
+    findings: { pass: num(r.findings_pass), fail: num(r.findings_fail), waived: num(r.findings_waived) },
+    gaps: num(r.gaps),
+    ...(selection ? { selection: JSON.parse(selection) as RunInfo['selection'] & object } : {}),
+    hash: str(r.record_hash),
+    prevHash: str(r.prev_hash),
+  };
+}
+
+function gunzipOrUndefined(b: Buffer): Buffer | undefined {
+  try {
+    return gunzipSync(b);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The evidence store: append-only, hash-chained runs per cluster, content-addressed snapshots,
+ * per-control rows for fast history and period queries. One implementation over both back ends.
+ */
+export class EvidenceStore {
+  readonly driver: SqlDriver;
+  constructor(driver: SqlDriver) {
+    this.driver = driver;
+  }
+
+  get label(): string {
+    return this.driver.label;
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  async sizeBytes(): Promise<number | undefined> {
+    return this.driver.sizeBytes();
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Append a run and its snapshot in one transaction; returns its id and the new chain head. */
+  async appendRun(run: RunResult, snapshot: Snapshot, opts: AppendOptions = {}): Promise<StoredRun> {
+    const storedAtDate = opts.storedAt ?? new Date();
+    const storedAt = isoTime(storedAtDate);
+    const at = isoTime(opts.at ?? run.finishedAt);
+    const identity: ClusterIdentity = { ...snapshot.cluster, ...run.cluster };
+    const key = clusterKey(identity);
+    const runId = newRunId(storedAtDate);
+
+    // The expensive part happens before the lock: canonical JSON, hashes, compression.
+    const snap = canonicalBytes(snapshot);
+    let snapBody: Buffer | undefined;
+    const known = await this.driver.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
+    if (!known.length) snapBody = gzipSync(snap.bytes);
+    const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
+    const result = canonicalBytes(stored);
+    const resultBody = gzipSync(result.bytes);
+    const { rows, meta } = controlRows(stored, runId, key, at);
+
+    const out = await this.driver.write([`cluster:${key}`], async (tx) => {
+      const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
+      const seq = head.length ? num(head[0]!.head_seq) + 1 : 1;
+      const prevHash = head.length ? str(head[0]!.head_hash) : GENESIS_HASH;
+      const record = buildRecord(stored, { runId, clusterKey: key, seq, prevHash, at, storedAt, snapshotDigest: snap.digest, resultDigest: result.digest });
+      const recordText = canonicalJson(record);
+      const hash = sha256Digest(recordText);
+
+      let deduplicated = true;
+      const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
+      if (!exists.length) {
+        snapBody ??= gzipSync(snap.bytes);
+        await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
+          [snap.digest, snap.bytes.length, snapBody.length, snapBody, storedAt]);
+        deduplicated = false;
+      }
+      if (head.length) {
+        await tx.run('UPDATE clusters SET head_seq = ?, head_hash = ?, head_run_id = ?, identity = ? WHERE cluster_key = ?',
+          [seq, hash, runId, canonicalJson(identity), key]);
+      } else {
+        await tx.run(`INSERT INTO clusters (cluster_key, identity, name, account_id, region, arn, context, first_seen, head_seq, head_hash, head_run_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [key, canonicalJson(identity), identity.name ?? null, identity.accountId ?? null, identity.region ?? null, identity.arn ?? null,
+          identity.context ?? null, storedAt, seq, hash, runId]);
+      }
+      await tx.run(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}, result) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')}, ?)`,
+        [...runColumns(record, recordText, hash), resultBody]);
+      await tx.insertMany('control_meta', ['digest', 'control_id', 'meta'],
+        [...meta].map(([d, text]) => [d, (JSON.parse(text) as ControlMeta).id, text]), 'digest');
+      await tx.insertMany('control_results', CONTROL_COLUMNS, rows);
+      if (opts.beforeCommit) await opts.beforeCommit();
+      return { runId, clusterKey: key, seq, at, hash, prevHash, snapshotDigest: snap.digest, snapshotDeduplicated: deduplicated, resultDigest: result.digest };
+    });
+    run.runId = runId;
+    run.snapshotDigest = snap.digest;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  async clusters(): Promise<ClusterInfo[]> {
+    return this.driver.read(async (tx) => {
+      const rows = await tx.all(`SELECT c.cluster_key, c.identity, c.first_seen, c.head_seq, c.head_hash, c.head_run_id,
+          (SELECT COUNT(*) FROM runs r WHERE r.cluster_key = c.cluster_key) AS n,
+          (SELECT MIN(at) FROM runs r WHERE r.cluster_key = c.cluster_key) AS first_at,
+          (SELECT MAX(at) FROM runs r WHERE r.cluster_key = c.cluster_key) AS last_at
+        FROM clusters c ORDER BY c.cluster_key`);
+      return rows.map((r) => {
+        const first = optStr(r.first_at);
+        const last = optStr(r.last_at);
+        const headRun = optStr(r.head_run_id);
+        return {
+          key: str(r.cluster_key),
+          cluster: JSON.parse(str(r.identity)) as ClusterIdentity,
+          firstSeen: str(r.first_seen),
+          runs: num(r.n),
+          ...(first ? { firstRunAt: first } : {}),
+          ...(last ? { lastRunAt: last } : {}),
+          head: { seq: num(r.head_seq), hash: str(r.head_hash), ...(headRun ? { runId: headRun } : {}) },
+        };
+      });
+    });
+  }
+
+  /** Runs, oldest first (by `at`, then by chain position). */
+  async runs(filter: RunFilter = {}): Promise<RunInfo[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.clusterKey) { where.push('cluster_key = ?'); params.push(filter.clusterKey); }
+    if (filter.from) { where.push('at >= ?'); params.push(filter.from); }
+    if (filter.to) { where.push('at <= ?'); params.push(filter.to); }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    if (filter.last !== undefined) {
+      const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs ${w} ORDER BY at DESC, seq DESC LIMIT ${Math.max(0, Math.floor(filter.last))}`, params);
+      return rows.map(runInfo).reverse();
+    }
+    const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs ${w} ORDER BY cluster_key, at, seq`, params);
+    return rows.map(runInfo);
+  }
+
+  /** A run by id, or by a unique prefix of its id (at least 8 characters). */
+  async findRun(id: string): Promise<RunInfo | undefined> {
+    const t = id.trim();
+    if (RUN_ID_PATTERN.test(t)) {
+      const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs WHERE run_id = ?`, [t]);
+      return rows.length ? runInfo(rows[0]!) : undefined;
+    }
+    if (!/^[0-9TZ-]{8,}[0-9a-fTZ-]*$/.test(t)) return undefined;
+    const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs WHERE run_id >= ? AND run_id < ? ORDER BY run_id LIMIT 2`, [t, `${t}\u007f`]);
+    if (rows.length > 1) throw new StoreError('not-found-run', `run id prefix "${t}" matches several runs`, 'give more characters of the run id (`eks-soc2 history` lists them)');
+    return rows.length ? runInfo(rows[0]!) : undefined;
+  }
+
+  /** The full stored result of a run (findings included), checked against its digest. */
+  async loadResult(runId: string): Promise<RunResult> {
+    const rows = await this.driver.all('SELECT result, result_digest FROM runs WHERE run_id = ?', [runId]);
+    if (!rows.length) throw new StoreError('not-found-run', `no run ${runId} in ${this.label}`, '`eks-soc2 history` lists the stored runs');
+    const raw = gunzipOrUndefined(bytes(rows[0]!.result));
+    if (!raw || sha256Digest(raw) !== str(rows[0]!.result_digest)) {
+      throw new StoreError('corrupt', `the stored result of run ${runId} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
+    }
+    return JSON.parse(raw.toString('utf8')) as RunResult;
+  }
+
+  /** A stored snapshot by digest, checked against the digest. */
+  async loadSnapshot(digest: string): Promise<Snapshot> {
+    const d = normaliseDigest(digest) ?? digest;
+    const rows = await this.driver.all('SELECT body FROM snapshots WHERE digest = ?', [d]);
+    if (!rows.length) throw new StoreError('not-found-run', `no snapshot ${d} in ${this.label}`, 'it may have been pruned; `eks-soc2 verify` checks every reference');
+    const raw = gunzipOrUndefined(bytes(rows[0]!.body));
+    if (!raw || sha256Digest(raw) !== d) {
+      throw new StoreError('corrupt', `snapshot ${d} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
+    }
+    return JSON.parse(raw.toString('utf8')) as Snapshot;
+  }
+
+  /** Per-control rows and run metadata of one cluster within [from, to] (ISO). Reads no run JSON. */
+  async periodData(key: string, from: string, to: string): Promise<PeriodData> {
+    return this.driver.read(async (tx) => {
+      const runs = await tx.all('SELECT run_id, at, stored_at, snapshot_digest FROM runs WHERE cluster_key = ? AND at >= ? AND at <= ? ORDER BY at, seq', [key, from, to]);
+      const rows = await tx.all(`SELECT run_id, control_id, ordinal, status, fail_severity, n_pass, n_fail, n_manual, n_waived, n_na, n_error, meta_digest, waivers, attestation
+        FROM control_results WHERE cluster_key = ? AND at >= ? AND at <= ?`, [key, from, to]);
+      const metaRows = await tx.all(`SELECT digest, meta FROM control_meta WHERE digest IN
+        (SELECT DISTINCT meta_digest FROM control_results WHERE cluster_key = ? AND at >= ? AND at <= ?)`, [key, from, to]);
+      const meta: Record<string, ControlMeta> = {};
+      for (const m of metaRows) meta[str(m.digest)] = JSON.parse(str(m.meta)) as ControlMeta;
+      return {
+        runs: runs.map((r) => ({ runId: str(r.run_id), at: str(r.at), storedAt: str(r.stored_at), snapshotDigest: str(r.snapshot_digest) })),
+        rows: rows.map((r) => {
+          const waivers = optStr(r.waivers);
+          const attestation = optStr(r.attestation);
+          const failSeverity = optStr(r.fail_severity);
+          return {
+            runId: str(r.run_id),
+            controlId: str(r.control_id),
+            ordinal: num(r.ordinal),
+            status: str(r.status) as Status,
+            counts: {
+              pass: num(r.n_pass), fail: num(r.n_fail), manual: num(r.n_manual), waived: num(r.n_waived),
+              'not-applicable': num(r.n_na), error: num(r.n_error),
+            },
+            ...(failSeverity ? { failSeverity: failSeverity as Severity } : {}),
+            ...(waivers ? { waivers: JSON.parse(waivers) as AppliedWaiver[] } : {}),
+            ...(attestation ? { attestation: JSON.parse(attestation) as Attestation } : {}),
+            meta: str(r.meta_digest),
+          };
+        }),
+        meta,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- verification
+
+  /**
+   * Recompute every cluster's hash chain, every record, result and snapshot digest, and the rows
+   * derived from them. Reports edited, deleted and reordered runs by id. Reads a consistent state.
+   */
+  async verify(opts: { clusterKey?: string; expectHead?: string } = {}): Promise<VerifyReport> {
+    return this.driver.read(async (tx) => {
+      const problems: VerifyProblem[] = [];
+      for (const msg of await this.driver.integrityCheck()) problems.push({ kind: 'storage', message: `storage integrity: ${msg}` });
+      const clusterRows = await tx.all('SELECT cluster_key, head_seq, head_hash, head_run_id FROM clusters ORDER BY cluster_key');
+      const keys = clusterRows.map((r) => str(r.cluster_key)).filter((k) => !opts.clusterKey || k === opts.clusterKey);
+      const clusters: VerifyCluster[] = [];
+      const snapshotUsers = new Map<string, string[]>();
+      const metaDigests = new Set<string>();
+      const knownHashes = new Map<string, { clusterKey: string; seq: number; runId: string; pruned: boolean }>();
+      let runsChecked = 0;
+
+      if (!opts.clusterKey) {
+        const orphans = await tx.all('SELECT run_id, cluster_key, seq FROM runs WHERE cluster_key NOT IN (SELECT cluster_key FROM clusters)');
+        for (const o of orphans) problems.push({ kind: 'edited', clusterKey: str(o.cluster_key), runId: str(o.run_id), seq: num(o.seq), message: `run ${str(o.run_id)} belongs to cluster ${str(o.cluster_key)}, which the store does not list (cluster row deleted or renamed)` });
+        const lost = await tx.all('SELECT DISTINCT run_id, cluster_key FROM control_results WHERE run_id NOT IN (SELECT run_id FROM runs)');
+        for (const o of lost) problems.push({ kind: 'deleted', clusterKey: str(o.cluster_key), runId: str(o.run_id), message: `run ${str(o.run_id)} was deleted: its per-control rows are still in the store` });
+      }
+
+      for (const key of keys) {
+        const before = problems.length;
+        const head = clusterRows.find((r) => str(r.cluster_key) === key)!;
+        const cp = await this.verifyCheckpoints(tx, key, problems, knownHashes);
+        const runRows = await tx.all(`SELECT ${RUN_COLUMNS.join(', ')} FROM runs WHERE cluster_key = ? ORDER BY seq`, [key]);
+        // Recomputed hash of every record, to recognise where a broken link points.
+        const recomputed = runRows.map((r) => sha256Digest(str(r.record)));
+        const bySeqHash = new Map<string, { runId: string; seq: number }>();
+        runRows.forEach((r, i) => bySeqHash.set(recomputed[i]!, { runId: str(r.run_id), seq: num(r.seq) }));
+
+        let expectedPrev = cp?.hash ?? GENESIS_HASH;
+        let prevSeq = cp?.seq ?? 0;
+        let prevRunId: string | undefined;
+        let lastHash: string | undefined;
+        for (let i = 0; i < runRows.length; i++) {
+          const row = runRows[i]!;
+          const runId = str(row.run_id);
+          const seq = num(row.seq);
+          const hash = recomputed[i]!;
+          runsChecked++;
+          knownHashes.set(hash, { clusterKey: key, seq, runId, pruned: false });
+          if (hash !== str(row.record_hash)) {
+            problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}) was edited after it was stored: its record no longer matches its hash` });
+          }
+          let record: RunRecord | undefined;
+          try {
+            record = JSON.parse(str(row.record)) as RunRecord;
+          } catch {
+            problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its record is not valid JSON any more` });
+          }
+          if (record) {
+            if (record.seq !== seq) {
+              problems.push({ kind: 'reordered', clusterKey: key, runId, seq, message: `run ${runId} is stored at position #${seq} but its record says #${record.seq}: runs were reordered` });
+            }
+            const expectedCols = runColumns(record, str(row.record), hash);
+            const bad = RUN_COLUMNS.filter((c, ci) => c !== 'record_hash' && c !== 'record' && c !== 'seq' && !sameValue(row[c], expectedCols[ci]!));
+            if (bad.length) {
+              problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}) was edited: column(s) ${bad.join(', ')} differ from its hashed record` });
+            }
+            // Chain link.
+            if (record.prevHash !== expectedPrev) {
+              const target = bySeqHash.get(record.prevHash);
+              if (target && target.runId !== prevRunId) {
+                problems.push({ kind: 'reordered', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}) chains to run ${target.runId} (#${target.seq}), not to the run before it${prevRunId ? ` (${prevRunId})` : ''}: runs were reordered` });
+              } else if (seq > prevSeq + 1) {
+                const n = seq - prevSeq - 1;
+                problems.push({ kind: 'deleted', clusterKey: key, runId, seq, message: `${n} run(s) deleted before run ${runId}: #${prevSeq + 1}${n > 1 ? `–#${seq - 1}` : ''} missing${prevSeq === 0 && !cp ? ' (and no prune checkpoint covers them)' : ''}` });
+              } else if (prevRunId) {
+                problems.push({ kind: 'edited', clusterKey: key, runId: prevRunId, seq: prevSeq, message: `run ${prevRunId} (#${prevSeq}) was changed after run ${runId} chained to it (its hash is not the one run ${runId} recorded)` });
+              } else {
+                problems.push({ kind: cp ? 'checkpoint' : 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}) does not chain to ${cp ? `the prune checkpoint at #${cp.seq}` : 'the start of the chain'}` });
+              }
+            } else if (seq !== prevSeq + 1 && record.seq === seq) {
+              problems.push({ kind: 'reordered', clusterKey: key, runId, seq, message: `run ${runId} has position #${seq} after #${prevSeq}: sequence numbers were changed` });
+            }
+            const users = snapshotUsers.get(record.snapshotDigest);
+            if (users) users.push(runId);
+            else snapshotUsers.set(record.snapshotDigest, [runId]);
+            await this.verifyResult(tx, key, runId, seq, record, problems, metaDigests);
+          }
+          expectedPrev = hash;
+          prevSeq = seq;
+          prevRunId = runId;
+          lastHash = hash;
+        }
+
+        // Head: the newest run must be the one the cluster row points at.
+        const headSeq = num(head.head_seq);
+        const headHash = str(head.head_hash);
+        if (runRows.length === 0) {
+          if (!cp || cp.seq !== headSeq || cp.hash !== headHash) {
+            problems.push({ kind: 'deleted', clusterKey: key, message: `every run of cluster ${key} was deleted (the head says #${headSeq}, and no prune checkpoint covers it)` });
+          }
+        } else if (prevSeq < headSeq) {
+          const n = headSeq - prevSeq;
+          problems.push({ kind: 'deleted', clusterKey: key, seq: prevSeq + 1, message: `the newest ${n} run(s) of cluster ${key} were deleted: #${prevSeq + 1}${n > 1 ? `–#${headSeq}` : ''} missing (head ${str(head.head_run_id)})` });
+        } else if (prevSeq > headSeq || lastHash !== headHash) {
+          problems.push({ kind: 'head', clusterKey: key, runId: prevRunId, seq: prevSeq, message: `the chain head of cluster ${key} (#${headSeq} ${headHash.slice(0, 19)}…) does not match its newest run ${prevRunId} (#${prevSeq})` });
+        }
+        const last = runRows[runRows.length - 1];
+        clusters.push({
+          key,
+          runs: runRows.length,
+          ...(last && lastHash ? { head: { seq: num(last.seq), hash: lastHash, runId: str(last.run_id) } } : {}),
+          ...(cp ? { anchor: { seq: cp.seq, hash: cp.hash } } : {}),
+          ok: problems.length === before,
+        });
+      }
+
+      // Snapshots: each referenced digest once.
+      let snapshotsChecked = 0;
+      for (const [digest, users] of snapshotUsers) {
+        snapshotsChecked++;
+        const rows = await tx.all('SELECT body, raw_bytes FROM snapshots WHERE digest = ?', [digest]);
+        const names = `${users.slice(0, 3).join(', ')}${users.length > 3 ? ` and ${users.length - 3} more` : ''}`;
+        if (!rows.length) {
+          problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} was deleted` });
+          continue;
+        }
+        const raw = gunzipOrUndefined(bytes(rows[0]!.body));
+        if (!raw) {
+          problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} is damaged (it no longer decompresses)` });
+        } else if (sha256Digest(raw) !== digest) {
+          problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} was altered: its content no longer matches its digest` });
+        } else if (num(rows[0]!.raw_bytes) !== raw.length) {
+          problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest}: its recorded size was edited` });
+        }
+      }
+      for (const d of metaDigests) {
+        const rows = await tx.all('SELECT meta FROM control_meta WHERE digest = ?', [d]);
+        if (!rows.length) problems.push({ kind: 'edited', message: `control metadata ${d} was deleted` });
+        else if (sha256Digest(str(rows[0]!.meta)) !== d) problems.push({ kind: 'edited', message: `control metadata ${d} (${String((JSON.parse(str(rows[0]!.meta)) as { id?: string }).id ?? '?')}) was edited` });
+      }
+
+      let expectHead: VerifyReport['expectHead'];
+      if (opts.expectHead !== undefined) {
+        const h = normaliseDigest(opts.expectHead) ?? opts.expectHead;
+        const hit = knownHashes.get(h);
+        expectHead = hit ? { hash: h, found: true, clusterKey: hit.clusterKey, seq: hit.seq, runId: hit.runId, pruned: hit.pruned } : { hash: h, found: false };
+        if (!hit) {
+          problems.push({ kind: 'expect-head', message: `the expected head ${h} is not in the chain${opts.clusterKey ? ` of cluster ${opts.clusterKey}` : ''}: runs up to it were deleted, or the store was replaced` });
+        }
+      }
+      return { store: this.label, ok: problems.length === 0, clusters, runsChecked, snapshotsChecked, problems, ...(expectHead ? { expectHead } : {}) };
+    });
+  }
+
+  private async verifyResult(tx: SqlConn, key: string, runId: string, seq: number, record: RunRecord, problems: VerifyProblem[], metaDigests: Set<string>): Promise<void> {
+    const rows = await tx.all('SELECT result FROM runs WHERE run_id = ?', [runId]);
+    const raw = rows.length ? gunzipOrUndefined(bytes(rows[0]!.result)) : undefined;
+    if (!raw) {
+      problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its stored result is damaged (it no longer decompresses)` });
+      return;
+    }
+    if (sha256Digest(raw) !== record.resultDigest) {
+      problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its result (controls, findings) was edited after it was stored` });
+      return;
+    }
+    const result = JSON.parse(raw.toString('utf8')) as RunResult;
+    const expected = controlRows(result, runId, key, record.at);
+    const stored = await tx.all(`SELECT ${CONTROL_COLUMNS.join(', ')} FROM control_results WHERE run_id = ?`, [runId]);
+    const byId = new Map(stored.map((r) => [str(r.control_id), r]));
+    const changed: string[] = [];
+    for (const e of expected.rows) {
+      const id = e[CONTROL_COLUMNS.indexOf('control_id')] as string;
+      const s = byId.get(id);
+      byId.delete(id);
+      if (!s) { changed.push(`${id} (row deleted)`); continue; }
+      const cols = CONTROL_COLUMNS.filter((c, ci) => !sameValue(s[c], e[ci]!));
+      if (cols.length) changed.push(`${id} (${cols.join(', ')})`);
+      metaDigests.add(e[CONTROL_COLUMNS.indexOf('meta_digest')] as string);
+    }
+    for (const extra of byId.keys()) changed.push(`${extra} (row added)`);
+    if (changed.length) {
+      problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): per-control rows were edited: ${changed.slice(0, 5).join('; ')}${changed.length > 5 ? `; … ${changed.length - 5} more` : ''}` });
+    }
+  }
+
+  private async verifyCheckpoints(tx: SqlConn, key: string, problems: VerifyProblem[],
+    knownHashes: Map<string, { clusterKey: string; seq: number; runId: string; pruned: boolean }>): Promise<{ seq: number; hash: string } | undefined> {
+    const rows = await tx.all('SELECT seq, hash, record, record_hash FROM checkpoints WHERE cluster_key = ? ORDER BY seq', [key]);
+    let prev: string | null = null;
+    let prevSeq = 0;
+    let last: { seq: number; hash: string } | undefined;
+    for (const r of rows) {
+      const seq = num(r.seq);
+      const text = str(r.record);
+      const h = sha256Digest(text);
+      if (h !== str(r.record_hash)) problems.push({ kind: 'checkpoint', clusterKey: key, seq, message: `the prune checkpoint at #${seq} of cluster ${key} was edited` });
+      let rec: CheckpointRecord | undefined;
+      try {
+        rec = JSON.parse(text) as CheckpointRecord;
+      } catch {
+        problems.push({ kind: 'checkpoint', clusterKey: key, seq, message: `the prune checkpoint at #${seq} of cluster ${key} is not valid JSON` });
+      }
+      if (rec) {
+        if (rec.seq !== seq || rec.hash !== str(r.hash) || rec.clusterKey !== key) problems.push({ kind: 'checkpoint', clusterKey: key, seq, message: `the prune checkpoint at #${seq} of cluster ${key} was edited (columns differ from its record)` });
+        if (rec.prevCheckpoint !== prev) problems.push({ kind: 'checkpoint', clusterKey: key, seq, message: `the prune checkpoint at #${seq} of cluster ${key} does not chain to the previous checkpoint (one was deleted or replaced)` });
+        const removed = rec.removed ?? [];
+        const contiguous = removed.every((x, i) => x.seq === prevSeq + 1 + i) && removed.length === seq - prevSeq;
+        if (!contiguous || removed[removed.length - 1]?.hash !== rec.hash) {
+          problems.push({ kind: 'checkpoint', clusterKey: key, seq, message: `the prune checkpoint at #${seq} of cluster ${key} does not account for runs #${prevSeq + 1}–#${seq}` });
+        }
+        for (const x of removed) knownHashes.set(x.hash, { clusterKey: key, seq: x.seq, runId: x.runId, pruned: true });
+      }
+      prev = h;
+      prevSeq = seq;
+      last = { seq, hash: str(r.hash) };
+    }
+    return last;
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Remove runs whose `at` is before `before`, oldest first and only as an unbroken prefix of each
+   * cluster's chain, sealing what was removed in a checkpoint that the next run chains to. Refuses
+   * to prune a cluster whose chain does not verify (pruning must never launder tampering).
+   */
+  async prune(opts: { before: Date; clusterKey?: string; dryRun?: boolean; now?: Date }): Promise<PruneReport> {
+    const cutoff = isoTime(opts.before);
+    const createdAt = isoTime(opts.now ?? new Date());
+    const clusterKeys = (await this.clusters()).map((c) => c.key).filter((k) => !opts.clusterKey || k === opts.clusterKey);
+    const report: PruneReport = { dryRun: Boolean(opts.dryRun), cutoff, clusters: [], removedRuns: 0, removedSnapshots: 0 };
+    for (const key of clusterKeys) {
+      const check = await this.verify({ clusterKey: key });
+      if (!check.ok) {
+        throw new StoreError('error', `refusing to prune cluster ${key} in ${this.label}: its chain does not verify (${check.problems[0]?.message ?? 'see verify'})`,
+          'run `eks-soc2 verify` and investigate before removing anything');
+      }
+      const work = async (tx: SqlConn): Promise<PruneReport['clusters'][number]> => {
+        const runs = await tx.all('SELECT run_id, seq, at, record_hash, snapshot_digest FROM runs WHERE cluster_key = ? ORDER BY seq', [key]);
+        const prefix: Row[] = [];
+        for (const r of runs) {
+          if (str(r.at) >= cutoff) break;
+          prefix.push(r);
+        }
+        if (!prefix.length) return { key, removed: 0, kept: runs.length };
+        const lastRemoved = prefix[prefix.length - 1]!;
+        const prevCp = await tx.all('SELECT record_hash FROM checkpoints WHERE cluster_key = ? ORDER BY seq DESC LIMIT 1', [key]);
+        const record: CheckpointRecord = {
+          schema: CHECKPOINT_SCHEMA,
+          clusterKey: key,
+          seq: num(lastRemoved.seq),
+          hash: str(lastRemoved.record_hash),
+          prevCheckpoint: prevCp.length ? str(prevCp[0]!.record_hash) : null,
+          removed: prefix.map((r) => ({ runId: str(r.run_id), seq: num(r.seq), at: str(r.at), hash: str(r.record_hash) })),
+          createdAt,
+          cutoff,
+        };
+        const text = canonicalJson(record);
+        const recordHash = sha256Digest(text);
+        if (!opts.dryRun) {
+          const ids = prefix.map((r) => str(r.run_id));
+          for (let i = 0; i < ids.length; i += 500) {
+            const chunk = ids.slice(i, i + 500);
+            const marks = chunk.map(() => '?').join(', ');
+            await tx.run(`DELETE FROM control_results WHERE run_id IN (${marks})`, chunk);
+            await tx.run(`DELETE FROM runs WHERE run_id IN (${marks})`, chunk);
+          }
+          await tx.run('INSERT INTO checkpoints (cluster_key, seq, hash, record, record_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+            [key, record.seq, record.hash, text, recordHash, createdAt]);
+          const digests = [...new Set(prefix.map((r) => str(r.snapshot_digest)))];
+          for (const d of digests) {
+            report.removedSnapshots += await tx.run('DELETE FROM snapshots WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.snapshot_digest = ?)', [d, d]);
+          }
+        }
+        return { key, removed: prefix.length, kept: runs.length - prefix.length, checkpoint: { seq: record.seq, hash: record.hash, recordHash } };
+      };
+      const entry = opts.dryRun ? await this.driver.read(work) : await this.driver.write([`cluster:${key}`], work);
+      report.removedRuns += entry.removed;
+      report.clusters.push(entry);
+    }
+    return report;
+  }
+}

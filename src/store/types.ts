@@ -1,0 +1,168 @@
+import type {
+  AppliedWaiver, Attestation, AutomationLevel, ClusterIdentity, OwnerRef, SectionId, Severity, Status, StatusCounts,
+} from '../model/index.js';
+
+export const RUN_RECORD_SCHEMA = 'eks-soc2/run-record@1' as const;
+export const CHECKPOINT_SCHEMA = 'eks-soc2/checkpoint@1' as const;
+/** prev_hash of the first run of a cluster. */
+export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
+
+/**
+ * What is hashed into the chain for every run: the run's place in its cluster's chain (seq,
+ * prevHash), when it was taken and stored, and digests that commit to the full result and the
+ * snapshot. The summary fields are repeated so that a record can be read on its own.
+ */
+export interface RunRecord {
+  schema: typeof RUN_RECORD_SCHEMA;
+  runId: string;
+  clusterKey: string;
+  seq: number;
+  prevHash: string;
+  /** Time the evidence describes (`scan --now`, else the end of the run). */
+  at: string;
+  /** Wall-clock time the run was written to the store. */
+  storedAt: string;
+  startedAt: string;
+  finishedAt: string;
+  toolVersion: string;
+  catalogVersion: string;
+  collectorIdentity?: string;
+  cluster: ClusterIdentity;
+  sources: { kubernetes: string; aws: string };
+  snapshotDigest: string;
+  resultDigest: string;
+  score: number;
+  controls: StatusCounts;
+  findings: { pass: number; fail: number; waived: number };
+  gaps: number;
+  selection?: { controls?: string[]; sections?: string[] };
+}
+
+/** A run written by `appendRun`. `hash` is the new head of the cluster's chain. */
+export interface StoredRun {
+  runId: string;
+  clusterKey: string;
+  seq: number;
+  at: string;
+  hash: string;
+  prevHash: string;
+  snapshotDigest: string;
+  /** True when an identical snapshot was already stored and is shared. */
+  snapshotDeduplicated: boolean;
+  resultDigest: string;
+}
+
+/** One run as history shows it: read from columns only, no JSON is decompressed. */
+export interface RunInfo {
+  runId: string;
+  clusterKey: string;
+  seq: number;
+  at: string;
+  startedAt: string;
+  finishedAt: string;
+  storedAt: string;
+  toolVersion: string;
+  catalogVersion: string;
+  collectorIdentity?: string;
+  sources: { kubernetes: string; aws: string };
+  snapshotDigest: string;
+  score: number;
+  controls: StatusCounts;
+  findings: { pass: number; fail: number; waived: number };
+  gaps: number;
+  selection?: { controls?: string[]; sections?: string[] };
+  hash: string;
+  prevHash: string;
+}
+
+export interface ClusterInfo {
+  key: string;
+  cluster: ClusterIdentity;
+  firstSeen: string;
+  runs: number;
+  firstRunAt?: string;
+  lastRunAt?: string;
+  head: { seq: number; hash: string; runId?: string };
+}
+
+/** Control metadata as stored once per version (owners include the configured real owners). */
+export interface ControlMeta {
+  id: string;
+  title: string;
+  section: SectionId;
+  sectionTitle: string;
+  subheading: string;
+  tsc: string[];
+  owners: { primary: OwnerRef[]; supporting: OwnerRef[] };
+  automation: AutomationLevel;
+  severity: Severity;
+}
+
+/** Everything the period computation needs for one cluster, read from the per-control rows. */
+export interface PeriodData {
+  runs: { runId: string; at: string; storedAt: string; snapshotDigest: string }[];
+  rows: {
+    runId: string;
+    controlId: string;
+    /** Position of the control in its run (checklist order). */
+    ordinal: number;
+    status: Status;
+    counts: StatusCounts;
+    failSeverity?: Severity;
+    waivers?: AppliedWaiver[];
+    attestation?: Attestation;
+    meta: string;
+  }[];
+  meta: Record<string, ControlMeta>;
+}
+
+export type VerifyProblemKind = 'edited' | 'deleted' | 'reordered' | 'snapshot' | 'head' | 'checkpoint' | 'storage' | 'expect-head';
+
+export interface VerifyProblem {
+  kind: VerifyProblemKind;
+  clusterKey?: string;
+  runId?: string;
+  seq?: number;
+  message: string;
+}
+
+export interface VerifyCluster {
+  key: string;
+  runs: number;
+  /** Head of the chain as recomputed from the records. */
+  head?: { seq: number; hash: string; runId: string };
+  /** Checkpoint the chain starts from after `prune`. */
+  anchor?: { seq: number; hash: string };
+  ok: boolean;
+}
+
+export interface VerifyReport {
+  store: string;
+  ok: boolean;
+  clusters: VerifyCluster[];
+  runsChecked: number;
+  snapshotsChecked: number;
+  problems: VerifyProblem[];
+  expectHead?: { hash: string; found: boolean; clusterKey?: string; seq?: number; runId?: string; pruned?: boolean };
+}
+
+export interface PruneReport {
+  dryRun: boolean;
+  cutoff: string;
+  clusters: { key: string; removed: number; kept: number; checkpoint?: { seq: number; hash: string; recordHash: string } }[];
+  removedRuns: number;
+  removedSnapshots: number;
+}
+
+export interface CheckpointRecord {
+  schema: typeof CHECKPOINT_SCHEMA;
+  clusterKey: string;
+  /** Seq and record hash of the last removed run: the first kept run chains to this hash. */
+  seq: number;
+  hash: string;
+  /** record_hash of the previous checkpoint of this cluster, or null. */
+  prevCheckpoint: string | null;
+  removed: { runId: string; seq: number; at: string; hash: string }[];
+  createdAt: string;
+  cutoff: string;
+}
