@@ -3,6 +3,11 @@ import { EXIT, UserError } from './errors.js';
 import { toolVersion } from './version.js';
 import { registerScan } from './commands/scan.js';
 import { registerControls } from './commands/controls.js';
+import { registerHistory } from './commands/history.js';
+import { registerDiff } from './commands/diff.js';
+import { registerVerify } from './commands/verify.js';
+import { registerReport } from './commands/report.js';
+import { registerPrune } from './commands/prune.js';
 import { registerCollect } from './commands/collect.js';
 import { registerFormats } from './commands/formats.js';
 
@@ -17,6 +22,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerScan(program);
   registerControls(program);
+  registerHistory(program);
+  registerDiff(program);
+  registerVerify(program);
+  registerReport(program);
+  registerPrune(program);
   registerCollect(program);
   registerFormats(program);
   return program;

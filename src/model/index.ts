@@ -5,3 +5,4 @@ export * from './result.js';
 export * from './policy.js';
 export * from './config.js';
 export * from './period.js';
+export * from './diff.js';

@@ -29,6 +29,8 @@ export interface PeriodSample {
   status: Status;
   snapshotDigest?: string;
   failing?: number;
+  /** When the run was written to the store, given only when it is more than a day away from `at` (a run stored with `scan --now`). */
+  storedAt?: string;
 }
 
 /** A stretch of consecutive samples in which the control failed. */
@@ -86,6 +88,10 @@ export interface PeriodControl {
   verdict: Verdict;
   verdictReason: string;
   timeline: PeriodSample[];
+  /** Share (0–1) of the window's days with a decided (pass, waived or fail) sample of this control. */
+  coverage?: number;
+  /** Longest run of days in the window without a decided sample of this control. */
+  longestGapDays?: number;
 }
 
 export interface SamplingGap {
@@ -108,6 +114,8 @@ export interface PeriodCluster {
   sectionSeries: { section: SectionId; points: { at: string; passRate: number }[] }[];
   controls: PeriodControl[];
   summary: Record<Verdict, number>;
+  /** Runs whose evidence time is more than a day away from when they were stored (`scan --now`): worth an auditor's question. */
+  redatedRuns?: number;
 }
 
 export interface PeriodResult {
