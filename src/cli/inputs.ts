@@ -40,6 +40,7 @@ export const configSchema = z.object({
   clusterAdminAllowlist: z.array(z.string().min(1)).optional(),
   approvedRegistries: z.array(z.string().min(1)).optional(),
   knownClusters: z.array(z.string().min(1)).optional(),
+  progressiveDeliveryNamespaces: z.array(z.string().min(1)).optional(),
   approvedTlsPolicies: z.array(z.string().min(1)).optional(),
   podSecurityGroupNamespaces: z.array(z.string().min(1)).optional(),
 }).strict();
@@ -108,6 +109,7 @@ export async function loadConfig(path: string | undefined): Promise<EffectiveCon
   if (c.clusterAdminAllowlist) cfg.clusterAdminAllowlist = c.clusterAdminAllowlist;
   if (c.approvedRegistries) cfg.approvedRegistries = c.approvedRegistries;
   if (c.knownClusters) cfg.knownClusters = c.knownClusters;
+  if (c.progressiveDeliveryNamespaces) cfg.progressiveDeliveryNamespaces = c.progressiveDeliveryNamespaces;
   if (c.approvedTlsPolicies) cfg.approvedTlsPolicies = c.approvedTlsPolicies;
   if (c.podSecurityGroupNamespaces) cfg.podSecurityGroupNamespaces = c.podSecurityGroupNamespaces;
   return cfg;

@@ -74,6 +74,11 @@ export interface EffectiveConfig {
   approvedRegistries: string[];
   /** P1-INV-01: the EKS clusters the organisation knows of (names or ARNs, globs allowed). Empty = every cluster found is inventoried. */
   knownClusters: string[];
+  /**
+   * CC8-PIPE-03: namespaces (globs allowed) whose Deployments must be released by an Argo Rollouts
+   * Rollout or a Flagger Canary with analysis. Empty = only the existing Rollouts/Canaries are judged.
+   */
+  progressiveDeliveryNamespaces: string[];
   /** CC9-ENC-04: ELB TLS security policies accepted on HTTPS/TLS listeners (exact names, or a prefix ending in `*`). */
   approvedTlsPolicies: string[];
   /** CC6-NET-04: namespaces whose workloads must each be selected by a SecurityGroupPolicy (empty: at least one policy in use). */
@@ -95,6 +100,7 @@ export function defaultConfig(): EffectiveConfig {
     clusterAdminAllowlist: [],
     approvedRegistries: [],
     knownClusters: [],
+    progressiveDeliveryNamespaces: [],
     approvedTlsPolicies: [...DEFAULT_TLS_POLICIES],
     podSecurityGroupNamespaces: [],
   };
