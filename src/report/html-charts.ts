@@ -55,9 +55,9 @@ function time(s: string): number {
 
 /** Pass rate over time, one line per checklist section (PeriodCluster.sectionSeries). */
 export function lineChart(
-  series: { name: string; points: { at: string; passRate: number }[] }[], from: string, to: string, width = 760, height = 260,
+  series: { name: string; points: { at: string; passRate: number }[] }[], from: string, to: string, width = 1000, height = 280,
 ): string {
-  const m = { l: 44, r: 150, t: 12, b: 30 };
+  const m = { l: 44, r: 230, t: 12, b: 30 };
   const t0 = time(from);
   const t1 = Math.max(time(to), t0 + 1);
   const pw = width - m.l - m.r;
@@ -79,7 +79,7 @@ export function lineChart(
     return `<polyline points="${poly}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"><title>${esc(s.name)}</title></polyline>${dots}` +
       `<rect x="${m.l + pw + 14}" y="${ly - 8}" width="12" height="4" fill="${color}"/><text x="${m.l + pw + 32}" y="${ly - 3}" class="lbl">${esc(s.name)}</text>`;
   }).join('');
-  return `<svg class="chart" role="img" aria-label="Pass rate over time per checklist section" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title>Pass rate over time per checklist section</title>${grid}${ticks}${lines}</svg>`;
+  return `<svg class="chart wide" role="img" aria-label="Pass rate over time per checklist section" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title>Pass rate over time per checklist section</title>${grid}${ticks}${lines}</svg>`;
 }
 
 /** A control's samples as a strip of coloured ticks positioned by time within the window. */

@@ -46,7 +46,8 @@ h3{font-size:15px;margin:20px 0 8px;font-weight:600}
 .card.fail .n{color:var(--fail)}.card.pass .n{color:var(--pass)}.card.error .n{color:var(--error)}.card.manual .n{color:var(--manual)}.card.waived .n{color:var(--waived)}
 .panel{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin-top:12px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
-svg.chart{width:100%;height:auto;max-width:640px;display:block}
+svg.chart{width:100%;height:auto;max-width:520px;display:block}
+svg.chart.wide{max-width:100%}
 .chart .lbl,.chart .num,.chart .axis{font:12px -apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;fill:var(--fg)}
 .chart .axis{fill:var(--muted)}.chart .grid{stroke:#eaeef2}
 table{border-collapse:collapse;width:100%;background:var(--bg)}
@@ -347,7 +348,7 @@ function periodCluster(cl: PeriodCluster, period: PeriodResult): string {
   const gaps = cl.samplingGaps.length
     ? `<p><b>Sampling gaps:</b> ${cl.samplingGaps.map((g) => `${h(g.from.slice(0, 10))} → ${h(g.to.slice(0, 10))} (${g.days} days)`).join(' · ')}</p>`
     : '<p class="muted">No sampling gaps.</p>';
-  const series = cl.sectionSeries.map((s) => ({ name: `${s.section} ${SECTIONS[s.section] ?? ''}`.slice(0, 22), points: s.points }));
+  const series = cl.sectionSeries.map((s) => ({ name: `${s.section} ${SECTIONS[s.section] ?? ''}`.replace(/^(.{30}).+$/, '$1…'), points: s.points }));
   const sorted = [...cl.controls].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || a.id.localeCompare(b.id));
   return `<h2>${h(clusterLabel(cl))}</h2>
 <div class="cards"><div class="card"><div class="n">${cl.runs}</div><div class="t">Runs</div></div><div class="card"><div class="n">${Math.round(cl.coverage * 100)}%</div><div class="t">Days sampled</div></div>${counts}</div>

@@ -83,7 +83,8 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   out();
   out('| Section | Title | Pass | Fail | Manual | Waived | N/A | Error |');
   out('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [id, counts] of Object.entries(s.bySection)) {
+  const order = Object.keys(SECTIONS);
+  for (const [id, counts] of Object.entries(s.bySection).sort(([x], [y]) => order.indexOf(x) - order.indexOf(y))) {
     out(countsRow(md(id), md(SECTIONS[id as keyof typeof SECTIONS] ?? id), counts));
   }
   out(countsRow('**Total**', '', s.controls));
