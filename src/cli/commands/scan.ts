@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { RunResult, Severity, Snapshot } from '../../model/index.js';
-import { SEVERITIES, severityRank } from '../../model/index.js';
+import type { Attestation, AttestationIssue, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
+import { SEVERITIES, defaultConfig, severityRank } from '../../model/index.js';
 import { EXIT, UserError } from '../errors.js';
-import { loadAttestations, loadConfig, loadWaivers } from '../inputs.js';
 import { parseFormats, writeOutputs } from '../output.js';
 import { toolVersion } from '../version.js';
 import { addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.js';
@@ -89,9 +88,11 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   const sections = new Set(catalog.map((c) => c.section as string));
   for (const s of opts.section ?? []) if (!sections.has(s.toUpperCase())) throw new UserError(`unknown section "${s}"; sections are ${[...sections].join(', ')}`);
 
-  const config = await loadConfig(opts.config);
-  const w = opts.waivers ? await loadWaivers(opts.waivers) : { waivers: [], issues: [] };
-  const a = opts.attestations ? await loadAttestations(opts.attestations) : { attestations: [], issues: [] };
+  // zod and the YAML parser are loaded only when there is a file to validate (fast start-up).
+  const inputs = opts.config || opts.waivers || opts.attestations ? await import('../inputs.js') : undefined;
+  const config = inputs ? await inputs.loadConfig(opts.config) : defaultConfig();
+  const w: { waivers: Waiver[]; issues: WaiverIssue[] } = inputs && opts.waivers ? await inputs.loadWaivers(opts.waivers) : { waivers: [], issues: [] };
+  const a: { attestations: Attestation[]; issues: AttestationIssue[] } = inputs && opts.attestations ? await inputs.loadAttestations(opts.attestations) : { attestations: [], issues: [] };
 
   const { selectControls } = await import('../../engine/index.js');
   const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }));
