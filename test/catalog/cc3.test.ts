@@ -2,6 +2,7 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AwsFact, JsonObject } from '../../src/model/index.js';
+import { DEFAULT_THRESHOLDS } from '../../src/model/index.js';
 import {
   CC3_IMG_01, CC3_IMG_02, CC3_IMG_03, CC3_IMG_04, CC3_RA_01, CC3_RA_02, CC3_RA_03, CC3_RA_04, controls,
   eksBenchmarkAtLeast, kubeBenchFindings, tagVerdict,
@@ -366,7 +367,7 @@ testControl(CC3_RA_03, {
     {
       name: 'a lower coverage threshold lets one unscanned workload through, listed in a note',
       k8s: [trivyOperator(), deployWithRs('shop', 'web', 'nginx:1.27'), vulnReport('shop', 'ReplicaSet', 'web-5d8f7c9b4', 'app'), deployWithRs('shop', 'api', 'nginx:1.27')].join('---\n'),
-      config: { thresholds: { trivyCoveragePercent: 50 } },
+      config: { thresholds: { ...DEFAULT_THRESHOLDS, trivyCoveragePercent: 50 } },
       expect: { status: 'pass', notFailing: ['workload-scanned'], assert: (r) => expect(r.notes.join(' ')).toMatch(/shop\/Deployment\/api/) },
     },
     {
