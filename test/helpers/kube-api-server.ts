@@ -316,13 +316,15 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     if (!defs.some((d) => d.group === def.group && d.plural === def.plural)) defs.push(def);
   };
   for (const d of opts.resources ?? []) addDef(d);
-  const byKindKey = (groupKind: string): ResourceDef => {
+  const byKindKey = (groupKind: string, version?: string): ResourceDef => {
     const slash = groupKind.lastIndexOf('/');
     const group = groupKind.slice(0, slash) === 'core' ? '' : groupKind.slice(0, slash);
     const kind = groupKind.slice(slash + 1);
     const existing = defs.find((d) => d.group === group && d.kind === kind);
     if (existing) return existing;
     const def = resourceForKey(groupKind);
+    // A kind the table does not know is served in the version its objects use.
+    if (version && !STANDARD_RESOURCES.includes(def)) def.version = version;
     addDef(def);
     return def;
   };
@@ -341,8 +343,10 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     list.push(o);
   }
   for (const [key, list] of grouped) {
-    const def = byKindKey(key);
-    const sorted = [...list].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    const av = String(list[0]!.apiVersion);
+    const def = byKindKey(key, av.includes('/') ? av.slice(av.indexOf('/') + 1) : av);
+    // Byte order of namespace/name, as etcd keys (/registry/<resource>/<namespace>/<name>) sort.
+    const sorted = [...list].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     collections.set(keyOf(def), { def, count: sorted.length, item: (i) => sorted[i]!, array: sorted });
   }
   for (const [key, lazy] of Object.entries(opts.lazy ?? {})) {
