@@ -90,6 +90,10 @@ footer{color:var(--muted);font-size:12px;margin-top:40px;border-top:1px solid va
   body{background:#fff;font-size:11px}
   .page{max-width:none;padding:0}
   header.top{padding:0 0 12px;background:#fff;color:var(--fg);border-bottom:2px solid var(--fg)}
+  header.top .inner{display:block}
+  header.top .score{text-align:left;margin-top:10px}
+  header.top .score b{font-size:28px;display:inline;margin-right:8px}
+  .charts{grid-template-columns:1fr 1fr}
   header.top .sub,header.top .score span,dl.meta dt{color:var(--muted)}
   .screen-only{display:none!important}
   .print-only{display:block}
