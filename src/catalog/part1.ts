@@ -524,7 +524,8 @@ automountServiceAccountToken: false`,
     for (const w of workloads(ev)) {
       const spec: PodSpec = w.spec;
       const name = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
-      const sa = ev.get('core/ServiceAccount', w.namespace, name);
+      // A manifest without a namespace lands in `default` when applied.
+      const sa = ev.get('core/ServiceAccount', w.namespace, name) ?? (w.namespace === 'default' ? ev.get('core/ServiceAccount', '', name) : undefined);
       const podSetting = spec.automountServiceAccountToken;
       const saSetting = sa?.automountServiceAccountToken;
       const mounts = typeof podSetting === 'boolean' ? podSetting : typeof saSetting === 'boolean' ? saSetting : true;

@@ -1,7 +1,21 @@
-import { expect } from 'vitest';
-import { CC5_HARD_03 } from '../../src/catalog/cc5.js';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  CC5_HARD_01, CC5_HARD_02, CC5_HARD_03, CC5_HARD_04, CC5_IAM_01, CC5_IAM_02, CC5_IAM_03, CC5_IAM_04, CC5_IAM_05,
+  cidrWithin, irsaTrustVerdict, pssViolations,
+} from '../../src/catalog/cc5.js';
+import { parsePolicyDocument } from '../../src/catalog/lib/iam.js';
+import { DEFAULT_THRESHOLDS } from '../../src/model/index.js';
+import type { JsonObject } from '../../src/model/index.js';
+import { collectFiles } from '../../src/collectors/files/read.js';
+import { parseManifestText } from '../../src/collectors/files/parse.js';
 import { testControl, runCase } from '../helpers/control-tester.js';
-import { it } from 'vitest';
+import {
+  ACCOUNT, CLUSTER, CLUSTER_ADMIN_POLICY_ARN, ISSUER_HOST, PROVIDER_ARN, REGION, accessEntries, accountSummary, addons, attachedPolicies,
+  credentialReport, customerPolicy, describeCluster, ec2Trust, fact, getRole, irsaTrust, oidcProvider, oidcProviders, podIdentity,
+  podIdentityTrust, roleArn, rolePolicy, rolePolicyNames,
+} from '../fixtures/cc5/aws.js';
 
 const hardened = `
 apiVersion: apps/v1
@@ -158,4 +172,853 @@ spec: { containers: [{ name: c, image: x:1 }] }
   });
   expect(new Set(r.findings.map((f) => f.resource.kind))).toEqual(new Set(['Deployment']));
   expect(r.findings.every((f) => f.source?.file === 'fixture.yaml' && f.source.line === 2)).toBe(true);
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-IAM-01 Pod Identity
+
+const apiDeployment = (ns = 'payments', sa = 'api') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: ${ns} }
+spec:
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      serviceAccountName: ${sa}
+      containers: [{ name: api, image: repo/api:1 }]
+`;
+const sqsPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage'], Resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:payments` }] };
+const goodPodIdentity = [
+  ...addons(['eks-pod-identity-agent']),
+  ...podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]),
+  getRole('payments-api', podIdentityTrust()),
+  attachedPolicies('payments-api', [{ name: 'payments-queue', arn: `arn:aws:iam::${ACCOUNT}:policy/payments-queue` }]),
+  rolePolicyNames('payments-api', []),
+  ...customerPolicy('payments-queue', sqsPolicy),
+];
+
+testControl(CC5_IAM_01, {
+  valid: [
+    {
+      name: 'add-on ACTIVE, association role trusts pods.eks.amazonaws.com, scoped policy, workload uses it',
+      k8s: apiDeployment(), aws: goodPodIdentity,
+      expect: { passing: ['pod-identity-agent', 'pod-identity-trust', 'workload-role-admin', 'workload-identity'] },
+    },
+    {
+      name: 'Auto Mode has the agent built in',
+      k8s: apiDeployment(),
+      aws: [describeCluster({ computeConfig: { enabled: true, nodePools: ['general-purpose'], nodeRoleArn: roleArn('auto-node') } }), ...podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]), getRole('payments-api', podIdentityTrust())],
+      expect: { passing: ['pod-identity-agent', 'pod-identity-trust'], assert: (r) => expect(r.findings.find((f) => f.rule === 'pod-identity-agent')?.message).toMatch(/Auto Mode/) },
+    },
+    {
+      name: 'agent installed with Helm: ready DaemonSet',
+      k8s: `${apiDeployment()}---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: eks-pod-identity-agent, namespace: kube-system }
+spec: { selector: {}, template: { spec: { containers: [{ name: a, image: eks/eks-pod-identity-agent:0.1 }] } } }
+status: { desiredNumberScheduled: 3, numberReady: 3 }
+`,
+      aws: podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]),
+      expect: { passing: ['pod-identity-agent'] },
+    },
+    {
+      name: 'workload without identity, node role limited to the worker baseline',
+      k8s: apiDeployment('shop', 'web'),
+      aws: [
+        ...addons(['eks-pod-identity-agent']), fact('eks', 'ListPodIdentityAssociations', { associations: [] }, { clusterName: CLUSTER }),
+        fact('eks', 'DescribeNodegroup', { nodegroup: { nodegroupName: 'ng', nodeRole: roleArn('node-role') } }, { clusterName: CLUSTER, nodegroupName: 'ng' }),
+        attachedPolicies('node-role', [{ name: 'AmazonEKSWorkerNodePolicy' }, { name: 'AmazonEC2ContainerRegistryReadOnly' }, { name: 'AmazonEKS_CNI_Policy' }]),
+      ],
+      expect: { passing: ['workload-identity'] },
+    },
+  ],
+  invalid: [
+    {
+      name: 'associations without any agent: pods get no credentials',
+      k8s: apiDeployment(),
+      aws: [fact('eks', 'ListAddons', { addons: ['vpc-cni'] }, { clusterName: CLUSTER }), ...podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]), getRole('payments-api', podIdentityTrust())],
+      expect: { failing: ['pod-identity-agent'], assert: (r) => expect(r.failSeverity).toBe('high') },
+    },
+    {
+      name: 'agent add-on DEGRADED',
+      k8s: apiDeployment(), aws: [...addons(['eks-pod-identity-agent'], 'DEGRADED'), ...goodPodIdentity.slice(2)],
+      expect: { failing: ['pod-identity-agent'], message: /failing/ },
+    },
+    {
+      name: 'role trusts EC2, not pods.eks.amazonaws.com; AdministratorAccess attached',
+      k8s: apiDeployment(),
+      aws: [...addons(['eks-pod-identity-agent']), ...podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]), getRole('payments-api', ec2Trust), attachedPolicies('payments-api', [{ name: 'AdministratorAccess' }])],
+      expect: { failing: ['pod-identity-trust', 'workload-role-admin'] },
+    },
+    {
+      name: 'trust lacks sts:TagSession',
+      k8s: apiDeployment(),
+      aws: [...addons(['eks-pod-identity-agent']), ...podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]), getRole('payments-api', podIdentityTrust('sts:AssumeRole'))],
+      expect: { failing: ['pod-identity-trust'] },
+    },
+    {
+      name: 'inline policy with Action "*" on "*" (single Statement object, not a list)',
+      k8s: apiDeployment(),
+      aws: [
+        ...addons(['eks-pod-identity-agent']), ...podIdentity([{ namespace: 'payments', serviceAccount: 'api', role: 'payments-api' }]), getRole('payments-api', podIdentityTrust()),
+        attachedPolicies('payments-api', []), rolePolicyNames('payments-api', ['all']),
+        rolePolicy('payments-api', 'all', { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }),
+      ],
+      expect: { failing: ['workload-role-admin'], notFailing: ['pod-identity-trust'] },
+    },
+    {
+      name: 'workload without identity and a node role with extra policies',
+      k8s: apiDeployment('shop', 'web'),
+      aws: [
+        ...addons(['eks-pod-identity-agent']), fact('eks', 'ListPodIdentityAssociations', { associations: [] }, { clusterName: CLUSTER }),
+        fact('eks', 'DescribeNodegroup', { nodegroup: { nodegroupName: 'ng', nodeRole: roleArn('node-role') } }, { clusterName: CLUSTER, nodegroupName: 'ng' }),
+        attachedPolicies('node-role', [{ name: 'AmazonEKSWorkerNodePolicy' }, { name: 'AmazonS3FullAccess' }]),
+      ],
+      expect: { failing: ['workload-identity'], assert: (r) => expect(r.failSeverity).toBe('low') },
+    },
+    {
+      name: 'a Fargate pod relies on a Pod Identity association (not supported there)',
+      k8s: `
+apiVersion: v1
+kind: Node
+metadata: { name: fargate-ip-10-0-4-20, labels: { eks.amazonaws.com/compute-type: fargate } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: batch-1, namespace: batch }
+spec: { nodeName: fargate-ip-10-0-4-20, serviceAccountName: worker, containers: [{ name: c, image: x:1 }] }
+`,
+      aws: [...addons(['eks-pod-identity-agent']), ...podIdentity([{ namespace: 'batch', serviceAccount: 'worker', role: 'batch-worker' }]), getRole('batch-worker', podIdentityTrust())],
+      expect: { failing: ['workload-identity'], message: /failing/, assert: (r) => expect(r.findings.find((f) => f.status === 'fail')?.message).toMatch(/Fargate/) },
+    },
+  ],
+  other: [
+    { name: 'pod identity associations not collected: error', k8s: apiDeployment(), aws: addons(['eks-pod-identity-agent']), expect: { status: 'error', message: /pod identity associations/ } },
+    { name: 'ListPodIdentityAssociations denied: error, never a pass', k8s: apiDeployment(), aws: addons(['eks-pod-identity-agent']), awsCalls: { 'eks:ListPodIdentityAssociations': 'denied' }, expect: { status: 'error' } },
+    {
+      name: 'waived finding on the node-role fallback',
+      k8s: apiDeployment('shop', 'web'),
+      aws: [
+        ...addons(['eks-pod-identity-agent']), fact('eks', 'ListPodIdentityAssociations', { associations: [] }, { clusterName: CLUSTER }),
+        fact('eks', 'DescribeNodegroup', { nodegroup: { nodegroupName: 'ng', nodeRole: roleArn('node-role') } }, { clusterName: CLUSTER, nodegroupName: 'ng' }),
+        attachedPolicies('node-role', [{ name: 'AmazonEKSWorkerNodePolicy' }, { name: 'AmazonS3ReadOnlyAccess' }]),
+      ],
+      waivers: [{ id: 'RISK-1', control: 'CC5-IAM-01', rule: 'workload-identity', resources: { namespace: 'shop' }, reason: 'migration planned', approvedBy: 'ciso', expires: '2027-01-31' }],
+      expect: { status: 'waived' },
+    },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-IAM-02 IRSA
+
+const irsaSa = (ns: string, name: string, role: string) => `
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: ${name}, namespace: ${ns}, annotations: { eks.amazonaws.com/role-arn: "${role}" } }
+`;
+const pinned = (ns: string, sa: string) => ({ StringEquals: { [`${ISSUER_HOST}:sub`]: `system:serviceaccount:${ns}:${sa}`, [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com' } });
+const irsaBase = [describeCluster(), oidcProviders(PROVIDER_ARN), oidcProvider(PROVIDER_ARN)];
+
+testControl(CC5_IAM_02, {
+  valid: [
+    {
+      name: 'provider registered, trust pins sub and aud with StringEquals',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [...irsaBase, getRole('payments-api', irsaTrust(pinned('payments', 'api')))],
+      expect: { passing: ['oidc-provider', 'irsa-trust'] },
+    },
+    {
+      name: 'single Statement object, StringLike without wildcards, plain (not URL-encoded) document',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [...irsaBase, getRole('payments-api', JSON.stringify({
+        Version: '2012-10-17',
+        Statement: { Effect: 'Allow', Principal: { Federated: PROVIDER_ARN }, Action: ['sts:AssumeRoleWithWebIdentity'], Condition: { StringLike: { [`${ISSUER_HOST.toUpperCase()}:sub`]: 'system:serviceaccount:payments:api' }, StringEquals: { [`${ISSUER_HOST}:aud`]: ['sts.amazonaws.com'] } } },
+      }))],
+      expect: { passing: ['irsa-trust'] },
+    },
+    {
+      name: 'role in another account is noted, not judged',
+      k8s: `${irsaSa('payments', 'api', roleArn('payments-api'))}---${irsaSa('shop', 'x', roleArn('shared', '444455556666'))}`,
+      aws: [...irsaBase, getRole('payments-api', irsaTrust(pinned('payments', 'api')))],
+      expect: { assert: (r) => expect(r.notes.join(' ')).toMatch(/444455556666/) },
+    },
+  ],
+  invalid: [
+    {
+      name: 'StringLike with a wildcard sub: every service account can assume the role',
+      k8s: irsaSa('legacy', 'deployer', roleArn('legacy-s3')),
+      aws: [...irsaBase, getRole('legacy-s3', irsaTrust({ StringLike: { [`${ISSUER_HOST}:sub`]: 'system:serviceaccount:*' }, StringEquals: { [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com' } }))],
+      expect: { failing: ['irsa-trust'], assert: (r) => expect(r.failSeverity).toBe('high') },
+    },
+    {
+      name: 'no sub condition at all',
+      k8s: irsaSa('legacy', 'deployer', roleArn('legacy-s3')),
+      aws: [...irsaBase, getRole('legacy-s3', irsaTrust({ StringEquals: { [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com' } }))],
+      expect: { failing: ['irsa-trust'] },
+    },
+    {
+      name: 'aud not pinned (medium)',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [...irsaBase, getRole('payments-api', irsaTrust({ StringEquals: { [`${ISSUER_HOST}:sub`]: 'system:serviceaccount:payments:api' } }))],
+      expect: { failing: ['irsa-trust'], assert: (r) => expect(r.failSeverity).toBe('medium') },
+    },
+    {
+      name: 'trust pins a different service account (the annotation cannot work)',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [...irsaBase, getRole('payments-api', irsaTrust(pinned('payments', 'worker')))],
+      expect: { failing: ['irsa-trust'], assert: (r) => expect(r.failSeverity).toBe('low') },
+    },
+    {
+      name: 'trust names another cluster\'s provider only',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [...irsaBase, getRole('payments-api', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/OTHER` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: pinned('payments', 'api') }] })],
+      expect: { failing: ['irsa-trust'] },
+    },
+    {
+      name: 'issuer not registered as an IAM OIDC provider',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [describeCluster(), oidcProviders(), getRole('payments-api', irsaTrust(pinned('payments', 'api')))],
+      expect: { failing: ['oidc-provider'], passing: ['irsa-trust'] },
+    },
+    {
+      name: 'provider without the sts.amazonaws.com audience',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [describeCluster(), oidcProviders(PROVIDER_ARN), oidcProvider(PROVIDER_ARN, ['other']), getRole('payments-api', irsaTrust(pinned('payments', 'api')))],
+      expect: { failing: ['oidc-provider'] },
+    },
+    {
+      name: 'annotation points at a role that does not exist',
+      k8s: irsaSa('payments', 'api', roleArn('gone')),
+      aws: [...irsaBase, getRole('other', ec2Trust)],
+      expect: { failing: ['irsa-trust'] },
+    },
+    {
+      name: 'stale OIDC provider of a deleted cluster in the same region',
+      k8s: irsaSa('payments', 'api', roleArn('payments-api')),
+      aws: [describeCluster(), oidcProviders(PROVIDER_ARN, `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/DELETED0000`), getRole('payments-api', irsaTrust(pinned('payments', 'api'))), fact('eks', 'ListClusters', { clusters: [CLUSTER] })],
+      expect: { failing: ['oidc-provider'], passing: ['irsa-trust'], assert: (r) => expect(r.failSeverity).toBe('low') },
+    },
+  ],
+  other: [
+    { name: 'no service account uses IRSA: not applicable', k8s: 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: default, namespace: shop }\n', aws: irsaBase, expect: { status: 'not-applicable', passing: ['oidc-provider'] } },
+    { name: 'trust policies not collected: error', k8s: irsaSa('payments', 'api', roleArn('payments-api')), aws: irsaBase, expect: { status: 'error', message: /iam:GetRole/ } },
+    { name: 'no IAM evidence at all: error', k8s: irsaSa('payments', 'api', roleArn('payments-api')), aws: [describeCluster()], expect: { status: 'error', message: /OIDC identity providers/ } },
+  ],
+});
+
+describe('irsaTrustVerdict', () => {
+  it('rejects an IfExists sub condition', () => {
+    const doc = parsePolicyDocument(irsaTrust({ StringEqualsIfExists: { [`${ISSUER_HOST}:sub`]: 'system:serviceaccount:a:b' }, StringEquals: { [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com' } }))!;
+    expect(irsaTrustVerdict(doc, ISSUER_HOST, 'a', 'b')).toMatchObject({ ok: false, severity: 'high' });
+  });
+  it('accepts a list of pinned subjects that includes this one', () => {
+    const doc = parsePolicyDocument(irsaTrust({ StringEquals: { [`${ISSUER_HOST}:sub`]: ['system:serviceaccount:a:b', 'system:serviceaccount:a:c'], [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com' } }))!;
+    expect(irsaTrustVerdict(doc, ISSUER_HOST, 'a', 'c').ok).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-IAM-03 least-privilege RBAC
+
+const crb = (name: string, role: string, subjects: string, labels = '') => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: "${name}"${labels ? `, labels: { ${labels} }` : ''} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "${role}" }
+subjects: ${subjects}
+`;
+const rb = (ns: string, name: string, roleKind: string, role: string, subjects: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: "${name}", namespace: ${ns} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ${roleKind}, name: "${role}" }
+subjects: ${subjects}
+`;
+const cr = (name: string, rules: string, extra = '', top = '') => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: "${name}"${extra} }
+rules: ${rules}
+${top}`;
+const role = (ns: string, name: string, rules: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: "${name}", namespace: ${ns} }
+rules: ${rules}
+`;
+const user = (n: string) => `[{ kind: User, name: "${n}", apiGroup: rbac.authorization.k8s.io }]`;
+const group = (n: string) => `[{ kind: Group, name: "${n}", apiGroup: rbac.authorization.k8s.io }]`;
+const sa = (ns: string, n: string) => `[{ kind: ServiceAccount, name: ${n}, namespace: ${ns} }]`;
+/** Kubernetes and EKS built-ins: allowlisted, except for anonymous access. */
+const builtins = [
+  cr('cluster-admin', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }, { nonResourceURLs: ["*"], verbs: ["*"] }]', ', labels: { kubernetes.io/bootstrapping: rbac-defaults }'),
+  crb('cluster-admin', 'cluster-admin', group('system:masters'), 'kubernetes.io/bootstrapping: rbac-defaults'),
+  cr('system:public-info-viewer', '[{ nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: [get] }]'),
+  crb('system:public-info-viewer', 'system:public-info-viewer', '[{ kind: Group, name: "system:authenticated" }, { kind: Group, name: "system:unauthenticated" }]'),
+  cr('system:controller:clusterrole-aggregation-controller', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]'),
+  crb('system:controller:clusterrole-aggregation-controller', 'system:controller:clusterrole-aggregation-controller', sa('kube-system', 'clusterrole-aggregation-controller')),
+  crb('eks:addon-cluster-admin', 'cluster-admin', user('eks:addon-manager')),
+  cr('view', '[{ apiGroups: ["", apps], resources: [pods, services, configmaps, deployments], verbs: [get, list, watch] }]'),
+].join('');
+const rbacKinds = { 'rbac.authorization.k8s.io/Role': 'collected' as const, 'rbac.authorization.k8s.io/RoleBinding': 'collected' as const };
+
+testControl(CC5_IAM_03, {
+  valid: [
+    {
+      name: 'built-ins only plus a namespaced view binding for a group: manual (access review)',
+      k8s: builtins + rb('shop', 'shop-viewers', 'ClusterRole', 'view', group('shop-devs')),
+      expect: {
+        status: 'manual', passing: ['rbac-wildcard', 'rbac-secrets-read', 'rbac-anonymous', 'cluster-admin-binding'],
+        assert: (r) => { expect(r.findings.some((f) => f.resource.name === 'eks:addon-cluster-admin')).toBe(false); expect(r.notes.join(' ')).toMatch(/built-in/); },
+      },
+    },
+    {
+      name: 'attested access review: pass',
+      k8s: builtins + rb('shop', 'shop-viewers', 'ClusterRole', 'view', group('shop-devs')),
+      attestations: [{ control: 'CC5-IAM-03', statement: 'Q4 access review done', attestedBy: 'secops@acme.example', date: '2026-10-15', validUntil: '2027-01-15' }],
+      expect: { status: 'pass', assert: (r) => expect(r.attestation?.attestedBy).toBe('secops@acme.example') },
+    },
+    {
+      name: 'get pods/exec is not exec access from Kubernetes 1.35',
+      k8s: builtins + role('shop', 'logs', '[{ apiGroups: [""], resources: [pods, pods/log, pods/exec], verbs: [get, list] }]') + rb('shop', 'logs', 'Role', 'logs', group('support')),
+      serverVersion: 'v1.35.1',
+      expect: { status: 'manual', passing: ['rbac-pod-exec'] },
+    },
+    {
+      name: 'a named Secret read is deliberate, not a Secrets-read finding',
+      k8s: builtins + role('shop', 'tls', '[{ apiGroups: [""], resources: [secrets], resourceNames: [shop-tls], verbs: [get] }]') + rb('shop', 'tls', 'Role', 'tls', sa('shop', 'ingress')),
+      expect: { status: 'manual', passing: ['rbac-secrets-read'] },
+    },
+    {
+      name: 'an approved admin group (allowlisted) within the threshold',
+      k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')),
+      config: { clusterAdminAllowlist: ['Group:platform-admins'] },
+      expect: { status: 'manual', passing: ['cluster-admin-binding'], notFailing: ['cluster-admin-binding'] },
+    },
+  ],
+  invalid: [
+    {
+      name: 'cluster-admin bound to a ServiceAccount',
+      k8s: builtins + crb('legacy-deployer-admin', 'cluster-admin', sa('legacy', 'deployer')),
+      expect: { failing: ['cluster-admin-binding'], notFailing: ['rbac-wildcard'], assert: (r) => expect(r.failSeverity).toBe('high') },
+    },
+    {
+      name: 'a wildcard ClusterRole bound in one namespace (medium); a binding named system:* that grants a person is not built in',
+      k8s: builtins + cr('legacy-ops', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]') + rb('legacy', 'legacy-ops', 'ClusterRole', 'legacy-ops', group('legacy-team'))
+        + crb('system:jane', 'legacy-ops', user('jane')),
+      expect: {
+        failing: ['rbac-wildcard', 'cluster-admin-binding'],
+        assert: (r) => {
+          expect(r.findings.find((f) => f.rule === 'rbac-wildcard' && f.resource.name === 'legacy-ops')?.severity).toBe('medium');
+          // cluster-wide, the same role makes jane a cluster-admin principal
+          expect(r.findings.some((f) => f.rule === 'cluster-admin-binding' && f.status === 'fail' && f.resource.name === 'system:jane')).toBe(true);
+        },
+      },
+    },
+    {
+      name: 'Secrets read: cluster-wide fails high, namespaced warns',
+      k8s: builtins + cr('secret-reader', '[{ apiGroups: [""], resources: [secrets], verbs: [list] }]') + crb('support-secrets', 'secret-reader', group('support'))
+        + role('shop', 'secret-watch', '[{ apiGroups: [""], resources: [secrets], verbs: [watch] }]') + rb('shop', 'secret-watch', 'Role', 'secret-watch', user('bob')),
+      expect: {
+        failing: ['rbac-secrets-read'],
+        assert: (r) => {
+          const sev = Object.fromEntries(r.findings.filter((f) => f.rule === 'rbac-secrets-read' && f.status === 'fail').map((f) => [f.resource.name, f.severity]));
+          expect(sev).toEqual({ 'support-secrets': 'high', 'secret-watch': 'low' });
+        },
+      },
+    },
+    {
+      name: 'the privilege-escalation grants of the RBAC good-practices page',
+      k8s: builtins + cr('dangerous', `[
+        { apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate, bind] },
+        { apiGroups: [""], resources: [users, groups], verbs: [impersonate] },
+        { apiGroups: [""], resources: [nodes/proxy], verbs: [get] },
+        { apiGroups: [""], resources: [serviceaccounts/token], verbs: [create] },
+        { apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create] },
+        { apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update] },
+        { apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [patch] },
+        { apiGroups: [""], resources: [persistentvolumes], verbs: [create] },
+        { apiGroups: [""], resources: [namespaces], verbs: [patch] },
+        { apiGroups: [""], resources: [pods/exec], verbs: [get] }]`) + crb('ops-tooling', 'dangerous', user('ops-bot')),
+      serverVersion: 'v1.33.5-eks-3025e55',
+      expect: { failing: ['rbac-privilege-escalation', 'rbac-nodes-proxy', 'rbac-token-create', 'rbac-csr-approval', 'rbac-webhook-write', 'rbac-pv-create', 'rbac-namespace-write', 'rbac-pod-exec'], notFailing: ['rbac-wildcard', 'rbac-secrets-read'] },
+    },
+    {
+      name: 'cluster-scoped grants through a RoleBinding are not findings (a RoleBinding cannot grant them)',
+      k8s: builtins + cr('node-proxy', '[{ apiGroups: [""], resources: [nodes/proxy, pods/exec], verbs: [get, create] }]') + rb('shop', 'np', 'ClusterRole', 'node-proxy', user('ann')),
+      expect: { failing: ['rbac-pod-exec'], notFailing: ['rbac-nodes-proxy'] },
+    },
+    {
+      name: 'anonymous users bound to a real role, even by a binding named system:*',
+      k8s: builtins + crb('system:open', 'view', group('system:unauthenticated')),
+      expect: { failing: ['rbac-anonymous'], assert: (r) => expect(r.failSeverity).toBe('critical') },
+    },
+    {
+      name: 'a binding to a namespace\'s default service account',
+      k8s: builtins + role('legacy', 'reader', '[{ apiGroups: [""], resources: [configmaps], verbs: [get] }]') + rb('legacy', 'reader', 'Role', 'reader', sa('legacy', 'default')),
+      expect: { failing: ['rbac-default-sa'] },
+    },
+    {
+      name: 'aggregated ClusterRole is evaluated with the rules it aggregates (manifest input, empty rules)',
+      k8s: builtins + cr('monitoring', '[]', '', 'aggregationRule: { clusterRoleSelectors: [{ matchLabels: { acme.example/aggregate-to-monitoring: "true" } }] }\n')
+        + cr('monitoring-secrets', '[{ apiGroups: [""], resources: [secrets], verbs: [get, list] }]', ', labels: { acme.example/aggregate-to-monitoring: "true" }')
+        + crb('monitoring', 'monitoring', sa('observability', 'prometheus')),
+      expect: { failing: ['rbac-secrets-read'] },
+    },
+    {
+      name: 'a RoleBinding in kube-system granting a person counts (not a system finding)',
+      k8s: builtins + role('kube-system', 'ks-secrets', '[{ apiGroups: [""], resources: [secrets], verbs: [get, list] }]') + rb('kube-system', 'jane-ks', 'Role', 'ks-secrets', user('jane')),
+      expect: { failing: ['rbac-secrets-read'], assert: (r) => expect(r.findings.find((f) => f.rule === 'rbac-secrets-read' && f.status === 'fail')?.system).toBeUndefined() },
+    },
+    {
+      name: 'more cluster-admin principals than maxClusterAdmins: access entries, aws-auth system:masters and a binding',
+      k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')) + `---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: aws-auth, namespace: kube-system }
+data:
+  mapRoles: |
+    - rolearn: ${roleArn('node-role')}
+      username: system:node:{{EC2PrivateDNSName}}
+      groups: [system:bootstrappers, system:nodes]
+    - rolearn: ${roleArn('breakglass')}
+      username: breakglass
+      groups: [system:masters]
+`,
+      aws: [
+        describeCluster({ accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }),
+        ...accessEntries([
+          { principalArn: roleArn('admin-a'), policies: [{ arn: CLUSTER_ADMIN_POLICY_ARN }] },
+          { principalArn: roleArn('admin-b'), groups: ['system:masters'] },
+          { principalArn: roleArn('ns-admin'), policies: [{ arn: CLUSTER_ADMIN_POLICY_ARN, scope: 'namespace', namespaces: ['shop'] }] },
+          { principalArn: roleArn('node-role'), type: 'EC2_LINUX' },
+        ]),
+      ],
+      expect: {
+        failing: ['cluster-admin-binding'],
+        assert: (r) => {
+          const count = r.findings.find((f) => f.rule === 'cluster-admin-binding' && f.resource.kind === 'AWS::EKS::Cluster');
+          expect(count?.status).toBe('fail');
+          expect(count?.message).toMatch(/^4 cluster-admin principals/);
+        },
+      },
+    },
+    {
+      name: 'a cluster-admin group binding with no allowlist configured is not approved',
+      k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')),
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => { expect(r.failSeverity).toBe('medium'); expect(r.findings.find((f) => f.status === 'fail')?.message).toMatch(/none configured/); } },
+    },
+    {
+      name: 'an allowlist is configured and a principal is not on it',
+      k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')) + crb('contractor', 'cluster-admin', user('contractor@acme.example')),
+      config: { clusterAdminAllowlist: ['Group:platform-admins'] },
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.filter((f) => f.rule === 'cluster-admin-binding' && f.status === 'fail').map((f) => f.resource.name)).toEqual(['contractor']) },
+    },
+    {
+      name: 'CONFIG_MAP mode: the creator\'s admin is invisible (warning)',
+      k8s: builtins,
+      aws: [describeCluster({ accessConfig: { authenticationMode: 'CONFIG_MAP' } })],
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.failSeverity).toBe('low') },
+    },
+    {
+      name: 'threshold lowered to 0',
+      k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')),
+      config: { clusterAdminAllowlist: ['platform-admins'], thresholds: { ...DEFAULT_THRESHOLDS, maxClusterAdmins: 0 } },
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.filter((f) => f.status === 'fail').map((f) => f.resource.kind)).toEqual(['Cluster']) },
+    },
+  ],
+  other: [
+    { name: 'ClusterRoleBindings forbidden: error', k8s: builtins, kinds: { 'rbac.authorization.k8s.io/ClusterRoleBinding': 'denied' }, expect: { status: 'error' } },
+    { name: 'Roles not in the input files: error', k8s: builtins, complete: false, expect: { status: 'error', message: /Roles/ } },
+    {
+      name: 'API mode but access entries not collected: error (the admin count would be wrong)',
+      k8s: builtins, kinds: rbacKinds, aws: [describeCluster()],
+      expect: { status: 'error', message: /ListAccessEntries/ },
+    },
+    {
+      name: 'a waived default-SA binding leaves the control to the access review',
+      k8s: builtins + role('legacy', 'reader', '[{ apiGroups: [""], resources: [configmaps], verbs: [get] }]') + rb('legacy', 'reader', 'Role', 'reader', sa('legacy', 'default')),
+      waivers: [{ id: 'RISK-9', control: 'CC5-IAM-03', rule: 'rbac-default-sa', resources: { namespace: 'legacy' }, reason: 'legacy app reads its config', approvedBy: 'ciso', expires: '2027-03-01' }],
+      expect: { status: 'manual', assert: (r) => expect(r.counts.waived).toBe(1) },
+    },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-IAM-04 endpoint
+
+const vpc = (o: JsonObject) => describeCluster({ resourcesVpcConfig: { vpcId: 'vpc-0abc', subnetIds: ['subnet-a'], ...o } });
+testControl(CC5_IAM_04, {
+  valid: [
+    { name: 'private only; the default 0.0.0.0/0 EKS still returns is ignored', aws: [vpc({ endpointPublicAccess: false, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] })], expect: { passing: ['endpoint-public-access', 'endpoint-private-access'] } },
+    { name: 'public restricted, private on', aws: [vpc({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] })], expect: { passing: ['endpoint-public-access'], assert: (r) => expect(r.notes.join(' ')).toMatch(/EKS\.1/) } },
+    { name: 'CIDR inside an approved range', config: { approvedEndpointCidrs: ['203.0.112.0/23', '2001:db8::/32'] }, aws: [vpc({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.10/32', '2001:db8:1::/48'] })] },
+  ],
+  invalid: [
+    { name: 'public to 0.0.0.0/0', aws: [vpc({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['0.0.0.0/0'] })], expect: { failing: ['endpoint-public-access'], assert: (r) => expect(r.failSeverity).toBe('high') } },
+    { name: 'public to ::/0 next to a restricted IPv4 range', aws: [vpc({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24', '::/0'] })], expect: { failing: ['endpoint-public-access'] } },
+    { name: 'CIDR outside approvedEndpointCidrs', config: { approvedEndpointCidrs: ['198.51.100.0/24'] }, aws: [vpc({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] })], expect: { failing: ['endpoint-public-access'] } },
+    { name: 'public without private access: node traffic leaves the VPC (warning)', aws: [vpc({ endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['203.0.113.0/24'] })], expect: { failing: ['endpoint-private-access'], passing: ['endpoint-public-access'], assert: (r) => expect(r.failSeverity).toBe('low') } },
+  ],
+  other: [
+    { name: 'DescribeCluster denied: error, not fail', awsCalls: { 'eks:DescribeCluster': 'denied' }, expect: { status: 'error' } },
+    { name: 'no AWS evidence: error', k8s: [], expect: { status: 'error', message: /evidence not collected/ } },
+  ],
+});
+
+describe('cidrWithin', () => {
+  it('handles IPv4, IPv6 and mixed families', () => {
+    expect(cidrWithin('10.1.2.0/24', '10.0.0.0/8')).toBe(true);
+    expect(cidrWithin('10.0.0.0/8', '10.1.2.0/24')).toBe(false);
+    expect(cidrWithin('2001:db8::1/128', '2001:db8::/32')).toBe(true);
+    expect(cidrWithin('10.0.0.0/8', '::/0')).toBe(false);
+    expect(cidrWithin('not-a-cidr', '0.0.0.0/0')).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-IAM-05 MFA
+
+testControl(CC5_IAM_05, {
+  valid: [
+    { name: 'root MFA, console users with MFA, key-only users ignored: manual (IdP MFA)', aws: [accountSummary(1), credentialReport([{ user: '<root_account>', mfa: true }, { user: 'alice', password: true, mfa: true }, { user: 'ci-bot' }])], expect: { status: 'manual', passing: ['root-mfa', 'user-mfa'] } },
+    {
+      name: 'attested IdP MFA: pass',
+      aws: [accountSummary(1), credentialReport([{ user: '<root_account>', mfa: true }], { plain: true })],
+      attestations: [{ control: 'CC5-IAM-05', statement: 'Identity Center requires MFA for every sign-in', attestedBy: 'it@acme.example', date: '2026-11-01', validUntil: '2027-11-01', evidence: 'https://wiki.acme.example/idc-mfa' }],
+      expect: { status: 'pass' },
+    },
+  ],
+  invalid: [
+    { name: 'root without MFA', aws: [accountSummary(0), credentialReport([{ user: '<root_account>' }])], expect: { failing: ['root-mfa'], assert: (r) => expect(r.failSeverity).toBe('critical') } },
+    { name: 'console user without MFA', aws: [accountSummary(1), credentialReport([{ user: 'bob', password: true, mfa: false }, { user: 'alice', password: true, mfa: true }])], expect: { failing: ['user-mfa'], passing: ['user-mfa'] } },
+    {
+      name: 'IAM users mapped into the cluster through an access entry and aws-auth',
+      k8s: `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: aws-auth, namespace: kube-system }
+data:
+  mapUsers: |
+    - userarn: arn:aws:iam::${ACCOUNT}:user/ci-bot
+      username: ci-bot
+      groups: [deployers]
+`,
+      aws: [accountSummary(1), credentialReport([]), ...accessEntries([{ principalArn: `arn:aws:iam::${ACCOUNT}:user/alice` }, { principalArn: roleArn('AWSReservedSSO_Admin_0123456789abcdef') }])],
+      expect: { failing: ['iam-user-in-cluster'], assert: (r) => { expect(r.findings.filter((f) => f.rule === 'iam-user-in-cluster').map((f) => f.resource.name).sort()).toEqual(['alice', 'ci-bot']); expect(r.notes.join(' ')).toMatch(/Identity Center/); } },
+    },
+  ],
+  other: [
+    { name: 'credential report not collected: error', aws: [accountSummary(1)], expect: { status: 'error', message: /credential report/ } },
+    { name: 'unreadable credential report: error', aws: [accountSummary(1), fact('iam', 'GetCredentialReport', { Content: '%%%not base64%%%', ReportFormat: 'text/csv' })], expect: { status: 'error', message: /could not be read/ } },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-HARD-01 Pod Security Standards
+
+const ns = (name: string, labels: Record<string, string> = {}) => `---
+apiVersion: v1
+kind: Namespace
+metadata: { name: ${name}, labels: ${JSON.stringify({ 'kubernetes.io/metadata.name': name, ...labels })} }
+`;
+const restrictedLabels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' };
+const compliantPod = (namespace: string, name = 'ok') => `---
+apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+  containers: [{ name: c, image: x:1, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } } }]
+`;
+
+testControl(CC5_HARD_01, {
+  valid: [
+    { name: 'restricted namespace with a compliant pod; unlabelled kube-system ignored', k8s: ns('kube-system') + ns('shop', restrictedLabels) + compliantPod('shop'), expect: { passing: ['pss-labels', 'pss-running-pods'], assert: (r) => expect(r.findings.some((f) => f.resource.name === 'kube-system')).toBe(false) } },
+    { name: 'baseline with audit and warn at restricted, pinned to the current version', k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.33', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' }), serverVersion: 'v1.33.5-eks-3025e55' },
+    {
+      name: 'a baseline namespace accepts a pod that only restricted would reject',
+      k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' })
+        + '---\napiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: web }\nspec: { containers: [{ name: c, image: x:1, securityContext: { capabilities: { add: [CHOWN] } } }] }\n',
+      expect: { passing: ['pss-running-pods'] },
+    },
+  ],
+  invalid: [
+    { name: 'unlabelled application namespace (privileged by default)', k8s: ns('legacy') + ns('shop', restrictedLabels), expect: { failing: ['pss-labels'], passing: ['pss-labels'] } },
+    { name: 'enforce: privileged', k8s: ns('legacy', { 'pod-security.kubernetes.io/enforce': 'privileged' }), expect: { failing: ['pss-labels'] } },
+    { name: 'not a level', k8s: ns('legacy', { 'pod-security.kubernetes.io/enforce': 'strict' }), expect: { failing: ['pss-labels'] } },
+    { name: 'baseline without audit at restricted (warning)', k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' }), expect: { failing: ['pss-labels'], assert: (r) => expect(r.failSeverity).toBe('low') } },
+    { name: 'enforce-version pinned below the cluster version', k8s: ns('shop', { ...restrictedLabels, 'pod-security.kubernetes.io/enforce-version': 'v1.25' }), serverVersion: 'v1.33.5-eks-3025e55', expect: { failing: ['pss-labels'] } },
+    {
+      name: 'a pod admitted before the restricted label still runs as root (warning)',
+      k8s: ns('shop', restrictedLabels) + compliantPod('shop') + '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: old, namespace: shop }\nspec: { selector: {}, template: { spec: { containers: [{ name: c, image: x:1, securityContext: { runAsUser: 0 } }] } } }\n',
+      expect: { failing: ['pss-running-pods'], passing: ['pss-labels', 'pss-running-pods'], assert: (r) => expect(r.findings.find((f) => f.status === 'fail')?.resource.name).toBe('old') },
+    },
+    {
+      name: 'baseline namespace with a hostNetwork DaemonSet',
+      k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' })
+        + '---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: { name: d, namespace: web }\nspec: { selector: {}, template: { spec: { hostNetwork: true, containers: [{ name: c, image: x:1, ports: [{ containerPort: 80, hostPort: 80 }] }] } } }\n',
+      expect: { failing: ['pss-running-pods'] },
+    },
+  ],
+  other: [
+    { name: 'namespaces not in the input: error', k8s: compliantPod('shop'), complete: false, expect: { status: 'error', message: /Namespaces/ } },
+    { name: 'only system namespaces: not applicable', k8s: ns('kube-system') + ns('falco'), expect: { status: 'not-applicable' } },
+  ],
+});
+
+describe('pssViolations', () => {
+  it('restricted rejects undeclared non-root, baseline does not', () => {
+    const spec = { containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }], securityContext: { seccompProfile: { type: 'RuntimeDefault' } } };
+    expect(pssViolations(spec, 'baseline')).toEqual([]);
+    expect(pssViolations(spec, 'restricted').join(' ')).toMatch(/non-root/);
+  });
+  it('restricted rejects hostPath and other volume types', () => {
+    expect(pssViolations({ containers: [], volumes: [{ name: 'v', nfs: { server: 's', path: '/' } }] }, 'restricted').join(' ')).toMatch(/nfs/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-HARD-02 Gatekeeper
+
+const gkCrd = '---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: constrainttemplates.templates.gatekeeper.sh }\nspec: { group: templates.gatekeeper.sh, names: { kind: ConstraintTemplate } }\n';
+const gkDeploy = (name: string, available = 1) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: gatekeeper-system }
+spec: { replicas: 1, selector: {}, template: { spec: { containers: [{ name: manager, image: openpolicyagent/gatekeeper:v3.23.0 }] } } }
+status: { replicas: 1, availableReplicas: ${available} }
+`;
+const gkWebhook = (policy: string) => `---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: { name: gatekeeper-validating-webhook-configuration }
+webhooks:
+  - name: validation.gatekeeper.sh
+    failurePolicy: ${policy}
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig: { service: { name: gatekeeper-webhook-service, namespace: gatekeeper-system } }
+`;
+const constraint = (kind: string, name: string, action: string | undefined, violations: number, audit = '2026-11-26T11:59:00Z') => `---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: ${kind}
+metadata: { name: ${name} }
+spec: { ${action ? `enforcementAction: ${action}, ` : ''}match: { kinds: [{ apiGroups: [""], kinds: [Pod] }] } }
+status: { auditTimestamp: "${audit}", totalViolations: ${violations}${violations ? ', violations: [{ kind: Pod, namespace: legacy, name: debug-shell, message: "privileged", enforcementAction: deny }]' : ''} }
+`;
+const healthyGk = gkCrd + gkDeploy('gatekeeper-controller-manager') + gkDeploy('gatekeeper-audit') + gkWebhook('Fail');
+
+testControl(CC5_HARD_02, {
+  valid: [
+    { name: 'healthy, failing closed, a deny constraint (action omitted = deny) with no violations', k8s: healthyGk + constraint('K8sRequiredLabels', 'ns-owner', undefined, 0), expect: { passing: ['policy-engine', 'gatekeeper-healthy', 'gatekeeper-webhook', 'gatekeeper-enforcement', 'gatekeeper-violations'] } },
+    {
+      name: 'Kyverno in Enforce mode is accepted as equivalent',
+      k8s: `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: kyverno-admission-controller, namespace: kyverno }
+spec: { replicas: 1, selector: {}, template: { spec: { containers: [{ name: k, image: ghcr.io/kyverno/kyverno:v1.13.0 }] } } }
+status: { replicas: 1, availableReplicas: 1 }
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: { name: disallow-privileged }
+spec: { validationFailureAction: Enforce, rules: [] }
+`,
+      expect: { passing: ['policy-engine'] },
+    },
+    {
+      name: 'a ValidatingAdmissionPolicy bound with Deny is accepted as equivalent',
+      k8s: '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x, namespace: shop }\nspec: { selector: {}, template: { spec: { containers: [{ name: c, image: x:1 }] } } }\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: { name: no-latest }\nspec: { validations: [{ expression: "true" }] }\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: { name: no-latest }\nspec: { policyName: no-latest, validationActions: [Deny] }\n',
+      expect: { passing: ['policy-engine'] },
+    },
+  ],
+  invalid: [
+    { name: 'fails open (failurePolicy Ignore, the chart default)', k8s: gkCrd + gkDeploy('gatekeeper-controller-manager') + gkDeploy('gatekeeper-audit') + gkWebhook('Ignore') + constraint('K8sRequiredLabels', 'ns-owner', 'deny', 0), expect: { failing: ['gatekeeper-webhook'], assert: (r) => expect(r.failSeverity).toBe('low') } },
+    { name: 'only dryrun and warn constraints', k8s: healthyGk + constraint('K8sAllowedRepos', 'repos', 'dryrun', 0) + constraint('K8sRequiredLabels', 'labels', 'warn', 0), expect: { failing: ['gatekeeper-enforcement'] } },
+    { name: 'audit violations are reported', k8s: healthyGk + constraint('K8sPSPPrivilegedContainer', 'no-privileged', 'deny', 1), expect: { failing: ['gatekeeper-violations'], assert: (r) => expect(r.findings.find((f) => f.rule === 'gatekeeper-violations')?.message).toMatch(/legacy\/debug-shell/) } },
+    { name: 'no policy engine at all', k8s: '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x, namespace: shop }\nspec: { selector: {}, template: { spec: { containers: [{ name: c, image: x:1 }] } } }\n', expect: { failing: ['policy-engine'] } },
+    { name: 'audit Deployment missing, controller unavailable', k8s: gkCrd + gkDeploy('gatekeeper-controller-manager', 0) + gkWebhook('Fail') + constraint('K8sRequiredLabels', 'x', 'deny', 0), expect: { failing: ['gatekeeper-healthy'] } },
+    { name: 'audit stuck for days', k8s: healthyGk + constraint('K8sRequiredLabels', 'x', 'deny', 0, '2026-11-01T00:00:00Z'), expect: { failing: ['gatekeeper-healthy'] } },
+    { name: 'installed without constraints or webhook', k8s: gkCrd + gkDeploy('gatekeeper-controller-manager') + gkDeploy('gatekeeper-audit'), kinds: { 'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'collected' }, expect: { failing: ['gatekeeper-enforcement', 'gatekeeper-webhook'] } },
+    {
+      name: 'an application namespace is exempt, the Config excludes another',
+      k8s: healthyGk + constraint('K8sRequiredLabels', 'x', 'deny', 0) + ns('legacy', { 'admission.gatekeeper.sh/ignore': 'no-self-managing' })
+        + '---\napiVersion: config.gatekeeper.sh/v1alpha1\nkind: Config\nmetadata: { name: config, namespace: gatekeeper-system }\nspec: { match: [{ excludedNamespaces: [kube-system, batch], processes: ["*"] }] }\n',
+      expect: { failing: ['gatekeeper-exemptions'], assert: (r) => expect(r.findings.filter((f) => f.rule === 'gatekeeper-exemptions' && f.status === 'fail' && !f.system)).toHaveLength(1) },
+    },
+  ],
+  other: [
+    { name: 'constraints forbidden: error', k8s: healthyGk, kinds: { 'constraints.gatekeeper.sh/K8sRequiredLabels': 'denied' }, expect: { status: 'error', message: /constraints/ } },
+    { name: 'Deployments not collected: error', k8s: gkCrd, complete: false, expect: { status: 'error', message: /Deployments/ } },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// CC5-HARD-04 quotas and limits
+
+const quota = (namespace: string, hard: Record<string, string>) => `---\napiVersion: v1\nkind: ResourceQuota\nmetadata: { name: q, namespace: ${namespace} }\nspec: { hard: ${JSON.stringify(hard)} }\n`;
+const limitRange = (namespace: string) => `---\napiVersion: v1\nkind: LimitRange\nmetadata: { name: defaults, namespace: ${namespace} }\nspec: { limits: [{ type: Container, defaultRequest: { cpu: 100m, memory: 128Mi }, default: { memory: 512Mi } }] }\n`;
+const deploy = (namespace: string, name: string, resources = '') => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${namespace} }
+spec: { selector: {}, template: { spec: { containers: [{ name: c, image: x:1${resources ? `, resources: ${resources}` : ''} }] } } }
+`;
+const fullRes = '{ requests: { cpu: 100m, memory: 128Mi }, limits: { memory: 256Mi } }';
+
+testControl(CC5_HARD_04, {
+  valid: [
+    { name: 'quota and LimitRange defaults cover a container without resources', k8s: quota('shop', { 'requests.cpu': '4', 'requests.memory': '8Gi', 'limits.memory': '16Gi' }) + limitRange('shop') + deploy('shop', 'api'), expect: { passing: ['resource-requests', 'resource-limits', 'namespace-quota'] } },
+    { name: 'no quota, but every container declares requests and a memory limit (CPU limit not required)', k8s: deploy('web', 'nginx', fullRes), expect: { passing: ['namespace-quota'] } },
+    { name: 'workloads in system namespaces are not in scope', k8s: deploy('kube-system', 'coredns') + deploy('shop', 'api', fullRes) },
+  ],
+  invalid: [
+    { name: 'no quota, no defaults, no resources', k8s: deploy('legacy', 'billing'), expect: { failing: ['resource-requests', 'resource-limits', 'namespace-quota'] } },
+    { name: 'requests but no memory limit', k8s: deploy('legacy', 'billing', '{ requests: { cpu: 100m, memory: 128Mi } }'), expect: { failing: ['resource-limits'], passing: ['resource-requests'] } },
+    { name: 'an object-count quota does not bound compute', k8s: quota('legacy', { pods: '10' }) + deploy('legacy', 'a', '{ requests: { cpu: 1 } }'), expect: { failing: ['namespace-quota', 'resource-requests'], assert: (r) => expect(r.findings.find((f) => f.rule === 'namespace-quota')?.message).toMatch(/no compute ResourceQuota/) } },
+    { name: 'a quota on CPU only, LimitRange present, a container without memory limit', k8s: quota('legacy', { pods: '10', 'requests.cpu': '4' }) + deploy('legacy', 'a', '{ requests: { cpu: 1, memory: 1Gi } }'), expect: { failing: ['namespace-quota', 'resource-limits'], assert: (r) => expect(r.findings.find((f) => f.rule === 'namespace-quota')?.message).toMatch(/lacks requests\.memory, limits\.memory/) } },
+  ],
+  other: [
+    { name: 'ResourceQuotas not in the input files: error', k8s: deploy('shop', 'api', fullRes), complete: false, expect: { status: 'error', message: /ResourceQuotas/ } },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Corpus: real inputs from kubescape/regolibrary, polaris, kyverno/policies and the Gatekeeper docs.
+
+const CORPUS = '/work/shared/corpus';
+
+/** Failing `rule:resource` pairs of one control over corpus files (system findings marked). */
+async function corpusFailures(control: Parameters<typeof runCase>[0], paths: string[], extra: string = ''): Promise<string[]> {
+  const snap = await collectFiles(paths, { toolVersion: 'test', completeInventory: true });
+  const r = runCase(control, { name: paths.join(','), k8s: extra ? [...snap.kubernetes.objects, ...runCaseObjects(extra)] : snap.kubernetes.objects });
+  return [...new Set(r.findings.filter((f) => f.status === 'fail').map((f) => `${f.rule}:${f.resource.name}${f.system ? ' (system)' : ''}`))].sort();
+}
+function runCaseObjects(yaml: string) {
+  return parseManifestText(yaml, 'extra.yaml').objects;
+}
+
+describe.skipIf(!existsSync(CORPUS))('CC5-IAM-03 against the corpus', () => {
+  it('kubescape cluster-admin and secrets rules: namespaced grants in kube-system to a person count; */* cluster-wide makes admins', async () => {
+    const dir = `${CORPUS}/kubescape-regolibrary`;
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-01`])).toEqual(
+      ['rbac-pod-exec:pod', 'rbac-privilege-escalation:pod', 'rbac-secrets-read:pod', 'rbac-token-create:pod', 'rbac-wildcard:pod']);
+    // */* with "*" verbs bound cluster-wide to two groups: two unapproved cluster-admin principals
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-02`])).toEqual(['cluster-admin-binding:read-secrets-global']);
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-03`])).toEqual(['rbac-wildcard:pod']);
+    // watch on secrets cluster-wide (apiGroups "*")
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-can-list-get-secrets-v1/case-02`])).toEqual(['rbac-secrets-read:read-secrets-global', 'rbac-wildcard:read-secrets-global']);
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-can-list-get-secrets-v1/case-03`])).toEqual(['rbac-secrets-read:pod', 'rbac-wildcard:pod']);
+  });
+
+  it('polaris cluster-admin cases: every wildcard binding fails, a binding named system:* or gce:* is not built in', async () => {
+    const dir = `${CORPUS}/polaris/clusterrolebindingClusterAdmin`;
+    const got: Record<string, string[]> = {};
+    for (const f of readdirSync(dir).sort()) got[f] = (await corpusFailures(CC5_IAM_03, [join(dir, f)])).map((x) => x.split(':')[0]!);
+    expect(got['case-02.yaml']).toEqual(['cluster-admin-binding']); // binding named system:test → User testuser
+    expect(got['case-05.yaml']).toEqual(['cluster-admin-binding']); // binding named gce:podsecuritypolicy:calico-sa
+    expect(got['case-06.yaml']).toEqual(['rbac-wildcard']); // "*" verbs on pods in every group
+    expect(got['case-08.yaml']).toEqual([]); // get/list on deployments
+    expect(got['case-11.yaml']).toEqual([]);
+    for (const c of ['case-01.yaml', 'case-07.yaml', 'case-09.yaml', 'case-10.yaml']) expect(got[c], c).toEqual(expect.arrayContaining(['rbac-wildcard', 'rbac-secrets-read', 'rbac-nodes-proxy']));
+  });
+
+  it('kyverno wildcard and Secret-verb roles, each bound to a test user', async () => {
+    const bindEach = (paths: string[]) => collectFiles(paths, { toolVersion: 'test', completeInventory: true }).then((snap) => {
+      const objs = [...snap.kubernetes.objects];
+      for (const o of snap.kubernetes.objects) {
+        const ref = { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: o.kind, name: o.metadata.name }, subjects: [{ kind: 'User', name: 'tester' }] };
+        if (o.kind === 'ClusterRole') objs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `bind-${o.metadata.name}` }, ...ref });
+        if (o.kind === 'Role') objs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `bind-${o.metadata.name}`, namespace: o.metadata.namespace ?? 'default' }, ...ref });
+      }
+      const r = runCase(CC5_IAM_03, { name: 'corpus', k8s: objs });
+      return [...new Set(r.findings.filter((f) => f.status === 'fail' && (f.rule === 'rbac-wildcard' || f.rule === 'rbac-secrets-read')).map((f) => `${f.rule}:${f.resource.name}:${f.severity}`))].sort();
+    });
+    const dir = `${CORPUS}/kyverno-policies/other`;
+    expect(await bindEach([`${dir}/restrict-wildcard-resources/resources-01.yaml`])).toEqual([
+      'rbac-secrets-read:bind-clusterrole-470109:high', // verbs "*" on secrets
+      'rbac-wildcard:bind-clusterrole-441938:high', // apiGroups "*"
+      'rbac-wildcard:bind-clusterrole-470109:high',
+    ]);
+    // The same roles as namespaced Roles (no namespace in the file → default): Secrets read only warns.
+    expect(await bindEach([`${dir}/restrict-wildcard-resources/resources-02.yaml`])).toEqual([
+      'rbac-secrets-read:bind-clusterrole-470109:low', 'rbac-wildcard:bind-clusterrole-441938:medium', 'rbac-wildcard:bind-clusterrole-470109:medium',
+    ]);
+    expect(await bindEach([`${dir}/restrict-secret-role-verbs/resources-01.yaml`])).toEqual([
+      'rbac-secrets-read:bind-clusterrole-320746:high', 'rbac-secrets-read:bind-clusterrole-331636:high', 'rbac-secrets-read:bind-clusterrole-726648:high',
+    ]);
+    expect(await bindEach([`${dir}/restrict-secret-role-verbs/resources-02.yaml`])).toEqual([]); // create/update/patch on secrets: no read
+  });
+
+  it('kyverno cluster-admin bindings: a group and a service account, neither approved', async () => {
+    const r = await corpusFailures(CC5_IAM_03, [`${CORPUS}/kyverno-policies/other/restrict-binding-clusteradmin/resources-02.yaml`]);
+    expect(r).toEqual(['cluster-admin-binding:clusterrolebinding-737167', 'cluster-admin-binding:clusterrolebinding-817749']);
+  });
+});
+
+describe.skipIf(!existsSync(CORPUS))('CC5-HARD-01 against kubescape PSS namespaces', () => {
+  it('unlabelled namespaces fail; baseline with audit/warn restricted and restricted pass', async () => {
+    const dir = `${CORPUS}/kubescape-regolibrary`;
+    expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-baseline-applied-1/case-02`])).toEqual(['pss-labels:my-namespace']);
+    expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-baseline-applied-1/case-03`])).toEqual([]);
+    expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-restricted-applied-1/case-01`])).toEqual([]);
+    expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-restricted-applied-1/case-03`])).toEqual(['pss-labels:my-baseline-namespace']);
+  });
+});
+
+describe.skipIf(!existsSync(CORPUS))('CC5-HARD-04 against kubescape and polaris resource cases', () => {
+  it('judges requests and memory limits per workload; CPU limits are not required', async () => {
+    const k = `${CORPUS}/kubescape-regolibrary`;
+    expect(await corpusFailures(CC5_HARD_04, [`${k}/resources-cpu-requests/case-01`])).toEqual([]);
+    expect(await corpusFailures(CC5_HARD_04, [`${k}/resources-cpu-requests/case-02`])).toEqual(['namespace-quota:default', 'resource-requests:frontend']);
+    expect(await corpusFailures(CC5_HARD_04, [`${k}/resources-memory-limits/case-01`])).toEqual(['namespace-quota:default', 'resource-limits:frontend']);
+    // a container without a CPU limit but with requests and a memory limit passes
+    expect(await corpusFailures(CC5_HARD_04, [`${k}/resources-cpu-limits/case-03`])).toEqual(['namespace-quota:default', 'resource-requests:frontend']);
+    expect(await corpusFailures(CC5_HARD_04, [`${CORPUS}/polaris/cpuRequestsMissing/case-02.yaml`])).toEqual(['namespace-quota:default', 'resource-limits:nginx']);
+  });
+});
+
+describe.skipIf(!existsSync(CORPUS))('CC5-HARD-02 with the Gatekeeper docs constraint status', () => {
+  it('reports the audit violations of a deny constraint (and the old audit timestamp)', async () => {
+    const snap = await collectFiles([`${CORPUS}/gatekeeper-docs/constraint-status-example.yaml`], { toolVersion: 'test', completeInventory: true });
+    const r = runCase(CC5_HARD_02, { name: 'gk-docs', k8s: [...snap.kubernetes.objects, ...runCaseObjects(healthyGk)] });
+    const v = r.findings.find((f) => f.rule === 'gatekeeper-violations');
+    expect(v?.status).toBe('fail');
+    expect(v?.message).toMatch(/4 existing resource/);
+    expect(r.findings.some((f) => f.rule === 'gatekeeper-healthy' && f.status === 'fail' && /2019-05-11/.test(f.message))).toBe(true);
+    expect(r.findings.find((f) => f.rule === 'gatekeeper-enforcement')?.status).toBe('pass');
+  });
+});
+
+describe.skipIf(!existsSync(CORPUS))('CC5-IAM-04 against kubescape ClusterDescribe envelopes', () => {
+  /** kubescape wraps DescribeCluster (aws-sdk-go v2, PascalCase) in a ClusterDescribe object: map it to the SDK v3 shape. */
+  const load = (file: string) => {
+    const env = JSON.parse(readFileSync(file, 'utf8')) as { data: { Cluster?: Record<string, unknown>; cluster?: Record<string, unknown> } };
+    const c = (env.data.Cluster ?? env.data.cluster)!;
+    const v = (c.ResourcesVpcConfig ?? c.resourcesVpcConfig) as Record<string, unknown>;
+    const pick = (k: string) => v[k] ?? v[k[0]!.toLowerCase() + k.slice(1)];
+    return describeCluster({
+      name: String(c.Name ?? c.name), arn: String(c.Arn ?? c.arn),
+      resourcesVpcConfig: { endpointPublicAccess: pick('EndpointPublicAccess'), endpointPrivateAccess: pick('EndpointPrivateAccess'), publicAccessCidrs: pick('PublicAccessCidrs') } as JsonObject,
+    });
+  };
+  const verdict = (file: string) => {
+    const f = load(file);
+    const r = runCase(CC5_IAM_04, { name: file, aws: [f], cluster: { name: (f.output.cluster as JsonObject).name as string } });
+    return [r.status, ...r.findings.filter((x) => x.status === 'fail').map((x) => x.rule).sort()].join(' ');
+  };
+  const dir = `${CORPUS}/kubescape-regolibrary/ensure-endpointprivateaccess-is-enabled-and-endpointpublicaccess-is-disabled-eks`;
+  it('private only passes; public with the placeholder CIDR or 0.0.0.0/0 fails; both off is unusable evidence', () => {
+    expect(verdict(`${dir}/case-03/eks.json`)).toBe('pass');
+    expect(verdict(`${dir}/case-01/eks.json`)).toBe('error'); // public and private both off: EKS does not allow it
+    expect(verdict(`${dir}/case-02/eks.json`)).toBe('fail endpoint-public-access'); // "XXXX/32" is not a CIDR
+    expect(verdict(`${dir}/case-04/eks.json`)).toBe('fail endpoint-private-access endpoint-public-access');
+    expect(verdict(`${CORPUS}/kubescape-regolibrary/ensure-endpointpublicaccess-is-disabled-on-private-nodes-eks/case-02/eks.json`)).toBe('fail endpoint-private-access endpoint-public-access');
+  });
 });

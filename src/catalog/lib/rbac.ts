@@ -171,7 +171,9 @@ export function bindings(ev: Evidence): Binding[] {
       let resolved: { rules?: PolicyRule[]; builtin?: boolean } = {};
       if (roleRef.kind === 'ClusterRole') resolved = clusterRoleRules(roleRef.name);
       else if (roleRef.kind === 'Role' && !cluster) {
-        const role = ev.get(RBAC_KINDS.role, o.metadata.namespace ?? 'default', roleRef.name);
+        // A manifest without a namespace lands in `default` when applied.
+        const ns = o.metadata.namespace ?? 'default';
+        const role = ev.get(RBAC_KINDS.role, ns, roleRef.name) ?? (ns === 'default' ? ev.get(RBAC_KINDS.role, '', roleRef.name) : undefined);
         if (role) resolved = { rules: rulesOf(role) };
       }
       list.push({
@@ -275,7 +277,8 @@ const WORKLOADS: [string, string][] = [['', 'pods'], ['apps', 'deployments'], ['
  * The least-privilege findings of one binding (controls.md CC5-IAM-03 (b), (c), (e)). Cluster-scoped
  * resources (nodes, PersistentVolumes, Namespaces, CSRs, webhook configurations) are only checked
  * for ClusterRoleBindings, since a RoleBinding cannot grant them. A binding equivalent to
- * cluster-admin reports `rbac-wildcard` only: every narrower finding is implied.
+ * cluster-admin reports no narrower finding (every one is implied): in a namespace it is an
+ * `rbac-wildcard`, cluster-wide a cluster-admin principal.
  * `serverMinor` decides whether `get pods/exec` still opens a WebSocket exec (before 1.35).
  */
 export function analyzeBinding(b: Binding, serverMinor: number | undefined): { issues: RbacIssue[]; checked: RbacRule[]; createsWorkloads: boolean } {
@@ -287,10 +290,14 @@ export function analyzeBinding(b: Binding, serverMinor: number | undefined): { i
   const add = (r: RbacRule, message: string, severity: Severity = cluster ? RBAC_RULES[r].severity : 'medium') => issues.push({ rule: r, severity, message });
   const check = (r: RbacRule) => { checked.push(r); };
 
-  check('rbac-wildcard');
-  const wild = wildcardRules(rules);
-  if (wild.length) add('rbac-wildcard', `wildcard grant ${where}: ${wild.map(describeRule).join('; ')}`);
   const admin = isAdminEquivalent(rules);
+  // A cluster-wide binding equivalent to cluster-admin is judged as a cluster-admin principal
+  // (`cluster-admin-binding`: allowlist and count), not once more as a wildcard.
+  if (!(admin && cluster)) {
+    check('rbac-wildcard');
+    const wild = wildcardRules(rules);
+    if (wild.length) add('rbac-wildcard', `wildcard grant ${where}: ${wild.map(describeRule).join('; ')}`);
+  }
 
   if (!admin) {
     check('rbac-secrets-read');
@@ -592,9 +599,9 @@ export function reportAnonymousBindings(all: readonly Binding[], ctx: CheckConte
 }
 
 /**
- * Count and judge cluster-admin principals (CC5-IAM-03 (a), P1-IAM-03): each principal is reported
- * (workload service accounts and "everyone" groups fail; people and IAM principals pass or fail by
- * `clusterAdminAllowlist` when one is configured), then the count against `maxClusterAdmins`.
+ * Count and judge cluster-admin principals (CC5-IAM-03 (a), P1-IAM-03): each principal passes only
+ * when it is in `clusterAdminAllowlist` ("everyone" groups always fail; a workload service account
+ * outside the list fails high), then the count is compared with `maxClusterAdmins`.
  * When the cluster uses access entries and they were not (fully) collected, the count would be
  * wrong: the control is put in error instead.
  */
@@ -624,14 +631,12 @@ export function reportClusterAdmins(
     const listed = allowlisted(p, allow);
     if ((p.kind === 'Group' || p.kind === 'User') && EVERYONE_SUBJECTS.has(p.name)) {
       ctx.fail(p.resource, opts.rule, `${p.name} (everyone) holds cluster-admin via ${via}`, { severity: 'critical' });
-    } else if (p.kind === 'ServiceAccount' && !listed) {
-      ctx.fail(p.resource, opts.rule, `workload identity ${p.id.slice('ServiceAccount:'.length)} holds cluster-admin via ${via}: any compromise of its pods takes the cluster`, { severity: 'high' });
-    } else if (allow.length === 0) {
-      ctx.pass(p.resource, opts.rule, `cluster-admin principal ${p.name} via ${via} (no clusterAdminAllowlist configured: approve it in the access review)`);
     } else if (listed) {
       ctx.pass(p.resource, opts.rule, `cluster-admin principal ${p.name} via ${via} is in clusterAdminAllowlist`);
+    } else if (p.kind === 'ServiceAccount') {
+      ctx.fail(p.resource, opts.rule, `workload identity ${p.id.slice('ServiceAccount:'.length)} holds cluster-admin via ${via}: any compromise of its pods takes the cluster`, { severity: 'high' });
     } else {
-      ctx.fail(p.resource, opts.rule, `cluster-admin principal ${p.name} via ${via} is not in clusterAdminAllowlist`, { severity: 'high' });
+      ctx.fail(p.resource, opts.rule, `cluster-admin principal ${p.name} via ${via} is not in clusterAdminAllowlist${allow.length ? '' : ' (none configured: list the approved break-glass admins in the configuration)'}`, { severity: 'medium' });
     }
   }
   const max = ctx.config.thresholds.maxClusterAdmins;
@@ -645,7 +650,7 @@ export function reportClusterAdmins(
   if (mode === 'CONFIG_MAP') {
     ctx.fail(ref, opts.rule, 'authenticationMode CONFIG_MAP: the IAM principal that created the cluster holds system:masters without appearing in aws-auth or any API — confirm who it is in the access review, or move to access entries', { severity: 'low' });
   }
-  if (allow.length === 0 && admins.length) ctx.note('clusterAdminAllowlist is empty: cluster-admin principals are counted but their approval is left to the access review');
+  if (allow.length === 0 && admins.length) ctx.note('clusterAdminAllowlist is empty: no cluster-admin principal counts as approved');
   if (!opts.cluster) ctx.note('no EKS cluster description: access entries and aws-auth were not considered, only RBAC bindings');
   else if (!entriesRead && mode !== 'CONFIG_MAP') ctx.note('access entries were not read');
 }
