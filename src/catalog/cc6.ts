@@ -802,9 +802,11 @@ spec:
     if (ev.has('aws:ec2:DescribeSecurityGroupRules')) {
       const rules = securityGroupRules(ev, { rules: true, groups: false });
       const pls = prefixListEntries(ev);
+      const unseen = new Set<string>();
       for (const p of sgps) {
         const open: string[] = [];
         for (const g of ((p.spec ?? {}) as SgpSpec).securityGroups?.groupIds ?? []) {
+          if (!rules.has(g)) unseen.add(g);
           for (const r of (rules.get(g) ?? []) as SgRule[]) {
             if (r.IsEgress) continue;
             if (ruleSources(r, pls).cidrs.some((c) => OPEN_CIDRS.has(c))) open.push(`${g} ${portLabel(r)}`);
@@ -812,6 +814,7 @@ spec:
         }
         if (open.length) ctx.fail(p, 'sgp-groups-open', `pod security group(s) admit the internet: ${open.join('; ')}`);
       }
+      if (unseen.size) ctx.note(`no rules collected for pod security group(s) ${list([...unseen])}: not checked for world-open ingress`);
     }
   },
 });

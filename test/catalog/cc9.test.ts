@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CC9_ENC_01, CC9_ENC_02, CC9_ENC_03, CC9_ENC_04 } from '../../src/catalog/cc9.js';
+import { catalog } from '../../src/catalog/index.js';
+import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import { evaluate } from '../../src/engine/index.js';
 import type { JsonObject } from '../../src/model/index.js';
@@ -388,5 +390,16 @@ describe.skipIf(!existsSync('/work/shared/corpus'))('CC9 on public fixtures', ()
     expect(plain.findings.find((f) => f.rule === 'storage-encrypted')?.status).toBe('fail');
     // The PVs name no volume handle: nothing to look up in EC2, so no volume finding.
     expect(plain.findings.some((f) => f.rule === 'volume-encrypted')).toBe(false);
+  });
+});
+
+describe('CC9 in the built-in demo', () => {
+  it('shows the intended mix: CMK for secrets, unencrypted legacy storage, attested envelope design, plaintext legacy edge', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const { waivers, attestations } = demoPolicies(now);
+    const run = evaluate(demoSnapshot('test', now), catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, sections: ['CC9'], waivers, attestations });
+    expect(Object.fromEntries(run.controls.map((c) => [c.id, c.status]))).toEqual({ 'CC9-ENC-01': 'pass', 'CC9-ENC-02': 'fail', 'CC9-ENC-03': 'pass', 'CC9-ENC-04': 'fail' });
+    const enc02 = run.controls.find((c) => c.id === 'CC9-ENC-02')!;
+    expect(enc02.findings.filter((f) => f.status === 'fail').map((f) => f.rule).sort()).toEqual(['default-class-encrypted', 'storage-encrypted', 'volume-encrypted']);
   });
 });
