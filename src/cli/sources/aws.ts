@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { Snapshot } from '../../model/index.js';
+import type { EvidenceGap, Snapshot } from '../../model/index.js';
+import { EXIT, UserError } from '../errors.js';
 
 /** Flags of AWS evidence collection (owned by the AWS evidence work, issue 3). */
 export interface AwsOptions {
@@ -7,13 +8,113 @@ export interface AwsOptions {
   region?: string;
   profile?: string;
   awsEvidence?: string;
+  /** `--no-aws` sets this to false. */
+  aws?: boolean;
+  ecrReferrers?: boolean;
+  /** Read from the Kubernetes flags to infer the cluster (src/cli/sources/kubernetes.ts). */
+  kubeconfig?: string;
+  context?: string;
+  quiet?: boolean;
 }
 
 export function addAwsOptions(cmd: Command): Command {
-  return cmd;
+  return cmd
+    .option('--cluster <name>', 'EKS cluster whose AWS evidence to read (default: the kubeconfig context\'s cluster when it is an EKS cluster)')
+    .option('--region <region>', 'the cluster\'s AWS region (default: from the cluster ARN, then AWS_REGION or the profile\'s region)')
+    .option('--profile <name>', 'AWS named profile from ~/.aws/config (default: AWS_PROFILE, then the standard credential chain)')
+    .option('--aws-evidence <dir>', 'read AWS evidence offline from a directory of AWS CLI JSON outputs, <service>-<operation>[.<target>].json (docs/aws.md)')
+    .option('--no-aws', 'do not collect AWS evidence (controls that need it report "evidence not collected")')
+    .option('--ecr-referrers', 'also list OCI signatures with ecr:ListImageReferrers (needs ecr:BatchGetImage, not in the default IAM policy)');
 }
 
-/** Add AWS evidence for `keys` to the snapshot when asked for (or inferable); returns it. */
-export async function collectAws(_opts: AwsOptions, snapshot: Snapshot, _keys: ReadonlySet<string>): Promise<Snapshot> {
-  return snapshot;
+const awsKeysOf = (keys: ReadonlySet<string>) => [...keys].filter((k) => k.startsWith('aws:'));
+
+/** Record the same gap for every AWS evidence key (no cluster identified, ...). */
+function gapAll(snapshot: Snapshot, keys: string[], gap: Omit<EvidenceGap, 'key' | 'target' | 'source'>): void {
+  for (const k of keys) {
+    const op = k.slice(4);
+    snapshot.aws.calls[op] = { state: 'error', count: 0 };
+    snapshot.gaps.push({ source: 'aws', key: op, target: op, ...gap, message: `${op}: ${gap.message}` });
+  }
+}
+
+/**
+ * Add AWS evidence for `keys` to the snapshot when asked for (or inferable); returns it.
+ * - `--aws-evidence DIR`: offline, from the directory.
+ * - live: with `--cluster`, or when the live Kubernetes context (or the snapshot) names an EKS cluster.
+ * - `-f` scans: only with `--cluster` or `--aws-evidence`. `--no-aws`: never.
+ */
+export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: ReadonlySet<string>): Promise<Snapshot> {
+  if (opts.aws === false) return snapshot;
+  const awsKeys = awsKeysOf(keys);
+  if (awsKeys.length === 0) return snapshot;
+  const explicit = Boolean(opts.cluster || opts.awsEvidence);
+  const live = snapshot.kubernetes.source === 'live';
+  if (!explicit && !live) return snapshot;
+  if (explicit && snapshot.aws.facts.length > 0) {
+    // Fresh evidence replaces the AWS part of a bundle read with -f.
+    snapshot.aws = { source: 'none', calls: {}, facts: [] };
+    snapshot.gaps = snapshot.gaps.filter((g) => g.source !== 'aws');
+  }
+
+  if (opts.awsEvidence) {
+    const { loadAwsEvidence, AwsEvidenceDirError } = await import('../../collectors/aws/offline.js');
+    try {
+      return await loadAwsEvidence(snapshot, {
+        dir: opts.awsEvidence, keys: new Set(awsKeys), ...(opts.cluster ? { cluster: opts.cluster } : {}), ...(opts.region ? { region: opts.region } : {}),
+        ...(opts.ecrReferrers ? { imageReferrers: true } : {}),
+      });
+    } catch (err) {
+      if (err instanceof AwsEvidenceDirError) throw new UserError(err.message, EXIT.USAGE, 'pass a directory of AWS CLI JSON outputs (docs/aws.md "Offline evidence")');
+      throw err;
+    }
+  }
+
+  const { inferEksCluster, parseEksArn } = await import('../../collectors/aws/kubeconfig.js');
+  let cluster = opts.cluster;
+  let region = opts.region;
+  let profile = opts.profile;
+  const known = snapshot.cluster.arn ? parseEksArn(snapshot.cluster.arn) : undefined;
+  if (known && (!cluster || cluster === known.name)) { cluster ??= known.name; region ??= known.region; }
+  if (!cluster || !region || !profile) {
+    const ctx = await inferEksCluster({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) });
+    if (ctx && (!cluster || cluster === ctx.name)) {
+      cluster ??= ctx.name;
+      region ??= ctx.region;
+      profile ??= ctx.profile;
+    }
+  }
+  if (!cluster) {
+    gapAll(snapshot, awsKeys, {
+      reason: 'not-found',
+      message: 'not collected: no EKS cluster identified (the kubeconfig context is not an EKS cluster ARN and --cluster was not given)',
+      fix: 'pass --cluster NAME (and --region REGION), or --aws-evidence DIR, or --no-aws to skip AWS evidence',
+    });
+    return snapshot;
+  }
+
+  const { collectAwsLive } = await import('../../collectors/aws/collect.js');
+  const tty = process.stderr.isTTY === true && !opts.quiet && !process.env.CI;
+  let last = 0;
+  const totals = new Map<string, { done: number; total: number }>();
+  const result = await collectAwsLive(snapshot, {
+    keys: new Set(awsKeys), cluster, ...(region ? { region } : {}), ...(profile ? { profile } : {}),
+    ...(opts.ecrReferrers ? { imageReferrers: true } : {}),
+    ...(tty ? {
+      onProgress: (p: { service: string; done: number; total: number }) => {
+        totals.set(p.service, { done: p.done, total: p.total });
+        const now = Date.now();
+        if (now - last < 100) return;
+        last = now;
+        let done = 0; let total = 0;
+        for (const t of totals.values()) { done += t.done; total += t.total; }
+        process.stderr.write(`\r\x1b[2Kreading AWS evidence: ${p.service} (${done}/${total} calls)`);
+      },
+    } : {}),
+  });
+  if (tty) process.stderr.write('\r\x1b[2K');
+  if (result.problem) {
+    process.stderr.write(`eks-soc2: AWS evidence not collected: ${result.problem.message}\n  fix: ${result.problem.fix}\n`);
+  }
+  return result.snapshot;
 }
