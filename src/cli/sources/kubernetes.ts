@@ -17,9 +17,10 @@ export interface KubernetesOptions {
   secretsMetadata?: boolean;
   eksToken?: boolean;
   quiet?: boolean;
-  /** Shared with the AWS options: the EKS cluster name/region, used by --eks-token when the kubeconfig does not say. */
+  /** Shared with the AWS options (--cluster, --region, --profile): used by --eks-token when the kubeconfig does not say. */
   cluster?: string;
   region?: string;
+  profile?: string;
 }
 
 export function addKubernetesOptions(cmd: Command): Command {
@@ -82,6 +83,7 @@ export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlyS
       ...(opts.eksToken ? { eksToken: true } : {}),
       ...(opts.cluster ? { clusterName: opts.cluster } : {}),
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.secretsMetadata ? { secretsMetadata: true } : {}),
       ...(onProgress ? { onProgress } : {}),
     });

@@ -27,6 +27,8 @@ export interface ConnectOptions {
   /** EKS cluster name and region for `eksToken` when the kubeconfig does not name them. */
   clusterName?: string;
   region?: string;
+  /** AWS profile for in-process EKS tokens when the kubeconfig does not name one. */
+  profile?: string;
   /** Most parallel connections (default 4). */
   maxSockets?: number;
   /** Defaults: process.env, os.homedir(). */
@@ -179,7 +181,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
     if (!region) throw usage(`--eks-token needs the AWS region of cluster ${clusterName}`, 'pass --region REGION or set AWS_REGION');
     const params: EksTokenParams = { clusterName, region };
     if (execInfo?.roleArn) params.roleArn = execInfo.roleArn;
-    if (execInfo?.profile) params.profile = execInfo.profile;
+    const profile = execInfo?.profile ?? opts.profile;
+    if (profile) params.profile = profile;
     const replaced: User = { name: userName, authProvider: { name: EKS_TOKEN_PROVIDER, config: params } };
     kc.users = [...(kc.users ?? []).filter((u) => u.name !== userName), replaced];
     eksAuth = opts.eksAuthenticator ?? new EksTokenAuthenticator();
