@@ -6,8 +6,9 @@ import {
   CC7_CFG_01, CC7_CFG_02, CC7_CFG_03, CC7_CHG_01, CC7_CHG_02, CC7_CHG_03, CC7_CHG_04, controls,
 } from '../../src/catalog/cc7.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
+import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { evaluate } from '../../src/engine/index.js';
-import { defaultConfig } from '../../src/model/index.js';
+import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import { NOW, runCase, testControl } from '../helpers/control-tester.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/cc7');
@@ -96,7 +97,7 @@ status: { conditions: [{ type: Ready, status: "True" }] }`),
     {
       name: 'coverage at the configured threshold passes; the unmanaged workload is noted, not failed',
       k8s: join3(ARGO, tracked('api', 'shop'), deployment('legacy', 'shop'), application('shop')),
-      config: { thresholds: { gitopsCoveragePercent: 50 } },
+      config: { thresholds: { ...DEFAULT_THRESHOLDS, gitopsCoveragePercent: 50 } },
       expect: { passing: ['gitops-coverage'], notFailing: ['gitops-managed'], assert: (r) => expect(r.notes.join(' ')).toMatch(/shop\/legacy/) },
     },
     {
@@ -293,7 +294,7 @@ testControl(CC7_CHG_02, {
 const pipeline = (name: string, stages: [string, [string, string, string][]][]) => fact('codepipeline', 'GetPipeline', {
   pipeline: {
     name, roleArn: 'arn:aws:iam::111122223333:role/cp', version: 3,
-    stages: stages.map(([stage, actions]) => ({ name: stage, actions: actions.map(([n, category, provider], i) => ({ name: n, runOrder: i + 1, actionTypeId: { category, owner: category === 'Source' ? 'ThirdParty' : 'AWS', provider, version: '1' }, configuration: provider === 'CodeBuild' ? { ProjectName: n } : {} })) })),
+    stages: stages.map(([stage, actions]) => ({ name: stage, actions: actions.map(([n, category, provider], i) => ({ name: n, runOrder: i + 1, actionTypeId: { category, owner: category === 'Source' ? 'ThirdParty' : 'AWS', provider, version: '1' }, configuration: (provider === 'CodeBuild' ? { ProjectName: n } : {}) as Record<string, string> })) })),
   },
   metadata: { pipelineArn: `arn:aws:codepipeline:eu-west-1:111122223333:${name}` },
 }, { name });
@@ -678,5 +679,40 @@ describe('CC7 catalog file', () => {
     const r = runCase(CC7_CFG_01, { name: 'warn', k8s: join3(KARPENTER.replace('  limits: { cpu: "1000", memory: 1000Gi }\n', ''), EC2_NODE) });
     expect(r.status).toBe('fail');
     expect(r.failSeverity).toBe('low');
+  });
+});
+
+// ---------------------------------------------------------------- demo
+
+describe('CC7 in the built-in demo environment', () => {
+  const now = new Date(NOW);
+  const { waivers, attestations } = demoPolicies(now);
+  const run = evaluate(demoSnapshot('test', now), controls, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, waivers, attestations });
+  const result = (id: string) => run.controls.find((c) => c.id === id)!;
+  const failing = (id: string) => result(id).findings.filter((f) => f.status === 'fail' && !f.system).map((f) => `${f.rule} ${f.resource.name}`);
+
+  it('fails GitOps on the OutOfSync storefront Application and the unmanaged legacy workload', () => {
+    expect(result('CC7-CHG-01').status).toBe('fail');
+    expect(failing('CC7-CHG-01')).toEqual(expect.arrayContaining(['app-synced storefront', 'drift-correction storefront', 'gitops-managed billing-monolith']));
+  });
+
+  it('shows the IaC signals passing and the attested CI/CD control', () => {
+    expect(result('CC7-CHG-02').status).toBe('manual');
+    expect(result('CC7-CHG-02').findings.filter((f) => f.rule === 'iac-evidence').map((f) => f.status)).toEqual(['pass']);
+    expect(result('CC7-CHG-03').status).toBe('pass');
+    expect(result('CC7-CHG-03').attestation?.attestedBy).toBe('appsec-lead@acme.example');
+  });
+
+  it('flags revision history 0, the NodePool without limits and the literal DB_PASSWORD', () => {
+    expect(failing('CC7-CHG-04')).toContain('revision-history billing-monolith');
+    expect(failing('CC7-CFG-01')).toEqual(['nodepool-limits batch-spot']);
+    expect(result('CC7-CFG-01').failSeverity).toBe('low');
+    expect(failing('CC7-CFG-03')).toEqual(expect.arrayContaining(['no-literal-secret-env billing-monolith']));
+    expect(result('CC7-CFG-03').findings.find((f) => f.rule === 'secret-rotation' && f.status === 'fail')?.resource.name).toBe('prod/payments/stripe-api-key');
+  });
+
+  it('scales on a working metrics API without HPA/VPA conflicts', () => {
+    expect(result('CC7-CFG-02').findings.find((f) => f.rule === 'metrics-api')?.status).toBe('pass');
+    expect(failing('CC7-CFG-02').filter((f) => f.startsWith('hpa-') || f.startsWith('vpa-'))).toEqual([]);
   });
 });
