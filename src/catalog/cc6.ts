@@ -12,7 +12,7 @@ import {
 } from './lib/mesh.js';
 import type { MeshInfo } from './lib/mesh.js';
 import {
-  OPEN_CIDRS, RFC1918, albScheme, isAlbIngress, cidrWithin, clusterLoadBalancers, defaultRoute, ingressController, instanceIdOf,
+  OPEN_CIDRS, RFC1918, albScheme, clusterLocation, isAlbIngress, shortList, cidrWithin, clusterLoadBalancers, defaultRoute, ingressController, instanceIdOf,
   instancesById, isAutoMode, launchTemplateGroups, LB_KIND, natGateways, opensPortsOtherThan, podsByWorkload, portLabel,
   prefixListEntries, publicIps, routeTableFor, routeTables, ruleSources, securityGroupRules, securityGroups, selectSubnets,
   subnetsById, unenforcedPlacement, vpcCidrs, workloadKey,
@@ -23,15 +23,7 @@ import type { LabelSelector } from './lib/selectors.js';
 import { arr, workloads } from './lib/workloads.js';
 import type { Container, Workload } from './lib/workloads.js';
 
-/** Region and account of the cluster (from its ARN) for AWS resource refs. */
-function where(c: Cluster | undefined): { region?: string; accountId?: string } {
-  const r = clusterRef(c);
-  return { ...(r.region ? { region: r.region } : {}), ...(r.accountId ? { accountId: r.accountId } : {}) };
-}
 
-function list(items: readonly string[], max = 6): string {
-  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}
 
 // ============================================================================ CC6-NET-01
 
@@ -84,7 +76,7 @@ export const CC6_NET_01 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = describeCluster(ev, ctx.clusterName);
-    const loc = where(cluster);
+    const loc = clusterLocation(cluster);
     const nodes = ev.objects('core/Node');
     const ec2Nodes = nodes.filter((n) => { const t = computeType(n); return t === 'ec2' || t === 'auto'; });
     const fargate = nodes.filter((n) => computeType(n) === 'fargate').length;
@@ -143,7 +135,7 @@ export const CC6_NET_01 = defineControl({
     for (const [subnetId, u] of uses) {
       const sub = subnets.get(subnetId);
       const ref = awsRef('AWS::EC2::Subnet', subnetId, { ...loc, ...(sub?.SubnetArn ? { arn: sub.SubnetArn } : {}) });
-      const usedBy = `used by ${list(u.by, 4)}`;
+      const usedBy = `used by ${shortList(u.by, 4)}`;
       const rt = routeTableFor(tables, subnetId, sub?.VpcId ?? u.vpc);
       if (!rt) {
         const shared = sub?.OwnerId && loc.accountId && sub.OwnerId !== loc.accountId ? ` (shared subnet owned by ${sub.OwnerId}: read its route tables in the owner account)` : '';
@@ -180,8 +172,8 @@ export const CC6_NET_01 = defineControl({
       }
     }
     const problems: string[] = [];
-    if (missing.length) problems.push(`node instances not found in ec2:DescribeInstances: ${list(missing)}`);
-    if (unrouted.length) problems.push(`no route table found for subnet(s) ${list(unrouted)} in ec2:DescribeRouteTables`);
+    if (missing.length) problems.push(`node instances not found in ec2:DescribeInstances: ${shortList(missing)}`);
+    if (unrouted.length) problems.push(`no route table found for subnet(s) ${shortList(unrouted)} in ec2:DescribeRouteTables`);
     if (problems.length) ctx.error(problems.join('; '));
   },
 });
@@ -243,7 +235,7 @@ export const CC6_NET_02 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = describeCluster(ev, ctx.clusterName);
-    const loc = where(cluster);
+    const loc = clusterLocation(cluster);
     const roles = new Map<string, { roles: Set<SgRole>; from: string[] }>();
     const add = (sg: string | undefined, role: SgRole, from: string) => {
       if (!sg) return;
@@ -285,7 +277,7 @@ export const CC6_NET_02 = defineControl({
       if (!queried.has(sg) && !queriedAll) { notCollected.push(sg); continue; }
       const g = names.get(sg) as { GroupName?: string } | undefined;
       const ref = awsRef('AWS::EC2::SecurityGroup', sg, loc);
-      const label = `${g?.GroupName ? `${g.GroupName}, ` : ''}${list(info.from, 3)}`;
+      const label = `${g?.GroupName ? `${g.GroupName}, ` : ''}${shortList(info.from, 3)}`;
       const guardsNodes = info.roles.has('cluster') || info.roles.has('node');
       const lbOnly = !guardsNodes;
       const openHits: string[] = [];
@@ -326,7 +318,7 @@ export const CC6_NET_02 = defineControl({
         if (lbHits.length) ctx.fail(ref, 'lb-open-ports', `load balancer group open to the world beyond 80/443: ${lbHits.join('; ')} (${label})`, info.roles.has('lb-public') ? undefined : { severity: 'medium' });
         else if (lbOnly) ctx.pass(ref, 'lb-open-ports', `world-open ingress limited to 80/443 (${label})`);
       }
-      if (wide.length) ctx.fail(ref, 'all-traffic-wide-cidr', `all-traffic ingress from CIDRs wider than the VPC (${list(wideBase)}): ${wide.join(', ')} (${label})`);
+      if (wide.length) ctx.fail(ref, 'all-traffic-wide-cidr', `all-traffic ingress from CIDRs wider than the VPC (${shortList(wideBase)}): ${wide.join(', ')} (${label})`);
     }
 
     for (const ng of nodegroups(ev)) {
@@ -343,11 +335,11 @@ export const CC6_NET_02 = defineControl({
 
     if (selfRefs) ctx.note(`${selfRefs} self-referencing rule(s) (a group admitting its own members, as the EKS cluster security group does) are expected and not flagged`);
     if (openEgress) ctx.note(`${openEgress} egress rule(s) to 0.0.0.0/0 or ::/0 (the AWS default; informational)`);
-    if (unexpanded.size) ctx.note(`prefix list(s) ${[...unexpanded].join(', ')} not expanded (ec2:GetManagedPrefixListEntries not collected): their entries were not checked for 0.0.0.0/0`);
+    if (unexpanded.size) ctx.note(`prefix shortList(s) ${[...unexpanded].join(', ')} not expanded (ec2:GetManagedPrefixListEntries not collected): their entries were not checked for 0.0.0.0/0`);
     if (lbs.mine.length === 0 && ev.has('aws:elasticloadbalancing:DescribeLoadBalancers')) ctx.note('no load balancer of the cluster found');
     if (isAutoMode(cluster, ev.objects('core/Node'))) ctx.note('EKS Auto Mode: nodes use the eks-cluster-sg-* group; custom node security groups need extra IAM permissions for Auto Mode to manage them');
     if (roles.size === 0) ctx.error('no security group found in the cluster description, node instances or load balancers');
-    else if (notCollected.length) ctx.error(`rules of security group(s) ${list(notCollected)} were not collected (ec2:DescribeSecurityGroupRules with a group-id filter)`);
+    else if (notCollected.length) ctx.error(`rules of security group(s) ${shortList(notCollected)} were not collected (ec2:DescribeSecurityGroupRules with a group-id filter)`);
   },
 });
 
@@ -386,7 +378,7 @@ function addonConfig(a: Addon | undefined): Record<string, unknown> | undefined 
 const truthy = (v: unknown) => v === true || v === 'true';
 
 function addonRef(a: Addon, cluster: Cluster | undefined): ResourceRef {
-  return awsRef('AWS::EKS::Addon', a.addonName ?? 'vpc-cni', { ...where(cluster), arn: a.addonArn });
+  return awsRef('AWS::EKS::Addon', a.addonName ?? 'vpc-cni', { ...clusterLocation(cluster), arn: a.addonArn });
 }
 
 /** The network-policy engines of the cluster and whether each enforces. */
@@ -627,7 +619,7 @@ spec:
         ctx.fail(ref, 'netpol-default-deny-egress', 'no default-deny egress policy: pods may connect anywhere');
       }
     }
-    if (skipped.length) ctx.note(`namespaces without workloads or policies not evaluated: ${list(skipped)}`);
+    if (skipped.length) ctx.note(`namespaces without workloads or policies not evaluated: ${shortList(skipped)}`);
 
     if (haveWorkloads) {
       const nodes = new Map(ev.objects('core/Node').map((n) => [n.metadata.name ?? '', n] as const));
@@ -776,9 +768,9 @@ spec:
       if (!haveWorkloads) continue;
       if (hits.length) {
         selecting++;
-        ctx.pass(p, 'sgp-selects', `assigns ${groups.join(', ') || 'no group'} to ${list(hits.map((w) => `${w.obj.kind}/${w.obj.metadata.name}`))}`);
+        ctx.pass(p, 'sgp-selects', `assigns ${groups.join(', ') || 'no group'} to ${shortList(hits.map((w) => `${w.obj.kind}/${w.obj.metadata.name}`))}`);
         const odd = hits.filter((w) => w.spec.hostNetwork === true || w.spec.os?.name === 'windows' || w.spec.nodeSelector?.['kubernetes.io/os'] === 'windows');
-        if (odd.length) ctx.note(`${p.metadata.namespace}/${p.metadata.name} selects ${list(odd.map((w) => w.obj.metadata.name ?? '?'))}: host-network and Windows pods never get pod security groups`);
+        if (odd.length) ctx.note(`${p.metadata.namespace}/${p.metadata.name} selects ${shortList(odd.map((w) => w.obj.metadata.name ?? '?'))}: host-network and Windows pods never get pod security groups`);
       } else {
         ctx.fail(p, 'sgp-selects', `selects no workload in namespace ${ns}${spec.podSelector || spec.serviceAccountSelector ? '' : ' (no podSelector or serviceAccountSelector)'}`);
       }
@@ -814,7 +806,7 @@ spec:
         }
         if (open.length) ctx.fail(p, 'sgp-groups-open', `pod security group(s) admit the internet: ${open.join('; ')}`);
       }
-      if (unseen.size) ctx.note(`no rules collected for pod security group(s) ${list([...unseen])}: not checked for world-open ingress`);
+      if (unseen.size) ctx.note(`no rules collected for pod security group(s) ${shortList([...unseen])}: not checked for world-open ingress`);
     }
   },
 });
@@ -863,7 +855,7 @@ export const CC6_NET_05 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = describeCluster(ev, ctx.clusterName);
-    const loc = where(cluster);
+    const loc = clusterLocation(cluster);
     const { mine, others } = clusterLoadBalancers(ev, cluster, ctx.clusterName, ev.has('aws:elasticloadbalancing:DescribeTags'));
     if (others) ctx.note(`${others} load balancer(s) outside the cluster (other VPC, not tagged for it) were not evaluated`);
     const ingresses = ev.objects('networking.k8s.io/Ingress');
@@ -871,8 +863,8 @@ export const CC6_NET_05 = defineControl({
     const publicAlbs = mine.filter((m) => m.lb.Type === 'application' && m.lb.Scheme === 'internet-facing');
     const internal = mine.filter((m) => m.lb.Type === 'application' && m.lb.Scheme !== 'internet-facing');
     const nlbs = mine.filter((m) => m.lb.Type !== 'application' && m.lb.Scheme === 'internet-facing');
-    if (internal.length) ctx.note(`${internal.length} internal ALB(s) not required to have WAF: ${list(internal.map((m) => m.name))}`);
-    if (nlbs.length) ctx.note(`${nlbs.length} internet-facing ${nlbs.map((m) => m.lb.Type).join('/')} load balancer(s) cannot carry WAF: ${list(nlbs.map((m) => m.name))} — protect them upstream or keep them internal`);
+    if (internal.length) ctx.note(`${internal.length} internal ALB(s) not required to have WAF: ${shortList(internal.map((m) => m.name))}`);
+    if (nlbs.length) ctx.note(`${nlbs.length} internet-facing ${nlbs.map((m) => m.lb.Type).join('/')} load balancer(s) cannot carry WAF: ${shortList(nlbs.map((m) => m.name))} — protect them upstream or keep them internal`);
 
     for (const ing of ingresses) {
       const c = ingressController(ing, classes);
@@ -913,7 +905,7 @@ export const CC6_NET_05 = defineControl({
         ctx.note(`internet-facing ALB Ingress ${key} has no matching load balancer in the AWS evidence (not provisioned yet, or not tagged with ingress.k8s.aws/stack)`);
       }
     }
-    if (unknown.length) ctx.error(`no wafv2:GetWebACLForResource answer for ${list(unknown)}`);
+    if (unknown.length) ctx.error(`no wafv2:GetWebACLForResource answer for ${shortList(unknown)}`);
   },
 });
 
@@ -981,7 +973,7 @@ export const CC6_MESH_01 = defineControl({
     const cov = meshCoverage(ev, mesh, ctx);
     const inScope = cov.filter((c) => !c.excluded);
     const excluded = cov.filter((c) => c.excluded);
-    if (excluded.length) ctx.note(`left out of the coverage figure: ${list(excluded.map((c) => `${c.w.obj.kind}/${c.w.namespace}/${c.w.obj.metadata.name} (${c.excluded})`))}`);
+    if (excluded.length) ctx.note(`left out of the coverage figure: ${shortList(excluded.map((c) => `${c.w.obj.kind}/${c.w.namespace}/${c.w.obj.metadata.name} (${c.excluded})`))}`);
     if (inScope.length === 0) { ctx.note('no application workloads to measure mesh coverage on'); return; }
     const meshed = inScope.filter((c) => c.meshed);
     const pct = Math.round((meshed.length / inScope.length) * 1000) / 10;
@@ -997,7 +989,7 @@ export const CC6_MESH_01 = defineControl({
     else {
       ctx.pass(ref, 'mesh-coverage', summary);
       const out = inScope.filter((c) => !c.meshed);
-      if (out.length) ctx.note(`outside the mesh, within the tolerance: ${list(out.map((c) => `${c.w.namespace}/${c.w.obj.metadata.name}`))}`);
+      if (out.length) ctx.note(`outside the mesh, within the tolerance: ${shortList(out.map((c) => `${c.w.namespace}/${c.w.obj.metadata.name}`))}`);
     }
   },
 });
@@ -1134,7 +1126,7 @@ spec:
         const inNs = cov.filter((c) => c.w.namespace === ns && !c.excluded);
         const out = inNs.filter((c) => !c.meshed);
         const ref = namespaceRef(ev, ns);
-        if (out.length) ctx.fail(ref, 'namespace-mtls', `${out.length} workload(s) outside the mesh talk plaintext: ${list(out.map((c) => c.w.obj.metadata.name ?? '?'))}`, { severity: 'medium' });
+        if (out.length) ctx.fail(ref, 'namespace-mtls', `${out.length} workload(s) outside the mesh talk plaintext: ${shortList(out.map((c) => c.w.obj.metadata.name ?? '?'))}`, { severity: 'medium' });
         else if (!mesh.istio) ctx.pass(ref, 'namespace-mtls', `all ${inNs.length} workload(s) meshed: Linkerd encrypts their traffic with mutual TLS`);
       }
       for (const c of cov) {
@@ -1240,7 +1232,7 @@ spec:
         if (deny) ctx.pass(ref, 'authz-default-deny', `deny by default: AuthorizationPolicy ${deny.metadata.namespace}/${deny.metadata.name} allows nothing`);
         else ctx.fail(ref, 'authz-default-deny', inNs.length ? `${inNs.length} AuthorizationPolicy object(s) but no allow-nothing policy: workloads they do not select accept every caller` : 'no AuthorizationPolicy: every meshed caller is allowed');
         const allows = inNs.filter((p) => { const s = (p.spec ?? {}) as AuthzSpec; return (s.action === undefined || s.action === 'ALLOW') && arr(s.rules).length > 0; });
-        if (allows.length) ctx.pass(ref, 'authz-allow-policies', `${allows.length} explicit ALLOW polic${allows.length === 1 ? 'y' : 'ies'}: ${list(allows.map((p) => p.metadata.name ?? '?'))}`);
+        if (allows.length) ctx.pass(ref, 'authz-allow-policies', `${allows.length} explicit ALLOW polic${allows.length === 1 ? 'y' : 'ies'}: ${shortList(allows.map((p) => p.metadata.name ?? '?'))}`);
         else if (deny) ctx.fail(ref, 'authz-allow-policies', 'default deny without any explicit ALLOW policy: every call to the namespace is refused (intended?)');
       }
       for (const p of aps) {
@@ -1265,7 +1257,7 @@ spec:
         if (LINKERD_DENYING.has(eff)) ctx.pass(ref, 'authz-default-deny', `default inbound policy ${eff} (${source})`);
         else ctx.fail(ref, 'authz-default-deny', `default inbound policy ${eff} (${source}): ${eff.endsWith('unauthenticated') ? 'unauthenticated callers are allowed' : 'requests are only audited'}`, { severity: 'low' });
         const inNs = policies.filter((p) => p.metadata.namespace === ns);
-        if (inNs.length) ctx.pass(ref, 'authz-allow-policies', `${inNs.length} Linkerd policy object(s): ${list(inNs.map((p) => `${p.kind}/${p.metadata.name}`))}`);
+        if (inNs.length) ctx.pass(ref, 'authz-allow-policies', `${inNs.length} Linkerd policy object(s): ${shortList(inNs.map((p) => `${p.kind}/${p.metadata.name}`))}`);
         else ctx.fail(ref, 'authz-allow-policies', 'no Linkerd Server/AuthorizationPolicy objects: access follows the default policy only');
       }
     }

@@ -2,7 +2,6 @@
  * CC9 — Risk Mitigation: "Data Encryption and Protection".
  */
 import type { CheckContext, ControlDefinition, Evidence, K8sObject } from '../model/index.js';
-import type { Cluster } from '@aws-sdk/client-eks';
 import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Volume } from '@aws-sdk/client-ec2';
 import { defineControl } from './define.js';
@@ -11,7 +10,7 @@ import { parseArn, rolePermissions, roleNameFromArn, statementCoversAction } fro
 import type { RolePermissions } from './lib/iam.js';
 import { aws, k8s, need } from './lib/keys.js';
 import { MESH_DETECTION_KEYS, detectMesh } from './lib/mesh.js';
-import { albScheme, clusterLoadBalancers, isAlbIngress, matchesApproved, serviceScheme } from './lib/network.js';
+import { albScheme, clusterLoadBalancers, clusterLocation, isAlbIngress, matchesApproved, serviceScheme, shortList } from './lib/network.js';
 import type { ClusterLb } from './lib/network.js';
 import {
   EBS_PROVISIONERS, customerAliases, describeKey, describedKeys, ebsVolumeId, isDefaultClass, isUsableCmk, keyIdOf, kmsKeyForm,
@@ -19,14 +18,7 @@ import {
 } from './lib/storage.js';
 import { arr } from './lib/workloads.js';
 
-function where(c: Cluster | undefined): { region?: string; accountId?: string } {
-  const r = clusterRef(c);
-  return { ...(r.region ? { region: r.region } : {}), ...(r.accountId ? { accountId: r.accountId } : {}) };
-}
 
-function list(items: readonly string[], max = 6): string {
-  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
-}
 
 const KEY_KIND = 'AWS::KMS::Key';
 
@@ -79,7 +71,7 @@ export const CC9_ENC_01 = defineControl({
     }
     ctx.pass(ref, 'secrets-cmk', `Secrets encrypted with KMS key ${keyArn}`, { keyArn });
     const keyRegion = parseArn(keyArn)?.region;
-    const loc = where(c);
+    const loc = clusterLocation(c);
     if (keyRegion && loc.region && keyRegion !== loc.region) ctx.note(`the key is in ${keyRegion} but the cluster in ${loc.region}: EKS requires a key in the cluster's region`);
     const key = describeKey(ev, keyArn);
     if (!key) {
@@ -162,13 +154,13 @@ parameters:
     const ebs = scs.filter((s) => EBS_PROVISIONERS.has(provisioner(s)));
     const others = scs.filter((s) => !EBS_PROVISIONERS.has(provisioner(s)));
     const pvs = ev.objects('core/PersistentVolume').filter((p) => ebsVolumeId(p) !== undefined);
-    if (others.length) ctx.note(`not EBS, not checked here: ${list(others.map((s) => `${s.metadata.name} (${provisioner(s) || 'no provisioner'})`))} — EFS/FSx encryption is set on the file system`);
+    if (others.length) ctx.note(`not EBS, not checked here: ${shortList(others.map((s) => `${s.metadata.name} (${provisioner(s) || 'no provisioner'})`))} — EFS/FSx encryption is set on the file system`);
     if (ebs.length === 0 && pvs.length === 0) { ctx.notApplicable('no EBS StorageClass or EBS persistent volume'); return; }
 
     const ebdFact = ev.aws('ec2:GetEbsEncryptionByDefault')[0];
     const ebd = ebdFact ? out<{ EbsEncryptionByDefault?: boolean }>(ebdFact)?.EbsEncryptionByDefault === true : undefined;
     const defaultKey = out<{ KmsKeyId?: string }>(ev.aws('ec2:GetEbsDefaultKmsKeyId')[0])?.KmsKeyId;
-    const region = where(cluster).region ?? ebdFact?.region;
+    const region = clusterLocation(cluster).region ?? ebdFact?.region;
 
     for (const sc of ebs) {
       const p = scParameters(sc);
@@ -199,8 +191,8 @@ parameters:
       const csiDriver = ev.get('storage.k8s.io/CSIDriver', '', 'ebs.csi.aws.com');
       const ref = clusterRef(cluster, ctx.clusterName ?? 'cluster');
       if (addon) {
-        if (addon.status === 'ACTIVE' || addon.status === 'UPDATING') ctx.pass(awsRef('AWS::EKS::Addon', 'aws-ebs-csi-driver', { ...where(cluster), arn: addon.addonArn }), 'ebs-csi-driver', `EKS add-on aws-ebs-csi-driver ${addon.addonVersion ?? ''} ${addon.status}`.replace('  ', ' '));
-        else ctx.fail(awsRef('AWS::EKS::Addon', 'aws-ebs-csi-driver', { ...where(cluster), arn: addon.addonArn }), 'ebs-csi-driver', `EKS add-on aws-ebs-csi-driver is ${addon.status ?? 'in an unknown state'}`);
+        if (addon.status === 'ACTIVE' || addon.status === 'UPDATING') ctx.pass(awsRef('AWS::EKS::Addon', 'aws-ebs-csi-driver', { ...clusterLocation(cluster), arn: addon.addonArn }), 'ebs-csi-driver', `EKS add-on aws-ebs-csi-driver ${addon.addonVersion ?? ''} ${addon.status}`.replace('  ', ' '));
+        else ctx.fail(awsRef('AWS::EKS::Addon', 'aws-ebs-csi-driver', { ...clusterLocation(cluster), arn: addon.addonArn }), 'ebs-csi-driver', `EKS add-on aws-ebs-csi-driver is ${addon.status ?? 'in an unknown state'}`);
       } else if (csiDriver) {
         ctx.pass(csiDriver, 'ebs-csi-driver', 'CSIDriver ebs.csi.aws.com registered (self-managed install)');
       } else if (ev.has('aws:eks:ListAddons') && ev.has('k8s:storage.k8s.io/CSIDriver') && !addonNames(ev).includes('aws-ebs-csi-driver')) {
@@ -229,7 +221,7 @@ parameters:
       if (v.Encrypted === true) ctx.pass(pv, 'volume-encrypted', `${id} encrypted${v.KmsKeyId ? ` with ${v.KmsKeyId}` : ''}${forClaim}`);
       else ctx.fail(pv, 'volume-encrypted', `${id} is not encrypted${forClaim}: copy it to an encrypted volume (snapshot, copy-snapshot --encrypted, restore)`, { details: { volumeId: id } });
     }
-    if (missing.length) ctx.error(`volume(s) of ${list(missing)} not found in ec2:DescribeVolumes (deleted, or in another region/account)`);
+    if (missing.length) ctx.error(`volume(s) of ${shortList(missing)} not found in ec2:DescribeVolumes (deleted, or in another region/account)`);
   },
 });
 
@@ -255,7 +247,7 @@ function canGenerateDataKeys(perms: RolePermissions): string | undefined {
     for (const s of doc?.statements ?? []) {
       if (s.effect !== 'Allow') continue;
       const a = DATA_KEY_ACTIONS.find((x) => statementCoversAction(s, x));
-      if (a) return `${name} allows ${a} on ${s.resources.length ? list(s.resources, 2) : 'NotResource'}`;
+      if (a) return `${name} allows ${a} on ${s.resources.length ? shortList(s.resources, 2) : 'NotResource'}`;
     }
   }
   return undefined;
@@ -329,7 +321,7 @@ export const CC9_ENC_03 = defineControl({
       else ctx.fail(ref, 'cmk-rotation', `customer-managed key${names.length ? ` ${names.join(', ')}` : ''} has automatic rotation off`);
     }
     const undescribed = [...aliases.keys()].filter((id) => !keys.some((k) => k.KeyId === id));
-    if (undescribed.length) ctx.note(`${undescribed.length} customer alias target(s) not described (kms:DescribeKey): ${list(undescribed.map((id) => aliases.get(id)![0]!))}`);
+    if (undescribed.length) ctx.note(`${undescribed.length} customer alias target(s) not described (kms:DescribeKey): ${shortList(undescribed.map((id) => aliases.get(id)![0]!))}`);
 
     const roles = workloadRoles(ev);
     const ops = {
@@ -346,7 +338,7 @@ export const CC9_ENC_03 = defineControl({
       const grant = canGenerateDataKeys(perms);
       if (grant) {
         withKeys++;
-        ctx.pass(ref, 'workload-data-keys', `${grant} (used by ${list(who, 3)})`);
+        ctx.pass(ref, 'workload-data-keys', `${grant} (used by ${shortList(who, 3)})`);
         const n = events?.get(name.toLowerCase());
         if (n) ctx.pass(ref, 'data-key-usage', `${n} GenerateDataKey call(s) in the CloudTrail window`);
       }
@@ -429,7 +421,7 @@ export const CC9_ENC_04 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = describeCluster(ev, ctx.clusterName);
-    const loc = where(cluster);
+    const loc = clusterLocation(cluster);
     const approved = ctx.config.approvedTlsPolicies;
 
     // Load balancer listeners (AWS).
@@ -473,7 +465,7 @@ export const CC9_ENC_04 = defineControl({
       const open = alb ? albScheme(ing) === 'internet-facing' : true;
       if (tls.length || (alb && cert)) {
         const hosts = tls.flatMap((t) => arr<string>((t as { hosts?: string[] } | null)?.hosts));
-        ctx.pass(ing, 'ingress-tls', tls.length ? `spec.tls${hosts.length ? ` for ${list(hosts)}` : ''}` : `ALB certificate ${cert}`);
+        ctx.pass(ing, 'ingress-tls', tls.length ? `spec.tls${hosts.length ? ` for ${shortList(hosts)}` : ''}` : `ALB certificate ${cert}`);
         if (alb) {
           const ports = listenPorts(ing);
           const redirect = ing.metadata.annotations?.['alb.ingress.kubernetes.io/ssl-redirect'];

@@ -5,7 +5,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { LoadBalancer, TagDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { computeType } from './addons.js';
-import { out } from './aws.js';
+import { clusterRef, out } from './aws.js';
 import { arr, podTemplate } from './workloads.js';
 import type { PodSpec, Workload } from './workloads.js';
 
@@ -15,6 +15,17 @@ import type { PodSpec, Workload } from './workloads.js';
  * Every function here reads only the evidence its caller passes in or names in its doc comment;
  * the calling control must declare those keys.
  */
+
+/** Region and account of the cluster (from its ARN), for AWS resource refs. */
+export function clusterLocation(c: Cluster | undefined): { region?: string; accountId?: string } {
+  const r = clusterRef(c);
+  return { ...(r.region ? { region: r.region } : {}), ...(r.accountId ? { accountId: r.accountId } : {}) };
+}
+
+/** A short, comma-separated list for messages ("a, b and 3 more"). */
+export function shortList(items: readonly string[], max = 6): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
 
 // ---------------------------------------------------------------- nodes and instances
 
