@@ -34,14 +34,16 @@ export function irsaRoleArns(objects: readonly K8sObject[]): string[] {
   return [...arns].sort();
 }
 
-/** EBS volume ids of PersistentVolumes: CSI `ebs.csi.aws.com` volumeHandle, or the in-tree `awsElasticBlockStore.volumeID`. */
+const EBS_CSI = new Set(['ebs.csi.aws.com', 'ebs.csi.eks.amazonaws.com']);
+
+/** EBS volume ids of PersistentVolumes: CSI volumeHandle (`ebs.csi.aws.com`, Auto Mode `ebs.csi.eks.amazonaws.com`), or the in-tree `awsElasticBlockStore.volumeID`. */
 export function ebsVolumeIds(objects: readonly K8sObject[]): string[] {
   const ids = new Set<string>();
   for (const pv of objects) {
     if (pv.kind !== 'PersistentVolume') continue;
     const spec = asObj(pv.spec);
     const csi = asObj(spec?.csi);
-    const handle = csi && asStr(csi.driver) === 'ebs.csi.aws.com' ? asStr(csi.volumeHandle) : asStr(asObj(spec?.awsElasticBlockStore)?.volumeID);
+    const handle = csi && EBS_CSI.has(asStr(csi.driver) ?? '') ? asStr(csi.volumeHandle) : asStr(asObj(spec?.awsElasticBlockStore)?.volumeID);
     const m = handle ? /(vol-[0-9a-f]+)$/.exec(handle) : null;
     if (m) ids.add(m[1]!);
   }

@@ -132,8 +132,12 @@ function kmsKeys(ctx: PlanContext): string[] {
     ...ctx.outputs<{ Volumes?: { KmsKeyId?: string }[] }>('ec2:DescribeVolumes').flatMap((o) => (o.Volumes ?? []).map((v) => v.KmsKeyId)),
     ...ctx.outputs<{ logGroups?: { kmsKeyId?: string }[] }>('logs:DescribeLogGroups').flatMap((o) => (o.logGroups ?? []).map((g) => g.kmsKeyId)),
     ...ctx.outputs<{ trailList?: { KmsKeyId?: string }[] }>('cloudtrail:DescribeTrails').flatMap((o) => (o.trailList ?? []).map((t) => t.KmsKeyId)),
+    // Keys behind customer aliases (AWS managed aliases `alias/aws/*` are skipped).
+    ...ctx.outputs<{ Aliases?: { AliasName?: string; TargetKeyId?: string }[] }>('kms:ListAliases').flatMap((o) => (o.Aliases ?? []).filter((a) => !a.AliasName?.startsWith('alias/aws/')).map((a) => a.TargetKeyId)),
   ];
-  return strs(keys).sort();
+  // The same key named by ARN and by id is described once (by ARN).
+  const ids = new Set(keys.filter((k): k is string => typeof k === 'string' && k.includes(':key/')).map((k) => k.slice(k.lastIndexOf('/') + 1)));
+  return strs(keys).filter((k) => k.includes(':') || !ids.has(k)).sort();
 }
 /** The region a KMS key ARN lives in (keys named by id or alias are in the cluster region). */
 const arnRegion = (arn: string, fallback: string) => /^arn:aws[\w-]*:[\w-]+:([a-z0-9-]+):/.exec(arn)?.[1] || fallback;
@@ -143,6 +147,12 @@ const securityHubNotSubscribed = (err: { code: string; detail: string }) =>
   err.code === 'InvalidAccessException' || /not subscribed/i.test(err.detail) ? ({ kind: 'absent' } as const) : undefined;
 
 const SECURITY_HUB_EKS_CONTROLS = ['EKS.1', 'EKS.2', 'EKS.3', 'EKS.8'];
+
+/** EKS API calls that change a cluster, looked up in the CloudTrail event history by name. */
+export const EKS_WRITE_EVENTS = [
+  'UpdateClusterVersion', 'UpdateClusterConfig', 'AssociateEncryptionConfig', 'CreateNodegroup', 'UpdateNodegroupConfig', 'UpdateNodegroupVersion',
+  'DeleteNodegroup', 'CreateAddon', 'UpdateAddon', 'DeleteAddon', 'CreateAccessEntry', 'AssociateAccessPolicy',
+];
 
 // ---------------------------------------------------------------------------------------------
 // The plans, in the order facts are stored.
@@ -318,23 +328,24 @@ export const PLANS: readonly OperationPlan[] = [
       .filter((t) => t.TrailARN).map((t) => ({ params: { TrailName: t.TrailARN! }, region: t.HomeRegion ?? ctx.region, label: t.Name ?? t.TrailARN! })),
   }),
   plan({
-    // Management events over the event history window: those naming the cluster or its security groups
-    // (CC7-CHG-02, CC8-VER-02), and KMS GenerateDataKey calls (CC9-ENC-03). LookupEvents allows 2
-    // requests/s per account and region: one call at a time, bounded pages.
-    key: 'cloudtrail:LookupEvents', command: ct.LookupEventsCommand, paginate: ct.paginateLookupEvents, maxPages: 40, concurrency: 1,
+    // Write events over the event history window, by event name (EKS changes for CC7-CHG-02 and CC8-VER-02;
+    // KMS GenerateDataKey for CC9-ENC-03), and events naming the cluster's security groups. Names rather
+    // than `EventSource = eks.amazonaws.com`: read events (every DescribeCluster, this tool's included)
+    // would bury the writes. LookupEvents allows 2 requests/s per account and region: one call at a time.
+    key: 'cloudtrail:LookupEvents', command: ct.LookupEventsCommand, paginate: ct.paginateLookupEvents, maxPages: 20, concurrency: 1,
     uses: ['eks:DescribeCluster'],
     targets: (ctx) => {
       const StartTime = new Date(ctx.now.getTime() - ctx.options.lookupDays * 86400_000);
       const EndTime = ctx.now;
       const c = cluster(ctx)?.resourcesVpcConfig;
       const groups = strs([c?.clusterSecurityGroupId, ...(c?.securityGroupIds ?? [])]).sort();
-      const byName = (AttributeValue: string, label: string, maxPages?: number) => ({
-        params: { LookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue }], StartTime, EndTime }, label, ...(maxPages ? { maxPages } : {}),
+      const by = (AttributeKey: 'EventName' | 'ResourceName', AttributeValue: string, maxPages?: number) => ({
+        params: { LookupAttributes: [{ AttributeKey, AttributeValue }], StartTime, EndTime }, label: `${AttributeKey}=${AttributeValue}`, ...(maxPages ? { maxPages } : {}),
       });
       return [
-        byName(ctx.cluster, `events on ${ctx.cluster}`),
-        ...groups.map((g) => byName(g, `events on ${g}`, 10)),
-        { params: { LookupAttributes: [{ AttributeKey: 'EventName' as const, AttributeValue: 'GenerateDataKey' }], StartTime, EndTime }, label: 'GenerateDataKey events', maxPages: 10 },
+        ...EKS_WRITE_EVENTS.map((e) => by('EventName', e)),
+        ...groups.map((g) => by('ResourceName', g, 10)),
+        by('EventName', 'GenerateDataKey', 10),
       ];
     },
   }),
@@ -530,8 +541,9 @@ export const PLANS: readonly OperationPlan[] = [
     targets: (ctx) => clusterLoadBalancers(ctx).map((lb) => ({ params: { LoadBalancerArn: lb.LoadBalancerArn! } })),
   }),
   plan({
-    key: 'elasticloadbalancing:DescribeTags', command: elb.DescribeTagsCommand, deps: ['elasticloadbalancing:DescribeLoadBalancers'], uses: ['eks:DescribeCluster'],
-    targets: (ctx) => chunk(clusterLoadBalancers(ctx).map((lb) => lb.LoadBalancerArn!), 20).map((ResourceArns) => ({ params: { ResourceArns }, label: `${ResourceArns.length} load balancers` })),
+    // Every load balancer (ownership tags decide which are the cluster's), 20 per call.
+    key: 'elasticloadbalancing:DescribeTags', command: elb.DescribeTagsCommand, deps: ['elasticloadbalancing:DescribeLoadBalancers'],
+    targets: (ctx) => chunk(strs(ctx.outputs<{ LoadBalancers?: { LoadBalancerArn?: string }[] }>('elasticloadbalancing:DescribeLoadBalancers').flatMap((o) => (o.LoadBalancers ?? []).map((lb) => lb.LoadBalancerArn))), 20).map((ResourceArns) => ({ params: { ResourceArns }, label: `${ResourceArns.length} load balancers` })),
   }),
   plan({
     key: 'wafv2:GetWebACLForResource', command: waf.GetWebACLForResourceCommand, deps: ['elasticloadbalancing:DescribeLoadBalancers'], uses: ['eks:DescribeCluster'], targetParam: 'ResourceArn',
@@ -541,7 +553,7 @@ export const PLANS: readonly OperationPlan[] = [
   // KMS -------------------------------------------------------------------------------------
   plan({
     key: 'kms:DescribeKey', command: kms.DescribeKeyCommand, deps: ['eks:DescribeCluster'],
-    uses: ['ec2:GetEbsDefaultKmsKeyId', 'ec2:DescribeVolumes', 'logs:DescribeLogGroups', 'cloudtrail:DescribeTrails'], targetParam: 'KeyId',
+    uses: ['ec2:GetEbsDefaultKmsKeyId', 'ec2:DescribeVolumes', 'logs:DescribeLogGroups', 'cloudtrail:DescribeTrails', 'kms:ListAliases'], targetParam: 'KeyId',
     targets: (ctx) => kmsKeys(ctx).map((KeyId) => ({ params: { KeyId }, region: arnRegion(KeyId, ctx.region) })),
   }),
   plan({
