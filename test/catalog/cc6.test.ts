@@ -387,6 +387,18 @@ spec: { selector: all(), types: [Ingress, Egress] }
 `),
       expect: { passing: ['policy-engine', 'netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny')?.message).toMatch(/GlobalNetworkPolicy default-deny/) },
     },
+    {
+      name: 'EKS Auto Mode: ConfigMap switch on and every NodeClass DefaultDeny is a cluster-wide default deny',
+      k8s: docs(vpcCniCm('true'), ns('shop'), deploy('api', 'shop'), `
+apiVersion: eks.amazonaws.com/v1
+kind: NodeClass
+metadata: { name: default }
+spec: { networkPolicy: DefaultDeny, role: AmazonEKSAutoNodeRole }
+`),
+      kinds: { 'apps/DaemonSet': 'collected' },
+      aws: [describeCluster({ computeConfig: { enabled: true, nodePools: ['general-purpose', 'system'] } })],
+      expect: { passing: ['policy-engine', 'netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny')?.message).toMatch(/Auto Mode NodeClass networkPolicy: DefaultDeny/) },
+    },
   ],
   invalid: [
     {
@@ -398,6 +410,13 @@ spec: { selector: all(), types: [Ingress, Egress] }
       name: 'node agent on but the controller switched off in the ConfigMap',
       k8s: docs(awsNode('--enable-network-policy=true'), vpcCniCm('false'), ns('shop'), deploy('api', 'shop'), denyAll('shop')),
       expect: { failing: ['policy-engine'], assert: (r) => expect(r.findings.find((f) => f.rule === 'policy-engine')?.message).toMatch(/enable-network-policy-controller/) },
+    },
+    {
+      name: 'EKS Auto Mode without the network-policy ConfigMap enforces nothing',
+      k8s: docs(ns('shop'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop')),
+      kinds: { 'apps/DaemonSet': 'collected' },
+      aws: [describeCluster({ computeConfig: { enabled: true } })],
+      expect: { failing: ['policy-engine'], assert: (r) => expect(r.findings.find((f) => f.rule === 'policy-engine')?.message).toMatch(/create ConfigMap kube-system\/amazon-vpc-cni/) },
     },
     {
       name: 'no engine at all',
