@@ -37,7 +37,7 @@ async function storeModule() {
 
 /** An error from the store as the one clear message the CLI prints (exit 2: cannot use the store). */
 export async function asUserError(err: unknown, prefix = ''): Promise<UserError> {
-  if (err instanceof UserError) return err;
+  if (err instanceof UserError) return prefix ? new UserError(`${prefix}${err.message}`, err.exitCode, err.fix) : err;
   const { StoreError } = await storeModule();
   if (err instanceof StoreError) return new UserError(`${prefix}${err.message}`, EXIT.USAGE, err.fix);
   return new UserError(`${prefix}${err instanceof Error ? err.message : String(err)}`, EXIT.USAGE);
