@@ -61,7 +61,7 @@ async function admin(): Promise<pg.Client> {
   try {
     await c.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL at EKS_SOC2_TEST_PG is unreachable: ${(err as Error).message}`);
+    throw new Error(`PostgreSQL at EKS_SOC2_TEST_PG is unreachable: ${(err as Error).message}`, { cause: err });
   }
   return c;
 }
