@@ -17,16 +17,14 @@ import {
   fluxState, gitopsControllers, gitopsOwner, hasInstanceLabelOnly, helmDriftMode,
 } from './lib/gitops.js';
 import {
-  IAC_AGENTS, asEvidence, clusterResource, clusterStacks, clusterWriteEvents, describeAction, firstAction, isSecurityScan, notePipelineGaps,
-  pipelines, runsBefore, stackHealthy, trailEvents, unreadable,
+  IAC_AGENTS, asEvidence, clusterStacks, clusterWriteEvents, describeAction, firstAction, isSecurityScan, notePipelineGaps,
+  pipelines, rec, runsBefore, stackHealthy, str, trailEvents, unreadable,
 } from './lib/delivery.js';
+import type { Rec } from './lib/delivery.js';
 import type { AgentClass, TrailEvent } from './lib/delivery.js';
 import { isoDay, parseVersion } from './lib/versions.js';
+import { clusterScope, reportCoverage } from './lib/scanners.js';
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const pct = (n: number, d: number) => (d === 0 ? 100 : Math.round((n / d) * 1000) / 10);
 const nsName = (o: K8sObject) => `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? '?'}`;
 
 /**
@@ -38,33 +36,17 @@ function topLevel(ev: Evidence, ctx: CheckContext, kinds: readonly string[]): K8
     !ctx.isSystemNamespace(o.metadata.namespace) && !(o.metadata.ownerReferences ?? []).some((r) => r.controller));
 }
 
-/**
- * Coverage rule used by CC7-CHG-01 and CC7-CFG-02: each covered object passes `perRule`; below the
- * threshold each uncovered object fails it too, above it they are listed in a note.
- */
-function reportCoverage(ctx: CheckContext, opts: {
-  covered: { obj: K8sObject; message: string }[];
-  uncovered: { obj: K8sObject; message: string }[];
-  threshold: number;
-  perRule: string;
-  totalRule: string;
-  what: string;
-}): void {
-  const total = opts.covered.length + opts.uncovered.length;
-  if (total === 0) {
+/** Coverage of `items` against a threshold (CC3's reporter); nothing to cover is noted, not passed. */
+function coverage(ctx: CheckContext, opts: { covered: { obj: K8sObject; message: string }[]; uncovered: { obj: K8sObject; message: string }[]; threshold: number; itemRule: string; rule: string; what: string }): void {
+  if (opts.covered.length + opts.uncovered.length === 0) {
     ctx.note(`no ${opts.what} outside the system namespaces: coverage not evaluated`);
     return;
   }
-  const p = pct(opts.covered.length, total);
-  for (const c of opts.covered) ctx.pass(c.obj, opts.perRule, c.message);
-  const summary = `${opts.covered.length} of ${total} ${opts.what} (${p} %) covered; threshold ${opts.threshold} %`;
-  if (p >= opts.threshold) {
-    ctx.pass(clusterResource(ctx), opts.totalRule, summary);
-    if (opts.uncovered.length) ctx.note(`not covered (within the threshold): ${opts.uncovered.map((u) => nsName(u.obj)).join(', ')}`);
-  } else {
-    ctx.fail(clusterResource(ctx), opts.totalRule, summary);
-    for (const u of opts.uncovered) ctx.fail(u.obj, opts.perRule, u.message);
-  }
+  reportCoverage(ctx, {
+    rule: opts.rule, itemRule: opts.itemRule, what: opts.what, threshold: opts.threshold,
+    covered: opts.covered.map((c) => ({ resource: c.obj, message: c.message })),
+    missing: opts.uncovered.map((u) => ({ resource: u.obj, message: u.message, label: nsName(u.obj) })),
+  });
 }
 
 // ---------------------------------------------------------------- CC7-CHG-01
@@ -131,7 +113,7 @@ export const CC7_CHG_01 = defineControl({
         if (inst.unavailable.includes(o)) ctx.fail(ref, 'gitops-controller', `${label} ${name} is not available${at}`);
         else ctx.pass(ref, 'gitops-controller', `${label} ${name} is available${at}`);
       }
-      if (inst.missing.length) ctx.fail(clusterResource(ctx), 'gitops-controller', `${label} in namespace ${inst.namespace} lacks ${inst.missing.join(', ')}`);
+      if (inst.missing.length) ctx.fail(clusterScope(ctx), 'gitops-controller', `${label} in namespace ${inst.namespace} lacks ${inst.missing.join(', ')}`);
     }
     for (const f of ev.aws('eks:ListCapabilities')) {
       for (const c of (rec(out(f))?.capabilities as Rec[] | undefined) ?? []) {
@@ -166,14 +148,14 @@ export const CC7_CHG_01 = defineControl({
     }
     if (controllers === 0) {
       if (remoteArgo > 0) {
-        ctx.fail(clusterResource(ctx), 'gitops-controller',
+        ctx.fail(clusterScope(ctx), 'gitops-controller',
           `${remoteArgo} workloads carry Argo CD tracking-ids but no Argo CD runs in this cluster and no EKS Argo CD capability was found: a remote Argo CD cannot be checked from here — attest its health or waive`,
           { severity: 'low' });
       } else {
-        ctx.fail(clusterResource(ctx), 'gitops-controller', 'no GitOps controller: no Argo CD or Flux installation and no EKS Argo CD capability');
+        ctx.fail(clusterScope(ctx), 'gitops-controller', 'no GitOps controller: no Argo CD or Flux installation and no EKS Argo CD capability');
       }
     }
-    reportCoverage(ctx, { covered, uncovered, threshold: ctx.config.thresholds.gitopsCoveragePercent, perRule: 'gitops-managed', totalRule: 'gitops-coverage', what: 'Deployments/StatefulSets/DaemonSets' });
+    coverage(ctx, { covered, uncovered, threshold: ctx.config.thresholds.gitopsCoveragePercent, itemRule: 'gitops-managed', rule: 'gitops-coverage', what: 'non-system Deployments/StatefulSets/DaemonSets with a GitOps marker' });
 
     // 3. Sync state and drift correction.
     for (const app of apps) {
@@ -437,7 +419,7 @@ export const CC7_CHG_04 = defineControl({
       ctx.pass(r, 'progressive-delivery', `${r.kind} (${strategy})`);
       if (!ctx.isSystemNamespace(r.metadata.namespace)) progressive++;
     }
-    if (progressive === 0) ctx.fail(clusterResource(ctx), 'progressive-delivery', 'no Argo Rollouts Rollout or Flagger Canary outside the system namespaces');
+    if (progressive === 0) ctx.fail(clusterScope(ctx), 'progressive-delivery', 'no Argo Rollouts Rollout or Flagger Canary outside the system namespaces');
   },
 });
 
@@ -487,7 +469,7 @@ export const CC7_CFG_01 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = describeCluster(ev, ctx.clusterName);
-    const cref = cluster ? clusterRef(cluster) : clusterResource(ctx);
+    const cref = cluster ? clusterRef(cluster) : clusterScope(ctx);
     const nodes = ev.objects('core/Node');
     const compute = cluster?.computeConfig;
     const autoMode = compute?.enabled === true || nodes.some((n) => computeType(n) === 'auto');
@@ -651,7 +633,7 @@ export const CC7_CFG_02 = defineControl({
     if (ev.has(k8s('apiregistration.k8s.io/APIService'))) {
       const svc = ev.get('apiregistration.k8s.io/APIService', '', 'v1beta1.metrics.k8s.io');
       const available = svc ? condition(svc, 'Available') : undefined;
-      if (!svc) ctx.fail(clusterResource(ctx), 'metrics-api', 'no APIService v1beta1.metrics.k8s.io: HPAs on CPU or memory cannot scale (install metrics-server)');
+      if (!svc) ctx.fail(clusterScope(ctx), 'metrics-api', 'no APIService v1beta1.metrics.k8s.io: HPAs on CPU or memory cannot scale (install metrics-server)');
       else if (available === 'True') ctx.pass(svc, 'metrics-api', 'v1beta1.metrics.k8s.io is Available');
       else if (available === undefined) ctx.pass(svc, 'metrics-api', 'v1beta1.metrics.k8s.io is registered (no status in the input)');
       else ctx.fail(svc, 'metrics-api', `v1beta1.metrics.k8s.io is not Available (${available}): HPAs on CPU or memory cannot scale`);
@@ -693,8 +675,8 @@ export const CC7_CFG_02 = defineControl({
       if ([...modes].some((m) => MUTATING_VPA_MODES.has(m))) needed.push('vpa-admission-controller');
       if ([...modes].some((m) => m !== 'Off' && m !== 'Initial')) needed.push('vpa-updater');
       const missing = needed.filter((c) => !has(c));
-      if (missing.length) ctx.fail(clusterResource(ctx), 'vpa-components', `${vpas.length} VPA object(s) but no ${missing.join(', ')}: their recommendations or updates never happen`);
-      else ctx.pass(clusterResource(ctx), 'vpa-components', `VPA components present: ${needed.join(', ')}`);
+      if (missing.length) ctx.fail(clusterScope(ctx), 'vpa-components', `${vpas.length} VPA object(s) but no ${missing.join(', ')}: their recommendations or updates never happen`);
+      else ctx.pass(clusterScope(ctx), 'vpa-components', `VPA components present: ${needed.join(', ')}`);
     }
 
     // Coverage and conflicts.
@@ -712,7 +694,7 @@ export const CC7_CFG_02 = defineControl({
       if (h || v) covered.push({ obj: w, message: [h ? `HPA ${h.metadata.name}` : '', v ? `VPA ${v.metadata.name} (${vpaResources(v).mode})` : ''].filter(Boolean).join(' + ') });
       else uncovered.push({ obj: w, message: 'no HPA or VPA targets this workload' });
     }
-    reportCoverage(ctx, { covered, uncovered, threshold: ctx.config.thresholds.autoscalingCoveragePercent, perRule: 'autoscaled', totalRule: 'autoscaling-coverage', what: 'scalable workloads' });
+    coverage(ctx, { covered, uncovered, threshold: ctx.config.thresholds.autoscalingCoveragePercent, itemRule: 'autoscaled', rule: 'autoscaling-coverage', what: 'scalable non-system workloads with an HPA or VPA' });
   },
 });
 
@@ -820,7 +802,7 @@ spec:
     { title: 'ASCP code examples (SecretProviderClass)', url: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/ascp-examples.html' },
   ],
   check(ev, ctx) {
-    const cref = clusterResource(ctx);
+    const cref = clusterScope(ctx);
     const daemonSets = ev.objects('apps/DaemonSet');
     const matchDs = (re: RegExp) => daemonSets.filter((d) => re.test(d.metadata.name ?? '') || (podTemplate(d)?.spec.containers ?? []).some((c) => re.test(c.image ?? '')));
     const driverDs = matchDs(/csi-secrets-store\/driver|secrets-store-csi-driver(?!-provider)|^csi-secrets-store$/);

@@ -14,21 +14,19 @@ import {
   helmDriftMode,
 } from './lib/gitops.js';
 import {
-  EC2_NETWORK_TYPES, EKS_CONFIG_TYPES, arnParts, asEvidence, canaryAnalysis, clusterResource, clusterStacks, clusterWriteEvents,
+  EC2_NETWORK_TYPES, EKS_CONFIG_TYPES, arnParts, asEvidence, canaryAnalysis, clusterStacks, clusterWriteEvents,
   configRecorders, configRules, conformancePacks, dailyTypes, describeAction, firstAction, globMatch, isManualApproval,
   isTestAction, notePipelineGaps, pipelines, productionDeploys, progressiveTarget, recorderRecording, rolloutAnalysis,
-  runsBefore, templateCanFail, trailEvents, unreadable, unrecordedTypes,
+  list, rec, runsBefore, str, templateCanFail, trailEvents, unreadable, unrecordedTypes,
 } from './lib/delivery.js';
+import type { Rec } from './lib/delivery.js';
+import { clusterScope } from './lib/scanners.js';
 import {
   addMinor, clusterVersions, compareVersions, daysUntil, effectiveStatus, findVersion, formatVersion, isoDay, newestStandard,
   parseVersion,
 } from './lib/versions.js';
 import type { MinorVersion, VersionEntry } from './lib/versions.js';
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 // ---------------------------------------------------------------- CC8-PIPE-01
 
@@ -252,7 +250,7 @@ strategy:
       }
     }
     if (canaries.length) ctx.note('Flagger needs a service mesh or ingress provider (spec.provider or the controller default) to shift traffic');
-    if (rollouts.length + canaries.length === 0) ctx.fail(clusterResource(ctx), 'automated-rollback', 'no Argo Rollouts Rollout or Flagger Canary: releases have no automated rollback');
+    if (rollouts.length + canaries.length === 0) ctx.fail(clusterScope(ctx), 'automated-rollback', 'no Argo Rollouts Rollout or Flagger Canary: releases have no automated rollback');
 
     const scope = ctx.config.progressiveDeliveryNamespaces;
     if (scope.length) {
@@ -318,7 +316,7 @@ export const CC8_PIPE_04 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = ev.has(aws('eks:DescribeCluster')) ? describeCluster(ev, ctx.clusterName) : undefined;
-    const cref = cluster ? clusterRef(cluster) : clusterResource(ctx);
+    const cref = cluster ? clusterRef(cluster) : clusterScope(ctx);
     const region = arnParts(cluster?.arn).region;
     const where = region ? ` in ${region}` : '';
 

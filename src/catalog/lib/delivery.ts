@@ -6,22 +6,19 @@ import type {
   ComplianceByConfigRule, ConfigRule, ConfigurationRecorder, ConfigurationRecorderStatus, ConformancePackDetail,
 } from '@aws-sdk/client-config-service';
 import type { AwsFact } from '../../model/index.js';
-import { awsRef, clusterRef, out, toTime } from './aws.js';
+import { awsRef, out, toTime } from './aws.js';
+import { inRegion } from './scanners.js';
 
 /**
  * Delivery evidence shared by CC7 and CC8: CodePipeline stages, progressive delivery (Argo Rollouts,
  * Flagger), CloudTrail change events, CloudFormation stacks and AWS Config recorders and rules.
  */
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** The cluster as a finding resource for controls that read no AWS description of it. */
-export function clusterResource(ctx: CheckContext): ResourceRef {
-  return clusterRef(undefined, ctx.clusterName ?? 'cluster');
-}
+/** Narrowing helpers for untrusted JSON (objects read from files or the API). */
+export type Rec = Record<string, unknown>;
+export const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /**
  * The finding resource for an object that is itself the evidence of a control — a GitOps or
@@ -365,7 +362,7 @@ export interface Recorder {
 }
 
 function regionFilter(region: string | undefined) {
-  return (f: AwsFact) => !region || !f.region || f.region === region;
+  return (f: AwsFact) => inRegion(f, region);
 }
 
 /** Config recorders with their status (`DescribeConfigurationRecorders` + `...Status`), in `region` when given. */

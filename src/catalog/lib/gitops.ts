@@ -1,6 +1,7 @@
 import type { Evidence, K8sObject } from '../../model/index.js';
 import { condition, isAvailable } from './addons.js';
 import { imagesOf, podTemplate } from './workloads.js';
+import { rec, str } from './delivery.js';
 
 /**
  * GitOps evidence shared by CC7-CHG-01, CC8-PIPE-02 and CC8-PIPE-04: Argo CD Applications and
@@ -13,9 +14,6 @@ export const ARGO_PROJECT = 'argoproj.io/AppProject';
 export const FLUX_KUSTOMIZATION = 'kustomize.toolkit.fluxcd.io/Kustomization';
 export const FLUX_HELMRELEASE = 'helm.toolkit.fluxcd.io/HelmRelease';
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** `status.sync.status` of an Application (`Synced`, `OutOfSync`, `Unknown`). */
 export function appSyncStatus(app: K8sObject): string | undefined {
