@@ -212,7 +212,8 @@ export function isSystemSubject(s: Subject, isSystemNamespace: (ns: string | und
  */
 export function isBuiltinBinding(b: Binding, isSystemNamespace: (ns: string | undefined) => boolean): boolean {
   const name = b.obj.metadata.name ?? '';
-  const labelled = b.obj.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+  const labelled = b.obj.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults'
+    || (name === 'cluster-admin' && b.subjects.every((s) => s.kind === 'Group' && s.name === 'system:masters'));
   if (!(labelled || name.startsWith('system:') || name.startsWith('eks:'))) return false;
   return b.subjects.length > 0 && b.subjects.every((s) => isSystemSubject(s, isSystemNamespace));
 }
