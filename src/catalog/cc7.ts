@@ -147,6 +147,10 @@ export const CC7_CHG_01 = defineControl({
       }
     }
     if (controllers === 0) {
+      if (apps.length > 0 && ev.state(aws('eks:ListCapabilities')) === 'not-collected') {
+        ctx.error('Argo CD Applications exist but no Argo CD runs in the cluster, and eks:ListCapabilities was not collected: the controller may be the EKS-managed capability (scan with AWS access)');
+        return;
+      }
       if (remoteArgo > 0) {
         ctx.fail(clusterScope(ctx), 'gitops-controller',
           `${remoteArgo} workloads carry Argo CD tracking-ids but no Argo CD runs in this cluster and no EKS Argo CD capability was found: a remote Argo CD cannot be checked from here — attest its health or waive`,

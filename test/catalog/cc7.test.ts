@@ -181,6 +181,11 @@ status: { conditions: [{ type: Ready, status: "False", reason: UpgradeFailed }] 
       expect: { status: 'error', message: /eks:ListCapabilities/ },
     },
     {
+      name: 'Applications but no in-cluster Argo CD and no AWS evidence: it may be the EKS capability, so error',
+      k8s: join3(tracked('api', 'shop'), application('shop')),
+      expect: { status: 'error', message: /may be the EKS-managed capability/ },
+    },
+    {
       name: 'manifests without any GitOps object: evidence not collected',
       k8s: deployment('api', 'shop'),
       complete: false,
@@ -304,7 +309,8 @@ testControl(CC7_CHG_03, {
   valid: [
     { name: 'an Inspector scan runs before the deploy: manual, signals clean', aws: [SCANNED], expect: { passing: ['pipeline-security-scan'] } },
     { name: 'a CodeBuild action named after a scanner counts', aws: [pipeline('web', [['Build', [['trivy-scan', 'Build', 'CodeBuild']]], ['Prod', [['deploy', 'Deploy', 'EKS']]]])], expect: { passing: ['pipeline-security-scan'] } },
-    { name: 'no CodePipeline at all: manual', expect: { status: 'manual', message: /upload the pipeline definitions/ } },
+    { name: 'no CodePipeline at all: manual', aws: [fact('codepipeline', 'ListPipelines', { pipelines: [] })], expect: { status: 'manual', message: /upload the pipeline definitions/ } },
+    { name: 'no AWS evidence: manual, and the note says pipelines were not read', expect: { status: 'manual', assert: (r) => expect(r.notes.join(' ')).toMatch(/CodePipeline was not read/) } },
   ],
   invalid: [
     { name: 'a pipeline deploys without any scan', aws: [pipeline('web', [['Build', [['build', 'Build', 'CodeBuild']]], ['Deploy', [['deploy', 'Deploy', 'EKS']]]])], expect: { failing: ['pipeline-security-scan'] } },

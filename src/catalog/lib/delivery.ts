@@ -102,6 +102,10 @@ export function listedPipelines(ev: Evidence): string[] {
 
 /** Notes when CodePipeline could not be read, or pipelines were listed but not described. */
 export function notePipelineGaps(ev: Evidence, ctx: CheckContext): void {
+  if (ev.state('aws:codepipeline:ListPipelines') === 'not-collected' && ev.state('aws:codepipeline:GetPipeline') === 'not-collected') {
+    ctx.note('AWS CodePipeline was not read (no AWS evidence in this scan): pipeline signals are unknown');
+    return;
+  }
   for (const op of ['codepipeline:ListPipelines', 'codepipeline:GetPipeline']) {
     const key: EvidenceKey = `aws:${op}`;
     if (unreadable(ev, key)) ctx.note(`${op} could not be read (${ev.state(key)}): pipeline signals are incomplete`);
