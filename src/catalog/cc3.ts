@@ -24,7 +24,7 @@ import type { Workload } from './lib/workloads.js';
 import { matchesSelector } from './lib/selectors.js';
 import { isAvailable } from './lib/addons.js';
 import {
-  ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, reportCoverage, runningImages, wildcardMatch, workloadLabel,
+  ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, reportCoverage, resolveTagDigests, runningImages, wildcardMatch, workloadLabel,
 } from './lib/scanners.js';
 import type { RunningImage } from './lib/scanners.js';
 
@@ -763,7 +763,7 @@ export const CC3_IMG_01 = defineControl({
     const seen = new Set<string>();
     for (const img of runningImages(ev)) {
       const ecr = img.ecr;
-      if (!ecr) { nonEcr++; continue; }
+      if (!ecr) { if (!ctx.isSystemNamespace(img.workload.namespace)) nonEcr++; continue; }
       const dedupe = `${img.workload.obj.metadata.uid ?? workloadLabel(img.workload)}|${img.image}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
@@ -873,7 +873,7 @@ export const CC3_IMG_02 = defineControl({
     need.workloads(),
     { anyOf: [aws('ecr:DescribeImageSigningStatus'), aws('ecr:ListImageReferrers')], what: 'the signing status or signature referrers of running ECR images' },
   ],
-  optional: [aws('ecr:GetSigningConfiguration')],
+  optional: [aws('ecr:GetSigningConfiguration'), aws('ecr:DescribeImages')],
   rules: {
     'signing-profile': { title: 'An active Signer profile on a Notation platform exists', severity: 'high' },
     'managed-signing': { title: 'ECR managed signing is configured for the registry', severity: 'low' },
@@ -927,9 +927,11 @@ export const CC3_IMG_02 = defineControl({
     const missing: { resource: K8sObject; message: string; label: string }[] = [];
     let nonEcr = 0;
     let unknown = 0;
-    for (const img of runningImages(ev)) {
-      if (ctx.isSystemNamespace(img.workload.namespace)) continue;
-      if (!img.ecr) { nonEcr++; continue; }
+    const imageFacts = ev.has('aws:ecr:DescribeImages') ? ev.aws('ecr:DescribeImages') : [];
+    for (const found of runningImages(ev)) {
+      if (ctx.isSystemNamespace(found.workload.namespace)) continue;
+      if (!found.ecr) { nonEcr++; continue; }
+      const img = { ...found, digests: resolveTagDigests(imageFacts, found) };
       const s = signatureOf(ev, img, profiles);
       const label = `${workloadLabel(img.workload)} ${img.container}`;
       if (s.state === 'signed') covered.push({ resource: img.workload.obj, message: `${img.container}: ${s.why}` });

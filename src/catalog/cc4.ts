@@ -525,7 +525,7 @@ export const CC4_SEC_01 = defineControl({
     }
     if (cluster?.tags?.GuardDutyManaged === 'false') ctx.note('cluster tag GuardDutyManaged=false excludes it from automated agent management: the add-on must be managed by hand');
     if (ev.has('k8s:core/Node')) {
-      const note = fargateNote(ev, 'the GuardDuty EKS agent (Runtime Monitoring does not cover Fargate pods of EKS or hybrid nodes)');
+      const note = fargateNote(ev, 'the GuardDuty EKS agent (EKS Runtime Monitoring supports EC2 and Auto Mode nodes only)');
       if (note) ctx.note(note);
     }
   },

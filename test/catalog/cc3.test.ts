@@ -2,13 +2,16 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AwsFact, JsonObject } from '../../src/model/index.js';
-import { DEFAULT_THRESHOLDS } from '../../src/model/index.js';
+import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import {
   CC3_IMG_01, CC3_IMG_02, CC3_IMG_03, CC3_IMG_04, CC3_RA_01, CC3_RA_02, CC3_RA_03, CC3_RA_04, controls,
   eksBenchmarkAtLeast, kubeBenchFindings, tagVerdict,
 } from '../../src/catalog/cc3.js';
 import { digestFromImageId, ecrLocation, wildcardMatch } from '../../src/catalog/lib/scanners.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
+import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
+import { evaluate } from '../../src/engine/index.js';
+import { catalog } from '../../src/catalog/index.js';
 import { runCase, testControl } from '../helpers/control-tester.js';
 
 const ACCOUNT = '111122223333';
@@ -409,7 +412,7 @@ testControl(CC3_RA_04, {
   valid: [
     {
       name: 'all supported types recorded, delivery channel, EKS rules active (compliance shown)',
-      aws: [recorder(allSupported), recStatus(true, 'SUCCESS'.charAt(0) + 'uccess'), channel,
+      aws: [recorder(allSupported), recStatus(true, 'Success'), channel,
         configRules([{ name: 'eks-cluster-logging-enabled', id: 'EKS_CLUSTER_LOG_ENABLED' }, { name: 's3-bucket-versioning', id: 'S3_BUCKET_VERSIONING_ENABLED' }]),
         fact('config', 'DescribeComplianceByConfigRule', { ComplianceByConfigRules: [{ ConfigRuleName: 'eks-cluster-logging-enabled', Compliance: { ComplianceType: 'NON_COMPLIANT' } }] })],
       expect: { passing: ['recorder-recording', 'recorder-scope', 'delivery-channel', 'eks-rules'], assert: (r) => expect(r.notes.join(' ')).toMatch(/NON_COMPLIANT.*eks-cluster-logging-enabled/) },
@@ -564,6 +567,17 @@ testControl(CC3_IMG_02, {
       aws: [profiles(), referrers('api', D1, ['application/vnd.dev.cosign.artifact.sbom.v1+json']), signing('api', D2, [{ signingProfileArn: profileArn, status: 'COMPLETE' }])],
       k8s: podYaml('shop', 'a', `${ECR}/api@${D1}`),
       expect: { failing: ['signed-coverage', 'running-image-signed'] },
+    },
+    {
+      name: 'a tag-only CronJob image is resolved to its digest through DescribeImages; an empty referrer list proves it unsigned',
+      aws: [profiles(), images([{ repo: 'sitemap', digest: D2, tags: ['2.4.1'], status: 'ACTIVE' }]), referrers('sitemap', D2, []), signing('sitemap', D2, [])],
+      k8s: `
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: sitemap, namespace: storefront }
+spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: { spec: { containers: [{ name: sitemap, image: "${ECR}/sitemap:2.4.1" }] } } } } }
+`,
+      expect: { failing: ['running-image-signed'], assert: (r) => expect(r.findings.find((f) => f.rule === 'running-image-signed')?.message).toMatch(/no Notation signature among the image's referrers/) },
     },
     {
       name: 'no Notation signing profile at all',
@@ -843,5 +857,22 @@ describe.skipIf(!existsSync('/work/shared/corpus'))('CC3-IMG-04 image-tag-pinned
       'file-05.yaml': ['pass'], // version tag
       'file-06.yaml': ['pass'], // registry with a port and a version tag
     });
+  });
+});
+
+describe('CC3 in the built-in demo', () => {
+  it('shows the intended mix, with no evidence errors', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const { waivers, attestations } = demoPolicies(now);
+    const run = evaluate(demoSnapshot('test', now), catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, sections: ['CC3'], waivers, attestations });
+    const by = Object.fromEntries(run.controls.map((c) => [c.id, c]));
+    expect(Object.fromEntries(run.controls.map((c) => [c.id, c.status]))).toEqual({
+      'CC3-RA-01': 'fail', 'CC3-RA-02': 'pass', 'CC3-RA-03': 'fail', 'CC3-RA-04': 'pass',
+      'CC3-IMG-01': 'fail', 'CC3-IMG-02': 'fail', 'CC3-IMG-03': 'fail', 'CC3-IMG-04': 'fail',
+    });
+    // kube-bench ran three days ago with two failed checks, one of them waived.
+    expect(by['CC3-RA-01']!.counts).toMatchObject({ fail: 1, waived: 1 });
+    expect(by['CC3-IMG-01']!.findings.filter((f) => f.status === 'fail').map((f) => f.resource.name)).toEqual(['sitemap']);
+    expect(by['CC3-IMG-03']!.findings.find((f) => f.rule === 'namespace-covered' && f.status === 'fail')?.resource.name).toBe('legacy');
   });
 });

@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { AwsFact, JsonObject, K8sObject } from '../../src/model/index.js';
-import { DEFAULT_THRESHOLDS } from '../../src/model/index.js';
+import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import {
   CC4_MON_01, CC4_MON_02, CC4_MON_03, CC4_MON_04, CC4_MON_05, CC4_SEC_01, CC4_SEC_02, CC4_SEC_03, CC4_SEC_04, controls, falcoOutputs,
 } from '../../src/catalog/cc4.js';
 import { classifyPattern, judgeFlowLog, managementEvents } from '../../src/catalog/lib/monitoring.js';
 import { runCase, testControl } from '../helpers/control-tester.js';
+import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
+import { evaluate } from '../../src/engine/index.js';
+import { catalog } from '../../src/catalog/index.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -447,4 +450,21 @@ testControl(CC4_SEC_04, {
 it('fixtures folder for CC4 holds a realistic falco.yaml', () => {
   const y = fixture('falco.yaml');
   expect(falcoOutputs(y)).toMatchObject({ http: true, grpc: false });
+});
+
+describe('CC4 in the built-in demo', () => {
+  it('shows the intended mix, with no evidence errors', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const { waivers, attestations } = demoPolicies(now);
+    const run = evaluate(demoSnapshot('test', now), catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, sections: ['CC4'], waivers, attestations });
+    const by = Object.fromEntries(run.controls.map((c) => [c.id, c]));
+    expect(Object.fromEntries(run.controls.map((c) => [c.id, c.status]))).toEqual({
+      'CC4-MON-01': 'fail', 'CC4-MON-02': 'fail', 'CC4-MON-03': 'pass', 'CC4-MON-04': 'pass', 'CC4-MON-05': 'fail',
+      'CC4-SEC-01': 'pass', 'CC4-SEC-02': 'pass', 'CC4-SEC-03': 'pass', 'CC4-SEC-04': 'pass',
+    });
+    expect(by['CC4-MON-01']!.findings.find((f) => f.status === 'fail')?.message).toMatch(/controllerManager, scheduler/);
+    expect(by['CC4-MON-02']!.failSeverity).toBe('low');
+    expect(by['CC4-MON-05']!.findings.find((f) => f.status === 'fail')?.message).toMatch(/missing on ip-10-0-3-12/);
+    expect(by['CC4-SEC-03']!.attestation?.attestedBy).toBe('soc-lead@acme.example');
+  });
 });

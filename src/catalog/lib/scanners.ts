@@ -1,6 +1,7 @@
 import type { AwsFact, CheckContext, Evidence, K8sObject, ResourceRef } from '../../model/index.js';
+import type { DescribeImagesResponse } from '@aws-sdk/client-ecr';
 import type { Cluster } from '@aws-sdk/client-eks';
-import { describeCluster, toTime } from './aws.js';
+import { describeCluster, out, toTime } from './aws.js';
 import { parseImage } from './pod-security.js';
 import { arr, containersOf, workloads } from './workloads.js';
 import type { ContainerKind, Workload } from './workloads.js';
@@ -116,6 +117,22 @@ export function runningImages(ev: Evidence): RunningImage[] {
     }
   }
   return out;
+}
+
+/**
+ * Digests of a tag-only ECR image from `ecr:DescribeImages` facts (the tag as pushed): signatures
+ * and scans are per digest, and controllers' templates (CronJobs without a run) name tags only.
+ */
+export function resolveTagDigests(facts: readonly AwsFact[], img: RunningImage): string[] {
+  if (!img.ecr || img.digests.length > 0 || img.tag === undefined) return img.digests;
+  const found = new Set<string>();
+  for (const f of facts) {
+    if (f.region && f.region !== img.ecr.region) continue;
+    for (const d of out<DescribeImagesResponse>(f)?.imageDetails ?? []) {
+      if (d.repositoryName === img.ecr.repository && (!d.registryId || d.registryId === img.ecr.accountId) && (d.imageTags ?? []).includes(img.tag) && d.imageDigest) found.add(d.imageDigest.toLowerCase());
+    }
+  }
+  return [...found];
 }
 
 /**
