@@ -120,10 +120,11 @@ export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions):
     } else {
       const m = NAME.exec(file);
       const service = m ? serviceFromCliName(m[1]!) : undefined;
-      if (!m || !service) {
+      if (!m) {
         fileGap(file, 'invalid', 'file name does not follow <service>-<operation>[.<target>].json (e.g. eks-describe-cluster.json, eks-describe-addon.vpc-cni.json)');
         continue;
       }
+      if (!service) { fileGap(file, 'unsupported', `service "${m[1]}" is not one eks-soc2 reads; file skipped`); continue; }
       plan = findPlanLoose(service, m[2]!);
       if (!plan) { fileGap(file, 'unsupported', `${service}:${m[2]} is not an operation this version of eks-soc2 reads; file skipped`); continue; }
       output = obj;
