@@ -17,7 +17,7 @@ export interface ParsedInput {
   tools?: ToolReport[];
 }
 
-const problem = (file: string, message: string, line?: number, reason: EvidenceGap['reason'] = 'parse-error', fix?: string): EvidenceGap => ({
+export const problem = (file: string, message: string, line?: number, reason: EvidenceGap['reason'] = 'parse-error', fix?: string): EvidenceGap => ({
   source: 'files', target: file, reason, message: line ? `${file}:${line}: ${message}` : `${file}: ${message}`, ...(line ? { line } : {}), ...(fix ? { fix } : {}),
 });
 
@@ -27,11 +27,11 @@ export function looksBinary(buf: Uint8Array): boolean {
   return false;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function isListKind(v: Record<string, unknown>): boolean {
+export function isListKind(v: Record<string, unknown>): boolean {
   return typeof v.kind === 'string' && (v.kind === 'List' || v.kind.endsWith('List')) && Array.isArray(v.items);
 }
 
@@ -39,7 +39,7 @@ function isListKind(v: Record<string, unknown>): boolean {
  * Accept one decoded document: a Kubernetes object, a `List`/`*List` (as `kubectl get -o`
  * prints), or an eks-soc2 snapshot bundle. Everything else is a reported problem.
  */
-function accept(
+export function accept(
   value: unknown, file: string, line: number, out: ParsedInput, itemLines?: (i: number) => number | undefined,
 ): void {
   if (value === null || value === undefined) return; // empty document ("---" separators, comments only)
@@ -159,21 +159,29 @@ function yamlItemLines(text: string): number[] {
 
 const ALIAS = /(^|[\s[{,:-])\*[^\s,\]}]+/m;
 
-/** Parse one document with the `yaml` package (used for documents with aliases: it bounds alias expansion). */
-function parseWithAliases(text: string, file: string, line: number, out: ParsedInput): void {
+/** One decoded YAML document: its value, the line it starts on and, for Lists, the line of each item. */
+export interface LoadedDocument {
+  value: unknown;
+  line: number;
+  itemLines?: (i: number) => number | undefined;
+}
+
+/** Load one document with the `yaml` package (used for documents with aliases: it bounds alias expansion). */
+function loadWithAliases(text: string, file: string, line: number, problems: EvidenceGap[]): LoadedDocument[] {
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, merge: true, uniqueKeys: false, prettyErrors: false }) as Document.Parsed[];
+  const out: LoadedDocument[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs as Document.Parsed]) {
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      out.problems.push(problem(file, `malformed YAML (${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}); this document was skipped, the rest of the file was read`, line + (e.linePos?.[0]?.line ?? 1) - 1, 'parse-error', 'fix the YAML syntax at that line'));
+      problems.push(problem(file, `malformed YAML (${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}); this document was skipped, the rest of the file was read`, line + (e.linePos?.[0]?.line ?? 1) - 1, 'parse-error', 'fix the YAML syntax at that line'));
       continue;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      out.problems.push(problem(file, `document could not be read (${(err as Error).message}); skipped`, line));
+      problems.push(problem(file, `document could not be read (${(err as Error).message}); skipped`, line));
       continue;
     }
     const items = isMap(doc.contents) ? doc.contents.get('items', true) : undefined;
@@ -184,8 +192,37 @@ function parseWithAliases(text: string, file: string, line: number, out: ParsedI
         }
       : undefined;
     const start = doc.contents?.range?.[0];
-    accept(value, file, start !== undefined ? line + lc.linePos(start).line - 1 : line, out, itemLines);
+    out.push({ value, line: start !== undefined ? line + lc.linePos(start).line - 1 : line, ...(itemLines ? { itemLines } : {}) });
   }
+  return out;
+}
+
+/**
+ * Load one YAML document (a chunk of `splitYamlDocuments`, starting on `line`) without accepting
+ * it: the streaming reader decides what a document is only once it has seen all of it. Problems
+ * (malformed YAML) are recorded; nothing is returned for a blank or malformed document.
+ */
+export function loadYamlDocument(text: string, line: number, file: string, problems: EvidenceGap[]): LoadedDocument[] {
+  if (isBlankDocument(text)) return [];
+  const lead = leadingLines(text);
+  const docLine = line + lead;
+  if (ALIAS.test(text) && /(^|[\s[{,:-])&[^\s,\]}]+/m.test(text)) return loadWithAliases(text, file, line, problems);
+  let value: unknown;
+  try {
+    value = jsYaml.load(text, { json: true, filename: file });
+  } catch (err) {
+    const e = err as { mark?: { line?: number }; reason?: string; message?: string };
+    const at = line + (e.mark?.line ?? lead);
+    const where = at !== docLine ? ` in the document that starts at line ${docLine}` : '';
+    problems.push(problem(file, `malformed YAML (${e.reason ?? (e.message ?? String(err)).split('\n')[0]})${where}; this document was skipped, the rest of the file was read`, at, 'parse-error', 'fix the YAML syntax at that line'));
+    return [];
+  }
+  let itemLines: ((i: number) => number | undefined) | undefined;
+  if (value && typeof value === 'object' && !Array.isArray(value) && Array.isArray((value as { items?: unknown }).items)) {
+    const rel = yamlItemLines(text);
+    itemLines = (i) => (rel[i] !== undefined ? line + rel[i]! - 1 : undefined);
+  }
+  return [{ value, line: docLine, ...(itemLines ? { itemLines } : {}) }];
 }
 
 /**
@@ -195,30 +232,7 @@ function parseWithAliases(text: string, file: string, line: number, out: ParsedI
  */
 export function parseYaml(text: string, file: string, out: ParsedInput = { objects: [], problems: [], bundles: [] }): ParsedInput {
   for (const chunk of splitYamlDocuments(text)) {
-    if (isBlankDocument(chunk.text)) continue;
-    const doc = { text: chunk.text, line: chunk.line };
-    const lead = leadingLines(chunk.text);
-    const docLine = chunk.line + lead;
-    if (ALIAS.test(doc.text) && /(^|[\s[{,:-])&[^\s,\]}]+/m.test(doc.text)) {
-      parseWithAliases(doc.text, file, doc.line, out);
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = jsYaml.load(doc.text, { json: true, filename: file });
-    } catch (err) {
-      const e = err as { mark?: { line?: number }; reason?: string; message?: string };
-      const at = doc.line + (e.mark?.line ?? lead);
-      const where = at !== docLine ? ` in the document that starts at line ${docLine}` : '';
-      out.problems.push(problem(file, `malformed YAML (${e.reason ?? (e.message ?? String(err)).split('\n')[0]})${where}; this document was skipped, the rest of the file was read`, at, 'parse-error', 'fix the YAML syntax at that line'));
-      continue;
-    }
-    let itemLines: ((i: number) => number | undefined) | undefined;
-    if (value && typeof value === 'object' && !Array.isArray(value) && Array.isArray((value as { items?: unknown }).items)) {
-      const rel = yamlItemLines(doc.text);
-      itemLines = (i) => (rel[i] !== undefined ? doc.line + rel[i]! - 1 : undefined);
-    }
-    accept(value, file, docLine, out, itemLines);
+    for (const d of loadYamlDocument(chunk.text, chunk.line, file, out.problems)) accept(d.value, file, d.line, out, d.itemLines);
   }
   return out;
 }
@@ -294,17 +308,24 @@ function tryParseJson(text: string, file: string, out: ParsedInput): EvidenceGap
     const line = m ? lineAt(text, [Number(m[1])])[0] : undefined;
     return problem(file, `malformed JSON (${(err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/,? *"[\s\S]*$/, '')}); file skipped`, line, 'parse-error', 'fix the JSON, or re-export it');
   }
+  settleJsonValue(value, file, out, isRecord(value) && isListKind(value) ? linesOf(lineAt(text, jsonItemOffsets(text))) : undefined);
+  return undefined;
+}
+
+const linesOf = (lines: number[]) => (i: number) => lines[i];
+
+/**
+ * Accept one decoded JSON document: an array (a security tool's report, or objects), a List
+ * (with the line of each item when known), a bundle or one object.
+ */
+export function settleJsonValue(value: unknown, file: string, out: ParsedInput, itemLines?: (i: number) => number | undefined): void {
   if (Array.isArray(value)) {
     const d = detectTool(value, file);
     if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
     else for (const v of value) accept(v, file, 1, out);
-  } else if (isRecord(value) && isListKind(value)) {
-    const lines = lineAt(text, jsonItemOffsets(text));
-    accept(value, file, 1, out, (i) => lines[i]);
   } else {
-    accept(value, file, 1, out);
+    accept(value, file, 1, out, itemLines);
   }
-  return undefined;
 }
 
 /** JSON Lines (one JSON value per line, as Falco and Gatekeeper log): true when every line parsed. */

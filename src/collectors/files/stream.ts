@@ -1,0 +1,477 @@
+import type { EvidenceGap } from '../../model/index.js';
+import { accept, isListKind, isRecord, loadYamlDocument, problem, settleJsonValue } from './parse.js';
+import type { LoadedDocument, ParsedInput } from './parse.js';
+
+/**
+ * Streaming readers for inputs too large to hold as one string (a `kubectl get pods -A -o json`
+ * of a 150,000-pod cluster is ~1 GB; V8 strings stop at ~512 MB). They produce the same objects,
+ * lines and problems as the in-memory parsers in parse.ts for the same valid input, and go on
+ * after a malformed List item or bundle object (reported with its line) where the in-memory
+ * parser has to skip the whole file.
+ *
+ * - JSON: a byte-level scanner finds the elements of the top-level `items` array (a List), of
+ *   `kubernetes.objects` (a snapshot bundle) or of a top-level array, across chunk boundaries,
+ *   and `JSON.parse`s each element on its own; everything else (the "skeleton") is small and is
+ *   parsed once at the end with the big array emptied.
+ * - YAML: a line splitter finds documents (`---` / `...` in column 0, as `splitYamlDocuments`)
+ *   and, inside a document, the block-style entries of a top-level `items:` (a `kind: List`), and
+ *   parses each with js-yaml.
+ */
+
+const NL = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Drop what sanitizeObject drops anyway, as soon as an element is parsed (it is the bulk of a kubectl dump). */
+function trim(value: unknown): void {
+  if (isRecord(value) && isRecord(value.metadata)) delete value.metadata.managedFields;
+}
+
+/** Line (1-based, relative to `text`) of a character offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function jsonErrorText(err: unknown): string {
+  return (err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/,? *"[\s\S]*$/, '');
+}
+
+interface TopValue {
+  /** Line where the top-level value starts. */
+  line: number;
+  skeleton: Buffer[];
+  /** Elements of the streamed array, parsed, with their start lines. */
+  elements: { value: unknown; line: number }[];
+  /** Which array was streamed: a top-level array, `items`, or `kubernetes.objects`. */
+  streamed?: 'array' | 'items' | 'objects';
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d;
+
+/**
+ * Streaming JSON reader for one (or, for JSON Lines, several) top-level values. Feed it byte
+ * chunks with `push`, then call `end`. Strings are skipped with `indexOf`, so the per-byte work is
+ * only structure and white space.
+ */
+export class JsonStreamReader {
+  private depth = 0;
+  private line = 1;
+  private inString = false;
+  private pendingEscape = false;
+  /** Per open container: true for objects. */
+  private readonly isObject: boolean[] = [];
+  /** Per open object: true while the next string is a key. */
+  private readonly expectKey: boolean[] = [];
+  /** The last key seen at depth 1 and 2 (the path to the array that is streamed). */
+  private key1 = '';
+  private key2 = '';
+  private keyParts: Buffer[] | undefined;
+  private keyStart = -1;
+  /** Depth of the array whose elements are streamed (0: none). */
+  private streamDepth = 0;
+  /** The element being captured (byte slices), its start line, and whether it is a scalar. */
+  private element: Buffer[] | undefined;
+  private elementStart = -1;
+  private elementLine = 0;
+  private elementScalar = false;
+  private skeletonStart = -1;
+  private top: TopValue | undefined;
+  private readonly done: TopValue[] = [];
+  private broken = false;
+
+  constructor(private readonly file: string, private readonly problems: EvidenceGap[]) {}
+
+  push(chunk: Buffer): void {
+    if (this.broken) return;
+    const n = chunk.length;
+    let i = 0;
+    this.skeletonStart = this.top && this.streamDepth === 0 ? 0 : -1;
+    this.elementStart = this.element ? 0 : -1;
+    this.keyStart = this.keyParts ? 0 : -1;
+    while (i < n) {
+      if (this.inString) {
+        if (this.pendingEscape) { this.pendingEscape = false; i++; continue; }
+        let q = chunk.indexOf(QUOTE, i);
+        while (q !== -1) {
+          let b = 0;
+          for (let j = q - 1; j >= i && chunk[j] === BACKSLASH; j--) b++;
+          if ((b & 1) === 0) break;
+          q = chunk.indexOf(QUOTE, q + 1);
+        }
+        if (q === -1) {
+          let b = 0;
+          for (let j = n - 1; j >= i && chunk[j] === BACKSLASH; j--) b++;
+          this.pendingEscape = (b & 1) === 1;
+          break;
+        }
+        this.inString = false;
+        if (this.keyParts) this.finishKey(chunk, q);
+        i = q + 1;
+        continue;
+      }
+      const c = chunk[i]!;
+      if (c === NL) { this.line++; i++; continue; }
+      if (isSpace(c)) { i++; continue; }
+      if (this.streamDepth !== 0 && this.depth === this.streamDepth) {
+        if (this.element) {
+          // Only a scalar element is open at this depth: it ends at "," or "]".
+          if (c === 0x2c || c === 0x5d) this.finishElement(chunk, i);
+        } else if (c !== 0x2c && c !== 0x5d) {
+          this.element = [];
+          this.elementStart = i;
+          this.elementLine = this.line;
+          this.elementScalar = c !== 0x7b && c !== 0x5b;
+        }
+        if (c === 0x2c) { i++; continue; }
+      }
+      switch (c) {
+        case QUOTE:
+          this.inString = true;
+          if (this.depth > 0 && this.isObject[this.depth - 1]) {
+            if (this.expectKey[this.depth - 1] && !this.element && this.depth <= 2) { this.keyParts = []; this.keyStart = i + 1; }
+            this.expectKey[this.depth - 1] = false;
+          }
+          break;
+        case 0x7b: /* { */
+        case 0x5b: /* [ */ {
+          if (this.depth === 0) this.startTop(i);
+          const isArr = c === 0x5b;
+          this.isObject[this.depth] = !isArr;
+          this.expectKey[this.depth] = !isArr;
+          this.depth++;
+          if (isArr && !this.element && this.streamDepth === 0 && this.shouldStream()) {
+            this.streamDepth = this.depth;
+            const top = this.top!;
+            top.streamed = this.depth === 1 ? 'array' : this.depth === 2 ? 'items' : 'objects';
+            top.skeleton.push(chunk.subarray(this.skeletonStart, i + 1));
+            this.skeletonStart = -1;
+          }
+          break;
+        }
+        case 0x7d: /* } */
+        case 0x5d: /* ] */
+          if (this.depth === 0) { this.fail(`unexpected "${String.fromCharCode(c)}"`); return; }
+          if (c === 0x5d && this.depth === this.streamDepth) {
+            this.streamDepth = 0;
+            this.skeletonStart = i;
+          }
+          this.depth--;
+          if (this.element && !this.elementScalar && this.depth === this.streamDepth) this.finishElement(chunk, i + 1);
+          else if (this.depth === 0) this.finishTop(chunk, i + 1);
+          break;
+        case 0x2c: /* , */
+          if (this.depth > 0 && this.isObject[this.depth - 1]) this.expectKey[this.depth - 1] = true;
+          break;
+        default:
+          if (this.depth === 0) { this.fail(`unexpected "${String.fromCharCode(c)}" after the end of the JSON value`); return; }
+      }
+      i++;
+    }
+    // Carry the unfinished parts over to the next chunk.
+    if (this.element && this.elementStart !== -1) this.element.push(chunk.subarray(this.elementStart));
+    if (this.top && this.skeletonStart !== -1) this.top.skeleton.push(chunk.subarray(this.skeletonStart));
+    if (this.keyParts && this.keyStart !== -1) this.keyParts.push(chunk.subarray(this.keyStart));
+  }
+
+  private shouldStream(): boolean {
+    if (this.depth === 1) return true; // a top-level array
+    if (this.depth === 2) return this.key1 === 'items';
+    return this.depth === 3 && this.key1 === 'kubernetes' && this.key2 === 'objects';
+  }
+
+  private finishKey(chunk: Buffer, end: number): void {
+    const parts = this.keyParts!;
+    parts.push(chunk.subarray(this.keyStart, end));
+    const key = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
+    if (this.depth === 1) { this.key1 = key; this.key2 = ''; } else this.key2 = key;
+    this.keyParts = undefined;
+    this.keyStart = -1;
+  }
+
+  private startTop(i: number): void {
+    this.top = { line: this.line, skeleton: [], elements: [] };
+    this.skeletonStart = i;
+    this.key1 = '';
+    this.key2 = '';
+  }
+
+  private finishTop(chunk: Buffer, end: number): void {
+    const top = this.top!;
+    if (this.skeletonStart !== -1) top.skeleton.push(chunk.subarray(this.skeletonStart, end));
+    this.skeletonStart = -1;
+    this.done.push(top);
+    this.top = undefined;
+  }
+
+  private finishElement(chunk: Buffer, end: number): void {
+    const parts = this.element!;
+    parts.push(chunk.subarray(this.elementStart, end));
+    this.element = undefined;
+    this.elementStart = -1;
+    const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const m = /position (\d+)/.exec((err as Error).message);
+      const at = this.elementLine + (m ? lineOf(text, Number(m[1])) - 1 : 0);
+      const where = at !== this.elementLine ? ` in the item that starts at line ${this.elementLine}` : '';
+      this.problems.push(problem(this.file, `malformed JSON (${jsonErrorText(err)})${where}; this item was skipped, the rest of the file was read`, at, 'parse-error', 'fix the JSON, or re-export it'));
+      return;
+    }
+    trim(value);
+    this.top!.elements.push({ value, line: this.elementLine });
+  }
+
+  private fail(message: string): void {
+    this.problems.push(problem(this.file, `malformed JSON (${message}); the rest of the file was not read`, this.line, 'parse-error', 'fix the JSON, or re-export it'));
+    this.broken = true;
+  }
+
+  /** Finish: accept every top-level value read into `out`. */
+  end(out: ParsedInput): void {
+    if (!this.broken && (this.depth !== 0 || this.inString)) {
+      const open = this.element ? ` (the item that starts at line ${this.elementLine} is not closed)` : '';
+      this.fail(`unexpected end of JSON input${open}`);
+    }
+    const top = this.top;
+    if (top && (top.streamed === 'items' || top.streamed === 'array') && top.elements.length > 0) {
+      // Cut short: keep the items that were read, each on its own.
+      for (const e of top.elements) accept(e.value, this.file, e.line, out);
+    }
+    const values: { value: unknown; top: TopValue }[] = [];
+    for (const t of this.done) {
+      const text = Buffer.concat(t.skeleton).toString('utf8');
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        const m = /position (\d+)/.exec((err as Error).message);
+        const line = t.streamed ? t.line : t.line + (m ? lineOf(text, Number(m[1])) - 1 : 0);
+        out.problems.push(problem(this.file, `malformed JSON (${jsonErrorText(err)})${t.streamed ? ` outside the ${t.elements.length} items` : ''}; file skipped`, line, 'parse-error', 'fix the JSON, or re-export it'));
+        continue;
+      }
+      values.push({ value: rebuild(value, t), top: t });
+    }
+    if (values.length > 1) {
+      // JSON Lines (as Falco and Gatekeeper log): every value accepted on its own, at its line.
+      for (const v of values) accept(v.value, this.file, v.top.line, out);
+      return;
+    }
+    for (const v of values) {
+      const els = v.top.elements;
+      settleJsonValue(v.value, this.file, out, v.top.streamed === 'items' ? (i) => els[i]?.line : undefined);
+    }
+  }
+}
+
+/** Put the streamed elements back where the skeleton holds an empty array. */
+function rebuild(value: unknown, top: TopValue): unknown {
+  if (!top.streamed) return value;
+  const els = top.elements.map((e) => e.value);
+  if (top.streamed === 'array' && Array.isArray(value)) return els;
+  if (top.streamed === 'items' && isRecord(value)) value.items = els;
+  if (top.streamed === 'objects' && isRecord(value) && isRecord(value.kubernetes)) value.kubernetes.objects = els;
+  return value;
+}
+
+/**
+ * Streaming YAML reader: documents split at `---` / `...` in column 0 (the rules of
+ * `splitYamlDocuments`), and the block-style items of a top-level `items:` split one by one.
+ */
+export class YamlStreamReader {
+  private line = 0;
+  /** Lines of the current document (outside `items:`). */
+  private doc: string[] = [];
+  private docLine = 1;
+  /** Items mode: inside a top-level block `items:` sequence. */
+  private inItems = false;
+  private itemIndent: string | undefined;
+  private item: string[] | undefined;
+  private itemLine = 0;
+  private items: LoadedDocument[] = [];
+  private itemsSeen = false;
+  /** Where `items:` is in `doc` (replaced by `items: []`), and the original line. */
+  private itemsAt = -1;
+  private itemsLine = '';
+  private itemCount = 0;
+
+  constructor(private readonly file: string, private readonly out: ParsedInput) {}
+
+  /** One line, without its `\n` (a trailing `\r` is kept, as the in-memory splitter does). */
+  pushLine(l: string): void {
+    this.line++;
+    const c0 = l.charCodeAt(0);
+    if ((c0 === 0x2d || c0 === 0x2e) && l.charCodeAt(1) === c0 && l.charCodeAt(2) === c0) {
+      const after = l.charCodeAt(3);
+      if (l.length === 3 || after === 0x20 || after === 0x09 || after === 0x0d) {
+        this.endDocument();
+        if (c0 === 0x2d && l.length > 4 && /\S/.test(l.slice(4))) {
+          this.doc.push(l.slice(4));
+          this.docLine = this.line;
+        } else {
+          this.docLine = this.line + 1;
+        }
+        return;
+      }
+    }
+    if (this.inItems) {
+      const m = /^([ ]*)-( |\r?$)/.exec(l);
+      if (m && (this.itemIndent === undefined || m[1] === this.itemIndent)) {
+        // A new entry: `- a: 1` becomes `  a: 1`; every line of the entry loses indent + 2 later.
+        this.itemIndent ??= m[1]!;
+        this.endItem();
+        const at = m[1]!.length;
+        this.item = [`${l.slice(0, at)} ${l.slice(at + 1)}`];
+        this.itemLine = this.line;
+        this.itemCount++;
+        return;
+      }
+      if (/^[^\s#]/.test(l)) {
+        // The next top-level key ends the items.
+        this.endItem();
+        this.inItems = false;
+        this.doc.push(l);
+        return;
+      }
+      if (this.item) this.item.push(l);
+      else if (/^\s*(#.*)?$/.test(l)) this.doc.push(l);
+      else {
+        // Not a block sequence after all (`items:` holds a mapping): read the document as it is.
+        this.doc[this.itemsAt] = this.itemsLine;
+        this.inItems = false;
+        this.itemsSeen = false;
+        this.doc.push(l);
+      }
+      return;
+    }
+    if (!this.itemsSeen && /^items:[ \t]*(#.*)?\r?$/.test(l)) {
+      this.itemsAt = this.doc.length;
+      this.itemsLine = l;
+      this.doc.push('items: []');
+      this.inItems = true;
+      this.itemsSeen = true;
+      this.itemIndent = undefined;
+      return;
+    }
+    this.doc.push(l);
+  }
+
+  private endItem(): void {
+    if (!this.item) return;
+    const prefix = (this.itemIndent ?? '').length + 2;
+    const lines = this.item;
+    // The first line was rewritten to start at column `prefix`; strip the common indent.
+    let text = '';
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k]!;
+      let cut = 0;
+      while (cut < prefix && l.charCodeAt(cut) === 0x20) cut++;
+      text += `${k ? '\n' : ''}${l.slice(cut)}`;
+    }
+    text += '\n';
+    this.item = undefined;
+    for (const d of loadYamlDocument(text, this.itemLine, this.file, this.out.problems)) {
+      trim(d.value);
+      this.items.push({ value: d.value, line: this.itemLine });
+    }
+  }
+
+  private endDocument(): void {
+    this.endItem();
+    if (this.itemsSeen && this.itemCount === 0) {
+      // `items:` with no entries (null): read the document as it is.
+      this.doc[this.itemsAt] = this.itemsLine;
+      this.itemsSeen = false;
+    }
+    if (this.doc.length > 0) {
+      const text = `${this.doc.join('\n')}\n`;
+      const items = this.items;
+      for (const d of loadYamlDocument(text, this.docLine, this.file, this.out.problems)) {
+        if (this.itemsSeen && isRecord(d.value) && Array.isArray(d.value.items) && d.value.items.length === 0) {
+          d.value.items = items.map((x) => x.value);
+          accept(d.value, this.file, d.line, this.out, isListKind(d.value) ? (i) => items[i]?.line : undefined);
+        } else {
+          accept(d.value, this.file, d.line, this.out, d.itemLines);
+        }
+      }
+    }
+    this.doc = [];
+    this.items = [];
+    this.itemsSeen = false;
+    this.inItems = false;
+    this.itemIndent = undefined;
+    this.itemCount = 0;
+  }
+
+  end(): void {
+    this.endDocument();
+  }
+}
+
+/** Split a byte stream into lines (UTF-8 safe: `\n` never occurs inside a multi-byte sequence). */
+async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest: Buffer | undefined;
+  for await (const chunk of chunks) {
+    const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+    const last = buf.lastIndexOf(NL);
+    if (last === -1) { rest = buf; continue; }
+    const text = buf.toString('utf8', 0, last);
+    rest = last + 1 < buf.length ? buf.subarray(last + 1) : undefined;
+    let pos = 0;
+    for (let eol = text.indexOf('\n'); eol !== -1; eol = text.indexOf('\n', pos)) {
+      yield text.slice(pos, eol);
+      pos = eol + 1;
+    }
+    yield text.slice(pos);
+  }
+  if (rest && rest.length) yield rest.toString('utf8');
+}
+
+/**
+ * Parse a large manifest from a byte stream (already decompressed), choosing JSON or YAML by its
+ * first significant byte, as parseManifestText does.
+ */
+export async function parseManifestStream(chunks: AsyncIterable<Buffer>, file: string, out: ParsedInput): Promise<void> {
+  const it = chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let first = -1;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    let c = r.value;
+    if (head.length === 0 && c.length >= 3 && c[0] === 0xef && c[1] === 0xbb && c[2] === 0xbf) c = c.subarray(3);
+    head.push(c);
+    for (let i = 0; i < c.length; i++) {
+      const b = c[i]!;
+      if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) { first = b; break; }
+    }
+    if (first !== -1) break;
+  }
+  const all: AsyncIterable<Buffer> = {
+    async *[Symbol.asyncIterator]() {
+      for (const h of head) yield h;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    },
+  };
+  if (first === -1) {
+    out.problems.push(problem(file, 'file is empty; nothing to scan', undefined, 'invalid'));
+    return;
+  }
+  if (first === 0x7b || first === 0x5b) {
+    const reader = new JsonStreamReader(file, out.problems);
+    for await (const c of all) reader.push(c);
+    reader.end(out);
+    return;
+  }
+  const reader = new YamlStreamReader(file, out);
+  for await (const l of lines(all)) reader.pushLine(l);
+  reader.end();
+}
+
