@@ -7,7 +7,7 @@ import type { SnapshotSpec } from './snapshot.js';
 
 export interface ControlCase extends SnapshotSpec {
   name: string;
-  config?: Partial<EffectiveConfig> & { thresholds?: Partial<EffectiveConfig['thresholds']> };
+  config?: Partial<Omit<EffectiveConfig, 'thresholds'>> & { thresholds?: Partial<EffectiveConfig['thresholds']> };
   now?: string;
   waivers?: Waiver[];
   attestations?: Attestation[];

@@ -23,7 +23,7 @@ export function owned(o: K8sObject, owner: K8sObject): K8sObject {
   return o;
 }
 
-export function fact(service: string, operation: string, output: JsonObject, params?: JsonObject, region = DEMO.region): AwsFact {
+export function fact(service: string, operation: string, output: JsonObject, params?: JsonObject, region: string = DEMO.region): AwsFact {
   return { service, operation, region, accountId: DEMO.accountId, ...(params ? { params } : {}), output };
 }
 
