@@ -443,7 +443,7 @@ export const CC4_SEC_01 = defineControl({
     need.aws('guardduty:GetDetector', 'GuardDuty detector settings'),
     { anyOf: [aws('guardduty:ListCoverage'), aws('eks:DescribeAddon'), k8s('apps/DaemonSet')], what: 'GuardDuty agent coverage (coverage API, EKS add-on or DaemonSet)' },
   ],
-  optional: [aws('eks:DescribeCluster'), aws('eks:ListAddons'), k8s('core/Node'), k8s('core/Pod')],
+  optional: [aws('eks:DescribeCluster'), k8s('core/Node'), k8s('core/Pod')],
   rules: {
     'detector-enabled': { title: 'A GuardDuty detector is enabled in the cluster region', severity: 'high' },
     'eks-audit-logs': { title: 'EKS audit log monitoring (EKS Protection) is enabled', severity: 'high' },
