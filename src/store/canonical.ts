@@ -11,46 +11,89 @@ import { createHash } from 'node:crypto';
  * the same value: keep this function small, pure and tested.
  */
 export function canonicalJson(value: unknown): string {
-  const parts: string[] = [];
-  writeCanonical(value, (s) => parts.push(s), '$');
-  return parts.join('');
+  return canonical(value);
 }
 
-/** Text that is already canonical JSON, spliced into a canonical document as-is. */
-export class CanonicalRaw {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
+/** A value JSON cannot represent; `path` grows from the inside out as the error travels up. */
+class CanonicalError extends TypeError {
+  readonly what: string;
+  path: string;
+  constructor(what: string) {
+    super(what);
+    this.what = what;
+    this.path = '';
   }
+  at(segment: string): CanonicalError {
+    this.path = segment + this.path;
+    this.message = `canonical JSON: $${this.path} is ${this.what}, which JSON cannot represent`;
+    return this;
+  }
+}
+
+function refuse(what: string): never {
+  throw new CanonicalError(what).at('');
+}
+
+/** The canonical text of a value, built as one string (fast for values of moderate size). */
+function canonical(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(v)) refuse(String(v));
+      return JSON.stringify(v);
+    case 'object':
+      break;
+    default:
+      refuse(`a ${typeof v}`);
+  }
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      let part: string;
+      try {
+        // JSON.stringify writes null for undefined array items; do the same.
+        part = item === undefined ? 'null' : canonical(item);
+      } catch (err) {
+        throw err instanceof CanonicalError ? err.at(`[${i}]`) : err;
+      }
+      s += (i ? ',' : '') + part;
+    }
+    return `${s}]`;
+  }
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let s = '{';
+  let first = true;
+  for (const k of keys) {
+    const val = obj[k];
+    if (val === undefined) continue;
+    let part: string;
+    try {
+      part = canonical(val);
+    } catch (err) {
+      throw err instanceof CanonicalError ? err.at(`.${k}`) : err;
+    }
+    s += `${first ? '' : ','}${JSON.stringify(k)}:${part}`;
+    first = false;
+  }
+  return `${s}}`;
 }
 
 /**
  * Stream the canonical JSON of `value` to `write` in pieces, so that a very large value (a snapshot
- * of a big cluster) can be hashed and compressed without building one giant string.
+ * of a big cluster) can be hashed and compressed without building one giant string: the first
+ * `streamDepth` levels of objects and arrays are written member by member, anything deeper as
+ * one string per member.
  */
-export function writeCanonical(value: unknown, write: (chunk: string) => void, path = '$'): void {
-  if (value === null) {
-    write('null');
-    return;
-  }
-  switch (typeof value) {
-    case 'string':
-      write(JSON.stringify(value));
-      return;
-    case 'boolean':
-      write(value ? 'true' : 'false');
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON: ${path} is ${value}, which JSON cannot represent`);
-      write(JSON.stringify(value));
-      return;
-    case 'object':
-      break;
-    default:
-      throw new TypeError(`canonical JSON: ${path} is a ${typeof value}, which JSON cannot represent`);
-  }
-  if (value instanceof CanonicalRaw) {
-    write(value.text);
+export function writeCanonical(value: unknown, write: (chunk: string) => void, streamDepth = 3): void {
+  if (streamDepth <= 0 || value === null || typeof value !== 'object' || value instanceof Date) {
+    write(canonical(value));
     return;
   }
   if (Array.isArray(value)) {
@@ -58,25 +101,28 @@ export function writeCanonical(value: unknown, write: (chunk: string) => void, p
     for (let i = 0; i < value.length; i++) {
       if (i) write(',');
       const item: unknown = value[i];
-      // JSON.stringify writes null for undefined array items; do the same.
       if (item === undefined) write('null');
-      else writeCanonical(item, write, `${path}[${i}]`);
+      else {
+        try {
+          writeCanonical(item, write, streamDepth - 1);
+        } catch (err) {
+          throw err instanceof CanonicalError ? err.at(`[${i}]`) : err;
+        }
+      }
     }
     write(']');
-    return;
-  }
-  if (value instanceof Date) {
-    write(JSON.stringify(value.toISOString()));
     return;
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
   write('{');
   keys.forEach((k, i) => {
-    if (i) write(',');
-    write(JSON.stringify(k));
-    write(':');
-    writeCanonical(obj[k], write, `${path}.${k}`);
+    write(`${i ? ',' : ''}${JSON.stringify(k)}:`);
+    try {
+      writeCanonical(obj[k], write, streamDepth - 1);
+    } catch (err) {
+      throw err instanceof CanonicalError ? err.at(`.${k}`) : err;
+    }
   });
   write('}');
 }

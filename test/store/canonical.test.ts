@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CanonicalRaw, canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from '../../src/store/canonical.js';
+import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest, writeCanonical } from '../../src/store/canonical.js';
 
 describe('canonicalJson (RFC 8785 style)', () => {
   it('sorts keys, drops whitespace, keeps arrays in order', () => {
@@ -35,8 +35,15 @@ describe('canonicalJson (RFC 8785 style)', () => {
     expect(() => canonicalJson({ n: 10n })).toThrow(/bigint/);
   });
 
-  it('splices pre-canonicalised text', () => {
-    expect(canonicalJson({ b: new CanonicalRaw('{"x":1}'), a: 1 })).toBe('{"a":1,"b":{"x":1}}');
+  it('streams the same text as it builds', () => {
+    const v = { z: [{ b: 1, a: [1, { d: 2, c: 3 }] }, null], a: { '10': 1, '9': 2, x: 'é' }, m: undefined };
+    for (const depth of [0, 1, 2, 3, 6]) {
+      const parts: string[] = [];
+      writeCanonical(v, (s) => parts.push(s), depth);
+      expect(parts.join('')).toBe(canonicalJson(v));
+    }
+    expect(canonicalJson({ '10': 1, '9': 2 })).toBe('{"10":1,"9":2}');
+    expect(() => writeCanonical({ a: [{ b: Number.NaN }] }, () => {}, 2)).toThrow('canonical JSON: $.a[0].b is NaN');
   });
 
   it('is independent of key insertion order and round-trips through JSON.parse', () => {
