@@ -22,6 +22,7 @@ import { parseImage } from './lib/pod-security.js';
 import { arr, containersOf, imagesOf, podTemplate, workloads } from './lib/workloads.js';
 import type { Workload } from './lib/workloads.js';
 import { matchesSelector } from './lib/selectors.js';
+import type { LabelSelector } from './lib/selectors.js';
 import { isAvailable } from './lib/addons.js';
 import {
   ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, reportCoverage, resolveTagDigests, runningImages, wildcardMatch, workloadLabel,
@@ -208,7 +209,7 @@ spec:
         ctx.pass(r.obj, 'recent-run', `${where} last succeeded ${ageDays(r.last, ctx.now)} day(s) ago (window ${maxAge} days)`);
         continue;
       }
-      const why = r.last === undefined ? 'has never completed successfully' : `last succeeded ${ageDays(r.last, ctx.now)} days ago (window ${maxAge} days)`;
+      const why = r.last === undefined ? 'has LabelSelector completed successfully' : `last succeeded ${ageDays(r.last, ctx.now)} days ago (window ${maxAge} days)`;
       const nsLabels = ev.has('k8s:core/Namespace') ? ev.get('core/Namespace', '', r.obj.metadata.namespace ?? '')?.metadata.labels ?? {} : {};
       const enforce = nsLabels['pod-security.kubernetes.io/enforce'];
       const hint = r.last === undefined && (enforce === 'baseline' || enforce === 'restricted')
@@ -422,12 +423,12 @@ export function vulnerabilityReports(ev: Evidence): VulnReport[] {
 }
 
 /** The reports that describe a workload: Deployments are scanned through their ReplicaSets. */
-function reportsOfWorkload(ev: Evidence, w: Workload, byTarget: Map<string, VulnReport[]>): VulnReport[] {
+function reportsOfWorkload(w: Workload, byTarget: Map<string, VulnReport[]>, rsByOwner: Map<K8sObject, string[]>): VulnReport[] {
   const ns = w.namespace;
   const name = w.obj.metadata.name ?? '';
   const direct = byTarget.get(`${ns}|${w.obj.kind}|${name}`) ?? [];
   if (w.obj.kind !== 'Deployment') return direct;
-  const rsNames = ev.objects('apps/ReplicaSet').filter((rs) => rs.metadata.namespace === ns && ev.owner(rs) === w.obj).map((rs) => rs.metadata.name ?? '');
+  const rsNames = rsByOwner.get(w.obj) ?? [];
   const out = [...direct];
   if (rsNames.length > 0) for (const rs of rsNames) out.push(...(byTarget.get(`${ns}|ReplicaSet|${rs}`) ?? []));
   else for (const [k, list] of byTarget) if (k.startsWith(`${ns}|ReplicaSet|${name}-`)) out.push(...list);
@@ -497,6 +498,11 @@ export const CC3_RA_03 = defineControl({
       if (list) list.push(r);
       else byTarget.set(k, [r]);
     }
+    const rsByOwner = new Map<K8sObject, string[]>();
+    for (const rs of ev.objects('apps/ReplicaSet')) {
+      const o = ev.owner(rs);
+      if (o) rsByOwner.set(o, [...(rsByOwner.get(o) ?? []), rs.metadata.name ?? '']);
+    }
     const maxAge = t.trivyReportMaxAgeDays;
     const covered: { resource: K8sObject; message: string }[] = [];
     const missing: { resource: K8sObject; message: string; label: string }[] = [];
@@ -504,7 +510,7 @@ export const CC3_RA_03 = defineControl({
     let ecrTotal = 0;
     for (const w of workloads(ev)) {
       if (ctx.isSystemNamespace(w.namespace)) continue;
-      const mine = reportsOfWorkload(ev, w, byTarget);
+      const mine = reportsOfWorkload(w, byTarget, rsByOwner);
       const containers = [...containersOf(w.spec)].filter((x) => x.kind !== 'ephemeralContainer').map((x) => x.c);
       const gaps: string[] = [];
       for (const c of containers) {
@@ -620,7 +626,7 @@ export const CC3_RA_04 = defineControl({
     for (const { r, f } of customer) {
       const ref = awsRef('AWS::Config::ConfigurationRecorder', r.name ?? 'default', { arn: r.arn, region: f.region, accountId: f.accountId });
       const st = statuses.find((s) => s.name === r.name);
-      if (!st) ctx.fail(ref, 'recorder-recording', 'no status for this recorder: it has never been started');
+      if (!st) ctx.fail(ref, 'recorder-recording', 'no status for this recorder: it has LabelSelector been started');
       else if (st.recording !== true) ctx.fail(ref, 'recorder-recording', `recorder is stopped${st.lastStopTime ? ` since ${String(st.lastStopTime).slice(0, 10)}` : ''}`);
       else if (st.lastStatus === 'Failure') ctx.fail(ref, 'recorder-recording', `recording, but the last delivery failed: ${st.lastErrorCode ?? ''} ${st.lastErrorMessage ?? ''}`.trim());
       else if (st.lastStatus === 'Pending') ctx.fail(ref, 'recorder-recording', 'recording, first delivery still pending', { severity: 'low' });
@@ -980,7 +986,7 @@ function kyvernoMatchCovers(rule: Obj): (ns: string, labels: Record<string, stri
     const names = arr<string>(r.namespaces);
     if (names.length > 0 && !names.some((p) => wildcardMatch(p, ns))) return false;
     const sel = asObj(r.namespaceSelector);
-    if (sel && !matchesSelector(sel as never, labels)) return false;
+    if (sel && !matchesSelector(sel as LabelSelector, labels)) return false;
     return true;
   };
   return (ns, labels) => {
@@ -1032,7 +1038,7 @@ function kyvernoPolicies(ev: Evidence): ImagePolicy[] {
         verifyDigest: vc.verifyDigest !== false,
         vulnerability: arr(spec.attestations).length > 0,
         imageRefs: arr<Obj>(spec.matchImageReferences).map((m) => str(m.glob) ?? str(m.expression) ?? '').filter(Boolean),
-        covers: (_ns, labels) => !sel || matchesSelector(sel as never, labels),
+        covers: (_ns, labels) => !sel || matchesSelector(sel as LabelSelector, labels),
         why: `ImageValidatingPolicy ${p.metadata.name}`,
       });
     }
@@ -1065,7 +1071,7 @@ function gatekeeperRatifyPolicies(ev: Evidence): ImagePolicy[] {
       obj: c, engine: 'gatekeeper', enforce: action === 'deny', failClosed: webhook?.failClosed ?? false, verifyDigest: true,
       vulnerability: /vuln/i.test(JSON.stringify(spec.parameters ?? '')),
       imageRefs: [],
-      covers: (ns, labels) => (names.length === 0 || names.some((p) => wildcardMatch(p, ns))) && !excluded.some((p) => wildcardMatch(p, ns)) && (!sel || matchesSelector(sel as never, labels)) && labels['admission.gatekeeper.sh/ignore'] === undefined,
+      covers: (ns, labels) => (names.length === 0 || names.some((p) => wildcardMatch(p, ns))) && !excluded.some((p) => wildcardMatch(p, ns)) && (!sel || matchesSelector(sel as LabelSelector, labels)) && labels['admission.gatekeeper.sh/ignore'] === undefined,
       why: `Gatekeeper constraint ${c.kind}/${c.metadata.name} (Ratify${providers.length ? ` provider ${providerNames.join(', ')}` : ''}, enforcementAction ${action})`,
     });
   }
@@ -1201,7 +1207,7 @@ spec:
     const hookCovers = (p: ImagePolicy, labels: Record<string, string>): boolean => {
       const hooks = p.engine === 'gatekeeper' ? (gk ? [gk] : []) : kyvernoHooks;
       if (hooks.length === 0) return p.engine === 'kyverno'; // unknown: do not double-report
-      return hooks.some((h) => h.selectors.some((s) => !s.namespaceSelector || matchesSelector(s.namespaceSelector as never, labels)));
+      return hooks.some((h) => h.selectors.some((s) => !s.namespaceSelector || matchesSelector(s.namespaceSelector as LabelSelector, labels)));
     };
     for (const ns of ev.objects('core/Namespace')) {
       const name = ns.metadata.name ?? '';
