@@ -485,8 +485,9 @@ export const P1_IAM_09 = defineControl({
   automation: 'automated',
   severity: 'medium',
   description:
-    'Every namespace\'s default ServiceAccount sets automountServiceAccountToken: false, and workloads whose service account no ' +
-    'RoleBinding or ClusterRoleBinding grants anything do not mount a token. The pod\'s own automountServiceAccountToken overrides ' +
+    'Every namespace\'s default ServiceAccount sets automountServiceAccountToken: false, no workload mounts the default ' +
+    'ServiceAccount\'s token, and workloads whose service account no RoleBinding or ClusterRoleBinding grants anything do not ' +
+    'mount a token. The pod\'s own automountServiceAccountToken overrides ' +
     'its service account\'s. IRSA and Pod Identity use their own projected tokens, so they are unaffected.',
   requires: [need.kind('core/ServiceAccount', 'ServiceAccounts'), need.workloads()],
   optional: [k8s(RBAC_KINDS.clusterRoleBinding), k8s(RBAC_KINDS.roleBinding), k8s(RBAC_KINDS.clusterRole), k8s(RBAC_KINDS.role)],
@@ -529,8 +530,13 @@ automountServiceAccountToken: false`,
       const podSetting = spec.automountServiceAccountToken;
       const saSetting = sa?.automountServiceAccountToken;
       const mounts = typeof podSetting === 'boolean' ? podSetting : typeof saSetting === 'boolean' ? saSetting : true;
-      const source = typeof podSetting === 'boolean' ? 'pod spec' : typeof saSetting === 'boolean' ? `ServiceAccount ${name}` : 'default (not set)';
+      const source = typeof podSetting === 'boolean' ? 'set in the pod spec' : typeof saSetting === 'boolean' ? `set on ServiceAccount ${name}` : 'not set, defaults to true';
       if (!mounts) { ctx.pass(w.obj, 'automount-sa-token', `no API token mounted (${source})`); continue; }
+      if (name === 'default') {
+        // Grants to a default ServiceAccount are a finding of their own (CC5-IAM-03 rbac-default-sa): never a reason to mount.
+        ctx.fail(w.obj, 'automount-sa-token', `mounts the namespace's default ServiceAccount token (${source}): give the pod a dedicated service account if it calls the Kubernetes API`);
+        continue;
+      }
       if (rbacKnown && hasGrant(w.namespace, name)) { ctx.pass(w.obj, 'automount-sa-token', `mounts the token of ${name}, which RBAC grants permissions (it uses the API)`); continue; }
       ctx.fail(w.obj, 'automount-sa-token', `mounts an API token for ${name} (${source}) ${rbacKnown ? 'although no binding grants that service account anything' : '(RBAC not in the evidence: disable it unless the pod calls the Kubernetes API)'}`);
     }

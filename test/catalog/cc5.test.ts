@@ -489,6 +489,12 @@ testControl(CC5_IAM_03, {
       expect: { status: 'manual', passing: ['rbac-pod-exec'] },
     },
     {
+      name: 'read-only access to every resource of named CRD groups (the auditor role of controls.md §4.3) is not a wildcard finding',
+      k8s: builtins + cr('auditor', '[{ apiGroups: [karpenter.sh, constraints.gatekeeper.sh], resources: ["*"], verbs: [get, list] }]') + crb('auditor', 'auditor', group('soc2-auditor'))
+        + cr('reader-all', '[{ apiGroups: [""], resources: ["*"], verbs: [get] }]') + rb('shop', 'reader-all', 'ClusterRole', 'reader-all', group('support')),
+      expect: { status: 'fail', passing: ['rbac-wildcard'], assert: (r) => expect(r.findings.filter((f) => f.rule === 'rbac-wildcard' && f.status === 'fail').map((f) => f.resource.name)).toEqual(['reader-all']) },
+    },
+    {
       name: 'a named Secret read is deliberate, not a Secrets-read finding',
       k8s: builtins + role('shop', 'tls', '[{ apiGroups: [""], resources: [secrets], resourceNames: [shop-tls], verbs: [get] }]') + rb('shop', 'tls', 'Role', 'tls', sa('shop', 'ingress')),
       expect: { status: 'manual', passing: ['rbac-secrets-read'] },

@@ -278,6 +278,11 @@ testControl(P1_IAM_09, {
     { name: 'RBAC unknown: a mounted token is flagged with advice', k8s: saYaml('shop', 'default', false) + podYaml('shop', 'api', 'api', true), complete: false, expect: { failing: ['automount-sa-token'], assert: (r) => expect(r.findings.find((f) => f.status === 'fail')?.message).toMatch(/RBAC not in the evidence/) } },
   ],
   other: [
+    {
+      name: 'a pod on a default SA that a binding grants something still fails (the grant is a finding, not a need)',
+      k8s: saYaml('legacy', 'default', true) + podYaml('legacy', 'billing') + rbBinding('legacy', 'default'), kinds: { 'rbac.authorization.k8s.io/ClusterRoleBinding': 'collected' },
+      expect: { status: 'fail', failing: ['automount-sa-token'], assert: (r) => expect(r.findings.find((f) => f.resource.kind === 'Pod')?.message).toMatch(/dedicated service account/) },
+    },
     { name: 'ServiceAccounts not in the input: error', k8s: podYaml('shop', 'web'), complete: false, expect: { status: 'error', message: /ServiceAccounts/ } },
     { name: 'kube-system default SA is reported as a system finding', k8s: saYaml('kube-system', 'default') + saYaml('shop', 'default', false), expect: { status: 'pass', assert: (r) => expect(r.systemCounts.fail).toBe(1) } },
   ],

@@ -239,8 +239,18 @@ export function isAdminEquivalent(rules: readonly PolicyRule[]): boolean {
   return rules.some((r) => r.apiGroups.includes('*') && r.resources.includes('*') && r.verbs.includes('*'));
 }
 
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+
+/**
+ * Rules with `*` in verbs, resources or apiGroups. Read-only access to every resource of named,
+ * non-core API groups (get/list/watch on `*` in `karpenter.sh`, say) is not counted: it writes
+ * nothing and cannot reach Secrets — the read-only role controls.md §4.3 recommends for this tool
+ * is written that way.
+ */
 export function wildcardRules(rules: readonly PolicyRule[]): PolicyRule[] {
-  return rules.filter((r) => r.resources.length > 0 && (r.verbs.includes('*') || r.resources.includes('*') || r.apiGroups.includes('*')));
+  return rules.filter((r) => r.resources.length > 0 && (r.verbs.includes('*') || r.resources.includes('*') || r.apiGroups.includes('*'))
+    && !(r.verbs.length > 0 && r.verbs.every((v) => READ_VERBS.has(v)) && !r.verbs.includes('*')
+      && r.apiGroups.length > 0 && r.apiGroups.every((g) => g !== '' && g !== '*')));
 }
 
 export function describeRule(r: PolicyRule): string {
