@@ -76,6 +76,8 @@ export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: Rea
   let profile = opts.profile;
   const known = snapshot.cluster.arn ? parseEksArn(snapshot.cluster.arn) : undefined;
   if (known && (!cluster || cluster === known.name)) { cluster ??= known.name; region ??= known.region; }
+  // The live Kubernetes collector names the EKS cluster (ARN context or `aws eks get-token --cluster-name`).
+  if (live && snapshot.cluster.name && (!cluster || cluster === snapshot.cluster.name)) { cluster ??= snapshot.cluster.name; region ??= snapshot.cluster.region; }
   if (!cluster || !region || !profile) {
     const ctx = await inferEksCluster({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) });
     if (ctx && (!cluster || cluster === ctx.name)) {

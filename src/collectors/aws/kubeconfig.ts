@@ -27,9 +27,9 @@ export function parseEksArn(arn: string): { name: string; region: string; accoun
   return m ? { partition: m[1]!, region: m[2]!, accountId: m[3]!, name: m[4]!, arn: arn.trim() } : undefined;
 }
 
-/** The kubeconfig files kubectl would read: --kubeconfig, else every file of $KUBECONFIG, else ~/.kube/config. */
+/** The kubeconfig files kubectl would read: --kubeconfig (":"-separated), else every file of $KUBECONFIG, else ~/.kube/config. */
 export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string[] {
-  if (flag) return [flag];
+  if (flag) return flag.split(delimiter).map((s) => s.trim()).filter(Boolean);
   const list = (env.KUBECONFIG ?? '').split(delimiter).map((s) => s.trim()).filter(Boolean);
   return list.length ? list : [join(home, '.kube', 'config')];
 }

@@ -15,7 +15,7 @@ import { k8sSnapshot } from './helpers.js';
 interface Seen { host: string; path: string; target?: string }
 
 /** A request handler that answers from a script and records what the SDK would have sent. */
-function fakeHandler(answer: (req: HttpRequest, n: number) => { status: number; headers?: Record<string, string>; body: string }) {
+function fakeHandler(answer: (req: HttpRequest, n: number) => { status: number; headers?: Record<string, string | undefined>; body: string }) {
   const seen: Seen[] = [];
   return {
     seen,
@@ -24,7 +24,9 @@ function fakeHandler(answer: (req: HttpRequest, n: number) => { status: number; 
       async handle(req: HttpRequest) {
         seen.push({ host: req.hostname, path: req.path, ...(req.headers['x-amz-target'] ? { target: req.headers['x-amz-target'] } : {}) });
         const a = answer(req, seen.length);
-        return { response: new HttpResponse({ statusCode: a.status, headers: { 'content-type': 'application/json', ...a.headers }, body: Buffer.from(a.body) }) };
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        for (const [k, v] of Object.entries(a.headers ?? {})) if (v !== undefined) headers[k] = v;
+        return { response: new HttpResponse({ statusCode: a.status, headers, body: Buffer.from(a.body) }) };
       },
       updateHttpClientConfig() {},
       httpHandlerConfigs() { return {}; },
