@@ -374,7 +374,7 @@ export async function collectAwsLive(snapshot: Snapshot, o: LiveAwsOptions): Pro
     const detail = detailOf(p.service, regions, region);
     let state: CoverageState;
     if (failed.length === 0) state = results.every((r) => r.absent) ? 'absent' : failedDeps.length ? 'partial' : 'collected';
-    else if (failed.length < results.length) state = 'partial';
+    else if (failed.length < results.length) state = p.targetGapsOnly ? 'collected' : 'partial';
     else state = failed.some((r) => r.error?.state === 'denied') ? 'denied' : 'error';
     calls[p.key] = { state, count, detail };
     if (failedDeps.length && state === 'partial' && failed.length === 0) {

@@ -76,6 +76,8 @@ export interface PlanDef<I extends object> {
   optIn?: keyof PlanOptions;
   /** A target that names a missing resource (deleted role, unscanned image) is evidence, not a failure: gap `not-found`, coverage stays `collected`. Default: true for operations with `deps`. */
   missingOk?: boolean;
+  /** A failed target is a gap for that target only: the operation stays `collected` when another target was read. */
+  targetGapsOnly?: boolean;
   /** When a batched call fails with not-found, retry its items one target at a time (ecr:DescribeImages). */
   split?(target: Target<I>): Target<I>[];
   /** The IAM action the call needs when it is not `key` (ecr:ListImageReferrers needs ecr:BatchGetImage). */

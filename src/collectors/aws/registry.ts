@@ -276,7 +276,7 @@ export const PLANS: readonly OperationPlan[] = [
     // Opt-in (--ecr-referrers): needs ecr:BatchGetImage, which the default policy does not grant.
     key: 'ecr:ListImageReferrers', command: ecr.ListImageReferrersCommand, tokens: { input: 'nextToken', output: 'nextToken' }, optIn: 'imageReferrers', targetParam: 'repositoryName', missingOk: true, permission: 'ecr:BatchGetImage',
     targets: (ctx) => ctx.images.filter((i) => i.imageDigest).map((i) => ({
-      params: { ...registryParam(ctx, i), repositoryName: i.repositoryName, subjectId: { imageDigest: i.imageDigest! }, filter: { artifactTypes: ['application/vnd.cncf.notary.signature'] } },
+      params: { ...registryParam(ctx, i), repositoryName: i.repositoryName, subjectId: { imageDigest: i.imageDigest! }, filter: { artifactTypes: ['application/vnd.cncf.notary.signature'], artifactStatus: 'ACTIVE' } },
       region: i.region, label: imageLabel(i),
     })),
   }),
@@ -293,7 +293,8 @@ export const PLANS: readonly OperationPlan[] = [
   }),
 
   // Signer ----------------------------------------------------------------------------------
-  plan({ key: 'signer:ListSigningProfiles', command: signer.ListSigningProfilesCommand, paginate: signer.paginateListSigningProfiles, targets: (ctx) => ownEcrRegions(ctx).map((region) => ({ params: {}, region, label: region })) }),
+  // Cancelled and revoked profiles too: they invalidate the signatures they made.
+  plan({ key: 'signer:ListSigningProfiles', command: signer.ListSigningProfilesCommand, paginate: signer.paginateListSigningProfiles, targets: (ctx) => ownEcrRegions(ctx).map((region) => ({ params: { includeCanceled: true }, region, label: region })) }),
   plan({
     key: 'signer:GetSigningProfile', command: signer.GetSigningProfileCommand, deps: ['signer:ListSigningProfiles'], targetParam: 'profileName',
     targets: (ctx) => ctx.facts('signer:ListSigningProfiles').flatMap((f) => strs(asArr(asObj(f.output)?.profiles).map((p) => asObj(p)?.profileName))
@@ -317,13 +318,14 @@ export const PLANS: readonly OperationPlan[] = [
   // CloudTrail ------------------------------------------------------------------------------
   plan({ key: 'cloudtrail:DescribeTrails', command: ct.DescribeTrailsCommand, targets: () => [{ params: { includeShadowTrails: true } }] }),
   plan({
-    // Called in each trail's home region, with the trail ARN (works for shadow and organization trails).
-    key: 'cloudtrail:GetTrailStatus', command: ct.GetTrailStatusCommand, deps: ['cloudtrail:DescribeTrails'], targetParam: 'Name',
+    // Called in each trail's home region, with the trail ARN (works for shadow and organization trails). A trail
+    // that cannot be read (an organization trail seen from a member account) is a gap for that trail only.
+    key: 'cloudtrail:GetTrailStatus', command: ct.GetTrailStatusCommand, deps: ['cloudtrail:DescribeTrails'], targetParam: 'Name', targetGapsOnly: true,
     targets: (ctx) => ctx.outputs<{ trailList?: { TrailARN?: string; Name?: string; HomeRegion?: string }[] }>('cloudtrail:DescribeTrails').flatMap((o) => o.trailList ?? [])
       .filter((t) => t.TrailARN).map((t) => ({ params: { Name: t.TrailARN! }, region: t.HomeRegion ?? ctx.region, label: t.Name ?? t.TrailARN! })),
   }),
   plan({
-    key: 'cloudtrail:GetEventSelectors', command: ct.GetEventSelectorsCommand, deps: ['cloudtrail:DescribeTrails'], targetParam: 'TrailName',
+    key: 'cloudtrail:GetEventSelectors', command: ct.GetEventSelectorsCommand, deps: ['cloudtrail:DescribeTrails'], targetParam: 'TrailName', targetGapsOnly: true,
     targets: (ctx) => ctx.outputs<{ trailList?: { TrailARN?: string; Name?: string; HomeRegion?: string }[] }>('cloudtrail:DescribeTrails').flatMap((o) => o.trailList ?? [])
       .filter((t) => t.TrailARN).map((t) => ({ params: { TrailName: t.TrailARN! }, region: t.HomeRegion ?? ctx.region, label: t.Name ?? t.TrailARN! })),
   }),
@@ -433,7 +435,7 @@ export const PLANS: readonly OperationPlan[] = [
   }),
 
   // CloudWatch ------------------------------------------------------------------------------
-  plan({ key: 'cloudwatch:DescribeAlarms', command: cw.DescribeAlarmsCommand, paginate: cw.paginateDescribeAlarms, targets: () => [{ params: {} }] }),
+  plan({ key: 'cloudwatch:DescribeAlarms', command: cw.DescribeAlarmsCommand, paginate: cw.paginateDescribeAlarms, targets: () => [{ params: { AlarmTypes: ['MetricAlarm'] } }] }),
   plan({ key: 'cloudwatch:ListDashboards', command: cw.ListDashboardsCommand, paginate: cw.paginateListDashboards, targets: () => [{ params: {} }] }),
   plan({
     key: 'cloudwatch:GetDashboard', command: cw.GetDashboardCommand, deps: ['cloudwatch:ListDashboards'], targetParam: 'DashboardName',
@@ -458,7 +460,7 @@ export const PLANS: readonly OperationPlan[] = [
   plan({
     key: 'guardduty:ListCoverage', command: gd.ListCoverageCommand, paginate: gd.paginateListCoverage, deps: ['guardduty:ListDetectors'], targetParam: 'DetectorId', noTargets: 'absent',
     targets: (ctx) => strs(ctx.outputs<{ DetectorIds?: string[] }>('guardduty:ListDetectors').flatMap((o) => o.DetectorIds ?? [])).map((DetectorId) => ({
-      params: { DetectorId, FilterCriteria: { FilterCriterion: [{ CriterionKey: 'CLUSTER_NAME', FilterCondition: { Equals: [ctx.cluster] } }] } },
+      params: { DetectorId, FilterCriteria: { FilterCriterion: [{ CriterionKey: 'EKS_CLUSTER_NAME', FilterCondition: { Equals: [ctx.cluster] } }] } },
       label: `${DetectorId} coverage of ${ctx.cluster}`,
     })),
   }),
@@ -479,13 +481,19 @@ export const PLANS: readonly OperationPlan[] = [
     targets: () => SECURITY_HUB_EKS_CONTROLS.map((SecurityControlId) => ({ params: { SecurityControlId } })),
   }),
   plan({
-    // Active findings on the cluster resource (bounded).
+    // Two bounded reads: kube-bench results imported with `--asff` (CC3-RA-01), and GuardDuty findings on the cluster (CC4-SEC-02).
     key: 'securityhub:GetFindings', command: sh.GetFindingsCommand, paginate: sh.paginateGetFindings, uses: ['securityhub:DescribeHub', 'eks:DescribeCluster'], maxPages: 10,
     skip: securityHubOff, onError: securityHubNotSubscribed,
-    targets: (ctx) => [{
-      params: { Filters: { ResourceId: [{ Value: clusterArn(ctx), Comparison: 'EQUALS' as const }], RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' as const }] } },
-      label: `active findings on ${ctx.cluster}`,
-    }],
+    targets: (ctx) => [
+      {
+        params: { Filters: { ProductArn: [{ Value: `arn:${ctx.partition}:securityhub:${ctx.region}::product/aqua-security/kube-bench`, Comparison: 'EQUALS' as const }], RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' as const }] } },
+        label: 'kube-bench findings',
+      },
+      {
+        params: { Filters: { ProductName: [{ Value: 'GuardDuty', Comparison: 'EQUALS' as const }], ResourceId: [{ Value: clusterArn(ctx), Comparison: 'EQUALS' as const }], RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' as const }] } },
+        label: `GuardDuty findings on ${ctx.cluster}`,
+      },
+    ],
   }),
 
   // IAM (global) ----------------------------------------------------------------------------

@@ -179,6 +179,13 @@ describe('gaps, not crashes', () => {
     expect(g).toMatchObject({ reason: 'not-found', target: 'iam:GetRole payments-api-irsa' });
   });
 
+  it('a trail whose status cannot be read is a gap for that trail; the operation stays collected', async () => {
+    m.cloudtrail.on(ct.GetTrailStatusCommand, { Name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail` }).rejects(awsError('TrailNotFoundException', 'Unknown trail: org-trail for the user: 111122223333'));
+    const { snapshot } = await run(['cloudtrail:GetTrailStatus']);
+    expect(snapshot.aws.calls['cloudtrail:GetTrailStatus']).toMatchObject({ state: 'collected', count: 1 });
+    expect(snapshot.gaps).toEqual([expect.objectContaining({ key: 'cloudtrail:GetTrailStatus', target: 'cloudtrail:GetTrailStatus org-trail in us-east-1' })]);
+  });
+
   it('DescribeImages retries one image at a time when one of a batch is gone', async () => {
     m.ecr.on(ecr.DescribeImagesCommand, { repositoryName: 'storefront-web' }).callsFake((input: { imageIds: { imageDigest: string }[] }) => {
       if (input.imageIds.length > 1 || input.imageIds[0]!.imageDigest.startsWith('sha256:dddd')) throw awsError('ImageNotFoundException', 'The image requested does not exist in the specified repository.');
