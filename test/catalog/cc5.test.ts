@@ -6,7 +6,10 @@ import {
   cidrWithin, irsaTrustVerdict, pssViolations,
 } from '../../src/catalog/cc5.js';
 import { parsePolicyDocument } from '../../src/catalog/lib/iam.js';
-import { DEFAULT_THRESHOLDS } from '../../src/model/index.js';
+import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
+import { catalog } from '../../src/catalog/index.js';
+import { evaluate } from '../../src/engine/index.js';
+import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import type { JsonObject } from '../../src/model/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import { parseManifestText } from '../../src/collectors/files/parse.js';
@@ -1026,5 +1029,27 @@ describe.skipIf(!existsSync(CORPUS))('CC5-IAM-04 against kubescape ClusterDescri
     expect(verdict(`${dir}/case-02/eks.json`)).toBe('fail endpoint-public-access'); // "XXXX/32" is not a CIDR
     expect(verdict(`${dir}/case-04/eks.json`)).toBe('fail endpoint-private-access endpoint-public-access');
     expect(verdict(`${CORPUS}/kubescape-regolibrary/ensure-endpointpublicaccess-is-disabled-on-private-nodes-eks/case-02/eks.json`)).toBe('fail endpoint-private-access endpoint-public-access');
+  });
+});
+
+describe('CC5 in the built-in demo', () => {
+  it('shows a realistic mix: IRSA wildcard, legacy RBAC, Gatekeeper failing open, attested MFA, quotas per namespace', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const { waivers, attestations } = demoPolicies(now);
+    const run = evaluate(demoSnapshot('test', now), catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, sections: ['CC5'], waivers, attestations });
+    const by = Object.fromEntries(run.controls.map((c) => [c.id, c]));
+    const failing = (id: string) => by[id]!.findings.filter((f) => f.status === 'fail' && !f.system).map((f) => `${f.rule}:${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`);
+    expect(by['CC5-IAM-01']!.status).toBe('pass');
+    expect(failing('CC5-IAM-02')).toEqual(['irsa-trust:legacy/deployer']);
+    expect(failing('CC5-IAM-03')).toEqual(expect.arrayContaining(['cluster-admin-binding:legacy-deployer-admin', 'rbac-wildcard:legacy/legacy-ops', 'rbac-secrets-read:legacy/secret-reader', 'rbac-default-sa:legacy/secret-reader']));
+    expect(failing('CC5-IAM-03').some((f) => f.includes('soc2-auditor') || f.startsWith('rbac-anonymous'))).toBe(false);
+    expect(by['CC5-IAM-04']!.status).toBe('pass');
+    expect(by['CC5-IAM-05']!.status).toBe('pass');
+    expect(by['CC5-IAM-05']!.attestation?.attestedBy).toBe('it-security@acme.example');
+    expect(failing('CC5-HARD-01')).toEqual(expect.arrayContaining(['pss-labels:legacy', 'pss-labels:storefront']));
+    expect(failing('CC5-HARD-02')).toEqual(expect.arrayContaining(['gatekeeper-webhook:gatekeeper-validating-webhook-configuration', 'gatekeeper-enforcement:allowed-repos']));
+    expect(failing('CC5-HARD-04')).toEqual(expect.arrayContaining(['namespace-quota:legacy']));
+    expect(failing('CC5-HARD-04').some((f) => f.includes('payments') || f.includes('data'))).toBe(false);
+    for (const c of run.controls) expect(c.status, `${c.id}: ${c.message}`).not.toBe('error');
   });
 });

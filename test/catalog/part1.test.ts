@@ -7,6 +7,9 @@ import {
 import { catalog } from '../../src/catalog/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import type { JsonObject } from '../../src/model/index.js';
+import { defaultConfig } from '../../src/model/index.js';
+import { evaluate } from '../../src/engine/index.js';
+import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { runCase, testControl } from '../helpers/control-tester.js';
 import {
   ACCOUNT, CLUSTER, CLUSTER_ADMIN_POLICY_ARN, REGION, accessEntries, attachedPolicies, describeCluster, fact, roleArn, rolePolicy, rolePolicyNames,
@@ -349,5 +352,26 @@ describe.skipIf(!existsSync(CORPUS))('P1-IAM-09 against the corpus', () => {
       'case-05.yaml': 'fail', 'case-06.yaml': 'pass', 'case-08.yaml': 'pass',
       'case-07.yaml': undefined, // a Pod alone: no ServiceAccount in the input, so the control is an error, not a verdict
     });
+  });
+});
+
+describe('Part 1 in the built-in demo', () => {
+  it('access review attested, break-glass waived, too many admins, creator still admin, inventory complete', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const { waivers, attestations } = demoPolicies(now);
+    const run = evaluate(demoSnapshot('test', now), catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, sections: ['P1'], waivers, attestations });
+    const by = Object.fromEntries(run.controls.map((c) => [c.id, c]));
+    expect(by['P1-IAM-01']!.status).toBe('pass');
+    expect(by['P1-IAM-02']!.status).toBe('manual');
+    expect(by['P1-IAM-02']!.counts.waived).toBe(1);
+    expect(by['P1-IAM-03']!.status).toBe('fail');
+    expect(by['P1-IAM-03']!.findings.find((f) => f.resource.kind === 'AWS::EKS::Cluster')?.message).toMatch(/^5 cluster-admin principals/);
+    expect(by['P1-IAM-04']!.findings.map((f) => `${f.status}:${f.resource.name}`)).toEqual([`fail:arn:aws:iam::${ACCOUNT}:role/acme-platform-terraform`]);
+    expect(by['P1-IAM-05']!.status).toBe('pass');
+    expect(by['P1-IAM-08']!.findings.filter((f) => f.status === 'fail').map((f) => f.rule)).toEqual(['cni-policy-on-node-role', 'cni-policy-on-node-role']);
+    expect(by['P1-IAM-09']!.findings.filter((f) => f.status === 'fail' && !f.system).map((f) => `${f.resource.namespace}/${f.resource.name}`)).toEqual(expect.arrayContaining(['legacy/default', 'legacy/billing-monolith', 'legacy/debug-shell']));
+    expect(by['P1-INV-01']!.status).toBe('pass');
+    expect(by['P1-INV-01']!.findings.map((f) => f.resource.name).sort()).toEqual(['acme-dr', 'acme-prod', 'acme-staging']);
+    for (const c of run.controls) expect(c.status, `${c.id}: ${c.message}`).not.toBe('error');
   });
 });
