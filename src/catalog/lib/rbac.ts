@@ -662,8 +662,7 @@ export function reportClusterAdmins(
     ctx.fail(ref, opts.rule, 'authenticationMode CONFIG_MAP: the IAM principal that created the cluster holds system:masters without appearing in aws-auth or any API — confirm who it is in the access review, or move to access entries', { severity: 'low' });
   }
   if (allow.length === 0 && admins.length) ctx.note('clusterAdminAllowlist is empty: no cluster-admin principal counts as approved');
-  if (!opts.cluster) ctx.note('no EKS cluster description: access entries and aws-auth were not considered, only RBAC bindings');
-  else if (!entriesRead && mode !== 'CONFIG_MAP') ctx.note('access entries were not read');
+  if (!entriesRead && mode !== 'CONFIG_MAP') ctx.note(`access entries were not read: cluster-admin principals come from RBAC${awsAuthRead ? ' and aws-auth' : ''} only`);
 }
 
 function clusterRefOf(c: Cluster | undefined, name: string | undefined): ResourceRef {
