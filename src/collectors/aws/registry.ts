@@ -89,18 +89,29 @@ function roleName(arn: string, account: string | undefined): string | undefined 
   if (account && m[1] !== account) return undefined;
   return m[2];
 }
-/** IAM roles the cluster uses: IRSA annotations, Pod Identity associations, node, Fargate, cluster and Auto Mode roles. */
+/** IAM roles the cluster uses: IRSA annotations, Pod Identity associations, add-on IRSA roles, node roles (node groups, Auto Mode, Karpenter and Auto Mode node classes), Fargate and cluster roles. */
 function clusterRoles(ctx: PlanContext): string[] {
   const c = cluster(ctx);
   const arns = [
     ...irsaRoleArns(ctx.objects),
     ...ctx.outputs<{ association?: { roleArn?: string; targetRoleArn?: string } }>('eks:DescribePodIdentityAssociation').flatMap((o) => [o.association?.roleArn, o.association?.targetRoleArn]),
+    ...ctx.outputs<{ addon?: { serviceAccountRoleArn?: string } }>('eks:DescribeAddon').map((o) => o.addon?.serviceAccountRoleArn),
     ...nodegroups(ctx).map((n) => n.nodeRole),
     ...ctx.outputs<{ fargateProfile?: { podExecutionRoleArn?: string } }>('eks:DescribeFargateProfile').map((o) => o.fargateProfile?.podExecutionRoleArn),
     c?.roleArn, c?.computeConfig?.nodeRoleArn,
   ];
-  return uniq(strs(arns).map((a) => roleName(a, ctx.accountId)).filter((n): n is string => Boolean(n))).sort();
+  const names = strs(arns).map((a) => roleName(a, ctx.accountId)).filter((n): n is string => Boolean(n));
+  // Karpenter EC2NodeClass / Auto Mode NodeClass `spec.role`: a role name (or an ARN).
+  for (const o of ctx.objects) {
+    if (o.kind !== 'EC2NodeClass' && o.kind !== 'NodeClass') continue;
+    const role = asStr(asObj(o.spec)?.role);
+    if (!role) continue;
+    const n = role.startsWith('arn:') ? roleName(role, ctx.accountId) : role.split('/').pop();
+    if (n) names.push(n);
+  }
+  return uniq(names).sort();
 }
+const ROLE_SOURCES = ['eks:DescribeCluster', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile', 'eks:DescribeAddon'];
 const roleTargets = (ctx: PlanContext): Target<{ RoleName: string }>[] => clusterRoles(ctx).map((RoleName) => ({ params: { RoleName } }));
 
 /** ECR registries to read: the caller's own in the cluster region, plus every registry an image comes from. */
@@ -372,7 +383,10 @@ export const PLANS: readonly OperationPlan[] = [
     targets: (ctx) => {
       const ids = nodeInstanceIds(ctx.objects);
       if (ids.length === 0 && !ctx.objects.some((o) => o.kind === 'Node')) {
-        return [{ params: { Filters: [{ Name: 'tag-key', Values: [`kubernetes.io/cluster/${ctx.cluster}`] }] }, label: `instances tagged kubernetes.io/cluster/${ctx.cluster}` }];
+        return [
+          { params: { Filters: [{ Name: 'tag-key', Values: [`kubernetes.io/cluster/${ctx.cluster}`] }] }, label: `instances tagged kubernetes.io/cluster/${ctx.cluster}` },
+          { params: { Filters: [{ Name: 'tag:eks:cluster-name', Values: [ctx.cluster] }] }, label: `instances tagged eks:cluster-name=${ctx.cluster}` },
+        ];
       }
       return chunk(ids, 200).map((Values) => ({ params: { Filters: [{ Name: 'instance-id', Values }] }, label: `${Values.length} node instances` }));
     },
@@ -435,7 +449,7 @@ export const PLANS: readonly OperationPlan[] = [
   }),
 
   // CloudWatch ------------------------------------------------------------------------------
-  plan({ key: 'cloudwatch:DescribeAlarms', command: cw.DescribeAlarmsCommand, paginate: cw.paginateDescribeAlarms, targets: () => [{ params: { AlarmTypes: ['MetricAlarm'] } }] }),
+  plan({ key: 'cloudwatch:DescribeAlarms', command: cw.DescribeAlarmsCommand, paginate: cw.paginateDescribeAlarms, targets: () => [{ params: { AlarmTypes: ['MetricAlarm' as const] } }] }),
   plan({ key: 'cloudwatch:ListDashboards', command: cw.ListDashboardsCommand, paginate: cw.paginateListDashboards, targets: () => [{ params: {} }] }),
   plan({
     key: 'cloudwatch:GetDashboard', command: cw.GetDashboardCommand, deps: ['cloudwatch:ListDashboards'], targetParam: 'DashboardName',
@@ -515,14 +529,14 @@ export const PLANS: readonly OperationPlan[] = [
       return (issuer && mine.length === 0 ? [] : mine).map((OpenIDConnectProviderArn) => ({ params: { OpenIDConnectProviderArn } }));
     },
   }),
-  plan({ key: 'iam:GetRole', command: iam.GetRoleCommand, deps: ['eks:DescribePodIdentityAssociation'], uses: ['eks:DescribeCluster', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile'], targetParam: 'RoleName', targets: roleTargets }),
+  plan({ key: 'iam:GetRole', command: iam.GetRoleCommand, deps: ['eks:DescribePodIdentityAssociation'], uses: ROLE_SOURCES, targetParam: 'RoleName', targets: roleTargets }),
   plan({
     key: 'iam:ListAttachedRolePolicies', command: iam.ListAttachedRolePoliciesCommand, paginate: iam.paginateListAttachedRolePolicies,
-    deps: ['eks:DescribePodIdentityAssociation'], uses: ['eks:DescribeCluster', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile'], targetParam: 'RoleName', targets: roleTargets,
+    deps: ['eks:DescribePodIdentityAssociation'], uses: ROLE_SOURCES, targetParam: 'RoleName', targets: roleTargets,
   }),
   plan({
     key: 'iam:ListRolePolicies', command: iam.ListRolePoliciesCommand, paginate: iam.paginateListRolePolicies,
-    deps: ['eks:DescribePodIdentityAssociation'], uses: ['eks:DescribeCluster', 'eks:DescribeNodegroup', 'eks:DescribeFargateProfile'], targetParam: 'RoleName', targets: roleTargets,
+    deps: ['eks:DescribePodIdentityAssociation'], uses: ROLE_SOURCES, targetParam: 'RoleName', targets: roleTargets,
   }),
   plan({
     key: 'iam:GetRolePolicy', command: iam.GetRolePolicyCommand, deps: ['iam:ListRolePolicies'], targetParam: 'PolicyName',
@@ -532,9 +546,10 @@ export const PLANS: readonly OperationPlan[] = [
     }),
   }),
   plan({
+    // Customer managed policies only: AWS managed ones are judged by name, their documents are public.
     key: 'iam:GetPolicy', command: iam.GetPolicyCommand, deps: ['iam:ListAttachedRolePolicies'], targetParam: 'PolicyArn',
     targets: (ctx) => strs(ctx.outputs<{ AttachedPolicies?: { PolicyArn?: string }[] }>('iam:ListAttachedRolePolicies').flatMap((o) => (o.AttachedPolicies ?? []).map((p) => p.PolicyArn)))
-      .sort().map((PolicyArn) => ({ params: { PolicyArn } })),
+      .filter((a) => /^arn:aws[\w-]*:iam::\d{12}:policy\//.test(a)).sort().map((PolicyArn) => ({ params: { PolicyArn } })),
   }),
   plan({
     key: 'iam:GetPolicyVersion', command: iam.GetPolicyVersionCommand, deps: ['iam:GetPolicy'], targetParam: 'PolicyArn',

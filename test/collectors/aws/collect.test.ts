@@ -59,7 +59,9 @@ describe('full plan against the demo account', () => {
     expect(snapshot.aws.facts.find((f) => f.operation === 'GetTrailStatus' && String(f.params?.Name).includes('org-trail'))!.region).toBe('us-east-1');
     expect(params('GetWebACLForResource')).toHaveLength(1); // the ALB in the cluster VPC only
     const roles = params('GetRole').map((p) => p?.RoleName).sort();
-    expect(roles).toEqual(['AmazonEKS_EBS_CSI_DriverRole', 'acme-prod-cluster-role', 'acme-prod-fargate', 'acme-prod-node-role', 'payments-api-irsa', 'storefront-pod-identity']);
+    expect(roles).toEqual(['AmazonEKS_CNI_Role', 'AmazonEKS_EBS_CSI_DriverRole', 'KarpenterNodeRole-acme-prod', 'acme-prod-cluster-role', 'acme-prod-fargate', 'acme-prod-node-role', 'payments-api-irsa', 'storefront-pod-identity']);
+    // documents of customer managed policies only
+    expect(params('GetPolicy')).toEqual([{ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/payments-data` }]);
     expect(roles).not.toContain('cross-account-reader');
     expect(params('DescribeKey').map((p) => p?.KeyId)).toEqual([
       `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/ebs`, `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
