@@ -148,8 +148,8 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
     readFailed(err, false);
     return;
   }
-  const first = head.length === 1 ? head[0]! : Buffer.concat(head);
-  if (looksBinary(first)) {
+  const first = head.length === 1 || size >= threshold ? head[0]! : Buffer.concat(head);
+  if (looksBinary(first.subarray(0, 8192))) {
     out.problems.push({ source: 'files', target: display, reason: 'invalid', message: `${display}: binary file, not YAML or JSON; skipped` });
     await it.return(undefined);
     return;
@@ -165,10 +165,10 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
     parseManifestText(text, display, out);
     return;
   }
-  // Large: parse as a stream, starting with what was read already.
+  // Large: parse as a stream, starting with what was read already (not joined: that would copy it).
   const rest: AsyncIterable<Buffer> = {
     async *[Symbol.asyncIterator]() {
-      yield first;
+      yield* head;
       try {
         for (;;) {
           const r = await it.next();

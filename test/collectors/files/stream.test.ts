@@ -26,7 +26,7 @@ async function both(text: string | Buffer, name = 'in.json', chunk = 7) {
   const parts: Buffer[] = [];
   for (let i = 0; i < buf.length; i += chunk) parts.push(buf.subarray(i, i + chunk));
   if (!(buf[0] === 0x1f && buf[1] === 0x8b)) await parseManifestStream(Readable.from(parts), name, pieces);
-  else pieces.objects = str.objects, pieces.problems = str.problems, pieces.bundles = str.bundles;
+  else Object.assign(pieces, str);
   return { mem, str, pieces };
 }
 
