@@ -146,8 +146,8 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       clusterName: env.clusterName,
       isSystemNamespace: isSystem,
       report,
-      pass: (resource, rule, message, details) => report({ rule, status: 'pass', resource, message, ...(details ? { details } : {}) }),
-      fail: (resource, rule, message, o) => report({ rule, status: 'fail', resource, message, ...(o?.severity ? { severity: o.severity } : {}), ...(o?.details ? { details: o.details } : {}) }),
+      pass: (resource, rule, message, details, o) => report({ rule, status: 'pass', resource, message, ...(details ? { details } : {}), ...(o?.system !== undefined ? { system: o.system } : {}) }),
+      fail: (resource, rule, message, o) => report({ rule, status: 'fail', resource, message, ...(o?.severity ? { severity: o.severity } : {}), ...(o?.details ? { details: o.details } : {}), ...(o?.system !== undefined ? { system: o.system } : {}) }),
       notApplicable: (reason) => { naReason = reason; },
       manual: (reason) => { manualReason = reason; },
       error: (reason) => { errorReason = reason; },
@@ -282,7 +282,7 @@ function toFinding(control: ControlDefinition, input: FindingInput, system: Read
     message: input.message,
   };
   if (source) f.source = source;
-  if (ns !== undefined && system.has(ns)) f.system = true;
+  if (input.system ?? (ns !== undefined && system.has(ns))) f.system = true;
   if (input.details) f.details = input.details as Record<string, JsonValue>;
   return f;
 }

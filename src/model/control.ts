@@ -59,6 +59,13 @@ export interface FindingInput {
   /** Defaults to the rule's severity, then the control's. */
   severity?: Severity;
   details?: Record<string, JsonValue>;
+  /**
+   * Whether the finding is about a system-namespace object that is reported separately and kept out
+   * of the status. Defaults to "the resource lives in a system namespace", which is right for
+   * workload hardening; set `false` when the object is the control's own evidence wherever it lives
+   * (an add-on's controller, an Argo CD Application, a RoleBinding granting a person in kube-system).
+   */
+  system?: boolean;
 }
 
 /** What a check may read: only the evidence its control declares (enforced by the engine). */
@@ -90,8 +97,8 @@ export interface CheckContext {
   readonly clusterName: string | undefined;
   isSystemNamespace(namespace: string | undefined): boolean;
   report(finding: FindingInput): void;
-  pass(resource: K8sObject | ResourceRef, rule: string, message: string, details?: Record<string, JsonValue>): void;
-  fail(resource: K8sObject | ResourceRef, rule: string, message: string, options?: { severity?: Severity; details?: Record<string, JsonValue> }): void;
+  pass(resource: K8sObject | ResourceRef, rule: string, message: string, details?: Record<string, JsonValue>, options?: { system?: boolean }): void;
+  fail(resource: K8sObject | ResourceRef, rule: string, message: string, options?: { severity?: Severity; details?: Record<string, JsonValue>; system?: boolean }): void;
   /** The whole control does not apply (e.g. no service mesh and the mesh is out of scope). */
   notApplicable(reason: string): void;
   /** The control cannot be decided from the evidence; a human attestation is needed. */

@@ -61,6 +61,14 @@ describe('roll-up', () => {
     expect(c.failSeverity).toBe('high');
   });
 
+  it('a check can count a system-namespace object that is its own evidence (system: false)', () => {
+    const addon = podControl({ check: (ev, ctx) => { for (const p of ev.objects('core/Pod')) if (p.metadata.namespace === 'kube-system') ctx.fail(p, 'agent-health', 'agent not ready', { system: false }); } });
+    const c = run([addon]).controls[0]!;
+    expect(c.status).toBe('fail');
+    expect(c.findings[0]!.resource.namespace).toBe('kube-system');
+    expect(c.findings[0]!.system).toBeUndefined();
+  });
+
   it('is not-applicable when only system namespaces are in scope, never pass', () => {
     const c = run([podControl()], {}, `
 apiVersion: v1
