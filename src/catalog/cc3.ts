@@ -1249,13 +1249,13 @@ export function tagVerdict(image: string): { ok: boolean; why: string } {
   return { ok: true, why: `tag ${p.tag}` };
 }
 
-/** A Gatekeeper K8sAllowedRepos-style constraint or a Kyverno rule restricting image registries. */
-function registryPolicies(ev: Evidence): K8sObject[] {
-  const found: K8sObject[] = [];
+/** Gatekeeper K8sAllowedRepos-style constraints and Kyverno rules restricting image registries, with whether they block. */
+function registryPolicies(ev: Evidence): { obj: K8sObject; enforce: boolean; mode: string }[] {
+  const found: { obj: K8sObject; enforce: boolean; mode: string }[] = [];
   if (ev.has('k8s:constraints.gatekeeper.sh/*')) {
     for (const c of ev.objects('constraints.gatekeeper.sh/*')) {
       const action = str(asObj(c.spec)?.enforcementAction) ?? 'deny';
-      if (/allowedrepos|allowedimages|trustedregistr|allowedregistr/i.test(c.kind) && action === 'deny') found.push(c);
+      if (/allowedrepos|allowedimages|trustedregistr|allowedregistr/i.test(c.kind)) found.push({ obj: c, enforce: action === 'deny', mode: `enforcementAction ${action}` });
     }
   }
   for (const kind of ['kyverno.io/ClusterPolicy', 'kyverno.io/Policy']) {
@@ -1270,7 +1270,7 @@ function registryPolicies(ev: Evidence): K8sObject[] {
         return /registr/i.test(`${str(r.name) ?? ''} ${p.metadata.name ?? ''}`) || /"image":"[^"*!][^"]*\*"/.test(text);
       });
       const enforce = lc(spec.validationFailureAction) === 'enforce' || rules.some((r) => lc(asObj(r.validate)?.failureAction) === 'enforce');
-      if (restricts && enforce) found.push(p);
+      if (restricts) found.push({ obj: p, enforce, mode: enforce ? 'Enforce' : 'Audit' });
     }
   }
   return found;
@@ -1347,8 +1347,12 @@ spec:
     }
 
     const regPolicies = registryPolicies(ev);
-    if (regPolicies.length > 0) for (const p of regPolicies) ctx.pass(p, 'registry-policy', `${p.kind} ${p.metadata.name} restricts image registries at admission`);
-    else ctx.fail(clusterScope(ctx), 'registry-policy', 'no enforcing admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
+    const blocking = regPolicies.filter((p) => p.enforce);
+    for (const p of blocking) ctx.pass(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts image registries at admission (${p.mode})`);
+    if (blocking.length === 0) {
+      if (regPolicies.length > 0) for (const p of regPolicies) ctx.fail(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts registries but only reports (${p.mode}): unapproved images are still admitted`);
+      else ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
+    }
   },
 });
 

@@ -802,6 +802,11 @@ spec: { containers: [{ name: a, image: busybox }, { name: b, image: "nginx:lates
       expect: { failing: ['image-tag-pinned'], assert: (r) => expect(r.findings.find((f) => f.rule === 'image-tag-pinned')?.message).toMatch(/busybox \(no tag.*nginx:latest \(uses :latest\)/) },
     },
     {
+      name: 'a registry allowlist in dry run reports but does not block',
+      k8s: [pinned, allowedRepos.replace('enforcementAction: deny', 'enforcementAction: dryrun')].join('---\n'),
+      expect: { failing: ['registry-policy'], assert: (r) => expect(r.findings.find((f) => f.rule === 'registry-policy')?.message).toMatch(/K8sAllowedRepos approved-registries .*dryrun/) },
+    },
+    {
       name: 'end-of-life base OS from Trivy, unapproved registry, no registry policy',
       k8s: [pinned, vulnReport('shop', 'ReplicaSet', 'api-1', 'api', { eosl: true })].join('---\n'),
       config: { approvedRegistries: ['registry.acme.example/'] },
