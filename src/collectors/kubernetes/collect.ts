@@ -13,10 +13,12 @@ import { CONFIGMAPS_WITH_EVIDENCE } from '../sanitize.js';
 import { KubernetesCollectionError } from './errors.js';
 import type { KubeRequestError } from './errors.js';
 import type { KubeHttp } from './http.js';
-import { statusMessage } from './http.js';
+import { parseBody, statusMessage } from './http.js';
+import type { KubeResponse } from './http.js';
 import { Discovery, DiscoveryUnauthorized } from './discovery.js';
 import type { DiscoveryFailure, ResolvedResource } from './discovery.js';
 import { reduceObject } from './reduce.js';
+import { StructureSharer } from './share.js';
 
 /** The media type of metadata-only lists, sent without a plain-JSON fallback (controls.md §4.3). */
 export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
@@ -44,6 +46,8 @@ export interface CollectOptions {
   server?: string;
   /** Authentication in use, to tailor the fix of a 401. */
   auth?: string;
+  /** Share identical sub-trees between objects (default true; see share.ts). */
+  share?: boolean;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -52,7 +56,7 @@ export interface CollectResult {
   gaps: EvidenceGap[];
   /** The authenticated user (SelfSubjectReview), else the kubeconfig user. */
   identity: string | undefined;
-  stats: { requests: number; discoveryRequests: number; pages: Record<string, number>; retries: number; throttled: number; rateLimitWaitMs: number; retryWaitMs: number; bytes: number; ms: number };
+  stats: { requests: number; discoveryRequests: number; pages: Record<string, number>; retries: number; throttled: number; rateLimitWaitMs: number; retryWaitMs: number; bytes: number; ms: number; sharedSubtrees: number; distinctSubtrees: number };
 }
 
 interface Task {
@@ -197,6 +201,7 @@ export async function collectFromApi(http: KubeHttp, opts: CollectOptions): Prom
   tasks.sort((a, b) => sortKeys(a.kindKey, b.kindKey));
 
   // 3. Collection, bounded concurrency across kinds.
+  const sharer = opts.share === false ? undefined : new StructureSharer();
   const results = new Array<TaskResult | undefined>(tasks.length);
   let next = 0;
   let fatal: unknown;
@@ -207,7 +212,7 @@ export async function collectFromApi(http: KubeHttp, opts: CollectOptions): Prom
       const task = tasks[i]!;
       opts.onProgress?.({ type: 'start', key: task.kindKey });
       try {
-        const r = task.mode === 'configmaps-by-name' ? await readConfigMaps(http, task, opts) : await listAll(http, task, pageSize, opts, () => fatal !== undefined);
+        const r = task.mode === 'configmaps-by-name' ? await readConfigMaps(http, task, opts) : await listAll(http, task, pageSize, opts, () => fatal !== undefined, sharer);
         results[i] = r;
         opts.onProgress?.({ type: 'done', key: task.kindKey, state: r.coverage.state, count: r.coverage.count, pages: r.pages });
       } catch (err) {
@@ -247,7 +252,7 @@ export async function collectFromApi(http: KubeHttp, opts: CollectOptions): Prom
     kubernetes: { source: 'live', complete: false, ...(serverVersion ? { serverVersion } : {}), kinds: sortRecord(kinds), objects },
     gaps,
     identity,
-    stats: { requests: s.requests, discoveryRequests, pages, retries: s.retries, throttled: s.throttled, rateLimitWaitMs: Math.round(s.rateLimitWaitMs), retryWaitMs: Math.round(s.retryWaitMs), bytes: s.bytes, ms: Math.round(performance.now() - started) },
+    stats: { requests: s.requests, discoveryRequests, pages, retries: s.retries, throttled: s.throttled, rateLimitWaitMs: Math.round(s.rateLimitWaitMs), retryWaitMs: Math.round(s.retryWaitMs), bytes: s.bytes, ms: Math.round(performance.now() - started), sharedSubtrees: sharer?.hits ?? 0, distinctSubtrees: sharer?.distinct ?? 0 },
   };
 }
 
@@ -297,8 +302,21 @@ function failState(objects: number): CoverageState {
   return objects > 0 ? 'partial' : 'error';
 }
 
+type Fetched = { res: KubeResponse } | { err: unknown };
+
+/** The list's `metadata.continue`, read from the start of the body without parsing the items. */
+export function peekContinue(body: Buffer): string | undefined {
+  const head = body.subarray(0, 8192).toString('latin1');
+  const mi = head.indexOf('"metadata"');
+  const ii = head.indexOf('"items"');
+  if (mi < 0 || (ii >= 0 && ii < mi)) return undefined;
+  const meta = /^"metadata"\s*:\s*\{([^{}]*)\}/.exec(head.slice(mi));
+  const c = meta ? /"continue"\s*:\s*"([^"\\]+)"/.exec(meta[1]!) : null;
+  return c?.[1];
+}
+
 /** LIST every page of one resource. */
-async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: CollectOptions, aborted: () => boolean): Promise<TaskResult> {
+async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: CollectOptions, aborted: () => boolean, sharer?: StructureSharer): Promise<TaskResult> {
   const r = task.resource;
   const metadataOnly = task.mode === 'secrets-metadata';
   const target = `GET ${r.path}`;
@@ -313,18 +331,39 @@ async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: Colle
     gaps,
     pages,
   });
+  const accept = metadataOnly ? METADATA_LIST_ACCEPT : 'application/json';
+  const fetchPage = (c: string | undefined): Promise<Fetched> =>
+    http.request(`${r.path}?limit=${pageSize}${c ? `&continue=${encodeURIComponent(c)}` : ''}`, { accept }).then((res) => ({ res }), (err: unknown) => ({ err }));
+  const failure = (err: unknown): TaskResult => {
+    if (err instanceof KubernetesCollectionError) throw err;
+    const e = err as KubeRequestError;
+    if (e.kind === 'credentials' || e.kind === 'tls') throw new KubernetesCollectionError(e.message, 'collect', undefined, e.kind);
+    return done(failState(items.length), [gapOf(task, e.kind === 'timeout' ? 'timeout' : 'network', `listing ${r.resource} (${r.apiVersion}) failed after retries: ${e.message}${items.length ? `; ${items.length} object(s) read before the failure are kept` : ''}`, target, { fix: e.kind === 'timeout' ? 'raise --timeout, or lower --page-size' : 'check the network path to the API server and retry' })]);
+  };
+  // The next page is requested as soon as this page's continue token is known (it precedes the
+  // items in the body), so the server works on it while this page is parsed and reduced.
+  let prefetch: { token: string; page: Promise<Fetched> } | undefined;
   for (;;) {
     if (aborted()) return done('error');
-    const q = `?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
-    let res;
-    try {
-      res = await http.request(`${r.path}${q}`, { accept: metadataOnly ? METADATA_LIST_ACCEPT : 'application/json', json: true });
-    } catch (err) {
-      if (err instanceof KubernetesCollectionError) throw err;
-      const e = err as KubeRequestError;
-      if (e.kind === 'credentials' || e.kind === 'tls') throw new KubernetesCollectionError(e.message, 'collect', undefined, e.kind);
-      const state = failState(items.length);
-      return done(state, [gapOf(task, e.kind === 'timeout' ? 'timeout' : 'network', `listing ${r.resource} (${r.apiVersion}) failed after retries: ${e.message}${items.length ? `; ${items.length} object(s) read before the failure are kept` : ''}`, target, { fix: e.kind === 'timeout' ? 'raise --timeout, or lower --page-size' : 'check the network path to the API server and retry' })]);
+    const fetched = prefetch && prefetch.token === cont ? await prefetch.page : await fetchPage(cont);
+    prefetch = undefined;
+    if ('err' in fetched) return failure(fetched.err);
+    let res = fetched.res;
+    if (res.status === 200 && !metadataOnly) {
+      const early = peekContinue(res.body);
+      if (early) {
+        prefetch = { token: early, page: fetchPage(early) };
+        await new Promise((resolve) => setImmediate(resolve)); // let the request go out before parsing blocks
+      }
+    }
+    res.json = parseBody(res);
+    if (res.status === 200 && res.json === undefined) {
+      // A complete response that is not JSON: fetch the page again, with the HTTP layer's retries.
+      try {
+        res = await http.request(`${r.path}?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, { accept, json: true });
+      } catch (err) {
+        return failure(err);
+      }
     }
     pages++;
     const body = res.json as { kind?: unknown; metadata?: { continue?: unknown }; items?: unknown } | undefined;
@@ -347,7 +386,7 @@ async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: Colle
         o.apiVersion = r.apiVersion;
         o.kind = r.kind;
         if (!o.metadata || typeof o.metadata !== 'object') o.metadata = {};
-        items.push(reduceObject(o));
+        items.push(reduceObject(o, sharer));
       }
       opts.onProgress?.({ type: 'page', key: task.kindKey, count: items.length });
       const c = body?.metadata?.continue;

@@ -9,9 +9,13 @@
  * - Node: everything but `status.images`, `volumesInUse`, `volumesAttached`, `daemonEndpoints`
  *   and `config`; conditions keep `type`, `status`, `reason`.
  * - every kind: `metadata.selfLink` dropped.
+ *
+ * Identical sub-trees (replicas' containers, pod templates, labels...) are then shared between
+ * objects (share.ts).
  */
 import type { K8sObject } from '../../model/index.js';
 import { sanitizeObject } from '../sanitize.js';
+import type { StructureSharer } from './share.js';
 
 type Rec = Record<string, unknown>;
 
@@ -48,13 +52,36 @@ function reduceNodeStatus(status: Rec): Rec {
   return rest;
 }
 
-/** Reduce one object in place (and return it). `apiVersion` and `kind` must be set. */
-export function reduceObject(obj: K8sObject): K8sObject {
-  sanitizeObject(obj);
-  if (obj.metadata) delete obj.metadata.selfLink;
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Copy metadata without managedFields, selfLink and the last-applied annotation. (Copying rather
+ * than `delete` keeps V8's fast object layout; sanitizeObject then finds nothing left to delete.)
+ */
+function leanMetadata(meta: Rec): Rec {
+  const { managedFields: _m, selfLink: _s, ...rest } = meta;
+  const ann = rest.annotations;
+  if (isRec(ann) && LAST_APPLIED in ann) {
+    const { [LAST_APPLIED]: _l, ...others } = ann;
+    rest.annotations = others;
+  }
+  return rest;
+}
+
+/**
+ * Reduce one object in place (and return it). `apiVersion` and `kind` must be set. With a
+ * `sharer`, sub-trees identical to ones already collected are replaced by the shared copy and are
+ * not sanitized again (sanitizing is deterministic per sub-tree).
+ */
+export function reduceObject(obj: K8sObject, sharer?: StructureSharer): K8sObject {
   if (obj.apiVersion === 'v1') {
     if (obj.kind === 'Pod' && isRec(obj.status)) obj.status = reducePodStatus(obj.status);
     else if (obj.kind === 'Node' && isRec(obj.status)) obj.status = reduceNodeStatus(obj.status);
   }
+  if (isRec(obj.metadata)) obj.metadata = leanMetadata(obj.metadata) as K8sObject['metadata'];
+  if (!sharer || (obj.apiVersion === 'v1' && (obj.kind === 'Secret' || obj.kind === 'ConfigMap'))) return sanitizeObject(obj);
+  const finish = sharer.prepare(obj);
+  sanitizeObject(obj);
+  finish();
   return obj;
 }
