@@ -61,12 +61,19 @@ export function registerScan(program: Command): void {
     .addHelpText('after', `
 Exit codes: 0 every evaluated control passes; 1 a control fails at or above --fail-on;
 2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
-3 required evidence could not be collected (a permission, network or service gap).
+3 required evidence could not be collected (a permission, network or service gap; also no AWS
+  credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
+  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod Identity;
+  or pass --aws-evidence DIR or --no-aws; see docs/aws.md).
+
+AWS evidence: read live for the kubeconfig context's EKS cluster (or --cluster NAME), offline
+with --aws-evidence DIR, never with --no-aws; -f scans read it only with --cluster or --aws-evidence.
 
 Examples:
   eks-soc2 scan --demo
   eks-soc2 scan -f k8s/ --format json -o reports/
-  helm template my-chart | eks-soc2 scan -f - --section CC5`)
+  helm template my-chart | eks-soc2 scan -f - --section CC5
+  eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/`)
     .action(async (opts: ScanOptions) => {
       process.exitCode = await runScan(opts);
     });
