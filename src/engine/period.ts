@@ -148,34 +148,43 @@ export function computePeriod(clusters: readonly PeriodClusterInput[], opts: Per
 interface Sample {
   run: PeriodRunInput;
   t: number;
+  /** `t` as a normalised ISO string (computed once per run). */
+  at: string;
   row: PeriodRowInput;
 }
 
 function periodCluster(input: PeriodClusterInput, w: PeriodWindow, th: VerdictThresholds): PeriodCluster {
   const runs = input.runs
-    .map((r, i) => ({ r, i, t: Date.parse(r.at) }))
+    .map((r, i) => ({ r, i, t: Date.parse(r.at), at: '' }))
     .filter((x) => !Number.isNaN(x.t) && x.t >= w.start && x.t <= w.end)
     .sort((a, b) => a.t - b.t || a.i - b.i);
+  for (const x of runs) x.at = new Date(x.t).toISOString();
   const runById = new Map(runs.map((x) => [x.r.runId, x]));
   const runDays = new Set(runs.map((x) => dayIndex(x.t)).filter((d) => d >= w.firstDay && d <= w.lastDay));
   const redated = new Set(runs.filter((x) => x.r.storedAt && Math.abs(Date.parse(x.r.storedAt) - x.t) > REDATED_MS).map((x) => x.r.runId));
 
-  // Group samples by control, in run order.
-  const byControl = new Map<string, Sample[]>();
+  // Rows by run, then samples by control in run order (no sorting needed).
+  const rowsByRun = new Map<string, PeriodRowInput[]>();
   for (const row of input.rows) {
-    const run = runById.get(row.runId);
-    if (!run) continue;
-    const list = byControl.get(row.controlId);
-    const s = { run: run.r, t: run.t, row };
-    if (list) list.push(s);
-    else byControl.set(row.controlId, [s]);
+    if (!runById.has(row.runId)) continue;
+    const l = rowsByRun.get(row.runId);
+    if (l) l.push(row);
+    else rowsByRun.set(row.runId, [row]);
+  }
+  const byControl = new Map<string, Sample[]>();
+  for (const run of runs) {
+    for (const row of rowsByRun.get(run.r.runId) ?? []) {
+      const list = byControl.get(row.controlId);
+      const s = { run: run.r, t: run.t, at: run.at, row };
+      if (list) list.push(s);
+      else byControl.set(row.controlId, [s]);
+    }
   }
   const latestSample = new Map<string, Sample>();
   const sectionOrder = Object.keys(SECTIONS);
   const controls: PeriodControl[] = [];
   const latestMeta = new Map<string, PeriodControlMeta>();
   for (const [id, list] of byControl) {
-    list.sort((a, b) => a.t - b.t || (runById.get(a.run.runId)!.i - runById.get(b.run.runId)!.i));
     const latest = list[list.length - 1]!;
     latestSample.set(id, latest);
     const meta = input.meta[latest.row.meta] ?? fallbackMeta(id);
@@ -191,14 +200,7 @@ function periodCluster(input: PeriodClusterInput, w: PeriodWindow, th: VerdictTh
 
   // Pass rate per section over time: one point per run, over the section's decided controls.
   const series = new Map<SectionId, { at: string; passRate: number }[]>();
-  const rowsByRun = new Map<string, PeriodRowInput[]>();
-  for (const row of input.rows) {
-    if (!runById.has(row.runId)) continue;
-    const l = rowsByRun.get(row.runId);
-    if (l) l.push(row);
-    else rowsByRun.set(row.runId, [row]);
-  }
-  for (const { r } of runs) {
+  for (const { r, at } of runs) {
     const tally = new Map<SectionId, { ok: number; decided: number }>();
     for (const row of rowsByRun.get(r.runId) ?? []) {
       const section = (input.meta[row.meta] ?? latestMeta.get(row.controlId))?.section;
@@ -211,7 +213,7 @@ function periodCluster(input: PeriodClusterInput, w: PeriodWindow, th: VerdictTh
     for (const [section, t] of tally) {
       if (!t.decided) continue;
       const points = series.get(section) ?? [];
-      points.push({ at: new Date(Date.parse(r.at)).toISOString(), passRate: t.ok / t.decided });
+      points.push({ at, passRate: t.ok / t.decided });
       series.set(section, points);
     }
   }
@@ -251,7 +253,7 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
 
   const timeline: PeriodSample[] = samples.map((s) => ({
     runId: s.run.runId,
-    at: new Date(s.t).toISOString(),
+    at: s.at,
     status: s.row.status,
     ...(s.run.snapshotDigest ? { snapshotDigest: s.run.snapshotDigest } : {}),
     ...(s.row.counts.fail > 0 ? { failing: s.row.counts.fail } : {}),
@@ -268,9 +270,9 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
       else open = { first: s, last: s };
     } else if ((s.row.status === 'pass' || s.row.status === 'waived') && open) {
       failIntervals.push({
-        firstSeen: new Date(open.first.t).toISOString(),
-        lastSeen: new Date(open.last.t).toISOString(),
-        fixedAt: new Date(s.t).toISOString(),
+        firstSeen: open.first.at,
+        lastSeen: open.last.at,
+        fixedAt: s.at,
         durationHours: round2((s.t - open.first.t) / HOUR),
         open: false,
         firstRunId: open.first.run.runId,
@@ -281,8 +283,8 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
   }
   if (open) {
     failIntervals.push({
-      firstSeen: new Date(open.first.t).toISOString(),
-      lastSeen: new Date(open.last.t).toISOString(),
+      firstSeen: open.first.at,
+      lastSeen: open.last.at,
       durationHours: round2(Math.max(0, w.observedEnd - open.first.t) / HOUR),
       open: true,
       firstRunId: open.first.run.runId,
@@ -298,7 +300,7 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
   const waivers = new Map<string, PeriodWaiver>();
   const attestations = new Map<string, PeriodAttestation>();
   for (const s of samples) {
-    const at = new Date(s.t).toISOString();
+    const at = s.at;
     for (const wv of s.row.waivers ?? []) {
       const cur = waivers.get(wv.id);
       if (cur) cur.lastSeen = at;
