@@ -3,7 +3,7 @@ import type {
   EvidenceKey, Finding, FindingInput, JsonValue, K8sObject, OwnerRef, ResourceRef, RunResult, RunSummary, Severity,
   Snapshot, Status, StatusCounts, Waiver, WaiverIssue,
 } from '../model/index.js';
-import { RUN_SCHEMA, SECTIONS, emptyCounts, severityRank } from '../model/index.js';
+import { RUN_SCHEMA, SECTIONS, emptyCounts, isCountedEvidence, severityRank } from '../model/index.js';
 import { SnapshotIndex, scopedEvidence } from './evidence.js';
 import { matchWaiver, prepareWaivers, unusedWaiverIssues } from './waivers.js';
 import type { WaiverSet } from './waivers.js';
@@ -282,7 +282,7 @@ function toFinding(control: ControlDefinition, input: FindingInput, system: Read
     message: input.message,
   };
   if (source) f.source = source;
-  if (input.system ?? (ns !== undefined && system.has(ns))) f.system = true;
+  if (input.system ?? (isCountedEvidence(input.resource) ? false : ns !== undefined && system.has(ns))) f.system = true;
   if (input.details) f.details = input.details as Record<string, JsonValue>;
   return f;
 }

@@ -68,6 +68,24 @@ export interface FindingInput {
   system?: boolean;
 }
 
+const COUNTED = '$countedEvidence';
+
+/**
+ * The object is the control's own evidence wherever it lives (an add-on controller, an Argo CD
+ * Application, the aws-node DaemonSet, a RoleBinding in kube-system granting a person): its findings
+ * count in the control's status even in a system namespace, and keep their namespace. Returns a
+ * shallow copy carrying a non-enumerable mark (never serialised). Same as passing `system: false`.
+ */
+export function countedEvidence<T extends K8sObject>(o: T): T {
+  const copy = { ...o };
+  Object.defineProperty(copy, COUNTED, { value: true, enumerable: false });
+  return copy;
+}
+
+export function isCountedEvidence(o: unknown): boolean {
+  return o !== null && typeof o === 'object' && (o as Record<string, unknown>)[COUNTED] === true;
+}
+
 /** What a check may read: only the evidence its control declares (enforced by the engine). */
 export interface Evidence {
   /** Coverage of a key in this snapshot; `not-collected` when it was not read at all. */

@@ -1,4 +1,5 @@
 import type { CheckContext, Evidence, EvidenceKey, JsonObject, K8sObject, ResourceRef } from '../../model/index.js';
+import { countedEvidence } from '../../model/index.js';
 import type { PipelineDeclaration, PipelineMetadata } from '@aws-sdk/client-codepipeline';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { Event as TrailEventOutput } from '@aws-sdk/client-cloudtrail';
@@ -23,16 +24,11 @@ export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /**
  * The finding resource for an object that is itself the evidence of a control — a GitOps or
  * autoscaler controller, an Argo CD Application, an add-on DaemonSet. They usually live in system
- * namespaces, whose findings the engine keeps out of the status; reported without the namespace
- * they count, and `at` (appended to the message) still names where the object lives.
+ * namespaces; marked with `countedEvidence` their findings count in the status and keep their
+ * namespace. (`at` stays for call sites that append it; it is empty.)
  */
-export function asEvidence(o: K8sObject, ctx: CheckContext): { ref: K8sObject | ResourceRef; at: string } {
-  const ns = o.metadata.namespace;
-  if (!ctx.isSystemNamespace(ns)) return { ref: o, at: '' };
-  return {
-    ref: { provider: 'kubernetes', apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '(unnamed)', ...(o.metadata.uid ? { uid: o.metadata.uid } : {}) },
-    at: ` [namespace ${ns}]`,
-  };
+export function asEvidence(o: K8sObject, _ctx: CheckContext): { ref: K8sObject; at: string } {
+  return { ref: countedEvidence(o), at: '' };
 }
 
 /** True when a key was read but could not be used (denied, error, partial): never decide on it. */

@@ -1,4 +1,5 @@
 import type { CheckContext, Evidence, EvidenceKey, K8sObject, ResourceRef } from '../../model/index.js';
+import { countedEvidence } from '../../model/index.js';
 import { computeType, crdNames } from './addons.js';
 import { k8s } from './keys.js';
 import { podsByWorkload, workloadKey } from './network.js';
@@ -166,15 +167,11 @@ export function namespaceRef(ev: Evidence, ns: string): K8sObject | ResourceRef 
 
 /**
  * A cluster-wide setting held by an object in a system namespace (the aws-node DaemonSet, istiod, the
- * mesh-wide PeerAuthentication): reported without a namespace so the engine counts it in the
- * control's status instead of setting it aside as a system finding. The name keeps the namespace.
+ * mesh-wide PeerAuthentication): it is the control's own evidence, so its findings count in the
+ * status (see `countedEvidence`) and keep their namespace.
  */
-export function clusterScoped(o: K8sObject): ResourceRef {
-  const ns = o.metadata.namespace;
-  return {
-    provider: 'kubernetes', apiVersion: o.apiVersion, kind: o.kind, name: ns ? `${ns}/${o.metadata.name ?? '?'}` : (o.metadata.name ?? '?'),
-    ...(o.metadata.uid ? { uid: o.metadata.uid } : {}),
-  };
+export function clusterScoped(o: K8sObject): K8sObject {
+  return countedEvidence(o);
 }
 
 /** True when a workload selector (Istio `selector.matchLabels`) is present and non-empty. */

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Cluster } from '@aws-sdk/client-eks';
 import type { CheckContext, Evidence, EvidenceKey, K8sObject, ResourceRef, Severity } from '../../model/index.js';
+import { countedEvidence } from '../../model/index.js';
 import { aws as awsKey, k8s } from './keys.js';
 import { clusterRef, out } from './aws.js';
 import { canonicalPrincipalArn, iamMatch, parseArn, roleNameFromArn } from './iam.js';
@@ -571,16 +572,12 @@ export const EVERYONE_SUBJECTS: ReadonlySet<string> = new Set(['system:anonymous
 /**
  * Where a binding's findings are reported. A RoleBinding in a system namespace is normally a system
  * finding (kept out of the status); when it grants a person, a group or an application service
- * account, it is not a system object, so it is reported without the namespace in the ref (the message
- * names it) and counts.
+ * account, it is not a system object, so it counts (`countedEvidence`), namespace and source kept.
  */
 export function bindingResource(b: Binding, isSystemNamespace: (ns: string | undefined) => boolean): K8sObject | ResourceRef {
   if (b.scope !== 'namespace' || !isSystemNamespace(b.namespace)) return b.obj;
   if (b.subjects.every((s) => isSystemSubject(s, isSystemNamespace))) return b.obj;
-  return {
-    provider: 'kubernetes', apiVersion: b.obj.apiVersion, kind: b.obj.kind, name: b.obj.metadata.name ?? '(unnamed)',
-    ...(b.obj.metadata.uid ? { uid: b.obj.metadata.uid } : {}),
-  };
+  return countedEvidence(b.obj);
 }
 
 export function bindingLabel(b: Binding): string {
