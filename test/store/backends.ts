@@ -54,10 +54,15 @@ function withDatabase(base: string, db: string): string {
   return u.toString();
 }
 
+/** The base URL of the test server; in CI its absence is a failure, never a skip. */
+export function pgBaseUrl(): string {
+  if (!PG_BASE) throw new Error('CI is set but EKS_SOC2_TEST_PG is not: the PostgreSQL store tests cannot run');
+  return PG_BASE;
+}
+
 /** Admin connection to the base URL; in CI an unreachable server is a failure, never a skip. */
 async function admin(): Promise<pg.Client> {
-  if (!PG_BASE) throw new Error('CI is set but EKS_SOC2_TEST_PG is not: the PostgreSQL store tests cannot run');
-  const c = new pg.Client({ connectionString: PG_BASE, connectionTimeoutMillis: 10_000 });
+  const c = new pg.Client({ connectionString: pgBaseUrl(), connectionTimeoutMillis: 10_000 });
   try {
     await c.connect();
   } catch (err) {
@@ -77,7 +82,7 @@ export async function freshDatabase(tag: string): Promise<{ url: string; name: s
   }
   return {
     name,
-    url: withDatabase(PG_BASE!, name),
+    url: withDatabase(pgBaseUrl(), name),
     async drop() {
       const a = await admin();
       try {

@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreError } from '../../src/store/index.js';
 import { clusterKey, defaultStorePath, describeTarget, openStore, parseStoreUrl } from '../../src/store/index.js';
-import { PG_BASE, PG_ENABLED, freshDatabase } from './backends.js';
+import { PG_ENABLED, freshDatabase, pgBaseUrl } from './backends.js';
 import { fakeRun } from './fake.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -174,7 +174,7 @@ describe.skipIf(!PG_ENABLED)('opening a PostgreSQL store', () => {
   });
 
   it('a refused password: one clear message, no password', async () => {
-    const u = new URL(PG_BASE!);
+    const u = new URL(pgBaseUrl());
     u.password = 'wrong-password-xyz';
     const err = await failure(openStore({ kind: 'postgres', url: u.toString() }, { mode: 'write', toolVersion: 'test' }));
     expect(err.kind).toBe('auth');
@@ -184,7 +184,7 @@ describe.skipIf(!PG_ENABLED)('opening a PostgreSQL store', () => {
   });
 
   it('a database that does not exist', async () => {
-    const u = new URL(PG_BASE!);
+    const u = new URL(pgBaseUrl());
     u.pathname = '/eks_soc2_no_such_database';
     const err = await failure(openStore({ kind: 'postgres', url: u.toString() }, { mode: 'write', toolVersion: 'test' }));
     expect(err.kind).toBe('not-found');
