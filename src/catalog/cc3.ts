@@ -877,7 +877,7 @@ export const CC3_IMG_02 = defineControl({
   requires: [
     need.aws('signer:ListSigningProfiles', 'the AWS Signer signing profiles'),
     need.workloads(),
-    { anyOf: [aws('ecr:DescribeImageSigningStatus'), aws('ecr:ListImageReferrers')], what: 'the signing status or signature referrers of running ECR images' },
+    { anyOf: [aws('ecr:DescribeImageSigningStatus'), aws('ecr:ListImageReferrers')], what: 'the signing status or signature referrers of running ECR images', alternatives: true },
   ],
   optional: [aws('ecr:GetSigningConfiguration'), aws('ecr:DescribeImages')],
   rules: {

@@ -253,7 +253,7 @@ export const CC4_MON_04 = defineControl({
     'hold ContainerInsights metrics for the cluster (ListMetrics returns metrics with data in the last two weeks). Disabled ' +
     'container logs are a warning; Fargate needs ADOT and is noted.',
   requires: [
-    { anyOf: [aws('eks:DescribeAddon'), aws('eks:ListAddons'), k8s('apps/DaemonSet')], what: 'the CloudWatch observability add-on (EKS add-on or its DaemonSets)' },
+    { anyOf: [aws('eks:DescribeAddon'), aws('eks:ListAddons'), k8s('apps/DaemonSet')], what: 'the CloudWatch observability add-on (EKS add-on or its DaemonSets)', alternatives: true },
     need.aws('cloudwatch:ListMetrics', 'CloudWatch metrics in the ContainerInsights namespace'),
   ],
   optional: [k8s('core/Node'), k8s('core/Pod'), aws('eks:DescribeCluster')],
@@ -441,7 +441,7 @@ export const CC4_SEC_01 = defineControl({
   requires: [
     need.aws('guardduty:ListDetectors', 'GuardDuty detectors'),
     need.aws('guardduty:GetDetector', 'GuardDuty detector settings'),
-    { anyOf: [aws('guardduty:ListCoverage'), aws('eks:DescribeAddon'), k8s('apps/DaemonSet')], what: 'GuardDuty agent coverage (coverage API, EKS add-on or DaemonSet)' },
+    { anyOf: [aws('guardduty:ListCoverage'), aws('eks:DescribeAddon'), k8s('apps/DaemonSet')], what: 'GuardDuty agent coverage (coverage API, EKS add-on or DaemonSet)', alternatives: true },
   ],
   optional: [aws('eks:DescribeCluster'), k8s('core/Node'), k8s('core/Pod')],
   rules: {
@@ -717,7 +717,7 @@ export const CC4_SEC_04 = defineControl({
     'Looks for CloudWatch dashboards whose body references the cluster, ContainerInsights or the namespaces of the security metric ' +
     'filters, and for ACTIVE Amazon Managed Grafana workspaces. Dashboard content in Grafana or Wazuh cannot be read with AWS ' +
     'read-only credentials: a person attests with an export or screenshot, and that the dashboards are reviewed.',
-  requires: [{ anyOf: [aws('cloudwatch:ListDashboards'), aws('grafana:ListWorkspaces')], what: 'CloudWatch dashboards or Grafana workspaces' }],
+  requires: [{ anyOf: [aws('cloudwatch:ListDashboards'), aws('grafana:ListWorkspaces')], what: 'CloudWatch dashboards or Grafana workspaces', alternatives: true }],
   optional: [aws('cloudwatch:GetDashboard'), aws('logs:DescribeMetricFilters'), aws('eks:DescribeCluster')],
   rules: {
     'security-dashboard': { title: 'A CloudWatch dashboard shows the cluster\'s security or health metrics', severity: 'low' },

@@ -92,7 +92,7 @@ export const CC5_IAM_01 = defineControl({
     'Identity or IRSA) instead of falling back to a node role that can do more than run the node. Pod Identity does not work ' +
     'for Fargate or Windows pods; those must use IRSA.',
   requires: [
-    { anyOf: [aws('eks:ListAddons'), aws('eks:DescribeCluster'), k8s('apps/DaemonSet')], what: 'the Pod Identity agent (EKS add-ons, cluster description or DaemonSets)' },
+    { anyOf: [aws('eks:ListAddons'), aws('eks:DescribeCluster'), k8s('apps/DaemonSet')], what: 'the Pod Identity agent (EKS add-ons, cluster description or DaemonSets)', alternatives: true },
     need.aws('eks:ListPodIdentityAssociations', 'pod identity associations'),
   ],
   optional: [

@@ -206,7 +206,7 @@ export const CC6_NET_02 = defineControl({
     'truly least privilege is a reviewer\'s judgement.',
   requires: [
     need.aws('eks:DescribeCluster', 'the EKS cluster description (security group ids)'),
-    { anyOf: [aws('ec2:DescribeSecurityGroupRules'), aws('ec2:DescribeSecurityGroups')], what: 'security group rules' },
+    { anyOf: [aws('ec2:DescribeSecurityGroupRules'), aws('ec2:DescribeSecurityGroups')], what: 'security group rules', alternatives: true },
   ],
   optional: [
     aws('ec2:DescribeInstances'), k8s('core/Node'), aws('ec2:DescribeLaunchTemplateVersions'), aws('elasticloadbalancing:DescribeLoadBalancers'),
@@ -517,7 +517,7 @@ export const CC6_NET_03 = defineControl({
     'hybrid or Windows nodes.',
   requires: [
     need.kind('networking.k8s.io/NetworkPolicy', 'network policies'),
-    { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the network-policy engine (aws-node, calico-node or cilium DaemonSets, or the vpc-cni add-on)' },
+    { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the network-policy engine (aws-node, calico-node or cilium DaemonSets, or the vpc-cni add-on)', alternatives: true },
   ],
   optional: [
     k8s('core/ConfigMap'), k8s('core/Namespace'), k8s('core/Node'), k8s('apiextensions.k8s.io/CustomResourceDefinition'),
@@ -664,7 +664,7 @@ export const CC6_NET_04 = defineControl({
     'in the NodeClass instead), without the VPC CNI, or when the organisation relies on NetworkPolicies only (threshold ' +
     'requirePodSecurityGroups: false).',
   requires: [
-    { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the VPC CNI configuration (aws-node DaemonSet or vpc-cni add-on)' },
+    { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the VPC CNI configuration (aws-node DaemonSet or vpc-cni add-on)', alternatives: true },
   ],
   optional: [
     k8s('vpcresources.k8s.aws/SecurityGroupPolicy'), k8s('core/ServiceAccount'), k8s('core/Node'), aws('eks:DescribeCluster'),

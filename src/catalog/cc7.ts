@@ -606,7 +606,7 @@ export const CC7_CFG_02 = defineControl({
     'controller). An HPA on CPU or memory and a VPA changing the same resource on the same workload fight each other: warning.',
   requires: [
     need.anyKind(['autoscaling/HorizontalPodAutoscaler', 'autoscaling.k8s.io/VerticalPodAutoscaler'], 'HorizontalPodAutoscalers or VerticalPodAutoscalers'),
-    { anyOf: [k8s('apiregistration.k8s.io/APIService'), aws('eks:DescribeAddon')], what: 'the metrics API (APIService v1beta1.metrics.k8s.io, or the metrics-server EKS add-on)' },
+    { anyOf: [k8s('apiregistration.k8s.io/APIService'), aws('eks:DescribeAddon')], what: 'the metrics API (APIService v1beta1.metrics.k8s.io, or the metrics-server EKS add-on)', alternatives: true },
     need.anyKind(SCALABLE_KINDS, 'Deployments and StatefulSets'),
   ],
   optional: [k8s('argoproj.io/Rollout')],

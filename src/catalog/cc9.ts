@@ -286,7 +286,7 @@ export const CC9_ENC_03 = defineControl({
     'encryption design. The check gathers the signals an auditor samples: the customer-managed KMS keys (symmetric, enabled, with ' +
     'rotation — a key without rotation fails the signal), the workload roles (IRSA and Pod Identity) whose policies allow ' +
     'kms:GenerateDataKey*, and GenerateDataKey calls by those roles in CloudTrail.',
-  requires: [{ anyOf: [aws('kms:ListAliases'), aws('kms:DescribeKey')], what: 'the KMS key inventory' }],
+  requires: [{ anyOf: [aws('kms:ListAliases'), aws('kms:DescribeKey')], what: 'the KMS key inventory', alternatives: true }],
   optional: [
     aws('kms:GetKeyRotationStatus'), k8s('core/ServiceAccount'), aws('eks:DescribePodIdentityAssociation'),
     aws('iam:ListAttachedRolePolicies'), aws('iam:ListRolePolicies'), aws('iam:GetRolePolicy'), aws('iam:GetPolicy'), aws('iam:GetPolicyVersion'),

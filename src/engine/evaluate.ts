@@ -113,12 +113,16 @@ function missingReason(snapshot: Snapshot, key: EvidenceKey, state: string, gaps
 
 function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snapshot: Snapshot, env: ControlEnv): ControlResult {
   const missing: string[] = [];
+  /** Failed alternatives of a requirement another alternative satisfied: only a pass survives them. */
+  const unreadAlternatives: string[] = [];
   let notCollected = false;
   for (const req of control.requires) {
     const states = req.anyOf.map((k) => [k, index.state(k)] as const);
     const failed = states.filter(([, s]) => s === 'denied' || s === 'error' || s === 'partial');
     const ok = states.filter(([, s]) => s === 'collected' || s === 'absent');
-    if (failed.length > 0) {
+    if (failed.length > 0 && req.alternatives && ok.length > 0) {
+      unreadAlternatives.push(`${req.what}: ${failed.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)).join('; ')}`);
+    } else if (failed.length > 0) {
       missing.push(`${req.what}: ${failed.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)).join('; ')}`);
     } else if (ok.length === 0) {
       notCollected = true;
@@ -222,6 +226,16 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
   } else {
     status = 'pass';
     message = `${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}`;
+  }
+
+  if (unreadAlternatives.length > 0) {
+    if (status === 'pass' || status === 'manual') {
+      notes.push(`proven from the evidence that was read; not readable: ${unreadAlternatives.join(' | ')}`);
+    } else if (status !== 'error') {
+      message = `evidence incomplete (the unreadable source could change the verdict "${status}"): ${unreadAlternatives.join(' | ')}`;
+      status = 'error';
+      missing.push(...unreadAlternatives);
+    }
   }
 
   return {

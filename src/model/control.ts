@@ -22,11 +22,23 @@ export type SectionId = keyof typeof SECTIONS;
  */
 export type EvidenceKey = `k8s:${string}` | `aws:${string}` | `tool:${string}`;
 
-/** One piece of required evidence: satisfied when any of the keys was collected. */
+/**
+ * One piece of required evidence, satisfied when any of the keys was collected. By default the keys
+ * are parts of one inventory (e.g. the workload kinds): if any part was attempted and failed
+ * (denied, error, partial), the control is `error`, because what is missing could change the
+ * verdict either way.
+ */
 export interface EvidenceRequirement {
   anyOf: EvidenceKey[];
   /** Plain words for messages: "workloads", "namespaces", "the EKS cluster description". */
   what: string;
+  /**
+   * The keys are alternative proofs of the same fact (the GuardDuty agent: coverage API, EKS add-on
+   * or DaemonSet). When one alternative failed but another was read, the check runs; a `pass` (or
+   * `manual`) stands, since a readable source proved it, while any other outcome becomes `error`,
+   * since the unreadable source might have held the proof.
+   */
+  alternatives?: boolean;
 }
 
 export interface Remediation {

@@ -109,6 +109,23 @@ spec: { containers: [{ name: c, image: "x:1" }] }
     expect(r.controls[0]!.status).toBe('not-applicable');
   });
 
+  it('alternative proofs: a pass from a readable source stands, any other verdict becomes an error', () => {
+    const alt = (verdict: 'pass' | 'fail') => podControl({
+      requires: [{ anyOf: ['k8s:core/Pod', 'k8s:apps/DaemonSet'], what: 'the agent', alternatives: true }],
+      check: (ev, ctx) => { for (const p of ev.objects('core/Pod')) (verdict === 'pass' ? ctx.pass : ctx.fail)(p, 'r', verdict); },
+    });
+    const ev = (c: ControlDefinition) => evaluate(makeSnapshot({ k8s: pods, kinds: { 'apps/DaemonSet': 'denied' } }), [c], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now }).controls[0]!;
+    const passed = ev(alt('pass'));
+    expect(passed.status).toBe('pass');
+    expect(passed.notes.join(' ')).toMatch(/not readable: the agent/);
+    const failed = ev(alt('fail'));
+    expect(failed.status).toBe('error');
+    expect(failed.message).toMatch(/could change the verdict "fail"/);
+    // Without `alternatives`, the keys are parts of one inventory: a denied part is an error even when the rest passes.
+    const union = podControl({ requires: [{ anyOf: ['k8s:core/Pod', 'k8s:apps/DaemonSet'], what: 'the agent' }], check: (e, ctx) => { for (const p of e.objects('core/Pod')) ctx.pass(p, 'r', 'ok'); } });
+    expect(ev(union).status).toBe('error');
+  });
+
   it('partial control: passing automated part asks for an attestation, an attestation makes it pass', () => {
     const partial = podControl({ automation: 'partial', attestation: 'quarterly review signed', check: (ev, ctx) => { for (const p of ev.objects('core/Pod')) ctx.pass(p, 'r', 'ok'); } });
     expect(run([partial]).controls[0]!.status).toBe('manual');
