@@ -11,7 +11,24 @@ export function renderJson(run: RunResult, write: (chunk: string) => void): void
   write(',\n  "controls": [');
   controls.forEach((c, i) => {
     write(`${i ? ',' : ''}\n    `);
-    write(JSON.stringify(c));
+    if (c.findings.length <= FINDINGS_BATCH) {
+      write(JSON.stringify(c));
+      return;
+    }
+    // A control with very many findings (one per workload at 150,000 pods) is written in batches:
+    // the same bytes as JSON.stringify(c), never one string of hundreds of MB.
+    const text = JSON.stringify({ ...c, findings: [SENTINEL] });
+    const mark = `"findings":[${JSON.stringify(SENTINEL)}]`;
+    const at = text.indexOf(mark);
+    write(text.slice(0, at + '"findings":['.length));
+    for (let k = 0; k < c.findings.length; k += FINDINGS_BATCH) {
+      const part = JSON.stringify(c.findings.slice(k, k + FINDINGS_BATCH));
+      write(`${k ? ',' : ''}${part.slice(1, -1)}`);
+    }
+    write(text.slice(at + mark.length - 1));
   });
   write('\n  ]\n}\n');
 }
+
+const FINDINGS_BATCH = 5000;
+const SENTINEL = '@@eks-soc2:findings@@';
