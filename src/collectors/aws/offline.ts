@@ -86,7 +86,7 @@ export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions):
   const absent = new Set<string>();
   const errored = new Map<string, EvidenceGap>();
   const fileGap = (file: string, reason: EvidenceGap['reason'], message: string, extra: Partial<EvidenceGap> = {}) =>
-    gaps.push({ source: 'aws', target: join(o.dir, file), reason, message: `${join(o.dir, file)}: ${message}`, ...extra });
+    gaps.push({ source: 'files', target: join(o.dir, file), reason, message: `${join(o.dir, file)}: ${message}`, ...extra });
 
   for (const file of entries) {
     const path = join(o.dir, file);
@@ -231,7 +231,8 @@ export function offlineFileName(p: OperationPlan, target?: string): string {
 }
 
 function expectedFiles(p: OperationPlan, targets: Target[]): string {
-  if (!p.targetParam || targets.length <= 1 && !targets[0]?.params[p.targetParam]) return offlineFileName(p);
+  if (!p.targetParam) return targets.length > 1 ? `${offlineFileName(p)} (one file per call: ${offlineFileName(p).replace(/\.json$/, '.<any suffix>.json')})` : offlineFileName(p);
+  if (targets.length <= 1 && !targets[0]?.params[p.targetParam]) return offlineFileName(p);
   const names = targets.map((t) => offlineFileName(p, String(t.params[p.targetParam!] ?? ''))).slice(0, 4);
   return names.join(', ') + (targets.length > 4 ? `, … (${targets.length} files)` : '');
 }

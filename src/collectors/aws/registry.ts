@@ -432,8 +432,9 @@ export const PLANS: readonly OperationPlan[] = [
 
   // CloudWatch Logs -------------------------------------------------------------------------
   plan({
-    key: 'logs:DescribeLogGroups', command: logs.DescribeLogGroupsCommand, paginate: logs.paginateDescribeLogGroups, targetParam: 'logGroupNamePrefix',
-    targets: (ctx) => [`/aws/eks/${ctx.cluster}/cluster`, `/aws/containerinsights/${ctx.cluster}/`].map((logGroupNamePrefix) => ({ params: { logGroupNamePrefix } })),
+    // The output names the log groups: offline files need no target (any suffix tells the two calls apart).
+    key: 'logs:DescribeLogGroups', command: logs.DescribeLogGroupsCommand, paginate: logs.paginateDescribeLogGroups,
+    targets: (ctx) => [`/aws/eks/${ctx.cluster}/cluster`, `/aws/containerinsights/${ctx.cluster}/`].map((logGroupNamePrefix) => ({ params: { logGroupNamePrefix }, label: logGroupNamePrefix })),
   }),
   plan({
     // The control-plane log group, and the log groups CloudTrail trails deliver to (in their own region).
