@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerPrune } from './commands/prune.js';
 import { registerCollect } from './commands/collect.js';
 import { registerFormats } from './commands/formats.js';
+import { registerServe } from './commands/serve.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPrune(program);
   registerCollect(program);
   registerFormats(program);
+  registerServe(program);
   return program;
 }
 
