@@ -119,6 +119,8 @@ export async function collectAwsLive(snapshot: Snapshot, o: LiveAwsOptions): Pro
       snapshot.aws.facts.push(fact);
     }
     snapshot.gaps.push(...gaps);
+    // The cluster is named even when nothing could be read.
+    snapshot.cluster = { ...snapshot.cluster, name: snapshot.cluster.name ?? o.cluster, ...(snapshot.cluster.region ?? o.region ? { region: snapshot.cluster.region ?? o.region } : {}) };
     return snapshot;
   };
   if (plans.length === 0) return { snapshot: finish() };

@@ -134,6 +134,7 @@ describe('credentials', () => {
     expect(snapshot.gaps.map((g) => g.key).sort()).toEqual(['eks:DescribeCluster', 'guardduty:GetDetector', 'iam:GetRole']);
     expect(snapshot.gaps.every((g) => g.reason === 'unauthenticated' && g.source === 'aws')).toBe(true);
     for (const k of keys) expect(snapshot.aws.calls[k.slice(4)]!.state).toBe('error');
+    expect(snapshot.cluster).toMatchObject({ name: 'acme-prod', region: 'eu-west-1' });
   });
 
   it('a profile that does not exist is named in the message', async () => {
