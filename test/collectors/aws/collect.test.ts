@@ -89,6 +89,16 @@ describe('full plan against the demo account', () => {
     expect(repos).toEqual([[REGION, {}], ['us-east-1', { registryId: SHARED_ACCOUNT }]]);
   });
 
+  it('every client carries the read-only guard and adaptive retries', async () => {
+    await run(['eks:DescribeCluster', 'ec2:DescribeVpcs', 'iam:GetAccountSummary']);
+    for (const stub of [m.eks, m.ec2, m.iam]) {
+      const client = stub.calls()[0]!.thisValue as { middlewareStack: { identify(): string[] }; config: { maxAttempts: () => Promise<number>; retryStrategy: () => Promise<{ mode: string }> } };
+      expect(client.middlewareStack.identify().some((x) => x.startsWith('eksSoc2ReadOnlyGuard'))).toBe(true);
+      expect(await client.config.maxAttempts()).toBe(5);
+      expect((await client.config.retryStrategy()).mode).toBe('adaptive');
+    }
+  });
+
   it('sends only read commands, and the identity call first', async () => {
     await run(ALL);
     const sent = sentActions(m);
