@@ -24,6 +24,7 @@ import jsYaml from 'js-yaml';
  * @property {string} [now]                ISO time the environment is "collected" at (default 2026-11-26T00:00:00Z)
  * @property {boolean} [managedFields]     include metadata.managedFields, as `kubectl get -o json` prints (default false)
  * @property {string} [cluster]            cluster name (default scale-<pods>)
+ * @property {boolean} [mesh]              add an Istio mesh: istio-system, PeerAuthentications, AuthorizationPolicies, injection labels (default false)
  * @typedef {object} Plan
  * @property {number} pods
  * @property {number} nodes
@@ -112,18 +113,20 @@ export function environment(opts) {
     now: nowIso,
     serverVersion: 'v1.33.5-eks-3025e55',
     /** @returns {Generator<K8sObject>} */
-    objects: () => generateObjects(p, seed, now, managed),
+    objects: () => generateObjects(p, seed, now, managed, Boolean(opts.mesh)),
     /** Only the pods (for the `kubectl get pods -A -o json` dump), in the same order. */
-    pods: function* () { for (const o of generateObjects(p, seed, now, managed)) if (o.kind === 'Pod') yield o; },
+    pods: function* () { for (const o of generateObjects(p, seed, now, managed, Boolean(opts.mesh))) if (o.kind === 'Pod') yield o; },
     /** @returns {AwsFact[]} */
     facts: () => awsFacts(cluster, now, p),
     identity: () => ({ name: cluster, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${cluster}`, accountId: ACCOUNT, region: REGION }),
   };
 }
 
-/** @param {Plan} p @param {number} seed @param {number} now @param {boolean} managed @returns {Generator<K8sObject>} */
-function* generateObjects(p, seed, now, managed) {
+/** @param {Plan} p @param {number} seed @param {number} now @param {boolean} managed @param {boolean} mesh @returns {Generator<K8sObject>} */
+function* generateObjects(p, seed, now, managed, mesh) {
   const rnd = prng(seed);
+  // Mesh choices draw from their own generator: without the mesh the output is byte for byte unchanged.
+  const meshRnd = prng(seed ^ 0x5eed);
   const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
   const uid = () => {
     let s = '';
@@ -185,6 +188,11 @@ function* generateObjects(p, seed, now, managed) {
   }
   yield { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: meta('default'), spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' }, requirements: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand', 'spot'] }], expireAfter: '720h' } }, disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' }, limits: { cpu: 100000 } } };
   yield { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: meta('default'), spec: { amiSelectorTerms: [{ alias: 'al2023@latest' }], role: 'scale-node-role', metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '100Gi', volumeType: 'gp3', encrypted: true } }] } };
+  if (mesh) {
+    yield namespace('istio-system', 'privileged');
+    yield workloadObj('apps/v1', 'Deployment', 'istiod', 'istio-system', { app: 'istiod', istio: 'pilot' }, podSpecFor('istiod', 'istio-system', 'docker.io/istio/pilot:1.24.2', 'system', 'istiod'), { replicas: 2 });
+    yield { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta('default', 'istio-system'), spec: { mtls: { mode: 'STRICT' } } };
+  }
   yield { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: meta('letsencrypt'), spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: 'letsencrypt' }, solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }] } } };
 
   // ---- application namespaces ----
@@ -195,7 +203,16 @@ function* generateObjects(p, seed, now, managed) {
     const ns = `${word}-${String(n).padStart(5, '0')}`;
     const team = pick(TEAMS);
     const posture = rnd();
-    yield namespace(ns, posture < 0.5 ? 'restricted' : posture < 0.75 ? 'baseline' : undefined, team);
+    const nsObj = namespace(ns, posture < 0.5 ? 'restricted' : posture < 0.75 ? 'baseline' : undefined, team);
+    if (mesh && meshRnd() < 0.7) nsObj.metadata.labels['istio-injection'] = 'enabled';
+    yield nsObj;
+    if (mesh) {
+      if (meshRnd() < 0.3) yield { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta('default', ns), spec: { mtls: { mode: meshRnd() < 0.8 ? 'STRICT' : 'PERMISSIVE' } } };
+      if (meshRnd() < 0.6) {
+        yield { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta('deny-all', ns), spec: {} };
+        yield { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta(`${word}-allow`, ns), spec: { action: 'ALLOW', selector: { matchLabels: { app: word } }, rules: [{ from: [{ source: { namespaces: ['ingress-nginx'] } }] }] } };
+      }
+    }
     yield { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('default', ns) };
     yield { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(`${word}-app`, ns, { annotations: rnd() < 0.6 ? { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${ACCOUNT}:role/${ns}` } : {} }) };
     yield { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('kube-root-ca.crt', ns), data: { 'ca.crt': CA } };
@@ -613,7 +630,7 @@ export function fileName(format, pods, seed = 1) {
 }
 
 async function cli(argv) {
-  const args = { pods: 1000, out: 'bench/out/scale', seed: 1, formats: 'bundle,bundle-gz,yaml,pod-list' };
+  const args = { pods: 1000, out: 'bench/out/scale', seed: 1, formats: 'bundle,bundle-gz,yaml,pod-list', mesh: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -621,8 +638,9 @@ async function cli(argv) {
     else if (a === '--out') args.out = val();
     else if (a === '--seed') args.seed = Number(val());
     else if (a === '--formats') args.formats = val();
+    else if (a === '--mesh') args.mesh = true;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: node bench/generator.mjs --pods N [--out DIR] [--seed N] [--formats bundle,bundle-gz,yaml,yaml-list,pod-list]\n');
+      process.stdout.write('usage: node bench/generator.mjs --pods N [--out DIR] [--seed N] [--mesh] [--formats bundle,bundle-gz,yaml,yaml-list,pod-list]\n');
       return;
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -630,9 +648,9 @@ async function cli(argv) {
   process.stderr.write(`pods ${p.pods}, nodes ${p.nodes}, namespaces ${p.namespaces}, services ${p.services}\n`);
   for (const fmt of args.formats.split(',')) {
     if (!WRITERS[fmt]) throw new Error(`unknown format ${fmt}; one of ${Object.keys(WRITERS).join(', ')}`);
-    const path = join(args.out, fileName(fmt, args.pods, args.seed));
+    const path = join(args.out, fileName(fmt, args.pods, args.seed).replace(/^pods-/, args.mesh ? 'mesh-pods-' : 'pods-'));
     const t0 = performance.now();
-    const r = await WRITERS[fmt][1](path, { pods: args.pods, seed: args.seed });
+    const r = await WRITERS[fmt][1](path, { pods: args.pods, seed: args.seed, mesh: args.mesh });
     process.stdout.write(`${path}\t${r.objects} objects\t${r.bytes} bytes\tsha256 ${r.sha256}\t${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
 }
