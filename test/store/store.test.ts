@@ -240,7 +240,8 @@ for (const { backend: b, skip } of backends('store')) {
         const runs = await seed(store, 2);
         const row = await store.driver.all('SELECT body FROM snapshots WHERE digest = ?', [runs[0]!.snapshotDigest]);
         const body = Buffer.from(row[0]!.body as Uint8Array);
-        body[Math.floor(body.length / 2)] ^= 0x01;
+        const mid = Math.floor(body.length / 2);
+        body[mid] = body[mid]! ^ 0x01;
         await store.driver.run('UPDATE snapshots SET body = ? WHERE digest = ?', [body, runs[0]!.snapshotDigest]);
         const r = await store.verify();
         expect(r.ok).toBe(false);
