@@ -126,6 +126,20 @@ async function measureInput(dist, input, n, label) {
   };
 }
 
+/** A row, or the reason it could not be measured (the other rows are still reported). */
+async function attempt(pods, fn) {
+  try {
+    return { pods, ...(await fn()) };
+  } catch (err) {
+    log(`  failed: ${err.message.split('\n')[0]}`);
+    return { pods, label: `${pods.toLocaleString('en')} pods`, error: err.message.slice(0, 2000) };
+  }
+}
+
+function save(results) {
+  save(results);
+}
+
 async function main() {
   mkdirSync(out, { recursive: true });
   const dist = ensureBuild();
@@ -137,13 +151,15 @@ async function main() {
     const input = await ensureInput('bundle', pods);
     const n = pods >= 100_000 ? repsLarge : reps;
     log(`measuring ${pods} pods (${n} run(s)) ...`);
-    rows.push({ pods, ...(await measureInput(dist, input, n, `${pods.toLocaleString('en')} pods, bundle`)) });
+    rows.push(await attempt(pods, () => measureInput(dist, input, n, `${pods.toLocaleString('en')} pods, bundle`)));
+    save({ machine, rows });
   }
   if (withList) {
     const pods = Math.max(...sizes);
     const input = await ensureInput('pod-list', pods);
     log(`measuring the kubectl get pods -A -o json dump of ${pods} pods ...`);
-    rows.push({ pods, ...(await measureInput(dist, input, pods >= 100_000 ? repsLarge : reps, `${pods.toLocaleString('en')} pods, kubectl get pods -A -o json`)) });
+    rows.push(await attempt(pods, () => measureInput(dist, input, pods >= 100_000 ? repsLarge : reps, `${pods.toLocaleString('en')} pods, kubectl get pods -A -o json`)));
+    save({ machine, rows });
   }
   const version = await repeat(Math.max(reps, 10), () => run(process.execPath, [join(dist, 'cli/main.js'), '--version']));
   const demoDir = join(out, 'demo');
@@ -151,7 +167,7 @@ async function main() {
   const startup = { versionMs: median(version.map((r) => r.ms)), demoMs: median(demo.map((r) => r.ms)), versionRuns: version.length, demoRuns: demo.length };
   const after = loadavg().map((x) => Math.round(x * 100) / 100);
   const results = { machine: { ...machine, loadavgAfter: after }, rows, startup };
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  save(results);
 
   const mb = (b) => `${(b / 1e6).toFixed(b < 1e7 ? 1 : 0)} MB`;
   const s = (ms) => (ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
@@ -160,11 +176,11 @@ async function main() {
     '',
     '| input | bytes | floor (read + parse) | scan end to end | scan / floor | peak RSS | RSS / input | findings | findings/s | runs |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.label} | ${mb(r.bytes)} | ${s(r.floorProcessMs)} (${r.floorMode}) | ${s(r.scanMs)} | ${r.ratio.toFixed(2)}× | ${mb(r.maxRssKb * 1024)} | ${r.rssRatio.toFixed(2)}× | ${r.findings.toLocaleString('en')} | ${Math.round(r.findingsPerSec).toLocaleString('en')} | ${r.reps} |`),
+    ...rows.map((r) => (r.error ? `| ${r.label} | failed: ${r.error.split('\n')[0].slice(0, 160)} |||||||||` : `| ${r.label} | ${mb(r.bytes)} | ${s(r.floorProcessMs)} (${r.floorMode}) | ${s(r.scanMs)} | ${r.ratio.toFixed(2)}× | ${mb(r.maxRssKb * 1024)} | ${r.rssRatio.toFixed(2)}× | ${r.findings.toLocaleString('en')} | ${Math.round(r.findingsPerSec).toLocaleString('en')} | ${r.reps} |`)),
     '',
     `CLI start-up \`eks-soc2 --version\`: ${Math.round(startup.versionMs)} ms (median of ${startup.versionRuns}); \`scan --demo --format json\`: ${Math.round(startup.demoMs)} ms (median of ${startup.demoRuns})`,
   ];
-  const big = rows.filter((r) => r.label.includes('bundle'));
+  const big = rows.filter((r) => !r.error && r.label.includes('bundle'));
   if (big.length >= 2) {
     const [a, b] = big.slice(-2);
     lines.push(`growth ${a.pods.toLocaleString('en')} → ${b.pods.toLocaleString('en')} pods (${(b.pods / a.pods).toFixed(0)}× the pods): scan time ${(b.scanMs / a.scanMs).toFixed(1)}×, peak RSS ${(b.maxRssKb / a.maxRssKb).toFixed(1)}×`);
