@@ -1,7 +1,7 @@
 /**
  * CC3 — Risk Assessment: "EKS-Specific Risk Assessment" and "Container Image Security".
  */
-import type { AwsFact, ControlDefinition, Evidence, K8sObject } from '../model/index.js';
+import type { AwsFact, CheckContext, ControlDefinition, Evidence, K8sObject, ResourceRef, ToolReport } from '../model/index.js';
 import type {
   BatchGetRepositoryScanningConfigurationResponse, DescribeImageScanFindingsResponse, DescribeImageSigningStatusResponse,
   DescribeImagesResponse, DescribeRepositoriesResponse, GetAccountSettingResponse, GetRegistryScanningConfigurationResponse,
@@ -108,6 +108,61 @@ export function kubeBenchFindings(facts: readonly AwsFact[], clusterName: string
   return { latest: latest || undefined, findings: [...byCheck.values()] };
 }
 
+/** A kube-bench `--json` report given as a file input (`snapshot.tools`). */
+interface KubeBenchReport {
+  file: string;
+  versions: string[];
+  failed: { id: string; desc: string }[];
+  /** FAIL count from kube-bench's totals (can exceed the listed results). */
+  totalFail: number;
+  warned: number;
+  passed: number;
+}
+
+export function parseKubeBenchReport(t: ToolReport): KubeBenchReport {
+  const data = asObj(t.data) ?? {};
+  const controls = Array.isArray(data.Controls) ? data.Controls : [];
+  const rep: KubeBenchReport = { file: t.file ?? 'kube-bench report', versions: [], failed: [], totalFail: 0, warned: 0, passed: 0 };
+  const totals = asObj(data.Totals);
+  let summed = 0;
+  for (const c of controls) {
+    const ctl = asObj(c) ?? {};
+    if (typeof ctl.total_fail === 'number') summed += ctl.total_fail;
+    const v = str(ctl.version);
+    if (v && !rep.versions.includes(v)) rep.versions.push(v);
+    for (const test of Array.isArray(ctl.tests) ? ctl.tests : []) {
+      for (const r of Array.isArray(asObj(test)?.results) ? (asObj(test)!.results as unknown[]) : []) {
+        const res = asObj(r) ?? {};
+        const status = str(res.status);
+        if (status === 'FAIL' && str(res.type) !== 'manual') rep.failed.push({ id: str(res.test_number) ?? '?', desc: str(res.test_desc) ?? '' });
+        else if (status === 'WARN') rep.warned++;
+        else if (status === 'PASS') rep.passed++;
+      }
+    }
+  }
+  rep.totalFail = Math.max(rep.failed.length, typeof totals?.total_fail === 'number' ? totals.total_fail : summed);
+  return rep;
+}
+
+function reportKubeBenchFile(rep: KubeBenchReport, ctx: CheckContext): void {
+  const ref: ResourceRef = { provider: 'kubernetes', kind: 'KubeBenchReport', name: rep.file };
+  if (rep.totalFail === 0) ctx.pass(ref, 'no-failed-checks', `${rep.file}: no failed check (${rep.passed} passed, ${rep.warned} warnings to review)`);
+  else {
+    const listed = rep.failed.length ? `: ${listSome(rep.failed.map((f) => `${f.id} ${f.desc}`), 8)}` : '';
+    const partial = rep.failed.length < rep.totalFail ? ` (${rep.failed.length} listed in the report)` : '';
+    ctx.fail(ref, 'no-failed-checks', `${rep.file}: ${rep.totalFail} failed check(s)${partial}${listed}`);
+  }
+  const eks = rep.versions.filter((v) => /^eks-/.test(v));
+  if (eks.length === 0) {
+    ctx.fail(ref, 'eks-benchmark', `${rep.file}: benchmark version ${rep.versions.join(', ') || 'unknown'} is not an EKS benchmark (run kube-bench with --benchmark eks-1.8.0)`);
+  } else {
+    const old = eks.filter((v) => !eksBenchmarkAtLeast(v, [1, 5, 0]));
+    if (old.length) ctx.fail(ref, 'eks-benchmark', `${rep.file}: runs ${old.join(', ')}; use eks-1.5.0 or newer`, { severity: 'low' });
+    else ctx.pass(ref, 'eks-benchmark', `${rep.file}: runs ${eks.join(', ')}`);
+  }
+  ctx.note(`${rep.file} carries no date: the attestation must state when it was produced`);
+}
+
 export const CC3_RA_01 = defineControl({
   id: 'CC3-RA-01',
   title: 'The cluster is assessed regularly against the CIS EKS benchmark with kube-bench',
@@ -121,7 +176,7 @@ export const CC3_RA_01 = defineControl({
     'successfully within the policy window, that it runs an EKS benchmark (eks-1.5.0 or newer) on a schedule, and — when ' +
     'kube-bench sends its results to Security Hub (--asff) — that the latest run reported no failed check. Manual CIS checks ' +
     'are listed, not failed. A CronJob is the durable evidence: finished Jobs are garbage-collected.',
-  requires: [need.anyKind(['batch/Job', 'batch/CronJob'], 'Jobs and CronJobs (kube-bench runs)')],
+  requires: [{ anyOf: [k8s('batch/Job'), k8s('batch/CronJob'), 'tool:kube-bench'], what: 'kube-bench runs (Jobs and CronJobs) or a kube-bench JSON report' }],
   optional: [k8s('core/Namespace'), aws('securityhub:GetFindings')],
   rules: {
     'recent-run': { title: 'kube-bench completed successfully within the policy window', severity: 'medium' },
@@ -192,7 +247,10 @@ spec:
     }
     const sh = ev.has('aws:securityhub:GetFindings') ? kubeBenchFindings(ev.aws('securityhub:GetFindings'), ctx.clusterName) : { findings: [] as KbFinding[] };
 
-    if (runs.length === 0 && sh.findings.length === 0) {
+    const reports = ev.state('tool:kube-bench') === 'collected' ? ev.tools('kube-bench').map(parseKubeBenchReport) : [];
+    for (const rep of reports) reportKubeBenchFile(rep, ctx);
+
+    if (runs.length === 0 && sh.findings.length === 0 && reports.length === 0) {
       ctx.manual(
         'no kube-bench Job or CronJob in the cluster and no kube-bench results in Security Hub: upload the latest kube-bench report ' +
         '(kube-bench run --benchmark eks-1.8.0 --json) with an attestation, or schedule the CronJob',
@@ -209,7 +267,7 @@ spec:
         ctx.pass(r.obj, 'recent-run', `${where} last succeeded ${ageDays(r.last, ctx.now)} day(s) ago (window ${maxAge} days)`);
         continue;
       }
-      const why = r.last === undefined ? 'has LabelSelector completed successfully' : `last succeeded ${ageDays(r.last, ctx.now)} days ago (window ${maxAge} days)`;
+      const why = r.last === undefined ? 'has never completed successfully' : `last succeeded ${ageDays(r.last, ctx.now)} days ago (window ${maxAge} days)`;
       const nsLabels = ev.has('k8s:core/Namespace') ? ev.get('core/Namespace', '', r.obj.metadata.namespace ?? '')?.metadata.labels ?? {} : {};
       const enforce = nsLabels['pod-security.kubernetes.io/enforce'];
       const hint = r.last === undefined && (enforce === 'baseline' || enforce === 'restricted')
@@ -231,7 +289,11 @@ spec:
       if (spec.suspend === true) ctx.fail(cj, 'recurring-schedule', `CronJob is suspended (schedule "${str(spec.schedule) ?? '?'}")`);
       else ctx.pass(cj, 'recurring-schedule', `runs on schedule "${str(spec.schedule) ?? '?'}"`);
     }
-    if (cronJobs.length === 0) {
+    if (cronJobs.length === 0 && runs.length === 0) {
+      const msg = 'no kube-bench CronJob: the results found are point-in-time evidence; schedule kube-bench as a CronJob to keep evidence over the audit period';
+      if (ev.has('k8s:batch/CronJob')) ctx.fail(clusterScope(ctx), 'recurring-schedule', msg);
+      else ctx.note(msg);
+    } else if (cronJobs.length === 0) {
       ctx.fail(clusterScope(ctx), 'recurring-schedule', 'kube-bench only runs as a one-off Job; finished Jobs are garbage-collected, so schedule it as a CronJob to keep evidence over the audit period');
     } else if (active.length === 0) ctx.note('every kube-bench CronJob is suspended');
 

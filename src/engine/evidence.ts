@@ -1,5 +1,5 @@
 import type {
-  AwsFact, CoverageState, Evidence, EvidenceKey, K8sKindKey, K8sObject, Snapshot,
+  AwsFact, CoverageState, Evidence, EvidenceKey, K8sKindKey, K8sObject, Snapshot, ToolReport,
 } from '../model/index.js';
 import { kindKey } from '../model/index.js';
 
@@ -115,6 +115,10 @@ export class SnapshotIndex {
     const list = this.facts.get(op) ?? EMPTY_FACTS;
     return filter ? list.filter(filter) : list;
   }
+
+  tools(name: string): readonly ToolReport[] {
+    return this.snapshot.tools.filter((t) => t.tool === name);
+  }
 }
 
 export function parseMinor(version: string | undefined): number | undefined {
@@ -151,5 +155,6 @@ export function scopedEvidence(index: SnapshotIndex, controlId: string, declared
     namespaces: () => index.namespaces(),
     serverMinor: () => index.serverMinor(),
     aws: (op, filter) => { guard(`aws:${op}`); return index.aws(op, filter); },
+    tools: (name) => { guard(`tool:${name}`); return index.tools(name); },
   };
 }

@@ -1,5 +1,5 @@
 import type { AutomationLevel, JsonValue, Severity } from './common.js';
-import type { AwsFact, CoverageState, K8sKindKey, K8sObject } from './snapshot.js';
+import type { AwsFact, CoverageState, K8sKindKey, K8sObject, ToolReport } from './snapshot.js';
 import type { ResourceRef } from './result.js';
 import type { EffectiveConfig } from './config.js';
 
@@ -118,6 +118,8 @@ export interface Evidence {
   serverMinor(): number | undefined;
   /** AWS facts of one operation (`eks:DescribeCluster`), optionally filtered. */
   aws(operation: string, filter?: (fact: AwsFact) => boolean): readonly AwsFact[];
+  /** Ingested reports of one security tool (`kube-bench`, `falco`, `gatekeeper-audit`). */
+  tools(name: string): readonly ToolReport[];
 }
 
 export interface CheckContext {

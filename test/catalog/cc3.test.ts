@@ -185,7 +185,7 @@ status: { succeeded: 1, completionTime: "2026-11-25T00:00:00Z" }
   ],
   other: [
     { name: 'no kube-bench anywhere: manual (upload a report)', k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }\n', expect: { status: 'manual', message: /no kube-bench Job or CronJob/ } },
-    { name: 'Jobs and CronJobs not collected: error', k8s: [], complete: false, expect: { status: 'error', message: /evidence not collected: Jobs and CronJobs/ } },
+    { name: 'Jobs and CronJobs not collected: error', k8s: [], complete: false, expect: { status: 'error', message: /evidence not collected: kube-bench runs \(Jobs and CronJobs\) or a kube-bench JSON report/ } },
     {
       name: 'Security Hub findings alone prove a recent run',
       k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }\n', cluster: CLUSTER, aws: [shFindings([kbFinding('3.2.1', run)])],

@@ -14,6 +14,8 @@ export interface SnapshotSpec {
   /** Default true: kinds not given are absent from the cluster (a complete inventory). */
   complete?: boolean;
   cluster?: Snapshot['cluster'];
+  /** Ingested tool reports (kube-bench JSON, ...). */
+  tools?: Snapshot['tools'];
 }
 
 /** A snapshot for tests: objects parsed like file input, every given kind and AWS operation collected. */
@@ -55,5 +57,6 @@ export function makeSnapshot(spec: SnapshotSpec): Snapshot {
       if (state === 'denied' || state === 'error') snap.gaps.push({ source: 'aws', key: k, target: k, reason: state === 'denied' ? 'access-denied' : 'error', message: `${k}: ${state}`, permission: k });
     }
   }
+  if (spec.tools) snap.tools = structuredClone(spec.tools);
   return snap;
 }
