@@ -127,7 +127,9 @@ export function cluster({ pods = 150_000, nodes = 5000, namespaces = 10_000, see
   });
   const deploymentName = (d) => `${WORDS[d % WORDS.length]}-${d}`;
   const image = (d) => (d % 4 === 0 ? `444455556666.dkr.ecr.us-east-1.amazonaws.com/${WORDS[d % WORDS.length]}:1.${d % 20}.${d % 7}` : `444455556666.dkr.ecr.us-east-1.amazonaws.com/${WORDS[d % WORDS.length]}@sha256:${hex(prng(d + 7), 64)}`);
-  const podSpec = (d, hardened) => ({
+  // `token` is the per-pod projected service-account volume (`kube-api-access-<random>`), injected
+  // at admission: pods get a unique one, pod templates have none.
+  const podSpec = (d, hardened, token) => ({
     serviceAccountName: deploymentName(d),
     automountServiceAccountToken: false,
     securityContext: hardened ? { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } } : {},
@@ -138,10 +140,10 @@ export function cluster({ pods = 150_000, nodes = 5000, namespaces = 10_000, see
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
       readinessProbe: { httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
       securityContext: hardened ? { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } : { privileged: d % 50 === 0 },
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }],
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(token ? [{ name: token, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] : [])],
       terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
     }],
-    volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'kube-api-access', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } }],
+    volumes: [{ name: 'tmp', emptyDir: {} }, ...(token ? [{ name: token, projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } }] : [])],
     tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
     restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', priority: 0, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority',
   });
@@ -187,7 +189,7 @@ export function cluster({ pods = 150_000, nodes = 5000, namespaces = 10_000, see
           annotations: { 'kubectl.kubernetes.io/restartedAt': ts(r) },
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-6d4cf56db6`, uid: uid(prng(d * 2 + 1)), controller: true, blockOwnerDeletion: true }],
         }),
-        spec: { ...podSpec(d, d % 3 !== 0), nodeName: `ip-node-${k % nodes}` },
+        spec: { ...podSpec(d, d % 3 !== 0, `kube-api-access-${hex(r, 5)}`), nodeName: `ip-node-${k % nodes}` },
         status: podStatus(r, image(d), k % nodes),
       };
     },

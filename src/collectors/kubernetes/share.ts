@@ -25,11 +25,16 @@ function deepFreeze(v: unknown): void {
   for (const x of Array.isArray(v) ? v : Object.values(v)) deepFreeze(x);
 }
 
-/** Pod-spec fields that are never shared: they differ between replicas. */
-const PER_POD = new Set(['nodeName', 'hostname', 'subdomain']);
+/** Pod-spec fields that are never shared as a whole: they differ between replicas. */
+const PER_POD = new Set(['nodeName', 'hostname', 'subdomain', 'containers', 'initContainers', 'ephemeralContainers', 'volumes']);
+/**
+ * Container fields not shared: every pod mounts its own `kube-api-access-<random>` token volume, so
+ * `volumeMounts` (and the `volumes` list) differ between replicas even when nothing else does.
+ */
+const PER_POD_CONTAINER = new Set(['volumeMounts']);
 
 interface Slot {
-  holder: Rec;
+  holder: Rec | unknown[];
   key: string;
   digest: string;
   canonical?: unknown;
@@ -52,15 +57,15 @@ export class StructureSharer {
   prepare(obj: K8sObject): () => void {
     const slots: Slot[] = [];
     const consider = (holder: unknown, key: string): boolean => {
-      if (!isRec(holder)) return false;
-      const v = holder[key];
+      if (!isObj(holder)) return false;
+      const v = (holder as Rec)[key];
       if (!isObj(v) || Object.isFrozen(v)) return false;
       const text = JSON.stringify(v);
       if (text.length < 24) return false; // `{}`, `[]`, tiny maps: not worth an entry
       const digest = hash('sha1', text, 'base64');
       const hit = this.seen.get(digest);
       if (hit !== undefined) {
-        holder[key] = null;
+        (holder as Rec)[key] = null;
         slots.push({ holder, key, digest, canonical: hit });
         return true;
       }
@@ -71,6 +76,22 @@ export class StructureSharer {
       if (!isRec(holder)) return;
       for (const k of Object.keys(holder)) if (!skip?.has(k)) consider(holder, k);
     };
+    /** A pod's spec, or a pod template's: containers member by member, volumes item by item. */
+    const podSpec = (ps: unknown): void => {
+      if (!isRec(ps)) return;
+      members(ps, PER_POD);
+      for (const k of ['containers', 'initContainers', 'ephemeralContainers']) {
+        const list = ps[k];
+        if (Array.isArray(list)) for (const c of list) members(c, PER_POD_CONTAINER);
+      }
+      if (Array.isArray(ps.volumes)) {
+        for (let i = 0; i < ps.volumes.length; i++) {
+          const v = ps.volumes[i] as { name?: unknown } | null;
+          if (typeof v?.name === 'string' && v.name.startsWith('kube-api-access-')) continue; // one per pod
+          consider(ps.volumes, String(i));
+        }
+      }
+    };
 
     const m = obj.metadata as Rec | undefined;
     consider(m, 'labels');
@@ -79,7 +100,7 @@ export class StructureSharer {
     const spec = obj.spec;
     if (isRec(spec)) {
       if (obj.kind === 'Pod') {
-        members(spec, PER_POD);
+        podSpec(spec);
         members(obj.status);
       } else {
         // Pod templates: Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs; CronJobs one level down.
@@ -87,7 +108,7 @@ export class StructureSharer {
         for (const t of [spec.template, isRec(jobSpec) ? jobSpec.template : undefined]) {
           if (!isRec(t)) continue;
           members(t.metadata);
-          if (!consider(t, 'spec')) members(t.spec);
+          if (!consider(t, 'spec')) podSpec(t.spec);
         }
         consider(spec, 'selector');
       }
@@ -97,18 +118,19 @@ export class StructureSharer {
       // Innermost first, so that an outer sub-tree is registered holding the shared inner ones.
       for (let i = slots.length - 1; i >= 0; i--) {
         const s = slots[i]!;
+        const holder = s.holder as Rec;
         if (s.canonical !== undefined) {
-          s.holder[s.key] = s.canonical;
+          holder[s.key] = s.canonical;
           this.hits++;
           continue;
         }
         const existing = this.seen.get(s.digest);
         if (existing !== undefined) {
-          s.holder[s.key] = existing;
+          holder[s.key] = existing;
           this.hits++;
         } else {
-          deepFreeze(s.holder[s.key]);
-          this.seen.set(s.digest, s.holder[s.key]);
+          deepFreeze(holder[s.key]);
+          this.seen.set(s.digest, holder[s.key]);
         }
       }
     };

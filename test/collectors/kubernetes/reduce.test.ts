@@ -5,10 +5,11 @@ import { StructureSharer } from '../../../src/collectors/kubernetes/share.js';
 import { peekContinue } from '../../../src/collectors/kubernetes/collect.js';
 import { REDACTED } from '../../../src/collectors/sanitize.js';
 
-const container = (image: string) => ({
+const container = (image: string, token?: string) => ({
   name: 'app', image, imagePullPolicy: 'IfNotPresent',
   env: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'info' }],
   resources: { requests: { cpu: '100m' } },
+  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(token ? [{ name: token, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] : [])],
 });
 const pod = (name: string, node: string, image = 'repo/app:1'): K8sObject => ({
   apiVersion: 'v1', kind: 'Pod',
@@ -18,7 +19,11 @@ const pod = (name: string, node: string, image = 'repo/app:1'): K8sObject => ({
     managedFields: [{ manager: 'kubelet' }],
     ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'shop-abc', uid: 'rs-1', controller: true }],
   } as K8sObject['metadata'],
-  spec: { nodeName: node, containers: [container(image)], volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'data', persistentVolumeClaim: { claimName: 'data' } }] },
+  spec: {
+    nodeName: node, containers: [container(image, `kube-api-access-${name}`)],
+    volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'data', persistentVolumeClaim: { claimName: 'data' } }, { name: `kube-api-access-${name}`, projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }],
+    tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+  },
   status: { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 'x' }], containerStatuses: [{ name: 'app', image, imageID: 'repo/app@sha256:1', ready: true, restartCount: 1 }] },
 });
 const deployment = (): K8sObject => ({
@@ -38,20 +43,26 @@ describe('structural sharing', () => {
   it('shares identical sub-trees between replicas and with the pod template, frozen, with secrets still redacted', () => {
     const sharer = new StructureSharer();
     const [a, b, c, d] = [pod('a', 'n1'), pod('b', 'n2'), pod('c', 'n1', 'repo/app:2'), deployment()].map((o) => reduceObject(o, sharer));
-    const spec = (o: K8sObject) => o.spec as { nodeName?: string; containers: { env: { value: string }[] }[]; volumes: unknown[] };
-    expect(spec(a!).containers).toBe(spec(b!).containers);
-    expect(spec(a!).volumes).toBe(spec(c!).volumes);
-    expect(spec(a!).containers).not.toBe(spec(c!).containers); // different image
+    type Spec = { nodeName?: string; containers: { env: { value: string }[]; resources: unknown; volumeMounts: unknown[] }[]; volumes: unknown[]; tolerations: unknown[] };
+    const spec = (o: K8sObject) => o.spec as Spec;
+    const ca = spec(a!).containers[0]!;
+    const cb = spec(b!).containers[0]!;
+    expect(ca.env).toBe(cb.env);
+    expect(ca.resources).toBe(cb.resources);
+    expect(ca.volumeMounts).not.toBe(cb.volumeMounts); // each pod mounts its own token volume
+    expect(spec(a!).tolerations).toBe(spec(c!).tolerations);
+    expect(spec(a!).volumes[0]).toBe(spec(c!).volumes[0]);
+    expect(spec(a!).volumes[2]).not.toBe(spec(b!).volumes[2]);
     expect(spec(a!).nodeName).toBe('n1');
     expect(spec(b!).nodeName).toBe('n2');
     expect(a!.metadata.labels).toBe(b!.metadata.labels);
     expect(a!.metadata.ownerReferences).toBe(c!.metadata.ownerReferences);
-    const tpl = (d!.spec as { template: { spec: { containers: unknown } } }).template.spec;
-    expect(tpl.containers).toBe(spec(a!).containers);
-    expect(Object.isFrozen(spec(a!).containers)).toBe(true);
-    expect(Object.isFrozen(spec(a!).containers[0]!.env[0])).toBe(true);
-    expect(() => { (spec(b!).containers[0]!.env[1] as { value: string }).value = 'debug'; }).toThrow(TypeError);
-    expect(spec(a!).containers[0]!.env[0]!.value).toBe(REDACTED);
+    const tpl = (d!.spec as { template: { spec: Spec } }).template.spec;
+    expect(tpl.containers[0]!.env).toBe(ca.env);
+    expect(Object.isFrozen(ca.env)).toBe(true);
+    expect(Object.isFrozen(ca.env[0])).toBe(true);
+    expect(() => { (cb.env[1] as { value: string }).value = 'debug'; }).toThrow(TypeError);
+    expect(ca.env[0]!.value).toBe(REDACTED);
     expect(JSON.stringify([a, b, c, d])).not.toContain('hunter2');
     expect(a!.metadata.managedFields).toBeUndefined();
     expect(a!.metadata.annotations).toEqual({});
