@@ -76,11 +76,18 @@ const vpcFilter = (ctx: PlanContext) => {
 function clusterArn(ctx: PlanContext): string {
   return cluster(ctx)?.arn ?? `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId ?? '000000000000'}:cluster/${ctx.cluster}`;
 }
-/** Load balancers of the cluster: those in its VPC (all of them when the VPC is unknown). */
+const LB_CLUSTER_TAGS = ['elbv2.k8s.aws/cluster', 'eks:eks-cluster-name', 'ingress.k8s.aws/cluster', 'kubernetes.io/cluster-name'];
+/** Load balancers of the cluster: tagged for it (when the tags were read), or in its VPC (all of them when neither is known). */
 function clusterLoadBalancers(ctx: PlanContext): { LoadBalancerArn?: string; Type?: string; SecurityGroups?: string[]; VpcId?: string }[] {
   const vpc = vpcId(ctx);
+  const tagged = new Set<string>();
+  for (const o of ctx.outputs<{ TagDescriptions?: { ResourceArn?: string; Tags?: { Key?: string; Value?: string }[] }[] }>('elasticloadbalancing:DescribeTags')) {
+    for (const d of o.TagDescriptions ?? []) {
+      if (d.ResourceArn && (d.Tags ?? []).some((t) => (LB_CLUSTER_TAGS.includes(t.Key ?? '') && t.Value === ctx.cluster) || t.Key === `kubernetes.io/cluster/${ctx.cluster}`)) tagged.add(d.ResourceArn);
+    }
+  }
   return ctx.outputs<{ LoadBalancers?: { LoadBalancerArn?: string; Type?: string; SecurityGroups?: string[]; VpcId?: string }[] }>('elasticloadbalancing:DescribeLoadBalancers')
-    .flatMap((o) => o.LoadBalancers ?? []).filter((lb) => lb.LoadBalancerArn && (!vpc || lb.VpcId === vpc));
+    .flatMap((o) => o.LoadBalancers ?? []).filter((lb) => lb.LoadBalancerArn && (tagged.has(lb.LoadBalancerArn) || !vpc || lb.VpcId === vpc));
 }
 /** Role name of a role ARN when the role is in the caller's account (GetRole reads only that account). */
 function roleName(arn: string, account: string | undefined): string | undefined {
@@ -393,12 +400,12 @@ export const PLANS: readonly OperationPlan[] = [
   }),
   plan({
     key: 'ec2:DescribeSecurityGroups', command: ec2.DescribeSecurityGroupsCommand, paginate: ec2.paginateDescribeSecurityGroups,
-    deps: ['eks:DescribeCluster'], uses: ['ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'elasticloadbalancing:DescribeLoadBalancers', 'eks:DescribeNodegroup'],
+    deps: ['eks:DescribeCluster'], uses: ['ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags', 'eks:DescribeNodegroup'],
     targets: (ctx) => chunk(securityGroupIds(ctx), 200).map((Values) => ({ params: { Filters: [{ Name: 'group-id', Values }] }, label: `${Values.length} security groups` })),
   }),
   plan({
     key: 'ec2:DescribeSecurityGroupRules', command: ec2.DescribeSecurityGroupRulesCommand, paginate: ec2.paginateDescribeSecurityGroupRules,
-    deps: ['eks:DescribeCluster'], uses: ['ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'elasticloadbalancing:DescribeLoadBalancers', 'eks:DescribeNodegroup'],
+    deps: ['eks:DescribeCluster'], uses: ['ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags', 'eks:DescribeNodegroup'],
     targets: (ctx) => chunk(securityGroupIds(ctx), 200).map((Values) => ({ params: { Filters: [{ Name: 'group-id', Values }] }, label: `${Values.length} security groups` })),
   }),
   plan({ key: 'ec2:DescribeNetworkInterfaces', command: ec2.DescribeNetworkInterfacesCommand, paginate: ec2.paginateDescribeNetworkInterfaces, deps: ['eks:DescribeCluster'], targets: (ctx) => (vpcFilter(ctx) ? [{ params: { Filters: vpcFilter(ctx) }, label: vpcId(ctx) }] : []) }),
@@ -561,7 +568,7 @@ export const PLANS: readonly OperationPlan[] = [
   // Elastic Load Balancing / WAF ------------------------------------------------------------
   plan({ key: 'elasticloadbalancing:DescribeLoadBalancers', command: elb.DescribeLoadBalancersCommand, paginate: elb.paginateDescribeLoadBalancers, targets: () => [{ params: {} }] }),
   plan({
-    key: 'elasticloadbalancing:DescribeListeners', command: elb.DescribeListenersCommand, paginate: elb.paginateDescribeListeners, deps: ['elasticloadbalancing:DescribeLoadBalancers'], uses: ['eks:DescribeCluster'], targetParam: 'LoadBalancerArn',
+    key: 'elasticloadbalancing:DescribeListeners', command: elb.DescribeListenersCommand, paginate: elb.paginateDescribeListeners, deps: ['elasticloadbalancing:DescribeLoadBalancers'], uses: ['eks:DescribeCluster', 'elasticloadbalancing:DescribeTags'], targetParam: 'LoadBalancerArn',
     targets: (ctx) => clusterLoadBalancers(ctx).map((lb) => ({ params: { LoadBalancerArn: lb.LoadBalancerArn! } })),
   }),
   plan({
@@ -570,7 +577,7 @@ export const PLANS: readonly OperationPlan[] = [
     targets: (ctx) => chunk(strs(ctx.outputs<{ LoadBalancers?: { LoadBalancerArn?: string }[] }>('elasticloadbalancing:DescribeLoadBalancers').flatMap((o) => (o.LoadBalancers ?? []).map((lb) => lb.LoadBalancerArn))), 20).map((ResourceArns) => ({ params: { ResourceArns }, label: `${ResourceArns.length} load balancers` })),
   }),
   plan({
-    key: 'wafv2:GetWebACLForResource', command: waf.GetWebACLForResourceCommand, deps: ['elasticloadbalancing:DescribeLoadBalancers'], uses: ['eks:DescribeCluster'], targetParam: 'ResourceArn',
+    key: 'wafv2:GetWebACLForResource', command: waf.GetWebACLForResourceCommand, deps: ['elasticloadbalancing:DescribeLoadBalancers'], uses: ['eks:DescribeCluster', 'elasticloadbalancing:DescribeTags'], targetParam: 'ResourceArn',
     targets: (ctx) => clusterLoadBalancers(ctx).filter((lb) => lb.Type === 'application').map((lb) => ({ params: { ResourceArn: lb.LoadBalancerArn! } })),
   }),
 

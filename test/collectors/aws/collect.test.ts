@@ -121,6 +121,17 @@ describe('each operation on its own', () => {
   }
 });
 
+describe('load balancers of the cluster', () => {
+  it('those in the cluster VPC, and those tagged for the cluster elsewhere', async () => {
+    const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
+    m.elasticloadbalancing.on(elb.DescribeTagsCommand).callsFake((input: { ResourceArns: string[] }) => ({ TagDescriptions: input.ResourceArns.map((a) => ({ ResourceArn: a, Tags: [{ Key: 'elbv2.k8s.aws/cluster', Value: CLUSTER }] })) }));
+    const { snapshot } = await run(['wafv2:GetWebACLForResource', 'elasticloadbalancing:DescribeListeners', 'ec2:DescribeSecurityGroupRules', 'elasticloadbalancing:DescribeTags']);
+    expect(snapshot.aws.facts.filter((f) => f.operation === 'GetWebACLForResource')).toHaveLength(2);
+    expect(snapshot.aws.facts.filter((f) => f.operation === 'DescribeListeners')).toHaveLength(2);
+    expect(JSON.stringify(snapshot.aws.facts.find((f) => f.operation === 'DescribeSecurityGroupRules')!.params)).toContain('sg-0other0000000001');
+  });
+});
+
 describe('pagination', () => {
   it('merges pages: list members concatenated, tokens dropped', async () => {
     const { snapshot } = await run(['config:DescribeConfigRules', 'cloudtrail:LookupEvents']);
