@@ -94,7 +94,7 @@ interface ControlEnv {
 function missingReason(snapshot: Snapshot, key: EvidenceKey, state: string, gaps: readonly EvidenceGap[]): string {
   const gap = gaps.find((g) => g.key === key.replace(/^(k8s|aws|tool):/, ''));
   const label = key.replace(/^k8s:/, '').replace(/^aws:/, '').replace(/^tool:/, 'tool ');
-  if (gap) return `${label}: ${gap.message}${gap.fix ? ` (fix: ${gap.fix})` : ''}`;
+  if (gap) return `${gap.message.startsWith(label) ? '' : `${label}: `}${gap.message}${gap.fix ? ` (fix: ${gap.fix})` : ''}`;
   if (state !== 'not-collected') return `${label}: collection ${state}`;
   if (key.startsWith('k8s:')) {
     switch (snapshot.kubernetes.source) {

@@ -159,3 +159,18 @@ describe('eks-soc2 controls', () => {
     expect((await runCli(['controls', '--format', 'xml'])).code).toBe(2);
   });
 });
+
+describe('output to a closed pipe', () => {
+  it('exits quietly when the reader goes away (scan --demo | head -1)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'scan', '--demo', '--details', '--format', 'json'], { env: { ...process.env, NO_COLOR: '1' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+  });
+});

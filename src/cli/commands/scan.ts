@@ -85,7 +85,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   if (failOn !== 'never' && !(SEVERITIES as readonly string[]).includes(failOn)) {
     throw new UserError(`--fail-on must be one of ${SEVERITIES.join(', ')}, never (got "${opts.failOn}")`);
   }
-  const now = opts.now ? new Date(opts.now) : new Date();
+  let now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
 
@@ -106,7 +106,11 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   let snapshot: Snapshot;
   const stored = await loadStoredSnapshot(opts);
   if (stored) {
-    snapshot = stored;
+    // Re-performing a stored run: the same evidence, as of the time it describes, with the
+    // attestations that were in force (unless overridden on the command line).
+    snapshot = stored.snapshot;
+    if (!opts.now) now = new Date(stored.at);
+    if (!opts.attestations) a.attestations.push(...stored.attestations);
   } else if (opts.demo) {
     const demo = await import('../../collectors/demo/index.js');
     snapshot = demo.demoSnapshot(toolVersion(), now);
@@ -136,8 +140,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     ...(opts.section?.length ? { sections: opts.section } : {}),
   });
 
-  const runId = await persistRun(opts, snapshot, run);
-  if (runId) run.runId = runId;
+  const persisted = await persistRun(opts, snapshot, run);
+  if (persisted.runId) run.runId = persisted.runId;
 
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
   const written = await writeOutputs(run, formats, opts.output, {
@@ -145,6 +149,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
   });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
+  // A store failure is reported after the report, so the scan's output is never lost to it.
+  if (persisted.failure) throw persisted.failure;
   return exitCode(run, failOn as Severity | 'never');
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunResult, Snapshot } from '../../model/index.js';
+import type { Attestation, RunResult, Snapshot } from '../../model/index.js';
 import type { ClusterInfo, EvidenceStore, StoreTarget } from '../../store/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { toolVersion } from '../version.js';
@@ -104,7 +104,14 @@ export function selectClusters(all: readonly ClusterInfo[], wanted: string | und
 }
 
 /** The snapshot of a stored run (`scan --run ID`), or undefined when not asked for. */
-export async function loadStoredSnapshot(opts: StoreOptions): Promise<Snapshot | undefined> {
+/** A stored run to re-perform: its snapshot, the time its evidence describes, the attestations it had in force. */
+export interface StoredEvidence {
+  snapshot: Snapshot;
+  at: string;
+  attestations: Attestation[];
+}
+
+export async function loadStoredSnapshot(opts: StoreOptions): Promise<StoredEvidence | undefined> {
   if (!opts.run) return undefined;
   if (opts.demo || opts.file?.length) {
     throw new UserError('--run re-evaluates the snapshot of a stored run: drop --demo and -f', EXIT.USAGE);
@@ -115,57 +122,34 @@ export async function loadStoredSnapshot(opts: StoreOptions): Promise<Snapshot |
     const info = await store.findRun(runId);
     if (!info) throw new UserError(`no run "${runId}" in ${store.label}`, EXIT.USAGE, '`eks-soc2 history` lists the stored runs and their ids');
     const snapshot = await store.loadSnapshot(info.snapshotDigest);
+    const result = await store.loadResult(info.runId);
     if (!opts.quiet) {
       process.stderr.write(`re-performing run ${info.runId}: snapshot ${info.snapshotDigest} (evidence of ${info.at}, digest verified)\n`);
-      if (!opts.now) process.stderr.write(`  note: evaluated as of now; add --now ${info.at} to evaluate as of the run (waiver expiry, attestation validity, evidence age)\n`);
-      const result = await store.loadResult(info.runId);
+      if (!opts.now) process.stderr.write(`  evaluated as of the run (${info.at}); pass --now to evaluate the same evidence at another time\n`);
       const waived = [...new Set(result.controls.flatMap((c) => c.waivers.map((w) => w.id)))];
       if (waived.length) process.stderr.write(`  note: the run applied waiver(s) ${waived.slice(0, 8).join(', ')}${waived.length > 8 ? ', …' : ''}: pass the same --waivers file to apply them again\n`);
-      if (result.attestations.inForce.length) process.stderr.write(`  note: ${result.attestations.inForce.length} attestation(s) were in force: pass the same --attestations file\n`);
+      if (result.attestations.inForce.length) process.stderr.write(`  the ${result.attestations.inForce.length} attestation(s) in force at the time are applied again (pass --attestations to use others)\n`);
     }
-    return snapshot;
+    return { snapshot, at: info.at, attestations: result.attestations.inForce };
   });
 }
-
-let pendingFailure: UserError | undefined;
-let hooked = false;
 
 /**
- * A store failure of `scan` that has not been reported yet. The scan's report must never be lost
- * to a store problem, so persistRun does not throw: the failure is printed after the report and
- * turns the exit code into 2 (see `beforeExit` below). A caller that handles it itself takes it here.
+ * Append the run (and its snapshot) to the store when asked for. Never throws: the scan's report
+ * must not be lost to a store problem, so a failure is returned for the caller to report after
+ * the outputs are written (exit 2).
  */
-export function takeStoreFailure(): UserError | undefined {
-  const p = pendingFailure;
-  pendingFailure = undefined;
-  return p;
-}
-
-function deferFailure(err: UserError): void {
-  pendingFailure = err;
-  if (hooked) return;
-  hooked = true;
-  process.on('beforeExit', () => {
-    const p = takeStoreFailure();
-    if (!p) return;
-    process.stderr.write(`eks-soc2: ${p.message}\n${p.fix ? `  fix: ${p.fix}\n` : ''}`);
-    process.exitCode = p.exitCode;
-  });
-}
-
-/** Append the run (and its snapshot) to the store when asked for; returns the run id. */
-export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: RunResult): Promise<string | undefined> {
+export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: RunResult): Promise<{ runId?: string; failure?: UserError }> {
   let target: StoreTarget | undefined;
   try {
     target = await scanStoreTarget(opts);
   } catch (err) {
-    deferFailure(await asUserError(err, 'the run was not stored: '));
-    return undefined;
+    return { failure: await asUserError(err, 'the run was not stored: ') };
   }
-  if (!target) return undefined;
+  if (!target) return {};
   if (opts.run) {
     if (!opts.quiet) process.stderr.write(`note: a re-performed run (--run ${opts.run}) is not stored again\n`);
-    return undefined;
+    return {};
   }
   try {
     const at = opts.now ? new Date(opts.now) : undefined;
@@ -175,9 +159,8 @@ export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: Ru
       process.stderr.write(`stored run ${stored.runId} in ${describeTarget(target)} (cluster ${stored.clusterKey}, #${stored.seq}${stored.snapshotDeduplicated ? ', snapshot unchanged since an earlier run' : ''})\n`);
       process.stderr.write(`chain head: ${stored.hash}\n`);
     }
-    return stored.runId;
+    return { runId: stored.runId };
   } catch (err) {
-    deferFailure(await asUserError(err, 'the run was not stored: '));
-    return undefined;
+    return { failure: await asUserError(err, 'the run was not stored: ') };
   }
 }
