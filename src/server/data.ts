@@ -276,6 +276,7 @@ export class DashboardData {
   private readonly results = new Lru<string, Promise<RunResult>>(12);
   private readonly diffs = new Lru<string, Promise<RunDiff>>(8);
   private readonly periods = new Lru<string, Promise<PeriodResult>>(4);
+  private readonly overviews = new Lru<string, Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing'>>>(64);
   private readonly metricRows = new Map<string, { runId: string; controls: MetricsCluster['controls'] }>();
 
   constructor(
@@ -366,28 +367,41 @@ export class DashboardData {
     return out;
   }
 
+  /** What the overview shows of a (previous, newest) pair of runs: small, so kept for many clusters. */
+  private async overviewParts(latest: RunInfo, previous: RunInfo | undefined): Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing'>> {
+    const k = `${previous?.runId ?? ''}\u0000${latest.runId}`;
+    const hit = this.overviews.get(k);
+    if (hit) return hit;
+    const p = (async () => {
+      const result = await this.result(latest.runId);
+      const titles = new Map(result.controls.map((x) => [x.section as string, x.sectionTitle]));
+      const sections = Object.entries(result.summary.bySection)
+        .sort((a, b) => sectionIndex(a[0]) - sectionIndex(b[0]))
+        .map(([id, counts]) => this.scoreRow(id, counts, titles.get(id) ?? SECTIONS[id as SectionId] ?? id));
+      const criteria = Object.entries(result.summary.byTsc)
+        .sort((a, b) => compareCriteria(a[0], b[0]))
+        .map(([id, counts]) => this.scoreRow(id, counts));
+      const changes = previous ? DashboardData.diffView(await this.diff(previous, latest), 0, 20) : undefined;
+      const failing = result.controls
+        .filter((x) => x.status === 'fail')
+        .map((x) => ({ id: x.id, title: x.title, section: x.section, severity: x.failSeverity ?? x.severity, failing: failingCount(x) }))
+        .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.failing - a.failing);
+      return { sections, criteria, ...(changes ? { changes } : {}), failing };
+    })();
+    this.overviews.set(k, p);
+    p.catch(() => this.overviews.delete(k));
+    return p;
+  }
+
   async overview(key: string | undefined, days: number): Promise<Overview> {
     const c = await this.cluster(key);
     const last2 = await this.latestRuns(c.key, 2);
     const latest = last2[last2.length - 1]!;
     const previous = last2.length > 1 ? last2[0] : undefined;
-    const result = await this.result(latest.runId);
-    const titles = new Map(result.controls.map((x) => [x.section as string, x.sectionTitle]));
-    const sections = Object.entries(result.summary.bySection)
-      .sort((a, b) => sectionIndex(a[0]) - sectionIndex(b[0]))
-      .map(([id, counts]) => this.scoreRow(id, counts, titles.get(id) ?? SECTIONS[id as SectionId] ?? id));
-    const criteria = Object.entries(result.summary.byTsc)
-      .sort((a, b) => compareCriteria(a[0], b[0]))
-      .map(([id, counts]) => this.scoreRow(id, counts));
-
+    const { sections, criteria, changes, failing } = await this.overviewParts(latest, previous);
     const to = new Date(Date.parse(latest.at));
     const from = days > 0 ? new Date(to.getTime() - days * DAY) : undefined;
     const trendRuns = await this.store.runs({ clusterKey: c.key, ...(from ? { from: from.toISOString() } : {}) });
-    const changes = previous ? DashboardData.diffView(await this.diff(previous, latest), 0, 20) : undefined;
-    const failing = result.controls
-      .filter((x) => x.status === 'fail')
-      .map((x) => ({ id: x.id, title: x.title, section: x.section, severity: x.failSeverity ?? x.severity, failing: failingCount(x) }))
-      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.failing - a.failing);
     return {
       cluster: clusterRef(c),
       latest: brief(latest),

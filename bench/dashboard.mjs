@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// Dashboard benchmark (prints figures; not a timed test). Uses the built dist/ — run
+// `npx tsc -p tsconfig.build.json` first.
+//
+//   node bench/dashboard.mjs [--clusters 10] [--days 365] [--n 40] [--db PATH] [--keep]
+//
+// 1. Seeds an SQLite evidence store with `--days` daily runs for each of `--clusters` clusters:
+//    the demo snapshot evaluated with the catalog, `now` advanced day by day, a few controls
+//    flipping status, full results and snapshots (skipped when --db names an existing store).
+// 2. Starts the dashboard on 127.0.0.1 (an ephemeral port) the way `eks-soc2 serve` wires it.
+// 3. Requests each endpoint of the overview, controls and control pages N times, cycling through
+//    the clusters (so per-run caches see the whole store), and prints the first (cold) answer, the
+//    median and the 95th percentile per endpoint. Figures go to bench/out/dashboard.json.
+// The machine's load average is printed next to the figures: on a shared machine it matters.
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+if (!existsSync(join(DIST, 'server', 'index.js'))) {
+  process.stderr.write('bench/dashboard.mjs needs the build: run `npx tsc -p tsconfig.build.json` first\n');
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? dflt : args[i + 1];
+};
+const CLUSTERS = Number(flag('clusters', '10'));
+const DAYS = Number(flag('days', '365'));
+const N = Number(flag('n', '40'));
+const KEEP = args.includes('--keep');
+const DB_ARG = flag('db', undefined);
+
+const { openStore } = await import(join(DIST, 'store', 'index.js'));
+const { evaluate, summarize, score } = await import(join(DIST, 'engine', 'index.js'));
+const { computePeriod } = await import(join(DIST, 'engine', 'period.js'));
+const { catalog, CATALOG_VERSION } = await import(join(DIST, 'catalog', 'index.js'));
+const { demoSnapshot, demoPolicies } = await import(join(DIST, 'collectors', 'demo', 'index.js'));
+const { defaultConfig } = await import(join(DIST, 'model', 'index.js'));
+const { startDashboard } = await import(join(DIST, 'server', 'index.js'));
+const { clusterId } = await import(join(DIST, 'server', 'data.js'));
+const { periodExports } = await import(join(DIST, 'cli', 'commands', 'serve.js'));
+
+const VERSION = 'bench';
+const DAY = 86_400_000;
+const log = (s) => process.stdout.write(`${s}\n`);
+const uptime = () => {
+  try {
+    return execSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average: ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
+  }
+};
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => { const s = sorted(xs); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
+const p95 = (xs) => { const s = sorted(xs); return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]; };
+const f1 = (x) => x.toFixed(1);
+
+// ------------------------------------------------------------------ seeding
+
+const END = Date.parse('2025-12-31T02:00:00.000Z');
+const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+
+function setStatus(c, status) {
+  if (c.status === status) return;
+  if (status === 'fail') {
+    const f = c.findings.find((x) => x.status === 'pass' && !x.system);
+    if (f) f.status = 'fail';
+    else c.findings.push({ rule: 'bench', status: 'fail', severity: c.severity, resource: { provider: 'kubernetes', kind: 'Namespace', name: `bench-${c.id.toLowerCase()}` }, message: 'bench failure' });
+    c.failSeverity = c.severity;
+  } else if (status === 'pass') {
+    for (const f of c.findings) if (f.status === 'fail') f.status = 'pass';
+    delete c.failSeverity;
+  } else {
+    c.findings = [];
+    delete c.failSeverity;
+  }
+  c.status = status;
+  const counts = { pass: 0, fail: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
+  for (const f of c.findings) if (!f.system) counts[f.status]++;
+  c.counts = counts;
+}
+
+async function seed(path) {
+  const t0 = performance.now();
+  const start = new Date(END - (DAYS - 1) * DAY);
+  const snapshot = demoSnapshot(VERSION, start);
+  const p = demoPolicies(start);
+  const base = evaluate(snapshot, catalog, { config: defaultConfig(), toolVersion: VERSION, catalogVersion: CATALOG_VERSION, now: start, startedAt: start, waivers: p.waivers, attestations: p.attestations });
+  const pass = base.controls.filter((c) => c.status === 'pass').map((c) => c.id);
+  const fail = base.controls.filter((c) => c.status === 'fail').map((c) => c.id);
+  const store = await openStore({ kind: 'sqlite', path }, { mode: 'write', toolVersion: VERSION });
+  await store.driver.all('PRAGMA synchronous = OFF'); // seeding only
+  for (let k = 0; k < CLUSTERS; k++) {
+    const identity = { name: `bench-${String(k).padStart(2, '0')}`, accountId: '111122223333', region: REGIONS[k % REGIONS.length] };
+    const snap = { ...snapshot, cluster: identity };
+    for (let i = 0; i < DAYS; i++) {
+      const at = new Date(END - (DAYS - 1 - i) * DAY);
+      const run = structuredClone(base);
+      run.cluster = identity;
+      run.startedAt = new Date(at.getTime() - 40_000 - k * 1000).toISOString();
+      run.finishedAt = at.toISOString();
+      const byId = new Map(run.controls.map((c) => [c.id, c]));
+      setStatus(byId.get(pass[0]), (i + k * 7) % 30 >= 10 && (i + k * 7) % 30 < 14 ? 'fail' : 'pass');
+      setStatus(byId.get(pass[1]), i % 90 >= 40 && i % 90 < 50 ? 'fail' : 'pass');
+      setStatus(byId.get(pass[2]), i % 45 === 20 ? 'error' : 'pass');
+      setStatus(byId.get(fail[0]), i % 20 < 10 ? 'pass' : 'fail');
+      setStatus(byId.get(fail[1]), i === DAYS - 1 ? 'pass' : 'fail');
+      run.summary = summarize(run.controls);
+      if (i % 15 === 7) run.gaps = [{ source: 'aws', key: 'aws:guardduty:ListDetectors', target: 'guardduty:ListDetectors', reason: 'access-denied', message: 'AccessDenied', permission: 'guardduty:ListDetectors' }];
+      await store.appendRun(run, snap, { at, storedAt: at });
+    }
+    log(`  seeded ${identity.name}: ${DAYS} runs (${f1((performance.now() - t0) / 1000)} s so far)`);
+  }
+  await store.close();
+  return (performance.now() - t0) / 1000;
+}
+
+// ------------------------------------------------------------------ measuring
+
+async function main() {
+  mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
+  const dir = DB_ARG ? undefined : mkdtempSync(join(tmpdir(), 'eks-soc2-bench-dashboard-'));
+  const path = DB_ARG ?? join(dir, 'evidence.db');
+  log(`node ${process.version}, ${cpus().length} CPU(s)`);
+  const before = uptime();
+  log(`before: ${before}`);
+  let seedSeconds;
+  if (existsSync(path)) {
+    log(`using the existing store ${path}`);
+  } else {
+    log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into ${path} …`);
+    seedSeconds = await seed(path);
+    log(`seeded in ${f1(seedSeconds)} s`);
+  }
+  const storeBytes = statSync(path).size;
+
+  const store = await openStore({ kind: 'sqlite', path }, { mode: 'read', toolVersion: VERSION });
+  const running = await startDashboard({
+    store, computePeriod, score, periodFormats: await periodExports(undefined), toolVersion: VERSION, host: '127.0.0.1', port: 0,
+  });
+  const base = running.url.replace(/\/$/, '');
+  const clusters = (await (await fetch(`${base}/api/clusters`)).json()).clusters;
+  log(`dashboard on ${running.url} over ${clusters.length} cluster(s), ${clusters.reduce((n, c) => n + c.runs, 0)} runs, store ${(storeBytes / 1048576).toFixed(1)} MB`);
+  const latest = new Map(clusters.map((c) => [c.id, c.latest.runId]));
+  const first = new Date(Date.parse(clusters[0].lastRunAt) - (DAYS - 1) * DAY).toISOString().slice(0, 10);
+  const last = clusters[0].lastRunAt.slice(0, 10);
+
+  const pages = {
+    overview: [
+      ['GET / (HTML shell)', () => '/'],
+      ['GET /assets/js/main.js', () => '/assets/js/main.js'],
+      ['GET /assets/app.css', () => '/assets/app.css'],
+      ['GET /api/meta', () => '/api/meta'],
+      ['GET /api/clusters', () => '/api/clusters'],
+      ['GET /api/overview (90 days)', (c) => `/api/overview?cluster=${c}&days=90`],
+      ['GET /api/overview (365 days)', (c) => `/api/overview?cluster=${c}&days=365`],
+    ],
+    controls: [
+      ['GET /controls (HTML shell)', () => '/controls'],
+      ['GET /api/controls (30-run strips)', (c) => `/api/controls?cluster=${c}&history=30`],
+    ],
+    control: [
+      ['GET /controls/ID (HTML shell)', () => '/controls/CC5-HARD-03'],
+      ['GET /api/controls/ID (90 days)', (c) => `/api/controls/CC5-HARD-03?cluster=${c}`],
+      ['GET /api/controls/ID (a year)', (c) => `/api/controls/CC5-HARD-03?cluster=${c}&from=${first}&to=${last}`],
+      ['GET /api/runs/ID/findings (25)', (c) => `/api/runs/${latest.get(c)}/findings?control=CC5-HARD-03&status=fail&limit=25`],
+    ],
+    other: [
+      ['GET /metrics', () => '/metrics'],
+      ['GET /api/runs (50)', (c) => `/api/runs?cluster=${c}&limit=50`],
+      ['GET /api/period (1 cluster, a year)', (c) => `/api/period?cluster=${c}&from=${first}&to=${last}`],
+    ],
+  };
+
+  const results = [];
+  for (const [page, endpoints] of Object.entries(pages)) {
+    for (const [name, url] of endpoints) {
+      const times = [];
+      let cold;
+      const n = page === 'other' ? Math.max(5, Math.round(N / 4)) : N;
+      for (let i = 0; i < n; i++) {
+        const c = clusters[i % clusters.length].id;
+        const t = performance.now();
+        const res = await fetch(base + url(c));
+        if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+        await res.arrayBuffer();
+        const ms = performance.now() - t;
+        if (i === 0) cold = ms;
+        times.push(ms);
+      }
+      results.push({ page, endpoint: name, n, coldMs: cold, medianMs: median(times), p95Ms: p95(times), maxMs: Math.max(...times) });
+    }
+  }
+
+  // A page as the browser loads it: its API calls in sequence, cycling through the clusters.
+  const pageLoads = {};
+  const sequences = {
+    overview: (c) => ['/api/meta', '/api/clusters', `/api/overview?cluster=${c}&days=90`],
+    controls: (c) => ['/api/meta', '/api/clusters', `/api/controls?cluster=${c}&history=30`],
+    control: (c) => ['/api/meta', '/api/clusters', `/api/controls/CC5-HARD-03?cluster=${c}`, `/api/runs/${latest.get(c)}/findings?control=CC5-HARD-03&status=fail&limit=25`],
+  };
+  for (const [page, seq] of Object.entries(sequences)) {
+    const times = [];
+    for (let i = 0; i < N; i++) {
+      const c = clusters[(i * 3) % clusters.length].id;
+      const t = performance.now();
+      for (const u of seq(c)) await (await fetch(base + u)).arrayBuffer();
+      times.push(performance.now() - t);
+    }
+    pageLoads[page] = { n: N, medianMs: median(times), p95Ms: p95(times) };
+  }
+
+  await running.close();
+  await store.close();
+  const after = uptime();
+
+  log('');
+  log(`${'page'.padEnd(9)} ${'endpoint'.padEnd(36)} ${'n'.padStart(4)} ${'cold ms'.padStart(9)} ${'median ms'.padStart(10)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
+  for (const r of results) {
+    log(`${r.page.padEnd(9)} ${r.endpoint.padEnd(36)} ${String(r.n).padStart(4)} ${f1(r.coldMs).padStart(9)} ${f1(r.medianMs).padStart(10)} ${f1(r.p95Ms).padStart(8)} ${f1(r.maxMs).padStart(8)}`);
+  }
+  log('');
+  log('whole page (its API calls in sequence, as the UI makes them):');
+  for (const [p, r] of Object.entries(pageLoads)) log(`  ${p.padEnd(9)} median ${f1(r.medianMs)} ms, p95 ${f1(r.p95Ms)} ms (n=${r.n})`);
+  log('');
+  log(`after: ${after}`);
+
+  const out = {
+    node: process.version, cpus: cpus().length, date: new Date().toISOString(), clusters: CLUSTERS, days: DAYS, n: N,
+    storeBytes, ...(seedSeconds !== undefined ? { seedSeconds } : {}), uptimeBefore: before, uptimeAfter: after, results, pageLoads,
+  };
+  writeFileSync(join(ROOT, 'bench', 'out', 'dashboard.json'), `${JSON.stringify(out, null, 2)}\n`);
+  if (dir && !KEEP) rmSync(dir, { recursive: true, force: true });
+  else log(`store kept at ${path}`);
+}
+
+await main();
