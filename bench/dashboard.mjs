@@ -43,7 +43,6 @@ const { catalog, CATALOG_VERSION } = await import(join(DIST, 'catalog', 'index.j
 const { demoSnapshot, demoPolicies } = await import(join(DIST, 'collectors', 'demo', 'index.js'));
 const { defaultConfig } = await import(join(DIST, 'model', 'index.js'));
 const { startDashboard } = await import(join(DIST, 'server', 'index.js'));
-const { clusterId } = await import(join(DIST, 'server', 'data.js'));
 const { periodExports } = await import(join(DIST, 'cli', 'commands', 'serve.js'));
 
 const VERSION = 'bench';
