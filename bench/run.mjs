@@ -137,7 +137,7 @@ async function attempt(pods, fn) {
 }
 
 function save(results) {
-  save(results);
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 async function main() {
