@@ -4,7 +4,7 @@
 // served by the test API server (test/helpers/kube-api-server.ts) over HTTPS on 127.0.0.1.
 //
 //   node bench/collect-k8s.mjs [--pods 150000] [--nodes 5000] [--namespaces 10000]
-//        [--qps 0] [--burst 20] [--concurrency 4] [--page-size 500] [--latency MS] [--no-build] [--json]
+//        [--qps 0] [--burst 20] [--concurrency 4] [--page-size 500] [--latency MS] [--no-share] [--no-build] [--json]
 //
 // The server runs in this process; the collector runs in a child process, so the peak RSS reported
 // is the collector's alone. Objects are generated lazily and deterministically (seeded PRNG, a pure
@@ -25,7 +25,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = join(ROOT, 'bench', 'out', 'build');
 
 function args(argv) {
-  const o = { pods: 150_000, nodes: 5000, namespaces: 10_000, qps: 0, burst: 20, concurrency: 4, pageSize: 500, latency: 0, build: true, json: false, seed: 1 };
+  const o = { pods: 150_000, nodes: 5000, namespaces: 10_000, qps: 0, burst: 20, concurrency: 4, pageSize: 500, latency: 0, share: true, build: true, json: false, seed: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => Number(argv[++i]);
@@ -39,6 +39,7 @@ function args(argv) {
     else if (a === '--seed') o.seed = next();
     else if (a === '--latency') o.latency = next();
     else if (a === '--no-build') o.build = false;
+    else if (a === '--no-share') o.share = false;
     else if (a === '--json') o.json = true;
     else if (a === '--child') o.child = argv[++i];
     else throw new Error(`unknown argument ${a}`);
@@ -257,13 +258,16 @@ async function child(config) {
   const timer = setInterval(() => { const m = process.memoryUsage(); peakHeap = Math.max(peakHeap, m.heapUsed); }, 250);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await mod.collectLive({ kubeconfig: config.kubeconfig, keys, qps: config.qps, burst: config.burst, concurrency: config.concurrency, pageSize: config.pageSize, home: '/nonexistent' });
+  const r = await mod.collectLive({ kubeconfig: config.kubeconfig, keys, qps: config.qps, burst: config.burst, concurrency: config.concurrency, pageSize: config.pageSize, share: config.share, home: '/nonexistent' });
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   const m = process.memoryUsage();
   peakHeap = Math.max(peakHeap, m.heapUsed);
+  let keptBytes = 0;
+  for (const obj of r.kubernetes.objects) keptBytes += JSON.stringify(obj).length;
   const out = {
+    keptMB: Math.round(keptBytes / 1048576),
     ms: Math.round(ms), objects: r.kubernetes.objects.length, kinds: r.kubernetes.kinds, gaps: r.gaps.length, stats: r.stats,
     cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), peakHeapMB: Math.round(peakHeap / 1048576),
     heapAfterMB: Math.round(m.heapUsed / 1048576), keys: keys.size,
@@ -297,7 +301,7 @@ async function parent(o) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify({ kubeconfig, qps: o.qps, burst: o.burst, concurrency: o.concurrency, pageSize: o.pageSize })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify({ kubeconfig, qps: o.qps, burst: o.burst, concurrency: o.concurrency, pageSize: o.pageSize, share: o.share })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d) => { out += d; });
     c.on('error', reject);
@@ -331,7 +335,7 @@ async function parent(o) {
   const totalObjects = rows.reduce((n, r) => n + r.objects, 0);
   const summary = {
     cluster: { pods: counts['core/Pod'], nodes: counts['core/Node'], namespaces: counts['core/Namespace'], objects: totalObjects },
-    settings: { qps: o.qps, burst: o.burst, concurrency: o.concurrency, pageSize: o.pageSize, latencyMs: o.latency },
+    settings: { qps: o.qps, burst: o.burst, concurrency: o.concurrency, pageSize: o.pageSize, latencyMs: o.latency, share: o.share },
     wallSeconds: +(wallMs / 1000).toFixed(1),
     collectSeconds: +(result.ms / 1000).toFixed(1),
     requests: server.requests.length, listRequests: [...perPath.values()].reduce((a, b) => a + b, 0), discoveryRequests: discovery, otherRequests: other,
@@ -339,7 +343,7 @@ async function parent(o) {
     collectorCpuSeconds: +(result.cpuMs / 1000).toFixed(1),
     serverCpuSeconds: +((serverCpu.user + serverCpu.system) / 1e6).toFixed(1),
     collectorPeakRssMB: result.maxRssMB, collectorPeakHeapMB: result.peakHeapMB, collectorHeapAfterMB: result.heapAfterMB,
-    bytesFromServerMB: Math.round(result.stats.bytes / 1048576),
+    bytesFromServerMB: Math.round(result.stats.bytes / 1048576), keptJsonMB: result.keptMB,
     gaps: result.gaps, retries: result.stats.retries,
   };
   if (o.json) {
@@ -347,7 +351,7 @@ async function parent(o) {
   } else {
     const fmt = (n) => n.toLocaleString('en-US');
     console.log(`eks-soc2 live collection benchmark — ${fmt(summary.cluster.pods)} pods, ${fmt(summary.cluster.nodes)} nodes, ${fmt(summary.cluster.namespaces)} namespaces (${fmt(totalObjects)} objects, ${Object.keys(result.kinds).length} evidence kinds from ${result.keys} catalog keys)`);
-    console.log(`settings: --qps ${o.qps} --burst ${o.burst} --concurrency ${o.concurrency} --page-size ${o.pageSize}${o.latency ? `; server latency ${o.latency} ms per LIST page` : ''}`);
+    console.log(`settings: --qps ${o.qps} --burst ${o.burst} --concurrency ${o.concurrency} --page-size ${o.pageSize}${o.latency ? `; server latency ${o.latency} ms per LIST page` : ''}${o.share ? '' : '; structural sharing off'}`);
     console.log('');
     console.log(`${'kind'.padEnd(52)} ${'objects'.padStart(9)} ${'LISTs'.padStart(6)} ${'ceil(n/500)'.padStart(11)}`);
     for (const r of rows.filter((x) => x.objects > 0)) console.log(`${r.key.padEnd(52)} ${fmt(r.objects).padStart(9)} ${String(r.requests).padStart(6)} ${String(r.expected).padStart(11)}${r.requests === r.expected ? '' : '  MISMATCH'}`);
@@ -356,7 +360,7 @@ async function parent(o) {
     console.log(`requests:            ${summary.requests} = ${summary.listRequests} LIST + ${summary.discoveryRequests} discovery + ${summary.otherRequests} other (version, SelfSubjectReview, ConfigMaps by name); LISTs per kind ${summary.requestsMatchPages ? '==' : '!='} ceil(objects/${o.pageSize})`);
     console.log(`wall time:           ${summary.wallSeconds} s (collection ${summary.collectSeconds} s)`);
     console.log(`CPU:                 collector ${summary.collectorCpuSeconds} s, test API server ${summary.serverCpuSeconds} s`);
-    console.log(`received:            ${summary.bytesFromServerMB} MB of JSON`);
+    console.log(`received:            ${summary.bytesFromServerMB} MB of JSON; kept after reduction: ${summary.keptJsonMB} MB as JSON`);
     console.log(`collector peak RSS:  ${summary.collectorPeakRssMB} MB (peak heap ${summary.collectorPeakHeapMB} MB, heap after ${summary.collectorHeapAfterMB} MB)`);
     console.log(`gaps: ${summary.gaps}, retries: ${summary.retries}`);
   }

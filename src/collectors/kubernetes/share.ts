@@ -28,16 +28,30 @@ function deepFreeze(v: unknown): void {
 /** Pod-spec fields that are never shared as a whole: they differ between replicas. */
 const PER_POD = new Set(['nodeName', 'hostname', 'subdomain', 'containers', 'initContainers', 'ephemeralContainers', 'volumes']);
 /**
- * Container fields not shared: every pod mounts its own `kube-api-access-<random>` token volume, so
- * `volumeMounts` (and the `volumes` list) differ between replicas even when nothing else does.
+ * Every pod mounts its own `kube-api-access-<random>` token volume, so a container's
+ * `volumeMounts` (and the `volumes` list) differ between replicas even when nothing else does:
+ * containers are compared without their `volumeMounts`, and a replica gets a container object
+ * holding the shared members plus its own mounts.
  */
-const PER_POD_CONTAINER = new Set(['volumeMounts']);
+const MOUNTS = 'volumeMounts';
 
 interface Slot {
   holder: Rec | unknown[];
   key: string;
   digest: string;
   canonical?: unknown;
+  /** A container compared without its own volumeMounts. */
+  mounts?: { has: boolean; value: unknown };
+}
+
+function withMounts(base: Rec, mounts: { has: boolean; value: unknown }): Rec {
+  const out: Rec = {};
+  for (const k of Object.keys(base)) {
+    if (k !== MOUNTS) out[k] = base[k];
+    else if (mounts.has) out[k] = mounts.value;
+  }
+  if (mounts.has && !(MOUNTS in base)) out[MOUNTS] = mounts.value;
+  return out;
 }
 
 export class StructureSharer {
@@ -72,6 +86,22 @@ export class StructureSharer {
       slots.push({ holder, key, digest });
       return false;
     };
+    const container = (list: unknown[], i: number): void => {
+      const c = list[i];
+      if (!isRec(c) || Object.isFrozen(c)) return;
+      const mounts = { has: MOUNTS in c, value: c[MOUNTS] };
+      if (mounts.has) c[MOUNTS] = undefined; // left out of the comparison (JSON.stringify skips undefined)
+      const text = JSON.stringify(c);
+      if (mounts.has) c[MOUNTS] = mounts.value;
+      const digest = hash('sha1', `container ${text}`, 'base64');
+      const hit = this.seen.get(digest);
+      if (hit !== undefined) {
+        list[i] = null;
+        slots.push({ holder: list, key: String(i), digest, canonical: hit, mounts });
+      } else {
+        slots.push({ holder: list, key: String(i), digest, mounts });
+      }
+    };
     const members = (holder: unknown, skip?: ReadonlySet<string>): void => {
       if (!isRec(holder)) return;
       for (const k of Object.keys(holder)) if (!skip?.has(k)) consider(holder, k);
@@ -82,7 +112,7 @@ export class StructureSharer {
       members(ps, PER_POD);
       for (const k of ['containers', 'initContainers', 'ephemeralContainers']) {
         const list = ps[k];
-        if (Array.isArray(list)) for (const c of list) members(c, PER_POD_CONTAINER);
+        if (Array.isArray(list)) for (let i = 0; i < list.length; i++) container(list, i);
       }
       if (Array.isArray(ps.volumes)) {
         for (let i = 0; i < ps.volumes.length; i++) {
@@ -119,6 +149,17 @@ export class StructureSharer {
       for (let i = slots.length - 1; i >= 0; i--) {
         const s = slots[i]!;
         const holder = s.holder as Rec;
+        if (s.mounts) {
+          const base = (s.canonical ?? this.seen.get(s.digest)) as Rec | undefined;
+          if (base !== undefined) {
+            holder[s.key] = withMounts(base, s.mounts);
+            this.hits++;
+          } else {
+            deepFreeze(holder[s.key]);
+            this.seen.set(s.digest, holder[s.key]);
+          }
+          continue;
+        }
         if (s.canonical !== undefined) {
           holder[s.key] = s.canonical;
           this.hits++;
