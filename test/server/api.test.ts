@@ -1,4 +1,5 @@
 // The dashboard's JSON API over a seeded store (Fastify inject), plus a real listen on 127.0.0.1.
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { PeriodResult, RunDiff, StatusCounts } from '../../src/model/index.js';
@@ -345,6 +346,15 @@ describe('period', () => {
     expect((await app.inject({ url: `/api/period/export?cluster=${q(prod.key)}` })).statusCode).toBe(400);
     expect((await app.inject({ url: `/api/period/export?format=constructor` })).statusCode).toBe(400);
   });
+});
+
+describe.skipIf(!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'))('PDF export', () => {
+  it('prints the period report with the local Chromium', async () => {
+    const r = await app.inject({ url: `/api/period/export?cluster=${q(prod.key)}&from=2025-12-25&to=2025-12-31&format=pdf` });
+    expect(r.statusCode, r.body.slice(0, 200)).toBe(200);
+    expect(r.headers['content-type']).toBe('application/pdf');
+    expect(r.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  }, 90_000);
 });
 
 describe('errors and edges', () => {

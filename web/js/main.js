@@ -15,7 +15,7 @@ const VIEWS = { overview, controls, control, runs, run, diff, period };
 /** Views that follow the cluster picker (the others show one run or a comparison). */
 const CLUSTER_VIEWS = new Set(['overview', 'controls', 'control', 'runs', 'period']);
 
-const state = { meta: undefined, clusters: undefined, generation: 0, first: true };
+const state = { meta: undefined, clusters: undefined, generation: 0, first: true, keepFocus: undefined };
 
 function route(pathname) {
   const parts = pathname.split('/').filter(Boolean).map((p) => {
@@ -35,9 +35,19 @@ function route(pathname) {
   return { view: 'missing' };
 }
 
+/**
+ * Go to a URL of the dashboard. `replace` is for a control that redraws the page it is on (a window
+ * select, a period form): the focus then stays on that control instead of moving to the heading.
+ */
 export function navigate(url, { replace = false } = {}) {
-  if (replace) window.history.replaceState(null, '', url);
-  else window.history.pushState(null, '', url);
+  if (replace) {
+    const active = document.activeElement;
+    state.keepFocus = active && active.id && document.getElementById('main').contains(active) ? active.id : undefined;
+    window.history.replaceState(null, '', url);
+  } else {
+    state.keepFocus = undefined;
+    window.history.pushState(null, '', url);
+  }
   render();
 }
 
@@ -154,7 +164,11 @@ export async function render() {
   document.title = `${visible(title, 120)} — eks-soc2`;
   const anchor = window.location.hash.length > 1 ? document.getElementById(window.location.hash.slice(1)) : null;
   if (anchor) anchor.scrollIntoView();
-  if (!state.first && !anchor) {
+  const kept = state.keepFocus ? document.getElementById(state.keepFocus) : null;
+  state.keepFocus = undefined;
+  if (kept) {
+    kept.focus();
+  } else if (!state.first && !anchor) {
     const heading = main.querySelector('h1');
     if (heading) {
       heading.setAttribute('tabindex', '-1');

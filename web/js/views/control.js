@@ -110,7 +110,7 @@ function periodSection(ctx, detail) {
   const form = h('form', { class: 'inline', 'aria-label': 'Period of the timeline' },
     h('div', { class: 'field' }, h('label', { for: 'period-from' }, 'From'), from),
     h('div', { class: 'field' }, h('label', { for: 'period-to' }, 'To'), to),
-    h('button', { type: 'submit' }, 'Show period'));
+    h('button', { type: 'submit', id: 'control-period-apply' }, 'Show period'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = new URLSearchParams(ctx.params);
