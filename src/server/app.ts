@@ -79,7 +79,10 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   const checkToken = opts.token ? tokenChecker(opts.token) : undefined;
   const formats = opts.periodFormats ?? {};
 
-  const app = fastify({ logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true, routerOptions: { maxParamLength: 120 } });
+  let pdfQueue: Promise<unknown> = Promise.resolve();
+  const app = fastify({
+    logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true, requestTimeout: 120_000, routerOptions: { maxParamLength: 120 },
+  });
 
   // ------------------------------------------------------------ every request
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -220,8 +223,16 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     if (!f) throw badRequest(`unknown period report format "${name.slice(0, 20)}"`, `available: ${Object.keys(formats).join(', ') || 'none'}`);
     const { period, window } = await data.period(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') });
     const chunks: Buffer[] = [];
+    const render = () => f.render(period, (c) => { chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)); });
     try {
-      await f.render(period, (c) => { chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)); });
+      if (f.ext === 'pdf') {
+        // One browser at a time: printing starts a Chromium, which a burst of clicks must not multiply.
+        const mine = pdfQueue.then(render, render);
+        pdfQueue = mine.catch(() => undefined);
+        await mine;
+      } else {
+        await render();
+      }
     } catch (err) {
       log(`export ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
       throw new HttpError(500, `the ${name} export failed: ${err instanceof Error ? err.message : String(err)}`);
