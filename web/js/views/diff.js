@@ -19,14 +19,16 @@ export async function render(root, ctx) {
     h('li', { class: 'chip-pass' }, `${s.controls.fixed} fixed`),
     h('li', null, `${s.controls.changed} changed, ${s.controls.added} added, ${s.controls.removed} removed, ${s.controls.unchanged} unchanged`),
     h('li', null, `resources: ${s.resources['newly-failing']} newly failing, ${s.resources.fixed} fixed, ${s.resources.changed} changed`),
-    h('li', null, `score ${s.scoreDelta > 0 ? '+' : ''}${s.scoreDelta.toFixed(1)} points`)));
+    h('li', null, s.scoreDelta === 0 ? 'score unchanged' : `score ${s.scoreDelta > 0 ? '+' : ''}${s.scoreDelta.toFixed(1)} points`)));
+  const cluster = ctx.clusters.find((c) => c.key === d.to.clusterKey);
+  const controlLink = (id) => (cluster ? h('a', { class: 'mono', href: `/controls/${encodeURIComponent(id)}?cluster=${encodeURIComponent(cluster.id)}` }, id) : h('span', { class: 'mono' }, id));
 
   root.appendChild(section('Controls', table({
     caption: 'Controls whose status changed', head: ['Change', 'Control', 'From', 'To', 'Failing resources'],
     empty: 'No control changed status.',
     rows: d.controls.map((c) => h('tr', null,
       h('td', null, h('span', { class: ['change', `c-${c.change}`] }, CHANGE_TEXT[c.change] ?? c.change)),
-      h('td', null, h('span', { class: 'mono' }, c.id), ' ', clip(c.title, 100)),
+      h('td', null, controlLink(c.id), ' ', clip(c.title, 100)),
       h('td', null, c.from ? statusBadge(c.from) : '—'), h('td', null, c.to ? statusBadge(c.to) : '—'),
       h('td', null, `${c.failingFrom} → ${c.failingTo}`))),
   })));
