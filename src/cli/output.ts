@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunResult } from '../model/index.js';
@@ -100,10 +100,21 @@ export async function writeOutputs(run: RunResult, formats: string[], outDir: st
   for (const name of formats) {
     const f = await FORMATS[name]!();
     const path = join(outDir, `${baseName}.${name === 'terminal' ? 'txt' : f.ext}`);
-    const stream = createWriteStream(path);
-    await f.render(run, { ...ctx, color: false }, (chunk) => { stream.write(chunk); });
-    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    // Written as it is rendered: a write stream would queue the whole report (hundreds of MB at
+    // 150,000 pods) in memory, since synchronous renderers cannot wait for it to drain.
+    const fd = openSync(path, 'w');
+    try {
+      await f.render(run, { ...ctx, color: false }, (chunk) => { writeAll(fd, chunk); });
+    } finally {
+      closeSync(fd);
+    }
     written.push(path);
   }
   return written;
+}
+
+/** Write a whole chunk to a file descriptor (writeSync may write less than asked). */
+export function writeAll(fd: number, chunk: string | Uint8Array): void {
+  const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
 }
