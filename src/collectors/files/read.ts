@@ -168,7 +168,8 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
   // Large: parse as a stream, starting with what was read already (not joined: that would copy it).
   const rest: AsyncIterable<Buffer> = {
     async *[Symbol.asyncIterator]() {
-      yield* head;
+      // Hand the head over without keeping it: parsed chunks can then be collected.
+      while (head.length > 0) yield head.shift()!;
       try {
         for (;;) {
           const r = await it.next();

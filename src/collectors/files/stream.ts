@@ -145,7 +145,7 @@ export class JsonStreamReader {
             this.streamDepth = this.depth;
             const top = this.top!;
             top.streamed = this.depth === 1 ? 'array' : this.depth === 2 ? 'items' : 'objects';
-            top.skeleton.push(chunk.subarray(this.skeletonStart, i + 1));
+            top.skeleton.push(Buffer.from(chunk.subarray(this.skeletonStart, i + 1)));
             this.skeletonStart = -1;
           }
           break;
@@ -171,7 +171,7 @@ export class JsonStreamReader {
     }
     // Carry the unfinished parts over to the next chunk.
     if (this.element && this.elementStart !== -1) this.element.push(chunk.subarray(this.elementStart));
-    if (this.top && this.skeletonStart !== -1) this.top.skeleton.push(chunk.subarray(this.skeletonStart));
+    if (this.top && this.skeletonStart !== -1) this.top.skeleton.push(Buffer.from(chunk.subarray(this.skeletonStart)));
     if (this.keyParts && this.keyStart !== -1) this.keyParts.push(chunk.subarray(this.keyStart));
   }
 
@@ -199,7 +199,8 @@ export class JsonStreamReader {
 
   private finishTop(chunk: Buffer, end: number): void {
     const top = this.top!;
-    if (this.skeletonStart !== -1) top.skeleton.push(chunk.subarray(this.skeletonStart, end));
+    // Copied: a slice would keep its whole chunk (1 MB) alive for as long as the skeleton.
+    if (this.skeletonStart !== -1) top.skeleton.push(Buffer.from(chunk.subarray(this.skeletonStart, end)));
     this.skeletonStart = -1;
     this.done.push(top);
     this.top = undefined;
