@@ -46,6 +46,8 @@ export async function asUserError(err: unknown, prefix = ''): Promise<UserError>
 /** Where `scan` stores its run, if anywhere: `--store [url]`, else EKS_SOC2_STORE; `--no-store` wins. */
 export async function scanStoreTarget(opts: StoreOptions, env: NodeJS.ProcessEnv = process.env): Promise<StoreTarget | undefined> {
   if (opts.store === false) return undefined;
+  // Nothing asks for a store: do not load it (start-up of every scan).
+  if (opts.store === undefined && !env[STORE_ENV]) return undefined;
   const m = await storeModule();
   try {
     if (opts.store === true) return env[STORE_ENV] ? m.parseStoreUrl(env[STORE_ENV]) : { kind: 'sqlite', path: m.defaultStorePath(env) };
