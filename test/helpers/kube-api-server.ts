@@ -375,7 +375,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), accept, status: 0 };
     requests.push(rec);
     const info: RequestInfo = { method: rec.method, path: url.pathname, query: url.searchParams, accept, authorization: req.headers.authorization };
-    parseResourcePath(info, defs);
+    parseResourcePath(info);
     if (info.verb) {
       rec.verb = info.verb;
       rec.group = info.group ?? '';
@@ -604,7 +604,7 @@ function decodeToken(s: string): TokenState | undefined {
 }
 
 /** Fill verb/group/version/resource/namespace/name of a resource request path. */
-function parseResourcePath(info: RequestInfo, defs: ResourceDef[]): void {
+function parseResourcePath(info: RequestInfo): void {
   const parts = info.path.split('/').filter(Boolean);
   let group: string;
   let version: string;
@@ -627,18 +627,13 @@ function parseResourcePath(info: RequestInfo, defs: ResourceDef[]): void {
   }
   const resource = rest[0];
   if (!resource) return;
-  // `/api/v1/namespaces/<name>` is a GET of a Namespace, not a namespace prefix.
-  if (rest.length === 1 && namespace === undefined && resource === 'namespaces') {
-    info.verb = info.method === 'POST' ? 'create' : 'list';
-  } else {
-    info.verb = info.method === 'POST' ? 'create' : rest.length >= 2 ? 'get' : 'list';
-  }
+  // (`/api/v1/namespaces/<name>` has fewer than 3 parts after the version: a GET of a Namespace.)
+  info.verb = info.method === 'POST' ? 'create' : rest.length >= 2 ? 'get' : 'list';
   info.group = group;
   info.version = version;
   info.resource = rest.length >= 3 ? `${resource}/${rest[2]}` : resource;
   if (namespace !== undefined) info.namespace = namespace;
   if (rest.length >= 2) info.name = rest[1];
-  void defs;
 }
 
 function apiGroups(defs: ResourceDef[]): unknown[] {
