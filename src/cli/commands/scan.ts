@@ -8,10 +8,14 @@ import { addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.j
 import type { KubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions, collectAws } from '../sources/aws.js';
 import type { AwsOptions } from '../sources/aws.js';
-import { addStoreOptions, loadStoredSnapshot, persistRun } from '../sources/store.js';
+import { addStoreOptions, loadStoredSnapshot, persistRun, scanStoreTarget } from '../sources/store.js';
 import type { StoreOptions } from '../sources/store.js';
+import { addFleetOptions, isFleetScan } from '../fleet.js';
+import type { FleetOptions } from '../fleet.js';
+import { addNotifyOptions, notifyTarget } from '../notify.js';
+import type { NotifyOptions } from '../notify.js';
 
-export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions {
+export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions, FleetOptions, NotifyOptions {
   file?: string[];
   demo?: boolean;
   completeInventory?: boolean;
@@ -57,6 +61,8 @@ export function registerScan(program: Command): void {
   addKubernetesOptions(cmd);
   addAwsOptions(cmd);
   addStoreOptions(cmd);
+  addNotifyOptions(cmd);
+  addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
 Exit codes: 0 every evaluated control passes; 1 a control fails at or above --fail-on;
@@ -73,13 +79,16 @@ Examples:
   eks-soc2 scan --demo
   eks-soc2 scan -f k8s/ --format json -o reports/
   helm template my-chart | eks-soc2 scan -f - --section CC5
-  eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/`)
+  eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
+  eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
+  eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
     .action(async (opts: ScanOptions) => {
       process.exitCode = await runScan(opts);
     });
 }
 
 export async function runScan(opts: ScanOptions): Promise<number> {
+  if (isFleetScan(opts)) return (await import('../fleet.js')).runFleet(opts);
   const formats = parseFormats(opts.format);
   const failOn = opts.failOn.toLowerCase();
   if (failOn !== 'never' && !(SEVERITIES as readonly string[]).includes(failOn)) {
@@ -88,6 +97,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   let now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
+  const notify = notifyTarget(opts);
+  if (notify && !opts.run && !(await scanStoreTarget(opts))) throw new UserError('--notify compares the run with the cluster\'s previous stored run: add --store (or set EKS_SOC2_STORE)');
 
   const { catalog, CATALOG_VERSION, evidenceKeys } = await import('../../catalog/index.js');
   const known = new Set(catalog.map((c) => c.id));
@@ -151,6 +162,12 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
   // A store failure is reported after the report, so the scan's output is never lost to it.
   if (persisted.failure) throw persisted.failure;
+  // Alert after storing (never instead of it); a delivery problem is a warning unless --notify-fatal.
+  if (notify && persisted.runId) {
+    const { notifyAfterStore } = await import('../notify.js');
+    const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
+    if (n.failure) throw n.failure;
+  }
   return exitCode(run, failOn as Severity | 'never');
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { EvidenceGap, Snapshot } from '../../model/index.js';
+import type { CredentialProvider } from '../../collectors/aws/credentials.js';
 import { EXIT, UserError } from '../errors.js';
 
 /** Flags of AWS evidence collection (owned by the AWS evidence work, issue 3). */
@@ -43,8 +44,10 @@ function gapAll(snapshot: Snapshot, keys: string[], gap: Omit<EvidenceGap, 'key'
  * - `--aws-evidence DIR`: offline, from the directory.
  * - live: with `--cluster`, or when the live Kubernetes context (or the snapshot) names an EKS cluster.
  * - `-f` scans: only with `--cluster` or `--aws-evidence`. `--no-aws`: never.
+ * `extra.credentials` replaces the standard credential chain (fleet scans of assumed roles).
  */
-export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: ReadonlySet<string>): Promise<Snapshot> {
+export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: ReadonlySet<string>,
+  extra: { credentials?: CredentialProvider } = {}): Promise<Snapshot> {
   if (opts.aws === false) return snapshot;
   const awsKeys = awsKeysOf(keys);
   if (awsKeys.length === 0) return snapshot;
@@ -102,6 +105,7 @@ export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: Rea
   const result = await collectAwsLive(snapshot, {
     keys: new Set(awsKeys), cluster, ...(region ? { region } : {}), ...(profile ? { profile } : {}),
     ...(opts.ecrReferrers ? { imageReferrers: true } : {}),
+    ...(extra.credentials ? { credentials: extra.credentials } : {}),
     ...(tty ? {
       onProgress: (p: { service: string; done: number; total: number }) => {
         totals.set(p.service, { done: p.done, total: p.total });

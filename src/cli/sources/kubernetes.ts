@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Snapshot } from '../../model/index.js';
-import type { ProgressEvent } from '../../collectors/kubernetes/index.js';
+import type { EksTokenAuthenticator, ProgressEvent } from '../../collectors/kubernetes/index.js';
 import { emptySnapshot } from '../../model/index.js';
 import { escapeTerminal } from '../../report/escape.js';
 import { EXIT, UserError } from '../errors.js';
@@ -64,8 +64,12 @@ export function progressReporter(quiet: boolean | undefined, stream: NodeJS.Writ
   };
 }
 
-/** Collect a snapshot of the Kubernetes evidence `keys` from a live cluster. */
-export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlySet<string>, toolVersion: string): Promise<Snapshot> {
+/**
+ * Collect a snapshot of the Kubernetes evidence `keys` from a live cluster. `extra.eksAuthenticator`
+ * signs EKS tokens with other credentials (fleet scans of assumed roles, src/cli/fleet.ts).
+ */
+export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlySet<string>, toolVersion: string,
+  extra: { eksAuthenticator?: EksTokenAuthenticator } = {}): Promise<Snapshot> {
   const qps = num(opts.qps, '--qps', 10, 0, 10_000);
   const burst = num(opts.burst, '--burst', 20, 1, 10_000);
   const concurrency = Math.floor(num(opts.concurrency, '--concurrency', 4, 1, 64));
@@ -86,6 +90,7 @@ export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlyS
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.secretsMetadata ? { secretsMetadata: true } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...(extra.eksAuthenticator ? { eksAuthenticator: extra.eksAuthenticator } : {}),
     });
   } catch (err) {
     if (onProgress) process.stderr.write('\r\x1b[K');
