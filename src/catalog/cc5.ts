@@ -20,7 +20,8 @@ import {
 import type { PolicyDocument } from './lib/iam.js';
 import {
   ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, RBAC_REQUIREMENTS, RBAC_RULES, accessEntries, analyzeBinding, awsAuth, bindingLabel,
-  bindingResource, bindings, iamPrincipalRef, isBuiltinBinding, reportAnonymousBindings, reportClusterAdmins, NODE_ENTRY_TYPES,
+  bindingResource, bindings, describeRule, effectiveClusterRoleRules, iamPrincipalRef, isBuiltinBinding, reportAnonymousBindings,
+  reportClusterAdmins, rulesOf, wildcardRules, NODE_ENTRY_TYPES, RBAC_KINDS,
 } from './lib/rbac.js';
 
 const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
@@ -459,6 +460,25 @@ export const CC5_IAM_03 = defineControl({
     reportClusterAdmins(ev, ctx, {
       cluster, accessEntriesDeclared: true, awsAuthDeclared: true, rule: 'cluster-admin-binding',
     });
+    // Role definitions: a wildcard role grants nothing until bound, but the next binding inherits it
+    // (CIS "minimize wildcard use in Roles and ClusterRoles"), and auditors sample every RBAC object.
+    const clusterRoles = ev.objects(RBAC_KINDS.clusterRole);
+    for (const role of [...clusterRoles, ...ev.objects(RBAC_KINDS.role)]) {
+      const name = role.metadata.name ?? '';
+      // Built-ins carry the rbac-defaults label (EKS's own roles are eks:*). A "system:" name without
+      // the label is reported separately (it may be a built-in from an older install, or an imitation).
+      if (name.startsWith('eks:') || role.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults') continue;
+      const system = name.startsWith('system:') ? { system: true } : {};
+      const rules = role.kind === 'ClusterRole' ? effectiveClusterRoleRules(role, clusterRoles) : rulesOf(role);
+      const wild = wildcardRules(rules);
+      const label = `${role.kind} ${role.metadata.namespace ? `${role.metadata.namespace}/` : ''}${name}`;
+      if (wild.length) ctx.fail(role, 'rbac-wildcard', `${label} is defined with wildcards (any binding inherits them): ${wild.map(describeRule).join('; ')}`, { severity: 'low', ...system });
+      else ctx.pass(role, 'rbac-wildcard', `${label} is defined without wildcards`, undefined, system);
+    }
+    for (const b of all) {
+      if (b.rules || isBuiltinBinding(b, ctx.isSystemNamespace)) continue;
+      ctx.report({ rule: 'rbac-wildcard', status: 'not-applicable', resource: bindingResource(b, ctx.isSystemNamespace), message: `${bindingLabel(b)}: its ${b.roleRef.kind} is not in the evidence, so it grants nothing until the role exists` });
+    }
     ctx.note(`${builtin} Kubernetes/EKS built-in binding(s) (system:*, eks:*) not judged, except for anonymous access`);
     if (dangling.length) ctx.note(`${dangling.length} binding(s) reference a role that is not in the evidence (they grant nothing until it exists): ${dangling.slice(0, 3).join('; ')}${dangling.length > 3 ? '; …' : ''}`);
     if (creators.length) ctx.note(`${creators.length} binding(s) can create workloads, which gives access to every Secret and ServiceAccount of the namespace (expected for deployers): ${creators.slice(0, 3).join('; ')}${creators.length > 3 ? '; …' : ''}`);

@@ -154,7 +154,7 @@ parameters:
     const ebs = scs.filter((s) => EBS_PROVISIONERS.has(provisioner(s)));
     const others = scs.filter((s) => !EBS_PROVISIONERS.has(provisioner(s)));
     const pvs = ev.objects('core/PersistentVolume').filter((p) => ebsVolumeId(p) !== undefined);
-    if (others.length) ctx.note(`not EBS, not checked here: ${shortList(others.map((s) => `${s.metadata.name} (${provisioner(s) || 'no provisioner'})`))} — EFS/FSx encryption is set on the file system`);
+    for (const o of others) ctx.report({ rule: 'storage-encrypted', status: 'not-applicable', resource: o, message: `provisioner ${provisioner(o) || '(none)'} is not EBS: not checked here (EFS/FSx encryption is set on the file system)` });
     if (ebs.length === 0 && pvs.length === 0) { ctx.notApplicable('no EBS StorageClass or EBS persistent volume'); return; }
 
     const ebdFact = ev.aws('ec2:GetEbsEncryptionByDefault')[0];

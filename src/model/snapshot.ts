@@ -172,11 +172,24 @@ export interface Snapshot {
   gaps: EvidenceGap[];
 }
 
+/**
+ * Kinds manifests still declare under a group that no longer (or never) served them, mapped to
+ * the group that does, so old or mistaken manifests are evaluated rather than skipped (the file
+ * collector reports them as input problems).
+ */
+export const MOVED_KINDS: Readonly<Record<string, string>> = {
+  'extensions/Deployment': 'apps/Deployment', 'extensions/DaemonSet': 'apps/DaemonSet', 'extensions/ReplicaSet': 'apps/ReplicaSet',
+  'extensions/Ingress': 'networking.k8s.io/Ingress', 'extensions/NetworkPolicy': 'networking.k8s.io/NetworkPolicy',
+  'core/Deployment': 'apps/Deployment', 'core/DaemonSet': 'apps/DaemonSet', 'core/StatefulSet': 'apps/StatefulSet',
+  'core/ReplicaSet': 'apps/ReplicaSet', 'core/Job': 'batch/Job', 'core/CronJob': 'batch/CronJob', 'core/Ingress': 'networking.k8s.io/Ingress',
+};
+
 /** Kubernetes evidence key of an apiVersion + kind: `apps/v1` + `Deployment` → `apps/Deployment`. */
 export function kindKey(apiVersion: string, kind: string): K8sKindKey {
   const slash = apiVersion.indexOf('/');
   const group = slash === -1 ? 'core' : apiVersion.slice(0, slash);
-  return `${group}/${kind}`;
+  const key = `${group}/${kind}`;
+  return MOVED_KINDS[key] ?? key;
 }
 
 export function emptySnapshot(version: string, now = new Date()): Snapshot {

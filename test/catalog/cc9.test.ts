@@ -125,7 +125,7 @@ testControl(CC9_ENC_02, {
       aws: [volumes(['vol-0a', true]), ebd(false)],
       expect: {
         passing: ['storage-encrypted', 'default-class-encrypted', 'kms-key-arn', 'volume-encrypted', 'ebs-csi-driver'],
-        assert: (r) => expect(r.notes.join()).toMatch(/efs \(efs.csi.aws.com\)/),
+        assert: (r) => expect(r.findings.find((f) => f.resource.name === 'efs')).toMatchObject({ status: 'not-applicable', message: expect.stringMatching(/efs\.csi\.aws\.com is not EBS/) }),
       },
     },
     {

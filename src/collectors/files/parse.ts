@@ -2,7 +2,7 @@ import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
 import type { EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
-import { SNAPSHOT_SCHEMA } from '../../model/index.js';
+import { MOVED_KINDS, SNAPSHOT_SCHEMA } from '../../model/index.js';
 import { sanitizeObject } from '../sanitize.js';
 import { snapshotProblem } from '../../model/schema.js';
 import type { ToolReport } from '../../model/index.js';
@@ -80,6 +80,12 @@ export function accept(
   }
   const obj = value as unknown as K8sObject;
   if (!obj.metadata) obj.metadata = {};
+  const declared = `${obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : 'core'}/${obj.kind}`;
+  const moved = MOVED_KINDS[declared];
+  if (moved) {
+    const group = moved.split('/')[0]!;
+    out.problems.push(problem(file, `${obj.kind} ${obj.metadata.name ?? ''}: apiVersion ${obj.apiVersion} does not serve ${obj.kind} on any supported Kubernetes version; evaluated as ${group}/v1`, line, 'invalid', `use apiVersion: ${group}/v1`));
+  }
   obj.$source = { file, line };
   out.objects.push(sanitizeObject(obj));
 }

@@ -223,3 +223,18 @@ describe('tool reports and other non-Kubernetes inputs', () => {
     expect(snap.tools[0]!.data).toHaveLength(2);
   });
 });
+
+describe('kinds under a group that does not serve them', () => {
+  it('evaluates extensions/v1beta1 and v1 Deployments as apps/v1 and reports the manifest', async () => {
+    const r = parseManifestText('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: old}\n---\napiVersion: v1\nkind: Deployment\nmetadata: {name: wrong}\n', 'legacy.yaml');
+    expect(r.objects).toHaveLength(2);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^legacy\.yaml:1: Deployment old: apiVersion extensions\/v1beta1 does not serve Deployment .* evaluated as apps\/v1/),
+      expect.stringMatching(/^legacy\.yaml:5: Deployment wrong: apiVersion v1 does not serve Deployment/),
+    ]);
+    const { kindKey } = await import('../../../src/model/index.js');
+    expect(kindKey('extensions/v1beta1', 'Deployment')).toBe('apps/Deployment');
+    expect(kindKey('extensions/v1beta1', 'Ingress')).toBe('networking.k8s.io/Ingress');
+    expect(kindKey('apps/v1beta2', 'Deployment')).toBe('apps/Deployment');
+  });
+});
