@@ -115,6 +115,15 @@ export async function writeOutputs(run: RunResult, formats: string[], outDir: st
 
 /** Write a whole chunk to a file descriptor (writeSync may write less than asked). */
 export function writeAll(fd: number, chunk: string | Uint8Array): void {
-  const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
+  let buf: Uint8Array;
+  let off = 0;
+  if (typeof chunk === 'string') {
+    // A string goes straight to the file (no Buffer per chunk: external memory makes V8 collect).
+    off = writeSync(fd, chunk);
+    if (off === Buffer.byteLength(chunk)) return;
+    buf = Buffer.from(chunk, 'utf8');
+  } else {
+    buf = chunk;
+  }
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
