@@ -224,7 +224,8 @@ export function slackPayload(ctx: AlertContext, regressions: Regression[]): Slac
   const headline = `eks-soc2: ${parts.join(', ')} in ${clusterTitle(ctx)}`;
   const blocks: Record<string, unknown>[] = [
     // plain_text is not parsed for mentions or links; it is still bounded (150 characters).
-    { type: 'header', text: { type: 'plain_text', text: clip(headline.replace(INVISIBLE, ' '), 150), emoji: false } },
+    // Angle brackets become look-alikes there too, so no client ever sees `<!here>`.
+    { type: 'header', text: { type: 'plain_text', text: clip(headline.replace(INVISIBLE, ' ').replace(/</g, '‹').replace(/>/g, '›'), 150), emoji: false } },
     {
       type: 'context',
       elements: [{
