@@ -59,6 +59,18 @@ export function demoPolicies(now = new Date()): { waivers: Waiver[]; attestation
         reason: 'PostgreSQL writes to its data directory and /var/run; a read-only root needs an image rebuild planned for Q1',
         approvedBy: 'ciso@acme.example', expires: inDays(60), source: { file: '<demo>' },
       },
+      {
+        id: 'RISK-2026-019', control: 'CC7-CFG-01', rule: 'nodepool-limits',
+        resources: { kind: 'NodePool', name: 'batch-spot' },
+        reason: 'batch-spot runs interruptible spot capacity for nightly jobs; the account-level vCPU quota bounds it until per-pool limits are sized in Q1',
+        approvedBy: 'head-of-platform@acme.example', expires: inDays(45), source: { file: '<demo>' },
+      },
+      {
+        id: 'RISK-2026-022', control: 'CC6-NET-05', rule: 'alb-waf',
+        resources: { name: 'k8s-legacy-billing-*' },
+        reason: 'the legacy billing ALB only accepts traffic from the partner VPN range and is decommissioned with the monolith on 2027-01-31',
+        approvedBy: 'ciso@acme.example', expires: inDays(66), source: { file: '<demo>' },
+      },
     ],
     attestations: extra.flatMap((e) => e.attestations),
   };

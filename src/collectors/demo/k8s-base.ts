@@ -45,8 +45,14 @@ export function baseObjects(): K8sObject[] {
   const paymentsRs = owned(obj('apps/v1', 'ReplicaSet', 'payments-api-7c9d8f6b5', 'payments', { spec: (paymentsApi.spec as Record<string, unknown>) }), paymentsApi);
   out.push(paymentsApi, paymentsRs);
   for (const suffix of ['x2k4p', 'm8q1z', 'r5t7w']) {
-    const tpl = (paymentsApi.spec as { template: { spec: unknown } }).template;
-    out.push(owned(obj('v1', 'Pod', `payments-api-7c9d8f6b5-${suffix}`, 'payments', { spec: tpl.spec }, { labels: { app: 'payments-api' } }), paymentsRs));
+    // Running pods carry the Istio sidecar the namespace's istio-injection label adds at admission.
+    const tpl = (paymentsApi.spec as { template: { spec: { containers: unknown[] } } }).template;
+    const spec = { ...tpl.spec, containers: [...tpl.spec.containers, {
+      name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.2',
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 1337, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
+    }] };
+    out.push(owned(obj('v1', 'Pod', `payments-api-7c9d8f6b5-${suffix}`, 'payments', { spec }, { labels: { app: 'payments-api', 'security.istio.io/tlsMode': 'istio' } }), paymentsRs));
   }
 
   // storefront: non-root and no escalation, but a writable root filesystem and a tag, not a digest.
