@@ -1,5 +1,5 @@
 /**
- * The shipped RBAC (deploy/kubernetes/rbac.yaml) is exactly what the collector uses: a
+ * The shipped RBAC (deploy/kubernetes/base/rbac.yaml, also used by the kustomize base) is exactly what the collector uses: a
  * full-catalog collection against the test API server must not make a request the roles do not
  * grant, and the roles must not grant anything that collection never requested.
  */
@@ -11,7 +11,7 @@ import { collectLive } from '../../../src/collectors/kubernetes/index.js';
 import { resourceForKey, resourcesOfGroup, startKubeApiServer } from '../../helpers/kube-api-server.js';
 import type { KubeApiServer, RequestRecord, ResourceDef } from '../../helpers/kube-api-server.js';
 
-const RBAC_FILE = new URL('../../../deploy/kubernetes/rbac.yaml', import.meta.url);
+const RBAC_FILE = new URL('../../../deploy/kubernetes/base/rbac.yaml', import.meta.url);
 const DOCS_FILE = new URL('../../../docs/kubernetes.md', import.meta.url);
 
 interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }
@@ -64,7 +64,7 @@ function suggestedRules(requests: RequestRecord[], groupKeys: Set<string>): stri
     .map(([g, rs]) => `  - apiGroups: ["${g}"]\n    resources: [${[...rs].sort().map((x) => (x === '*' ? '"*"' : x)).join(', ')}]\n    verbs: [get, list]`).join('\n');
 }
 
-describe('deploy/kubernetes/rbac.yaml is least privilege for the whole catalog', () => {
+describe('deploy/kubernetes/base/rbac.yaml is least privilege for the whole catalog', () => {
   let server: KubeApiServer;
   let docs: RbacDoc[];
   const keys = [...evidenceKeys(catalog)].filter((k) => k.startsWith('k8s:')).map((k) => k.slice(4)).sort();
@@ -108,7 +108,7 @@ describe('deploy/kubernetes/rbac.yaml is least privilege for the whole catalog',
       if (req.namespace === undefined ? grants(cr, req, undefined) : grants(cr, req, undefined) || grants(kr, req, 'kube-system')) continue;
       missing.push(`${req.verb} ${req.group || 'core'}/${req.resource}${req.name ? ` ${req.namespace}/${req.name}` : ''}`);
     }
-    expect([...new Set(missing)], `add to deploy/kubernetes/rbac.yaml:\n${suggestedRules(server.requests, groupKeys)}`).toEqual([]);
+    expect([...new Set(missing)], `add to deploy/kubernetes/base/rbac.yaml:\n${suggestedRules(server.requests, groupKeys)}`).toEqual([]);
   });
 
   it('grants nothing the collector did not use', () => {
@@ -122,7 +122,7 @@ describe('deploy/kubernetes/rbac.yaml is least privilege for the whole catalog',
     for (const r of role().rules ?? []) {
       for (const g of r.apiGroups ?? []) for (const res of r.resources ?? []) for (const n of r.resourceNames ?? ['(any)']) if (!used(g, res, 'get', n)) unused.push(`${g || 'core'}/${res} ${n}`);
     }
-    expect(unused, `remove from deploy/kubernetes/rbac.yaml, or the rules needed are:\n${suggestedRules(server.requests, groupKeys)}`).toEqual([]);
+    expect(unused, `remove from deploy/kubernetes/base/rbac.yaml, or the rules needed are:\n${suggestedRules(server.requests, groupKeys)}`).toEqual([]);
   });
 
   it('never grants Secrets, cluster-wide ConfigMaps, wildcards on built-in groups, writes or watch', () => {
