@@ -53,9 +53,12 @@ export function addFleetOptions(cmd: Command): Command {
     .option('--parallel <n>', 'fleet: clusters scanned at the same time', '2');
 }
 
-/** True when the scan names a fleet (several clusters) rather than one cluster. */
+/**
+ * True when the scan names a fleet (several clusters) rather than one cluster — or uses a flag
+ * only a fleet scan takes, so that runFleet refuses it instead of a single scan ignoring it.
+ */
 export function isFleetScan(opts: FleetOptions): boolean {
-  return Boolean(opts.contexts?.length || opts.allContexts || opts.accounts?.length);
+  return Boolean(opts.contexts?.length || opts.allContexts || opts.accounts?.length || opts.assumeRole || opts.externalId || opts.regions?.length);
 }
 
 /** One cluster of the fleet. */
@@ -412,6 +415,7 @@ export async function runFleet(opts: ScanOptions & FleetOptions & NotifyOptions,
   const stdout = deps.stdout ?? ((s: string) => { process.stdout.write(s); });
   const stderr = deps.stderr ?? ((s: string) => { process.stderr.write(s); });
   if (opts.demo || opts.file?.length || opts.run) throw new UserError('fleet scans (--contexts, --all-contexts, --accounts) read live clusters: drop --demo, -f and --run', EXIT.USAGE);
+  if (!opts.contexts?.length && !opts.allContexts && !opts.accounts?.length) throw new UserError('--assume-role, --external-id and --regions go with --accounts', EXIT.USAGE, 'e.g. --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1');
   if ((opts.contexts?.length || opts.allContexts) && opts.accounts?.length) throw new UserError('choose one way to name the fleet: kubeconfig contexts (--contexts/--all-contexts) or AWS accounts (--accounts)', EXIT.USAGE);
   if (opts.context) throw new UserError('--context names one cluster: use --contexts for several', EXIT.USAGE);
   if (opts.cluster) throw new UserError('--cluster names one cluster: a fleet scan finds each cluster\'s name itself', EXIT.USAGE);

@@ -66,6 +66,9 @@ describe('unit', () => {
     expect(isFleetScan({ contexts: ['a'] })).toBe(true);
     expect(isFleetScan({ allContexts: true })).toBe(true);
     expect(isFleetScan({ accounts: ['111122223333'] })).toBe(true);
+    // Fleet-only flags on a single scan are refused by the fleet path, not ignored.
+    expect(isFleetScan({ assumeRole: 'x' })).toBe(true);
+    expect(isFleetScan({ regions: ['eu-west-1'] })).toBe(true);
   });
 
   it('escapes cluster labels and reasons in the table', () => {
@@ -83,6 +86,7 @@ describe('unit', () => {
     [{ contexts: ['a'], parallel: '0' }, /--parallel must be/],
     [{ contexts: ['a'], assumeRole: 'x' }, /go with --accounts/],
     [{ accounts: ['111122223333'] }, /needs --assume-role/],
+    [{ assumeRole: 'x' }, /go with --accounts/],
     [{ accounts: ['1234'], assumeRole: 'x', regions: ['eu-west-1'] }, /12-digit/],
     [{ accounts: ['111122223333', '444455556666'], assumeRole: 'arn:aws:iam::111122223333:role/x', regions: ['eu-west-1'] }, /one role ARN for several accounts/],
     [{ contexts: ['a'], format: 'html' }, /add -o DIR/],
