@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The CLI entry point (bin/eks-soc2.mjs imports it). Everything else lives in program.ts.
-import { main } from './program.js';
 
 // `eks-soc2 … | head`: a closed pipe ends the output quietly instead of an unhandled EPIPE crash.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,4 +9,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // The one question that needs none of the commands: answer it without loading them (start-up).
+  const { toolVersion } = await import('./version.js');
+  process.stdout.write(`${toolVersion()}\n`);
+} else {
+  const { main } = await import('./program.js');
+  process.exitCode = await main(process.argv);
+}
