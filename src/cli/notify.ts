@@ -11,7 +11,8 @@
  * See docs/continuous.md "Regression alerts".
  */
 import type { Command } from 'commander';
-import type { ClusterIdentity, ControlResult, Finding, RunResult, Status } from '../model/index.js';
+import type { ClusterIdentity, ControlChange, ControlResult, Finding, RunResult, Status } from '../model/index.js';
+import { diffRuns } from '../store/diff.js';
 import { EXIT, UserError } from './errors.js';
 import { toolVersion } from './version.js';
 
@@ -131,19 +132,26 @@ function regressionOf(c: ControlResult, kind: 'fail' | 'error', from: Status | u
 
 /**
  * Controls that newly fail or newly went to `error` in `current` compared with `previous` (the
- * cluster's previous stored run; none: every failing or erroring control is new). Pure.
+ * cluster's previous stored run, through the store's `diffRuns`; none: every failing or erroring
+ * control is new). Pure.
  */
 export function findRegressions(previous: RunResult | undefined, current: RunResult): Regression[] {
-  const before = new Map((previous?.controls ?? []).map((c) => [c.id, c.status]));
-  const out: Regression[] = [];
-  for (const c of current.controls) {
-    const was = before.get(c.id);
-    if (c.status === 'fail' && was !== 'fail') out.push(regressionOf(c, 'fail', was));
-    else if (c.status === 'error' && was !== 'error') out.push(regressionOf(c, 'error', was));
+  const changes: Pick<ControlChange, 'id' | 'change' | 'from' | 'to'>[] = previous
+    ? diffRuns(previous, current).controls
+    : current.controls.map((c) => ({ id: c.id, change: 'added' as const, to: c.status }));
+  const byId = new Map(current.controls.map((c) => [c.id, c]));
+  const out: { r: Regression; i: number }[] = [];
+  for (const ch of changes) {
+    const c = byId.get(ch.id);
+    if (!c) continue; // removed from the catalog
+    const i = current.controls.indexOf(c);
+    // pass/error/... -> fail is "newly-failing"; a control new to the catalog that fails is new too.
+    if (c.status === 'fail' && (ch.change === 'newly-failing' || ch.change === 'added')) out.push({ r: regressionOf(c, 'fail', ch.from), i });
+    else if (c.status === 'error' && (ch.change === 'changed' || ch.change === 'added')) out.push({ r: regressionOf(c, 'error', ch.from), i });
   }
   // Newly failing first, most severe first; the catalog order otherwise.
   const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-  return out.map((r, i) => ({ r, i }))
+  return out
     .sort((a, b) => (a.r.kind === b.r.kind ? 0 : a.r.kind === 'fail' ? -1 : 1) || (rank[a.r.severity] ?? 5) - (rank[b.r.severity] ?? 5) || a.i - b.i)
     .map((x) => x.r);
 }
