@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
@@ -172,6 +173,26 @@ describe('kubeconfig contexts (CLI)', () => {
     expect(s.clusters.map((c) => [c.label, c.result, c.exitCode])).toEqual([['healthy', 'ok', 0], ['broken', 'incomplete', 3]]);
     expect(s.controls['CC5-HARD-03']).toEqual({ pass: 1, error: 1 });
     expect(s.clusters[0]!.runId).toBeUndefined();
+  }, 60_000);
+
+  it('alerts per cluster after storing: the broken cluster\'s controls newly in error, nothing for the healthy one', async () => {
+    const bodies: { cluster: { key: string }; regressions: { kind: string; control: string }[] }[] = [];
+    const hook = createHttpServer((req, res) => { let b = ''; req.on('data', (d: Buffer) => { b += d.toString(); }).on('end', () => { bodies.push(JSON.parse(b) as (typeof bodies)[number]); res.writeHead(200).end(); }); });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+      const store = join(dir, 'alerts.db');
+      const r = await runCli(['scan', '--kubeconfig', kubeconfig, '--contexts', 'healthy,broken', '--no-aws', '--qps', '0', '--control', CONTROLS,
+        '--store', `sqlite:${store}`, '--notify', url, '--fail-on', 'never']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]!.cluster.key).toBe('context:broken');
+      expect(bodies[0]!.regressions.map((x) => x.kind)).toEqual(['error', 'error', 'error']);
+      expect(r.stderr).toContain('healthy: no new failures since the previous run: no alert sent');
+    } finally {
+      hook.closeAllConnections();
+      await new Promise<void>((res) => hook.close(() => res()));
+    }
   }, 60_000);
 
   it('a context missing from the kubeconfig fails alone', async () => {
