@@ -14,18 +14,15 @@ export interface KubeconfigCluster {
   context: string;
 }
 
-const EKS_ARN = /^arn:(aws[\w-]*):eks:([a-z0-9-]+):(\d{12}):cluster\/([\w.-]+)$/;
 const EKS_HOST = /\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
 
 type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const asStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** Parse `arn:aws:eks:<region>:<account>:cluster/<name>`. */
-export function parseEksArn(arn: string): { name: string; region: string; accountId: string; arn: string; partition: string } | undefined {
-  const m = EKS_ARN.exec(arn.trim());
-  return m ? { partition: m[1]!, region: m[2]!, accountId: m[3]!, name: m[4]!, arn: arn.trim() } : undefined;
-}
+import { parseEksArn } from '../eks-arn.js';
+
+export { parseEksArn };
 
 /** The kubeconfig files kubectl would read: --kubeconfig (":"-separated), else every file of $KUBECONFIG, else ~/.kube/config. */
 export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string[] {

@@ -15,6 +15,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 import type { ClusterIdentity } from '../../model/index.js';
 import { KubernetesCollectionError } from './errors.js';
+import { parseEksArn } from '../eks-arn.js';
 import { EKS_TOKEN_PROVIDER, EksTokenAuthenticator, commandAvailable, parseEksExec } from './eks-token.js';
 import type { EksTokenParams } from './eks-token.js';
 
@@ -58,14 +59,6 @@ export interface Connection {
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-const EKS_ARN = /^arn:(aws[a-z-]*):eks:([a-z0-9-]+):(\d{12}):cluster\/([^/]+)$/;
-
-/** Name, region and account of an EKS cluster ARN (contexts made by `aws eks update-kubeconfig` are ARNs). */
-export function parseEksArn(s: string | undefined): { arn: string; region: string; accountId: string; name: string } | undefined {
-  const m = s ? EKS_ARN.exec(s) : null;
-  return m ? { arn: s!, region: m[2]!, accountId: m[3]!, name: m[4]! } : undefined;
-}
-
 const usage = (message: string, fix?: string) => new KubernetesCollectionError(message, 'usage', fix, 'config');
 
 function loadFile(file: string): KubeConfig {

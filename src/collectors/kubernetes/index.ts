@@ -10,7 +10,8 @@ import { collectFromApi, DEFAULT_CONCURRENCY } from './collect.js';
 import type { CollectOptions, CollectResult } from './collect.js';
 
 export { KubernetesCollectionError, KubeRequestError } from './errors.js';
-export { connect, parseEksArn } from './connection.js';
+export { connect } from './connection.js';
+export { parseEksArn } from '../eks-arn.js';
 export type { ConnectOptions, Connection, AuthMethod } from './connection.js';
 export { KubeHttp } from './http.js';
 export { collectFromApi, rbacRule, metadataOnlyProblem, METADATA_LIST_ACCEPT, DEFAULT_PAGE_SIZE, DEFAULT_CONCURRENCY } from './collect.js';
