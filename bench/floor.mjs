@@ -20,7 +20,7 @@ if (mode === 'whole') {
   let src = createReadStream(file, { highWaterMark: 1 << 20 });
   if (file.endsWith('.gz')) src = src.pipe(createGunzip({ chunkSize: 1 << 20 }));
   for await (const c of src) r.push(c);
-  objects = r.done?.reduce?.((n, t) => n + t.elements.length, 0) ?? 0;
+  objects = r.done?.reduce?.((n, t) => n + t.values.length, 0) ?? 0;
   if (problems.length) throw new Error(problems[0].message);
 }
 const ms = performance.now() - t0;

@@ -42,8 +42,9 @@ interface TopValue {
   /** Line where the top-level value starts. */
   line: number;
   skeleton: Buffer[];
-  /** Elements of the streamed array, parsed, with their start lines. */
-  elements: { value: unknown; line: number }[];
+  /** Elements of the streamed array, parsed, and the line each starts on (parallel arrays: no wrapper per element). */
+  values: unknown[];
+  lines: number[];
   /** Which array was streamed: a top-level array, `items`, or `kubernetes.objects`. */
   streamed?: 'array' | 'items' | 'objects';
 }
@@ -191,7 +192,7 @@ export class JsonStreamReader {
   }
 
   private startTop(i: number): void {
-    this.top = { line: this.line, skeleton: [], elements: [] };
+    this.top = { line: this.line, skeleton: [], values: [], lines: [] };
     this.skeletonStart = i;
     this.key1 = '';
     this.key2 = '';
@@ -223,7 +224,8 @@ export class JsonStreamReader {
       return;
     }
     trim(value);
-    this.top!.elements.push({ value, line: this.elementLine });
+    this.top!.values.push(value);
+    this.top!.lines.push(this.elementLine);
   }
 
   private fail(message: string): void {
@@ -238,9 +240,9 @@ export class JsonStreamReader {
       this.fail(`unexpected end of JSON input${open}`);
     }
     const top = this.top;
-    if (top && (top.streamed === 'items' || top.streamed === 'array') && top.elements.length > 0) {
+    if (top && (top.streamed === 'items' || top.streamed === 'array') && top.values.length > 0) {
       // Cut short: keep the items that were read, each on its own.
-      for (const e of top.elements) accept(e.value, this.file, e.line, out);
+      top.values.forEach((v, i) => accept(v, this.file, top.lines[i]!, out));
     }
     const values: { value: unknown; top: TopValue }[] = [];
     for (const t of this.done) {
@@ -251,7 +253,7 @@ export class JsonStreamReader {
       } catch (err) {
         const m = /position (\d+)/.exec((err as Error).message);
         const line = t.streamed ? t.line : t.line + (m ? lineOf(text, Number(m[1])) - 1 : 0);
-        out.problems.push(problem(this.file, `malformed JSON (${jsonErrorText(err)})${t.streamed ? ` outside the ${t.elements.length} items` : ''}; file skipped`, line, 'parse-error', 'fix the JSON, or re-export it'));
+        out.problems.push(problem(this.file, `malformed JSON (${jsonErrorText(err)})${t.streamed ? ` outside the ${t.values.length} items` : ''}; file skipped`, line, 'parse-error', 'fix the JSON, or re-export it'));
         continue;
       }
       values.push({ value: rebuild(value, t), top: t });
@@ -262,8 +264,8 @@ export class JsonStreamReader {
       return;
     }
     for (const v of values) {
-      const els = v.top.elements;
-      settleJsonValue(v.value, this.file, out, v.top.streamed === 'items' ? (i) => els[i]?.line : undefined);
+      const lines = v.top.lines;
+      settleJsonValue(v.value, this.file, out, v.top.streamed === 'items' ? (i) => lines[i] : undefined);
     }
   }
 }
@@ -271,7 +273,7 @@ export class JsonStreamReader {
 /** Put the streamed elements back where the skeleton holds an empty array. */
 function rebuild(value: unknown, top: TopValue): unknown {
   if (!top.streamed) return value;
-  const els = top.elements.map((e) => e.value);
+  const els = top.values;
   if (top.streamed === 'array' && Array.isArray(value)) return els;
   if (top.streamed === 'items' && isRecord(value)) value.items = els;
   if (top.streamed === 'objects' && isRecord(value) && isRecord(value.kubernetes)) value.kubernetes.objects = els;
