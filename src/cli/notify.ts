@@ -12,7 +12,7 @@
  */
 import type { Command } from 'commander';
 import type { ClusterIdentity, ControlChange, ControlResult, Finding, RunResult, Status } from '../model/index.js';
-import { diffRuns } from '../store/diff.js';
+import type { diffRuns as DiffRuns } from '../store/diff.js';
 import { EXIT, UserError } from './errors.js';
 import { toolVersion } from './version.js';
 
@@ -132,11 +132,12 @@ function regressionOf(c: ControlResult, kind: 'fail' | 'error', from: Status | u
 
 /**
  * Controls that newly fail or newly went to `error` in `current` compared with `previous` (the
- * cluster's previous stored run, through the store's `diffRuns`; none: every failing or erroring
- * control is new). Pure.
+ * cluster's previous stored run, through the store's `diffRuns` — passed in, so that the store is
+ * only loaded when a run is compared; none: every failing or erroring control is new). Pure.
  */
-export function findRegressions(previous: RunResult | undefined, current: RunResult): Regression[] {
-  const changes: Pick<ControlChange, 'id' | 'change' | 'from' | 'to'>[] = previous
+export function findRegressions(previous: RunResult | undefined, current: RunResult, diffRuns?: typeof DiffRuns): Regression[] {
+  if (previous && !diffRuns) throw new TypeError('findRegressions needs diffRuns to compare two runs');
+  const changes: Pick<ControlChange, 'id' | 'change' | 'from' | 'to'>[] = previous && diffRuns
     ? diffRuns(previous, current).controls
     : current.controls.map((c) => ({ id: c.id, change: 'added' as const, to: c.status }));
   const byId = new Map(current.controls.map((c) => [c.id, c]));
@@ -364,6 +365,7 @@ export async function notifyAfterStore(target: NotifyTarget, storeUrl: string | 
   let regressions: Regression[];
   try {
     const { readStoreTarget, withStore } = await import('./sources/store.js');
+    const { diffRuns } = await import('../store/diff.js');
     const storeTarget = await readStoreTarget(typeof storeUrl === 'string' ? storeUrl : undefined);
     const runId = run.runId;
     ({ ctx, regressions } = await withStore(storeTarget, 'read', async (store) => {
@@ -377,7 +379,7 @@ export async function notifyAfterStore(target: NotifyTarget, storeUrl: string | 
           clusterKey: info.clusterKey, cluster: run.cluster, runId, at: info.at, score: run.summary.score,
           ...(prev ? { previous: { runId: prev.runId, at: prev.at, score: prev.score } } : {}),
         },
-        regressions: findRegressions(previous, run),
+        regressions: findRegressions(previous, run, diffRuns),
       };
     }));
   } catch (err) {

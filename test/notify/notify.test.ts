@@ -20,7 +20,7 @@ import { evaluate } from '../../src/engine/index.js';
 import { catalog, CATALOG_VERSION } from '../../src/catalog/index.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { runCli } from '../helpers/cli.js';
-import { openStore } from '../../src/store/index.js';
+import { diffRuns, openStore } from '../../src/store/index.js';
 
 async function storedRuns(path: string): Promise<number> {
   const s = await openStore({ kind: 'sqlite', path }, { mode: 'read', toolVersion: 'test' });
@@ -106,14 +106,15 @@ describe('regressions', () => {
   it('are controls that newly fail or newly go to error', () => {
     expect(failing.length).toBeGreaterThan(1);
     const prev = withStatus(current, { [failing[0]!.id]: 'pass', ...(erroring[0] ? { [erroring[0].id]: 'pass' } : {}) });
-    const r = findRegressions(prev, current);
+    const r = findRegressions(prev, current, diffRuns);
     expect(r.map((x) => [x.control, x.kind, x.from, x.to])).toEqual([
       [failing[0]!.id, 'fail', 'pass', 'fail'],
       ...(erroring[0] ? [[erroring[0].id, 'error', 'pass', 'error']] : []),
     ]);
-    expect(findRegressions(current, current)).toEqual([]);
+    expect(findRegressions(current, current, diffRuns)).toEqual([]);
+    expect(() => findRegressions(current, current)).toThrow(TypeError);
     // fail -> error is a new error; error -> fail is a new failure.
-    const swapped = findRegressions(withStatus(current, { [failing[1]!.id]: 'error' }), current);
+    const swapped = findRegressions(withStatus(current, { [failing[1]!.id]: 'error' }), current, diffRuns);
     expect(swapped.map((x) => [x.control, x.kind, x.from])).toEqual([[failing[1]!.id, 'fail', 'error']]);
   });
 
