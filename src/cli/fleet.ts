@@ -184,6 +184,19 @@ async function kubeconfigContexts(kubeconfig: string | undefined): Promise<strin
 
 const errText = (err: unknown) => (err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err)).split('\n')[0]!.slice(0, 300);
 
+/**
+ * The EKS client of cluster discovery, with the same read-only guard as every client of the AWS
+ * collector: only eks:ListClusters and eks:DescribeCluster can leave the process.
+ */
+export async function discoveryClient(region: string, credentials: CredentialProvider) {
+  const { EKSClient } = await import('@aws-sdk/client-eks');
+  const { readOnlyMiddleware, READ_ONLY_MIDDLEWARE_OPTIONS } = await import('../collectors/aws/readonly.js');
+  const eks = new EKSClient({ region, credentials, maxAttempts: 5, retryMode: 'adaptive' });
+  (eks.middlewareStack as unknown as { add(m: unknown, o: unknown): void })
+    .add(readOnlyMiddleware('eks', new Set(['eks:ListClusters', 'eks:DescribeCluster'])), { ...READ_ONLY_MIDDLEWARE_OPTIONS });
+  return eks;
+}
+
 /** Discover the EKS clusters of the accounts and regions, each with its assumed-role credentials and a kubeconfig. */
 async function discoverAccounts(opts: ScanOptions & FleetOptions, deps: FleetDeps, tmp: string, taken: Set<string>): Promise<FleetTarget[]> {
   if (!opts.assumeRole) throw new UserError('--accounts needs --assume-role: the role eks-soc2 assumes in each account', EXIT.USAGE, 'e.g. --assume-role eks-soc2-audit (a role name) or --assume-role arn:aws:iam::{account}:role/eks-soc2-audit');
@@ -194,7 +207,7 @@ async function discoverAccounts(opts: ScanOptions & FleetOptions, deps: FleetDep
   }
   const regions = [...new Set(opts.regions?.length ? opts.regions : [opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r)))];
   if (!regions.length) throw new UserError('--accounts needs the regions to list clusters in', EXIT.USAGE, 'pass --regions eu-west-1,us-east-1 (or --region, or set AWS_REGION)');
-  const { EKSClient, ListClustersCommand, DescribeClusterCommand } = await import('@aws-sdk/client-eks');
+  const { ListClustersCommand, DescribeClusterCommand } = await import('@aws-sdk/client-eks');
   const { EksTokenAuthenticator } = await import('../collectors/kubernetes/index.js');
   const assume = deps.assumeRole ?? defaultAssumeRole;
   const targets: FleetTarget[] = [];
@@ -203,7 +216,7 @@ async function discoverAccounts(opts: ScanOptions & FleetOptions, deps: FleetDep
     const roleArn = roleArnFor(opts.assumeRole, account, partition);
     for (const region of regions) {
       const credentials = assume(roleArn, { region, ...(opts.externalId ? { externalId: opts.externalId } : {}), ...(opts.profile ? { profile: opts.profile } : {}) });
-      const eks = new EKSClient({ region, credentials, maxAttempts: 5, retryMode: 'adaptive' });
+      const eks = await discoveryClient(region, credentials);
       let names: string[] = [];
       try {
         let token: string | undefined;
