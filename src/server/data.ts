@@ -8,7 +8,6 @@ import { AUTOMATION_LEVELS, SECTIONS, SEVERITIES, STATUSES } from '../model/inde
 import type { ClusterInfo, EvidenceStore, RunInfo } from '../store/index.js';
 import { StoreError, clusterLabel, diffRuns } from '../store/index.js';
 import { badRequest, notFound } from './errors.js';
-import { controlRows, statusesOfRuns } from './queries.js';
 import type { ComputePeriod, PeriodInput, ScoreCounts } from './types.js';
 import type { Window } from './window.js';
 import { resolveWindow } from './window.js';
@@ -423,7 +422,7 @@ export class DashboardData {
     const runs = await this.latestRuns(c.key, Math.max(1, historyRuns));
     const latest = runs[runs.length - 1]!;
     const result = await this.result(latest.runId);
-    const statuses = await statusesOfRuns(this.store, runs.map((r) => r.runId));
+    const statuses = await this.store.statusesOfRuns(runs.map((r) => r.runId));
     const pos = new Map(runs.map((r, i) => [r.runId, i]));
     const history = new Map<string, (Status | null)[]>();
     for (const s of statuses) {
@@ -468,7 +467,7 @@ export class DashboardData {
     const runs = await this.store.runs({ clusterKey: c.key, from: w.fromIso, to: w.toIso });
     let period: PeriodControl | undefined;
     if (runs.length) {
-      const data = await controlRows(this.store, runs.map((r) => r.runId), id);
+      const data = await this.store.controlRows(runs.map((r) => r.runId), id);
       const input: PeriodInput = {
         key: c.key, cluster: c.cluster, meta: data.meta, rows: data.rows,
         runs: runs.map((r) => ({ runId: r.runId, at: r.at, storedAt: r.storedAt, snapshotDigest: r.snapshotDigest })),

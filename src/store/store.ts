@@ -12,6 +12,7 @@ import type {
   VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
+import { controlRows as readControlRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
 
 export interface AppendOptions {
   /** Time the evidence describes (`scan --now`); defaults to the run's finishedAt. */
@@ -230,6 +231,16 @@ export class EvidenceStore {
   }
 
   /** Per-control rows and run metadata of one cluster within [from, to] (ISO). Reads no run JSON. */
+  /** Status of every control in each of the given runs (the dashboard's history strips). */
+  statusesOfRuns(runIds: readonly string[]): Promise<{ runId: string; controlId: string; status: Status }[]> {
+    return readStatusesOfRuns(this.driver, runIds);
+  }
+
+  /** The period rows of one control in the given runs, with the metadata they point to. */
+  controlRows(runIds: readonly string[], controlId: string): Promise<Pick<PeriodData, 'rows' | 'meta'>> {
+    return readControlRows(this.driver, runIds, controlId);
+  }
+
   async periodData(key: string, from: string, to: string): Promise<PeriodData> {
     return this.driver.read(async (tx) => {
       const runs = await tx.all('SELECT run_id, at, stored_at, snapshot_digest FROM runs WHERE cluster_key = ? AND at >= ? AND at <= ? ORDER BY at, seq', [key, from, to]);

@@ -1,9 +1,8 @@
-// The dashboard's own store reads (src/server/queries.ts) and its pages over both back ends:
+// The dashboard's per-control store reads (EvidenceStore.statusesOfRuns / controlRows) and its pages over both back ends:
 // SQLite, and PostgreSQL when EKS_SOC2_TEST_PG is set (CI sets it; elsewhere it is skipped with a
 // message by test/store/backends.ts).
 import { describe, expect, it } from 'vitest';
 import { backends } from '../store/backends.js';
-import { controlRows, statusesOfRuns } from '../../src/server/queries.js';
 import type { ControlDetail, ControlList } from '../../src/server/data.js';
 import { dashboard } from './harness.js';
 import { flipControls, scheduled, seedStore } from './seed.js';
@@ -21,14 +20,14 @@ for (const { backend, skip } of backends('dash')) {
         const store = await backend.open('read');
         try {
           const { toFail, toPass } = flipControls();
-          const statuses = await statusesOfRuns(store, prod!.runIds);
+          const statuses = await store.statusesOfRuns(prod!.runIds);
           expect(statuses).toHaveLength(RUNS * 62);
           const mine = statuses.filter((s) => s.controlId === toPass[0]).sort((a, b) => prod!.runIds.indexOf(a.runId) - prod!.runIds.indexOf(b.runId));
           expect(mine.map((s) => s.status)).toEqual(prod!.runIds.map((_, i) => scheduled(i, RUNS, 0)[toPass[0]!]));
-          const rows = await controlRows(store, prod!.runIds, toFail[0]!);
+          const rows = await store.controlRows(prod!.runIds, toFail[0]!);
           expect(rows.rows).toHaveLength(RUNS);
           expect(rows.rows.every((r) => r.controlId === toFail[0] && rows.meta[r.meta]?.id === toFail[0])).toBe(true);
-          expect(await statusesOfRuns(store, [])).toEqual([]);
+          expect(await store.statusesOfRuns([])).toEqual([]);
 
           const app = await dashboard(store);
           try {

@@ -1,14 +1,12 @@
 import type { AppliedWaiver, Attestation, Severity, Status } from '../model/index.js';
-import type { ControlMeta, EvidenceStore, PeriodData } from '../store/index.js';
+import type { SqlDriver } from './sql.js';
+import type { ControlMeta, PeriodData } from './types.js';
 
 /**
- * Reads the evidence store's public API has no call for yet, written against its per-control rows
- * (schema version 1, both back ends: only `?` placeholders and plain SELECTs). They look rows up
- * by primary key (run_id, control_id), so one control's year of samples costs a few hundred index
- * probes instead of a scan of every control's rows (what `periodData` does for a whole cluster).
- *
- * Candidates for EvidenceStore methods: `controlRows(key, controlId, from, to)` and
- * `statusesOfRuns(runIds)`.
+ * Per-control reads for the dashboard (both back ends: only `?` placeholders and plain SELECTs).
+ * They look rows up by primary key (run_id, control_id), so one control's year of samples costs a
+ * few hundred index probes instead of a scan of every control's rows (what `periodData` does for a
+ * whole cluster). Exposed as `EvidenceStore.statusesOfRuns` and `EvidenceStore.controlRows`.
  */
 
 /** Placeholders per statement: well below SQLite's and PostgreSQL's limits on bound parameters. */
@@ -27,21 +25,21 @@ async function inChunks<T>(ids: readonly string[], fn: (chunk: readonly string[]
 const marks = (k: number) => Array.from({ length: k }, () => '?').join(', ');
 
 /** Status of every control in each of the given runs (the history strip of the controls table). */
-export async function statusesOfRuns(store: EvidenceStore, runIds: readonly string[]): Promise<{ runId: string; controlId: string; status: Status }[]> {
+export async function statusesOfRuns(driver: SqlDriver, runIds: readonly string[]): Promise<{ runId: string; controlId: string; status: Status }[]> {
   return inChunks(runIds, async (chunk) => {
-    const rows = await store.driver.all(`SELECT run_id, control_id, status FROM control_results WHERE run_id IN (${marks(chunk.length)})`, [...chunk]);
+    const rows = await driver.all(`SELECT run_id, control_id, status FROM control_results WHERE run_id IN (${marks(chunk.length)})`, [...chunk]);
     return rows.map((r) => ({ runId: s(r.run_id), controlId: s(r.control_id), status: s(r.status) as Status }));
   });
 }
 
 /** The period rows of one control in the given runs, with the metadata they point to. */
-export async function controlRows(store: EvidenceStore, runIds: readonly string[], controlId: string): Promise<Pick<PeriodData, 'rows' | 'meta'>> {
-  const rows = await inChunks(runIds, async (chunk) => store.driver.all(
+export async function controlRows(driver: SqlDriver, runIds: readonly string[], controlId: string): Promise<Pick<PeriodData, 'rows' | 'meta'>> {
+  const rows = await inChunks(runIds, async (chunk) => driver.all(
     `SELECT run_id, control_id, ordinal, status, fail_severity, n_pass, n_fail, n_manual, n_waived, n_na, n_error, meta_digest, waivers, attestation
       FROM control_results WHERE run_id IN (${marks(chunk.length)}) AND control_id = ?`, [...chunk, controlId]));
   const digests = [...new Set(rows.map((r) => s(r.meta_digest)))];
   const meta: Record<string, ControlMeta> = {};
-  for (const m of await inChunks(digests, (chunk) => store.driver.all(`SELECT digest, meta FROM control_meta WHERE digest IN (${marks(chunk.length)})`, [...chunk]))) {
+  for (const m of await inChunks(digests, (chunk) => driver.all(`SELECT digest, meta FROM control_meta WHERE digest IN (${marks(chunk.length)})`, [...chunk]))) {
     meta[s(m.digest)] = JSON.parse(s(m.meta)) as ControlMeta;
   }
   return {
