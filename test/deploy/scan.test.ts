@@ -5,7 +5,8 @@
  *    our objects fails. With --complete-inventory the cluster-wide add-ons a file scan cannot
  *    contain (Trivy operator, admission policies, Falco, GitOps, ...) are judged absent: those
  *    controls fail at cluster level, and the only findings on our objects are the two that depend
- *    on such an add-on — listed below with the reason.
+ *    on such an add-on — listed below with the reason. Scanned together with those two add-ons
+ *    (test/deploy/fixtures/cluster-addons.yaml), nothing on our objects fails at all.
  * 2. The CronJob end to end: the container's arguments exactly as rendered, its environment
  *    resolved as the kubelet would (ConfigMap and Secret references, `$(VAR)` expansion, volume
  *    mounts mapped to temporary directories), run against the test API server with --no-aws; the
@@ -24,7 +25,7 @@ import type { KubeApiServer } from '../helpers/kube-api-server.js';
 import { openStore } from '../../src/store/index.js';
 import type { StoreTarget } from '../../src/store/index.js';
 import { PG_ENABLED, freshDatabase } from '../store/backends.js';
-import { parseYamlDocs } from './kustomize.js';
+import { parseYamlDocs, REPO } from './kustomize.js';
 import type { Obj } from './kustomize.js';
 import { RENDERINGS } from './render.js';
 import type { Rendering } from './render.js';
@@ -81,6 +82,18 @@ describe('eks-soc2 scans its own deployment', () => {
           // The control also fails at cluster level: the add-on itself is missing from the input.
           expect(c.findings.some((f) => f.status === 'fail' && CLUSTER_KINDS.has(f.resource.kind)), `${c.id} fails only because of our objects`).toBe(true);
         }
+      }, 60_000);
+
+      it('with the cluster add-ons those findings need, nothing on our objects fails even with --complete-inventory', async () => {
+        const addons = join(REPO, 'test/deploy/fixtures/cluster-addons.yaml');
+        const res = await runCli(['scan', ...[r.file, ...r.with, addons].flatMap((f) => ['-f', f]), '--no-store', '--format', 'json', '--complete-inventory', '--now', '2026-11-27T02:17:00Z']);
+        expect(res.code, res.stderr).toBeLessThan(2);
+        const rep = JSON.parse(res.stdout) as Report;
+        const failing = rep.controls.flatMap((c) => c.findings.filter((f) => f.status === 'fail' && !f.system && onOurs(f)).map((f) => `${c.id}/${f.rule} ${f.resource.kind}/${f.resource.name}`));
+        expect(failing).toEqual([]);
+        const passing = (id: string, rule: string) => rep.controls.find((c) => c.id === id)!.findings.some((f) => f.rule === rule && f.status === 'pass' && onOurs(f));
+        expect(passing('CC3-RA-03', 'workload-scanned')).toBe(true);
+        expect(passing('CC3-IMG-03', 'namespace-covered')).toBe(true);
       }, 60_000);
     });
   }
