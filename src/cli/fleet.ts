@@ -325,7 +325,7 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
   let snapshot: Snapshot;
   try {
     snapshot = await collectKubernetes(copts, p.keys, toolVersion(), t.eksAuthenticator ? { eksAuthenticator: t.eksAuthenticator } : {});
-    snapshot = await collectAws(copts, snapshot, p.keys, t.credentials ? { credentials: t.credentials } : {});
+    snapshot = await collectAws(copts, snapshot, p.keys, { liveKubernetes: true, ...(t.credentials ? { credentials: t.credentials } : {}) });
     if (t.account) {
       // The discovered identity is authoritative for the store key, even when AWS evidence was not read.
       snapshot.cluster = { ...snapshot.cluster, name: t.name!, region: t.region!, accountId: t.account, ...(t.arn ? { arn: t.arn } : {}) };

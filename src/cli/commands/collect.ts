@@ -69,7 +69,7 @@ export async function runCollect(opts: CollectCommandOptions): Promise<number> {
 
   const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }));
   let snapshot = await collectKubernetes(opts, keys, toolVersion());
-  snapshot = await collectAws(opts, snapshot, keys);
+  snapshot = await collectAws(opts, snapshot, keys, { liveKubernetes: true });
 
   await writeSnapshotBundle(snapshot, opts.output, gzip);
   const gaps = snapshot.gaps.filter((g) => g.source === 'kubernetes' || g.source === 'aws');

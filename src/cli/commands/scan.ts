@@ -140,7 +140,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     snapshot = await collectAws(opts, snapshot, keys);
   } else {
     snapshot = await collectKubernetes(opts, keys, toolVersion());
-    snapshot = await collectAws(opts, snapshot, keys);
+    snapshot = await collectAws(opts, snapshot, keys, { liveKubernetes: true });
   }
 
   const { evaluate } = await import('../../engine/index.js');

@@ -47,12 +47,14 @@ function gapAll(snapshot: Snapshot, keys: string[], gap: Omit<EvidenceGap, 'key'
  * `extra.credentials` replaces the standard credential chain (fleet scans of assumed roles).
  */
 export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: ReadonlySet<string>,
-  extra: { credentials?: CredentialProvider } = {}): Promise<Snapshot> {
+  extra: { credentials?: CredentialProvider; liveKubernetes?: boolean } = {}): Promise<Snapshot> {
   if (opts.aws === false) return snapshot;
   const awsKeys = awsKeysOf(keys);
   if (awsKeys.length === 0) return snapshot;
   const explicit = Boolean(opts.cluster || opts.awsEvidence);
-  const live = snapshot.kubernetes.source === 'live';
+  // Only a cluster read live just now implies reading its AWS account; a bundle given with -f
+  // (even one collected live) keeps the AWS evidence it carries unless --cluster/--aws-evidence ask.
+  const live = extra.liveKubernetes === true;
   if (!explicit && !live) return snapshot;
   if (explicit && snapshot.aws.facts.length > 0) {
     // Fresh evidence replaces the AWS part of a bundle read with -f.

@@ -51,6 +51,13 @@ describe('collectAws: when AWS evidence is read', () => {
     expect(s.gaps).toEqual([]);
   });
 
+  it('a bundle collected live and read back with -f keeps its AWS evidence and reads no AWS account', async () => {
+    const bundle = snap('live', { name: CLUSTER, arn: CLUSTER_ARN, region: REGION });
+    const s = await collectAws({}, bundle, KEYS);
+    expect(s.aws.source).toBe('none');
+    expect(s.gaps).toEqual([]);
+  });
+
   it('no AWS key selected: nothing to do', async () => {
     const s = await collectAws({ cluster: CLUSTER }, snap('live'), new Set(['k8s:core/Pod']));
     expect(s.aws.source).toBe('none');
@@ -67,7 +74,7 @@ describe('collectAws: when AWS evidence is read', () => {
   });
 
   it('a live scan of a cluster that is not EKS (and no --cluster): a gap for every AWS key saying what to pass', async () => {
-    const s = await collectAws({}, snap('live', { context: 'kind-dev' }), KEYS);
+    const s = await collectAws({}, snap('live', { context: 'kind-dev' }), KEYS, { liveKubernetes: true });
     expect(s.gaps.map((g) => g.key)).toEqual(['eks:DescribeCluster', 'eks:ListAddons']);
     expect(s.gaps[0]).toMatchObject({ source: 'aws', reason: 'not-found' });
     expect(s.gaps[0]!.fix).toContain('--cluster');
@@ -86,7 +93,7 @@ describe('collectAws live, against the mocked demo account', () => {
 
   it('the cluster and its region come from the live context (EKS ARN)', async () => {
     process.env.AWS_REGION = 'ap-south-1'; // the default region differs from the cluster's
-    const s = await collectAws({}, snap('live', { name: CLUSTER, arn: CLUSTER_ARN, region: REGION }), KEYS);
+    const s = await collectAws({}, snap('live', { name: CLUSTER, arn: CLUSTER_ARN, region: REGION }), KEYS, { liveKubernetes: true });
     expect(s.aws.source).toBe('live');
     expect(s.aws.calls['eks:DescribeCluster']).toMatchObject({ state: 'collected', detail: REGION });
     const regions = await Promise.all(m.eks.calls().map((c) => (c.thisValue as { config: { region: () => Promise<string> } }).config.region()));
@@ -96,7 +103,7 @@ describe('collectAws live, against the mocked demo account', () => {
   it('the cluster comes from the kubeconfig context when the snapshot does not name it', async () => {
     const kc = join(tmp, 'kubeconfig');
     writeFileSync(kc, `apiVersion: v1\nkind: Config\ncurrent-context: ${CLUSTER_ARN}\ncontexts:\n- name: ${CLUSTER_ARN}\n  context: { cluster: ${CLUSTER_ARN}, user: u }\nclusters:\n- name: ${CLUSTER_ARN}\n  cluster: { server: 'https://x.gr7.${REGION}.eks.amazonaws.com' }\nusers:\n- name: u\n  user: {}\n`);
-    const s = await collectAws({ kubeconfig: kc }, snap('live'), KEYS);
+    const s = await collectAws({ kubeconfig: kc }, snap('live'), KEYS, { liveKubernetes: true });
     expect(s.cluster).toMatchObject({ name: CLUSTER, region: REGION, arn: CLUSTER_ARN });
     expect(s.aws.calls['eks:ListAddons']!.state).toBe('collected');
   });
