@@ -82,7 +82,7 @@ export function rbacRule(verb: string, r: { group: string; resource: string }, n
   return `${verb} ${r.resource}${name ? ` "${name}"` : ''} (${r.group || 'core'}${namespace ? `, namespace ${namespace}` : ''})`;
 }
 
-const RBAC_FIX = 'grant it to the identity eks-soc2 uses: `kubectl apply -f deploy/kubernetes/rbac.yaml` (ClusterRole eks-soc2-reader, bound to group soc2-auditor), or add the rule to your own role';
+const RBAC_FIX = 'grant it to the identity eks-soc2 uses: `kubectl apply -f deploy/kubernetes/base/rbac.yaml` (ClusterRole eks-soc2-reader, bound to group soc2-auditor), or add the rule to your own role';
 
 function parseKey(key: string): { group: string; kind: string } | undefined {
   const slash = key.lastIndexOf('/');
