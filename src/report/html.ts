@@ -170,11 +170,25 @@ function findingTable(list: Finding[]): string {
   return `<div class="tablewrap"><table><thead><tr><th>Resource</th><th>Rule</th><th>Status</th><th>Result</th><th>Location</th></tr></thead><tbody>${findingRows(list)}</tbody></table></div>`;
 }
 
-function findingList(title: string, list: Finding[], visible: number, collapsedByDefault: boolean): string {
-  if (list.length === 0) return '';
-  if (collapsedByDefault) return collapsible(`${h(title)} (${list.length})`, findingTable(list));
-  if (list.length <= visible) return `<h3>${h(title)} (${list.length})</h3>${findingTable(list)}`;
-  return `<h3>${h(title)} (${list.length})</h3>${findingTable(list.slice(0, visible))}${collapsible(`${list.length - visible} more`, findingTable(list.slice(visible)))}`;
+/**
+ * Rows listed per list of one control. A cluster at Kubernetes' limits has a million findings;
+ * a page listing them all is unreadable and too large for a browser (or one string). The CSV and
+ * JSON reports carry every finding; the HTML says how many it leaves out.
+ */
+export const HTML_MAX_ROWS = 500;
+
+function findingList(title: string, all: Finding[], visible: number, collapsedByDefault: boolean): string {
+  if (all.length === 0) return '';
+  const list = all.length > HTML_MAX_ROWS ? all.slice(0, HTML_MAX_ROWS) : all;
+  const more = all.length - list.length;
+  const note = more > 0 ? `<p class="muted">… and ${more} more not listed here: the CSV and JSON reports list every finding.</p>` : '';
+  return findingListOf(title, list, visible, collapsedByDefault, all.length) + note;
+}
+
+function findingListOf(title: string, list: Finding[], visible: number, collapsedByDefault: boolean, total: number): string {
+  if (collapsedByDefault) return collapsible(`${h(title)} (${total})`, findingTable(list));
+  if (list.length <= visible) return `<h3>${h(title)} (${total})</h3>${findingTable(list)}`;
+  return `<h3>${h(title)} (${total})</h3>${findingTable(list.slice(0, visible))}${collapsible(`${list.length - visible} more`, findingTable(list.slice(visible)))}`;
 }
 
 function controlBlock(c: ControlResult, visible: number): string {

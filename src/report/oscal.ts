@@ -3,6 +3,7 @@ import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, St
 import { SECTIONS } from '../model/index.js';
 import { VERDICT_LABEL, clusterLabel } from './markdown.js';
 import { resourceLabel } from './terminal.js';
+import { writeJson } from './json-writer.js';
 
 /** OSCAL version the output declares and is validated against (vendored schema, src/report/schemas/oscal). */
 export const OSCAL_VERSION = '1.1.3';
@@ -224,7 +225,8 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
       }],
     },
   };
-  write(`${JSON.stringify(doc, null, 2)}\n`);
+  writeJson(doc, write);
+  write('\n');
 }
 
 /** A window bound given as a date becomes the start or end of that day (UTC). */
@@ -313,5 +315,6 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
       }],
     },
   };
-  write(`${JSON.stringify(doc, null, 2)}\n`);
+  writeJson(doc, write);
+  write('\n');
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ControlResult, Finding, ResourceRef, RunResult, Severity } from '../model/index.js';
 import { failing } from './markdown.js';
 import { resourceLabel } from './terminal.js';
+import { writeJson } from './json-writer.js';
 
 /** GitHub code scanning upload limits (docs: "SARIF support for code scanning"). */
 export const SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20 } as const;
@@ -170,7 +171,8 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
       properties: { catalogVersion: run.catalogVersion, score: run.summary.score, ...(run.runId ? { runId: run.runId } : {}) },
     }],
   };
-  write(`${JSON.stringify(log, null, 2)}\n`);
+  writeJson(log, write);
+  write('\n');
 }
 
 function result(ruleId: string, c: ControlResult, f: Finding, index: number, baseDir: string | undefined): Json {
