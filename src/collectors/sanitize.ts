@@ -40,14 +40,24 @@ export function sanitizeObject(obj: K8sObject): K8sObject {
   return obj;
 }
 
+/** Keys never holding pod specs (so never an `env` list) at the top of an object: skipped. */
+const NO_ENV_TOP = new Set(['metadata', 'status', 'apiVersion', 'kind', '$source']);
+
 function redactEnv(node: unknown, depth = 0): void {
   if (depth > 12 || node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const x of node) redactEnv(x, depth + 1);
+    for (let i = 0; i < node.length; i++) {
+      const x = node[i];
+      if (x !== null && typeof x === 'object') redactEnv(x, depth + 1);
+    }
     return;
   }
   const rec = node as Record<string, unknown>;
-  for (const [k, v] of Object.entries(rec)) {
+  // for…in instead of Object.entries: no array allocated per object (this walks every object read).
+  for (const k in rec) {
+    if (depth === 0 && NO_ENV_TOP.has(k)) continue;
+    const v = rec[k];
+    if (v === null || typeof v !== 'object') continue;
     if (k === 'env' && Array.isArray(v)) {
       for (const e of v) {
         if (e && typeof e === 'object') {
@@ -55,7 +65,7 @@ function redactEnv(node: unknown, depth = 0): void {
           if (typeof ev.name === 'string' && typeof ev.value === 'string' && ev.value !== '' && SECRET_NAME.test(ev.name)) ev.value = REDACTED;
         }
       }
-    } else if (v && typeof v === 'object') {
+    } else {
       redactEnv(v, depth + 1);
     }
   }

@@ -17,6 +17,10 @@ export interface ResourceRef {
   accountId?: string;
 }
 
+/**
+ * One per-resource result. Findings of the same object share their `resource` and `source` objects
+ * (a workload has dozens of findings): treat findings as immutable data.
+ */
 export interface Finding {
   rule: string;
   status: Status;

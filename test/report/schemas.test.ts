@@ -84,7 +84,9 @@ describe('SARIF', () => {
   });
 
   it('makes absolute paths under the base directory relative', async () => {
-    const run = sampleRun();
+    // Findings of one object share their resource and source objects (plain data, never mutated by
+    // renderers); edit a deep copy.
+    const run = JSON.parse(JSON.stringify(sampleRun())) as ReturnType<typeof sampleRun>;
     for (const c of run.controls) for (const f of c.findings) if (f.source) f.source.file = `/repo/${f.source.file}`;
     const log = await sarif(run, { baseDir: '/repo' });
     expect(log.runs[0]!.results.find((x) => x.locations[0]!.physicalLocation)!.locations[0]!.physicalLocation!.artifactLocation.uri).toBe('k8s/shop.yaml');
@@ -92,7 +94,7 @@ describe('SARIF', () => {
 
   it('fingerprints by control, rule and resource, not by line', async () => {
     const a = sampleRun();
-    const b = sampleRun();
+    const b = JSON.parse(JSON.stringify(sampleRun())) as ReturnType<typeof sampleRun>;
     for (const c of b.controls) for (const f of c.findings) if (f.source) f.source.line += 7;
     const fa = (await sarif(a)).runs[0]!.results.map((x) => x.partialFingerprints);
     const fb = (await sarif(b)).runs[0]!.results.map((x) => x.partialFingerprints);
