@@ -116,6 +116,15 @@ export class SnapshotIndex {
     return filter ? list.filter(filter) : list;
   }
 
+  private readonly memos = new Map<string, unknown>();
+
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = compute();
+    this.memos.set(key, v);
+    return v;
+  }
+
   tools(name: string): readonly ToolReport[] {
     return this.snapshot.tools.filter((t) => t.tool === name);
   }
@@ -156,5 +165,6 @@ export function scopedEvidence(index: SnapshotIndex, controlId: string, declared
     serverMinor: () => index.serverMinor(),
     aws: (op, filter) => { guard(`aws:${op}`); return index.aws(op, filter); },
     tools: (name) => { guard(`tool:${name}`); return index.tools(name); },
+    memo: (key, compute) => index.memo(key, compute),
   };
 }

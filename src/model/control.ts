@@ -120,6 +120,11 @@ export interface Evidence {
   aws(operation: string, filter?: (fact: AwsFact) => boolean): readonly AwsFact[];
   /** Ingested reports of one security tool (`kube-bench`, `falco`, `gatekeeper-audit`). */
   tools(name: string): readonly ToolReport[];
+  /**
+   * A value derived from the snapshot, computed once per run and shared by every control (e.g. the
+   * workload list). `compute` must depend on the snapshot only, and callers must not mutate it.
+   */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 export interface CheckContext {

@@ -4,6 +4,8 @@ import type { EvidenceKey, EvidenceRequirement } from '../../model/index.js';
 export const WORKLOAD_KINDS = [
   'core/Pod', 'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet',
   'batch/Job', 'batch/CronJob', 'core/ReplicationController',
+  // Argo Rollouts replace Deployments (progressive delivery) and own their ReplicaSets.
+  'argoproj.io/Rollout',
 ] as const;
 
 export const k8s = (kind: string): EvidenceKey => `k8s:${kind}`;

@@ -95,10 +95,17 @@ export function podTemplate(obj: K8sObject): { metadata?: Record<string, unknown
  * so replicas are not counted many times (controls.md CC5-HARD-03).
  */
 export function workloads(ev: Evidence): Workload[] {
+  // The guarded reads first (the control must declare the workload kinds), then the list itself,
+  // computed once per run: every workload control walks the same list.
+  const kinds = WORKLOAD_KINDS.filter((kind) => ev.has(`k8s:${kind}`) || ev.state(`k8s:${kind}`) === 'partial');
+  const lists = kinds.map((kind) => ev.objects(kind));
+  return ev.memo(`workloads:${kinds.join(',')}`, () => computeWorkloads(ev, lists));
+}
+
+function computeWorkloads(ev: Evidence, lists: readonly (readonly K8sObject[])[]): Workload[] {
   const out: Workload[] = [];
-  for (const kind of WORKLOAD_KINDS) {
-    if (!ev.has(`k8s:${kind}`) && ev.state(`k8s:${kind}`) !== 'partial') continue;
-    for (const obj of ev.objects(kind)) {
+  for (const list of lists) {
+    for (const obj of list) {
       const owner = ev.owner(obj);
       if (owner && WORKLOAD_SET.has(owner.kind)) continue;
       const tpl = podTemplate(obj);
