@@ -1412,8 +1412,11 @@ spec:
     const blocking = regPolicies.filter((p) => p.enforce);
     for (const p of blocking) ctx.pass(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts image registries at admission (${p.mode})`);
     if (blocking.length === 0) {
+      const policySources = ['k8s:constraints.gatekeeper.sh/*', 'k8s:kyverno.io/ClusterPolicy', 'k8s:kyverno.io/Policy'] as const;
       if (regPolicies.length > 0) for (const p of regPolicies) ctx.fail(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts registries but only reports (${p.mode}): unapproved images are still admitted`);
-      else ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
+      // Absence is only proven when the policy kinds were read (a manifest scan usually has none of them).
+      else if (policySources.some((k) => ev.has(k))) ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
+      else ctx.note('admission policies (Gatekeeper constraints, Kyverno policies) were not in the evidence: whether registries are restricted at admission is not evaluated');
     }
   },
 });

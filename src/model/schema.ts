@@ -43,7 +43,7 @@ const gap = z.object({
   source: z.enum(['kubernetes', 'aws', 'files', 'tools']),
   key: str.optional(),
   target: str,
-  reason: z.enum(['forbidden', 'access-denied', 'unauthenticated', 'throttled', 'network', 'timeout', 'not-enabled', 'not-found', 'parse-error', 'unsupported', 'invalid', 'error']),
+  reason: z.enum(['forbidden', 'access-denied', 'unauthenticated', 'throttled', 'network', 'timeout', 'not-enabled', 'not-found', 'parse-error', 'unsupported', 'invalid', 'skipped', 'error']),
   message: str,
   fix: str.optional(),
   permission: str.optional(),

@@ -124,6 +124,8 @@ export type GapReason =
   | 'parse-error'
   | 'unsupported'
   | 'invalid'
+  /** Read on purpose: a source that is not evidence as it stands (a Helm chart's templates, a kustomize directory). */
+  | 'skipped'
   | 'error';
 
 /** Something that could not be collected, and why: the reason a control says `error`. */

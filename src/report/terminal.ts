@@ -67,7 +67,8 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
     const sysFail = run.controls.reduce((n, r) => n + r.systemCounts.fail, 0);
     write(paint('gray', `  system namespaces (reported separately, not in the score): ${sys} findings, ${sysFail} failing`));
   }
-  const inputProblems = run.gaps.filter((g) => g.source === 'files');
+  const skipped = run.gaps.filter((g) => g.source === 'files' && g.reason === 'skipped');
+  const inputProblems = run.gaps.filter((g) => g.source === 'files' && g.reason !== 'skipped');
   const gaps = run.gaps.filter((g) => g.source !== 'files');
   if (gaps.length) {
     write(paint('cyan', `  evidence gaps (${gaps.length}):`));
@@ -78,6 +79,10 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
     write(paint('yellow', `  input problems (${inputProblems.length}), skipped and reported:`));
     for (const g of inputProblems.slice(0, 20)) write(`    - ${esc(g.message, 300)}`);
     if (inputProblems.length > 20) write(`    … ${inputProblems.length - 20} more (see --format json)`);
+  }
+  if (skipped.length) {
+    write(paint('gray', `  skipped sources (${skipped.length}):`));
+    for (const g of skipped.slice(0, 20)) write(paint('gray', `    - ${esc(g.message, 300)}${g.fix ? `  → ${esc(g.fix, 200)}` : ''}`));
   }
   const wi = run.waivers.issues.filter((i) => i.problem !== 'unused');
   if (wi.length) {

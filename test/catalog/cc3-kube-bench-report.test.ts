@@ -56,3 +56,16 @@ describe.skipIf(!existsSync('/work/shared/corpus/kube-bench/json-output'))('CC3-
     expect(c.findings.find((f) => f.rule === 'eks-benchmark')?.status).toBe('fail');
   });
 });
+
+describe('CC3-IMG-04 in a manifest scan without admission policies in the input', () => {
+  it('does not claim that no registry policy exists when the policy kinds were not read', async () => {
+    const { CC3_IMG_04 } = await import('../../src/catalog/cc3.js');
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: app }\nspec: { containers: [{ name: c, image: "repo/app@sha256:0000000000000000000000000000000000000000000000000000000000000000" }] }\n';
+    const files = runCase(CC3_IMG_04, { name: 'files', k8s: pod, complete: false });
+    expect(files.findings.some((f) => f.rule === 'registry-policy')).toBe(false);
+    expect(files.notes.join(' ')).toMatch(/admission policies .* were not in the evidence/);
+    // With the policy kinds read (a complete inventory) and none there, the gap is a finding.
+    const complete = runCase(CC3_IMG_04, { name: 'complete', k8s: pod, complete: true });
+    expect(complete.findings.find((f) => f.rule === 'registry-policy')?.status).toBe('fail');
+  });
+});

@@ -140,6 +140,19 @@ spec: { containers: [{ name: "c\\u001b[31m", image: "x" }] }
   });
 });
 
+describe('eks-soc2 scan -f deploy/ (the tool\'s own deployment)', () => {
+  it('reports no failing control and no input error: chart and kustomize sources are skipped, their rendered output scanned', async () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const r = await runCli(['scan', '-f', 'deploy/', '--no-aws', '--format', 'json'], { cwd: root });
+    const run = JSON.parse(r.stdout);
+    expect(run.controls.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string; message: string }) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(run.gaps.filter((g: { source: string; reason: string }) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped')).toEqual([]);
+    expect(run.gaps.filter((g: { reason: string }) => g.reason === 'skipped').length).toBeGreaterThanOrEqual(2);
+    expect(r.code).not.toBe(1);
+    expect(r.code).not.toBe(2);
+  });
+});
+
 describe('eks-soc2 controls', () => {
   it('lists the catalog as JSON with the metadata of every control', async () => {
     const r = await runCli(['controls', '--format', 'json']);

@@ -173,7 +173,9 @@ export async function runScan(opts: ScanOptions): Promise<number> {
 
 /** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
 export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
-  if (run.gaps.some((g) => g.source === 'files')) return EXIT.USAGE;
+  // Unreadable or malformed input is an input error; documents that are not Kubernetes objects
+  // (an IAM policy next to the manifests) and skipped template sources are only reported.
+  if (run.gaps.some((g) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped')) return EXIT.USAGE;
   if (failOn !== 'never') {
     const threshold = severityRank(failOn);
     if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;

@@ -51,6 +51,19 @@ export async function expandPaths(paths: readonly string[], problems: EvidenceGa
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
+    // Template sources are not evidence as they stand: a Helm chart's templates are not YAML until
+    // rendered, and a kustomize directory holds patches and bases that kustomize transforms (images,
+    // namespaces). Say how to scan what they render instead of reporting them as broken YAML.
+    const names = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+    if (names.has('Chart.yaml')) {
+      problems.push({ source: 'files', target: dir, reason: 'skipped', message: `${dir}: a Helm chart's sources, skipped (templates are not YAML until rendered)`, fix: `helm template ${dir} | eks-soc2 scan -f -` });
+      return;
+    }
+    const kustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].find((n) => names.has(n));
+    if (kustomization) {
+      problems.push({ source: 'files', target: dir, reason: 'skipped', message: `${dir}: a kustomize directory, skipped (its patches and bases are transformed when built)`, fix: `kubectl kustomize ${dir} | eks-soc2 scan -f -` });
+      return;
+    }
     for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) {

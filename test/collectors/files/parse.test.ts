@@ -238,3 +238,21 @@ describe('kinds under a group that does not serve them', () => {
     expect(kindKey('apps/v1beta2', 'Deployment')).toBe('apps/Deployment');
   });
 });
+
+describe('template sources found while walking directories', () => {
+  it('skips a Helm chart and a kustomize directory with how to scan their output, and reads the rest', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: x\nversion: 0.1.0\n');
+    writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n');
+    mkdirSync(join(dir, 'overlay'));
+    writeFileSync(join(dir, 'overlay', 'kustomization.yaml'), 'resources: [../base]\npatches: [{ path: patch.yaml }]\n');
+    writeFileSync(join(dir, 'overlay', 'patch.yaml'), 'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: x }\n');
+    writeFileSync(join(dir, 'plain.yaml'), cm('plain'));
+    const snap = await collectFiles([dir], { toolVersion: 't', cwd: dir });
+    expect(snap.kubernetes.objects.map((o) => o.metadata.name)).toEqual(['plain']);
+    const skipped = snap.gaps.filter((g) => g.reason === 'skipped');
+    expect(skipped.map((g) => g.fix)).toEqual([`helm template ${join(dir, 'chart')} | eks-soc2 scan -f -`, `kubectl kustomize ${join(dir, 'overlay')} | eks-soc2 scan -f -`]);
+    expect(snap.gaps.filter((g) => g.reason !== 'skipped')).toEqual([]);
+  });
+});
