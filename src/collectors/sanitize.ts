@@ -16,8 +16,16 @@ export const REDACTED = '[redacted by eks-soc2]';
  * unless a control reads that ConfigMap; redact literal values of credential-looking env vars
  * (the name stays, so checks can still flag the practice).
  */
+/** Cluster-scoped kinds: the API server ignores a `metadata.namespace` on them, and so do we. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'ClusterRole', 'ClusterRoleBinding',
+  'CustomResourceDefinition', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService',
+  'PriorityClass', 'IngressClass', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+]);
+
 export function sanitizeObject(obj: K8sObject): K8sObject {
   const meta = obj.metadata;
+  if (meta?.namespace !== undefined && CLUSTER_SCOPED.has(obj.kind)) delete meta.namespace;
   if (meta) {
     delete meta.managedFields;
     if (meta.annotations && LAST_APPLIED in meta.annotations) {

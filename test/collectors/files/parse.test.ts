@@ -256,3 +256,10 @@ describe('template sources found while walking directories', () => {
     expect(snap.gaps.filter((g) => g.reason !== 'skipped')).toEqual([]);
   });
 });
+
+describe('scope', () => {
+  it('drops a namespace set on a cluster-scoped object, as the API server does', () => {
+    const r = parse('apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: x, namespace: test }\nrules: []\n');
+    expect(r.objects[0]!.metadata.namespace).toBeUndefined();
+  });
+});
