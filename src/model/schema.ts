@@ -36,7 +36,7 @@ const coverage = z.object({
 const sourceKind = z.enum(['live', 'files', 'bundle', 'demo', 'none']);
 
 const cluster = z.object({
-  name: str.optional(), arn: str.optional(), accountId: str.optional(), region: str.optional(), context: str.optional(), server: str.optional(),
+  name: str.optional(), arn: str.optional(), accountId: str.optional(), region: str.optional(), context: str.optional(), server: str.optional(), uid: str.optional(),
 });
 
 const gap = z.object({

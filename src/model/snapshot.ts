@@ -72,6 +72,12 @@ export interface ClusterIdentity {
   region?: string;
   context?: string;
   server?: string;
+  /**
+   * The uid of the cluster's `kube-system` namespace: a stable id of a Kubernetes cluster that
+   * survives renamed contexts and tells apart clusters read from inside (every one of which has the
+   * context `in-cluster` and the API server `https://10.100.0.1:443` or similar).
+   */
+  uid?: string;
 }
 
 export type SourceKind = 'live' | 'files' | 'bundle' | 'demo' | 'none';

@@ -5,9 +5,13 @@ import type { SqlValue } from './sql.js';
 import type { ControlMeta, RunRecord } from './types.js';
 import { RUN_RECORD_SCHEMA } from './types.js';
 
+/** The context name of a cluster read with the in-cluster service account. */
+export const IN_CLUSTER = 'in-cluster';
+
 /**
  * The stable key of a cluster: account, region and name when known (an EKS cluster is unique by
- * them), else its ARN, else the kubeconfig context or API server, else its bare name.
+ * them), else its ARN, else the kubeconfig context, else (read from inside, where every cluster's
+ * context is "in-cluster") the kube-system namespace's uid, else the API server, else its bare name.
  */
 export function clusterKey(c: ClusterIdentity): string {
   let { accountId, region, name } = c;
@@ -19,6 +23,9 @@ export function clusterKey(c: ClusterIdentity): string {
   }
   if (accountId && region && name) return `eks:${accountId}:${region}:${name}`;
   if (c.arn) return `arn:${c.arn}`;
+  // Every cluster read from inside has the context "in-cluster": its kube-system uid tells them apart.
+  if (c.context && c.context !== IN_CLUSTER) return `context:${c.context}`;
+  if (c.uid) return `uid:${c.uid}`;
   if (c.context) return `context:${c.context}`;
   if (c.server) return `server:${c.server}`;
   if (name) return `name:${name}`;

@@ -53,6 +53,16 @@ describe('store URLs and the default path', () => {
     expect(clusterKey({ server: 'https://10.0.0.1' })).toBe('server:https://10.0.0.1');
     expect(clusterKey({ name: 'x' })).toBe('name:x');
     expect(clusterKey({})).toBe('unnamed');
+    // Read from inside, every cluster has the context "in-cluster" and often the same service IP:
+    // the kube-system uid keeps two such clusters on two chains.
+    const inside = { context: 'in-cluster', server: 'https://10.100.0.1:443' };
+    expect(clusterKey({ ...inside, uid: 'aaa' })).toBe('uid:aaa');
+    expect(clusterKey({ ...inside, uid: 'bbb' })).not.toBe(clusterKey({ ...inside, uid: 'aaa' }));
+    expect(clusterKey(inside)).toBe('context:in-cluster');
+    // A named kubeconfig context keeps its key (existing chains continue) even when the uid is known.
+    expect(clusterKey({ context: 'kind-local', uid: 'aaa' })).toBe('context:kind-local');
+    // AWS identity wins over everything.
+    expect(clusterKey({ ...inside, uid: 'aaa', name: 'prod', accountId: '111122223333', region: 'eu-west-1' })).toBe('eks:111122223333:eu-west-1:prod');
   });
 });
 

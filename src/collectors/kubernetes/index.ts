@@ -2,7 +2,7 @@
  * Live Kubernetes evidence collection: connect (kubeconfig / in-cluster / EKS token), then collect
  * exactly the evidence keys asked for. See docs/kubernetes.md.
  */
-import type { ClusterIdentity, EvidenceGap, KubernetesEvidence } from '../../model/index.js';
+import type { ClusterIdentity, EvidenceGap, K8sObject, KubernetesEvidence } from '../../model/index.js';
 import { connect } from './connection.js';
 import type { ConnectOptions } from './connection.js';
 import { KubeHttp } from './http.js';
@@ -40,6 +40,29 @@ export interface LiveResult extends CollectResult {
   inputs: string[];
 }
 
+/** The uid of the `kube-system` Namespace, when it was read: the cluster's stable id. */
+export function kubeSystemUid(objects: readonly K8sObject[]): string | undefined {
+  for (const o of objects) {
+    if (o.kind === 'Namespace' && o.metadata?.name === 'kube-system' && typeof o.metadata.uid === 'string' && o.metadata.uid) return o.metadata.uid;
+  }
+  return undefined;
+}
+
+/**
+ * GET the kube-system Namespace for its uid when the controls asked for did not list namespaces,
+ * so that every run of a cluster carries the same identity whatever its --control selection.
+ * Best effort: the uid names the cluster, it is not evidence, so a refusal is no gap.
+ */
+async function readKubeSystemUid(http: KubeHttp): Promise<string | undefined> {
+  try {
+    const r = await http.getJson('/api/v1/namespaces/kube-system');
+    const uid = r.status === 200 ? (r.body as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid : undefined;
+    return typeof uid === 'string' && uid ? uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Connect and collect. Throws KubernetesCollectionError for problems that stop the whole collection. */
 export async function collectLive(opts: LiveOptions): Promise<LiveResult> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
@@ -57,7 +80,8 @@ export async function collectLive(opts: LiveOptions): Promise<LiveResult> {
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
     });
     const result = await collectFromApi(http, { ...opts, concurrency, userName: conn.userName, server: conn.server, auth: conn.auth });
-    return { ...result, cluster: conn.cluster, inputs: conn.inputs };
+    const uid = kubeSystemUid(result.kubernetes.objects) ?? await readKubeSystemUid(http);
+    return { ...result, cluster: { ...conn.cluster, ...(uid ? { uid } : {}) }, inputs: conn.inputs };
   } finally {
     conn.close();
   }

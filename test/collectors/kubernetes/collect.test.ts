@@ -68,6 +68,26 @@ describe('live collection from the test API server', () => {
     expect(r2.identity).toBe('test-user');
   });
 
+  it('identifies the cluster by its kube-system namespace uid when namespaces are read', async () => {
+    const ns = (name: string, uid: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid } });
+    const s = await start({ objects: [ns('default', 'uid-default'), ns('kube-system', '5d0c6d4e-uid-of-kube-system')] });
+    const r = await collect(s, ['k8s:core/Namespace']);
+    expect(r.cluster).toMatchObject({ context: 'test', uid: '5d0c6d4e-uid-of-kube-system' });
+    expect(s.requests.filter((q) => q.path === '/api/v1/namespaces/kube-system')).toHaveLength(0);
+    await s.close();
+    // Namespaces not asked for: one GET of kube-system, so every run of the cluster has the same identity.
+    const s2 = await start({ objects: [pod('a', 'x'), ns('kube-system', 'uid-2')] });
+    const r2 = await collect(s2, ['k8s:core/Pod']);
+    expect(r2.cluster.uid).toBe('uid-2');
+    expect(s2.requests.filter((q) => q.path === '/api/v1/namespaces/kube-system')).toHaveLength(1);
+    await s2.close();
+    // Not there (or forbidden): no uid, no gap, no failure.
+    const s3 = await start({ objects: [pod('a', 'x')] });
+    const r3 = await collect(s3, ['k8s:core/Pod']);
+    expect(r3.cluster.uid).toBeUndefined();
+    expect(r3.gaps).toEqual([]);
+  });
+
   it('fetches only the discovery documents the keys need, and records unserved kinds and groups as absent', async () => {
     const s = await start({ objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' } }], serve: ['core/Namespace'] });
     const r = await collect(s, ['k8s:apps/Deployment', 'k8s:apps/DaemonSet', 'k8s:kyverno.io/ClusterPolicy', 'k8s:constraints.gatekeeper.sh/*', 'k8s:core/Namespace', 'aws:eks:DescribeCluster']);
