@@ -407,17 +407,22 @@ export const CC4_MON_05 = defineControl({
     const cmRead = ev.has('k8s:core/ConfigMap');
     const cm = cmRead ? ev.inNamespace('core/ConfigMap', ns).find((c) => ['falco', falco[0]!.metadata.name ?? ''].includes(c.metadata.name ?? '')) : undefined;
     const text = cm ? asObj(cm.data)?.['falco.yaml'] : undefined;
-    if (!cmRead || (cm && typeof text !== 'string')) {
-      ctx.manual(`no falcosidekick, and the content of the falco ConfigMap is not in the evidence (${cmRead ? 'its data was withheld at collection' : 'grant get on configmaps/falco'}): attest where Falco alerts are sent`);
+    if (!cmRead || !cm || typeof text !== 'string') {
+      // Never a guess: a ConfigMap that is not in the evidence was not necessarily absent (a live
+      // scan reads it only where RBAC allows, files may not include it).
+      const why = !cmRead ? `ConfigMaps were not readable: grant get on configmaps/falco in ${ns}`
+        : cm ? 'its data was withheld at collection (falco.yaml missing or not YAML)'
+          : `it was not read: grant get on configmaps/falco in ${ns} (docs/kubernetes.md), or include it in the input files`;
+      ctx.manual(`no falcosidekick, and the content of the falco ConfigMap is not in the evidence (${why}): attest where Falco alerts are sent`);
       return;
     }
-    const outputs = typeof text === 'string' ? falcoOutputs(text) : { http: false, program: false, file: false, grpc: false, stdout: true };
+    const outputs = falcoOutputs(text);
     if (!outputs) { ctx.error(`the falco ConfigMap ${ns}/${cm?.metadata.name} does not parse as YAML`); return; }
     const shipper = ['fluent-bit', 'cloudwatch-agent', 'fluentd', 'aws-for-fluent-bit', 'vector', 'promtail', 'datadog-agent'].some((n) => find(ev, 'apps/DaemonSet', { names: [n] }).length > 0);
     if (outputs.http || outputs.program) ctx.pass(scope, 'alert-output', `Falco ${outputs.http ? 'http_output' : 'program_output'} is enabled`);
     else if (outputs.grpc) ctx.fail(scope, 'alert-output', 'only the gRPC output is enabled; it is deprecated since Falco 0.43 and may be removed in 0.44 — use http_output or falcosidekick', { severity: 'low' });
     else if (outputs.stdout && shipper) ctx.pass(scope, 'alert-output', 'alerts go to stdout and a node log collector ships container logs');
-    else ctx.fail(scope, 'alert-output', `no falcosidekick and Falco only writes to ${outputs.file ? 'a file' : outputs.stdout ? 'stdout' : 'nowhere'}${cm ? '' : ' (no falco ConfigMap: defaults)'} with no log collector: alerts stay on the node`);
+    else ctx.fail(scope, 'alert-output', `no falcosidekick and Falco only writes to ${outputs.file ? 'a file' : outputs.stdout ? 'stdout' : 'nowhere'} with no log collector: alerts stay on the node`);
   },
 });
 

@@ -1,6 +1,7 @@
+import jsYaml from 'js-yaml';
 import type { K8sObject } from '../model/index.js';
 
-/** ConfigMaps whose data controls read (by name, in kube-system or any namespace for Falco). */
+/** ConfigMaps whose data controls read, kept whole (by namespace/name). */
 export const CONFIGMAPS_WITH_EVIDENCE: ReadonlySet<string> = new Set([
   'kube-system/aws-auth', 'kube-system/amazon-vpc-cni', 'kube-system/cluster-autoscaler-status',
 ]);
@@ -39,13 +40,47 @@ export function sanitizeObject(obj: K8sObject): K8sObject {
   if (obj.kind === 'ConfigMap' && obj.apiVersion === 'v1') {
     const id = `${meta?.namespace ?? ''}/${meta?.name ?? ''}`;
     if (!CONFIGMAPS_WITH_EVIDENCE.has(id)) {
-      if (obj.data !== undefined) obj.data = {};
+      const data = obj.data as Record<string, unknown> | undefined;
+      const falco = data && typeof data[FALCO_CONFIG] === 'string' ? reduceFalcoConfig(data[FALCO_CONFIG]) : undefined;
+      if (obj.data !== undefined) obj.data = falco !== undefined ? { [FALCO_CONFIG]: falco } : {};
       if (obj.binaryData !== undefined) obj.binaryData = {};
     }
     return obj;
   }
   redactEnv(obj);
   return obj;
+}
+
+/** The data key of Falco's configuration in its ConfigMap (the Helm chart's, whatever its name). */
+export const FALCO_CONFIG = 'falco.yaml';
+/** The settings of falco.yaml that say where alerts go; everything else (URLs, programs, keys) is dropped. */
+const FALCO_OUTPUTS = ['stdout_output', 'file_output', 'syslog_output', 'http_output', 'program_output', 'grpc_output', 'grpc'];
+const FALCO_REDUCED = '# reduced by eks-soc2: only the alert output switches of falco.yaml are kept\n';
+
+/**
+ * Keep of a falco.yaml only which outputs are enabled (CC4-MON-05 reads them): its URLs, program
+ * lines and TLS settings can carry credentials. Undefined when it does not parse (the data is then
+ * withheld and the control asks for an attestation).
+ */
+export function reduceFalcoConfig(text: string): string | undefined {
+  if (text.startsWith(FALCO_REDUCED)) return text;
+  let cfg: unknown;
+  try {
+    cfg = jsYaml.load(text, { json: true });
+  } catch {
+    return undefined;
+  }
+  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) return undefined;
+  const src = cfg as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of FALCO_OUTPUTS) {
+    const v = src[k];
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) continue;
+    const enabled = (v as Record<string, unknown>).enabled;
+    out[k] = typeof enabled === 'boolean' ? { enabled } : {};
+  }
+  if (typeof src.json_output === 'boolean') out.json_output = src.json_output;
+  return `${FALCO_REDUCED}${JSON.stringify(out)}\n`;
 }
 
 /** Keys never holding pod specs (so never an `env` list) at the top of an object: skipped. */

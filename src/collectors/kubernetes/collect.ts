@@ -233,6 +233,19 @@ export async function collectFromApi(http: KubeHttp, opts: CollectOptions): Prom
     r.objects.length = 0;
     for (const g of r.gaps) gaps.push(g);
   });
+  // Falco's ConfigMap says where its alerts go (CC4-MON-05); its namespace is only known now. Best
+  // effort: without `get configmaps/falco` there (an optional Role, docs/kubernetes.md) the control
+  // asks for an attestation, so a refusal is not a gap.
+  const cmTask = tasks.find((t) => t.mode === 'configmaps-by-name');
+  if (cmTask) {
+    for (const id of falcoConfigMapIds(objects)) {
+      const o = await readOptionalConfigMap(http, cmTask.resource, id, opts);
+      if (o) {
+        objects.push(o);
+        kinds[cmTask.kindKey] = { ...kinds[cmTask.kindKey]!, count: kinds[cmTask.kindKey]!.count + 1 };
+      }
+    }
+  }
   // Whole-group keys: the worst state of their kinds (collected when the group serves none).
   const rank: Record<CoverageState, number> = { collected: 0, absent: 0, partial: 1, error: 2, denied: 3 };
   for (const [gk, members] of groupKinds) {
@@ -434,6 +447,38 @@ export function metadataOnlyProblem(body: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** namespace/name of the ConfigMaps that may hold the configuration of the Falco DaemonSets in `objects`. */
+export function falcoConfigMapIds(objects: readonly K8sObject[]): string[] {
+  const ids = new Set<string>();
+  for (const o of objects) {
+    if (o.kind !== 'DaemonSet' || !o.metadata?.namespace) continue;
+    const name = o.metadata.name ?? '';
+    if (o.metadata.labels?.['app.kubernetes.io/name'] !== 'falco' && name !== 'falco') continue;
+    ids.add(`${o.metadata.namespace}/falco`);
+    if (name) ids.add(`${o.metadata.namespace}/${name}`);
+  }
+  return [...ids].sort(sortKeys);
+}
+
+/** GET one ConfigMap by name; undefined when it is absent, refused or unreadable. */
+async function readOptionalConfigMap(http: KubeHttp, r: Task['resource'], id: string, opts: CollectOptions): Promise<K8sObject | undefined> {
+  const [ns, name] = id.split('/') as [string, string];
+  const path = `/api/${r.version}/namespaces/${encodeURIComponent(ns)}/${r.resource}/${encodeURIComponent(name)}`;
+  let res;
+  try {
+    res = await http.request(path, { json: true });
+  } catch (err) {
+    if (err instanceof KubernetesCollectionError) throw err;
+    return undefined;
+  }
+  if (res.status === 401) throw unauthorized(opts, `GET ${path}`);
+  if (res.status !== 200 || !res.json || typeof res.json !== 'object') return undefined;
+  const o = res.json as K8sObject;
+  o.apiVersion = r.apiVersion;
+  o.kind = r.kind;
+  return reduceObject(o);
 }
 
 /** GET the ConfigMaps controls read (CONFIGMAPS_WITH_EVIDENCE), by name. */

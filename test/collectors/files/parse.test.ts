@@ -129,6 +129,32 @@ data: { mapRoles: "- rolearn: arn:aws:iam::1:role/x" }
     expect(cmApp!.data).toEqual({});
     expect(awsAuth!.data).toEqual({ mapRoles: '- rolearn: arn:aws:iam::1:role/x' });
   });
+
+  it('keeps of a falco.yaml only which outputs are enabled: never its URLs, programs or keys', () => {
+    const falcoYaml = [
+      'rules_files: [/etc/falco/falco_rules.yaml]',
+      'json_output: true',
+      'stdout_output: { enabled: true }',
+      'http_output:',
+      '  enabled: true',
+      '  url: https://user:hunter2@siem.example/falco',
+      '  client_key: /etc/ssl/key.pem',
+      'program_output: { enabled: false, program: "curl -H \'Authorization: Bearer abc123\' https://x" }',
+      'grpc: { enabled: false, bind_address: "unix:///run/falco/falco.sock" }',
+    ].join('\n');
+    const r = parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: { name: falco, namespace: security }\ndata:\n  falco.yaml: ${JSON.stringify(falcoYaml)}\n  other.txt: secret-ish\n`);
+    const data = r.objects[0]!.data as Record<string, string>;
+    expect(Object.keys(data)).toEqual(['falco.yaml']);
+    const text = data['falco.yaml']!;
+    for (const leaked of ['hunter2', 'abc123', 'key.pem', 'siem.example', 'falco.sock', 'rules_files', 'secret-ish']) expect(text).not.toContain(leaked);
+    expect(JSON.parse(text.replace(/^#.*\n/, ''))).toEqual({
+      stdout_output: { enabled: true }, http_output: { enabled: true }, program_output: { enabled: false }, grpc: { enabled: false }, json_output: true,
+    });
+    // Sanitizing twice (a bundle scanned again) keeps it as it is.
+    expect(parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: { name: falco, namespace: security }\ndata:\n  falco.yaml: ${JSON.stringify(text)}\n`).objects[0]!.data).toEqual({ 'falco.yaml': text });
+    // Not YAML: withheld entirely.
+    expect(parse('apiVersion: v1\nkind: ConfigMap\nmetadata: { name: falco, namespace: security }\ndata:\n  falco.yaml: "http_output: [unclosed"\n').objects[0]!.data).toEqual({});
+  });
 });
 
 describe('collectFiles', () => {

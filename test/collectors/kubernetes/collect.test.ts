@@ -188,6 +188,36 @@ describe('live collection from the test API server', () => {
     expect(JSON.stringify(r.kubernetes)).not.toContain('hunter2');
   });
 
+  it('reads the falco ConfigMap where a Falco DaemonSet runs, reduced to its output switches; a refusal is no gap', async () => {
+    const falcoDs = (ns: string, name: string) => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/name': 'falco' } }, spec: { template: { spec: { containers: [{ name: 'falco', image: 'falcosecurity/falco:0.42.1' }] } } } });
+    const falcoYaml = 'http_output:\n  enabled: true\n  url: https://user:hunter2@siem.example/\nstdout_output:\n  enabled: true\n';
+    const s = await start({
+      objects: [
+        falcoDs('security', 'falco'),
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'falco', namespace: 'security' }, data: { 'falco.yaml': falcoYaml, 'falco_rules.local.yaml': '- rule: x' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'falco', namespace: 'other' }, data: { 'falco.yaml': falcoYaml } },
+      ],
+    });
+    const r = await collect(s, ['k8s:core/ConfigMap', 'k8s:apps/DaemonSet']);
+    expect(s.requests.filter((q) => q.resource === 'configmaps' && q.namespace !== 'kube-system').map((q) => `${q.verb} ${q.namespace}/${q.name}`)).toEqual(['get security/falco']);
+    const cms = r.kubernetes.objects.filter((o) => o.kind === 'ConfigMap');
+    expect(cms.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['security/falco']);
+    expect(Object.keys(cms[0]!.data as object)).toEqual(['falco.yaml']);
+    expect(JSON.stringify(r.kubernetes)).not.toContain('hunter2');
+    expect(r.kubernetes.kinds['core/ConfigMap']).toMatchObject({ state: 'collected', count: 1 });
+    await s.close();
+    // Not granted in that namespace: nothing read, no gap (CC4-MON-05 then asks for an attestation).
+    const s2 = await start({
+      objects: [falcoDs('security', 'falco-ds'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'falco', namespace: 'security' }, data: { 'falco.yaml': falcoYaml } }],
+      forbidden: (q) => q.resource === 'configmaps' && q.namespace === 'security',
+    });
+    const r2 = await collect(s2, ['k8s:core/ConfigMap', 'k8s:apps/DaemonSet']);
+    expect(s2.requests.filter((q) => q.resource === 'configmaps' && q.namespace === 'security').map((q) => q.name).sort()).toEqual(['falco', 'falco-ds']);
+    expect(r2.kubernetes.objects.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    expect(r2.gaps).toEqual([]);
+    expect(r2.kubernetes.kinds['core/ConfigMap']).toMatchObject({ state: 'collected', count: 0 });
+  });
+
   it('does not read Secrets unless asked, and then only their metadata', async () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'a', labels: { app: 'db' } }, type: 'Opaque', data: { password: Buffer.from('hunter2').toString('base64') } };
     const s = await start({ objects: [secret] });

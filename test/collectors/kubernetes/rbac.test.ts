@@ -139,6 +139,35 @@ describe('deploy/kubernetes/base/rbac.yaml is least privilege for the whole cata
     expect(readFileSync(RBAC_FILE, 'utf8')).not.toMatch(/^\s*-?\s*secrets\b/m);
   });
 
+  it('the documented Falco snippet grants exactly the Falco ConfigMap read, in Falco\'s namespace only', async () => {
+    const md = readFileSync(DOCS_FILE, 'utf8');
+    const m = /<!-- falco-configmap-rbac -->\s*```yaml\n([\s\S]*?)```/.exec(md);
+    expect(m, 'docs/kubernetes.md must carry the snippet after <!-- falco-configmap-rbac -->').not.toBeNull();
+    const snippet = loadRbac(m![1]!);
+    const role = snippet.find((d) => d.kind === 'Role')!;
+    expect(role.metadata.namespace).toBe('falco');
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['falco'], verbs: ['get'] }]);
+    const rb = snippet.find((d) => d.kind === 'RoleBinding')!;
+    expect(rb.metadata.namespace).toBe('falco');
+    expect(rb.roleRef).toMatchObject({ kind: 'Role', name: role.metadata.name });
+    const s = await startKubeApiServer({
+      token: 't',
+      objects: [
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'falco', namespace: 'falco', labels: { 'app.kubernetes.io/name': 'falco' } }, spec: {} },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'falco', namespace: 'falco' }, data: { 'falco.yaml': 'http_output: { enabled: true }' } },
+      ],
+    });
+    try {
+      const r = await collectLive({ kubeconfig: s.writeKubeconfig({ token: 't' }), keys: ['k8s:core/ConfigMap', 'k8s:apps/DaemonSet'], qps: 0, home: '/nonexistent' });
+      expect(r.kubernetes.objects.some((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'falco')).toBe(true);
+      const falcoRequests = s.requests.filter((q) => q.resource === 'configmaps' && q.namespace === 'falco');
+      expect(falcoRequests.length).toBeGreaterThan(0);
+      for (const q of falcoRequests) expect(grants(role.rules!, q, 'falco'), `${q.verb} ${q.namespace}/${q.name}`).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('the documented Secret-inventory snippet grants exactly what --secrets-metadata uses', async () => {
     const md = readFileSync(DOCS_FILE, 'utf8');
     const m = /<!-- secrets-metadata-rbac -->\s*```yaml\n([\s\S]*?)```/.exec(md);
