@@ -35,6 +35,13 @@ function grants(rules: Rule[], req: RequestRecord, namespaced: string | undefine
     && (namespaced === undefined || req.namespace === namespaced));
 }
 
+/** The RBAC YAML that docs/kubernetes.md carries after `<!-- marker -->`. */
+function documentedSnippet(marker: string): RbacDoc[] {
+  const m = new RegExp(`<!-- ${marker} -->\\s*\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readFileSync(DOCS_FILE, 'utf8'));
+  expect(m, `docs/kubernetes.md must carry the snippet after <!-- ${marker} -->`).not.toBeNull();
+  return loadRbac(m![1]!);
+}
+
 /** The served resources for a full-catalog collection: every declared kind, every declared group. */
 function servedFor(keys: string[]): ResourceDef[] {
   const defs: ResourceDef[] = [];
@@ -140,10 +147,7 @@ describe('deploy/kubernetes/base/rbac.yaml is least privilege for the whole cata
   });
 
   it('the documented Falco snippet grants exactly the Falco ConfigMap read, in Falco\'s namespace only', async () => {
-    const md = readFileSync(DOCS_FILE, 'utf8');
-    const m = /<!-- falco-configmap-rbac -->\s*```yaml\n([\s\S]*?)```/.exec(md);
-    expect(m, 'docs/kubernetes.md must carry the snippet after <!-- falco-configmap-rbac -->').not.toBeNull();
-    const snippet = loadRbac(m![1]!);
+    const snippet = documentedSnippet('falco-configmap-rbac');
     const role = snippet.find((d) => d.kind === 'Role')!;
     expect(role.metadata.namespace).toBe('falco');
     expect(role.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['falco'], verbs: ['get'] }]);
@@ -169,10 +173,7 @@ describe('deploy/kubernetes/base/rbac.yaml is least privilege for the whole cata
   });
 
   it('the documented Secret-inventory snippet grants exactly what --secrets-metadata uses', async () => {
-    const md = readFileSync(DOCS_FILE, 'utf8');
-    const m = /<!-- secrets-metadata-rbac -->\s*```yaml\n([\s\S]*?)```/.exec(md);
-    expect(m, 'docs/kubernetes.md must carry the snippet after <!-- secrets-metadata-rbac -->').not.toBeNull();
-    const snippet = loadRbac(m![1]!);
+    const snippet = documentedSnippet('secrets-metadata-rbac');
     const cr = snippet.find((d) => d.kind === 'ClusterRole')!;
     expect(cr.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
     const s = await startKubeApiServer({ token: 't', serve: ['core/Secret'], objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'a' }, data: { k: 'dg==' } }] });
