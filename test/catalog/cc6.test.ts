@@ -925,7 +925,7 @@ describe('CC6 in the built-in demo', () => {
     expect([verdict('payments'), verdict('data'), verdict('storefront'), verdict('legacy')]).toEqual(['pass', 'pass', 'fail', 'fail']);
     expect(run.controls.find((c) => c.id === 'CC6-MESH-03')!.attestation?.attestedBy).toBe('appsec@acme.example');
     // The WAF gap of the legacy ALB is an accepted risk in the demo; the sidecar-injected payments pods are meshed.
-    expect(run.controls.find((c) => c.id === 'CC6-NET-05')!.waivers.map((w) => w.id)).toEqual(['RISK-2026-022']);
+    expect(run.controls.find((c) => c.id === 'CC6-NET-05')!.waivers.map((w) => w.id)).toEqual(['RISK-2026-023']);
     expect(run.controls.find((c) => c.id === 'CC6-MESH-01')!.findings.find((f) => f.resource.name === 'payments-api')?.status).toBe('pass');
   });
 });

@@ -39,6 +39,13 @@ describe('published JSON Schemas', () => {
     expect(validate(JSON.parse(JSON.stringify(run))), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
 
+  it('the demo waivers have unique ids (a waiver file with a repeated id is refused)', () => {
+    const p = demoPolicies(now);
+    const ids = p.waivers.map((w) => w.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  });
+
   it('rejects a bundle whose objects are not Kubernetes objects, naming the index', () => {
     const snap = JSON.parse(JSON.stringify(demoSnapshot('test', now)));
     snap.kubernetes.objects.push({ kind: 'Pod' });

@@ -66,7 +66,7 @@ export function demoPolicies(now = new Date()): { waivers: Waiver[]; attestation
         approvedBy: 'head-of-platform@acme.example', expires: inDays(45), source: { file: '<demo>' },
       },
       {
-        id: 'RISK-2026-022', control: 'CC6-NET-05', rule: 'alb-waf',
+        id: 'RISK-2026-023', control: 'CC6-NET-05', rule: 'alb-waf',
         resources: { name: 'k8s-legacy-billing-*' },
         reason: 'the legacy billing ALB only accepts traffic from the partner VPN range and is decommissioned with the monolith on 2027-01-31',
         approvedBy: 'ciso@acme.example', expires: inDays(66), source: { file: '<demo>' },
