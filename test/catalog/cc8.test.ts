@@ -489,6 +489,38 @@ spec: { selector: {}, template: { spec: { containers: [{ name: controller, image
         },
       },
     },
+    {
+      name: 'several components across Deployments, DaemonSets and StatefulSets: one finding each, the first workload running it, in catalog order',
+      aws: [describeCluster('1.35'), versionsFact(), ...CNI, addonVersions('vpc-cni', '1.35', [['v1.19.2-eksbuild.1', ['1.35']]]), addonVersions('vpc-cni', '1.36', [['v1.19.2-eksbuild.1', ['1.36']]])],
+      k8s: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec: { selector: {}, template: { spec: { containers: [{ name: app, image: "shop/web:1" }, { name: lb, image: "example/aws-load-balancer-controller:v2.8.0" }] } } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: lbc-second, namespace: kube-system }
+spec: { selector: {}, template: { spec: { containers: [{ name: c, image: "public.ecr.aws/eks/aws-load-balancer-controller:v2.9.0" }] } } }
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: falco, namespace: falco }
+spec: { selector: {}, template: { spec: { initContainers: [{ name: init, image: "busybox:1" }], containers: [{ name: falco, image: "docker.io/falcosecurity/falco:0.42.1" }] } } }
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: karpenter, namespace: karpenter }
+spec: { selector: {}, template: { spec: { containers: [{ name: controller, image: "public.ecr.aws/karpenter/controller:1.6.3" }] } } }`,
+      expect: {
+        status: 'manual', message: /3 other component\(s\).*Karpenter, AWS Load Balancer Controller, Falco/,
+        assert: (r) => {
+          const fs = r.findings.filter((x) => x.rule === 'other-components');
+          expect(fs.map((f) => `${f.resource.kind}/${(f.resource as { name?: string }).name}`)).toEqual(['StatefulSet/karpenter', 'Deployment/web', 'DaemonSet/falco']);
+          expect(fs[1]!.message).toMatch(/aws-load-balancer-controller:v2\.8\.0/);
+        },
+      },
+    },
     { name: 'version data missing for an add-on: error, never a pass', aws: [describeCluster('1.35'), versionsFact(), ...CNI], awsCalls: { 'eks:DescribeAddonVersions': 'collected' }, k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }', expect: { status: 'error', message: /vpc-cni/ } },
     { name: 'DescribeAddonVersions denied: error', aws: [describeCluster('1.35'), ...CNI], awsCalls: { 'eks:DescribeAddonVersions': 'denied' }, expect: { status: 'error' } },
     { name: 'no add-on list: error', aws: [describeCluster('1.35')], expect: { status: 'error', message: /add-on list/ } },
