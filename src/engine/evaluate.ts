@@ -131,7 +131,13 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     }
   }
 
-  const raw: { input: FindingInput; labels?: Record<string, string> }[] = [];
+  // Findings are made as the check reports them, so the check's inputs die young (at 150,000 pods a
+  // control reports over a million: kept until the check returned, they all had to be copied by GC).
+  const findings: Finding[] = [];
+  const counts = emptyCounts();
+  const systemCounts = emptyCounts();
+  let failSeverity: Severity | undefined;
+  const applied = new Map<string, Finding['waiver']>();
   const notes: string[] = [];
   let naReason: string | undefined;
   let manualReason: string | undefined;
@@ -141,8 +147,20 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     const declared = new Set<string>([...control.requires.flatMap((r) => r.anyOf), ...(control.optional ?? [])]);
     const evidence = scopedEvidence(index, control.id, declared);
     const isSystem = (ns: string | undefined) => ns !== undefined && env.system.has(ns);
-    const report = (f: FindingInput) => {
-      raw.push({ input: f, ...(isK8s(f.resource) && f.resource.metadata.labels ? { labels: f.resource.metadata.labels } : {}) });
+    const report = (input: FindingInput) => {
+      const f = toFinding(control, input, env.system);
+      if (f.status === 'fail') {
+        const labels = isK8s(input.resource) ? input.resource.metadata.labels : undefined;
+        const w = matchWaiver(env.waivers, control.id, f.rule, f.resource, labels);
+        if (w) {
+          f.status = 'waived';
+          f.waiver = w;
+          applied.set(w.id, w);
+        }
+      }
+      if (f.status === 'fail' && !f.system && (!failSeverity || severityRank(f.severity) > severityRank(failSeverity))) failSeverity = f.severity;
+      (f.system ? systemCounts : counts)[f.status]++;
+      findings.push(f);
     };
     const ctx: CheckContext = {
       config: env.config,
@@ -150,8 +168,19 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       clusterName: env.clusterName,
       isSystemNamespace: isSystem,
       report,
-      pass: (resource, rule, message, details, o) => report({ rule, status: 'pass', resource, message, ...(details ? { details } : {}), ...(o?.system !== undefined ? { system: o.system } : {}) }),
-      fail: (resource, rule, message, o) => report({ rule, status: 'fail', resource, message, ...(o?.severity ? { severity: o.severity } : {}), ...(o?.details ? { details: o.details } : {}), ...(o?.system !== undefined ? { system: o.system } : {}) }),
+      pass: (resource, rule, message, details, o) => {
+        const input: FindingInput = { rule, status: 'pass', resource, message };
+        if (details) input.details = details;
+        if (o?.system !== undefined) input.system = o.system;
+        report(input);
+      },
+      fail: (resource, rule, message, o) => {
+        const input: FindingInput = { rule, status: 'fail', resource, message };
+        if (o?.severity) input.severity = o.severity;
+        if (o?.details) input.details = o.details;
+        if (o?.system !== undefined) input.system = o.system;
+        report(input);
+      },
       notApplicable: (reason) => { naReason = reason; },
       manual: (reason) => { manualReason = reason; },
       error: (reason) => { errorReason = reason; },
@@ -162,26 +191,6 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     } catch (err) {
       errorReason = `the check failed unexpectedly: ${err instanceof Error ? err.message : String(err)} (please report this as a bug)`;
     }
-  }
-
-  const findings: Finding[] = [];
-  const counts = emptyCounts();
-  const systemCounts = emptyCounts();
-  let failSeverity: Severity | undefined;
-  const applied = new Map<string, Finding['waiver']>();
-  for (const { input, labels } of raw) {
-    const f = toFinding(control, input, env.system);
-    if (f.status === 'fail') {
-      const w = matchWaiver(env.waivers, control.id, f.rule, f.resource, labels);
-      if (w) {
-        f.status = 'waived';
-        f.waiver = w;
-        applied.set(w.id, w);
-      }
-    }
-    if (f.status === 'fail' && !f.system && (!failSeverity || severityRank(f.severity) > severityRank(failSeverity))) failSeverity = f.severity;
-    (f.system ? systemCounts : counts)[f.status]++;
-    findings.push(f);
   }
 
   let status: Status;

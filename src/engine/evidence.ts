@@ -14,21 +14,26 @@ const EMPTY_FACTS: readonly AwsFact[] = Object.freeze([]);
 export class SnapshotIndex {
   readonly byKind = new Map<K8sKindKey, K8sObject[]>();
   private readonly byKindNs = new Map<K8sKindKey, Map<string, K8sObject[]>>();
-  private readonly byName = new Map<string, K8sObject>();
+  /** Name lookups, built per kind + namespace bucket on first use (most buckets are never asked). */
+  private readonly byName = new Map<readonly K8sObject[], Map<string, K8sObject>>();
   private readonly byUid = new Map<string, K8sObject>();
   private readonly facts = new Map<string, AwsFact[]>();
   private namespaceList: string[] | undefined;
   private readonly minor: number | undefined;
 
   constructor(readonly snapshot: Snapshot) {
+    // apiVersion + kind → kind key, computed once per pair rather than once per object.
+    const keys = new Map<string, Map<string, K8sKindKey>>();
     for (const obj of snapshot.kubernetes.objects) {
-      const key = kindKey(obj.apiVersion, obj.kind);
+      let byKindName = keys.get(obj.apiVersion);
+      if (!byKindName) keys.set(obj.apiVersion, (byKindName = new Map()));
+      let key = byKindName.get(obj.kind);
+      if (key === undefined) byKindName.set(obj.kind, (key = kindKey(obj.apiVersion, obj.kind)));
       push(this.byKind, key, obj);
       const ns = obj.metadata.namespace ?? '';
       let nsMap = this.byKindNs.get(key);
       if (!nsMap) this.byKindNs.set(key, (nsMap = new Map()));
       push(nsMap, ns, obj);
-      if (obj.metadata.name) this.byName.set(`${key}|${ns}|${obj.metadata.name}`, obj);
       if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, obj);
     }
     for (const fact of snapshot.aws.facts) push(this.facts, `${fact.service}:${fact.operation}`, fact);
@@ -83,7 +88,16 @@ export class SnapshotIndex {
   }
 
   get(kind: K8sKindKey, ns: string, name: string): K8sObject | undefined {
-    return this.byName.get(`${kind}|${ns}|${name}`);
+    const bucket = this.byKindNs.get(kind)?.get(ns);
+    if (!bucket) return undefined;
+    let names = this.byName.get(bucket);
+    if (!names) {
+      names = new Map();
+      // The last object of a name wins, as the eager index did (a later file overrides an earlier one).
+      for (const o of bucket) if (o.metadata.name) names.set(o.metadata.name, o);
+      this.byName.set(bucket, names);
+    }
+    return names.get(name);
   }
 
   owner(obj: K8sObject): K8sObject | undefined {
