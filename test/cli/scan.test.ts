@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,11 @@ describe('eks-soc2 scan', () => {
   });
 
   it('usage errors exit 2 with one clear message and no stack trace', async () => {
+    const emptyDir = join(dir, 'empty-dir');
+    mkdirSync(emptyDir, { recursive: true });
+    const loopDir = join(dir, 'loop-dir');
+    mkdirSync(loopDir, { recursive: true });
+    if (!existsSync(join(loopDir, 'self'))) symlinkSync(loopDir, join(loopDir, 'self'));
     for (const [args, msg] of [
       [['scan', '--kubeconfig', join(dir, 'no-kubeconfig')], /-f|--demo|kubeconfig/],
       [['scan', '--demo', '--control', 'CC0-NOPE-01'], /unknown control "CC0-NOPE-01"/],
@@ -70,6 +75,8 @@ describe('eks-soc2 scan', () => {
       [['scan', '--demo', '--fail-on', 'sometimes'], /--fail-on must be one of/],
       [['scan', '--demo', '--format', 'json,terminal'], /add --output DIR/],
       [['scan', '-f', join(dir, 'nope.yaml')], /no readable input[\s\S]*no such file/],
+      [['scan', '-f', emptyDir], /no input: nothing to evaluate in \S*empty-dir/],
+      [['scan', '-f', loopDir], /no readable input[\s\S]*symbolic link to a directory already read/],
       [['scan', '--demo', '--config', join(dir, 'nope.yaml')], /cannot read configuration file/],
     ] as const) {
       const r = await runCli([...args]);

@@ -133,9 +133,14 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   } else if (opts.file?.length) {
     const { collectFiles } = await import('../../collectors/files/read.js');
     snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
-    if (snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.gaps.some((g) => g.source === 'files')) {
+    const nothing = snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.tools.length === 0;
+    if (nothing && snapshot.gaps.some((g) => g.source === 'files')) {
       const msgs = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `  ${g.message}`).join('\n');
       throw new UserError(`no readable input:\n${msgs}`, EXIT.USAGE);
+    }
+    // An empty directory is not a clean cluster: evaluating nothing would only print errors.
+    if (nothing && !opts.awsEvidence) {
+      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
     }
     snapshot = await collectAws(opts, snapshot, keys);
   } else {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
@@ -42,7 +42,20 @@ function defaultThreshold(): number {
 /** Expand files and directories (recursively) into the list of files to read, in a stable order. */
 export async function expandPaths(paths: readonly string[], problems: EvidenceGap[]): Promise<string[]> {
   const out: string[] = [];
+  // Real paths of the directories walked: a symbolic link back up the tree is walked once.
+  const visited = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch {
+      real = dir;
+    }
+    if (visited.has(real)) {
+      problems.push({ source: 'files', target: dir, reason: 'skipped', message: `${dir}: a symbolic link to a directory already read (${real}), skipped` });
+      return;
+    }
+    visited.add(real);
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -66,9 +79,24 @@ export async function expandPaths(paths: readonly string[], problems: EvidenceGa
     }
     for (const e of entries) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) {
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        // Followed, like the paths given on the command line (ConfigMap volumes, vendored charts).
+        try {
+          const st = await stat(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          if (MANIFEST_EXT.test(e.name)) {
+            problems.push({ source: 'files', target: p, reason: 'not-found', message: `${p}: a symbolic link to nothing (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, fix: 'fix or remove the link' });
+          }
+          continue;
+        }
+      }
+      if (isDir) {
         if (!SKIP_DIRS.has(e.name)) await walk(p);
-      } else if (e.isFile() && MANIFEST_EXT.test(e.name)) {
+      } else if (isFile && MANIFEST_EXT.test(e.name)) {
         out.push(p);
       }
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -180,6 +180,22 @@ describe('collectFiles', () => {
     expect(msgs).toMatch(/corrupt\.json\.gz: gzip data is corrupt/);
     expect(msgs).toMatch(/missing\.yaml: no such file or directory/);
     expect(snap.kubernetes.objects.find((o) => o.metadata.name === 'b')!.$source).toEqual({ file: join('sub', 'b.yml'), line: 1 });
+  });
+
+  it('follows symbolic links to files and directories, reads a looped directory once, and reports a dangling link', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'real'));
+    mkdirSync(join(dir, 'tree', 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'real', 'a.yaml'), cm('a'));
+    symlinkSync(join(dir, 'real', 'a.yaml'), join(dir, 'tree', 'linked.yaml'));     // a file through a link (ConfigMap volumes)
+    symlinkSync(join(dir, 'real'), join(dir, 'tree', 'linked-dir'));                // a directory through a link
+    symlinkSync(join(dir, 'tree'), join(dir, 'tree', 'sub', 'loop'));              // a loop back up the tree
+    symlinkSync(join(dir, 'gone.yaml'), join(dir, 'tree', 'dangling.yaml'));        // a link to nothing
+    const snap = await collectFiles([join(dir, 'tree')], { toolVersion: 't', cwd: dir });
+    expect(snap.kubernetes.objects.map((o) => o.$source?.file).sort()).toEqual([join('tree', 'linked-dir', 'a.yaml'), join('tree', 'linked.yaml')]);
+    const msgs = snap.gaps.map((g) => `${g.reason}: ${g.message}`).join('\n');
+    expect(msgs).toMatch(/skipped: \S*loop: a symbolic link to a directory already read/);
+    expect(msgs).toMatch(/not-found: \S*dangling\.yaml: a symbolic link to nothing/);
   });
 
   it('reads stdin with -', async () => {
