@@ -472,8 +472,12 @@ export async function runFleet(opts: ScanOptions & FleetOptions & NotifyOptions,
     };
     stderr(renderClusterTable(results));
     if (opts.output) {
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(opts.output, { recursive: true });
+      const { makeDirectory } = await import('../store/dirs.js');
+      try {
+        makeDirectory(opts.output);
+      } catch (err) {
+        throw new UserError(`cannot create the output directory ${opts.output}: ${(err as Error).message}`, EXIT.USAGE, 'choose a writable directory with -o');
+      }
       const file = join(opts.output, 'eks-soc2-fleet.json');
       await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
       if (!opts.quiet) stderr(`wrote ${file}\n`);

@@ -1,8 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunResult } from '../model/index.js';
-import { UserError } from './errors.js';
+import { EXIT, UserError } from './errors.js';
+import { makeDirectory } from '../store/dirs.js';
 
 export interface FormatContext {
   color: boolean;
@@ -95,14 +95,23 @@ export async function writeOutputs(run: RunResult, formats: string[], outDir: st
     await f.render(run, ctx, (chunk) => { process.stdout.write(chunk); });
     return [];
   }
-  await mkdir(outDir, { recursive: true });
+  try {
+    makeDirectory(outDir);
+  } catch (err) {
+    throw new UserError(`cannot create the output directory ${outDir}: ${(err as Error).message}`, EXIT.USAGE, 'choose a writable directory with -o');
+  }
   const written: string[] = [];
   for (const name of formats) {
     const f = await FORMATS[name]!();
     const path = join(outDir, `${baseName}.${name === 'terminal' ? 'txt' : f.ext}`);
     // Written as it is rendered: a write stream would queue the whole report (hundreds of MB at
     // 150,000 pods) in memory, since synchronous renderers cannot wait for it to drain.
-    const fd = openSync(path, 'w');
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (err) {
+      throw new UserError(`cannot write ${path}: ${(err as Error).message}`, EXIT.USAGE, 'choose a writable directory with -o');
+    }
     try {
       await f.render(run, { ...ctx, color: false }, (chunk) => { writeAll(fd, chunk); });
     } finally {

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PeriodResult } from '../model/index.js';
 import { UserError } from './errors.js';
+import { makeDirectory } from '../store/dirs.js';
 
 export interface PeriodFormatContext {
   color: boolean;
@@ -108,7 +108,7 @@ export async function writePeriodOutputs(p: PeriodResult, formats: string[], out
     return [];
   }
   try {
-    await mkdir(outDir, { recursive: true });
+    makeDirectory(outDir);
   } catch (err) {
     throw new UserError(`cannot create the output directory ${outDir}: ${(err as Error).message}`);
   }

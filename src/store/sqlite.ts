@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { makeDirectory } from './dirs.js';
 import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType, SQLInputValue } from 'node:sqlite';
 import { StoreError } from './errors.js';
@@ -235,7 +236,7 @@ export async function openSqlite(path: string, opts: SqliteOpenOptions): Promise
       throw new StoreError('not-found', `no evidence store at ${path}`, 'store runs first with `eks-soc2 scan --store` (or pass --store URL / set EKS_SOC2_STORE to the store you mean)');
     }
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirectory(dirname(path));
     } catch (err) {
       throw new StoreError('permission', `cannot create the directory of SQLite store ${path}: ${(err as Error).message}`, 'choose a writable path with --store sqlite:PATH');
     }

@@ -67,6 +67,7 @@ describe('eks-soc2 scan', () => {
     const loopDir = join(dir, 'loop-dir');
     mkdirSync(loopDir, { recursive: true });
     if (!existsSync(join(loopDir, 'self'))) symlinkSync(loopDir, join(loopDir, 'self'));
+    const fileInTheWay = write('file-in-the-way', 'x');
     for (const [args, msg] of [
       [['scan', '--kubeconfig', join(dir, 'no-kubeconfig')], /-f|--demo|kubeconfig/],
       [['scan', '--demo', '--control', 'CC0-NOPE-01'], /unknown control "CC0-NOPE-01"/],
@@ -77,6 +78,7 @@ describe('eks-soc2 scan', () => {
       [['scan', '-f', join(dir, 'nope.yaml')], /no readable input[\s\S]*no such file/],
       [['scan', '-f', emptyDir], /no input: nothing to evaluate in \S*empty-dir/],
       [['scan', '-f', loopDir], /no readable input[\s\S]*symbolic link to a directory already read/],
+      [['scan', '--demo', '--format', 'json', '-o', join(fileInTheWay, 'out')], /cannot create the output directory \S*file-in-the-way\/out: ENOTDIR/],
       [['scan', '--demo', '--config', join(dir, 'nope.yaml')], /cannot read configuration file/],
     ] as const) {
       const r = await runCli([...args]);
