@@ -85,6 +85,14 @@ export const PERIOD_FORMATS: Record<string, () => Promise<PeriodFormat>> = {
       },
     };
   },
+  sarif: async () => {
+    const { renderPeriodSarif } = await import('../report/sarif.js');
+    return { ext: 'sarif', description: 'SARIF 2.1.0: one result per control that did not operate effectively, per cluster (code-scanning alerts follow the control)', render: (p, _ctx, write) => renderPeriodSarif(p, write) };
+  },
+  junit: async () => {
+    const { renderPeriodJunit } = await import('../report/junit.js');
+    return { ext: 'junit.xml', description: 'JUnit XML: a suite per cluster, a case per control (failure: not operating or exceptions noted; error: insufficient evidence)', render: (p, _ctx, write) => renderPeriodJunit(p, write) };
+  },
   oscal: async () => {
     const { renderPeriodOscal } = await import('../report/oscal.js');
     return { ext: 'oscal.json', description: 'NIST OSCAL 1.1 assessment-results spanning the window, one finding per control', render: (p, _ctx, write) => renderPeriodOscal(p, write) };

@@ -1,7 +1,7 @@
-import type { ControlResult, Finding, RunResult, SectionId } from '../model/index.js';
+import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, SectionId } from '../model/index.js';
 import { SECTIONS } from '../model/index.js';
 import { escapeXml as x } from './escape.js';
-import { failing, locationLabel, ownerLabel } from './markdown.js';
+import { clusterLabel, failing, locationLabel, ownerLabel, VERDICT_LABEL } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 
 export interface JunitOptions {
@@ -95,6 +95,51 @@ export function renderJunit(run: RunResult, write: (chunk: string) => void, opts
   for (const [section, cases] of suites) {
     write(`  <testsuite name="${x(`${section} ${SECTIONS[section]}`)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
     for (const k of cases) write(caseXml(k));
+    write('  </testsuite>\n');
+  }
+  write('</testsuites>\n');
+}
+
+/** One sentence on how a control operated over the window: verdict reason, pass rate, samples, intervals. */
+export function periodSummary(pc: PeriodControl): string {
+  const intervals = pc.failIntervals.map((i) => `${i.firstSeen.slice(0, 10)} → ${i.open ? 'still failing' : (i.fixedAt ?? i.lastSeen).slice(0, 10)} (runs ${i.firstRunId} … ${i.lastRunId})`);
+  return [
+    `${VERDICT_LABEL[pc.verdict]}: ${pc.verdictReason}`,
+    `pass rate ${Math.round(pc.passRate * 1000) / 10}% over ${pc.samples} sample(s)${pc.coverage !== undefined ? `, decided on ${Math.round(pc.coverage * 1000) / 10}% of the days` : ''}`,
+    ...(intervals.length ? [`failed: ${intervals.join('; ')}`] : []),
+    ...(pc.waivers.length ? [`waivers: ${pc.waivers.map((w) => `${w.id} (approved by ${w.approvedBy}, expires ${w.expires})`).join('; ')}`] : []),
+    `owner: ${ownerLabel(pc.owners.primary)}; TSC: ${pc.tsc.join(', ')}`,
+  ].join('\n');
+}
+
+function periodCase(cluster: string, pc: PeriodControl): Case {
+  const base = { classname: `${cluster}.${pc.section}`, name: `${pc.id} ${pc.title}` };
+  const body = periodSummary(pc);
+  switch (pc.verdict) {
+    case 'not-operating':
+    case 'exceptions-noted':
+      return { ...base, outcome: 'failure', message: `${VERDICT_LABEL[pc.verdict]}: ${pc.verdictReason}`, type: pc.verdict, body };
+    case 'insufficient-evidence':
+      return { ...base, outcome: 'error', message: `${VERDICT_LABEL[pc.verdict]}: ${pc.verdictReason}`, type: pc.verdict, body };
+    default:
+      return { ...base, outcome: 'pass', out: body };
+  }
+}
+
+/**
+ * JUnit XML of a period: one test suite per cluster, one test case per control — a failure when the
+ * control did not operate or operated with exceptions, an error when the window holds too little
+ * evidence to say, a pass (with its pass rate and samples) when it operated effectively.
+ */
+export function renderPeriodJunit(p: PeriodResult, write: (chunk: string) => void): void {
+  const suites = p.clusters.map((cl) => ({ name: clusterLabel(cl), cases: cl.controls.map((pc) => periodCase(clusterLabel(cl), pc)) }));
+  const all = suites.flatMap((s) => s.cases);
+  const count = (cases: Case[], o: Case['outcome']) => cases.filter((k) => k.outcome === o).length;
+  write('<?xml version="1.0" encoding="UTF-8"?>\n');
+  write(`<testsuites name="${x(`eks-soc2 period ${p.from.slice(0, 10)} – ${p.to.slice(0, 10)}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" time="0" timestamp="${x(p.generatedAt)}">\n`);
+  for (const s of suites) {
+    write(`  <testsuite name="${x(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="${count(s.cases, 'skipped')}" time="0" timestamp="${x(p.generatedAt)}">\n`);
+    for (const k of s.cases) write(caseXml(k));
     write('  </testsuite>\n');
   }
   write('</testsuites>\n');

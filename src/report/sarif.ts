@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ControlResult, Finding, ResourceRef, RunResult, Severity } from '../model/index.js';
-import { failing } from './markdown.js';
+import type { ControlResult, Finding, PeriodControl, PeriodResult, ResourceRef, RunResult, Severity, Verdict } from '../model/index.js';
+import { clusterLabel, failing, VERDICT_LABEL } from './markdown.js';
+import { periodSummary } from './junit.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
 
@@ -194,4 +195,59 @@ function result(ruleId: string, c: ControlResult, f: Finding, index: number, bas
     partialFingerprints: { 'eksSoc2Finding/v1': findingFingerprint(c.id, f) },
     properties: { control: c.id, severity: f.severity, ...(f.resource.arn ? { arn: f.resource.arn } : {}) },
   };
+}
+
+const PERIOD_LEVEL: Record<Exclude<Verdict, 'operated-effectively'>, 'error' | 'warning' | 'note'> = {
+  'not-operating': 'error', 'exceptions-noted': 'warning', 'insufficient-evidence': 'note',
+};
+
+/**
+ * SARIF 2.1.0 of a period: one SARIF run per cluster, one rule per control, and one result for each
+ * control that did not operate effectively over the window (error: not operating; warning:
+ * exceptions noted; note: insufficient evidence), located at the cluster and the control. The
+ * fingerprint is the cluster and the control, so a code-scanning alert follows the control from one
+ * period to the next.
+ */
+export function renderPeriodSarif(p: PeriodResult, write: (chunk: string) => void): void {
+  const runs = p.clusters.map((cl) => {
+    const label = clusterLabel(cl);
+    const rules: Json[] = cl.controls.map((pc) => {
+      const tags = [...new Set(['security', 'soc2', 'period', pc.section, ...pc.tsc.map((t) => `TSC ${t}`), pc.automation])].slice(0, SARIF_LIMITS.tagsPerRule);
+      return {
+        id: pc.id,
+        name: pc.id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
+        shortDescription: { text: pc.title },
+        fullDescription: { text: `${pc.title} — checklist ${pc.section} ${pc.subheading}; TSC ${pc.tsc.join(', ')}. Judged over the audit window from every stored run of the cluster.` },
+        help: { text: `How ${pc.id} operated between ${p.from.slice(0, 10)} and ${p.to.slice(0, 10)}: \`eks-soc2 report --from ${p.from.slice(0, 10)} --to ${p.to.slice(0, 10)}\` lists every sample with its run id and snapshot digest; \`eks-soc2 scan --run RUN_ID\` re-performs one.` },
+        defaultConfiguration: { level: LEVEL[pc.severity] },
+        properties: { tags, 'security-severity': SECURITY_SEVERITY[pc.severity], precision: 'high' },
+      };
+    });
+    const results: Json[] = [];
+    cl.controls.forEach((pc: PeriodControl, i) => {
+      if (pc.verdict === 'operated-effectively') return;
+      results.push({
+        ruleId: pc.id,
+        ruleIndex: i,
+        level: PERIOD_LEVEL[pc.verdict],
+        message: { text: `${label}: ${periodSummary(pc)}` },
+        locations: [{ logicalLocations: [{ name: pc.id, fullyQualifiedName: `${cl.key}/${pc.id}`, kind: 'module' }] }],
+        partialFingerprints: { 'eksSoc2PeriodControl/v1': sha256(`period\u0000${cl.key}\u0000${pc.id}`) },
+        properties: {
+          verdict: pc.verdict, verdictLabel: VERDICT_LABEL[pc.verdict], passRate: pc.passRate, samples: pc.samples,
+          failIntervals: pc.failIntervals.length, severity: pc.severity,
+          ...(pc.timeline.length ? { latestRunId: pc.timeline[pc.timeline.length - 1]!.runId } : {}),
+        },
+      });
+    });
+    return {
+      tool: { driver: { name: 'eks-soc2', version: p.tool.version, semanticVersion: p.tool.version, informationUri: 'https://github.com/eks-soc2/eks-soc2', rules } },
+      automationDetails: { id: `eks-soc2-period/${cl.key}/` },
+      invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt }],
+      results,
+      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary },
+    };
+  });
+  writeJson({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs }, write);
+  write('\n');
 }

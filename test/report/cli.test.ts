@@ -50,7 +50,17 @@ describe('eks-soc2 formats', () => {
     for (const f of ['terminal', 'json', 'markdown', 'csv', 'html', 'pdf', 'sarif', 'junit', 'oscal']) expect(r.stdout).toMatch(new RegExp(`^  ${f} `, 'm'));
     expect(r.stdout).toContain('OSCAL 1.1 assessment-results');
     const j = await runCli(['formats', '--json']);
-    const parsed = JSON.parse(j.stdout) as { scan: { name: string; ext: string }[] };
+    const parsed = JSON.parse(j.stdout) as { scan: { name: string; ext: string }[]; period?: { name: string }[] };
     expect(parsed.scan.find((f) => f.name === 'junit')!.ext).toBe('junit.xml');
+  });
+
+  it('a period has every format a run has, and `report --help` names them all', async () => {
+    const j = JSON.parse((await runCli(['formats', '--json'])).stdout) as Record<string, { name: string }[]>;
+    const [scanKey, periodKey] = Object.keys(j);
+    const names = (k: string | undefined) => (j[k!] ?? []).map((f) => f.name).sort();
+    expect(periodKey, JSON.stringify(Object.keys(j))).toBeDefined();
+    expect(names(periodKey)).toEqual(names(scanKey));
+    const help = (await runCli(['report', '--help'])).stdout.replace(/\s+/g, ' ');
+    for (const f of names(periodKey)) expect(help).toContain(f);
   });
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderPeriodMarkdown } from '../../src/report/markdown.js';
 import { renderCsv, renderPeriodCsv } from '../../src/report/csv.js';
-import { renderJunit } from '../../src/report/junit.js';
+import { renderJunit, renderPeriodJunit } from '../../src/report/junit.js';
 import { capture, samplePeriod, sampleRun } from './fixtures.js';
 
 const dir = fileURLToPath(new URL('../fixtures/report/golden/', import.meta.url));
@@ -29,9 +29,22 @@ describe('golden files', () => {
   it('junit per finding', async () => golden('run.per-finding.junit.xml', await capture((w) => renderJunit(sampleRun(), w, { perFinding: true }))));
   it('period markdown', async () => golden('period.md', await capture((w) => renderPeriodMarkdown(samplePeriod(), w))));
   it('period csv', async () => golden('period.csv', await capture((w) => renderPeriodCsv(samplePeriod(), w))));
+  it('period junit', async () => golden('period.junit.xml', await capture((w) => renderPeriodJunit(samplePeriod(), w))));
 });
 
 describe('text formats', () => {
+  it('period junit: a suite per cluster, a case per control; not operating and exceptions fail, insufficient evidence errs', async () => {
+    const p = samplePeriod();
+    const xml = await capture((w) => renderPeriodJunit(p, w));
+    const controls = p.clusters.flatMap((c) => c.controls);
+    const n = (v: string) => controls.filter((c) => c.verdict === v).length;
+    expect(n('not-operating') + n('exceptions-noted')).toBeGreaterThan(0);
+    expect(xml).toContain(`tests="${controls.length}" failures="${n('not-operating') + n('exceptions-noted')}" errors="${n('insufficient-evidence')}" skipped="0"`);
+    expect((xml.match(/<testsuite /g) ?? []).length).toBe(p.clusters.length);
+    const failing = controls.find((c) => c.verdict === 'not-operating' && c.failIntervals.length > 0);
+    if (failing) expect(xml).toContain(`${failing.failIntervals[0]!.firstRunId}`);
+  });
+
   it('markdown lists failing controls with owner, top resources and the fix; the rest is collapsed', async () => {
     const md = await capture((w) => renderMarkdown(sampleRun(), w, { topFailures: 2 }));
     expect(md).toContain('## Failing controls (2)');

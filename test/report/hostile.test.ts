@@ -8,8 +8,8 @@ import type { RunResult } from '../../src/model/index.js';
 import { renderMarkdown, renderPeriodMarkdown } from '../../src/report/markdown.js';
 import { CSV_COLUMNS, renderCsv } from '../../src/report/csv.js';
 import { renderHtml, renderPeriodHtml } from '../../src/report/html.js';
-import { renderJunit } from '../../src/report/junit.js';
-import { renderSarif } from '../../src/report/sarif.js';
+import { renderJunit, renderPeriodJunit } from '../../src/report/junit.js';
+import { renderPeriodSarif, renderSarif } from '../../src/report/sarif.js';
 import { renderOscal } from '../../src/report/oscal.js';
 import { HOSTILE, capture, hostileRun, samplePeriod } from './fixtures.js';
 
@@ -135,6 +135,14 @@ describe('hostile names', () => {
     const oscal = await out.oscal;
     expect(() => JSON.parse(oscal)).not.toThrow();
     expect(oscal).toContain(JSON.stringify(HOSTILE.formula).slice(1, -1));
+  });
+
+  it('period JUnit and SARIF: well-formed, carrying hostile names as data', async () => {
+    const xml = await capture((w) => renderPeriodJunit(samplePeriod(true), w));
+    expect(new Set(checkXml(xml)).has('script')).toBe(false);
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    const sarif = await capture((w) => renderPeriodSarif(samplePeriod(true), w));
+    expect(() => JSON.parse(sarif)).not.toThrow();
   });
 
   it('period Markdown escapes hostile names too', async () => {

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { RunResult } from '../../src/model/index.js';
-import { renderSarif, SARIF_LIMITS, findingFingerprint } from '../../src/report/sarif.js';
+import { renderPeriodSarif, renderSarif, SARIF_LIMITS, findingFingerprint } from '../../src/report/sarif.js';
 import { OSCAL_NS, renderOscal, renderPeriodOscal, uuidV5 } from '../../src/report/oscal.js';
 import { capture, hostileRun, samplePeriod, sampleRun } from './fixtures.js';
 
@@ -53,6 +53,23 @@ describe('SARIF', () => {
     for (const run of [sampleRun(), hostileRun()]) {
       const log = await sarif(run);
       expect(validateSarif(log), errors(validateSarif)).toBe(true);
+    }
+  });
+
+  it('period: validates (sample and hostile), one run per cluster, one result per control that did not operate effectively', async () => {
+    for (const p of [samplePeriod(), samplePeriod(true)]) {
+      const log = JSON.parse(await capture((w) => renderPeriodSarif(p, w))) as SarifLog;
+      expect(validateSarif(log), errors(validateSarif)).toBe(true);
+      expect(log.runs).toHaveLength(p.clusters.length);
+      p.clusters.forEach((cl, i) => {
+        const run = log.runs[i]!;
+        expect(run.tool.driver.rules.map((r) => r.id)).toEqual(cl.controls.map((c) => c.id));
+        const expected = cl.controls.filter((c) => c.verdict !== 'operated-effectively');
+        expect(run.results.map((r) => r.ruleId)).toEqual(expected.map((c) => c.id));
+        const level: Record<string, string> = { 'not-operating': 'error', 'exceptions-noted': 'warning', 'insufficient-evidence': 'note' };
+        expect(run.results.map((r) => r.level)).toEqual(expected.map((c) => level[c.verdict]));
+        for (const r of run.results) expect(r.partialFingerprints['eksSoc2PeriodControl/v1']).toMatch(/^[0-9a-f]{64}$/);
+      });
     }
   });
 

@@ -59,7 +59,7 @@ describe('clusters and meta', () => {
   it('says which period formats it exports and that no token is needed', async () => {
     const meta = await get<{ tokenRequired: boolean; formats: { name: string; ext: string }[]; tool: { version: string }; store: string }>('/api/meta');
     expect(meta.tokenRequired).toBe(false);
-    expect(meta.formats.map((f) => f.name)).toEqual(['terminal', 'json', 'markdown', 'csv', 'html', 'pdf', 'oscal']);
+    expect(meta.formats.map((f) => f.name)).toEqual(['terminal', 'json', 'markdown', 'csv', 'html', 'pdf', 'sarif', 'junit', 'oscal']);
     expect(meta.tool.version).toBe('test');
     expect(meta.store).toBe('SQLite'); // never the path (or a PostgreSQL URL)
   });

@@ -103,9 +103,11 @@ describe('evidence store through the CLI (SQLite)', () => {
     expect(sum).toBe(c.controls.length);
 
     const out = join(dir, 'audit');
-    const w = await runCli(['report', '--store', url, '--from', '2026-03-01', '--to', '2026-03-02', '--format', 'terminal,json', '-o', out]);
+    const w = await runCli(['report', '--store', url, '--from', '2026-03-01', '--to', '2026-03-02', '--format', 'terminal,json,sarif,junit', '-o', out]);
     expect(w.code).toBe(0);
     expect(existsSync(join(out, 'eks-soc2-period.txt'))).toBe(true);
+    expect(readFileSync(join(out, 'eks-soc2-period.junit.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<testsuites name="eks-soc2 period 2026-03-01 – 2026-03-02"/);
+    expect((JSON.parse(readFileSync(join(out, 'eks-soc2-period.sarif'), 'utf8')) as { version: string }).version).toBe('2.1.0');
     expect((JSON.parse(readFileSync(join(out, 'eks-soc2-period.json'), 'utf8')) as PeriodResult).schema).toBe('eks-soc2/period@1');
 
     const bad = await runCli(['report', '--store', url, '--from', '2026-03-05', '--to', '2026-03-01']);
