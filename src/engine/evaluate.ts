@@ -204,8 +204,10 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     message = 'no check is implemented for this control yet';
   } else if (missing.length > 0 || errorReason) {
     status = 'error';
-    message = errorReason ?? `evidence incomplete: ${missing.join(' | ')}`;
-    if (errorReason && missing.length > 0) message += ` | evidence incomplete: ${missing.join(' | ')}`;
+    // The missing evidence is the cause: it leads. What the check made of the partial evidence
+    // ("the cluster description has no resourcesVpcConfig" when DescribeCluster was denied) follows as a note.
+    message = missing.length > 0 ? `evidence incomplete: ${missing.join(' | ')}` : errorReason!;
+    if (errorReason && missing.length > 0) notes.push(`with the evidence that could be read, the check reported: ${errorReason}`);
     if (findings.length > 0) notes.push(`${findings.length} findings below come from incomplete evidence`);
   } else if (counts.fail > 0) {
     status = 'fail';

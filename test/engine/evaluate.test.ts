@@ -126,6 +126,18 @@ spec: { containers: [{ name: c, image: "x:1" }] }
     expect(ev(union).status).toBe('error');
   });
 
+  it('evidence denied and the check errs on what it could read: the missing evidence leads the message, the check\'s reason is a note', () => {
+    const c = podControl({
+      requires: [{ anyOf: ['k8s:core/Pod', 'k8s:apps/DaemonSet'], what: 'the agent' }],
+      check: (_ev, ctx) => { ctx.error('no agent DaemonSet in the cluster'); },
+    });
+    const r = evaluate(makeSnapshot({ k8s: pods, kinds: { 'apps/DaemonSet': 'denied' } }), [c], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now }).controls[0]!;
+    expect(r.status).toBe('error');
+    expect(r.message).toMatch(/^evidence incomplete: the agent/);
+    expect(r.message).not.toContain('no agent DaemonSet');
+    expect(r.notes.join(' ')).toMatch(/the check reported: no agent DaemonSet in the cluster/);
+  });
+
   it('partial control: passing automated part asks for an attestation, an attestation makes it pass', () => {
     const partial = podControl({ automation: 'partial', attestation: 'quarterly review signed', check: (ev, ctx) => { for (const p of ev.objects('core/Pod')) ctx.pass(p, 'r', 'ok'); } });
     expect(run([partial]).controls[0]!.status).toBe('manual');

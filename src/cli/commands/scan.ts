@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { Attestation, AttestationIssue, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
-import { SEVERITIES, defaultConfig, severityRank } from '../../model/index.js';
+import { SEVERITIES, defaultConfig, emptySnapshot, severityRank } from '../../model/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
 import { toolVersion } from '../version.js';
-import { addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.js';
+import { NoKubernetesConfigError, addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.js';
 import type { KubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions, collectAws } from '../sources/aws.js';
 import type { AwsOptions } from '../sources/aws.js';
@@ -18,6 +18,8 @@ import type { NotifyOptions } from '../notify.js';
 export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions, FleetOptions, NotifyOptions {
   file?: string[];
   demo?: boolean;
+  /** `--no-kubernetes` sets this to false: the AWS account alone. */
+  kubernetes?: boolean;
   completeInventory?: boolean;
   config?: string;
   waivers?: string;
@@ -43,6 +45,7 @@ export function registerScan(program: Command): void {
     .description('collect evidence and evaluate every control (or the ones selected)')
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
+    .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
     .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
     .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
     .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
@@ -65,7 +68,7 @@ export function registerScan(program: Command): void {
   addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
-Exit codes: 0 every evaluated control passes; 1 a control fails at or above --fail-on;
+Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on;
 2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
 3 required evidence could not be collected (a permission, network or service gap; also no AWS
   credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
@@ -74,12 +77,15 @@ Exit codes: 0 every evaluated control passes; 1 a control fails at or above --fa
 
 AWS evidence: read live for the kubeconfig context's EKS cluster (or --cluster NAME), offline
 with --aws-evidence DIR, never with --no-aws; -f scans read it only with --cluster or --aws-evidence.
+The AWS account alone: --no-kubernetes with --cluster NAME or --aws-evidence DIR (also what a scan
+with AWS evidence does, with a note, on a machine with no Kubernetes configuration).
 
 Examples:
   eks-soc2 scan --demo
   eks-soc2 scan -f k8s/ --format json -o reports/
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
+  eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
     .action(async (opts: ScanOptions) => {
@@ -97,6 +103,10 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   let now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
+  if (opts.kubernetes === false && (opts.demo || opts.file?.length || opts.run)) throw new UserError('--no-kubernetes scans the AWS account alone: drop -f, --demo or --run');
+  if (opts.kubernetes === false && (opts.aws === false || (!opts.cluster && !opts.awsEvidence))) {
+    throw new UserError('--no-kubernetes leaves nothing to scan without AWS evidence', EXIT.USAGE, 'add --cluster NAME (and --region) to read the AWS account, or --aws-evidence DIR');
+  }
   const notify = notifyTarget(opts);
   if (notify && !opts.run && !(await scanStoreTarget(opts))) throw new UserError('--notify compares the run with the cluster\'s previous stored run: add --store (or set EKS_SOC2_STORE)');
 
@@ -144,8 +154,19 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     }
     snapshot = await collectAws(opts, snapshot, keys);
   } else {
-    snapshot = await collectKubernetes(opts, keys, toolVersion());
-    snapshot = await collectAws(opts, snapshot, keys, { liveKubernetes: true });
+    let live: Snapshot | undefined;
+    if (opts.kubernetes !== false) {
+      try {
+        live = await collectKubernetes(opts, keys, toolVersion());
+      } catch (err) {
+        // AWS evidence asked for and no cluster configured at all: scan the AWS side alone, and say so.
+        if (!(err instanceof NoKubernetesConfigError) || opts.aws === false || (!opts.cluster && !opts.awsEvidence)) throw err;
+        process.stderr.write('eks-soc2: no Kubernetes configuration found: evaluating the AWS evidence alone (the Kubernetes controls report their evidence as not collected; pass --kubeconfig to read the cluster too, or --no-kubernetes to say this is intended)\n');
+      }
+    }
+    snapshot = live
+      ? await collectAws(opts, live, keys, { liveKubernetes: true })
+      : await collectAws(opts, emptySnapshot(toolVersion(), now), keys);
   }
 
   const { evaluate } = await import('../../engine/index.js');

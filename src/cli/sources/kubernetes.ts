@@ -5,6 +5,9 @@ import { emptySnapshot } from '../../model/index.js';
 import { escapeTerminal } from '../../report/escape.js';
 import { EXIT, UserError } from '../errors.js';
 
+/** No kubeconfig, no KUBECONFIG, no ~/.kube/config and not in a cluster: nothing to connect to. */
+export class NoKubernetesConfigError extends UserError {}
+
 /** Flags of live Kubernetes collection (issue 4; docs/kubernetes.md). */
 export interface KubernetesOptions {
   kubeconfig?: string;
@@ -95,6 +98,7 @@ export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlyS
   } catch (err) {
     if (onProgress) process.stderr.write('\r\x1b[K');
     if (err instanceof k8s.KubernetesCollectionError) {
+      if (err.reason === 'no-config') throw new NoKubernetesConfigError(err.message, EXIT.USAGE, err.fix);
       throw new UserError(err.message, err.exit === 'usage' ? EXIT.USAGE : EXIT.EVIDENCE, err.fix);
     }
     throw err;

@@ -132,8 +132,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
     kc.loadFromCluster(opts.inClusterRoot ?? '');
     inputs = ['in-cluster service account'];
   } else {
-    throw usage('no Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, no ~/.kube/config, and not running in a cluster',
-      'pass --kubeconfig FILE (for EKS: `aws eks update-kubeconfig --name CLUSTER --region REGION`), or scan files with -f PATH, or try --demo');
+    throw new KubernetesCollectionError('no Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, no ~/.kube/config, and not running in a cluster',
+      'usage', 'pass --kubeconfig FILE (for EKS: `aws eks update-kubeconfig --name CLUSTER --region REGION`), or scan files with -f PATH, or try --demo', 'no-config');
   }
 
   const contextName = opts.context ?? kc.getCurrentContext();

@@ -9,7 +9,7 @@ export class KubernetesCollectionError extends Error {
     message: string,
     readonly exit: 'usage' | 'collect',
     readonly fix?: string,
-    readonly reason: 'config' | 'network' | 'timeout' | 'tls' | 'unauthenticated' | 'credentials' | 'error' = 'error',
+    readonly reason: 'config' | 'no-config' | 'network' | 'timeout' | 'tls' | 'unauthenticated' | 'credentials' | 'error' = 'error',
   ) {
     super(message);
     this.name = 'KubernetesCollectionError';
