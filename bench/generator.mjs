@@ -80,8 +80,8 @@ export function plan(pods) {
   return { pods, nodes, namespaces, appNamespaces, services, appPods: pods - systemPods, systemPods };
 }
 
-/** mulberry32: small, fast, good enough for synthetic data. */
-function prng(seed) {
+/** mulberry32: small, fast, good enough for synthetic data (shared by the other benchmarks). */
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

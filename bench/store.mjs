@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng as mulberry32 } from './generator.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -56,16 +57,6 @@ const log = (s) => process.stdout.write(`${s}\n`);
 
 // ------------------------------------------------------------------ a small seeded generator
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A snapshot with `pods` pods in Deployments (10 replicas each) over pods/500 namespaces, plus nodes. */
 function largeSnapshot(pods, seed = 7) {
