@@ -84,20 +84,9 @@ export interface DiffView extends Omit<RunDiff, 'resources'> {
   limit: number;
 }
 
-export interface ControlRow {
-  id: string;
-  title: string;
-  section: SectionId;
-  sectionTitle: string;
-  subheading: string;
-  tsc: string[];
-  owners: { primary: OwnerRef[]; supporting: OwnerRef[] };
-  automation: AutomationLevel;
-  severity: Severity;
-  status: Status;
-  message: string;
-  counts: StatusCounts;
-  failSeverity?: Severity;
+/** A control of the newest run as the controls table shows it: its result without the findings. */
+export interface ControlRow extends Pick<ControlResult, 'id' | 'title' | 'section' | 'sectionTitle' | 'subheading' | 'tsc' | 'owners'
+  | 'automation' | 'severity' | 'status' | 'message' | 'counts' | 'failSeverity'> {
   waivers: number;
   attested: boolean;
   /** Status in each of `historyRuns` (null: the control was not evaluated in that run). */
