@@ -1,5 +1,6 @@
 import type { AppliedWaiver, Attestation, Severity, Status } from '../model/index.js';
-import type { SqlDriver } from './sql.js';
+import type { Row, SqlDriver } from './sql.js';
+import { num as n, optStr as opt, str as s } from './sql.js';
 import type { ControlMeta, PeriodData } from './types.js';
 
 /**
@@ -12,9 +13,23 @@ import type { ControlMeta, PeriodData } from './types.js';
 /** Placeholders per statement: well below SQLite's and PostgreSQL's limits on bound parameters. */
 const CHUNK = 400;
 
-const n = (v: unknown) => (typeof v === 'number' ? v : Number(v));
-const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+/** One row of `control_results` as the period statistics read it (both the cluster-wide and the per-control queries). */
+export function periodRowOf(r: Row): PeriodData['rows'][number] {
+  const waivers = opt(r.waivers);
+  const attestation = opt(r.attestation);
+  const failSeverity = opt(r.fail_severity);
+  return {
+    runId: s(r.run_id),
+    controlId: s(r.control_id),
+    ordinal: n(r.ordinal),
+    status: s(r.status) as Status,
+    counts: { pass: n(r.n_pass), fail: n(r.n_fail), manual: n(r.n_manual), waived: n(r.n_waived), 'not-applicable': n(r.n_na), error: n(r.n_error) },
+    ...(failSeverity ? { failSeverity: failSeverity as Severity } : {}),
+    ...(waivers ? { waivers: JSON.parse(waivers) as AppliedWaiver[] } : {}),
+    ...(attestation ? { attestation: JSON.parse(attestation) as Attestation } : {}),
+    meta: s(r.meta_digest),
+  };
+}
 
 async function inChunks<T>(ids: readonly string[], fn: (chunk: readonly string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
@@ -44,21 +59,6 @@ export async function controlRows(driver: SqlDriver, runIds: readonly string[], 
   }
   return {
     meta,
-    rows: rows.map((r) => {
-      const waivers = opt(r.waivers);
-      const attestation = opt(r.attestation);
-      const failSeverity = opt(r.fail_severity);
-      return {
-        runId: s(r.run_id),
-        controlId: s(r.control_id),
-        ordinal: n(r.ordinal),
-        status: s(r.status) as Status,
-        counts: { pass: n(r.n_pass), fail: n(r.n_fail), manual: n(r.n_manual), waived: n(r.n_waived), 'not-applicable': n(r.n_na), error: n(r.n_error) },
-        ...(failSeverity ? { failSeverity: failSeverity as Severity } : {}),
-        ...(waivers ? { waivers: JSON.parse(waivers) as AppliedWaiver[] } : {}),
-        ...(attestation ? { attestation: JSON.parse(attestation) as Attestation } : {}),
-        meta: s(r.meta_digest),
-      };
-    }),
+    rows: rows.map(periodRowOf),
   };
 }

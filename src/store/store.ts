@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { AppliedWaiver, Attestation, ClusterIdentity, RunResult, Severity, Snapshot, Status } from '../model/index.js';
+import type { ClusterIdentity, RunResult, Snapshot, Status } from '../model/index.js';
 import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
 import { StoreError } from './errors.js';
 import {
@@ -12,7 +12,7 @@ import type {
   VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
-import { controlRows as readControlRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
+import { controlRows as readControlRows, periodRowOf, statusesOfRuns as readStatusesOfRuns } from './queries.js';
 
 export interface AppendOptions {
   /** Time the evidence describes (`scan --now`); defaults to the run's finishedAt. */
@@ -252,25 +252,7 @@ export class EvidenceStore {
       for (const m of metaRows) meta[str(m.digest)] = JSON.parse(str(m.meta)) as ControlMeta;
       return {
         runs: runs.map((r) => ({ runId: str(r.run_id), at: str(r.at), storedAt: str(r.stored_at), snapshotDigest: str(r.snapshot_digest) })),
-        rows: rows.map((r) => {
-          const waivers = optStr(r.waivers);
-          const attestation = optStr(r.attestation);
-          const failSeverity = optStr(r.fail_severity);
-          return {
-            runId: str(r.run_id),
-            controlId: str(r.control_id),
-            ordinal: num(r.ordinal),
-            status: str(r.status) as Status,
-            counts: {
-              pass: num(r.n_pass), fail: num(r.n_fail), manual: num(r.n_manual), waived: num(r.n_waived),
-              'not-applicable': num(r.n_na), error: num(r.n_error),
-            },
-            ...(failSeverity ? { failSeverity: failSeverity as Severity } : {}),
-            ...(waivers ? { waivers: JSON.parse(waivers) as AppliedWaiver[] } : {}),
-            ...(attestation ? { attestation: JSON.parse(attestation) as Attestation } : {}),
-            meta: str(r.meta_digest),
-          };
-        }),
+        rows: rows.map(periodRowOf),
         meta,
       };
     });
