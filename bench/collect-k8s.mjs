@@ -20,7 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { prng } from './generator.mjs';
+import { DAEMONSETS, SYSTEM_NAMESPACES as SYSTEM_NS, prng } from './generator.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = join(ROOT, 'bench', 'out', 'build');
@@ -58,14 +58,6 @@ function hashStr(s) {
 }
 const HEX = '0123456789abcdef';
 const WORDS = ['orders', 'billing', 'search', 'catalog', 'checkout', 'payments', 'profile', 'inventory', 'shipping', 'ledger', 'auth', 'notify', 'reports', 'pricing', 'reviews', 'media'];
-const SYSTEM_NS = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'amazon-cloudwatch', 'karpenter', 'cert-manager', 'ingress-nginx'];
-const DAEMONSETS = [
-  ['kube-system', 'aws-node', '602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1'],
-  ['kube-system', 'kube-proxy', '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/kube-proxy:v1.33.5-minimal-eksbuild.2'],
-  ['kube-system', 'ebs-csi-node', '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/aws-ebs-csi-driver:v1.38.1'],
-  ['kube-system', 'eks-pod-identity-agent', '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/eks-pod-identity-agent:v0.1.21'],
-  ['amazon-cloudwatch', 'fluent-bit', 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4'],
-];
 const REPLICAS = 5;
 
 export function cluster({ pods = 150_000, nodes = 5000, namespaces = 10_000, seed = 1 } = {}) {

@@ -39,9 +39,9 @@ export const LIMITS = Object.freeze({ nodes: 5000, pods: 150_000, namespaces: 10
 export const SNAPSHOT_SCHEMA = 'eks-soc2/snapshot@1';
 const ACCOUNT = '444455556666';
 const REGION = 'us-east-1';
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'amazon-cloudwatch', 'karpenter', 'cert-manager', 'ingress-nginx'];
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'amazon-cloudwatch', 'karpenter', 'cert-manager', 'ingress-nginx'];
 /** DaemonSets with one pod per node: [namespace, name, image]. */
-const DAEMONSETS = [
+export const DAEMONSETS = [
   ['kube-system', 'aws-node', '602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1'],
   ['kube-system', 'kube-proxy', '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/kube-proxy:v1.33.5-minimal-eksbuild.2'],
   ['kube-system', 'ebs-csi-node', '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/aws-ebs-csi-driver:v1.38.1'],
