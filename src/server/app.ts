@@ -20,6 +20,29 @@ export function defaultWebRoot(): string {
 /** Paths of the single-page UI: each answers the same HTML shell, which holds no data. */
 const UI_ROUTES = ['/', '/controls', '/controls/:id', '/runs', '/runs/:id', '/diff', '/period'];
 
+/**
+ * The only routes answered without the token: the HTML shell, its static assets and the health
+ * probe, none of which holds data. Authorisation is decided on the route the router resolved
+ * (never on the raw request URL, which may be percent-encoded or in absolute form) and is
+ * deny-by-default: a route registered later is protected unless it is added here.
+ */
+export const PUBLIC_ROUTES: readonly string[] = [...UI_ROUTES, '/healthz', '/assets/*'];
+const PUBLIC = new Set(PUBLIC_ROUTES);
+
+/** Routes of a dashboard as registered, each with whether it is public (for tests and audits). */
+export interface DashboardRoute { method: string; url: string; public: boolean }
+const ROUTES = new WeakMap<FastifyInstance, DashboardRoute[]>();
+export function dashboardRoutes(app: FastifyInstance): readonly DashboardRoute[] {
+  return ROUTES.get(app) ?? [];
+}
+
+/** What the router resolved a request to: its declared route, or nothing (not found). */
+interface RouteConfig { public?: boolean; data?: boolean }
+function routeConfig(req: FastifyRequest): RouteConfig {
+  // Fastify puts the matched route's config on routeOptions; the not-found handler has none of ours.
+  return (req.routeOptions.config ?? {}) as RouteConfig;
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   txt: 'text/plain; charset=utf-8',
   json: 'application/json; charset=utf-8',
@@ -83,13 +106,21 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   const app = fastify({
     logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true, requestTimeout: 120_000, routerOptions: { maxParamLength: 120 },
   });
+  const routes: DashboardRoute[] = [];
+  ROUTES.set(app, routes);
+  // Every route (ours and the static plugin's) is marked at registration from its declared URL.
+  app.addHook('onRoute', (route) => {
+    const isPublic = PUBLIC.has(route.url ?? '');
+    route.config = { ...(route.config as object | undefined), public: isPublic, data: !isPublic && route.url !== undefined };
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url ?? '', public: isPublic });
+  });
 
   // ------------------------------------------------------------ every request
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
-    const path = req.url.split('?')[0]!;
-    const isData = path.startsWith('/api/') || path === '/api' || path === '/metrics';
-    reply.header('cache-control', isData || path === '/healthz' ? 'no-store' : 'no-cache');
+    const route = routeConfig(req);
+    const isPublic = route.public === true;
+    reply.header('cache-control', !isPublic || req.routeOptions.url === '/healthz' ? 'no-store' : 'no-cache');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       reply.header('allow', 'GET, HEAD');
       return reply.code(405).send({ error: { status: 405, message: `${escapeTerminal(req.method, 20)} is not allowed: the dashboard is read-only (GET and HEAD only)` } });
@@ -101,7 +132,9 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
       if (host !== undefined && !isLoopback(hostName(host))) {
         return reply.code(421).send({ error: { status: 421, message: 'this dashboard answers only requests addressed to localhost or a loopback address' } });
       }
-    } else if (isData && !checkToken(req.headers.authorization)) {
+    } else if (!isPublic && !checkToken(req.headers.authorization)) {
+      // Deny by default: anything the router did not resolve to a public route needs the token,
+      // including paths that resolve to nothing (their 404 would otherwise confirm what exists).
       reply.header('www-authenticate', 'Bearer realm="eks-soc2"');
       return reply.code(401).send({ error: { status: 401, message: 'missing or wrong token: send the header "Authorization: Bearer TOKEN"' } });
     }

@@ -3,7 +3,8 @@ import { buildDashboard } from './app.js';
 import { MIN_TOKEN_LENGTH, isLoopback } from './security.js';
 import type { DashboardOptions } from './types.js';
 
-export { buildDashboard, defaultWebRoot, fileNamePart } from './app.js';
+export { PUBLIC_ROUTES, buildDashboard, dashboardRoutes, defaultWebRoot, fileNamePart } from './app.js';
+export type { DashboardRoute } from './app.js';
 export { CSP, MIN_TOKEN_LENGTH, SECURITY_HEADERS, isLoopback, tokenChecker } from './security.js';
 export type { ComputePeriod, DashboardOptions, PeriodComputeOptions, PeriodExport, PeriodInput, ScoreCounts } from './types.js';
 
