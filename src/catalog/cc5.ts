@@ -986,7 +986,8 @@ export const CC5_HARD_03 = defineControl({
     'Effective values are resolved from the pod and container securityContext across containers, init and ephemeral containers, ' +
     'and reported once per controller, not per replica.',
   requires: [need.workloads()],
-  rules: Object.fromEntries(HARD_03_RULES.map((r) => [r, POD_SECURITY_RULES[r]])),
+  // Each workload is judged on its own: a rule needs nothing but the workload it reads.
+  rules: Object.fromEntries(HARD_03_RULES.map((r) => [r, { ...POD_SECURITY_RULES[r], evidence: [] }])),
   remediation: {
     summary:
       'Set the fields in each pod template, then enforce them: PSS "restricted" (CC5-HARD-01) covers everything but the read-only ' +

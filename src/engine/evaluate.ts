@@ -1,9 +1,9 @@
 import type {
   Attestation, AttestationIssue, CheckContext, ControlDefinition, ControlResult, EffectiveConfig, EvidenceGap,
-  EvidenceKey, Finding, FindingInput, JsonValue, K8sObject, OwnerRef, ResourceRef, RunResult, RunSummary, Severity,
-  Snapshot, Status, StatusCounts, Waiver, WaiverIssue,
+  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
+  RuleLevel, RuleMeta, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
 } from '../model/index.js';
-import { RUN_SCHEMA, SECTIONS, emptyCounts, isCountedEvidence, severityRank } from '../model/index.js';
+import { FINDING_STATUSES, RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, isCountedEvidence, severityRank } from '../model/index.js';
 import { SnapshotIndex, scopedEvidence } from './evidence.js';
 import { matchWaiver, prepareWaivers, unusedWaiverIssues } from './waivers.js';
 import type { WaiverSet } from './waivers.js';
@@ -111,54 +111,127 @@ function missingReason(snapshot: Snapshot, key: EvidenceKey, state: string, gaps
   return `${label}: no ${key.slice(5)} report in the input`;
 }
 
+/** Whether a rule's evidence was read: `ok`, `partial` (an alternative was not readable) or `missing`. */
+interface RuleAccess {
+  state: 'ok' | 'partial' | 'missing';
+  /** What was not read, in words a user can act on. */
+  reason?: string;
+}
+
+/** The state of one evidence requirement: met, met by an alternative with another unreadable, or not met. */
+function requirementState(req: EvidenceRequirement, index: SnapshotIndex, snapshot: Snapshot): { state: 'ok' | 'partial' | 'missing' | 'not-collected'; reason?: string } {
+  const states = req.anyOf.map((k) => [k, index.state(k)] as const);
+  const failed = states.filter(([, s]) => s === 'denied' || s === 'error' || s === 'partial');
+  const ok = states.filter(([, s]) => s === 'collected' || s === 'absent');
+  const why = (list: readonly (readonly [EvidenceKey, string])[]) => {
+    const reasons = [...new Set(list.map(([k, st]) => missingReason(snapshot, k, st, snapshot.gaps)))];
+    return `${req.what}: ${reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ')}`;
+  };
+  if (failed.length > 0 && req.alternatives && ok.length > 0) return { state: 'partial', reason: why(failed) };
+  if (failed.length > 0) return { state: 'missing', reason: why(failed) };
+  if (ok.length === 0) return { state: 'not-collected', reason: why(states) };
+  return { state: 'ok' };
+}
+
+/** A rule's evidence as requirements: declared keys become one-key requirements named like the control's. */
+function ruleRequirements(control: ControlDefinition, rule: RuleMeta | undefined): readonly EvidenceRequirement[] {
+  if (!rule?.evidence) return control.requires;
+  return rule.evidence.map((e) => {
+    if (typeof e !== 'string') return e;
+    const named = control.requires.find((r) => r.anyOf.includes(e));
+    return { anyOf: [e], what: named?.what ?? e.replace(/^(k8s|aws|tool):/, '') };
+  });
+}
+
 function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snapshot: Snapshot, env: ControlEnv): ControlResult {
+  // The control's inventory: what a pass needs.
   const missing: string[] = [];
-  /** Failed alternatives of a requirement another alternative satisfied: only a pass survives them. */
+  let anyNotCollected = false;
+  /** Requirements met by one alternative while another was unreadable: a pass stands, nothing else. */
   const unreadAlternatives: string[] = [];
-  let notCollected = false;
+  let nothingRead = control.requires.length > 0;
   for (const req of control.requires) {
-    const states = req.anyOf.map((k) => [k, index.state(k)] as const);
-    const failed = states.filter(([, s]) => s === 'denied' || s === 'error' || s === 'partial');
-    const ok = states.filter(([, s]) => s === 'collected' || s === 'absent');
-    if (failed.length > 0 && req.alternatives && ok.length > 0) {
-      unreadAlternatives.push(`${req.what}: ${failed.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)).join('; ')}`);
-    } else if (failed.length > 0) {
-      missing.push(`${req.what}: ${failed.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)).join('; ')}`);
-    } else if (ok.length === 0) {
-      notCollected = true;
-      const reasons = [...new Set(states.map(([k, s]) => missingReason(snapshot, k, s, snapshot.gaps)))];
-      missing.push(`${req.what}: ${reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ')}`);
-    }
+    const r = requirementState(req, index, snapshot);
+    if (r.state === 'missing' || r.state === 'not-collected') missing.push(r.reason!);
+    if (r.state === 'not-collected') anyNotCollected = true;
+    if (r.state === 'partial') unreadAlternatives.push(r.reason!);
+    if (r.state !== 'not-collected') nothingRead = false;
   }
+
+  // Each rule's own evidence: a rule whose evidence was not read is not evaluated.
+  const access = new Map<string, RuleAccess>();
+  const accessOf = (rule: string): RuleAccess => {
+    let a = access.get(rule);
+    if (!a) {
+      const reasons: string[] = [];
+      let partial: string[] = [];
+      for (const req of ruleRequirements(control, control.rules?.[rule])) {
+        const r = requirementState(req, index, snapshot);
+        if (r.state === 'missing' || r.state === 'not-collected') reasons.push(r.reason!);
+        else if (r.state === 'partial') partial = [...partial, r.reason!];
+      }
+      a = reasons.length > 0 ? { state: 'missing', reason: reasons.join(' | ') }
+        : partial.length > 0 ? { state: 'partial', reason: partial.join(' | ') }
+          : { state: 'ok' };
+      access.set(rule, a);
+    }
+    return a;
+  };
+  const levelOf = (rule: string): RuleLevel => control.rules?.[rule]?.level ?? 'required';
 
   // Findings are made as the check reports them, so the check's inputs die young (at 150,000 pods a
   // control reports over a million: kept until the check returned, they all had to be copied by GC).
   const findings: Finding[] = [];
-  const counts = emptyCounts();
-  const systemCounts = emptyCounts();
+  const counts = emptyFindingCounts();
+  const systemCounts = emptyFindingCounts();
   let failSeverity: Severity | undefined;
+  /** Required failures covered by waivers (a waived warning does not make the control `waived`). */
+  let requiredWaived = 0;
+  /** Required rules not evaluated on some resource (`error` findings outside system namespaces). */
+  let requiredErrors = 0;
   const applied = new Map<string, Finding['waiver']>();
   const notes: string[] = [];
+  const unevaluated = new Map<string, UnevaluatedRule>();
   let naReason: string | undefined;
   let manualReason: string | undefined;
   let errorReason: string | undefined;
 
-  if (control.check && !notCollected) {
+  const markUnevaluated = (rule: string, reason: string) => {
+    if (!unevaluated.has(rule)) unevaluated.set(rule, { rule, level: levelOf(rule), reason });
+  };
+
+  // With nothing of its evidence read there is nothing to judge (and a check would only see empty lists).
+  if (control.check && !nothingRead) {
     const declared = new Set<string>([...control.requires.flatMap((r) => r.anyOf), ...(control.optional ?? [])]);
     const evidence = scopedEvidence(index, control.id, declared);
     const isSystem = (ns: string | undefined) => ns !== undefined && env.system.has(ns);
     const report = (input: FindingInput) => {
+      const a = accessOf(input.rule);
+      if (a.state === 'missing') {
+        // Whatever the check concluded without the rule's evidence is not a verdict.
+        markUnevaluated(input.rule, a.reason!);
+        return;
+      }
       const f = toFinding(control, input, env.system);
-      if (f.status === 'fail') {
+      const level = levelOf(f.rule);
+      if (f.status === 'fail' && a.state === 'partial') {
+        // A failure seen with one source of the proof unreadable: that source might hold the proof.
+        f.status = 'error';
+        f.message = `not evaluated: ${a.reason} (with what was read: ${f.message})`;
+      }
+      if (f.status === 'fail' && level === 'recommended') f.status = 'warn';
+      if (f.status === 'fail' || f.status === 'warn') {
         const labels = isK8s(input.resource) ? input.resource.metadata.labels : undefined;
         const w = matchWaiver(env.waivers, control.id, f.rule, f.resource, labels);
         if (w) {
+          if (f.status === 'fail' && !f.system) requiredWaived++;
           f.status = 'waived';
           f.waiver = w;
           applied.set(w.id, w);
         }
       }
       if (f.status === 'fail' && !f.system && (!failSeverity || severityRank(f.severity) > severityRank(failSeverity))) failSeverity = f.severity;
+      if (f.status === 'error' && !f.system && level === 'required') requiredErrors++;
       (f.system ? systemCounts : counts)[f.status]++;
       findings.push(f);
     };
@@ -181,6 +254,13 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
         if (o?.system !== undefined) input.system = o.system;
         report(input);
       },
+      unevaluated: (rule, reason, resource) => {
+        const a = accessOf(rule);
+        if (a.state === 'missing') { markUnevaluated(rule, a.reason!); return; }
+        if (resource) report({ rule, status: 'error', resource, message: `not evaluated: ${reason}` });
+        else markUnevaluated(rule, reason);
+      },
+      canEvaluate: (rule) => accessOf(rule).state !== 'missing',
       notApplicable: (reason) => { naReason = reason; },
       manual: (reason) => { manualReason = reason; },
       error: (reason) => { errorReason = reason; },
@@ -193,60 +273,74 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     }
   }
 
+  const unevaluatedList = [...unevaluated.values()];
+  const requiredUnevaluated = unevaluatedList.filter((u) => u.level === 'required');
+  for (const u of unevaluatedList) if (u.level === 'recommended') notes.push(`recommended rule ${u.rule} not evaluated: ${u.reason}`);
+  /** Why a verdict could not be reached, cause first: missing inventory, rules not evaluated, the check's own error. */
+  const gapsOfVerdict = [
+    ...missing,
+    ...requiredUnevaluated.filter((u) => !missing.includes(u.reason)).map((u) => `${u.rule}: ${u.reason}`),
+    ...(requiredErrors > 0 ? [`${requiredErrors} resource(s) with a required rule not evaluated (see the error findings)`] : []),
+  ];
+
   let status: Status;
   let message: string;
   const decided = counts.pass + counts.fail + counts.waived;
-  if (notCollected) {
-    status = 'error';
-    message = `evidence not collected: ${missing.join(' | ')}`;
+  const warnings = counts.warn > 0 ? `, ${counts.warn} warning${counts.warn === 1 ? '' : 's'}` : '';
+  if (counts.fail > 0) {
+    // A required rule failed on evidence that was read: missing evidence elsewhere cannot undo that.
+    status = 'fail';
+    message = `${counts.fail} failing, ${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}${warnings}: ${topRules(findings)}`;
+    if (gapsOfVerdict.length > 0 || errorReason) {
+      notes.push(`failing on the evidence that was read; not evaluated (could only add failures): ${[...gapsOfVerdict, ...(errorReason ? [errorReason] : [])].join(' | ')}`);
+    }
   } else if (!control.check && control.automation === 'automated') {
     status = 'error';
     message = 'no check is implemented for this control yet';
-  } else if (missing.length > 0 || errorReason) {
+  } else if (nothingRead && control.check) {
+    status = 'error';
+    message = `evidence not collected: ${missing.join(' | ')}`;
+  } else if (gapsOfVerdict.length > 0 || errorReason) {
     status = 'error';
     // The missing evidence is the cause: it leads. What the check made of the partial evidence
     // ("the cluster description has no resourcesVpcConfig" when DescribeCluster was denied) follows as a note.
-    message = missing.length > 0 ? `evidence incomplete: ${missing.join(' | ')}` : errorReason!;
-    if (errorReason && missing.length > 0) notes.push(`with the evidence that could be read, the check reported: ${errorReason}`);
+    message = gapsOfVerdict.length > 0 ? `evidence ${anyNotCollected ? 'not collected' : 'incomplete'}: ${gapsOfVerdict.join(' | ')}` : errorReason!;
+    if (errorReason && gapsOfVerdict.length > 0) notes.push(`with the evidence that could be read, the check reported: ${errorReason}`);
     if (findings.length > 0) notes.push(`${findings.length} findings below come from incomplete evidence`);
-  } else if (counts.fail > 0) {
-    status = 'fail';
-    message = `${counts.fail} failing, ${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}: ${topRules(findings)}`;
+  } else if (naReason && unreadAlternatives.length > 0) {
+    // "Nothing in scope" seen with one source unreadable: that source might show something in scope.
+    status = 'error';
+    message = `evidence incomplete (the unreadable source could change the verdict "not-applicable"): ${unreadAlternatives.join(' | ')}`;
+    notes.push(`with the evidence that could be read: ${naReason}`);
   } else if (naReason) {
     status = 'not-applicable';
     message = naReason;
-  } else if (counts.waived > 0 && control.automation === 'automated' && !manualReason) {
+  } else if (requiredWaived > 0 && control.automation === 'automated' && !manualReason) {
     status = 'waived';
-    message = `${counts.waived} failing finding(s) covered by waivers, ${counts.pass} passing`;
+    message = `${requiredWaived} failing finding(s) covered by waivers, ${counts.pass} passing${warnings}`;
   } else if (manualReason || control.automation !== 'automated') {
     const why = manualReason ?? (control.check
-      ? `automated signals pass (${decided} checked); ${control.attestation ?? 'the rest needs a human attestation'}`
+      ? `automated signals pass (${decided} checked${warnings}); ${control.attestation ?? 'the rest needs a human attestation'}`
       : control.attestation ?? 'needs a human attestation');
     if (env.attested) {
-      status = counts.waived > 0 ? 'waived' : 'pass';
+      status = requiredWaived > 0 ? 'waived' : 'pass';
       message = `attested by ${env.attested.attestedBy} on ${env.attested.date} (valid until ${env.attested.validUntil}); ${why}`;
     } else {
       status = 'manual';
       message = why;
     }
-  } else if (decided === 0) {
+  } else if (decided === 0 && counts.warn === 0) {
     status = 'not-applicable';
     message = findings.length > 0
       ? `nothing in scope outside system namespaces (${findings.length} system findings reported separately)`
       : 'nothing in scope to evaluate';
   } else {
     status = 'pass';
-    message = `${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}`;
+    message = `${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}${warnings}`;
   }
 
-  if (unreadAlternatives.length > 0) {
-    if (status === 'pass' || status === 'manual') {
-      notes.push(`proven from the evidence that was read; not readable: ${unreadAlternatives.join(' | ')}`);
-    } else if (status !== 'error') {
-      message = `evidence incomplete (the unreadable source could change the verdict "${status}"): ${unreadAlternatives.join(' | ')}`;
-      status = 'error';
-      missing.push(...unreadAlternatives);
-    }
+  if (unreadAlternatives.length > 0 && (status === 'pass' || status === 'manual')) {
+    notes.push(`proven from the evidence that was read; not readable: ${unreadAlternatives.join(' | ')}`);
   }
 
   return {
@@ -262,8 +356,10 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     status,
     message,
     description: control.description,
-    evidence: { required: control.requires.map((r) => r.what), missing },
+    evidence: { required: control.requires.map((r) => r.what), missing: status === 'pass' || status === 'manual' ? [] : [...gapsOfVerdict, ...(status === 'error' ? unreadAlternatives : [])] },
     notes,
+    rules: ruleInfos(control),
+    unevaluated: unevaluatedList,
     findings,
     counts,
     systemCounts,
@@ -274,6 +370,17 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     remediation: control.remediation,
     references: control.references,
   };
+}
+
+/** The rules of a control as a run reports them (one array per control, shared by its runs). */
+const ruleInfoCache = new WeakMap<ControlDefinition, RuleInfo[]>();
+export function ruleInfos(control: ControlDefinition): RuleInfo[] {
+  let infos = ruleInfoCache.get(control);
+  if (!infos) {
+    infos = Object.entries(control.rules ?? {}).map(([id, r]) => ({ id, title: r.title, level: r.level ?? 'required', severity: r.severity }));
+    ruleInfoCache.set(control, infos);
+  }
+  return infos;
 }
 
 function isK8s(r: K8sObject | ResourceRef): r is K8sObject {
@@ -341,16 +448,19 @@ function ownerRefs(roles: readonly string[], config: EffectiveConfig): OwnerRef[
 
 export function summarize(controls: readonly ControlResult[]): RunSummary {
   const c = emptyCounts();
-  const f = emptyCounts();
+  const f = emptyFindingCounts();
   const bySection: Record<string, StatusCounts> = {};
   const byTsc: Record<string, StatusCounts> = {};
+  let controlsWithWarnings = 0;
   for (const r of controls) {
     c[r.status]++;
-    for (const k of Object.keys(f) as Status[]) f[k] += r.counts[k];
+    // Stored run@1 results have no `warn` count.
+    for (const k of FINDING_STATUSES as readonly FindingStatus[]) f[k] += (r.counts as Partial<Record<FindingStatus, number>>)[k] ?? 0;
+    if ((r.counts.warn ?? 0) > 0) controlsWithWarnings++;
     (bySection[r.section] ??= emptyCounts())[r.status]++;
     for (const t of r.tsc) (byTsc[t] ??= emptyCounts())[r.status]++;
   }
-  return { controls: c, findings: f, score: score(c), bySection, byTsc };
+  return { controls: c, findings: f, controlsWithWarnings, score: score(c), bySection, byTsc };
 }
 
 /** Share of applicable controls that pass or are waived, in percent with one decimal. */

@@ -1,4 +1,4 @@
-import type { AutomationLevel, JsonValue, Severity } from './common.js';
+import type { AutomationLevel, JsonValue, RuleLevel, Severity } from './common.js';
 import type { AwsFact, CoverageState, K8sKindKey, K8sObject, ToolReport } from './snapshot.js';
 import type { ResourceRef } from './result.js';
 import type { EffectiveConfig } from './config.js';
@@ -23,10 +23,11 @@ export type SectionId = keyof typeof SECTIONS;
 export type EvidenceKey = `k8s:${string}` | `aws:${string}` | `tool:${string}`;
 
 /**
- * One piece of required evidence, satisfied when any of the keys was collected. By default the keys
- * are parts of one inventory (e.g. the workload kinds): if any part was attempted and failed
- * (denied, error, partial), the control is `error`, because what is missing could change the
- * verdict either way.
+ * One piece of evidence, satisfied when any of the keys was collected. By default the keys are parts
+ * of one inventory (e.g. the workload kinds): if any part was attempted and failed (denied, error,
+ * partial), the requirement is not met, because what is missing could change the verdict either way.
+ * On a control (`requires`) an unmet requirement stops the control from passing; on a rule
+ * (`RuleMeta.evidence`) it stops the rule from being evaluated at all.
  */
 export interface EvidenceRequirement {
   anyOf: EvidenceKey[];
@@ -58,6 +59,22 @@ export interface Reference {
 export interface RuleMeta {
   title: string;
   severity: Severity;
+  /**
+   * `required` when the checklist item or the SOC 2 criterion needs the rule (a failure fails the
+   * control); `recommended` for hardening beyond it (a failure is a `warn` finding). Every rule
+   * declares it; `basis` says why when the checklist text decides.
+   */
+  level?: RuleLevel;
+  /** Why the rule has its level: the checklist line or the criterion it rests on. */
+  basis?: string;
+  /**
+   * The evidence the rule reads besides the object it judges. When any of it was not read (not in
+   * the input, denied, failed), the rule is not evaluated: the engine drops whatever the check
+   * reported for it and lists the rule as not evaluated with the missing evidence. `[]`: the rule
+   * judges each object on its own (a Role, a workload) and needs nothing else. Omitted: every
+   * requirement of the control. Keys must be among the control's `requires`/`optional`.
+   */
+  evidence?: (EvidenceKey | EvidenceRequirement)[];
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'not-applicable' | 'manual' | 'error';
@@ -140,8 +157,22 @@ export interface CheckContext {
   notApplicable(reason: string): void;
   /** The control cannot be decided from the evidence; a human attestation is needed. */
   manual(reason: string): void;
-  /** The control could not be evaluated for a reason found while checking (e.g. unreadable evidence). */
+  /**
+   * The whole control could not be evaluated for a reason found while checking. Prefer
+   * `unevaluated(rule, …)`: an error scoped to the rule that needed the evidence leaves the other
+   * rules' verdicts standing (a proven failure still fails the control).
+   */
   error(reason: string): void;
+  /**
+   * A rule could not be evaluated (a call it needed failed, a value is unknown before apply): on one
+   * resource (an `error` finding) or as a whole. Say what was not read; never state a fact about it.
+   */
+  unevaluated(rule: string, reason: string, resource?: K8sObject | ResourceRef): void;
+  /**
+   * Whether the rule's declared evidence was read, i.e. whether anything it reports will count.
+   * Lets a check skip work (and avoid conclusions) for rules the engine would drop anyway.
+   */
+  canEvaluate(rule: string): boolean;
   /** Supporting information shown with the control result. */
   note(text: string): void;
 }
@@ -160,7 +191,11 @@ export interface ControlDefinition {
   severity: Severity;
   /** What the control checks and why, in this project's words. */
   description: string;
-  /** The evidence the check needs; the control is `error` when any of it is missing. */
+  /**
+   * The evidence a verdict on the control needs (the inventory). When any of it is missing the
+   * control cannot pass: it is `error`, or `fail` when a required rule failed on evidence that was
+   * read. Each rule's own needs are `RuleMeta.evidence`.
+   */
   requires: EvidenceRequirement[];
   /** Evidence read when present; its absence does not make the control `error`. */
   optional?: EvidenceKey[];

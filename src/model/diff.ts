@@ -1,4 +1,4 @@
-import type { Severity, Status } from './common.js';
+import type { FindingStatus, Severity, Status } from './common.js';
 import type { ClusterIdentity } from './snapshot.js';
 import type { ResourceRef } from './result.js';
 import type { SectionId } from './control.js';
@@ -48,8 +48,8 @@ export interface ResourceChange {
   resource: ResourceRef;
   change: Exclude<DiffChange, 'added' | 'removed'>;
   /** Status of the resource under this rule in each run; absent when it was not reported. */
-  from?: Status;
-  to?: Status;
+  from?: FindingStatus;
+  to?: FindingStatus;
   severity?: Severity;
   /** Message of the newer finding (or of the older one when the resource is gone). */
   message: string;

@@ -1,4 +1,4 @@
-import type { AutomationLevel, JsonValue, Severity, Status } from './common.js';
+import type { AutomationLevel, FindingStatus, JsonValue, RuleLevel, Severity, Status } from './common.js';
 import type { ClusterIdentity, EvidenceGap, SourceLocation } from './snapshot.js';
 import type { SectionId, Remediation, Reference } from './control.js';
 import type { AppliedWaiver, Attestation, WaiverIssue, AttestationIssue } from './policy.js';
@@ -23,7 +23,11 @@ export interface ResourceRef {
  */
 export interface Finding {
   rule: string;
-  status: Status;
+  /**
+   * `fail` only for required rules, `warn` for recommended ones; `error` when the rule could not be
+   * evaluated on this resource (the message says which evidence or value was missing).
+   */
+  status: FindingStatus;
   severity: Severity;
   resource: ResourceRef;
   source?: SourceLocation;
@@ -34,6 +38,7 @@ export interface Finding {
   details?: Record<string, JsonValue>;
 }
 
+/** Counts of controls by status. */
 export interface StatusCounts {
   pass: number;
   fail: number;
@@ -41,6 +46,27 @@ export interface StatusCounts {
   waived: number;
   'not-applicable': number;
   error: number;
+}
+
+/** Counts of findings by status (a control's statuses plus `warn`). */
+export interface FindingCounts extends StatusCounts {
+  warn: number;
+}
+
+/** A rule of a control as the run reports it: what it checks and how much it weighs. */
+export interface RuleInfo {
+  id: string;
+  title: string;
+  level: RuleLevel;
+  severity: Severity;
+}
+
+/** A rule that was not evaluated as a whole (no resource to hang it on), and why. */
+export interface UnevaluatedRule {
+  rule: string;
+  level: RuleLevel;
+  /** Which evidence was not read (or which value is unknown), in words a user can act on. */
+  reason: string;
 }
 
 export interface ControlResult {
@@ -61,10 +87,17 @@ export interface ControlResult {
   /** Evidence the control required and what was missing. */
   evidence: { required: string[]; missing: string[] };
   notes: string[];
+  /** Every rule of the control with its level; findings refer to them by id. */
+  rules: RuleInfo[];
+  /**
+   * Rules that were not evaluated at all because their evidence was not read. A required one makes
+   * the control `error` unless a required rule failed on evidence that was read (then `fail`).
+   */
+  unevaluated: UnevaluatedRule[];
   findings: Finding[];
-  counts: StatusCounts;
+  counts: FindingCounts;
   /** Counts of findings in system namespaces (not part of `counts`). */
-  systemCounts: StatusCounts;
+  systemCounts: FindingCounts;
   /** Highest severity among failing findings. */
   failSeverity?: Severity;
   attestation?: Attestation;
@@ -82,17 +115,26 @@ export interface OwnerRef {
 
 export interface RunSummary {
   controls: StatusCounts;
-  findings: StatusCounts;
+  findings: FindingCounts;
+  /** Controls (of any status) with at least one warning outside the system namespaces. */
+  controlsWithWarnings: number;
   /** Percentage of decided controls that pass (pass + waived) over pass + waived + fail. */
   score: number;
   bySection: Record<string, StatusCounts>;
   byTsc: Record<string, StatusCounts>;
 }
 
-export const RUN_SCHEMA = 'eks-soc2/run@1' as const;
+/**
+ * The JSON report contract. `run@2` added the `warn` finding status, rule levels (`rules`) and
+ * `unevaluated`; `run@1` (no warnings: recommended rules failed their control) is superseded, and
+ * stored runs of that shape still load, diff and verify.
+ */
+export const RUN_SCHEMA = 'eks-soc2/run@2' as const;
+export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2'] as const;
 
 export interface RunResult {
-  schema: typeof RUN_SCHEMA;
+  /** `run@2` for runs made now; stored `run@1` runs keep theirs. */
+  schema: (typeof RUN_SCHEMAS_READ)[number];
   /** Set by the evidence store. */
   runId?: string;
   tool: { name: 'eks-soc2'; version: string };
@@ -115,4 +157,8 @@ export interface RunResult {
 
 export function emptyCounts(): StatusCounts {
   return { pass: 0, fail: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
+}
+
+export function emptyFindingCounts(): FindingCounts {
+  return { pass: 0, fail: 0, warn: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
 }

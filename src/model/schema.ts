@@ -83,8 +83,11 @@ export const snapshotSchema = z.object({
 }).meta({ title: 'eks-soc2 snapshot', description: 'Everything eks-soc2 observed in one run: Kubernetes objects, AWS facts (AWS SDK v3 output shapes), tool reports, and evidence gaps.' });
 
 const status = z.enum(['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error']);
+const findingStatus = z.enum(['pass', 'fail', 'warn', 'manual', 'waived', 'not-applicable', 'error']);
 const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+const ruleLevel = z.enum(['required', 'recommended']);
 const counts = z.object({ pass: z.number(), fail: z.number(), manual: z.number(), waived: z.number(), 'not-applicable': z.number(), error: z.number() });
+const findingCounts = counts.extend({ warn: z.number() });
 const owner = z.object({ role: str, owner: str.optional() });
 const appliedWaiver = z.object({ id: str, reason: str, approvedBy: str, expires: str });
 const fileRef = z.object({ file: str, line: z.number().optional() });
@@ -106,7 +109,7 @@ export const resourceRefSchema = z.object({
 
 const finding = z.object({
   rule: str,
-  status,
+  status: findingStatus,
   severity,
   resource: resourceRefSchema,
   source: sourceLocation.optional(),
@@ -131,9 +134,11 @@ const controlResult = z.object({
   description: str,
   evidence: z.object({ required: z.array(str), missing: z.array(str) }),
   notes: z.array(str),
+  rules: z.array(z.object({ id: str, title: str, level: ruleLevel, severity })),
+  unevaluated: z.array(z.object({ rule: str, level: ruleLevel, reason: str })),
   findings: z.array(finding),
-  counts,
-  systemCounts: counts,
+  counts: findingCounts,
+  systemCounts: findingCounts,
   failSeverity: severity.optional(),
   attestation: attestation.optional(),
   attestationRequired: str.optional(),
@@ -143,7 +148,7 @@ const controlResult = z.object({
 });
 
 export const runResultSchema = z.object({
-  schema: z.literal('eks-soc2/run@1'),
+  schema: z.literal('eks-soc2/run@2'),
   runId: str.optional(),
   tool: z.object({ name: z.literal('eks-soc2'), version: str }),
   catalogVersion: str,
@@ -153,7 +158,7 @@ export const runResultSchema = z.object({
   sources: z.object({ kubernetes: str, aws: str }),
   collectorIdentity: str.optional(),
   snapshotDigest: str.optional(),
-  summary: z.object({ controls: counts, findings: counts, score: z.number(), bySection: z.record(str, counts), byTsc: z.record(str, counts) }),
+  summary: z.object({ controls: counts, findings: findingCounts, controlsWithWarnings: z.number(), score: z.number(), bySection: z.record(str, counts), byTsc: z.record(str, counts) }),
   controls: z.array(controlResult),
   gaps: z.array(gap),
   waivers: z.object({

@@ -2,14 +2,14 @@
  * Inline SVG charts for the HTML report: no chart library, no script, nothing fetched at view time.
  * Every label that reaches the SVG is escaped by the caller's `esc`.
  */
-import type { PeriodSample, Status, StatusCounts } from '../model/index.js';
+import type { FindingStatus, PeriodSample, Status, StatusCounts } from '../model/index.js';
 import { escapeHtml as esc } from './escape.js';
 
-export const STATUS_COLOR: Record<Status, string> = {
-  pass: '#1a7f37', fail: '#cf222e', manual: '#9a6700', waived: '#8250df', 'not-applicable': '#8c959f', error: '#0b7285',
+export const STATUS_COLOR: Record<FindingStatus, string> = {
+  pass: '#1a7f37', fail: '#cf222e', warn: '#bc4c00', manual: '#9a6700', waived: '#8250df', 'not-applicable': '#8c959f', error: '#0b7285',
 };
-export const STATUS_TEXT: Record<Status, string> = {
-  pass: 'Pass', fail: 'Fail', manual: 'Manual', waived: 'Waived', 'not-applicable': 'Not applicable', error: 'Error',
+export const STATUS_TEXT: Record<FindingStatus, string> = {
+  pass: 'Pass', fail: 'Fail', warn: 'Warning', manual: 'Manual', waived: 'Waived', 'not-applicable': 'Not applicable', error: 'Error',
 };
 export const CHART_ORDER: readonly Status[] = ['pass', 'fail', 'waived', 'manual', 'error', 'not-applicable'];
 

@@ -1,5 +1,5 @@
 import type {
-  ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, Status, StatusCounts, Verdict,
+  ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, FindingStatus, Status, StatusCounts, Verdict,
 } from '../model/index.js';
 import { SECTIONS, emptyCounts } from '../model/index.js';
 import { escapeHtml as h } from './escape.js';
@@ -20,7 +20,7 @@ export interface HtmlOptions {
 
 const CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#ffffff;--soft:#f6f8fa;--accent:#0969da;
---pass:${STATUS_COLOR.pass};--fail:${STATUS_COLOR.fail};--manual:${STATUS_COLOR.manual};--waived:${STATUS_COLOR.waived};--na:${STATUS_COLOR['not-applicable']};--error:${STATUS_COLOR.error}}
+--pass:${STATUS_COLOR.pass};--fail:${STATUS_COLOR.fail};--manual:${STATUS_COLOR.manual};--waived:${STATUS_COLOR.waived};--na:${STATUS_COLOR['not-applicable']};--error:${STATUS_COLOR.error};--warn:${STATUS_COLOR.warn}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--soft);color:var(--fg);font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif}
@@ -58,7 +58,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .tablewrap{border:1px solid var(--line);border-radius:8px;overflow:hidden}
 .tablewrap table tr:last-child td{border-bottom:0}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
-.b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-manual{background:var(--manual)}.b-waived{background:var(--waived)}.b-not-applicable{background:var(--na)}.b-error{background:var(--error)}
+.b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-manual{background:var(--manual)}.b-waived{background:var(--waived)}.b-not-applicable{background:var(--na)}.b-error{background:var(--error)}.b-warn{background:var(--warn)}
 .b-operated-effectively{background:var(--pass)}.b-exceptions-noted{background:var(--manual)}.b-not-operating{background:var(--fail)}.b-insufficient-evidence{background:var(--na)}
 .chip{display:inline-block;padding:0 6px;border:1px solid var(--line);border-radius:4px;font-size:12px;color:var(--muted);margin-right:4px;white-space:nowrap}
 .sev-critical,.sev-high{color:var(--fail);border-color:#ffcecb}
@@ -132,7 +132,7 @@ ${body}
 `;
 }
 
-function badge(s: Status): string {
+function badge(s: FindingStatus): string {
   return `<span class="badge b-${s}">${STATUS_TEXT[s]}</span>`;
 }
 

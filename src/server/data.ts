@@ -4,7 +4,7 @@ import type {
   OwnerRef, PeriodControl, PeriodResult, ResourceChange, RunDiff, RunResult, SectionId, Severity, Status,
   StatusCounts, WaiverIssue,
 } from '../model/index.js';
-import { AUTOMATION_LEVELS, SECTIONS, SEVERITIES, STATUSES } from '../model/index.js';
+import { AUTOMATION_LEVELS, FINDING_STATUSES, SECTIONS, SEVERITIES, STATUSES } from '../model/index.js';
 import type { ClusterInfo, EvidenceStore, RunInfo } from '../store/index.js';
 import { StoreError, clusterLabel, diffRuns } from '../store/index.js';
 import { badRequest, notFound } from './errors.js';
@@ -136,7 +136,7 @@ export interface FindingRow {
   control: string;
   controlTitle: string;
   rule: string;
-  status: Status;
+  status: Finding['status'];
   severity: Severity;
   resource: Finding['resource'];
   message: string;
@@ -477,7 +477,7 @@ export class DashboardData {
   async findings(runId: string, f: FindingFilters, offset: number, limit: number): Promise<Page<FindingRow> & { runId: string }> {
     const run = await this.findRun(runId);
     const result = await this.result(run.runId);
-    const status = oneOf(f.status, STATUSES, 'status');
+    const status = oneOf(f.status, FINDING_STATUSES, 'status');
     const severity = oneOf(f.severity, SEVERITIES, 'severity');
     const system = oneOf(f.system, ['exclude', 'include', 'only'] as const, 'system') ?? 'exclude';
     const q = lower(f.q);
@@ -620,7 +620,7 @@ export class DashboardData {
 
 /** Apply the controls table's filters (the UI filters the same way in the browser). */
 export function filterControls(rows: readonly ControlRow[], f: ControlFilters): ControlRow[] {
-  const status = oneOf(f.status, STATUSES, 'status');
+  const status = oneOf(f.status, FINDING_STATUSES, 'status');
   const automation = oneOf(f.automation, AUTOMATION_LEVELS, 'automation level');
   const severity = oneOf(f.severity, SEVERITIES, 'severity');
   const owner = lower(f.owner);

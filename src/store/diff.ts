@@ -1,11 +1,11 @@
 import type {
-  ControlChange, ControlResult, DiffChange, Finding, ResourceChange, RunDiff, RunDiffSide, RunResult, Status,
+  ControlChange, ControlResult, DiffChange, Finding, FindingStatus, ResourceChange, RunDiff, RunDiffSide, RunResult, Status,
 } from '../model/index.js';
 import { DIFF_SCHEMA } from '../model/index.js';
 import { clusterKey } from './records.js';
 
 /** Worst first: the status a resource has under a rule when several findings name it. */
-const RANK: Record<Status, number> = { fail: 6, error: 5, waived: 4, manual: 3, pass: 2, 'not-applicable': 1 };
+const RANK: Record<FindingStatus, number> = { fail: 7, error: 6, warn: 5, waived: 4, manual: 3, pass: 2, 'not-applicable': 1 };
 const CHANGE_ORDER: DiffChange[] = ['newly-failing', 'fixed', 'changed', 'added', 'removed'];
 
 function resourceKey(control: string, f: Finding): string {
@@ -23,7 +23,7 @@ function findingsByResource(c: ControlResult | undefined): Map<string, Finding> 
   return m;
 }
 
-function change(from: Status | undefined, to: Status | undefined): DiffChange | undefined {
+function change(from: FindingStatus | undefined, to: FindingStatus | undefined): DiffChange | undefined {
   if (from === to) return undefined;
   if (to === 'fail') return 'newly-failing';
   if (from === 'fail' && (to === 'pass' || to === undefined)) return 'fixed';

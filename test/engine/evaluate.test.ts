@@ -120,7 +120,10 @@ spec: { containers: [{ name: c, image: "x:1" }] }
     expect(passed.notes.join(' ')).toMatch(/not readable: the agent/);
     const failed = ev(alt('fail'));
     expect(failed.status).toBe('error');
-    expect(failed.message).toMatch(/could change the verdict "fail"/);
+    // Each failure seen with the other proof unreadable is a rule not evaluated on that resource.
+    expect(failed.findings.filter((f) => f.status === 'error' && !f.system).length).toBe(3);
+    expect(failed.findings.find((f) => f.status === 'error')!.message).toMatch(/^not evaluated: the agent: .*DaemonSet.*\(with what was read: fail\)/);
+    expect(failed.counts.fail).toBe(0);
     // Without `alternatives`, the keys are parts of one inventory: a denied part is an error even when the rest passes.
     const union = podControl({ requires: [{ anyOf: ['k8s:core/Pod', 'k8s:apps/DaemonSet'], what: 'the agent' }], check: (e, ctx) => { for (const p of e.objects('core/Pod')) ctx.pass(p, 'r', 'ok'); } });
     expect(ev(union).status).toBe('error');
@@ -217,5 +220,125 @@ describe('selection and summary', () => {
     expect(r.summary.controls.fail).toBe(1);
     expect(r.summary.bySection.CC5?.fail).toBe(1);
     expect(r.summary.byTsc['CC6.8']?.fail).toBe(1);
+  });
+});
+
+/**
+ * The verdict contract (issue 13): required rules fail controls, recommended ones warn; a rule whose
+ * evidence was not read is not evaluated; a proven failure is never hidden by missing evidence.
+ */
+describe('verdicts follow the evidence that was read', () => {
+  const awsCluster = (over: Partial<ControlDefinition> = {}) => podControl({
+    requires: [{ anyOf: ['k8s:core/Pod'], what: 'pods' }, { anyOf: ['aws:eks:DescribeCluster'], what: 'the EKS cluster description' }],
+    rules: {
+      'no-latest': { title: 'pinned images', severity: 'high', level: 'required', evidence: [] },
+      'cluster-logs': { title: 'cluster logs', severity: 'high', level: 'required', evidence: ['aws:eks:DescribeCluster'] },
+      'pinned-digest': { title: 'digests', severity: 'low', level: 'recommended', evidence: [] },
+    },
+    check(ev, ctx) {
+      for (const p of ev.objects('core/Pod')) {
+        const img = String(((p.spec as { containers?: { image?: string }[] }).containers ?? [])[0]?.image ?? '');
+        if (img.endsWith(':latest')) ctx.fail(p, 'no-latest', 'latest tag'); else ctx.pass(p, 'no-latest', 'pinned');
+        if (!img.includes('@sha256:')) ctx.fail(p, 'pinned-digest', 'no digest');
+      }
+      // A careless check: concludes from an empty list. The engine must drop it when the evidence was not read.
+      if (ev.aws('eks:DescribeCluster').length === 0) ctx.fail({ provider: 'aws', kind: 'AWS::EKS::Cluster', name: 'prod' }, 'cluster-logs', 'the cluster does not exist');
+      else ctx.pass({ provider: 'aws', kind: 'AWS::EKS::Cluster', name: 'prod' }, 'cluster-logs', 'logs on');
+    },
+    ...over,
+  });
+  const snap = (k8s: string, aws: 'denied' | 'read') => makeSnapshot({
+    k8s,
+    ...(aws === 'denied' ? { awsCalls: { 'eks:DescribeCluster': 'denied' } } : { aws: [{ service: 'eks', operation: 'DescribeCluster', output: { cluster: { name: 'prod' } } }] }),
+  } as Parameters<typeof makeSnapshot>[0]);
+  const evalOne = (k8s: string, aws: 'denied' | 'read', c = awsCluster(), extra: Partial<Parameters<typeof evaluate>[2]> = {}) =>
+    evaluate(snap(k8s, aws), [c], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now, ...extra }).controls[0]!;
+  const good = `
+apiVersion: v1
+kind: Pod
+metadata: { name: ok, namespace: team-a }
+spec: { containers: [{ name: c, image: "x:1" }] }
+`;
+
+  it('a failing recommended rule is a warning: the control passes, the warning is counted and shown', () => {
+    const c = evalOne(good, 'read');
+    expect(c.status).toBe('pass');
+    expect(c.counts.warn).toBe(1);
+    expect(c.findings.find((f) => f.rule === 'pinned-digest')!.status).toBe('warn');
+    expect(c.message).toMatch(/1 warning/);
+    expect(c.rules.find((r) => r.id === 'pinned-digest')!.level).toBe('recommended');
+    expect(c.failSeverity).toBeUndefined();
+  });
+
+  it('a required failure on evidence that was read fails the control even when other evidence is missing', () => {
+    const c = evalOne(pods, 'denied');
+    expect(c.status).toBe('fail');
+    expect(c.counts.fail).toBe(2);
+    expect(c.notes.join(' ')).toMatch(/failing on the evidence that was read; not evaluated .*the EKS cluster description/);
+    expect(c.unevaluated).toEqual([expect.objectContaining({ rule: 'cluster-logs', level: 'required' })]);
+  });
+
+  it('what a check concludes without the rule\'s evidence is dropped: no pass, no fail, no statement about it', () => {
+    const c = evalOne(good, 'denied');
+    expect(c.status).toBe('error');
+    expect(c.findings.some((f) => f.rule === 'cluster-logs')).toBe(false);
+    expect(JSON.stringify(c)).not.toMatch(/does not exist/);
+    expect(c.message).toMatch(/evidence incomplete: the EKS cluster description/);
+    expect(c.unevaluated[0]!.reason).toMatch(/eks:DescribeCluster/);
+  });
+
+  it('a rule not evaluated on one resource is an error finding; the control is error unless a required rule failed', () => {
+    const c = evalOne(good, 'read', awsCluster({
+      check(ev, ctx) {
+        for (const p of ev.objects('core/Pod')) ctx.unevaluated('no-latest', 'the image value is unknown before apply', p);
+        ctx.pass({ provider: 'aws', kind: 'AWS::EKS::Cluster', name: 'prod' }, 'cluster-logs', 'on');
+      },
+    }));
+    expect(c.status).toBe('error');
+    const e = c.findings.find((f) => f.status === 'error')!;
+    expect(e.message).toBe('not evaluated: the image value is unknown before apply');
+    expect(c.counts.error).toBe(1);
+    const failing = evalOne(pods, 'read', awsCluster({
+      check(ev, ctx) {
+        ctx.unevaluated('cluster-logs', 'the KMS key could not be described');
+        for (const p of ev.objects('core/Pod')) ctx.fail(p, 'no-latest', 'latest');
+      },
+    }));
+    expect(failing.status).toBe('fail');
+    expect(failing.unevaluated).toEqual([{ rule: 'cluster-logs', level: 'required', reason: 'the KMS key could not be described' }]);
+  });
+
+  it('a recommended rule not evaluated is a note, never an error', () => {
+    const c = evalOne(good, 'read', awsCluster({
+      check(ev, ctx) {
+        for (const p of ev.objects('core/Pod')) ctx.pass(p, 'no-latest', 'pinned');
+        ctx.pass({ provider: 'aws', kind: 'AWS::EKS::Cluster', name: 'prod' }, 'cluster-logs', 'on');
+        ctx.unevaluated('pinned-digest', 'registry not read');
+      },
+    }));
+    expect(c.status).toBe('pass');
+    expect(c.notes.join(' ')).toMatch(/recommended rule pinned-digest not evaluated: registry not read/);
+  });
+
+  it('canEvaluate tells a check which rules will count', () => {
+    const seen: Record<string, boolean> = {};
+    evalOne(good, 'denied', awsCluster({ check(_ev, ctx) { for (const r of ['no-latest', 'cluster-logs', 'pinned-digest']) seen[r] = ctx.canEvaluate(r); } }));
+    expect(seen).toEqual({ 'no-latest': true, 'cluster-logs': false, 'pinned-digest': true });
+  });
+
+  it('a waived warning does not make the control waived; a waived required failure does', () => {
+    const w = (rule: string) => [{ id: 'W1', control: 'CC5-HARD-99', rule, reason: 'accepted', approvedBy: 'ciso', expires: '2027-01-01' }];
+    const warnWaived = evalOne(good, 'read', awsCluster(), { waivers: w('pinned-digest') });
+    expect(warnWaived.status).toBe('pass');
+    expect(warnWaived.findings.find((f) => f.rule === 'pinned-digest')!.status).toBe('waived');
+    const failWaived = evalOne(pods, 'read', awsCluster(), { waivers: w('no-latest') });
+    expect(failWaived.status).toBe('waived');
+  });
+
+  it('the run summary counts warnings and the controls that have them', () => {
+    const r = evaluate(snap(good, 'read'), [awsCluster()], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now });
+    expect(r.summary.findings.warn).toBe(1);
+    expect(r.summary.controlsWithWarnings).toBe(1);
+    expect(r.summary.controls.pass).toBe(1);
   });
 });

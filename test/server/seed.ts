@@ -70,7 +70,7 @@ export function flipControls(): { toFail: string[]; toPass: string[] } {
 }
 
 function recount(c: ControlResult): void {
-  const counts = { pass: 0, fail: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
+  const counts = { pass: 0, fail: 0, warn: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
   for (const f of c.findings) if (!f.system) counts[f.status]++;
   c.counts = counts;
 }

@@ -2,7 +2,7 @@
 import type {
   AppliedWaiver, Attestation, ClusterIdentity, ControlResult, Finding, RunResult, SectionId, Snapshot, Status,
 } from '../../src/model/index.js';
-import { RUN_SCHEMA, SECTIONS, emptyCounts, emptySnapshot } from '../../src/model/index.js';
+import { RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, emptySnapshot } from '../../src/model/index.js';
 
 export const CLUSTER: ClusterIdentity = { name: 'acme-prod', accountId: '111122223333', region: 'eu-west-1', arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod' };
 export const CLUSTER_KEY = 'eks:111122223333:eu-west-1:acme-prod';
@@ -26,7 +26,7 @@ export function finding(status: Status, name: string, rule = 'rule-a', namespace
 export function fakeControl(c: FakeControl): ControlResult {
   const section = c.id.split('-')[0] as SectionId;
   const findings = c.findings ?? (['pass', 'fail', 'waived'].includes(c.status) ? [finding(c.status, `app-${c.id.toLowerCase()}`)] : []);
-  const counts = emptyCounts();
+  const counts = emptyFindingCounts();
   for (const f of findings) counts[f.status]++;
   return {
     id: c.id,
@@ -43,9 +43,11 @@ export function fakeControl(c: FakeControl): ControlResult {
     description: 'synthetic',
     evidence: { required: [], missing: [] },
     notes: [],
+    rules: [],
+    unevaluated: [],
     findings,
     counts,
-    systemCounts: emptyCounts(),
+    systemCounts: emptyFindingCounts(),
     ...(c.status === 'fail' ? { failSeverity: 'high' as const } : {}),
     ...(c.attestation ? { attestation: c.attestation } : {}),
     waivers: c.waivers ?? [],
@@ -76,7 +78,8 @@ export function fakeRun(at: Date, controls: FakeControl[], opts: { cluster?: Clu
     sources: { kubernetes: 'files', aws: 'none' },
     summary: {
       controls: c,
-      findings: emptyCounts(),
+      findings: emptyFindingCounts(),
+      controlsWithWarnings: 0,
       score: decided ? Math.round(((c.pass + c.waived) / decided) * 1000) / 10 : 100,
       bySection: {},
       byTsc: {},

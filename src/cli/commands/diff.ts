@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunDiff, Status } from '../../model/index.js';
+import type { FindingStatus, RunDiff } from '../../model/index.js';
 import type { EvidenceStore, RunInfo } from '../../store/index.js';
 import { escapeTerminal as esc } from '../../report/escape.js';
 import { resourceLabel } from '../../report/terminal.js';
@@ -81,7 +81,7 @@ async function runDiff(runA: string | undefined, runB: string | undefined, opts:
   return opts.exitCode && newlyFailing > 0 ? EXIT.FAILURES : EXIT.OK;
 }
 
-const ARROW = (from: Status | undefined, to: Status | undefined) => `${from ?? '(none)'} → ${to ?? '(gone)'}`;
+const ARROW = (from: FindingStatus | undefined, to: FindingStatus | undefined) => `${from ?? '(none)'} → ${to ?? '(gone)'}`;
 
 /** The diff for a terminal (escaping everything that came from the cluster). */
 export function renderDiffTerminal(d: RunDiff, color: boolean): string {
