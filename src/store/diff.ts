@@ -1,5 +1,5 @@
 import type {
-  ControlChange, ControlResult, DiffChange, Finding, FindingStatus, ResourceChange, RunDiff, RunDiffSide, RunResult, Status,
+  ControlChange, ControlResult, DiffChange, Finding, FindingStatus, ResourceChange, RunDiff, RunDiffSide, RunResult,
 } from '../model/index.js';
 import { DIFF_SCHEMA } from '../model/index.js';
 import { clusterKey } from './records.js';
