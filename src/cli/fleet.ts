@@ -289,16 +289,17 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
   const w: { waivers: Waiver[]; issues: WaiverIssue[] } = inputs && opts.waivers ? await inputs.loadWaivers(opts.waivers) : { waivers: [], issues: [] };
   const a: { attestations: Attestation[]; issues: AttestationIssue[] } = inputs && opts.attestations ? await inputs.loadAttestations(opts.attestations) : { attestations: [], issues: [] };
   const engine = await import('../engine/index.js');
+  const { fillRemediation } = await import('../fix/remediation.js');
   const selection = { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) };
   const keys = evidenceKeys(engine.selectControls(catalog, selection));
   return {
     formats, failOn: failOn as Severity | 'never', now, keys,
-    evaluate: (snapshot) => engine.evaluate(snapshot, catalog, {
+    evaluate: (snapshot) => fillRemediation(engine.evaluate(snapshot, catalog, {
       config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now,
       waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
       ...(opts.control?.length ? { controls: opts.control } : {}),
       ...(opts.section?.length ? { sections: opts.section } : {}),
-    }),
+    }), snapshot, config),
   };
 }
 

@@ -11,6 +11,7 @@ import { registerPrune } from './commands/prune.js';
 import { registerCollect } from './commands/collect.js';
 import { registerFormats } from './commands/formats.js';
 import { registerServe } from './commands/serve.js';
+import { registerFix } from './commands/fix.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerScan(program);
+  registerFix(program);
   registerControls(program);
   registerHistory(program);
   registerDiff(program);

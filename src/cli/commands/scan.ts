@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Attestation, AttestationIssue, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
+import type { Attestation, AttestationIssue, EffectiveConfig, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
 import { SEVERITIES, defaultConfig, emptySnapshot, severityRank } from '../../model/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
@@ -100,6 +100,41 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   if (failOn !== 'never' && !(SEVERITIES as readonly string[]).includes(failOn)) {
     throw new UserError(`--fail-on must be one of ${SEVERITIES.join(', ')}, never (got "${opts.failOn}")`);
   }
+  const notify = notifyTarget(opts);
+  if (notify && !opts.run && !(await scanStoreTarget(opts))) throw new UserError('--notify compares the run with the cluster\'s previous stored run: add --store (or set EKS_SOC2_STORE)');
+
+  const { run, snapshot, config } = await collectAndEvaluate(opts);
+  const { fillRemediation } = await import('../../fix/remediation.js');
+  fillRemediation(run, snapshot, config);
+
+  const persisted = await persistRun(opts, snapshot, run);
+  if (persisted.runId) run.runId = persisted.runId;
+
+  const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
+  const written = await writeOutputs(run, formats, opts.output, {
+    color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}),
+    ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
+  });
+  for (const p of written) process.stderr.write(`wrote ${p}\n`);
+  // A store failure is reported after the report, so the scan's output is never lost to it.
+  if (persisted.failure) throw persisted.failure;
+  // Alert after storing (never instead of it); a delivery problem is a warning unless --notify-fatal.
+  if (notify && persisted.runId) {
+    const { notifyAfterStore } = await import('../notify.js');
+    const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
+    if (n.failure) throw n.failure;
+  }
+  return exitCode(run, failOn as Severity | 'never');
+}
+
+/** The options `scan` and `fix` share: where the evidence comes from, what to evaluate, and as of when. */
+export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | 'color' | 'chromium' | 'junitPerFinding' | 'details'>;
+
+/**
+ * Collect the evidence the options name (files, the demo, a stored run, a live cluster and its AWS
+ * account) and evaluate the selected controls: the part of a scan that `fix` shares.
+ */
+export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: RunResult; snapshot: Snapshot; config: EffectiveConfig }> {
   let now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
@@ -107,9 +142,6 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   if (opts.kubernetes === false && (opts.aws === false || (!opts.cluster && !opts.awsEvidence))) {
     throw new UserError('--no-kubernetes leaves nothing to scan without AWS evidence', EXIT.USAGE, 'add --cluster NAME (and --region) to read the AWS account, or --aws-evidence DIR');
   }
-  const notify = notifyTarget(opts);
-  if (notify && !opts.run && !(await scanStoreTarget(opts))) throw new UserError('--notify compares the run with the cluster\'s previous stored run: add --store (or set EKS_SOC2_STORE)');
-
   const { catalog, CATALOG_VERSION, evidenceKeys } = await import('../../catalog/index.js');
   const known = new Set(catalog.map((c) => c.id));
   for (const id of opts.control ?? []) if (!known.has(id.toUpperCase())) throw new UserError(`unknown control "${id}"; \`eks-soc2 controls\` lists them`);
@@ -176,25 +208,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     ...(opts.control?.length ? { controls: opts.control } : {}),
     ...(opts.section?.length ? { sections: opts.section } : {}),
   });
+  return { run, snapshot, config };
 
-  const persisted = await persistRun(opts, snapshot, run);
-  if (persisted.runId) run.runId = persisted.runId;
-
-  const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
-  const written = await writeOutputs(run, formats, opts.output, {
-    color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}),
-    ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
-  });
-  for (const p of written) process.stderr.write(`wrote ${p}\n`);
-  // A store failure is reported after the report, so the scan's output is never lost to it.
-  if (persisted.failure) throw persisted.failure;
-  // Alert after storing (never instead of it); a delivery problem is a warning unless --notify-fatal.
-  if (notify && persisted.runId) {
-    const { notifyAfterStore } = await import('../notify.js');
-    const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
-    if (n.failure) throw n.failure;
-  }
-  return exitCode(run, failOn as Severity | 'never');
 }
 
 /** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
