@@ -144,10 +144,11 @@ export function materialise(plan: FixPlan, opts: MaterialiseOptions): Materialis
 
 /** The object node in a file that is the object as read (same identity, nearest line). */
 function locate(nodes: readonly LocatedNode[], o: K8sObject): LocatedNode | undefined {
-  const same = nodes.filter((n) => n.kind === o.kind && n.name === o.metadata.name && (n.namespace ?? undefined) === (o.metadata.namespace ?? undefined) && (n.apiVersion === undefined || n.apiVersion === o.apiVersion));
+  // The apiVersion is not compared: the collector evaluates kinds under moved groups as their current one.
+  const same = nodes.filter((n) => n.kind === o.kind && n.name === o.metadata.name && (n.namespace ?? undefined) === (o.metadata.namespace ?? undefined));
   if (same.length <= 1) return same[0];
   const line = o.$source?.line ?? 0;
-  return [...same].sort((a, b) => Math.abs(a.line - line) - Math.abs(b.line - line))[0];
+  return [...same].sort((a, b) => Math.abs(a.line - line) - Math.abs(b.line - line) || Number(b.apiVersion === o.apiVersion) - Number(a.apiVersion === o.apiVersion))[0];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import type { EffectiveConfig, Finding, K8sObject, RunResult, Snapshot } from '../model/index.js';
 import { kindKey } from '../model/index.js';
 import { SnapshotIndex } from '../engine/index.js';
-import type { CommandStep, Decision, NewObject, ObjectChange } from './types.js';
+import type { CommandStep, Decision, NewObject, ObjectChange, ObjectOp, Risk } from './types.js';
+import { applyOps } from './edit.js';
 
 /** What a fixer returns for one finding: changes, new objects, commands or a decision. */
 export type FixOutcome =
@@ -45,6 +46,20 @@ export class FixContext {
     if (r.uid) { const byUid = candidates.find((o) => o.metadata.uid === r.uid); if (byUid) return byUid; }
     if (f.source) return candidates.find((o) => o.$source?.file === f.source!.file && o.$source.line === f.source!.line) ?? candidates[0];
     return candidates[0];
+  }
+
+  private readonly planned = new Map<K8sObject, { ops: ObjectOp[]; risk: Risk }>();
+
+  /** Record changes the plan makes to an object (for fixes that judge the fixed object). */
+  plan(obj: K8sObject, ops: readonly ObjectOp[], risk: Risk): void {
+    const p = this.planned.get(obj);
+    if (p) { p.ops.push(...ops); if (risk === 'review') p.risk = 'review'; } else this.planned.set(obj, { ops: [...ops], risk });
+  }
+
+  /** The object as the plan leaves it, and the risk of the planned changes (undefined: none). */
+  afterPlan(obj: K8sObject): { obj: K8sObject; risk?: Risk } {
+    const p = this.planned.get(obj);
+    return p ? { obj: applyOps(obj, p.ops), risk: p.risk } : { obj };
   }
 
   /** Whether a kind was read completely (`collected` or `absent`). */

@@ -67,7 +67,7 @@ function containerChange(f: Finding, ctx: FixContext, o: {
   const out: FixOutcome[] = [];
   for (const s of slots(w.obj, w.spec)) {
     if (!o.offends(s, w.spec)) continue;
-    if (s.ephemeral) {
+    if (s.ephemeral && !inManifestFile(ctx, w.obj)) {
       out.push(decision(`remove or recreate the ephemeral container ${s.label}`, 'ephemeral containers are added to a running Pod for debugging and cannot be changed afterwards'));
       continue;
     }
@@ -81,6 +81,11 @@ function containerChange(f: Finding, ctx: FixContext, o: {
 }
 
 const sc = (s: Slot, field: string): Path => [...s.path, 'securityContext', field];
+
+/** The object comes from a manifest file (edited as text: an ephemeral container there is just YAML). */
+function inManifestFile(ctx: FixContext, obj: K8sObject): boolean {
+  return ctx.snapshot.kubernetes.source === 'files' && obj.$source !== undefined && obj.$source.file !== '<stdin>';
+}
 
 const addsCap = (c: Container, cap: string) => arr<string>(c.securityContext?.capabilities?.add).some((a) => String(a).toUpperCase().replace(/^CAP_/, '') === cap);
 
@@ -187,8 +192,10 @@ const hard01: Record<string, Fixer> = {
     const labels = ns.metadata.labels ?? {};
     const readWorkloads = WORKLOAD_KINDS.some((k) => ctx.has(k));
     if (!readWorkloads) return [decision(`choose the Pod Security level of namespace ${name}`, 'no workloads were read, so the strictest level they already meet is unknown')];
-    const wl = namespaceWorkloads(ctx, name);
-    const level = PSS_ORDER.find((lvl) => wl.every((o) => pssViolations(podTemplate(o)!.spec, lvl).length === 0));
+    // The workloads as this plan leaves them: a level they meet only once fixed is as risky as those fixes.
+    const wl = namespaceWorkloads(ctx, name).map((o) => ctx.afterPlan(o));
+    const level = PSS_ORDER.find((lvl) => wl.every((w) => pssViolations(podTemplate(w.obj)!.spec, lvl).length === 0));
+    const dependsOnReview = wl.some((w) => w.risk === 'review');
     const enforce = labels[`${PSS}/enforce`];
     const ops: ObjectOp[] = [];
     const set = (k: string, v: string) => { if (labels[`${PSS}/${k}`] !== v) ops.push({ op: 'set', path: ['metadata', 'labels', `${PSS}/${k}`], value: v }); };
@@ -196,7 +203,7 @@ const hard01: Record<string, Fixer> = {
     let enforceChanged = false;
     if (!valid) {
       if (!level) {
-        const bad = wl.filter((o) => pssViolations(podTemplate(o)!.spec, 'baseline').length > 0).map((o) => `${o.kind} ${o.metadata.name ?? ''}`);
+        const bad = wl.filter((w) => pssViolations(podTemplate(w.obj)!.spec, 'baseline').length > 0).map((w) => `${w.obj.kind} ${w.obj.metadata.name ?? ''}`);
         return [decision(`make the workloads of ${name} meet baseline (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}), or move them to a system namespace`, 'enforcing baseline now would stop these workloads from being re-created (they need privileged features)')];
       }
       set('enforce', level);
@@ -212,11 +219,14 @@ const hard01: Record<string, Fixer> = {
     const effective = valid ? enforce : level!;
     // The enforce level is one every workload in the evidence already meets: with the whole inventory
     // in the evidence nothing running is refused; from a loose set of files, others may exist.
-    const safe = !enforceChanged || ctx.complete;
+    const safe = !enforceChanged || (ctx.complete && !dependsOnReview);
+    const caution = !enforceChanged ? undefined
+      : dependsOnReview ? `the workloads of ${name} meet ${effective} only with the review changes of this plan: apply those first, or their pods are refused when next created`
+        : !ctx.complete ? `the input is not the whole cluster: a workload of ${name} that is not in it and does not meet ${effective} would be refused when its pods are next created` : undefined;
     return [{
       type: 'change', risk: safe ? 'safe' : 'review', object: ns,
-      summary: `Pod Security labels: enforce ${effective}${enforceChanged ? ' (the strictest level its workloads in the evidence meet)' : ''}, audit and warn restricted`,
-      ...(safe ? {} : { caution: `the input is not the whole cluster: a workload of ${name} that is not in it and does not meet ${effective} would be refused when its pods are next created` }),
+      summary: `Pod Security labels: enforce ${effective}${enforceChanged ? ` (the strictest level its workloads in the evidence meet${dependsOnReview ? ' once fixed' : ''})` : ''}, audit and warn restricted`,
+      ...(caution ? { caution } : {}),
       ops,
     }];
   },

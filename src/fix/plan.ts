@@ -39,10 +39,17 @@ export function planFixes(run: RunResult, snapshot: Snapshot, opts: PlanOptions)
   for (const c of run.controls) for (const r of c.rules) if (ruleSelected(c.id, r.id, opts.rules)) selected.add(`${c.id}/${r.id}`);
   const ctx = new FixContext(run, snapshot, opts.config, selected);
   const plan = emptyPlan();
-  const seenChanges = new Set<string>();
   const seenCommands = new Set<string>();
   const seenNew = new Set<string>();
-  for (const c of run.controls) {
+  // Fixes that judge the result of other fixes (the Pod Security level the namespace's workloads
+  // meet once fixed) run after the others.
+  const ordered = [...run.controls.filter((c) => !AFTER_OTHERS.has(c.id)), ...run.controls.filter((c) => AFTER_OTHERS.has(c.id))];
+  let recorded = false;
+  for (const c of ordered) {
+    if (AFTER_OTHERS.has(c.id) && !recorded) {
+      for (const ch of plan.changes) ctx.plan(ch.object, ch.ops, ch.risk);
+      recorded = true;
+    }
     let planned = 0;
     for (const f of c.findings) {
       if (!isFixable(f, Boolean(opts.includeSystem)) || !selected.has(`${c.id}/${f.rule}`)) continue;
@@ -61,14 +68,17 @@ export function planFixes(run: RunResult, snapshot: Snapshot, opts: PlanOptions)
         else plan.uncovered.push(subject);
         continue;
       }
-      for (const o of outcomes) addOutcome(plan, subject, o, level, c, { seenChanges, seenCommands, seenNew });
+      for (const o of outcomes) addOutcome(plan, subject, o, level, c, { seenCommands, seenNew });
     }
   }
   plan.commands.sort((a, b) => a.order - b.order);
   return plan;
 }
 
-function addOutcome(plan: FixPlan, subject: FixSubject, o: FixOutcome, level: Risk, _c: ControlResult, seen: { seenChanges: Set<string>; seenCommands: Set<string>; seenNew: Set<string> }): void {
+/** Controls whose fixes depend on the changes other fixes make to the same objects. */
+const AFTER_OTHERS = new Set(['CC5-HARD-01']);
+
+function addOutcome(plan: FixPlan, subject: FixSubject, o: FixOutcome, level: Risk, _c: ControlResult, seen: { seenCommands: Set<string>; seenNew: Set<string> }): void {
   if (o.type === 'decision') {
     const { type: _t, ...d } = o;
     plan.decisions.push({ ...subject, ...d });
@@ -79,10 +89,9 @@ function addOutcome(plan: FixPlan, subject: FixSubject, o: FixOutcome, level: Ri
     return;
   }
   if (o.type === 'change') {
+    // Two rules may make the same change to one object (storage-encrypted and default-class-encrypted):
+    // both are listed, the edit is made once.
     const { type: _t, ...rest } = o;
-    const key = `${objectKey(o.object)}|${JSON.stringify(o.ops)}`;
-    if (seen.seenChanges.has(key)) return;
-    seen.seenChanges.add(key);
     plan.changes.push({ ...subject, ...rest });
   } else if (o.type === 'new') {
     const { type: _t, ...rest } = o;
