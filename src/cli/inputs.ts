@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Attestation, AttestationIssue, EffectiveConfig, Waiver, WaiverIssue } from '../model/index.js';
 import { DEFAULT_SYSTEM_NAMESPACES, DEFAULT_THRESHOLDS, defaultConfig } from '../model/index.js';
 import { UserError } from './errors.js';
+import { WAIVER_PLACEHOLDER } from '../fix/waive.js';
 
 const dateish = z.union([z.string(), z.date().transform((d) => d.toISOString().slice(0, 10))])
   .refine((s) => !Number.isNaN(Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s)), { message: 'must be a date (YYYY-MM-DD) or an ISO timestamp' });
@@ -45,6 +46,9 @@ export const configSchema = z.object({
   podSecurityGroupNamespaces: z.array(z.string().min(1)).optional(),
 }).strict();
 
+/** `fix --waive` writes WAIVER_PLACEHOLDER into the fields a person must fill in; such an entry is never applied. */
+const filledIn = (what: string) => z.string().min(1).refine((s) => !s.includes(WAIVER_PLACEHOLDER), { message: `still the placeholder written by \`eks-soc2 fix --waive\`: write the ${what}` });
+
 const waiverSchema = z.object({
   id: z.string().min(1),
   control: z.string().regex(/^(CC\d|P1)-[A-Z]+-\d{2}$/, 'must be a control id such as CC5-HARD-03'),
@@ -55,8 +59,8 @@ const waiverSchema = z.object({
     name: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
   }).strict().optional(),
-  reason: z.string().min(1),
-  approvedBy: z.string().min(1),
+  reason: filledIn('reason the risk is accepted'),
+  approvedBy: filledIn('approver'),
   expires: dateish,
 }).strict();
 
