@@ -565,7 +565,7 @@ export const CC4_SEC_02 = defineControl({
     summary: 'Enable Security Hub with the default standards in every region that runs clusters, and keep the EKS controls enabled.',
     commands: [
       'aws securityhub enable-security-hub --enable-default-standards',
-      'aws securityhub update-standards-control-associations --standards-control-association-updates \'[{"StandardsArn":"arn:aws:securityhub:REGION::standards/aws-foundational-security-best-practices/v/1.0.0","SecurityControlId":"EKS.8","AssociationStatus":"ENABLED"}]\'',
+      'aws securityhub batch-update-standards-control-associations --standards-control-association-updates \'[{"StandardsArn":"arn:aws:securityhub:REGION::standards/aws-foundational-security-best-practices/v/1.0.0","SecurityControlId":"EKS.8","AssociationStatus":"ENABLED"}]\'',
     ],
   },
   references: [
