@@ -67,6 +67,7 @@ function waitActive(name: string, region: string | undefined, order: number): Fi
   return { type: 'command', risk: 'safe', order: order + 1, command: awsCommand('eks', 'wait', ['cluster-active', ['--name', name]], region), summary: 'wait until the cluster update has finished' };
 }
 
+const CREATED_KEY = [{ placeholder: '$KMS_KEY_ARN', what: 'set by the create-key command above (or the ARN of an existing symmetric customer-managed key in the cluster\'s region)' }];
 const KEY_NEEDS = (purpose: string) => [{ placeholder: '$KMS_KEY_ARN', what: `the ARN of a customer-managed KMS key for ${purpose} (its key policy must allow the service to use it)` }];
 
 // ---------------------------------------------------------------------------------------------
@@ -250,8 +251,8 @@ const enc01: Record<string, Fixer> = {
     const region = regionOf(f, ctx);
     return [
       { type: 'command', risk: 'review', order: ORDER.createKey, command: `KMS_KEY_ARN=$(${awsCommand('kms', 'create-key', [['--description', `EKS Secrets encryption for ${name}`], ['--query', 'KeyMetadata.Arn'], ['--output', 'text']], region)})`, summary: 'create a symmetric customer-managed key for Secrets encryption (or set KMS_KEY_ARN to an existing one)' },
-      { type: 'command', risk: 'safe', order: ORDER.createKey + 1, command: awsCommand('kms', 'enable-key-rotation', [['--key-id', '"$KMS_KEY_ARN"']], region), summary: 'rotate the new key automatically' },
-      { type: 'command', risk: 'review', order: ORDER.clusterEncryption, command: awsCommand('eks', 'associate-encryption-config', [['--cluster-name', name], ['--encryption-config', `"${JSON.stringify([{ resources: ['secrets'], provider: { keyArn: '$KMS_KEY_ARN' } }]).replace(/"/g, '\\"')}"`]], region), summary: 'encrypt Secrets with the key (all existing Secrets are re-encrypted)', caution: 'one-way: envelope encryption cannot be turned off, and the cluster stops working if the key is disabled or deleted' },
+      { type: 'command', risk: 'safe', order: ORDER.createKey + 1, command: awsCommand('kms', 'enable-key-rotation', [['--key-id', '"$KMS_KEY_ARN"']], region), summary: 'rotate the new key automatically', needs: CREATED_KEY },
+      { type: 'command', risk: 'review', order: ORDER.clusterEncryption, command: awsCommand('eks', 'associate-encryption-config', [['--cluster-name', name], ['--encryption-config', `"${JSON.stringify([{ resources: ['secrets'], provider: { keyArn: '$KMS_KEY_ARN' } }]).replace(/"/g, '\\"')}"`]], region), summary: 'encrypt Secrets with the key (all existing Secrets are re-encrypted)', needs: CREATED_KEY, caution: 'one-way: envelope encryption cannot be turned off, and the cluster stops working if the key is disabled or deleted' },
       waitActive(name, region, ORDER.clusterEncryption),
     ];
   },
