@@ -26,7 +26,7 @@ export default tseslint.config(
     files: ['src/catalog/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/engine/**', '**/collectors/**', '**/report/**', '**/store/**', '**/server/**', '**/cli/**'], message: 'catalog/ imports model/ only (DESIGN.md).' },
+        { group: ['**/engine/**', '**/collectors/**', '**/report/**', '**/store/**', '**/server/**', '**/cli/**', '**/fix/**'], message: 'catalog/ imports model/ only (DESIGN.md).' },
         { group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process'], message: 'A check never performs I/O (DESIGN.md).' },
       ] }],
     },
@@ -34,19 +34,28 @@ export default tseslint.config(
   {
     files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/collectors/**', '**/report/**', '**/store/**', '**/server/**', '**/cli/**'], message: 'engine/ imports model/ and catalog/ only (DESIGN.md).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/collectors/**', '**/report/**', '**/store/**', '**/server/**', '**/cli/**', '**/fix/**'], message: 'engine/ imports model/ and catalog/ only (DESIGN.md).' }] }],
     },
   },
   {
     files: ['src/report/**/*.ts', 'src/store/**/*.ts', 'src/collectors/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '**/catalog/**', '**/cli/**', '**/server/**'], message: 'report/, store/ and collectors/ import model/ only (DESIGN.md).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '**/catalog/**', '**/cli/**', '**/server/**', '**/fix/**'], message: 'report/, store/ and collectors/ import model/ only (DESIGN.md).' }] }],
+    },
+  },
+  {
+    files: ['src/fix/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/collectors/**', '**/report/**', '**/store/**', '**/server/**', '**/cli/**'], message: 'fix/ imports engine/, catalog/ and model/ (DESIGN.md).' },
+        { group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:child_process'], message: 'fix/ never performs I/O: the CLI reads and writes for it (DESIGN.md).' },
+      ] }],
     },
   },
   {
     files: ['src/server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '**/catalog/**', '**/cli/**', '**/collectors/**'], message: 'server/ imports store/, report/ and model/ (DESIGN.md).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '**/catalog/**', '**/cli/**', '**/collectors/**', '**/fix/**'], message: 'server/ imports store/, report/ and model/ (DESIGN.md).' }] }],
     },
   },
 );

@@ -93,7 +93,7 @@ function getAt(root: JsonValue, path: Path): JsonValue | undefined {
 const YAML11_KEYWORDS = /^(y|n|yes|no|on|off|true|false|null|~)$/i;
 
 function plainSafe(s: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_.\/-]*$/.test(s) && !YAML11_KEYWORDS.test(s);
+  return /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !YAML11_KEYWORDS.test(s);
 }
 
 function scalarText(v: JsonPrimitive, json: boolean): string {

@@ -1,5 +1,4 @@
 import type { Finding, K8sObject } from '../model/index.js';
-import { kindKey } from '../model/index.js';
 import { WORKLOAD_KINDS } from '../catalog/lib/keys.js';
 import { arr, podTemplate } from '../catalog/lib/workloads.js';
 import type { Container, PodSpec } from '../catalog/lib/workloads.js';

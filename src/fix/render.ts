@@ -11,7 +11,6 @@ import type { FixPlan, Risk } from './types.js';
 
 /** Control and bidi characters made visible (a hostile name must not rewrite the terminal). */
 export function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

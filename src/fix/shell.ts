@@ -4,7 +4,7 @@
  * a hostile name in a manifest cannot turn a copied command into another one.
  */
 export function sh(value: string): string {
-  if (value !== '' && /^[A-Za-z0-9_@%+=:,.\/-]+$/.test(value)) return value;
+  if (value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'n
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { Command } from 'commander';
 import type { K8sObject, RunResult, Snapshot } from '../../model/index.js';
+import type { FixPlan, Materialised } from '../../fix/index.js';
+import type * as FixModuleNs from '../../fix/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { addKubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions } from '../sources/aws.js';
@@ -122,7 +124,7 @@ function readInput(file: string): string | undefined {
   }
 }
 
-function writeInPlace(m: import('../../fix/index.js').Materialised, quiet: boolean): void {
+function writeInPlace(m: Materialised, quiet: boolean): void {
   for (const f of m.files) {
     writeFileSync(f.file, f.after);
     if (!quiet) process.stderr.write(`wrote ${f.file}\n`);
@@ -151,9 +153,9 @@ function put(path: string, text: string, quiet: boolean): void {
   if (!quiet) process.stderr.write(`wrote ${path}\n`);
 }
 
-type FixModule = typeof import('../../fix/index.js');
+type FixModule = typeof FixModuleNs;
 
-function writeOut(fix: FixModule, dir: string, plan: import('../../fix/index.js').FixPlan, m: import('../../fix/index.js').Materialised, snapshot: Snapshot, quiet: boolean): void {
+function writeOut(fix: FixModule, dir: string, plan: FixPlan, m: Materialised, snapshot: Snapshot, quiet: boolean): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
