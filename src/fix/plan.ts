@@ -2,6 +2,7 @@ import type { ControlResult, EffectiveConfig, Finding, RunResult, Snapshot } fro
 import { FixContext } from './context.js';
 import type { FixOutcome } from './context.js';
 import { DECISIONS, FIXERS } from './registry.js';
+import { isTerraform, terraformFix } from './terraform.js';
 import type { FixPlan, FixSubject, Risk } from './types.js';
 import { emptyPlan } from './types.js';
 
@@ -55,6 +56,10 @@ export function planFixes(run: RunResult, snapshot: Snapshot, opts: PlanOptions)
       if (!isFixable(f, Boolean(opts.includeSystem)) || !selected.has(`${c.id}/${f.rule}`)) continue;
       if (opts.limitPerControl !== undefined && planned++ >= opts.limitPerControl) break;
       const subject: FixSubject = { control: c.id, rule: f.rule, resource: f.resource, ...(f.source ? { source: f.source } : {}) };
+      if (isTerraform(f)) {
+        for (const o of terraformFix(c.id, f)) addOutcome(plan, subject, o, level, c, { seenCommands, seenNew });
+        continue;
+      }
       const fixer = FIXERS[c.id]?.[f.rule];
       let outcomes: FixOutcome[];
       try {

@@ -1,10 +1,10 @@
-import { stringify } from 'yaml';
 import type { ControlResult, EffectiveConfig, Remediation, RunResult, Snapshot } from '../model/index.js';
 import { defaultConfig } from '../model/index.js';
 import { kubectlPatch, materialise } from './apply.js';
 import { FixContext } from './context.js';
 import { planFixes } from './plan.js';
 import { sh } from './shell.js';
+import { visible } from './render.js';
 
 /**
  * The remediation a scan shows, with what the evidence knows filled in: the catalog's commands with
@@ -39,9 +39,13 @@ export function fillRemediation(run: RunResult, snapshot: Snapshot, config: Effe
     if (plan && (c.counts.fail > 0 || c.counts.warn > 0)) {
       for (const s of plan.commands) if (s.control === c.id) exact.push(s.command);
       for (const p of patches) if (p.changes.some((x) => x.control === c.id)) exact.push(kubectlPatch(p));
-      for (const n of plan.newObjects) if (n.control === c.id) exact.push(`kubectl apply -f - <<'EOF'\n${stringify(n.object, { lineWidth: 0 })}EOF`);
+      // One line per command (renderers show commands line by line); JSON is YAML to kubectl.
+      for (const n of plan.newObjects) if (n.control === c.id) exact.push(`echo ${sh(JSON.stringify(n.object))} | kubectl apply -f -`);
     }
     c.remediation = filled(c, values, exact);
+    // The commands now hold names from the input: control and bidi characters are shown, not obeyed,
+    // in every renderer (none of them escapes commands: they used to be the catalog's own text).
+    if (c.remediation.commands) c.remediation.commands = c.remediation.commands.map(visible);
   }
   return run;
 }

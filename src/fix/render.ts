@@ -5,13 +5,12 @@ import type { FixPlan, Risk } from './types.js';
 
 /**
  * The plan as text a reviewer reads (unified diffs, the commands in order, the decisions) and as
- * JSON for tools. Names from the input are printed as they are inside diffs (that is what the
- * reviewer must see), with control characters made visible everywhere else.
+ * JSON for tools. Control and bidi characters that came from the input are made visible.
  */
 
 /** Control and bidi characters made visible (a hostile name must not rewrite the terminal). */
 export function visible(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function where(r: ResourceRef, source?: SourceLocation): string {
@@ -66,7 +65,8 @@ export function renderText(plan: FixPlan, m: Materialised, opts: { level: Risk; 
     for (const s of plan.uncovered) byRule.set(`${s.control} ${s.rule}`, (byRule.get(`${s.control} ${s.rule}`) ?? 0) + 1);
     for (const [r, n] of byRule) out.push(`- ${r} ×${n}`);
   }
-  return `${out.join('\n')}\n`;
+  // Everything printed goes to a terminal: control and bidi characters from the input are shown, not obeyed.
+  return visible(`${out.join('\n')}\n`);
 }
 
 /** `commands.sh` for --out: patches of rendered objects, new objects, then the AWS commands in order. */

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../src/catalog/index.js';
+import { evaluate } from '../../src/engine/index.js';
+import { defaultConfig, emptySnapshot } from '../../src/model/index.js';
+import type { Finding, K8sObject, ResourceRef } from '../../src/model/index.js';
+import { kubectlPatch, materialise, planFixes, renderText } from '../../src/fix/index.js';
+import { TERRAFORM_ATTRIBUTES } from '../../src/fix/terraform.js';
+import { makeSnapshot } from '../helpers/snapshot.js';
+
+const NOW = new Date('2026-11-26T12:00:00Z');
+const run = (snap: ReturnType<typeof makeSnapshot>) => evaluate(snap, catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now: NOW });
+
+describe('planFixes', () => {
+  it('quotes names from the input in every command it prints (a hostile name cannot run anything)', () => {
+    const evil = "shop'; rm -rf / #";
+    const objects: K8sObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: evil } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: '$(id)', namespace: evil }, spec: { template: { spec: { containers: [{ name: 'a', image: 'x', securityContext: { privileged: true } }] } } } },
+    ];
+    const snap = makeSnapshot({ k8s: objects });
+    snap.kubernetes.source = 'live';
+    const r = run(snap);
+    const plan = planFixes(r, snap, { level: 'review', config: defaultConfig() });
+    const m = materialise(plan, { read: () => undefined, renderedOnly: true });
+    const cmds = m.patches.map(kubectlPatch);
+    expect(cmds.length).toBeGreaterThan(0);
+    for (const c of cmds) {
+      expect(c).toContain(`'shop'\\''; rm -rf / #'`);
+      expect(c).not.toMatch(/ \$\(id\) /);
+    }
+    // The text output makes control characters visible.
+    const bad = makeSnapshot({ k8s: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a\u001b[2Jb' } }] });
+    const text = renderText(planFixes(run(bad), bad, { level: 'review', config: defaultConfig() }), materialise(planFixes(run(bad), bad, { level: 'review', config: defaultConfig() }), { read: () => undefined, renderedOnly: true }), { level: 'review', writing: false });
+    expect(text).toContain('a\\u001b[2Jb');
+    expect(text).not.toContain('\u001b');
+  });
+
+  it('takes warnings of recommended rules too, behind the same --rule selection, and never waived findings', () => {
+    const snap = makeSnapshot({ k8s: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'a' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } }] });
+    const r = run(snap);
+    // Turn one failure into a warning (a recommended rule) and one into a waived finding.
+    const hard03 = r.controls.find((c) => c.id === 'CC5-HARD-03')!;
+    for (const f of hard03.findings) {
+      if (f.rule === 'read-only-root-fs') (f as Finding).status = 'warn';
+      if (f.rule === 'drop-capabilities') (f as Finding).status = 'waived';
+    }
+    const plan = planFixes(r, snap, { level: 'review', config: defaultConfig(), rules: ['read-only-root-fs', 'CC5-HARD-03/drop-capabilities'] });
+    expect(plan.changes.map((c) => c.rule)).toEqual(['read-only-root-fs']);
+  });
+
+  it('gives Terraform findings the attribute to set in the block (the .tf diff extension point)', () => {
+    const snap = emptySnapshot('t', NOW);
+    const r = run(makeSnapshot({ k8s: [] }));
+    const c = r.controls.find((x) => x.id === 'CC9-ENC-01')!;
+    const resource = { provider: 'terraform', kind: 'aws_kms_key', name: 'aws_kms_key.secrets' } as unknown as ResourceRef;
+    c.findings = [{ rule: 'key-rotation', status: 'fail', severity: 'low', resource, source: { file: 'infra/kms.tf', line: 3 }, message: 'automatic key rotation is off' }];
+    const plan = planFixes(r, snap, { level: 'review', config: defaultConfig(), rules: ['CC9-ENC-01/key-rotation'] });
+    expect(plan.decisions).toEqual([expect.objectContaining({ control: 'CC9-ENC-01', rule: 'key-rotation', decide: 'in aws_kms_key.secrets (infra/kms.tf:3), set enable_key_rotation = true', hint: 'enable_key_rotation = true' })]);
+    // Every entry names a rule of the catalog.
+    for (const key of Object.keys(TERRAFORM_ATTRIBUTES)) {
+      const [control, rule] = key.split('/') as [string, string];
+      expect(catalog.find((x) => x.id === control)?.rules?.[rule], key).toBeDefined();
+    }
+  });
+});
