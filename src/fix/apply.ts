@@ -130,7 +130,9 @@ export function materialise(plan: FixPlan, opts: MaterialiseOptions): Materialis
     const ops = g.changes.flatMap((c) => c.ops);
     const before = cleanObject(g.object);
     const after = applyOps(before, ops);
-    return { object: g.object, patch: strategicPatch(before, ops, after), changes: g.changes, reason: g.reason, before: stringify(before, { lineWidth: 0 }), after: stringify(after, { lineWidth: 0 }) };
+    // A running Pod's spec is immutable: the patch shows the change, re-creating the Pod applies it.
+    const reason = g.object.kind === 'Pod' ? `${g.reason}; a Pod cannot be changed in place: re-create it from the patched object (kubectl replace --force), or fix its controller` : g.reason;
+    return { object: g.object, patch: strategicPatch(before, ops, after), changes: g.changes, reason, before: stringify(before, { lineWidth: 0 }), after: stringify(after, { lineWidth: 0 }) };
   });
 
   const newFiles: NewFile[] = plan.newObjects.map((n) => ({
