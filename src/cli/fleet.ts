@@ -294,12 +294,15 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
   const keys = evidenceKeys(engine.selectControls(catalog, selection));
   return {
     formats, failOn: failOn as Severity | 'never', now, keys,
-    evaluate: (snapshot) => fillRemediation(engine.evaluate(snapshot, catalog, {
-      config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now,
-      waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
-      ...(opts.control?.length ? { controls: opts.control } : {}),
-      ...(opts.section?.length ? { sections: opts.section } : {}),
-    }), snapshot, config),
+    evaluate: (snapshot) => {
+      const index = new engine.SnapshotIndex(snapshot);
+      return fillRemediation(engine.evaluate(snapshot, catalog, {
+        config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index,
+        waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
+        ...(opts.control?.length ? { controls: opts.control } : {}),
+        ...(opts.section?.length ? { sections: opts.section } : {}),
+      }), snapshot, config, index);
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export interface EvaluateOptions {
   controls?: readonly string[];
   sections?: readonly string[];
   snapshotDigest?: string;
+  /** An index of this snapshot built by the caller, to share with later steps (the filled-in remediation). */
+  index?: SnapshotIndex;
 }
 
 /** Controls selected by `--control` / `--section` (all when neither is given). */
@@ -41,7 +43,7 @@ export function selectControls(
 export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition[], opts: EvaluateOptions): RunResult {
   const started = opts.startedAt ?? new Date();
   const now = opts.now ?? new Date();
-  const index = new SnapshotIndex(snapshot);
+  const index = opts.index?.snapshot === snapshot ? opts.index : new SnapshotIndex(snapshot);
   const known = new Set(catalog.map((c) => c.id));
   const waivers = prepareWaivers(opts.waivers ?? [], known, now);
   const attestations = prepareAttestations(opts.attestations ?? [], known, now);

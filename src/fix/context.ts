@@ -19,8 +19,11 @@ export class FixContext {
   readonly cluster: { name?: string; region?: string; accountId?: string };
   private readonly selectedRules: ReadonlySet<string> | undefined;
 
-  constructor(readonly run: RunResult, readonly snapshot: Snapshot, readonly config: EffectiveConfig, selected?: ReadonlySet<string>) {
-    this.index = new SnapshotIndex(snapshot);
+  private readonly memos = new Map<string, unknown>();
+
+  constructor(readonly run: RunResult, readonly snapshot: Snapshot, readonly config: EffectiveConfig, selected?: ReadonlySet<string>, index?: SnapshotIndex) {
+    // The scan's own index when it is handed over: a second one of a 150,000-pod snapshot costs seconds.
+    this.index = index?.snapshot === snapshot ? index : new SnapshotIndex(snapshot);
     this.complete = snapshot.kubernetes.complete || snapshot.kubernetes.source === 'live' || snapshot.kubernetes.source === 'demo';
     const arn = snapshot.cluster.arn;
     const m = arn ? /^arn:aws[\w-]*:eks:([\w-]+):(\d{12}):cluster\/(.+)$/.exec(arn) : null;
@@ -29,6 +32,12 @@ export class FixContext {
     const accountId = snapshot.cluster.accountId ?? m?.[2] ?? snapshot.aws.accountId;
     this.cluster = { ...(name ? { name } : {}), ...(region ? { region } : {}), ...(accountId ? { accountId } : {}) };
     this.selectedRules = selected;
+  }
+
+  /** A value derived from the snapshot, computed once per fix run (like `Evidence.memo`). */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   /** Whether a rule of a control is part of this fix run (for fixes that depend on another rule's fix). */

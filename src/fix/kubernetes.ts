@@ -236,6 +236,10 @@ const hard01: Record<string, Fixer> = {
 
 /** Service accounts granted anything by a RoleBinding or ClusterRoleBinding in the evidence. */
 function grantedServiceAccounts(ctx: FixContext): { known: boolean; has: (ns: string, name: string) => boolean } {
+  return ctx.memo('granted-service-accounts', () => computeGranted(ctx));
+}
+
+function computeGranted(ctx: FixContext): { known: boolean; has: (ns: string, name: string) => boolean } {
   const known = ctx.has('rbac.authorization.k8s.io/RoleBinding') && ctx.has('rbac.authorization.k8s.io/ClusterRoleBinding');
   const bound = new Set<string>();
   const groups = new Set<string>();
@@ -316,10 +320,15 @@ const net03: Record<string, Fixer> = {
 
 /** A file of the input holding objects of the namespace (where a new object for it belongs). */
 function nearFile(ctx: FixContext, ns: string): string | undefined {
+  if (ctx.snapshot.kubernetes.source !== 'files') return undefined;
   const nsObj = ctx.index.get('core/Namespace', '', ns);
   if (nsObj?.$source) return nsObj.$source.file;
-  for (const o of ctx.snapshot.kubernetes.objects) if (o.metadata.namespace === ns && o.$source) return o.$source.file;
-  return undefined;
+  // One pass over the objects for every namespace, made once.
+  return ctx.memo('files-by-namespace', () => {
+    const m = new Map<string, string>();
+    for (const o of ctx.snapshot.kubernetes.objects) if (o.metadata.namespace && o.$source && !m.has(o.metadata.namespace)) m.set(o.metadata.namespace, o.$source.file);
+    return m;
+  }).get(ns);
 }
 
 export const KUBERNETES_FIXERS: Record<string, Record<string, Fixer>> = {

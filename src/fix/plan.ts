@@ -16,6 +16,8 @@ export interface PlanOptions {
   config: EffectiveConfig;
   /** Plan at most this many findings per control (the scan's filled-in remediation). */
   limitPerControl?: number;
+  /** A context already made for this run (its index and memos are reused). */
+  context?: FixContext;
 }
 
 const RISK_RANK: Record<Risk, number> = { safe: 0, review: 1 };
@@ -38,7 +40,7 @@ export function planFixes(run: RunResult, snapshot: Snapshot, opts: PlanOptions)
   const level = opts.level ?? 'safe';
   const selected = new Set<string>();
   for (const c of run.controls) for (const r of c.rules) if (ruleSelected(c.id, r.id, opts.rules)) selected.add(`${c.id}/${r.id}`);
-  const ctx = new FixContext(run, snapshot, opts.config, selected);
+  const ctx = opts.context ?? new FixContext(run, snapshot, opts.config, selected);
   const plan = emptyPlan();
   const seenCommands = new Set<string>();
   const seenNew = new Set<string>();

@@ -2,6 +2,7 @@ import type { ControlResult, EffectiveConfig, Remediation, RunResult, Snapshot }
 import { defaultConfig } from '../model/index.js';
 import { kubectlPatch, materialise } from './apply.js';
 import { FixContext } from './context.js';
+import type { SnapshotIndex } from '../engine/index.js';
 import { planFixes } from './plan.js';
 import { sh } from './shell.js';
 import { visible } from './render.js';
@@ -20,8 +21,8 @@ export const MAX_COMMANDS = 12;
 /** Findings planned per control for the scan's remediation (a 150,000-pod scan stays fast). */
 const PLANNED_PER_CONTROL = 25;
 
-export function fillRemediation(run: RunResult, snapshot: Snapshot, config: EffectiveConfig = defaultConfig()): RunResult {
-  const ctx = new FixContext(run, snapshot, config);
+export function fillRemediation(run: RunResult, snapshot: Snapshot, config: EffectiveConfig = defaultConfig(), index?: SnapshotIndex): RunResult {
+  const ctx = new FixContext(run, snapshot, config, undefined, index);
   const values: Record<string, string | undefined> = {
     CLUSTER_NAME: ctx.cluster.name,
     AWS_REGION: ctx.cluster.region,
@@ -29,7 +30,7 @@ export function fillRemediation(run: RunResult, snapshot: Snapshot, config: Effe
   };
   let plan;
   try {
-    plan = planFixes(run, snapshot, { level: 'review', config, limitPerControl: PLANNED_PER_CONTROL });
+    plan = planFixes(run, snapshot, { level: 'review', config, limitPerControl: PLANNED_PER_CONTROL, context: ctx });
   } catch {
     plan = undefined; // the remediation stays the catalog's: a fixer problem never fails a scan
   }

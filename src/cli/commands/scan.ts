@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Attestation, AttestationIssue, EffectiveConfig, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
 import { SEVERITIES, defaultConfig, emptySnapshot, severityRank } from '../../model/index.js';
+import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
 import { toolVersion } from '../version.js';
@@ -103,9 +104,9 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   const notify = notifyTarget(opts);
   if (notify && !opts.run && !(await scanStoreTarget(opts))) throw new UserError('--notify compares the run with the cluster\'s previous stored run: add --store (or set EKS_SOC2_STORE)');
 
-  const { run, snapshot, config } = await collectAndEvaluate(opts);
+  const { run, snapshot, config, index } = await collectAndEvaluate(opts);
   const { fillRemediation } = await import('../../fix/remediation.js');
-  fillRemediation(run, snapshot, config);
+  fillRemediation(run, snapshot, config, index);
 
   const persisted = await persistRun(opts, snapshot, run);
   if (persisted.runId) run.runId = persisted.runId;
@@ -134,7 +135,7 @@ export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | '
  * Collect the evidence the options name (files, the demo, a stored run, a live cluster and its AWS
  * account) and evaluate the selected controls: the part of a scan that `fix` shares.
  */
-export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: RunResult; snapshot: Snapshot; config: EffectiveConfig }> {
+export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: RunResult; snapshot: Snapshot; config: EffectiveConfig; index: SnapshotIndex }> {
   let now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
@@ -201,14 +202,16 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
       : await collectAws(opts, emptySnapshot(toolVersion(), now), keys);
   }
 
-  const { evaluate } = await import('../../engine/index.js');
+  const { evaluate, SnapshotIndex } = await import('../../engine/index.js');
+  // One index of the snapshot for the evaluation and the filled-in remediation that follows it.
+  const index = new SnapshotIndex(snapshot);
   const run = evaluate(snapshot, catalog, {
-    config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now,
+    config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index,
     waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
     ...(opts.control?.length ? { controls: opts.control } : {}),
     ...(opts.section?.length ? { sections: opts.section } : {}),
   });
-  return { run, snapshot, config };
+  return { run, snapshot, config, index };
 
 }
 
