@@ -618,7 +618,7 @@ export const CC3_RA_03 = defineControl({
     },
     'workload-scanned': {
       title: 'The workload has a recent vulnerability report for each container', severity: 'medium', level: 'recommended',
-      basis: 'every workload judged on its own; the threshold rule decides the control', evidence: [need.workloads(), REPORTS],
+      basis: 'every workload judged on its own; the threshold rule decides the control', evidence: [REPORTS],
     },
     'no-critical-past-sla': {
       title: 'No CRITICAL vulnerability open longer than the remediation SLA', severity: 'high', level: 'required',
@@ -918,11 +918,11 @@ export const CC3_IMG_01 = defineControl({
     },
     'running-image-scanned': {
       title: 'The running image has a completed, recent scan', severity: 'high', level: 'required',
-      basis: 'scanning that does not reach the images that run proves nothing about them (CC7.1 vulnerability scans)', evidence: [need.workloads(), aws('ecr:DescribeImages')],
+      basis: 'scanning that does not reach the images that run proves nothing about them (CC7.1 vulnerability scans)', evidence: [aws('ecr:DescribeImages')],
     },
     'no-critical-past-sla': {
       title: 'The running image has no CRITICAL finding older than the SLA', severity: 'high', level: 'required',
-      basis: 'vulnerabilities found are remediated within the policy (criticalVulnSlaDays; CC7.1)', evidence: [need.workloads(), aws('ecr:DescribeImages')],
+      basis: 'vulnerabilities found are remediated within the policy (criticalVulnSlaDays; CC7.1)', evidence: [aws('ecr:DescribeImages')],
     },
   },
   remediation: {
@@ -1113,7 +1113,7 @@ export const CC3_IMG_02 = defineControl({
     },
     'running-image-signed': {
       title: 'The running image is signed', severity: 'high', level: 'recommended',
-      basis: 'every image judged on its own; the threshold rule decides the control', evidence: [need.workloads(), SIGNATURES],
+      basis: 'every image judged on its own; the threshold rule decides the control', evidence: [SIGNATURES],
     },
     'signing-profile': {
       title: 'An active AWS Signer profile on a Notation platform exists', severity: 'medium', level: 'recommended',

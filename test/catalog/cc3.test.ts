@@ -472,7 +472,7 @@ testControl(CC3_RA_03, {
         vulnReport('shop', 'ReplicaSet', 'api-5d8f7c9b4', 'app', { created: daysAgo(1), crits: [{ id: 'CVE-2025-9999' }] })].join('---\n'),
       expect: { status: 'error', notFailing: ['no-critical-past-sla'], assert: (r) => expect(r.findings.find((f) => f.rule === 'no-critical-past-sla')?.message).toMatch(/age is unknown .*report was created .*deployment date .*publishedDate/) },
     },
-    { name: 'VulnerabilityReports not readable: error', k8s: [trivyOperator(), deployWithRs('shop', 'api', 'nginx:1')].join('---\n'), kinds: { 'aquasecurity.github.io/VulnerabilityReport': 'denied' }, expect: { status: 'error' } },
+    { name: 'VulnerabilityReports not readable: error naming them', k8s: [trivyOperator(), deployWithRs('shop', 'api', 'nginx:1')].join('---\n'), kinds: { 'aquasecurity.github.io/VulnerabilityReport': 'denied' }, expect: { status: 'error', message: /Trivy VulnerabilityReports/, passing: ['operator-available'] } },
     { name: 'loose manifests without reports: error (not a fail)', k8s: deployWithRs('shop', 'api', 'nginx:1'), complete: false, expect: { status: 'error', message: /Trivy VulnerabilityReports/ } },
   ],
 });
@@ -716,6 +716,12 @@ spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: { spec: { contai
       expect: { failing: ['signed-coverage'], assert: (r) => expect(r.findings.find((f) => f.rule === 'running-image-signed')).toMatchObject({ status: 'warn', message: expect.stringMatching(/no Notation signature among the image's referrers/) }) },
     },
     {
+      name: 'an image proven unsigned while the Signer profiles were denied: the failure stands',
+      aws: [referrers('api', D1, [])], awsCalls: { 'signer:ListSigningProfiles': 'denied' },
+      k8s: podYaml('shop', 'a', `${ECR}/api@${D1}`),
+      expect: { failing: ['signed-coverage'], assert: (r) => expect(r.notes.join(' ')).toMatch(/not evaluated .*AWS Signer signing profiles/) },
+    },
+    {
       name: 'unsigned images below the threshold even if every unknown one were signed: a proven failure',
       aws: [profiles(), referrers('api', D1, []), signing('web', D2, [])],
       k8s: podYaml('shop', 'a', `${ECR}/api@${D1}`) + '---' + podYaml('shop', 'b', `${ECR}/web@${D2}`),
@@ -845,6 +851,11 @@ webhooks: [ { name: mutate.kyverno.svc-fail, failurePolicy: Fail, clientConfig: 
       name: 'Audit mode only and verifyDigest off: nothing blocks (the mode and the digest are warnings on the policy)',
       k8s: namespaces + '---\n' + fixture('kyverno-verify-images.yaml').replace('failureAction: Enforce', 'failureAction: Audit').replace('verifyDigest: true', 'verifyDigest: false'),
       expect: { failing: ['image-policy-enforced', 'namespace-covered'], assert: (r) => { warns('policy-mode', 'verify-digest')(r); expect(r.findings.find((f) => f.rule === 'image-policy-enforced')?.message).toMatch(/every image policy is in audit mode/); } },
+    },
+    {
+      name: 'audit-only policies while the policy reports were denied: nothing blocks, the failure stands',
+      k8s: namespaces + '---\n' + fixture('kyverno-verify-images.yaml').replace('failureAction: Enforce', 'failureAction: Audit'), kinds: { 'wgpolicyk8s.io/PolicyReport': 'denied' },
+      expect: { failing: ['image-policy-enforced'], assert: (r) => expect(r.unevaluated.map((u) => u.rule)).toContain('running-images-compliant') },
     },
     {
       // Issue 13: a Kyverno ClusterPolicy with no Kyverno admission webhook passed the automated signals.
