@@ -35,6 +35,23 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   details?: boolean;
   chromium?: string;
   junitPerFinding?: boolean;
+  /** `--name`: the cluster's name when the evidence gives none (file scans). */
+  name?: string;
+}
+
+/**
+ * The cluster a scan is about, when the evidence does not say (manifests, Helm output): `--name`,
+ * else `--cluster`. It keys the run in the store, so file scans of different clusters get their own
+ * chains instead of all sharing "unnamed". An identity the evidence gives (ARN, context, account) wins.
+ */
+export function nameCluster(snapshot: Snapshot, opts: Pick<ScanOptions, 'name' | 'cluster'>): void {
+  const given = opts.name ?? opts.cluster;
+  if (!given) return;
+  const c = snapshot.cluster;
+  if (opts.name && c.name && c.name !== opts.name && (c.arn || c.accountId)) {
+    throw new UserError(`--name ${opts.name} contradicts the evidence, which is about cluster ${c.name}${c.arn ? ` (${c.arn})` : ''}`, EXIT.USAGE, 'drop --name: the evidence names the cluster');
+  }
+  if (!c.name) snapshot.cluster = { ...c, name: given };
 }
 
 const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -46,6 +63,7 @@ export function registerScan(program: Command): void {
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
+    .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
     .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
     .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
     .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
@@ -168,6 +186,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
       ? await collectAws(opts, live, keys, { liveKubernetes: true })
       : await collectAws(opts, emptySnapshot(toolVersion(), now), keys);
   }
+
+  if (!stored) nameCluster(snapshot, opts);
 
   const { evaluate } = await import('../../engine/index.js');
   const run = evaluate(snapshot, catalog, {
