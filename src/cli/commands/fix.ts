@@ -76,7 +76,9 @@ Examples:
   helm template my-chart | eks-soc2 fix -f - --level review --out fixes/   # patches + kustomization
   eks-soc2 fix --demo --level review                     # diff of the demo objects and AWS commands
   eks-soc2 fix -f k8s/ --rule no-host-path --waive --waivers waivers.yaml  # accept instead of fixing`);
-  cmd.action(async (opts: FixOptions) => {
+  cmd.argument('[paths...]', 'files or directories to read, as with -f');
+  cmd.action(async (paths: string[], opts: FixOptions) => {
+    if (paths.length) opts.file = [...(opts.file ?? []), ...paths];
     process.exitCode = await runFix(opts);
   });
 }
@@ -90,7 +92,9 @@ export async function runFix(opts: FixOptions): Promise<number> {
   if (opts.expires && !/^\d{4}-\d{2}-\d{2}$/.test(opts.expires)) throw new UserError(`--expires must be a date (YYYY-MM-DD), got "${opts.expires}"`);
   if (opts.write && opts.run) throw new UserError('--write edits manifest files; a stored run has none: use --out DIR for its patches');
   const { collectAndEvaluate } = await import('./scan.js');
-  const { run, snapshot, config } = await collectAndEvaluate({ ...opts, ...(opts.run ? { store: opts.store ?? true } : {}) } as SourceOptions);
+  const evaluated = await collectAndEvaluate({ ...opts, ...(opts.run ? { store: opts.store ?? true } : {}) } as SourceOptions);
+  if (!evaluated) return EXIT.OK;
+  const { run, snapshot, config } = evaluated;
   const known = new Set(run.controls.flatMap((c) => c.rules.map((r) => r.id)));
   for (const r of opts.rule ?? []) {
     const id = r.includes('/') ? r.split('/').pop()! : r.includes(':') ? r.split(':').pop()! : r;

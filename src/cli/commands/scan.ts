@@ -36,6 +36,25 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   details?: boolean;
   chromium?: string;
   junitPerFinding?: boolean;
+  /** `--name`: the cluster's name when the evidence gives none (file scans). */
+  name?: string;
+  /** `--allow-empty`: inputs with nothing to evaluate exit 0 (pre-commit on a commit without manifests). */
+  allowEmpty?: boolean;
+}
+
+/**
+ * The cluster a scan is about, when the evidence does not say (manifests, Helm output): `--name`,
+ * else `--cluster`. It keys the run in the store, so file scans of different clusters get their own
+ * chains instead of all sharing "unnamed". An identity the evidence gives (ARN, context, account) wins.
+ */
+export function nameCluster(snapshot: Snapshot, opts: Pick<ScanOptions, 'name' | 'cluster'>): void {
+  const given = opts.name ?? opts.cluster;
+  if (!given) return;
+  const c = snapshot.cluster;
+  if (opts.name && c.name && c.name !== opts.name && (c.arn || c.accountId)) {
+    throw new UserError(`--name ${opts.name} contradicts the evidence, which is about cluster ${c.name}${c.arn ? ` (${c.arn})` : ''}`, EXIT.USAGE, 'drop --name: the evidence names the cluster');
+  }
+  if (!c.name) snapshot.cluster = { ...c, name: given };
 }
 
 const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -47,6 +66,8 @@ export function registerScan(program: Command): void {
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
+    .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
+    .option('--allow-empty', 'exit 0, with a note, when the -f inputs hold nothing to evaluate (a pre-commit hook on a commit without manifests); default: exit 2')
     .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
     .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
     .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
@@ -84,12 +105,15 @@ with AWS evidence does, with a note, on a machine with no Kubernetes configurati
 Examples:
   eks-soc2 scan --demo
   eks-soc2 scan -f k8s/ --format json -o reports/
+  eks-soc2 scan k8s/deployment.yaml k8s/rbac.yaml --fail-on high                  # paths as arguments, as -f
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
   eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
-    .action(async (opts: ScanOptions) => {
+    .argument('[paths...]', 'files or directories to read, as with -f (what pre-commit and CI pass)')
+    .action(async (paths: string[], opts: ScanOptions) => {
+      if (paths.length) opts.file = [...(opts.file ?? []), ...paths];
       process.exitCode = await runScan(opts);
     });
 }
@@ -104,7 +128,9 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   const notify = notifyTarget(opts);
   if (notify && !opts.run && !(await scanStoreTarget(opts))) throw new UserError('--notify compares the run with the cluster\'s previous stored run: add --store (or set EKS_SOC2_STORE)');
 
-  const { run, snapshot, config, index } = await collectAndEvaluate(opts);
+  const evaluated = await collectAndEvaluate(opts);
+  if (!evaluated) return EXIT.OK;
+  const { run, snapshot, config, index } = evaluated;
   const { fillRemediation } = await import('../../fix/remediation.js');
   fillRemediation(run, snapshot, config, index);
 
@@ -133,9 +159,10 @@ export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | '
 
 /**
  * Collect the evidence the options name (files, the demo, a stored run, a live cluster and its AWS
- * account) and evaluate the selected controls: the part of a scan that `fix` shares.
+ * account) and evaluate the selected controls: the part of a scan that `fix` shares. Undefined when
+ * the inputs hold nothing and `--allow-empty` says that is fine.
  */
-export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: RunResult; snapshot: Snapshot; config: EffectiveConfig; index: SnapshotIndex }> {
+export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: RunResult; snapshot: Snapshot; config: EffectiveConfig; index: SnapshotIndex } | undefined> {
   let now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UserError(`--now "${opts.now}" is not a date or time`);
   if (opts.demo && opts.file?.length) throw new UserError('--demo and -f are exclusive: scan the demo environment or your files');
@@ -177,6 +204,11 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     const { collectFiles } = await import('../../collectors/files/read.js');
     snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
     const nothing = snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.tools.length === 0;
+    if (nothing && opts.allowEmpty && !opts.awsEvidence) {
+      const why = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `\n  ${g.message}`).join('');
+      process.stderr.write(`eks-soc2: nothing to evaluate in ${(opts.file ?? []).join(', ')} (--allow-empty: exit 0)${why}\n`);
+      return undefined;
+    }
     if (nothing && snapshot.gaps.some((g) => g.source === 'files')) {
       const msgs = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `  ${g.message}`).join('\n');
       throw new UserError(`no readable input:\n${msgs}`, EXIT.USAGE);
@@ -202,6 +234,8 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
       : await collectAws(opts, emptySnapshot(toolVersion(), now), keys);
   }
 
+  if (!stored) nameCluster(snapshot, opts);
+
   const { evaluate, SnapshotIndex } = await import('../../engine/index.js');
   // One index of the snapshot for the evaluation and the filled-in remediation that follows it.
   const index = new SnapshotIndex(snapshot);
@@ -212,7 +246,6 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     ...(opts.section?.length ? { sections: opts.section } : {}),
   });
   return { run, snapshot, config, index };
-
 }
 
 /** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
