@@ -212,7 +212,10 @@ function valueAt(v: JsonValue, path: Path): JsonValue | undefined {
   return cur === undefined ? undefined : (JSON.parse(JSON.stringify(cur)) as JsonValue);
 }
 
-/** `kubectl patch` for one object (strategic merge, the object's namespace). */
+/** API groups of built-in kinds: the API server takes strategic merge patches only for those. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'storage.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'autoscaling', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io', 'certificates.k8s.io']);
+
+/** `kubectl patch` for one object (strategic merge; a JSON merge patch for custom resources), in its namespace. */
 export function kubectlPatch(p: ObjectPatch): string {
   const o = p.object;
   const { apiVersion: _a, kind: _k, metadata, ...rest } = p.patch;
@@ -220,7 +223,9 @@ export function kubectlPatch(p: ObjectPatch): string {
   const { name: _n, namespace: _ns, ...meta } = (metadata ?? {}) as JsonObject;
   const body = Object.keys(meta).length ? { metadata: meta, ...rest } : rest;
   const resource = `${o.kind.toLowerCase()}${o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[1]}.${o.apiVersion.split('/')[0]}` : ''}`;
-  return `kubectl patch ${sh(resource)} ${sh(o.metadata.name ?? '')}${o.metadata.namespace ? ` -n ${sh(o.metadata.namespace)}` : ''} --type strategic -p ${sh(JSON.stringify(body))}`;
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
+  const type = BUILT_IN_GROUPS.has(group) ? 'strategic' : 'merge';
+  return `kubectl patch ${sh(resource)} ${sh(o.metadata.name ?? '')}${o.metadata.namespace ? ` -n ${sh(o.metadata.namespace)}` : ''} --type ${type} -p ${sh(JSON.stringify(body))}`;
 }
 
 // ---------------------------------------------------------------------------------------------

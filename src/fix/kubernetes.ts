@@ -331,7 +331,16 @@ function nearFile(ctx: FixContext, ns: string): string | undefined {
   }).get(ns);
 }
 
+const chg04: Record<string, Fixer> = {
+  'revision-history': (f, ctx) => {
+    const obj = ctx.objectOf(f);
+    if (!obj) return [decision('remove revisionHistoryLimit: 0 by hand', `${f.resource.kind} ${f.resource.name} is not in the evidence as an object`)];
+    return [{ type: 'change', risk: 'safe', object: obj, summary: 'revisionHistoryLimit: 0 removed (Kubernetes keeps the default 10 old ReplicaSets, scaled to zero)', ops: [{ op: 'delete', path: ['spec', 'revisionHistoryLimit'], orSet: 10 }] }];
+  },
+};
+
 export const KUBERNETES_FIXERS: Record<string, Record<string, Fixer>> = {
+  'CC7-CHG-04': chg04,
   'CC5-HARD-03': hard03,
   'CC5-HARD-01': hard01,
   'P1-IAM-09': p1iam09,

@@ -63,3 +63,21 @@ describe('planFixes', () => {
     }
   });
 });
+
+describe('kubectl patch commands', () => {
+  it('use a strategic merge patch for built-in kinds and a JSON merge patch for custom resources', () => {
+    const nodeClass: K8sObject = { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'default' }, spec: { metadataOptions: { httpTokens: 'optional' } } };
+    const deploy: K8sObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'a' }, spec: { revisionHistoryLimit: 0 } };
+    const m = materialise({
+      changes: [
+        { control: 'P1-IAM-07', rule: 'nodeclass-metadata', resource: { provider: 'kubernetes', kind: 'EC2NodeClass', name: 'default' }, risk: 'review', summary: 's', object: nodeClass, ops: [{ op: 'set', path: ['spec', 'metadataOptions', 'httpTokens'], value: 'required' }] },
+        { control: 'CC7-CHG-04', rule: 'revision-history', resource: { provider: 'kubernetes', kind: 'Deployment', name: 'web', namespace: 'a' }, risk: 'safe', summary: 's', object: deploy, ops: [{ op: 'delete', path: ['spec', 'revisionHistoryLimit'], orSet: 10 }] },
+      ],
+      newObjects: [], commands: [], decisions: [], skipped: [], uncovered: [],
+    }, { read: () => undefined, renderedOnly: true });
+    expect(m.patches.map(kubectlPatch)).toEqual([
+      `kubectl patch ec2nodeclass.v1.karpenter.k8s.aws default --type merge -p '{"spec":{"metadataOptions":{"httpTokens":"required"}}}'`,
+      `kubectl patch deployment.v1.apps web -n a --type strategic -p '{"spec":{"revisionHistoryLimit":null}}'`,
+    ]);
+  });
+});

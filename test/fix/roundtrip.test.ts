@@ -19,7 +19,7 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const MECHANICAL = [
   'CC5-HARD-03/no-privilege-escalation', 'CC5-HARD-03/read-only-root-fs', 'CC5-HARD-03/no-privileged', 'CC5-HARD-03/drop-capabilities',
   'CC5-HARD-03/run-as-non-root', 'CC5-HARD-03/seccomp-profile', 'CC5-HARD-03/no-host-network', 'CC5-HARD-03/no-host-pid', 'CC5-HARD-03/no-host-ipc',
-  'CC5-HARD-01/pss-labels', 'P1-IAM-09/automount-sa-token', 'CC9-ENC-02/storage-encrypted', 'CC9-ENC-02/default-class-encrypted', 'CC6-NET-03/netpol-default-deny',
+  'CC5-HARD-01/pss-labels', 'P1-IAM-09/automount-sa-token', 'CC7-CHG-04/revision-history', 'CC9-ENC-02/storage-encrypted', 'CC9-ENC-02/default-class-encrypted', 'CC6-NET-03/netpol-default-deny',
 ];
 
 async function scan(dir: string): Promise<{ run: RunResult; snap: Awaited<ReturnType<typeof collectFiles>> }> {
@@ -123,6 +123,7 @@ describe('fix --level review, then scan again (fixtures)', () => {
       'node-agent.yaml:       hostNetwork: true',
       'node-agent.yaml:       hostPID: true',
       'shop.yaml:           securityContext: {}',
+      'shop.yaml:   revisionHistoryLimit: 0   # saves etcd space',
       'shop.yaml:             privileged: true',
       'shop.yaml:               drop: [NET_RAW]',
       "storage.yaml:   encrypted: 'false'   # set by the old template",
@@ -143,7 +144,7 @@ describe('fix --level review, then scan again (fixtures)', () => {
     const { run, snap } = await scan(dir);
     const plan = planFixes(run, snap, { level: 'safe', config: defaultConfig() });
     expect(new Set(plan.changes.map((c) => c.risk))).toEqual(new Set(['safe']));
-    expect([...new Set(plan.changes.map((c) => `${c.control}/${c.rule}`))].sort()).toEqual(['CC5-HARD-01/pss-labels', 'CC9-ENC-02/default-class-encrypted', 'CC9-ENC-02/storage-encrypted']);
+    expect([...new Set(plan.changes.map((c) => `${c.control}/${c.rule}`))].sort()).toEqual(['CC5-HARD-01/pss-labels', 'CC7-CHG-04/revision-history', 'CC9-ENC-02/default-class-encrypted', 'CC9-ENC-02/storage-encrypted']);
     expect(plan.skipped.some((s) => s.rule === 'read-only-root-fs' && s.risk === 'review')).toBe(true);
     // blog: its workload meets restricted and the input is the whole inventory; docs: audit/warn only.
     const labels = (ns: string) => plan.changes.find((c) => c.rule === 'pss-labels' && c.resource.name === ns)?.ops;
