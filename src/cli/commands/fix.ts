@@ -8,6 +8,7 @@ import { EXIT, UserError } from '../errors.js';
 import { addKubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions } from '../sources/aws.js';
 import type { SourceOptions } from './scan.js';
+import { addSourceOptions, splitList } from './scan.js';
 
 export interface FixOptions extends SourceOptions {
   rule?: string[];
@@ -21,21 +22,13 @@ export interface FixOptions extends SourceOptions {
   format: string;
 }
 
-const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-
 export function registerFix(program: Command): void {
-  const cmd = program
+  const cmd = addSourceOptions(program
     .command('fix')
-    .description('turn failing findings into changes to review: patched manifests, new policies, patches for rendered and live objects, exact AWS CLI commands (never writes to a cluster or an AWS account)')
-    .option('-f, --file <path>', 'manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
-    .option('--demo', 'the built-in demo environment')
-    .option('--no-kubernetes', 'read no cluster: the AWS account alone (--cluster NAME, or --aws-evidence DIR)')
-    .option('--complete-inventory', 'the -f input is the cluster\'s whole inventory (Pod Security enforce labels then count as safe)')
-    .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, approvedEndpointCidrs')
-    .option('--waivers <file>', 'waivers to apply first (waived findings are not fixed); with --waive, the file the new entries are appended to')
-    .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
-    .option('--control <ids>', 'only these controls (comma-separated or repeated)', splitList)
-    .option('--section <ids>', 'only these checklist sections', splitList)
+    .description('turn failing findings into changes to review: patched manifests, new policies, patches for rendered and live objects, exact AWS CLI commands (never writes to a cluster or an AWS account)'), {
+    completeInventory: 'the -f input is the cluster\'s whole inventory (Pod Security enforce labels then count as safe)',
+    waivers: 'waivers to apply first (waived findings are not fixed); with --waive, the file the new entries are appended to',
+  })
     .option('--rule <ids>', 'only these rules: RULE or CONTROL/RULE (comma-separated or repeated), e.g. read-only-root-fs', splitList)
     .option('--level <risk>', 'the riskiest changes to include: safe (cannot change what runs) or review (may break a workload; read each caution)', 'safe')
     .option('--write', 'apply the changes to the manifest files in place, and add new files next to them')

@@ -57,23 +57,28 @@ export function nameCluster(snapshot: Snapshot, opts: Pick<ScanOptions, 'name' |
   if (!c.name) snapshot.cluster = { ...c, name: given };
 }
 
-const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+export const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
-export function registerScan(program: Command): void {
-  const cmd = program
-    .command('scan')
-    .description('collect evidence and evaluate every control (or the ones selected)')
+/** The options naming the evidence and the selection, shared by `scan` and `fix`. */
+export function addSourceOptions(cmd: Command, help: { completeInventory?: string; waivers?: string } = {}): Command {
+  return cmd
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
-    .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
-    .option('--allow-empty', 'exit 0, with a note, when the -f inputs hold nothing to evaluate (a pre-commit hook on a commit without manifests); default: exit 2')
-    .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
+    .option('--complete-inventory', help.completeInventory ?? 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
     .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
-    .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
+    .option('--waivers <file>', help.waivers ?? 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
     .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
     .option('--control <ids>', 'only these controls (comma-separated or repeated), e.g. CC5-HARD-03', splitList)
-    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList)
+    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList);
+}
+
+export function registerScan(program: Command): void {
+  const cmd = addSourceOptions(program
+    .command('scan')
+    .description('collect evidence and evaluate every control (or the ones selected)'))
+    .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
+    .option('--allow-empty', 'exit 0, with a note, when the -f inputs hold nothing to evaluate (a pre-commit hook on a commit without manifests); default: exit 2')
     .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
     .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
