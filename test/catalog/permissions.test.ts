@@ -36,9 +36,11 @@ describe('RBAC rule matching', () => {
     expect(allowsNonResource([urls(['/healthz'])], 'get', '/healthz/etcd')).toBe(false);
     expect(allows([urls(['*'], ['*'])], ['get'], '', 'secrets')).toBe(false);
   });
-  it('cluster-admin equivalence needs "*" verbs on "*" resources of "*" groups, without resourceNames', () => {
+  it('cluster-admin equivalence: every verb ("*", or every read and write verb, over one or more rules) on "*" resources of "*" groups, without resourceNames', () => {
     expect(isAdminEquivalent([rule(['*'], ['*'], ['*'])])).toBe(true);
-    expect(isAdminEquivalent([rule(['*'], ['*'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'])])).toBe(false);
+    expect(isAdminEquivalent([rule(['*'], ['*'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'])])).toBe(true);
+    expect(isAdminEquivalent([rule(['*'], ['*'], ['get', 'list', 'watch']), rule(['*'], ['*'], ['create', 'update', 'patch', 'delete'])])).toBe(true);
+    expect(isAdminEquivalent([rule(['*'], ['*'], ['get', 'list', 'watch', 'create', 'update', 'patch'])])).toBe(false);
     expect(isAdminEquivalent([rule(['*'], ['*'], ['*'], ['one'])])).toBe(false);
     expect(isAdminEquivalent([rule([''], ['*'], ['*'])])).toBe(false);
   });

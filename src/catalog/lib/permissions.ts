@@ -98,12 +98,22 @@ export function allowsNonResource(rules: readonly PolicyRule[], verb: string, pa
   return rules.some((r) => r.nonResourceURLs.length > 0 && verbMatches(r, verb) && nonResourceURLMatches(r, path));
 }
 
+/** Every read and write verb: holding them on every resource of every group is holding the cluster. */
+const FULL_ACCESS_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
 /**
- * Every verb on every resource of every API group: the rules of `cluster-admin`, also when the
- * `*` verbs are spread over several `*`/`*` rules.
+ * Effective `*` on `*`: every verb (`*`, or all of get, list, watch, create, update, patch and
+ * delete, over one or several rules) on every resource of every API group. Without `escalate`,
+ * `bind` or `impersonate` this is still cluster-admin in effect: it creates a pod running as any
+ * service account (kube-system's controllers included) and edits every object. Polaris's
+ * cluster-admin check counts the same seven verbs.
  */
 export function isAdminEquivalent(rules: readonly PolicyRule[]): boolean {
-  return rules.some((r) => r.resourceNames.length === 0 && r.apiGroups.includes('*') && r.resources.includes('*') && r.verbs.includes('*'));
+  const verbs = new Set<string>();
+  for (const r of rules) {
+    if (r.resourceNames.length === 0 && r.apiGroups.includes('*') && r.resources.includes('*')) for (const v of r.verbs) verbs.add(v);
+  }
+  return verbs.has('*') || FULL_ACCESS_VERBS.every((v) => verbs.has(v));
 }
 
 export function describeRule(r: PolicyRule): string {

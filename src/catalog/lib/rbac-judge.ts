@@ -228,7 +228,7 @@ export function analyzeGrant(
       && r.resources.some((x) => x === '*' || x === 'uids' || x.startsWith('userextras')));
     if (authn.length) esc.push('impersonate uids/userextras');
   }
-  if (esc.length) add('rbac-privilege-escalation', `can grant itself more than it holds ${where}: ${esc.join(', ')}`);
+  if (esc.length) add('rbac-privilege-escalation', `can act beyond its own permissions ${where}: ${esc.join(', ')}`);
   if (taken) add('rbac-privilege-escalation', taken);
 
   if (cluster) {
