@@ -1,5 +1,6 @@
 import type { Cluster } from '@aws-sdk/client-eks';
 import type { CheckContext, Evidence, JsonValue, K8sObject, ResourceRef, RuleMeta, Severity } from '../../model/index.js';
+import { severityRank } from '../../model/index.js';
 import { aws as awsKey } from './keys.js';
 import { clusterRef } from './aws.js';
 import { canonicalPrincipalArn } from './iam.js';
@@ -410,7 +411,8 @@ export function judgeRoleDefinitions(ev: Evidence, ctx: CheckContext, serverMino
     const where = cluster ? (uses.length ? 'cluster-wide' : 'cluster-wide once bound') : 'in the namespaces its RoleBindings name';
     const namespaces = [...new Set(uses.filter((b) => b.scope === 'namespace').map((b) => b.namespace!))];
     const a = analyzeGrant(r.rules, cluster ? 'cluster' : 'namespace', serverMinor, { where, ...(powerful ? { takeover: { namespaces, powerful, self: grantees(uses) } } : {}) });
-    reportAnalysis(ctx, r.obj, label, a, { system, severity: () => 'medium' });
+    // A definition grants nothing until bound: at most medium (its bindings carry the full severity).
+    reportAnalysis(ctx, r.obj, label, a, { system, severity: (rule) => (severityRank(RBAC_RULES[rule].severity) > severityRank('medium') ? 'medium' : undefined) });
   }
   for (const [key, r] of idx.roles) {
     judged++;
@@ -698,7 +700,7 @@ export function countClusterAdmins(ev: Evidence, ctx: CheckContext, cluster: Clu
       if (classifySubject(s, ctx.isSystemNamespace) === 'system') continue;
       const iam = s.kind === 'User' ? byUsername.get(s.name) : undefined;
       if (iam) add(iam.id, iam.arn, `ClusterRoleBinding ${b.obj.metadata.name}`);
-      else add(principalKeyOf(s).id, s.name, `ClusterRoleBinding ${b.obj.metadata.name}`);
+      else add(principalKeyOf(s).id, subjectLabel(s), `ClusterRoleBinding ${b.obj.metadata.name}`);
     }
   }
   if (entriesOn) {
