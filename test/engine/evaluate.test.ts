@@ -337,6 +337,20 @@ spec: { containers: [{ name: c, image: "x:1" }] }
     expect(evalOne(good, 'read', quiet).status).toBe('pass');
   });
 
+  it('complete(): a live or --complete-inventory read is the whole inventory, a loose set of manifests is not', () => {
+    const seen: boolean[] = [];
+    const probe = podControl({ check(ev) { seen.push(ev.complete('k8s:core/Pod')); } });
+    const at = (complete: boolean, source: 'files' | 'live') => {
+      const snap = makeSnapshot({ k8s: good, complete });
+      snap.kubernetes.source = source;
+      evaluate(snap, [probe], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now });
+    };
+    at(false, 'files');
+    at(true, 'files');
+    at(false, 'live');
+    expect(seen).toEqual([false, true, true]);
+  });
+
   it('canEvaluate tells a check which rules will count', () => {
     const seen: Record<string, boolean> = {};
     evalOne(good, 'denied', awsCluster({ check(_ev, ctx) { for (const r of ['no-latest', 'cluster-logs', 'pinned-digest']) seen[r] = ctx.canEvaluate(r); } }));
