@@ -37,8 +37,9 @@ export interface ObjectPatch {
   changes: ObjectChange[];
   /** Why the object is patched rather than its file edited. */
   reason: string;
-  before: string;
-  after: string;
+  /** The object before and after, as YAML (for the diff). */
+  readonly before: string;
+  readonly after: string;
 }
 
 export interface Materialised {
@@ -132,7 +133,14 @@ export function materialise(plan: FixPlan, opts: MaterialiseOptions): Materialis
     const after = applyOps(before, ops);
     // A running Pod's spec is immutable: the patch shows the change, re-creating the Pod applies it.
     const reason = g.object.kind === 'Pod' ? `${g.reason}; a Pod cannot be changed in place: re-create it from the patched object (kubectl replace --force), or fix its controller` : g.reason;
-    return { object: g.object, patch: strategicPatch(before, ops, after), changes: g.changes, reason, before: stringify(before, { lineWidth: 0 }), after: stringify(after, { lineWidth: 0 }) };
+    // The YAML of both sides is made when a diff is asked for (JSON plans and kustomizations need none).
+    let texts: [string, string] | undefined;
+    const yamlOf = () => (texts ??= [stringify(before, { lineWidth: 0 }), stringify(after, { lineWidth: 0 })]);
+    return {
+      object: g.object, patch: strategicPatch(before, ops, after), changes: g.changes, reason,
+      get before() { return yamlOf()[0]; },
+      get after() { return yamlOf()[1]; },
+    };
   });
 
   const newFiles: NewFile[] = plan.newObjects.map((n) => ({
