@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ControlResult, Finding, PeriodControl, PeriodResult, ResourceRef, RunResult, Severity, Verdict } from '../model/index.js';
-import { clusterLabel, failing, VERDICT_LABEL } from './markdown.js';
+import { clusterLabel, VERDICT_LABEL } from './markdown.js';
 import { periodSummary } from './junit.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
