@@ -35,6 +35,9 @@ function notes(c: ControlResult): string[] {
     if (w.length > 100) lines.push(`  … ${w.length - 100} more`);
   }
   for (const u of c.unevaluated) lines.push(`not evaluated: ${u.rule} (${u.level}): ${u.reason}`);
+  const errors = c.counts.error ? c.findings.filter((f) => f.status === 'error' && !f.system) : [];
+  for (const y of errors.slice(0, 50)) lines.push(`not evaluated on ${findingText(y)}`);
+  if (errors.length > 50) lines.push(`… ${errors.length - 50} more resource(s) not evaluated`);
   return lines;
 }
 

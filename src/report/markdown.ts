@@ -89,7 +89,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   const s = run.summary;
   out(`**Score ${s.score}%** (passing and waived controls over decided ones) — ${run.controls.length} controls: ` +
     STATUS_ORDER.filter((st) => s.controls[st] > 0).map((st) => `${s.controls[st]} ${STATUS_LABEL[st]}`).join(', ') +
-    ` · findings: ${s.findings.fail} failing, ${s.findings.warn} warnings, ${s.findings.pass} passing, ${s.findings.waived} waived` +
+    ` · findings: ${s.findings.fail} failing, ${s.findings.warn} warning${s.findings.warn === 1 ? '' : 's'}, ${s.findings.pass} passing, ${s.findings.waived} waived` +
     (s.findings.warn ? ` · ${s.controlsWithWarnings} control(s) with warnings (recommended rules: never a failure)` : ''));
   out();
 
@@ -145,15 +145,21 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     out();
   }
 
-  const unevaluated = run.controls.flatMap((r) => r.unevaluated.map((u) => ({ r, u })));
+  // Rules not evaluated as a whole, then on single resources (error findings).
+  const unevaluated = run.controls.flatMap((r) => [
+    ...r.unevaluated.map((u) => ({ r, rule: u.rule, level: u.level, on: 'the whole rule', why: u.reason })),
+    ...r.findings.filter((f) => f.status === 'error' && !f.system).slice(0, top).map((f) => ({
+      r, rule: f.rule, level: r.rules.find((x) => x.id === f.rule)?.level ?? '', on: resourceLabel(f.resource), why: f.message,
+    })),
+  ]);
   if (unevaluated.length) {
     out(`## Rules not evaluated (${unevaluated.length})`);
     out();
-    out('Their evidence was not read: they report neither a pass nor a failure.');
+    out('Their evidence was not read (or a value was unknown): they report neither a pass nor a failure.');
     out();
-    out('| Control | Status | Rule | Level | Not read |');
-    out('| --- | --- | --- | --- | --- |');
-    for (const { r, u } of unevaluated) out(`| ${md(r.id)} | ${ICON[r.status]} ${STATUS_LABEL[r.status]} | ${md(u.rule, 60)} | ${u.level} | ${md(u.reason, 400)} |`);
+    out('| Control | Status | Rule | Level | On | Not read |');
+    out('| --- | --- | --- | --- | --- | --- |');
+    for (const x of unevaluated) out(`| ${md(x.r.id)} | ${ICON[x.r.status]} ${STATUS_LABEL[x.r.status]} | ${md(x.rule, 60)} | ${x.level} | ${md(x.on, 160)} | ${md(x.why, 400)} |`);
     out();
   }
 
