@@ -129,7 +129,9 @@ function requirementState(req: EvidenceRequirement, index: SnapshotIndex, snapsh
   const ok = states.filter(([, s]) => s === 'collected' || s === 'absent');
   const why = (list: readonly (readonly [EvidenceKey, string])[]) => {
     const reasons = [...new Set(list.map(([k, st]) => missingReason(snapshot, k, st, snapshot.gaps)))];
-    return `${req.what}: ${reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ')}`;
+    const text = reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ');
+    // A key no requirement names has no words of its own: its reason already starts with the key.
+    return req.what ? `${req.what}: ${text}` : text;
   };
   if (failed.length > 0 && req.alternatives && ok.length > 0) return { state: 'partial', reason: why(failed) };
   if (failed.length > 0) return { state: 'missing', reason: why(failed) };
@@ -143,7 +145,7 @@ function ruleRequirements(control: ControlDefinition, rule: RuleMeta | undefined
   return rule.evidence.map((e) => {
     if (typeof e !== 'string') return e;
     const named = control.requires.find((r) => r.anyOf.includes(e));
-    return { anyOf: [e], what: named?.what ?? e.replace(/^(k8s|aws|tool):/, '') };
+    return { anyOf: [e], what: named?.what ?? '' };
   });
 }
 

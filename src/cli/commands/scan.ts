@@ -30,6 +30,8 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   format?: string;
   output?: string;
   failOn: string;
+  /** `--fail-on-warn` / `--no-fail-on-warn`; undefined: the configuration's `failOnWarn` (default false). */
+  failOnWarn?: boolean;
   quiet?: boolean;
   color: boolean;
   now?: string;
@@ -82,6 +84,8 @@ export function registerScan(program: Command): void {
     .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
     .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
+    .option('--fail-on-warn', 'exit 1 also when a warning (a failed recommended rule) is found outside the system namespaces (config: failOnWarn: true)')
+    .option('--no-fail-on-warn', 'warnings never change the exit code, whatever the configuration says (the default)')
     .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
     .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
@@ -95,7 +99,8 @@ export function registerScan(program: Command): void {
   addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
-Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on;
+Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on
+  (or, with --fail-on-warn, a warning outside the system namespaces; warnings alone never change the exit code otherwise);
 2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
 3 required evidence could not be collected (a permission, network or service gap; also no AWS
   credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
@@ -156,7 +161,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
     if (n.failure) throw n.failure;
   }
-  return exitCode(run, failOn as Severity | 'never');
+  return exitCode(run, failOn as Severity | 'never', opts.failOnWarn ?? config.failOnWarn ?? false);
 }
 
 /** The options `scan` and `fix` share: where the evidence comes from, what to evaluate, and as of when. */
@@ -220,7 +225,7 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     }
     // An empty directory is not a clean cluster: evaluating nothing would only print errors.
     if (nothing && !opts.awsEvidence) {
-      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
+      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped, and no Terraform resource eks-soc2 translates in any .tf file or plan)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
     }
     snapshot = await collectAws(opts, snapshot, keys);
   } else {
@@ -253,8 +258,11 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   return { run, snapshot, config, index };
 }
 
-/** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
-export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
+/**
+ * Exit code of a run (README "Exit codes"): input problems, then failures (and warnings when asked),
+ * then evidence gaps. Warnings (failed recommended rules) never change it unless `failOnWarn`.
+ */
+export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
   // Unreadable or malformed input is an input error; documents that are not Kubernetes objects
   // (an IAM policy next to the manifests) and skipped template sources are only reported.
   if (run.gaps.some((g) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped')) return EXIT.USAGE;
@@ -262,7 +270,12 @@ export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
     const threshold = severityRank(failOn);
     if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
   }
-  const gapKeys = new Set(run.gaps.filter((g) => g.source !== 'files').map((g) => g.key));
-  if (run.controls.some((c) => c.status === 'error' && c.evidence.missing.length > 0 && gapKeys.size > 0)) return EXIT.EVIDENCE;
+  // `counts` leaves out the system namespaces; a waived warning is `waived`, not `warn`.
+  if (failOnWarn && run.controls.some((c) => c.counts.warn > 0)) return EXIT.FAILURES;
+  // A control left undecided while evidence could not be collected (a permission, network or service
+  // gap, which `gaps` names): whether the check said what was missing, scoped it to a rule or to
+  // one resource (error findings), or stopped on a failed call.
+  const collectionGaps = run.gaps.some((g) => g.source !== 'files');
+  if (collectionGaps && run.controls.some((c) => c.status === 'error')) return EXIT.EVIDENCE;
   return EXIT.OK;
 }
