@@ -67,7 +67,7 @@ export function findBlock(files: readonly { file: string; text: string }[], kind
 }
 
 /** Translate parsed plans into facts. */
-export async function translatePlans(plans: readonly TerraformPlanInput[], hcl?: { instances: TfInstance[]; ctx: { region?: string; accountId?: string }; root: string }[]): Promise<TerraformResult> {
+export async function translatePlans(plans: readonly TerraformPlanInput[], hcl?: { instances: TfInstance[]; ctx: { region?: string; accountId?: string }; root: string; placeholders: Map<string, string> }[]): Promise<TerraformResult> {
   const facts: AwsFact[] = [];
   const resources: IacResource[] = [];
   const problems: EvidenceGap[] = [];
@@ -88,6 +88,7 @@ export async function translatePlans(plans: readonly TerraformPlanInput[], hcl?:
   }
   for (const h of hcl ?? []) {
     roots.push(h.root);
+    for (const [k, v] of h.placeholders) placeholders.set(k, v);
     const ctx: IdContext = { partition: 'aws', ...(h.ctx.region ? { region: h.ctx.region } : {}), ...(h.ctx.accountId ? { accountId: h.ctx.accountId } : {}), placeholders };
     const t = translate(h.instances, ctx);
     facts.push(...t.facts);

@@ -137,7 +137,9 @@ export function translate(instances: readonly TfInstance[], ctx: IdContext): Tra
       const [service, operation] = o.key.split(':') as [string, string];
       const region = o.region ?? inst.region ?? ctx.region;
       const fact: AwsFact = { service, operation, ...(region ? { region } : {}), ...(account ? { accountId: account } : {}), ...(params && Object.keys(params).length > 0 ? { params } : {}), output: value };
-      if (Object.keys(unknown).length > 0) fact.unknown = unknown;
+      // An instance that may not exist: nothing in its facts is a verdict.
+      if (inst.existence) fact.unknown = { output: inst.existence.why, ...unknown };
+      else if (Object.keys(unknown).length > 0) fact.unknown = unknown;
       facts.push(fact);
     }
     const idList = [inst.values.id, inst.values.arn, inst.values.name, ...extraIds].filter((x): x is string => typeof x === 'string' && x !== '');

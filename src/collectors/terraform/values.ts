@@ -31,6 +31,8 @@ export interface TfInstance {
   root: string;
   /** Region of the provider configuration that manages it, when known. */
   region?: string;
+  /** Set when whether the instance exists is known only after apply (a `count` or `for_each` that is not static). */
+  existence?: Unknown;
 }
 
 /** Walk a value: `get(v, 'vpc_config', 0, 'subnet_ids')`; an unknown on the way is the result. */
