@@ -125,7 +125,8 @@ async function evalModule(m: ModuleFiles, prefix: string, inputs: TfObject, ctx:
   const locals = new Map<string, Promise<TfValue>>();
   const resourceValues = new Map<string, Promise<TfValue>>();
   const moduleOutputs = new Map<string, Promise<TfValue>>();
-  let region: string | undefined;
+  const where: { region?: string | undefined } = {};
+  const evaluating = new Set<string>();
   const scope: Scope = {
     root: async (name, next) => {
       switch (name) {
@@ -133,7 +134,12 @@ async function evalModule(m: ModuleFiles, prefix: string, inputs: TfObject, ctx:
         case 'local': {
           if (next === undefined || !localDefs.has(next)) return undefined;
           let p = locals.get(next);
-          if (!p) { locals.set(next, (p = Promise.resolve(new Unknown(`local.${next} refers to itself`)))); p = evalRaw(localDefs.get(next), scope); locals.set(next, p); }
+          if (!p) {
+            if (evaluating.has(next)) return { value: new Unknown(`local.${next} refers to itself`), consumed: 1 };
+            evaluating.add(next);
+            p = evalRaw(localDefs.get(next), scope);
+            locals.set(next, p);
+          }
           return { value: await p, consumed: 1 };
         }
         case 'path': return { value: { module: m.dir, root: m.dir, cwd: process.cwd() } as TfObject, consumed: 0 };
@@ -164,8 +170,8 @@ async function evalModule(m: ModuleFiles, prefix: string, inputs: TfObject, ctx:
     const address = `${prefix}${type}.${name}`;
     const source = b.line ? { file: b.file, line: b.line } : { file: b.file, line: 1 };
     const one = async (suffix: string, s: Scope, existence?: Unknown): Promise<TfObject> => {
-      const values = (await evalBody(b.body, s)) as TfObject;
-      const inst: TfInstance = { address: `${address}${suffix}`, module: prefix.replace(/\.$/, ''), mode: 'managed', type, name, values, source, root: ctx.root, ...(region ?? ctx.region ? { region: region ?? ctx.region } : {}) };
+      const values = (await evalBody(b.body, s, true)) as TfObject;
+      const inst: TfInstance = { address: `${address}${suffix}`, module: prefix.replace(/\.$/, ''), mode: 'managed', type, name, values, source, root: ctx.root, ...(where.region ?? ctx.region ? { region: where.region ?? ctx.region } : {}) };
       fillComputedIds(inst, ctx.ids);
       if (existence) inst.existence = existence;
       ctx.instances.push(inst);
@@ -208,7 +214,7 @@ async function evalModule(m: ModuleFiles, prefix: string, inputs: TfObject, ctx:
       return evalModule(child, `${addr}.`, args, ctx, depth + 1);
     }
     if (isEksModule(source)) {
-      const r = await eksModuleInstances({ source, version: typeof call.body.version === 'string' ? call.body.version : undefined, inputs: args, address: addr, source_loc: loc, root: ctx.root, region: region ?? ctx.region, ids: ctx.ids });
+      const r = await eksModuleInstances({ source, version: typeof call.body.version === 'string' ? call.body.version : undefined, inputs: args, address: addr, source_loc: loc, root: ctx.root, region: where.region ?? ctx.region, ids: ctx.ids });
       ctx.instances.push(...r.instances);
       for (const p of r.problems) ctx.problems.push(p);
       return r.outputs;
@@ -221,7 +227,7 @@ async function evalModule(m: ModuleFiles, prefix: string, inputs: TfObject, ctx:
     return new Unknown(`module.${name} (${source}) is not expanded: scan the plan`);
   };
 
-  region = await providerRegion(m, () => scope);
+  where.region = await providerRegion(m, () => scope);
   for (const b of blocks('resource')) {
     const key = `${b.labels[0]}.${b.labels[1]}`;
     if (!resourceValues.has(key)) resourceValues.set(key, expand(b));
@@ -242,10 +248,12 @@ async function providerRegion(m: ModuleFiles, scope: () => Scope): Promise<strin
 }
 
 /** A resource body: attributes evaluated, nested blocks as lists, dynamic blocks expanded. */
-async function evalBody(body: Record<string, unknown>, scope: Scope): Promise<TfValue> {
+const META_ARGUMENTS = new Set(['count', 'for_each', 'lifecycle', 'depends_on', 'provider', 'provisioner', 'connection']);
+
+async function evalBody(body: Record<string, unknown>, scope: Scope, top = false): Promise<TfValue> {
   const out: TfObject = {};
   for (const [k, v] of Object.entries(body)) {
-    if (k === 'count' || k === 'for_each' || k === 'lifecycle' || k === 'depends_on' || k === 'provider' || k === 'provisioner' || k === 'connection') continue;
+    if (top && META_ARGUMENTS.has(k)) continue;
     if (k === 'dynamic' && isRecord(v)) {
       for (const [name, defs] of Object.entries(v)) {
         for (const d of Array.isArray(defs) ? defs : [defs]) {

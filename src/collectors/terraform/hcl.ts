@@ -5,8 +5,9 @@
  * which eval.ts evaluates. No HCL is parsed by hand here.
  */
 import type { ExpressionType } from '@cdktn/hcl2json/build/syntax-tree.js';
+import type * as Hcl2JsonModule from '@cdktn/hcl2json';
 
-type Hcl2Json = typeof import('@cdktn/hcl2json');
+type Hcl2Json = typeof Hcl2JsonModule;
 let lib: Promise<Hcl2Json> | undefined;
 const load = (): Promise<Hcl2Json> => (lib ??= import('@cdktn/hcl2json').then((m) => ((m as unknown as { default?: Hcl2Json }).default ?? m)));
 
