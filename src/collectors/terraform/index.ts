@@ -99,6 +99,7 @@ export async function translatePlans(plans: readonly TerraformPlanInput[], hcl?:
 
 /** Add translated facts to a snapshot: coverage per operation, the resources, and the stand-in ids. */
 export function addTerraform(snapshot: Snapshot, r: TerraformResult): void {
+  for (const g of r.problems) snapshot.gaps.push(g);
   if (r.roots.length === 0 && r.facts.length === 0) return;
   const counts = new Map<string, number>();
   for (const f of r.facts) {
@@ -121,7 +122,6 @@ export function addTerraform(snapshot: Snapshot, r: TerraformResult): void {
     const c = (clusters[0]!.output as { cluster?: { name?: string } }).cluster;
     if (c?.name) snapshot.cluster = { ...snapshot.cluster, name: c.name, ...(clusters[0]!.region ? { region: clusters[0]!.region } : {}) };
   }
-  for (const g of r.problems) snapshot.gaps.push(g);
 }
 
 /** Read every Terraform input: plans already parsed, and configuration files (grouped by directory). */

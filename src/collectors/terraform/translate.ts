@@ -14,6 +14,12 @@ import type { Draft, TfInstance, TfObject, TfValue } from './values.js';
 
 const AFTER_APPLY = 'known only after apply';
 const runtime = (what: string) => new Unknown(`${what} is a run-time state that Terraform does not declare`);
+/**
+ * A run-time health field whose absence the checks read as "no problem reported" (delivery errors):
+ * left out, and the control says it was not judged, instead of losing the configuration's verdict.
+ */
+export const NOTED = 'noted: ';
+const healthNotJudged = (what: string) => new Unknown(`${NOTED}${what} is a run-time state the Terraform input does not hold; it was not judged (give --aws-evidence to judge it)`);
 
 /** The CloudFormation type checks name each translated resource by (for mapping findings back). */
 export const CFN_TYPES: Record<string, string> = {
@@ -434,7 +440,7 @@ const TRANSLATORS: Record<string, Translator> = {
     return {
       outs: [
         { key: 'cloudtrail:DescribeTrails', output: { trailList: [trail] } },
-        { key: 'cloudtrail:GetTrailStatus', params: { Name: arn as string }, output: { IsLogging: bool(or(v.enable_logging, true)), LatestDeliveryError: runtime('log delivery to the bucket') } },
+        { key: 'cloudtrail:GetTrailStatus', params: { Name: arn as string }, output: { IsLogging: bool(or(v.enable_logging, true)), LatestDeliveryError: healthNotJudged('trail log delivery') } },
         { key: 'cloudtrail:GetEventSelectors', params: { TrailName: arn as string }, output: selectorsOut },
       ],
     };
@@ -451,7 +457,7 @@ const TRANSLATORS: Record<string, Translator> = {
           FlowLogs: [{
             FlowLogId: s(v.id), ResourceId: resourceId, TrafficType: s(v.traffic_type), LogDestinationType: type,
             LogDestination: s(v.log_destination), LogGroupName: s(v.log_group_name),
-            FlowLogStatus: 'ACTIVE', DeliverLogsStatus: runtime('flow log delivery'), Tags: tagList(v),
+            FlowLogStatus: 'ACTIVE', DeliverLogsStatus: healthNotJudged('flow log delivery'), Tags: tagList(v),
           }],
         },
       }],
@@ -497,7 +503,7 @@ const TRANSLATORS: Record<string, Translator> = {
     const StandardsSubscriptions: Draft = subs.map((x) => ({ StandardsSubscriptionArn: s(x.values.id), StandardsArn: s(x.values.standards_arn), StandardsStatus: runtime('the standard\'s status (READY)') }));
     return {
       outs: [
-        { key: 'securityhub:DescribeHub', output: { HubArn: s(v.arn), SubscribedAt: new Unknown(AFTER_APPLY), AutoEnableControls: bool(or(v.auto_enable_controls, true)), ControlFindingGenerator: s(v.control_finding_generator) } },
+        { key: 'securityhub:DescribeHub', output: { HubArn: s(v.arn), AutoEnableControls: bool(or(v.auto_enable_controls, true)), ControlFindingGenerator: s(v.control_finding_generator) } },
         {
           key: 'securityhub:GetEnabledStandards',
           output: {
@@ -589,7 +595,7 @@ const TRANSLATORS: Record<string, Translator> = {
       outs: [
         {
           key: 'ecr:DescribeRepositories',
-          output: { repositories: [{ repositoryName: name, repositoryArn: s(v.arn), registryId: s(v.registry_id) ?? (scan === undefined ? undefined : undefined), imageScanningConfiguration: { scanOnPush }, imageTagMutability: s(or(v.image_tag_mutability, 'MUTABLE')), encryptionConfiguration: enc instanceof Unknown ? enc : { encryptionType: s(or(get(enc, 'encryption_type'), 'AES256')), kmsKey: s(get(enc, 'kms_key')) } }] },
+          output: { repositories: [{ repositoryName: name, repositoryArn: s(v.arn), registryId: known(v.registry_id) ? v.registry_id : undefined, imageScanningConfiguration: { scanOnPush }, imageTagMutability: s(or(v.image_tag_mutability, 'MUTABLE')), encryptionConfiguration: enc instanceof Unknown ? enc : { encryptionType: s(or(get(enc, 'encryption_type'), 'AES256')), kmsKey: s(get(enc, 'kms_key')) } }] },
         },
         {
           // The repository's effective scanning depends on the registry configuration too: only the repository flag is declared here.
@@ -600,14 +606,15 @@ const TRANSLATORS: Record<string, Translator> = {
     };
   },
 
-  aws_ecr_registry_scanning_configuration(inst) {
+  aws_ecr_registry_scanning_configuration(inst, t) {
     const v = inst.values;
     const rules = blocks(v, 'rule');
     return {
       outs: [{
         key: 'ecr:GetRegistryScanningConfiguration',
         output: {
-          registryId: s(v.registry_id),
+          // The registry is the account: named when known, else left out (an id, not a judged value).
+          registryId: known(v.registry_id) ? v.registry_id : t.ctx.accountId,
           scanningConfiguration: {
             scanType: s(v.scan_type),
             rules: map(rules, (list) => list.map((r) => ({ scanFrequency: s(r.scan_frequency), repositoryFilters: map(blocks(r, 'repository_filter'), (fs) => fs.map((f) => ({ filter: s(f.filter), filterType: s(f.filter_type) }))) }))),
