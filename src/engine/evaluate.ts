@@ -292,7 +292,11 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     }
   }
 
-  if (unknownRead && !errorReason) errorReason = `not evaluated: ${unknownRead}`;
+  // A value known only after apply was read: that is why whatever followed (an error, a crash on the missing value) happened.
+  if (unknownRead) {
+    if (errorReason) notes.push(`the check also reported: ${errorReason}`);
+    errorReason = `not evaluated: ${unknownRead}`;
+  }
   if (env.iac) {
     const iac = env.iac;
     for (let i = 0; i < notes.length; i++) notes[i] = iac.text(notes[i]!);
