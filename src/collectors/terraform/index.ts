@@ -118,6 +118,16 @@ export function addTerraform(snapshot: Snapshot, r: TerraformResult): void {
   snapshot.iac = iac;
   // The cluster identity, when the input declares exactly one cluster.
   const clusters = r.facts.filter((f) => f.service === 'eks' && f.operation === 'DescribeCluster');
+  if (clusters.length > 1) {
+    // The catalog judges one cluster per run: say which, never skip the others silently.
+    const names = clusters.map((f) => (f.output as { cluster?: { name?: string } }).cluster?.name ?? '?');
+    const judged = snapshot.cluster.name && names.includes(snapshot.cluster.name) ? snapshot.cluster.name : names[0]!;
+    snapshot.gaps.push({
+      source: 'files', target: r.roots.join(', '), reason: 'skipped',
+      message: `the Terraform input declares ${clusters.length} EKS clusters (${names.join(', ')}): the cluster-level controls judge ${judged} only; the other clusters' resources are judged where a control judges every resource of its kind`,
+      fix: 'scan each root module or plan on its own (one cluster per run)',
+    });
+  }
   if (clusters.length === 1 && !snapshot.cluster.name) {
     const c = (clusters[0]!.output as { cluster?: { name?: string } }).cluster;
     if (c?.name) snapshot.cluster = { ...snapshot.cluster, name: c.name, ...(clusters[0]!.region ? { region: clusters[0]!.region } : {}) };
