@@ -196,3 +196,17 @@ describe('output to a closed pipe', () => {
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
   });
 });
+
+describe('store identity of file scans', () => {
+  it('--name (or --cluster with --no-aws) keys a file scan in the store; different names get their own chains', async () => {
+    const store = join(dir, 'names.db');
+    const f = write('named.yaml', goodPod);
+    for (const args of [['--name', 'shop-staging'], ['--cluster', 'shop-prod', '--no-aws'], ['--name', 'shop-staging']]) {
+      const r = await runCli(['scan', '-f', f, '--control', 'CC5-HARD-03', '--store', store, '--quiet', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const h = await runCli(['history', '--store', store, '--format', 'json']);
+    const clusters = (JSON.parse(h.stdout) as { clusters: { key: string; runs: number }[] }).clusters;
+    expect(Object.fromEntries(clusters.map((c) => [c.key, c.runs]))).toEqual({ 'name:shop-staging': 2, 'name:shop-prod': 1 });
+  });
+});
