@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/engine/index.js';
 import { SnapshotIndex } from '../../src/engine/evidence.js';
 import { defaultConfig, emptySnapshot } from '../../src/model/index.js';
-import type { AwsFact, ControlDefinition, Snapshot } from '../../src/model/index.js';
+import type { AwsFact, ControlDefinition, JsonObject, Snapshot } from '../../src/model/index.js';
 
 /** Values known only after apply (AwsFact.unknown): a check that reads one reaches no verdict from it. */
 
 const fact = (output: Record<string, unknown>, unknown?: Record<string, string>, name = 'a'): AwsFact => ({
-  service: 'logs', operation: 'DescribeLogGroups', params: { logGroupNamePrefix: name }, output, ...(unknown ? { unknown } : {}),
+  service: 'logs', operation: 'DescribeLogGroups', params: { logGroupNamePrefix: name }, output: output as JsonObject, ...(unknown ? { unknown } : {}),
 });
 
 function snapshotOf(facts: AwsFact[]): Snapshot {
@@ -26,7 +26,7 @@ const retention: ControlDefinition = {
   description: 'd', requires: [{ anyOf: ['aws:logs:DescribeLogGroups'], what: 'log groups' }], rules: { r: { title: 'r', severity: 'high' } },
   remediation: { summary: 's' }, references: [],
   check(ev, ctx) {
-    const groups = ev.aws('logs:DescribeLogGroups').flatMap((f) => (f.output as { logGroups: Group[] }).logGroups);
+    const groups = ev.aws('logs:DescribeLogGroups').flatMap((f) => (f.output as unknown as { logGroups: Group[] }).logGroups);
     if (groups.length === 0) { ctx.notApplicable('no log group'); return; }
     for (const g of groups) {
       const ref = { provider: 'aws' as const, kind: 'AWS::Logs::LogGroup', name: g.logGroupName };
@@ -63,7 +63,7 @@ describe('values known only after apply', () => {
   it('enumerating an object with an unknown member (spread, Object.entries) counts as reading it', () => {
     const spread: ControlDefinition = { ...retention, check(ev, ctx) {
       for (const f of ev.aws('logs:DescribeLogGroups')) {
-        const copy = { ...(f.output as { logGroups: Group[] }).logGroups[0]! };
+        const copy = { ...(f.output as unknown as { logGroups: Group[] }).logGroups[0]! };
         ctx.pass({ provider: 'aws', kind: 'AWS::Logs::LogGroup', name: copy.logGroupName }, 'r', JSON.stringify(copy));
       }
     } };
@@ -73,7 +73,7 @@ describe('values known only after apply', () => {
 
   it('a memo computed from unknown values taints every control that uses it', () => {
     const memo = (id: string): ControlDefinition => ({ ...retention, id, check(ev, ctx) {
-      const days = ev.memo('days', () => ev.aws('logs:DescribeLogGroups').map((f) => (f.output as { logGroups: Group[] }).logGroups[0]!.retentionInDays));
+      const days = ev.memo('days', () => ev.aws('logs:DescribeLogGroups').map((f) => (f.output as unknown as { logGroups: Group[] }).logGroups[0]!.retentionInDays));
       ctx.pass({ provider: 'aws', kind: 'AWS::Logs::LogGroup', name: '/g' }, 'r', `days ${String(days)}`);
     } });
     const snap = snapshotOf([fact({ logGroups: [{ logGroupName: '/g' }] }, { 'output.logGroups.0.retentionInDays': 'x' })]);

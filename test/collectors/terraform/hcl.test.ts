@@ -91,6 +91,15 @@ describe('Terraform configuration (.tf directories)', () => {
     expect(snap.gaps).toEqual([expect.objectContaining({ reason: 'skipped', line: 5, message: expect.stringMatching(/module "vpc" \(terraform-aws-modules\/vpc\/aws\) not expanded: .*scan the plan/) })]);
   });
 
+  it('a resource whose count is not known before apply may not exist: its control is not evaluated, never passed', async () => {
+    const { snap, byId } = await scan([`${FIX}/unknown-count`], ['CC4-MON-02']);
+    expect(snap.iac!.resources.map((r) => r.address)).toEqual(['aws_cloudtrail.maybe[?]']);
+    const c = byId.get('CC4-MON-02')!;
+    expect(c.status).toBe('error');
+    expect(c.findings.every((f) => f.status === 'error')).toBe(true);
+    expect(JSON.stringify(c)).toMatch(/the count of aws_cloudtrail\.maybe is not known before apply \(variable enable_trail has no value/);
+  });
+
   it('a Terraform-free tree (deploy/) reads no Terraform', async () => {
     const snap = await collectFiles(['deploy/'], { toolVersion: 't' });
     expect(snap.iac).toBeUndefined();
