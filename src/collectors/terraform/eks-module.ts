@@ -43,28 +43,23 @@ interface Defaults {
   nodeGroups: string;
 }
 
+const V20: Defaults = {
+  name: 'cluster_name', version: 'cluster_version', logTypes: ['cluster_enabled_log_types', ['audit', 'api', 'authenticator']],
+  authMode: 'API_AND_CONFIG_MAP', creatorAdmin: 'access-entry',
+  endpointPublic: ['cluster_endpoint_public_access', false], endpointPrivate: ['cluster_endpoint_private_access', true],
+  publicCidrs: ['cluster_endpoint_public_access_cidrs', ['0.0.0.0/0']], encryption: ['cluster_encryption_config', { resources: ['secrets'] }],
+  addons: 'cluster_addons', nodeGroups: 'eks_managed_node_groups',
+};
+
 const DEFAULTS: Record<number, Defaults> = {
-  19: {
-    name: 'cluster_name', version: 'cluster_version', logTypes: ['cluster_enabled_log_types', ['audit', 'api', 'authenticator']],
-    // v19 sets no access_config: the AWS provider's defaults apply (aws-auth ConfigMap, creator admin).
-    authMode: undefined, creatorAdmin: true,
-    endpointPublic: ['cluster_endpoint_public_access', false], endpointPrivate: ['cluster_endpoint_private_access', true],
-    publicCidrs: ['cluster_endpoint_public_access_cidrs', ['0.0.0.0/0']], encryption: ['cluster_encryption_config', { resources: ['secrets'] }],
-    addons: 'cluster_addons', nodeGroups: 'eks_managed_node_groups',
-  },
-  20: {
-    name: 'cluster_name', version: 'cluster_version', logTypes: ['cluster_enabled_log_types', ['audit', 'api', 'authenticator']],
-    authMode: 'API_AND_CONFIG_MAP', creatorAdmin: 'access-entry',
-    endpointPublic: ['cluster_endpoint_public_access', false], endpointPrivate: ['cluster_endpoint_private_access', true],
-    publicCidrs: ['cluster_endpoint_public_access_cidrs', ['0.0.0.0/0']], encryption: ['cluster_encryption_config', { resources: ['secrets'] }],
-    addons: 'cluster_addons', nodeGroups: 'eks_managed_node_groups',
-  },
+  // v19 sets no access_config: the AWS provider's defaults apply (aws-auth ConfigMap, creator admin).
+  19: { ...V20, authMode: undefined, creatorAdmin: true },
+  20: V20,
+  // v21 dropped the cluster_ prefixes; encryption is on unless encryption_config = null.
   21: {
-    name: 'name', version: 'kubernetes_version', logTypes: ['enabled_log_types', ['audit', 'api', 'authenticator']],
-    authMode: 'API_AND_CONFIG_MAP', creatorAdmin: 'access-entry',
+    ...V20, name: 'name', version: 'kubernetes_version', logTypes: ['enabled_log_types', ['audit', 'api', 'authenticator']],
     endpointPublic: ['endpoint_public_access', false], endpointPrivate: ['endpoint_private_access', true],
-    publicCidrs: ['endpoint_public_access_cidrs', ['0.0.0.0/0']], encryption: ['encryption_config', {}],
-    addons: 'addons', nodeGroups: 'eks_managed_node_groups',
+    publicCidrs: ['endpoint_public_access_cidrs', ['0.0.0.0/0']], encryption: ['encryption_config', {}], addons: 'addons',
   },
 };
 
