@@ -64,7 +64,7 @@ export function registerScan(program: Command): void {
   const cmd = program
     .command('scan')
     .description('collect evidence and evaluate every control (or the ones selected)')
-    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
+    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output, snapshot bundles, Terraform plans (terraform show -json), .tf directories and tfvars files (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
     .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
@@ -112,6 +112,8 @@ Examples:
   eks-soc2 scan k8s/deployment.yaml k8s/rbac.yaml --fail-on high                  # paths as arguments, as -f
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
+  terraform show -json tfplan > plan.json && eks-soc2 scan -f plan.json --format sarif   # Terraform (docs/terraform.md)
+  eks-soc2 scan -f infra/ -f prod.tfvars                                    # a .tf directory with a variables file
   eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
@@ -184,7 +186,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     }
     // An empty directory is not a clean cluster: evaluating nothing would only print errors.
     if (nothing && !opts.awsEvidence) {
-      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
+      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped, and no Terraform resource eks-soc2 translates in any .tf file or plan)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
     }
     snapshot = await collectAws(opts, snapshot, keys);
   } else {
