@@ -5,8 +5,11 @@ import type { AppliedWaiver, Attestation, WaiverIssue, AttestationIssue } from '
 
 /** The resource a finding is about, as it appears in the input. */
 export interface ResourceRef {
-  /** `kubernetes` objects carry apiVersion/kind/namespace/name; `aws` resources kind (CloudFormation type) and arn/id. */
-  provider: 'kubernetes' | 'aws';
+  /**
+   * `kubernetes` objects carry apiVersion/kind/namespace/name; `aws` resources kind (CloudFormation type) and arn/id;
+   * `terraform` resources kind (the resource type, `aws_eks_cluster`) and name (the address, `module.eks.aws_eks_cluster.this[0]`).
+   */
+  provider: 'kubernetes' | 'aws' | 'terraform';
   apiVersion?: string;
   kind: string;
   namespace?: string;

@@ -33,7 +33,7 @@ const coverage = z.object({
   detail: str.optional(),
 });
 
-const sourceKind = z.enum(['live', 'files', 'bundle', 'demo', 'none']);
+const sourceKind = z.enum(['live', 'files', 'bundle', 'demo', 'terraform', 'none']);
 
 const cluster = z.object({
   name: str.optional(), arn: str.optional(), accountId: str.optional(), region: str.optional(), context: str.optional(), server: str.optional(), uid: str.optional(),
@@ -57,6 +57,15 @@ const awsFact = z.object({
   accountId: str.optional(),
   params: z.record(str, json).optional(),
   output: z.record(str, json),
+  unknown: z.record(str, str).optional(),
+});
+
+const iac = z.object({
+  tool: z.literal('terraform'),
+  resources: z.array(z.object({
+    address: str, type: str, cfnType: str, ids: z.array(str), source: sourceLocation.optional(), root: str,
+  })),
+  placeholders: z.record(str, str),
 });
 
 export const snapshotSchema = z.object({
@@ -80,6 +89,7 @@ export const snapshotSchema = z.object({
   }),
   tools: z.array(z.object({ tool: str, file: str.optional(), collectedAt: str.optional(), data: json })),
   gaps: z.array(gap),
+  iac: iac.optional(),
 }).meta({ title: 'eks-soc2 snapshot', description: 'Everything eks-soc2 observed in one run: Kubernetes objects, AWS facts (AWS SDK v3 output shapes), tool reports, and evidence gaps.' });
 
 const status = z.enum(['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error']);
@@ -97,7 +107,7 @@ const attestation = z.object({
 });
 
 export const resourceRefSchema = z.object({
-  provider: z.enum(['kubernetes', 'aws']),
+  provider: z.enum(['kubernetes', 'aws', 'terraform']),
   apiVersion: str.optional(),
   kind: str,
   namespace: str.optional(),

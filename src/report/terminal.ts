@@ -25,6 +25,8 @@ const STATUS_LABEL: Record<Status, string> = {
 
 export function resourceLabel(r: ResourceRef): string {
   if (r.provider === 'aws') return `${r.kind} ${r.arn ?? r.name}`;
+  // A Terraform address names its type already: module.eks.aws_eks_cluster.this[0].
+  if (r.provider === 'terraform') return r.name;
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 

@@ -64,7 +64,7 @@ export const splitList = (v: string, prev: string[] = []) => [...prev, ...v.spli
 /** The options naming the evidence and the selection, shared by `scan` and `fix`. */
 export function addSourceOptions(cmd: Command, help: { completeInventory?: string; waivers?: string } = {}): Command {
   return cmd
-    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
+    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output, snapshot bundles, Terraform plans (terraform show -json), .tf directories and tfvars files (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
     .option('--complete-inventory', help.completeInventory ?? 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
@@ -118,6 +118,8 @@ Examples:
   eks-soc2 scan k8s/deployment.yaml k8s/rbac.yaml --fail-on high                  # paths as arguments, as -f
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
+  terraform show -json tfplan > plan.json && eks-soc2 scan -f plan.json --format sarif   # Terraform (docs/terraform.md)
+  eks-soc2 scan -f infra/ -f prod.tfvars                                    # a .tf directory with a variables file
   eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
