@@ -6,7 +6,7 @@ import { EditError, applyOps, editFile, parseForEdit } from './edit.js';
 import type { LocatedNode } from './edit.js';
 import { objectKey } from './plan.js';
 import { sh } from './shell.js';
-import type { FixPlan, NewObject, ObjectChange, ObjectOp, Path } from './types.js';
+import type { FixPlan, NewObject, ObjectChange, ObjectOp, Path, TfChange } from './types.js';
 
 /**
  * Materialise a plan: edited file texts for objects that live in manifest files, and for every
@@ -19,7 +19,7 @@ export interface FileEdit {
   before: string;
   after: string;
   /** Changes applied to this file. */
-  changes: ObjectChange[];
+  changes: (ObjectChange | TfChange)[];
 }
 
 export interface NewFile {
@@ -240,7 +240,8 @@ export function kubectlPatch(p: ObjectPatch): string {
 // Diffs
 
 export function fileDiff(e: FileEdit): string {
-  return createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, undefined, undefined, { context: 3 });
+  const name = e.file.startsWith('/') ? e.file : `/${e.file}`;
+  return createTwoFilesPatch(`a${name}`, `b${name}`, e.before, e.after, undefined, undefined, { context: 3 });
 }
 
 export function objectDiff(p: ObjectPatch): string {

@@ -1,13 +1,14 @@
 import type { EffectiveConfig, Finding, K8sObject, RunResult, Snapshot } from '../model/index.js';
 import { kindKey } from '../model/index.js';
 import { SnapshotIndex } from '../engine/index.js';
-import type { CommandStep, Decision, NewObject, ObjectChange, ObjectOp, Risk } from './types.js';
+import type { CommandStep, Decision, NewObject, ObjectChange, ObjectOp, Risk, TfChange } from './types.js';
 import { applyOps } from './edit.js';
 
 /** What a fixer returns for one finding: changes, new objects, commands or a decision. */
 export type FixOutcome =
   | ({ type: 'change' } & Omit<ObjectChange, 'control' | 'rule' | 'resource' | 'source'>)
   | ({ type: 'new' } & Omit<NewObject, 'control' | 'rule' | 'resource' | 'source'>)
+  | ({ type: 'tf' } & Omit<TfChange, 'control' | 'rule' | 'resource' | 'source'>)
   | ({ type: 'command' } & Omit<CommandStep, 'control' | 'rule' | 'resource' | 'source'>)
   | ({ type: 'decision' } & Omit<Decision, 'control' | 'rule' | 'resource' | 'source'>);
 

@@ -100,6 +100,9 @@ function addOutcome(plan: FixPlan, subject: FixSubject, o: FixOutcome, level: Ri
     // both are listed, the edit is made once.
     const { type: _t, ...rest } = o;
     plan.changes.push({ ...subject, ...rest });
+  } else if (o.type === 'tf') {
+    const { type: _t, ...rest } = o;
+    plan.tfChanges.push({ ...subject, ...rest });
   } else if (o.type === 'new') {
     const { type: _t, ...rest } = o;
     const key = `${rest.object.kind}/${rest.object.metadata.namespace ?? ''}/${rest.object.metadata.name ?? ''}`;

@@ -24,13 +24,13 @@ export function allDiffs(m: Materialised): string {
 
 export function renderText(plan: FixPlan, m: Materialised, opts: { level: Risk; writing: boolean }): string {
   const out: string[] = [];
-  const objects = new Set(plan.changes.map((c) => c.object)).size;
-  out.push(`eks-soc2 fix (level ${opts.level}): ${plan.changes.length} change(s) to ${objects} object(s) — ${m.files.length} file(s) edited, ${m.patches.length} object(s) patched — ${m.newFiles.length} new object(s), ${plan.commands.length} command(s), ${plan.decisions.length} decision(s)${plan.skipped.length ? `; ${plan.skipped.length} more change(s) with --level review` : ''}`);
+  const objects = new Set(plan.changes.map((c) => c.object)).size + new Set(plan.tfChanges.map((c) => `${c.file}:${c.line}`)).size;
+  out.push(`eks-soc2 fix (level ${opts.level}): ${plan.changes.length + plan.tfChanges.length} change(s) to ${objects} object(s) — ${m.files.length} file(s) edited, ${m.patches.length} object(s) patched — ${m.newFiles.length} new object(s), ${plan.commands.length} command(s), ${plan.decisions.length} decision(s)${plan.skipped.length ? `; ${plan.skipped.length} more change(s) with --level review` : ''}`);
   out.push('Nothing was changed in the cluster or the AWS account.');
   const diffs = allDiffs(m);
   if (diffs) {
     out.push('', `== Changes${opts.writing ? ' (written)' : ''}`, '');
-    const cautions = [...new Set(plan.changes.filter((c) => c.caution).map((c) => `  ${c.control} ${c.rule} [${c.risk}]: ${c.caution}`)), ...new Set(plan.newObjects.filter((n) => n.caution).map((n) => `  ${n.control} ${n.rule} [${n.risk}]: ${n.caution}`))];
+    const cautions = [...new Set([...plan.changes, ...plan.tfChanges].filter((c) => c.caution).map((c) => `  ${c.control} ${c.rule} [${c.risk}]: ${c.caution}`)), ...new Set(plan.newObjects.filter((n) => n.caution).map((n) => `  ${n.control} ${n.rule} [${n.risk}]: ${n.caution}`))];
     if (cautions.length) out.push('Read before applying:', ...cautions.map(visible), '');
     out.push(diffs.trimEnd());
   }
@@ -102,6 +102,7 @@ export function planJson(plan: FixPlan, m: Materialised): Record<string, unknown
   return {
     schema: 'eks-soc2/fix-plan@1',
     changes: plan.changes.map(({ object: _o, ...c }) => c),
+    terraform: plan.tfChanges,
     files: m.files.map((f) => ({ file: f.file, changes: f.changes.length })),
     patches: m.patches.map((p) => ({ kind: p.object.kind, namespace: p.object.metadata.namespace, name: p.object.metadata.name, reason: p.reason, patch: p.patch, kubectl: kubectlPatch(p) })),
     newObjects: plan.newObjects.map((n) => ({ ...n, path: m.newFiles.find((f) => f.object === n)?.path })),

@@ -53,6 +53,20 @@ export interface NewObject extends FixSubject {
   fileName: string;
 }
 
+/** Attributes to set in a Terraform block (`resource "type" "name"`) of a `.tf` file. */
+export interface TfChange extends FixSubject {
+  risk: Risk;
+  summary: string;
+  caution?: string;
+  file: string;
+  /** 1-based line of the block header. */
+  line: number;
+  /** `resource` and its labels (type, name). */
+  blockKind: 'resource';
+  labels: [string, string];
+  attributes: { attribute: string; value: JsonValue }[];
+}
+
 /** A command to run (AWS CLI, or kubectl for what no file change expresses). */
 export interface CommandStep extends FixSubject {
   risk: Risk;
@@ -83,6 +97,8 @@ export interface Skipped extends FixSubject {
 
 export interface FixPlan {
   changes: ObjectChange[];
+  /** Attribute changes in Terraform files (materialised by `materialiseTerraform`). */
+  tfChanges: TfChange[];
   newObjects: NewObject[];
   commands: CommandStep[];
   decisions: Decision[];
@@ -93,5 +109,5 @@ export interface FixPlan {
 }
 
 export function emptyPlan(): FixPlan {
-  return { changes: [], newObjects: [], commands: [], decisions: [], skipped: [], uncovered: [] };
+  return { changes: [], tfChanges: [], newObjects: [], commands: [], decisions: [], skipped: [], uncovered: [] };
 }

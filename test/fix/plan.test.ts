@@ -48,14 +48,17 @@ describe('planFixes', () => {
     expect(plan.changes.map((c) => c.rule)).toEqual(['read-only-root-fs']);
   });
 
-  it('gives Terraform findings the attribute to set in the block (the .tf diff extension point)', () => {
+  it('gives Terraform findings the attribute change of their block (a decision when they come from a plan)', () => {
     const snap = emptySnapshot('t', NOW);
     const r = run(makeSnapshot({ k8s: [] }));
     const c = r.controls.find((x) => x.id === 'CC9-ENC-01')!;
     const resource = { provider: 'terraform', kind: 'aws_kms_key', name: 'aws_kms_key.secrets' } as unknown as ResourceRef;
     c.findings = [{ rule: 'key-rotation', status: 'fail', severity: 'low', resource, source: { file: 'infra/kms.tf', line: 3 }, message: 'automatic key rotation is off' }];
     const plan = planFixes(r, snap, { level: 'review', config: defaultConfig(), rules: ['CC9-ENC-01/key-rotation'] });
-    expect(plan.decisions).toEqual([expect.objectContaining({ control: 'CC9-ENC-01', rule: 'key-rotation', decide: 'in aws_kms_key.secrets (infra/kms.tf:3), set enable_key_rotation = true', hint: 'enable_key_rotation = true' })]);
+    expect(plan.tfChanges).toEqual([expect.objectContaining({ control: 'CC9-ENC-01', rule: 'key-rotation', file: 'infra/kms.tf', line: 3, labels: ['aws_kms_key', 'secrets'], attributes: [{ attribute: 'enable_key_rotation', value: true }], risk: 'safe' })]);
+    c.findings = [{ rule: 'key-rotation', status: 'fail', severity: 'low', resource, source: { file: 'plan.json', line: 1 }, message: 'automatic key rotation is off' }];
+    const fromPlan = planFixes(r, snap, { level: 'review', config: defaultConfig(), rules: ['CC9-ENC-01/key-rotation'] });
+    expect(fromPlan.decisions).toEqual([expect.objectContaining({ decide: 'in aws_kms_key.secrets (plan.json:1), set enable_key_rotation = true', hint: 'enable_key_rotation = true' })]);
     // Every entry names a rule of the catalog.
     for (const key of Object.keys(TERRAFORM_ATTRIBUTES)) {
       const [control, rule] = key.split('/') as [string, string];
@@ -73,7 +76,7 @@ describe('kubectl patch commands', () => {
         { control: 'P1-IAM-07', rule: 'nodeclass-metadata', resource: { provider: 'kubernetes', kind: 'EC2NodeClass', name: 'default' }, risk: 'review', summary: 's', object: nodeClass, ops: [{ op: 'set', path: ['spec', 'metadataOptions', 'httpTokens'], value: 'required' }] },
         { control: 'CC7-CHG-04', rule: 'revision-history', resource: { provider: 'kubernetes', kind: 'Deployment', name: 'web', namespace: 'a' }, risk: 'safe', summary: 's', object: deploy, ops: [{ op: 'delete', path: ['spec', 'revisionHistoryLimit'], orSet: 10 }] },
       ],
-      newObjects: [], commands: [], decisions: [], skipped: [], uncovered: [],
+      tfChanges: [], newObjects: [], commands: [], decisions: [], skipped: [], uncovered: [],
     }, { read: () => undefined, renderedOnly: true });
     expect(m.patches.map(kubectlPatch)).toEqual([
       `kubectl patch ec2nodeclass.v1.karpenter.k8s.aws default --type merge -p '{"spec":{"metadataOptions":{"httpTokens":"required"}}}'`,

@@ -102,6 +102,12 @@ export async function runFix(opts: FixOptions): Promise<number> {
   const plan = fix.planFixes(run, snapshot, { level: level as 'safe' | 'review', config, ...(opts.rule ? { rules: opts.rule } : {}), ...(opts.includeSystem ? { includeSystem: true } : {}) });
   const renderedOnly = snapshot.kubernetes.source !== 'files' || Boolean(opts.run);
   const m = fix.materialise(plan, { read: readInput, renderedOnly });
+  if (!opts.run) {
+    // Terraform blocks are edited in their .tf files, checked with the HCL parser (asynchronous).
+    const tf = await fix.materialiseTerraform(plan, readInput);
+    m.files.push(...tf.files);
+    m.notes.push(...tf.notes);
+  }
   if (opts.format === 'json') {
     process.stdout.write(`${JSON.stringify(fix.planJson(plan, m), null, 2)}\n`);
   } else {
