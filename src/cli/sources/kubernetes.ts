@@ -34,7 +34,7 @@ export function addKubernetesOptions(cmd: Command): Command {
     .option('--qps <n>', 'client-side rate limit, requests per second to the API server (0: none)', '10')
     .option('--burst <n>', 'requests allowed in a burst above --qps', '20')
     .option('--concurrency <n>', 'resource kinds listed in parallel', '4')
-    .option('--timeout <seconds>', 'timeout of each API request', '60')
+    .option('--timeout <seconds>', 'timeout of each API request, and of the kubeconfig\'s credential plugin', '60')
     .option('--page-size <n>', 'objects per LIST page (limit)', '500')
     .option('--secrets-metadata', 'list Secret metadata (names, labels, annotations; never values) for controls that inventory Secrets; needs `list secrets` (docs/kubernetes.md)');
 }

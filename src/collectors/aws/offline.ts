@@ -69,6 +69,9 @@ function errorDoc(doc: JsonObject): { code: string; message: string } | undefine
   return { code: code.replace(/^.*#/, ''), message: typeof message === 'string' ? message : code };
 }
 
+/** Largest AWS CLI output file read (--aws-evidence). */
+export const MAX_AWS_FILE_BYTES = 256 * 2 ** 20;
+
 /** Load the directory into `snapshot` (aws part, gaps, cluster identity). Malformed files become gaps; the rest is read. */
 export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions): Promise<Snapshot> {
   let entries: string[];
@@ -92,6 +95,11 @@ export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions):
     const path = join(o.dir, file);
     let text: string;
     try {
+      // A named pipe, socket or device would block the read (or never end): only regular files
+      // (or links to them) are read, and none larger than an AWS CLI output plausibly is.
+      const st = await stat(path);
+      if (!st.isFile()) { fileGap(file, 'skipped', 'not a regular file (a named pipe, socket or device); skipped'); continue; }
+      if (st.size > MAX_AWS_FILE_BYTES) { fileGap(file, 'invalid', `larger than ${MAX_AWS_FILE_BYTES / 2 ** 20} MiB; skipped`, { fix: 'save the output of one AWS CLI call per file' }); continue; }
       text = await readFile(path, 'utf8');
     } catch (err) {
       fileGap(file, 'error', `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);

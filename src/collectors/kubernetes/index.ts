@@ -66,7 +66,7 @@ async function readKubeSystemUid(http: KubeHttp): Promise<string | undefined> {
 /** Connect and collect. Throws KubernetesCollectionError for problems that stop the whole collection. */
 export async function collectLive(opts: LiveOptions): Promise<LiveResult> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-  const conn = await connect({ ...opts, maxSockets: concurrency + 1 });
+  const conn = await connect({ ...opts, maxSockets: concurrency + 1, credentialTimeoutMs: opts.credentialTimeoutMs ?? opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   try {
     const http = new KubeHttp({
       server: conn.server,
