@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { PeriodResult } from '../model/index.js';
 import { UserError } from './errors.js';
 import { makeDirectory } from '../store/dirs.js';
+import { writeReportFile } from './output.js';
 
 export interface PeriodFormatContext {
   color: boolean;
@@ -124,9 +124,7 @@ export async function writePeriodOutputs(p: PeriodResult, formats: string[], out
   for (const name of formats) {
     const f = await PERIOD_FORMATS[name]!();
     const path = join(outDir, `${baseName}.${name === 'terminal' ? 'txt' : f.ext}`);
-    const stream = createWriteStream(path);
-    await f.render(p, { ...ctx, color: false }, (chunk) => { stream.write(chunk); });
-    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await writeReportFile(path, (write) => f.render(p, { ...ctx, color: false }, write));
     written.push(path);
   }
   return written;
