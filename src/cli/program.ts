@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.js';
+import { ObjectBudgetExceeded } from '../collectors/limits.js';
 import { toolVersion } from './version.js';
 import { registerScan } from './commands/scan.js';
 import { registerControls } from './commands/controls.js';
@@ -43,6 +44,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT.USAGE;
+    }
+    if (err instanceof ObjectBudgetExceeded) {
+      // More input than the heap holds: one message with the fix, before V8 runs out of memory.
+      process.stderr.write(`eks-soc2: ${err.message}\n  fix: ${err.fix}\n`);
       return EXIT.USAGE;
     }
     if (err instanceof UserError) {

@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 const budget = vi.hoisted(() => ({ bytes: Infinity }));
 vi.mock('node:fs', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs')>();
+  const fs = await importOriginal<typeof realFs>();
   const writeSync = ((fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unknown[]) => {
     const n = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     if (n > budget.bytes) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });

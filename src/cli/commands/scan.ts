@@ -197,11 +197,18 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   return exitCode(run, failOn as Severity | 'never');
 }
 
+/** True when an input file could not be read as it should: the run exits 2 (README "Exit codes"). */
+export function hasInputProblems(run: Pick<RunResult, 'gaps'>): boolean {
+  return run.gaps.some((g) => g.source === 'files' && g.reason !== 'skipped');
+}
+
 /** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
 export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
-  // Unreadable or malformed input is an input error; documents that are not Kubernetes objects
-  // (an IAM policy next to the manifests) and skipped template sources are only reported.
-  if (run.gaps.some((g) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped')) return EXIT.USAGE;
+  // Unreadable or malformed input is an input error whatever --fail-on says (README "Exit codes"):
+  // binary or undecodable files, documents that are not objects, objects of a shape the API server
+  // refuses. Documents that are not Kubernetes objects at all (an IAM policy next to the manifests,
+  // a values file) and skipped template sources are only reported ('skipped').
+  if (hasInputProblems(run)) return EXIT.USAGE;
   if (failOn !== 'never') {
     const threshold = severityRank(failOn);
     if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
