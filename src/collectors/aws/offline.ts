@@ -2,6 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AwsFact, EvidenceGap, JsonObject, JsonValue, Snapshot } from '../../model/index.js';
 import { classifyAwsError } from './errors.js';
+import { redactObjectValues } from '../sanitize.js';
+import { depthProblem } from '../shape.js';
 import { ecrImages } from './k8s-targets.js';
 import { parseEksArn } from './kubeconfig.js';
 import { normalizeDates, pascalToCamel, stripPagination } from './normalize.js';
@@ -156,7 +158,10 @@ export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions):
         continue;
       }
     }
+    const deep = depthProblem(output);
+    if (deep) { fileGap(file, 'invalid', `${deep}; skipped`); continue; }
     output = stripPagination(normalizeDates(output) as JsonObject);
+    redactObjectValues(output);
     const params: JsonObject = {};
     let region = o.region;
     if (target !== undefined) {

@@ -3,7 +3,7 @@ import { LineCounter, parseAllDocuments, isMap, isSeq } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
 import type { EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
 import { MOVED_KINDS, SNAPSHOT_SCHEMA, kindKey } from '../../model/index.js';
-import { sanitizeObject } from '../sanitize.js';
+import { redactObjectValues, redactString, sanitizeObject } from '../sanitize.js';
 import { depthProblem, describeShapeProblems, shapeProblems } from '../shape.js';
 import { MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, checkObjectBudget } from '../limits.js';
 import { snapshotProblem } from '../../model/schema.js';
@@ -113,8 +113,10 @@ export function accept(
     const deep = depthProblem(value);
     const d = deep ? undefined : detectTool(value, file);
     if (deep) addProblem(out, problem(file, `${deep}; skipped`, line, 'invalid'));
-    else if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
-    else if (d && 'awsCli' in d) addProblem(out, problem(file, `this is AWS CLI output (${d.awsCli}), not a Kubernetes object; skipped`, line, 'skipped', 'put AWS CLI output files in a directory and pass it with --aws-evidence DIR'));
+    else if (d && 'tool' in d) {
+      if (d.tool.data && typeof d.tool.data === 'object') redactObjectValues(d.tool.data);
+      (out.tools ??= []).push(d.tool);
+    } else if (d && 'awsCli' in d) addProblem(out, problem(file, `this is AWS CLI output (${d.awsCli}), not a Kubernetes object; skipped`, line, 'skipped', 'put AWS CLI output files in a directory and pass it with --aws-evidence DIR'));
     else if (d) addProblem(out, problem(file, `this is ${d.other}; skipped`, line, 'skipped'));
     else addProblem(out, problem(file, 'document has no apiVersion and no kind, so it is not a Kubernetes object; skipped', line, 'skipped'));
     return;
@@ -167,6 +169,9 @@ function acceptBundle(value: Record<string, unknown>, file: string, line: number
       return;
     }
   }
+  for (const f of snap.aws.facts) redactObjectValues(f.output);
+  for (const t of snap.tools) if (t.data && typeof t.data === 'object') redactObjectValues(t.data);
+  if (snap.cluster.server) snap.cluster.server = redactString(snap.cluster.server);
   const kept: K8sObject[] = [];
   const objects = snap.kubernetes.objects;
   for (let i = 0; i < objects.length; i++) {
@@ -447,8 +452,16 @@ const linesOf = (lines: number[]) => (i: number) => lines[i];
  */
 export function settleJsonValue(value: unknown, file: string, out: ParsedInput, itemLines?: (i: number) => number | undefined): void {
   if (Array.isArray(value)) {
+    const deep = depthProblem(value);
+    if (deep) {
+      addProblem(out, problem(file, `${deep}; skipped`, 1, 'invalid'));
+      return;
+    }
     const d = detectTool(value, file);
-    if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
+    if (d && 'tool' in d) {
+      if (d.tool.data && typeof d.tool.data === 'object') redactObjectValues(d.tool.data);
+      (out.tools ??= []).push(d.tool);
+    }
     else for (const v of value) accept(v, file, 1, out);
   } else {
     accept(value, file, 1, out, itemLines);

@@ -17,6 +17,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 import type { ClusterIdentity } from '../../model/index.js';
 import { KubernetesCollectionError } from './errors.js';
+import { redactString } from '../sanitize.js';
 import { parseEksArn } from '../eks-arn.js';
 import { EKS_TOKEN_PROVIDER, EksTokenAuthenticator, commandAvailable, parseEksExec } from './eks-token.js';
 import type { EksTokenParams } from './eks-token.js';
@@ -200,7 +201,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
 
   const arnInfo = parseEksArn(contextName) ?? parseEksArn(cluster.name);
   const execInfo = parseEksExec(user?.exec ?? (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec);
-  const identity: ClusterIdentity = { context: files.length > 0 ? contextName : 'in-cluster', server: cluster.server };
+  // The server URL is kept in the evidence: never with a password in it (https://user:pass@host).
+  const identity: ClusterIdentity = { context: files.length > 0 ? contextName : 'in-cluster', server: redactString(cluster.server) };
   if (arnInfo) Object.assign(identity, { name: arnInfo.name, arn: arnInfo.arn, region: arnInfo.region, accountId: arnInfo.accountId });
   if (execInfo) {
     identity.name ??= execInfo.clusterName;
