@@ -38,6 +38,13 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const debug = argv.includes('--debug');
+  if (debug) {
+    // The heap the launcher gave this run (bin/heap.mjs) and the objects it can evaluate (docs/limits.md).
+    const { getHeapStatistics } = await import('node:v8');
+    const { objectBudget } = await import('../collectors/limits.js');
+    const mb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    process.stderr.write(`eks-soc2: heap limit ${mb} MiB${process.env.EKS_SOC2_HEAP_SET ? ' (sized by the launcher)' : ''}, object budget ${objectBudget().toLocaleString('en-US')}\n`);
+  }
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

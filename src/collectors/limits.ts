@@ -15,10 +15,12 @@ export const MAX_DOCUMENT_BYTES = 32 * MiB;
 export const MAX_ENVELOPE_BYTES = 256 * MiB;
 
 /**
- * Heap the evaluation of one object needs, on average, from reading to the last report: the
- * object, its findings (10 per pod), the indexes and the renderers' share (measured: docs/limits.md).
+ * Heap counted per object, from reading to the last report: the object, its findings, the indexes
+ * and the renderers' share. `node bench/memory.mjs` measures about 4.4 kB per object of a realistic
+ * cluster and 3.1 kB per tiny pod (docs/limits.md); the budget assumes 8 KiB, the rest being room
+ * for the garbage collector to work in.
  */
-export const HEAP_BYTES_PER_OBJECT = 16 * 1024;
+export const HEAP_BYTES_PER_OBJECT = 8 * 1024;
 /** Heap kept for everything that does not grow with the input (code, catalog, buffers). */
 export const HEAP_RESERVE_BYTES = 256 * MiB;
 /** Environment variable that sets the object budget explicitly. */
