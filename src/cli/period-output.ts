@@ -9,6 +9,8 @@ export interface PeriodFormatContext {
   quiet: boolean;
   /** Chromium for the PDF report; else CHROMIUM_PATH or the system one. */
   chromium?: string;
+  /** Stops a PDF render (the dashboard's client went away). */
+  signal?: AbortSignal;
 }
 
 export interface PeriodFormat {
@@ -77,7 +79,7 @@ export const PERIOD_FORMATS: Record<string, () => Promise<PeriodFormat>> = {
         let html = '';
         renderPeriodHtml(p, (c) => { html += c; });
         try {
-          write(await htmlToPdf(html, ctx.chromium ? { chromium: ctx.chromium } : {}));
+          write(await htmlToPdf(html, { ...(ctx.chromium ? { chromium: ctx.chromium } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) }));
         } catch (err) {
           if ((err as { code?: string }).code === 'ENOCHROMIUM') throw new UserError((err as Error).message);
           throw err;

@@ -3,10 +3,10 @@ import { buildDashboard } from './app.js';
 import { isLoopback, tokenWeakness } from './security.js';
 import type { DashboardOptions } from './types.js';
 
-export { PUBLIC_ROUTES, buildDashboard, dashboardRoutes, defaultWebRoot, fileNamePart } from './app.js';
+export { DASHBOARD_TIMEOUTS, DEFAULT_MAX_CONNECTIONS, PUBLIC_ROUTES, buildDashboard, capConnections, dashboardRoutes, defaultWebRoot, fileNamePart } from './app.js';
 export type { DashboardRoute } from './app.js';
 export { CSP, MIN_TOKEN_DISTINCT, MIN_TOKEN_LENGTH, SECURITY_HEADERS, isLoopback, tokenChecker, tokenWeakness } from './security.js';
-export type { ComputePeriod, DashboardOptions, PeriodComputeOptions, PeriodExport, PeriodInput, ScoreCounts } from './types.js';
+export type { ComputePeriod, DashboardOptions, DashboardTimeouts, PeriodComputeOptions, PeriodExport, PeriodInput, ScoreCounts } from './types.js';
 
 /** Default port of `eks-soc2 serve` (documented in docs/dashboard.md). */
 export const DEFAULT_PORT = 8080;
