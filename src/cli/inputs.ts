@@ -102,9 +102,9 @@ async function readBounded(path: string, max: number): Promise<string> {
 }
 
 /** A YAML document as plain data; an alias bomb (or any other expansion failure) is a UserError naming the file. */
-function toPlain(node: { toJS(o?: { maxAliasCount?: number }): unknown } | { toJSON(): unknown }, path: string, what: string): unknown {
+function toPlain(node: ReturnType<typeof parseDocument> | YamlNode, path: string, what: string, doc?: ReturnType<typeof parseDocument>): unknown {
   try {
-    return 'toJS' in node ? node.toJS({ maxAliasCount: 100 }) : node.toJSON();
+    return doc ? (node as YamlNode).toJS(doc, { maxAliasCount: 100 }) : (node as ReturnType<typeof parseDocument>).toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new UserError(`${path}: ${what} file cannot be read (${(err as Error).message.split('\n')[0]})`, 2, 'remove the YAML anchors and aliases that expand it');
   }
@@ -158,7 +158,7 @@ function entries(doc: ReturnType<typeof parseDocument>, lc: LineCounter, key: st
   if (isMap(seq)) seq = seq.get(key, true) as YamlNode | undefined;
   if (seq === null || seq === undefined) return [];
   if (!isSeq(seq)) throw new UserError(`${path}: expected a list under "${key}:"`);
-  return seq.items.map((n) => ({ value: toPlain(n as YamlNode, path, key), line: (n as YamlNode).range ? lc.linePos((n as YamlNode).range![0]).line : 1 }));
+  return seq.items.map((n) => ({ value: toPlain(n as YamlNode, path, key, doc), line: (n as YamlNode).range ? lc.linePos((n as YamlNode).range![0]).line : 1 }));
 }
 
 /** Load waivers; malformed entries are reported (with line) and skipped, valid ones kept. */

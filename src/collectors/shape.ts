@@ -49,7 +49,9 @@ class Walk {
   constructor(private readonly max: number) {}
 
   private add(path: string, message: string): boolean {
-    this.problems.push(`${path.replace(/^\./, '')} ${message}`);
+    const p = path.replace(/^\./, '');
+    // A path hundreds of levels deep is shown by its two ends.
+    this.problems.push(`${p.length > 120 ? `${p.slice(0, 80)}…${p.slice(-30)}` : p} ${message}`);
     return this.problems.length < this.max;
   }
 
