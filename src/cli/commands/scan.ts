@@ -69,7 +69,8 @@ export function registerScan(program: Command): void {
   cmd
     .addHelpText('after', `
 Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on;
-2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
+2 usage or input error, whatever --fail-on says (bad flag, unreadable or malformed input, objects the
+  API server would refuse — results for the rest are still shown; docs/limits.md);
 3 required evidence could not be collected (a permission, network or service gap; also no AWS
   credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
   AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod Identity;
