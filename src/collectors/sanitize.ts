@@ -53,7 +53,6 @@ export function sanitizeObject(obj: K8sObject): K8sObject {
     redactObjectValues(obj);
     return obj;
   }
-  redactEnv(obj);
   redactObjectValues(obj);
   return obj;
 }
@@ -117,8 +116,17 @@ export function redactString(s: string): string {
   return out;
 }
 
-/** Keys whose values are never credentials and must stay exact (identity, image references). */
-const KEEP_KEYS = new Set(['apiVersion', 'kind', 'name', 'namespace', 'uid', 'generateName', 'resourceVersion', 'image', 'imageID', '$source', 'creationTimestamp']);
+/**
+ * Keys whose values are never credentials and must stay exact (identity, image references), or are
+ * enumerations and references the API defines (they make up most strings of a pod): not scanned.
+ */
+const KEEP_KEYS = new Set([
+  'apiVersion', 'kind', 'name', 'namespace', 'uid', 'generateName', 'resourceVersion', 'image', 'imageID', '$source', 'creationTimestamp',
+  'mountPath', 'subPath', 'fieldPath', 'apiGroup', 'apiGroups', 'resources', 'verbs', 'resourceNames', 'type', 'operator', 'effect', 'protocol', 'imagePullPolicy',
+  'restartPolicy', 'dnsPolicy', 'schedulerName', 'serviceAccountName', 'serviceAccount', 'nodeName', 'priorityClassName', 'terminationMessagePath',
+  'terminationMessagePolicy', 'lastTransitionTime', 'lastProbeTime', 'phase', 'reason', 'storageClassName', 'volumeName', 'claimName', 'secretName',
+  'containerID', 'hostIP', 'podIP', 'ip', 'clusterIP', 'topologyKey', 'whenUnsatisfiable', 'preemptionPolicy', 'runtimeClassName', 'controller',
+]);
 /** Annotation and label keys that name a credential (their values are redacted unless trivially not one). */
 const CREDENTIAL_KEY = new RegExp(`${CREDENTIAL_WORD}`, 'i');
 
@@ -148,7 +156,7 @@ function redactIn(node: unknown, depth: number): void {
     for (let i = 0; i < node.length; i++) {
       const v: unknown = node[i];
       if (typeof v === 'string') {
-        const r = redactString(v);
+        const r = v.length < 8 ? v : redactString(v);
         if (r !== v) node[i] = r;
         // A flag given as its own list item (`["--password", "s3cret"]`, `["-u", "user:pass"]`): its value is the next item.
         const next: unknown = node[i + 1];
@@ -164,12 +172,16 @@ function redactIn(node: unknown, depth: number): void {
   }
   const rec = node as Record<string, unknown>;
   for (const k in rec) {
-    if (KEEP_KEYS.has(k)) continue;
     const v = rec[k];
     if (typeof v === 'string') {
+      if (v.length < 8 || KEEP_KEYS.has(k)) continue;
       const r = redactString(v);
       if (r !== v) rec[k] = r;
-    } else if (v !== null && typeof v === 'object') {
+    } else if (v !== null && typeof v === 'object' && !(depth === 0 && k === 'status' && (rec.kind === 'Pod' || rec.kind === 'Node'))) {
+      // (The status of pods and nodes is what the kubelet reports, reduced at collection: never a secret.)
+      // An env list: literal values of credential-like variable names are redacted whatever they hold
+      // (the name stays, so checks can still flag the practice); then every value is scanned.
+      if (k === 'env' && Array.isArray(v)) redactEnvList(v);
       redactIn(v, depth + 1);
     }
   }
@@ -202,10 +214,7 @@ function withoutComments(obj: K8sObject): void {
  * a store written before value redaction (`scan --run`).
  */
 export function redactSnapshot(snap: Snapshot): Snapshot {
-  for (const o of snap.kubernetes.objects) {
-    redactEnv(o);
-    redactObjectValues(o);
-  }
+  for (const o of snap.kubernetes.objects) redactObjectValues(o);
   for (const f of snap.aws.facts) redactObjectValues(f);
   for (const t of snap.tools) if (t.data && typeof t.data === 'object') redactObjectValues(t.data);
   if (snap.cluster.server) snap.cluster.server = redactString(snap.cluster.server);
@@ -244,33 +253,12 @@ export function reduceFalcoConfig(text: string): string | undefined {
   return `${FALCO_REDUCED}${JSON.stringify(out)}\n`;
 }
 
-/** Keys never holding pod specs (so never an `env` list) at the top of an object: skipped. */
-const NO_ENV_TOP = new Set(['metadata', 'status', 'apiVersion', 'kind', '$source']);
-
-function redactEnv(node: unknown, depth = 0): void {
-  if (depth > 12 || node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      const x = node[i];
-      if (x !== null && typeof x === 'object') redactEnv(x, depth + 1);
-    }
-    return;
-  }
-  const rec = node as Record<string, unknown>;
-  // for…in instead of Object.entries: no array allocated per object (this walks every object read).
-  for (const k in rec) {
-    if (depth === 0 && NO_ENV_TOP.has(k)) continue;
-    const v = rec[k];
-    if (v === null || typeof v !== 'object') continue;
-    if (k === 'env' && Array.isArray(v)) {
-      for (const e of v) {
-        if (e && typeof e === 'object') {
-          const ev = e as Record<string, unknown>;
-          if (typeof ev.name === 'string' && typeof ev.value === 'string' && ev.value !== '' && SECRET_NAME.test(ev.name)) ev.value = REDACTED;
-        }
-      }
-    } else {
-      redactEnv(v, depth + 1);
+/** Literal values of credential-like environment variable names (`API_TOKEN`, `DB_PASSWORD`). */
+function redactEnvList(env: unknown[]): void {
+  for (const e of env) {
+    if (e && typeof e === 'object' && !Object.isFrozen(e)) {
+      const ev = e as Record<string, unknown>;
+      if (typeof ev.name === 'string' && typeof ev.value === 'string' && ev.value !== '' && SECRET_NAME.test(ev.name)) ev.value = REDACTED;
     }
   }
 }

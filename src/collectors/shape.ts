@@ -44,45 +44,75 @@ function describe(v: unknown): string {
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
 const seg = (k: string) => (/^[A-Za-z_$][\w$-]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 60 ? `${k.slice(0, 59)}…` : k)}]`);
 
+/**
+ * Where a value is, built only when a problem is reported (a walk of every field of 350,000
+ * objects must not build a string per field): the parent's path and this step.
+ */
+interface Path { up: Path | undefined; key: string | number }
+function pathText(p: Path | undefined): string {
+  const parts: string[] = [];
+  for (let q = p; q; q = q.up) parts.push(typeof q.key === 'number' ? `[${q.key}]` : seg(q.key));
+  const text = parts.reverse().join('').replace(/^\./, '');
+  // A path hundreds of levels deep is shown by its two ends.
+  return text.length > 120 ? `${text.slice(0, 80)}…${text.slice(-30)}` : text;
+}
+const at = (up: Path | undefined, key: string | number): Path => ({ up, key });
+
 class Walk {
   problems: string[] = [];
   constructor(private readonly max: number) {}
 
-  private add(path: string, message: string): boolean {
-    const p = path.replace(/^\./, '');
-    // A path hundreds of levels deep is shown by its two ends.
-    this.problems.push(`${p.length > 120 ? `${p.slice(0, 80)}…${p.slice(-30)}` : p} ${message}`);
+  private add(path: Path | undefined, message: string): boolean {
+    this.problems.push(`${pathText(path)} ${message}`);
     return this.problems.length < this.max;
   }
 
+  private tooDeep(path: Path | undefined): boolean {
+    this.add(path, `is nested more than ${MAX_DEPTH} levels deep`);
+    return false;
+  }
+
   /** Depth only (untyped or unknown parts). Returns false to stop. */
-  any(v: unknown, path: string, depth: number): boolean {
+  any(v: unknown, path: Path | undefined, depth: number): boolean {
     if (v === null || typeof v !== 'object') return true;
-    if (depth >= MAX_DEPTH) return this.add(path, `is nested more than ${MAX_DEPTH} levels deep`) && false;
+    if (depth >= MAX_DEPTH) return this.tooDeep(path);
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (!this.any(v[i], `${path}[${i}]`, depth + 1)) return false;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === 'object' && !this.any(x, at(path, i), depth + 1)) return false;
+      }
       return true;
     }
-    for (const k in v as Record<string, unknown>) if (!this.any((v as Record<string, unknown>)[k], `${path}${seg(k)}`, depth + 1)) return false;
+    const rec = v as Record<string, unknown>;
+    for (const k in rec) {
+      const x = rec[k];
+      if (x !== null && typeof x === 'object' && !this.any(x, at(path, k), depth + 1)) return false;
+    }
     return true;
   }
 
-  value(v: unknown, t: ShapeType, path: string, depth: number): boolean {
+  value(v: unknown, t: ShapeType, path: Path | undefined, depth: number): boolean {
     if (v === null || v === undefined) return true;
     if (typeof t !== 'string') {
       const list = t[0] === 'a';
       if (list ? !Array.isArray(v) : !isPlain(v)) return this.add(path, `is ${describe(v)}, not ${list ? 'a list' : 'a mapping'}`);
-      if (depth >= MAX_DEPTH) return this.add(path, `is nested more than ${MAX_DEPTH} levels deep`) && false;
+      if (depth >= MAX_DEPTH) return this.tooDeep(path);
       const inner = t[1];
       if (list) {
         const arr = v as unknown[];
         for (let i = 0; i < arr.length; i++) {
-          if (arr[i] === null || arr[i] === undefined) { if (!this.add(`${path}[${i}]`, 'is empty (null)')) return false; continue; }
-          if (!this.value(arr[i], inner, `${path}[${i}]`, depth + 1)) return false;
+          const x = arr[i];
+          if (x === null || x === undefined) { if (!this.add(at(path, i), 'is empty (null)')) return false; continue; }
+          if (inner === 's' && typeof x === 'string') continue;
+          if (!this.value(x, inner, at(path, i), depth + 1)) return false;
         }
       } else {
         const rec = v as Record<string, unknown>;
-        for (const k in rec) if (!this.value(rec[k], inner, `${path}${seg(k)}`, depth + 1)) return false;
+        for (const k in rec) {
+          const x = rec[k];
+          if (inner === 's' && typeof x === 'string') continue;
+          if (!this.value(x, inner, at(path, k), depth + 1)) return false;
+        }
       }
       return true;
     }
@@ -99,19 +129,28 @@ class Walk {
     }
   }
 
-  object(v: unknown, model: string, path: string, depth: number): boolean {
+  object(v: unknown, model: string, path: Path | undefined, depth: number): boolean {
     if (!isPlain(v)) return this.add(path, `is ${describe(v)}, not a mapping`);
-    if (depth >= MAX_DEPTH) return this.add(path, `is nested more than ${MAX_DEPTH} levels deep`) && false;
+    if (depth >= MAX_DEPTH) return this.tooDeep(path);
     const def = K8S_SHAPES.types[model];
     if (!def) return this.any(v, path, depth);
-    for (const r of def.r ?? []) {
-      if (v[r] === undefined || v[r] === null) if (!this.add(`${path}.${r}`, 'is missing (the API server requires it)')) return false;
+    if (def.r) {
+      for (const r of def.r) {
+        if (v[r] === undefined || v[r] === null) if (!this.add(at(path, r), 'is missing (the API server requires it)')) return false;
+      }
     }
     const fields = def.f;
     for (const k in v) {
+      const x = v[k];
       const t = fields[k];
-      const ok = t === undefined ? this.any(v[k], `${path}${seg(k)}`, depth + 1) : this.value(v[k], t, `${path}${seg(k)}`, depth + 1);
-      if (!ok) return false;
+      if (t === undefined) {
+        if (x !== null && typeof x === 'object' && !this.any(x, at(path, k), depth + 1)) return false;
+        continue;
+      }
+      // The common cases inline: a string where a string belongs, a number where one does.
+      if (t === 's' && typeof x === 'string') continue;
+      if (x === null || x === undefined) continue;
+      if (!this.value(x, t, at(path, k), depth + 1)) return false;
     }
     return true;
   }
@@ -131,10 +170,10 @@ export function shapeProblems(obj: Record<string, unknown>, max = 3): string[] {
   const w = new Walk(max);
   const model = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? modelOf(obj.apiVersion, obj.kind) : undefined;
   if (model) {
-    w.object(obj, model, '', 0);
+    w.object(obj, model, undefined, 0);
   } else {
     for (const k in obj) {
-      const ok = k === 'metadata' ? w.value(obj[k], 'V1ObjectMeta', '.metadata', 1) : w.any(obj[k], `.${k}`, 1);
+      const ok = k === 'metadata' ? w.value(obj[k], 'V1ObjectMeta', at(undefined, k), 1) : w.any(obj[k], at(undefined, k), 1);
       if (!ok) break;
     }
   }
@@ -144,7 +183,7 @@ export function shapeProblems(obj: Record<string, unknown>, max = 3): string[] {
 /** The same for any JSON value (a tool report, an AWS output): only its nesting is bounded. */
 export function depthProblem(value: unknown): string | undefined {
   const w = new Walk(1);
-  w.any(value, '', 0);
+  w.any(value, undefined, 0);
   return w.problems[0]?.replace(/^ /, 'the document ');
 }
 
