@@ -162,3 +162,24 @@ export function emptyCounts(): StatusCounts {
 export function emptyFindingCounts(): FindingCounts {
   return { pass: 0, fail: 0, warn: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
 }
+
+/**
+ * A stored `run@1` result in the `run@2` shape, so renderers and the dashboard can rely on it:
+ * `counts.warn` = `systemCounts.warn` = 0, `rules` = [], `unevaluated` = [], `summary.findings.warn`
+ * = 0, `summary.controlsWithWarnings` = 0. In place (the object was just parsed); `schema` keeps
+ * `run@1`, which says how its verdicts were made (a failed recommended rule failed its control).
+ * A `run@2` result is returned unchanged. Never re-hash a normalised result: the store's digests
+ * are of the stored text.
+ */
+export function normaliseRunResult(run: RunResult): RunResult {
+  if (run.schema !== 'eks-soc2/run@1') return run;
+  for (const c of run.controls) {
+    c.counts.warn ??= 0;
+    c.systemCounts.warn ??= 0;
+    c.rules ??= [];
+    c.unevaluated ??= [];
+  }
+  run.summary.findings.warn ??= 0;
+  run.summary.controlsWithWarnings ??= 0;
+  return run;
+}

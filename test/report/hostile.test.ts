@@ -170,7 +170,7 @@ describe('line breaks and invisible separators in names (issue 18 items 15 and 1
   };
   const run = buildRun({
     nsA: names.lf, nsB: names.cr, bad: names.crlf, good: names.lead, container: 'c\u2028=1', file: 'f.yaml', bucket: 'b',
-    waiverReason: 'r', approver: 'a', statement: 's', evidence: 'e', gap: 'g', note: 'n', cluster: 'x\u061cy\u2029z',
+    waiverReason: 'r', approver: 'a', statement: 's', evidence: 'e', gap: 'g', note: 'n', cluster: 'x\u061cy\u2029z', trail: 't',
   });
 
   it('CSV: a cell with a bare CR or LF is quoted, and no line of it starts a formula', async () => {

@@ -29,12 +29,33 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   format?: string;
   output?: string;
   failOn: string;
+  /** `--fail-on-warn` / `--no-fail-on-warn`; undefined: the configuration's `failOnWarn` (default false). */
+  failOnWarn?: boolean;
   quiet?: boolean;
   color: boolean;
   now?: string;
   details?: boolean;
   chromium?: string;
   junitPerFinding?: boolean;
+  /** `--name`: the cluster's name when the evidence gives none (file scans). */
+  name?: string;
+  /** `--allow-empty`: inputs with nothing to evaluate exit 0 (pre-commit on a commit without manifests). */
+  allowEmpty?: boolean;
+}
+
+/**
+ * The cluster a scan is about, when the evidence does not say (manifests, Helm output): `--name`,
+ * else `--cluster`. It keys the run in the store, so file scans of different clusters get their own
+ * chains instead of all sharing "unnamed". An identity the evidence gives (ARN, context, account) wins.
+ */
+export function nameCluster(snapshot: Snapshot, opts: Pick<ScanOptions, 'name' | 'cluster'>): void {
+  const given = opts.name ?? opts.cluster;
+  if (!given) return;
+  const c = snapshot.cluster;
+  if (opts.name && c.name && c.name !== opts.name && (c.arn || c.accountId)) {
+    throw new UserError(`--name ${opts.name} contradicts the evidence, which is about cluster ${c.name}${c.arn ? ` (${c.arn})` : ''}`, EXIT.USAGE, 'drop --name: the evidence names the cluster');
+  }
+  if (!c.name) snapshot.cluster = { ...c, name: given };
 }
 
 const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -46,6 +67,8 @@ export function registerScan(program: Command): void {
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
+    .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
+    .option('--allow-empty', 'exit 0, with a note, when the -f inputs hold nothing to evaluate (a pre-commit hook on a commit without manifests); default: exit 2')
     .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
     .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
     .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
@@ -55,6 +78,8 @@ export function registerScan(program: Command): void {
     .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
     .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
+    .option('--fail-on-warn', 'exit 1 also when a warning (a failed recommended rule) is found outside the system namespaces (config: failOnWarn: true)')
+    .option('--no-fail-on-warn', 'warnings never change the exit code, whatever the configuration says (the default)')
     .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
     .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
@@ -68,7 +93,8 @@ export function registerScan(program: Command): void {
   addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
-Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on;
+Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on
+  (or, with --fail-on-warn, a warning outside the system namespaces; warnings alone never change the exit code otherwise);
 2 usage or input error, whatever --fail-on says (bad flag, unreadable or malformed input, objects the
   API server would refuse — results for the rest are still shown; docs/limits.md);
 3 required evidence could not be collected (a permission, network or service gap; also no AWS
@@ -84,12 +110,15 @@ with AWS evidence does, with a note, on a machine with no Kubernetes configurati
 Examples:
   eks-soc2 scan --demo
   eks-soc2 scan -f k8s/ --format json -o reports/
+  eks-soc2 scan k8s/deployment.yaml k8s/rbac.yaml --fail-on high                  # paths as arguments, as -f
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
   eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
-    .action(async (opts: ScanOptions) => {
+    .argument('[paths...]', 'files or directories to read, as with -f (what pre-commit and CI pass)')
+    .action(async (paths: string[], opts: ScanOptions) => {
+      if (paths.length) opts.file = [...(opts.file ?? []), ...paths];
       process.exitCode = await runScan(opts);
     });
 }
@@ -145,6 +174,11 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     const { collectFiles } = await import('../../collectors/files/read.js');
     snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
     const nothing = snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.tools.length === 0;
+    if (nothing && opts.allowEmpty && !opts.awsEvidence) {
+      const why = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `\n  ${g.message}`).join('');
+      process.stderr.write(`eks-soc2: nothing to evaluate in ${(opts.file ?? []).join(', ')} (--allow-empty: exit 0)${why}\n`);
+      return EXIT.OK;
+    }
     if (nothing && snapshot.gaps.some((g) => g.source === 'files')) {
       const msgs = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `  ${g.message}`).join('\n');
       throw new UserError(`no readable input:\n${msgs}`, EXIT.USAGE);
@@ -169,6 +203,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
       ? await collectAws(opts, live, keys, { liveKubernetes: true })
       : await collectAws(opts, emptySnapshot(toolVersion(), now), keys);
   }
+
+  if (!stored) nameCluster(snapshot, opts);
 
   const { evaluate } = await import('../../engine/index.js');
   const run = evaluate(snapshot, catalog, {
@@ -195,7 +231,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
     if (n.failure) throw n.failure;
   }
-  return exitCode(run, failOn as Severity | 'never');
+  return exitCode(run, failOn as Severity | 'never', opts.failOnWarn ?? config.failOnWarn ?? false);
 }
 
 /** True when an input file could not be read as it should: the run exits 2 (README "Exit codes"). */
@@ -203,8 +239,11 @@ export function hasInputProblems(run: Pick<RunResult, 'gaps'>): boolean {
   return run.gaps.some((g) => g.source === 'files' && g.reason !== 'skipped');
 }
 
-/** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
-export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
+/**
+ * Exit code of a run (README "Exit codes"): input problems, then failures (and warnings when asked),
+ * then evidence gaps. Warnings (failed recommended rules) never change it unless `failOnWarn`.
+ */
+export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
   // Unreadable or malformed input is an input error whatever --fail-on says (README "Exit codes"):
   // binary or undecodable files, documents that are not objects, objects of a shape the API server
   // refuses. Documents that are not Kubernetes objects at all (an IAM policy next to the manifests,
@@ -214,7 +253,12 @@ export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
     const threshold = severityRank(failOn);
     if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
   }
-  const gapKeys = new Set(run.gaps.filter((g) => g.source !== 'files').map((g) => g.key));
-  if (run.controls.some((c) => c.status === 'error' && c.evidence.missing.length > 0 && gapKeys.size > 0)) return EXIT.EVIDENCE;
+  // `counts` leaves out the system namespaces; a waived warning is `waived`, not `warn`.
+  if (failOnWarn && run.controls.some((c) => c.counts.warn > 0)) return EXIT.FAILURES;
+  // A control left undecided while evidence could not be collected (a permission, network or service
+  // gap, which `gaps` names): whether the check said what was missing, scoped it to a rule or to
+  // one resource (error findings), or stopped on a failed call.
+  const collectionGaps = run.gaps.some((g) => g.source !== 'files');
+  if (collectionGaps && run.controls.some((c) => c.status === 'error')) return EXIT.EVIDENCE;
   return EXIT.OK;
 }
