@@ -8,7 +8,7 @@ import { EXIT, UserError } from '../errors.js';
 import { addKubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions } from '../sources/aws.js';
 import type { SourceOptions } from './scan.js';
-import { addSourceOptions, splitList } from './scan.js';
+import { addSourceOptions, hasInputProblems, splitList } from './scan.js';
 
 export interface FixOptions extends SourceOptions {
   rule?: string[];
@@ -93,7 +93,7 @@ export async function runFix(opts: FixOptions): Promise<number> {
     const id = r.includes('/') ? r.split('/').pop()! : r.includes(':') ? r.split(':').pop()! : r;
     if (!known.has(id)) throw new UserError(`unknown rule "${r}" in the selected controls; \`eks-soc2 controls --format markdown\` lists the rules`);
   }
-  const inputProblem = run.gaps.some((g) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped');
+  const inputProblem = hasInputProblems(run);
   if (opts.waive) {
     await writeWaivers(opts, run);
     return inputProblem ? EXIT.USAGE : EXIT.OK;
