@@ -14,12 +14,12 @@ import type { ObjectOp, Path } from './types.js';
  */
 
 /** One splice of the original text. */
-interface Splice {
+export interface Splice {
   start: number;
   end: number;
   text: string;
   /** Nesting depth of the node edited: of two inserts at one offset, the deeper goes first. */
-  depth: number;
+  depth?: number;
 }
 
 /** Formatting of the document being edited, detected from its text. */
@@ -431,8 +431,9 @@ function renderPending(text: string, pending: Pending, style: Style): Splice[] {
   return out;
 }
 
-function splice(text: string, splices: Splice[]): string {
-  const sorted = [...splices].sort((a, b) => a.start - b.start || (a.end - a.start === 0 && b.end - b.start === 0 ? b.depth - a.depth : (a.end - a.start) - (b.end - b.start)));
+/** Apply non-overlapping splices of one text (the YAML and the HCL editor share it). */
+export function splice(text: string, splices: readonly Splice[]): string {
+  const sorted = [...splices].sort((a, b) => a.start - b.start || (a.end - a.start === 0 && b.end - b.start === 0 ? (b.depth ?? 0) - (a.depth ?? 0) : (a.end - a.start) - (b.end - b.start)));
   let out = '';
   let pos = 0;
   for (const s of sorted) {

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../model/index.js';
-import { EditError } from './edit.js';
+import { EditError, splice } from './edit.js';
+import type { Splice } from './edit.js';
 
 /**
  * Attribute changes in a `.tf` file, made the way YAML edits are: splices of the original text, so
@@ -155,8 +156,6 @@ function indentOf(t: string, i: number): string {
   return /^[ \t]*/.exec(t.slice(lineStart(t, i)))![0];
 }
 
-interface Splice { start: number; end: number; text: string }
-
 /** Splices that set `path` (in a body between `start` and `end`) to `value`. */
 function setIn(t: string, start: number, end: number, path: string[], value: JsonValue, out: Splice[]): void {
   const list = items(t, start, end);
@@ -200,13 +199,5 @@ export function editHclBlock(text: string, line: number, blockKind: string, labe
   const close = skipBalanced(text, open) - 1;
   const splices: Splice[] = [];
   for (const c of changes) setIn(text, open + 1, close, c.attribute.split('.'), c.value, splices);
-  splices.sort((a, b) => a.start - b.start);
-  let out = '';
-  let pos = 0;
-  for (const s of splices) {
-    if (s.start < pos) throw new EditError('two changes overlap');
-    out += text.slice(pos, s.start) + s.text;
-    pos = s.end;
-  }
-  return out + text.slice(pos);
+  return splice(text, splices);
 }
