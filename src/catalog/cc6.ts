@@ -141,6 +141,7 @@ export const CC6_NET_01 = defineControl({
       const publicIp = kind === 'karpenter' ? spec.associatePublicIPAddress : spec.advancedNetworking?.associatePublicIPAddress;
       if (publicIp === true) ctx.fail(nc, 'nodeclass-no-public-ip', `${nc.kind} ${nc.metadata.name} sets associatePublicIPAddress: true: every node it launches gets a public IP`);
       else if (publicIp === false) ctx.pass(nc, 'nodeclass-no-public-ip', `${nc.kind} ${nc.metadata.name} sets associatePublicIPAddress: false`);
+      else ctx.pass(nc, 'nodeclass-no-public-ip', `${nc.kind} ${nc.metadata.name} does not ask for public IPs (its subnets' MapPublicIpOnLaunch decides: judged on each subnet)`);
       const sel = selectSubnets(spec.subnetSelectorTerms, subnets);
       for (const s of sel.ids) use(s, `${nc.kind} ${nc.metadata.name}`, cluster?.resourcesVpcConfig?.vpcId);
       if (sel.unresolved) ctx.note(`${nc.kind} ${nc.metadata.name}: ${sel.unresolved} subnet selector term(s) could not be resolved (tag selectors need ec2:DescribeSubnets)`);
@@ -672,9 +673,10 @@ spec:
           ctx.fail(w.obj, 'netpol-not-enforced', 'hostNetwork: true — NetworkPolicy does not apply to host-network pods');
           continue;
         }
-        if (!vpcCniOnly) continue;
-        const place = unenforcedPlacement(w, w.obj.kind === 'Pod' ? [w.obj] : (pods.get(workloadKey(w.obj)) ?? []), nodes, fargate);
+        if (enforcing.length === 0) continue; // nothing enforces anywhere: policy-engine fails
+        const place = vpcCniOnly ? unenforcedPlacement(w, w.obj.kind === 'Pod' ? [w.obj] : (pods.get(workloadKey(w.obj)) ?? []), nodes, fargate) : undefined;
         if (place) ctx.fail(w.obj, 'netpol-not-enforced', `runs on ${place === 'windows' ? 'Windows' : place} nodes, where VPC CNI network policies are not enforced (EC2 Linux nodes only)`);
+        else ctx.pass(w.obj, 'netpol-not-enforced', `runs where ${enforcing.map((e) => e.name).join(' and ')} enforce${enforcing.length === 1 ? 's' : ''} network policies`);
       }
     } else {
       ctx.unevaluated('netpol-not-enforced', 'workloads not read');
@@ -1240,6 +1242,7 @@ spec:
       for (const c of cov) {
         const skip = c.w.podMeta.annotations?.[LINKERD_SKIP] ?? (ev.get('core/Namespace', '', c.w.namespace)?.metadata.annotations?.[LINKERD_SKIP]);
         if (skip) ctx.fail(c.w.obj, 'linkerd-skip-ports', `inbound ports ${skip} bypass the proxy (${LINKERD_SKIP}): traffic to them is not encrypted by the mesh`);
+        else if (c.meshed) ctx.pass(c.w.obj, 'linkerd-skip-ports', 'no inbound port bypasses the proxy');
       }
     }
     if (workloadsRead && namespaces.length === 0) ctx.note('no application namespace is in the mesh yet (see CC6-MESH-01)');

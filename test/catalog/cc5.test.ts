@@ -6,6 +6,7 @@ import {
   cidrWithin, irsaTrustVerdict, pssViolations,
 } from '../../src/catalog/cc5.js';
 import { parsePolicyDocument } from '../../src/catalog/lib/iam.js';
+import { podTemplate } from '../../src/catalog/lib/workloads.js';
 import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import { catalog } from '../../src/catalog/index.js';
 import { evaluate } from '../../src/engine/index.js';
@@ -307,6 +308,21 @@ testControl(CC5_IAM_01, {
       name: 'add-on ACTIVE, association role trusts pods.eks.amazonaws.com, scoped policy, workload uses it',
       k8s: apiDeployment(), aws: goodPodIdentity,
       expect: { passing: ['pod-identity-agent', 'pod-identity-trust', 'workload-role-admin', 'workload-identity'] },
+    },
+    {
+      name: 'a pod using its association on an EC2 Linux node: Pod Identity works there',
+      k8s: `${apiDeployment()}---
+apiVersion: v1
+kind: Node
+metadata: { name: ip-10-0-1-10, labels: { kubernetes.io/os: linux } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: api-1, namespace: payments }
+spec: { nodeName: ip-10-0-1-10, serviceAccountName: api, containers: [{ name: api, image: repo/api:1 }] }
+`,
+      aws: goodPodIdentity,
+      expect: { passing: ['pod-identity-unsupported'] },
     },
     {
       name: 'Auto Mode has the agent built in',
@@ -1034,7 +1050,7 @@ const healthyGk = gkCrd + gkDeploy('gatekeeper-controller-manager') + gkDeploy('
 
 testControl(CC5_HARD_02, {
   valid: [
-    { name: 'healthy, failing closed, a deny constraint (action omitted = deny) with no violations', k8s: healthyGk + constraint('K8sRequiredLabels', 'ns-owner', undefined, 0), expect: { passing: ['policy-engine', 'gatekeeper-healthy', 'gatekeeper-webhook', 'gatekeeper-fail-closed', 'gatekeeper-enforcement', 'gatekeeper-constraint-mode', 'gatekeeper-violations'] } },
+    { name: 'healthy, failing closed, a deny constraint (action omitted = deny) with no violations', k8s: healthyGk + constraint('K8sRequiredLabels', 'ns-owner', undefined, 0) + ns('shop'), expect: { passing: ['policy-engine', 'gatekeeper-healthy', 'gatekeeper-webhook', 'gatekeeper-fail-closed', 'gatekeeper-enforcement', 'gatekeeper-constraint-mode', 'gatekeeper-violations', 'gatekeeper-exemptions'] } },
     {
       name: 'Kyverno in Enforce mode is accepted as equivalent',
       k8s: `---
@@ -1379,6 +1395,36 @@ describe.skipIf(!existsSync(CORPUS))('CC5-HARD-01 against kubescape PSS namespac
     expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-baseline-applied-1/case-03`])).toEqual([]);
     expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-restricted-applied-1/case-01`])).toEqual([]);
     expect(await corpusFailures(CC5_HARD_01, [`${dir}/pod-security-admission-restricted-applied-1/case-03`])).toEqual(['pss-labels:my-baseline-namespace']);
+  });
+});
+
+describe.skipIf(!existsSync(CORPUS))('Pod security verdicts on the kyverno pod-security resources (independent oracles)', () => {
+  const load = (path: string) => collectFiles([`${CORPUS}/kyverno-policies/pod-security/${path}`], { toolVersion: 'test', completeInventory: true }).then((snap) => snap.kubernetes.objects);
+  const verdicts = (r: ControlResult, rule: string) => new Map(r.findings.filter((f) => f.rule === rule).map((f) => [f.resource.name, f.status]));
+
+  it('baseline seccomp: a workload violates exactly when some pod- or container-level profile is Unconfined', async () => {
+    const objs = await load('baseline/restrict-seccomp/resource.yaml');
+    const inNs = objs.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'web' } }));
+    const nsObj = runCaseObjects(ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' }));
+    const r = runCase(CC5_HARD_01, { name: 'seccomp', k8s: [...nsObj, ...inNs] });
+    const v = verdicts(r, 'pss-running-pods');
+    expect(v.size).toBe(objs.length);
+    for (const o of objs) expect(v.get(o.metadata.name!), o.metadata.name).toBe(JSON.stringify(o.spec).includes('"Unconfined"') ? 'warn' : 'pass');
+  });
+
+  it('restricted capabilities: drop must list "ALL" in every container, add at most NET_BIND_SERVICE', async () => {
+    const objs = await load('restricted/disallow-capabilities-strict/resource.yaml');
+    const r = runCase(CC5_HARD_03, { name: 'caps', k8s: objs.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'web' } })) });
+    const drop = verdicts(r, 'drop-capabilities');
+    const add = verdicts(r, 'no-added-capabilities');
+    for (const o of objs) {
+      const spec = podTemplate(o)!.spec;
+      const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+      const dropsAll = containers.every((c) => (c.securityContext?.capabilities?.drop ?? []).includes('ALL'));
+      const addsOnlyNbs = containers.every((c) => (c.securityContext?.capabilities?.add ?? []).every((a) => a === 'NET_BIND_SERVICE'));
+      expect(drop.get(o.metadata.name!), `${o.metadata.name} drop`).toBe(dropsAll ? 'pass' : 'warn');
+      expect(add.get(o.metadata.name!), `${o.metadata.name} add`).toBe(addsOnlyNbs ? 'pass' : 'warn');
+    }
   });
 });
 

@@ -70,6 +70,17 @@ testControl(CC6_NET_01, {
       },
     },
     {
+      name: 'a NodeClass that sets associatePublicIPAddress: false',
+      k8s: node('n1', 'i-01') + `---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: { name: default }
+spec: { associatePublicIPAddress: false, subnetSelectorTerms: [{ id: subnet-a }] }
+`,
+      aws: privateNet,
+      expect: { passing: ['nodeclass-no-public-ip', 'node-subnet-private'] },
+    },
+    {
       name: 'a subnet without explicit association uses the VPC main table; no default route = isolated',
       k8s: node('n1', 'i-01'),
       aws: [describeInstances(instance('i-01', 'subnet-a')), describeRouteTables(routeTable('rtb-main', [], [], true))],
@@ -378,7 +389,7 @@ testControl(CC6_NET_03, {
       name: 'VPC CNI enforcing (node agent + ConfigMap), default deny with DNS allow in each application namespace',
       k8s: docs(awsNode('--enable-network-policy=true'), vpcCniCm('true'), ns('shop'), ns('kube-system'), ns('empty'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop'), denyAll('empty'), allowDns('empty')),
       expect: {
-        passing: ['policy-engine', 'netpol-default-deny', 'netpol-default-deny-egress'],
+        passing: ['policy-engine', 'netpol-default-deny', 'netpol-default-deny-egress', 'netpol-not-enforced'],
         assert: (r) => {
           expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'empty')?.status).toBe('pass');
           // kube-system has no policy: reported separately (a system finding), never counted
@@ -701,6 +712,12 @@ testControl(CC6_NET_05, {
       },
     },
     {
+      name: 'an Auto Mode Ingress asking for WAFv2 by the annotation the controller honours',
+      k8s: docs(albClass, albIngress('web', 'shop', { 'alb.ingress.kubernetes.io/wafv2-acl-arn': 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/edge/a1' }, 'auto-alb')),
+      aws: [describeCluster(), describeLbs(loadBalancer('web')), webAcl(lbArn('web'), 'edge')],
+      expect: { passing: ['alb-waf', 'ingress-waf-annotation'] },
+    },
+    {
       name: 'ALB found by tag even outside the cluster VPC',
       aws: [describeCluster(), describeLbs(loadBalancer('k8s-shop-web', { VpcId: 'vpc-shared' })), describeTags(tagged('k8s-shop-web', 'shop/web')), webAcl(lbArn('k8s-shop-web'), 'edge')],
       expect: { passing: ['alb-waf'] },
@@ -865,8 +882,13 @@ testControl(CC6_MESH_02, {
   valid: [
     {
       name: 'mesh-wide STRICT in the root namespace; a workload-level STRICT override',
-      k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT'), pa('api', 'shop', 'STRICT', 'selector: { matchLabels: { app: api } }')),
-      expect: { passing: ['mesh-wide-strict', 'namespace-mtls', 'mtls-override'] },
+      k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT'), pa('api', 'shop', 'STRICT', 'selector: { matchLabels: { app: api } }'), `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: api, namespace: shop }
+spec: { host: api.shop.svc.cluster.local, trafficPolicy: { tls: { mode: ISTIO_MUTUAL } } }
+`),
+      expect: { passing: ['mesh-installed', 'app-mesh-discontinued', 'mesh-wide-strict', 'namespace-mtls', 'mtls-override', 'destinationrule-tls'] },
     },
     {
       name: 'Linkerd: every workload of a meshed namespace has the proxy',
@@ -885,7 +907,26 @@ kind: Pod
 metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
 spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
 `),
-      expect: { passing: ['namespace-mtls'] },
+      expect: { passing: ['namespace-mtls', 'linkerd-skip-ports'] },
+    },
+    {
+      name: 'Linkerd: an inbound port skipped by the proxy is a warning',
+      k8s: docs(`
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, annotations: { linkerd.io/inject: enabled, config.linkerd.io/skip-inbound-ports: "5432" } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: linkerd-destination, namespace: linkerd }
+spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
+`, deploy('api', 'shop'), `
+apiVersion: v1
+kind: Pod
+metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
+spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
+`),
+      expect: { passing: ['namespace-mtls'], assert: warns('linkerd-skip-ports') },
     },
   ],
   invalid: [
@@ -929,6 +970,8 @@ spec: { host: legacy.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISAB
       expect: { status: 'pass', assert: (r) => expect(r.notes.join()).toMatch(/ignored by Istio/) },
     },
     { name: 'PeerAuthentication not collected: error', k8s: meshApp, complete: false, expect: { status: 'error', message: /PeerAuthentication/ } },
+    { name: 'mesh in scope but none installed: fail', k8s: docs(ns('shop'), deploy('api', 'shop')), config: { scope: { serviceMesh: true } }, expect: { status: 'fail', failing: ['mesh-installed'] } },
+    { name: 'AWS App Mesh only: fail (discontinued)', k8s: docs('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: meshes.appmesh.k8s.aws }\n', ns('shop'), deploy('api', 'shop')), expect: { status: 'fail', failing: ['app-mesh-discontinued'] } },
     { name: 'partial evidence: PeerAuthentications denied, nothing failed: error naming them', k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT')), kinds: { 'security.istio.io/PeerAuthentication': 'denied' }, expect: { status: 'error', message: /PeerAuthentication/ } },
     { name: 'no mesh and out of scope: not applicable', k8s: docs(ns('shop'), deploy('api', 'shop')), expect: { status: 'not-applicable' } },
   ],
@@ -1011,6 +1054,26 @@ metadata: { name: virtualnodes.appmesh.k8s.aws }
   other: [
     { name: 'no mesh and out of scope: not applicable', k8s: docs(ns('shop'), deploy('api', 'shop')), expect: { status: 'not-applicable' } },
     { name: 'AuthorizationPolicies not collected: error', k8s: meshApp, complete: false, expect: { status: 'error', message: /AuthorizationPolic/ } },
+    { name: 'mesh in scope but none installed: fail', k8s: docs(ns('shop'), deploy('api', 'shop')), config: { scope: { serviceMesh: true } }, expect: { status: 'fail', failing: ['mesh-installed'] } },
+    {
+      name: 'Linkerd with a deny default inbound policy and Server objects',
+      k8s: docs(`
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, annotations: { linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: linkerd-destination, namespace: linkerd }
+spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: api-http, namespace: shop }
+spec: { podSelector: { matchLabels: { app: api } }, port: 8080 }
+`, deploy('api', 'shop')),
+      expect: { status: 'manual', passing: ['authz-default-deny', 'linkerd-default-inbound', 'authz-allow-policies', 'mesh-installed'] },
+    },
   ],
 });
 

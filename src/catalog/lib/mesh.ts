@@ -81,8 +81,11 @@ export function meshGate(ev: Evidence, ctx: CheckContext, cluster: ResourceRef):
   }
   if (mesh.appMesh) {
     ctx.fail(cluster, 'app-mesh-discontinued', `AWS App Mesh is in use (${mesh.appMesh}); AWS ended App Mesh support on 2026-09-30 — migrate to Istio, Linkerd or Amazon VPC Lattice`);
+  } else {
+    ctx.pass(cluster, 'app-mesh-discontinued', 'AWS App Mesh is not in use');
   }
   if (!mesh.istio && !mesh.linkerd) return undefined;
+  ctx.pass(cluster, 'mesh-installed', `${[mesh.istio ? 'Istio' : '', mesh.linkerd ? 'Linkerd' : ''].filter(Boolean).join(' and ')} installed`);
   return mesh;
 }
 
