@@ -21,11 +21,11 @@ import {
   webIdentityStatements, parseCredentialReport,
 } from './lib/iam.js';
 import type { PolicyDocument } from './lib/iam.js';
+import { ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, RBAC_REQUIREMENTS, accessEntries, awsAuth, iamPrincipalRef, NODE_ENTRY_TYPES } from './lib/rbac.js';
 import {
-  ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, RBAC_REQUIREMENTS, RBAC_RULES, accessEntries, analyzeBinding, awsAuth, bindingLabel,
-  bindingResource, bindings, describeRule, effectiveClusterRoleRules, iamPrincipalRef, isBuiltinBinding, reportAnonymousBindings,
-  reportClusterAdmins, rulesOf, wildcardRules, NODE_ENTRY_TYPES, RBAC_KINDS,
-} from './lib/rbac.js';
+  RBAC_RULES, awsAuthInEffect, countClusterAdmins, judgeAccessEntries, judgeAnonymousBindings, judgeAwsAuthAdmins, judgeBindings,
+  judgeRoleDefinitions, powerfulServiceAccounts, serverMinorOf,
+} from './lib/rbac-judge.js';
 
 const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
 const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
@@ -192,6 +192,12 @@ export const CC5_IAM_01 = defineControl({
     const assocs = ev.has('aws:eks:ListPodIdentityAssociations') ? podIdentityAssociations(ev, ev.has('aws:eks:DescribePodIdentityAssociation')) : [];
     const saRead = ev.has('k8s:core/ServiceAccount');
     const serviceAccounts = saRead ? ev.objects('core/ServiceAccount') : [];
+    // "No agent" and "no IRSA" are absence claims: they need the whole inventories, not loose manifests.
+    const agentAbsenceKnown = ev.has('aws:eks:DescribeCluster') && ev.has('aws:eks:ListAddons') && ev.complete('k8s:apps/DaemonSet');
+    const agentSourcesUnread = [
+      ev.has('aws:eks:DescribeCluster') ? '' : 'eks:DescribeCluster (Auto Mode)', ev.has('aws:eks:ListAddons') ? '' : 'eks:ListAddons',
+      ev.complete('k8s:apps/DaemonSet') ? '' : 'every DaemonSet of the cluster',
+    ].filter(Boolean).join(', ');
     const irsaCount = serviceAccounts.filter((sa) => irsaRole(sa)).length;
 
     // The agent, and the mechanism (Pod Identity or IRSA).
@@ -213,8 +219,10 @@ export const CC5_IAM_01 = defineControl({
       const r = daemonSetReady(ds);
       if (r.ok) ctx.pass(ref, 'pod-identity-agent', `DaemonSet ${ds.metadata.namespace}/eks-pod-identity-agent ready on ${r.ready}/${r.desired} nodes`);
       else ctx.fail(ref, 'pod-identity-agent', `DaemonSet ${ds.metadata.namespace}/eks-pod-identity-agent ready on ${r.ready}/${r.desired} nodes only`);
-    } else if (assocs.length) {
+    } else if (assocs.length && agentAbsenceKnown) {
       ctx.fail(ref, 'pod-identity-agent', `${assocs.length} pod identity association(s) exist but no Pod Identity agent runs: those pods get no credentials`, { severity: 'high' });
+    } else if (assocs.length) {
+      ctx.unevaluated('pod-identity-agent', `${assocs.length} pod identity association(s) exist and no agent was found, but not every source of it was read: ${agentSourcesUnread}`);
     }
     if (agent) {
       ctx.pass(ref, 'identity-mechanism', 'EKS Pod Identity is available to workloads');
@@ -222,9 +230,14 @@ export const CC5_IAM_01 = defineControl({
     } else if (!saRead) {
       ctx.unevaluated('identity-mechanism', 'no Pod Identity agent found, and ServiceAccounts were not read, so IRSA use is unknown');
       ctx.unevaluated('pod-identity-preferred', 'ServiceAccounts were not read');
+    } else if (irsaCount && !agentAbsenceKnown) {
+      ctx.pass(ref, 'identity-mechanism', `${irsaCount} service account(s) use IRSA (accepted for existing clusters)`);
+      ctx.unevaluated('pod-identity-preferred', `no Pod Identity agent found, but not every source of it was read: ${agentSourcesUnread}`);
     } else if (irsaCount) {
       ctx.pass(ref, 'identity-mechanism', `${irsaCount} service account(s) use IRSA (accepted for existing clusters)`);
       ctx.fail(ref, 'pod-identity-preferred', `Pod Identity is not enabled; ${irsaCount} service account(s) use IRSA: migrate to Pod Identity where it works (not for Fargate or Windows pods)`);
+    } else if (!agentAbsenceKnown || !ev.complete('k8s:core/ServiceAccount')) {
+      ctx.unevaluated('identity-mechanism', `neither a Pod Identity agent nor an IRSA service account was found, but the input may not hold everything: ${[agentSourcesUnread, ev.complete('k8s:core/ServiceAccount') ? '' : 'every ServiceAccount of the cluster'].filter(Boolean).join(', ')}`);
     } else {
       ctx.fail(ref, 'identity-mechanism', 'no Pod Identity agent and no service account with IRSA: workloads that call AWS can only use the node role');
     }
@@ -306,6 +319,8 @@ export const CC5_IAM_01 = defineControl({
         const hasIrsa = Boolean(irsaRole(saByKey.get(key)));
         if (hasPodIdentity || hasIrsa) {
           ctx.pass(w.obj, 'workload-identity', `service account ${key} has its own AWS identity (${hasPodIdentity ? 'Pod Identity' : 'IRSA'})`);
+        } else if (!saByKey.has(key) && !ev.complete('k8s:core/ServiceAccount')) {
+          unjudged++; // its ServiceAccount is not in the input: an IRSA annotation there is not excluded
         } else if (broad.length) {
           ctx.fail(w.obj, 'workload-identity', `service account ${key} has no AWS identity of its own; if it calls AWS it uses the node role, which grants more than the node needs: ${broad.join('; ')}`);
         } else if (rolesKnown) {
@@ -516,13 +531,20 @@ export const CC5_IAM_03 = defineControl({
   automation: 'partial',
   severity: 'high',
   description:
-    'Every RoleBinding and ClusterRoleBinding that Kubernetes or EKS did not create is checked against the RBAC privilege-escalation ' +
-    'risks: wildcards, reading Secrets, escalate/bind/impersonate, nodes/proxy, minting service-account tokens, approving CSRs, ' +
-    'changing admission webhooks, creating PersistentVolumes, editing Namespaces, exec/attach/port-forward into pods (with get ' +
-    'counted before Kubernetes 1.35), grants to default service accounts, and anonymous access. Aggregated ClusterRoles are ' +
-    'evaluated with their aggregated rules. Cluster-admin principals — RBAC bindings, access entries with AmazonEKSClusterAdminPolicy ' +
-    'or system:masters, aws-auth system:masters mappings — are counted against maxClusterAdmins and clusterAdminAllowlist. The ' +
-    'periodic access review itself is attested.',
+    'Every RBAC object is judged on its own, as the API server authorizes (ClusterRole aggregation resolved, subresources, ' +
+    'resourceNames, RoleBindings of ClusterRoles limited to their namespace, the Kubernetes default roles assumed when the input ' +
+    'lacks them). Each Role and ClusterRole, bound or not, and each binding is checked for "*" grants, reading Secrets, ' +
+    'escalate/bind/impersonate, minting service-account tokens, nodes/proxy, CSR approval, admission-webhook writes, ' +
+    'PersistentVolume creation, Namespace edits, exec/attach/port-forward/ephemeral containers (get counted before Kubernetes ' +
+    '1.35) and RBAC writes: required when the grant reaches the whole cluster or escalates, a warning when confined to one ' +
+    'namespace. Each ClusterRoleBinding granting cluster-admin (or "*" on "*") fails unless its subjects are in ' +
+    'clusterAdminAllowlist, and each other binding passes; so does each EKS access entry with AmazonEKSClusterAdminPolicy or ' +
+    'AmazonEKSAdminPolicy at cluster scope, and each aws-auth system:masters mapping, while every access policy association is ' +
+    'judged like a binding at its access scope. Subjects are classified by meaning (system:authenticated and ' +
+    'system:serviceaccounts are everyone, service accounts of system namespaces are system identities), never by the ' +
+    'binding\'s name; bindings to system identities are reported with the system findings. Anonymous and unauthenticated users ' +
+    'may get discovery endpoints only. The cluster-admin principals are counted against maxClusterAdmins. The periodic access ' +
+    'review itself is attested.',
   requires: [...RBAC_REQUIREMENTS],
   optional: [aws('eks:DescribeCluster'), ...ACCESS_ENTRY_KEYS, AWS_AUTH_KEY],
   rules: RBAC_RULES,
@@ -533,7 +555,7 @@ export const CC5_IAM_03 = defineControl({
       'escalate/bind/impersonate and exec where they are not needed, never bind the default service account, and keep ' +
       'cluster-admin to a short, approved list of break-glass principals.',
     commands: [
-      'kubectl get clusterrolebindings -o wide | grep -v "system:\\|eks:"',
+      'kubectl get clusterrolebindings -o wide',
       'kubectl auth can-i --list --as=system:serviceaccount:$NAMESPACE:$SERVICE_ACCOUNT',
       'aws eks list-associated-access-policies --cluster-name $CLUSTER_NAME --principal-arn $PRINCIPAL_ARN',
       'aws eks disassociate-access-policy --cluster-name $CLUSTER_NAME --principal-arn $PRINCIPAL_ARN --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
@@ -541,54 +563,23 @@ export const CC5_IAM_03 = defineControl({
   },
   references: [
     { title: 'Kubernetes: Role Based Access Control good practices', url: 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/' },
+    { title: 'Kubernetes: Using RBAC authorization (aggregated ClusterRoles, default roles)', url: 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/' },
     { title: 'Amazon EKS: Access policy permissions', url: 'https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html' },
   ],
   check(ev, ctx) {
     const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
-    const minor = ev.serverMinor() ?? (cluster?.version ? Number(cluster.version.split('.')[1]) : undefined);
-    const all = bindings(ev);
-    reportAnonymousBindings(all, ctx, 'rbac-anonymous');
-    let builtin = 0;
-    const dangling: string[] = [];
-    const creators: string[] = [];
-    for (const b of all) {
-      if (isBuiltinBinding(b, ctx.isSystemNamespace)) { builtin++; continue; }
-      if (!b.rules) { dangling.push(bindingLabel(b)); continue; }
-      const res = bindingResource(b, ctx.isSystemNamespace);
-      const { issues, checked, createsWorkloads } = analyzeBinding(b, minor);
-      const label = bindingLabel(b);
-      for (const r of checked) {
-        const found = issues.filter((i) => i.rule === r);
-        if (found.length) for (const i of found) ctx.fail(res, r, `${label}: ${i.message}`, { severity: i.severity });
-        else ctx.pass(res, r, `${label}: no ${RBAC_RULES[r].title.replace(/^No /, '').toLowerCase()}`);
-      }
-      if (createsWorkloads) creators.push(label);
-    }
-    reportClusterAdmins(ev, ctx, {
-      cluster, accessEntriesDeclared: true, awsAuthDeclared: true, rule: 'cluster-admin-binding',
-    });
-    // Role definitions: a wildcard role grants nothing until bound, but the next binding inherits it
-    // (CIS "minimize wildcard use in Roles and ClusterRoles"), and auditors sample every RBAC object.
-    const clusterRoles = ev.objects(RBAC_KINDS.clusterRole);
-    for (const role of [...clusterRoles, ...ev.objects(RBAC_KINDS.role)]) {
-      const name = role.metadata.name ?? '';
-      // Built-ins carry the rbac-defaults label (EKS's own roles are eks:*). A "system:" name without
-      // the label is reported separately (it may be a built-in from an older install, or an imitation).
-      if (name.startsWith('eks:') || role.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults') continue;
-      const system = name.startsWith('system:') ? { system: true } : {};
-      const rules = role.kind === 'ClusterRole' ? effectiveClusterRoleRules(role, clusterRoles) : rulesOf(role);
-      const wild = wildcardRules(rules);
-      const label = `${role.kind} ${role.metadata.namespace ? `${role.metadata.namespace}/` : ''}${name}`;
-      if (wild.length) ctx.fail(role, 'rbac-wildcard', `${label} is defined with wildcards (any binding inherits them): ${wild.map(describeRule).join('; ')}`, { severity: 'low', ...system });
-      else ctx.pass(role, 'rbac-wildcard', `${label} is defined without wildcards`, undefined, system);
-    }
-    for (const b of all) {
-      if (b.rules || isBuiltinBinding(b, ctx.isSystemNamespace)) continue;
-      ctx.report({ rule: 'rbac-wildcard', status: 'not-applicable', resource: bindingResource(b, ctx.isSystemNamespace), message: `${bindingLabel(b)}: its ${b.roleRef.kind} is not in the evidence, so it grants nothing until the role exists` });
-    }
-    ctx.note(`${builtin} Kubernetes/EKS built-in binding(s) (system:*, eks:*) not judged, except for anonymous access`);
-    if (dangling.length) ctx.note(`${dangling.length} binding(s) reference a role that is not in the evidence (they grant nothing until it exists): ${dangling.slice(0, 3).join('; ')}${dangling.length > 3 ? '; …' : ''}`);
-    if (creators.length) ctx.note(`${creators.length} binding(s) can create workloads, which gives access to every Secret and ServiceAccount of the namespace (expected for deployers): ${creators.slice(0, 3).join('; ')}${creators.length > 3 ? '; …' : ''}`);
+    const minor = serverMinorOf(ev, cluster);
+    const inEffect = awsAuthInEffect(cluster);
+    const members = { entries: ev.has('aws:eks:ListAccessEntries'), awsAuth: ev.has('k8s:core/ConfigMap') && inEffect !== false };
+    const powerful = powerfulServiceAccounts(ev, minor);
+    judgeRoleDefinitions(ev, ctx, minor, powerful);
+    const b = judgeBindings(ev, ctx, minor, { leastPrivilege: true, members, powerful });
+    judgeAnonymousBindings(ev, ctx);
+    judgeAccessEntries(ev, ctx, minor, { leastPrivilege: true, powerful });
+    judgeAwsAuthAdmins(ev, ctx, cluster);
+    countClusterAdmins(ev, ctx, cluster);
+    if (b.dangling.length) ctx.note(`${b.dangling.length} binding(s) reference a role that is not in the evidence (they grant nothing until it exists): ${b.dangling.slice(0, 3).join('; ')}${b.dangling.length > 3 ? '; …' : ''}`);
+    if (b.creators.length) ctx.note(`${b.creators.length} binding(s) can create workloads, which gives access to every Secret and ServiceAccount of the namespace (expected for deployers): ${b.creators.slice(0, 3).join('; ')}${b.creators.length > 3 ? '; …' : ''}`);
     if (minor === undefined) ctx.note('cluster version unknown: get on pods/exec is counted as exec access (as before Kubernetes 1.35)');
   },
 });
@@ -778,7 +769,7 @@ export const CC5_IAM_05 = defineControl({
     // IAM users mapped into the cluster: each mapping is judged; "none" needs both sources read.
     const mapped = new Map<string, string>();
     const entriesRead = ev.has('aws:eks:ListAccessEntries');
-    const awsAuthRead = ev.has('k8s:core/ConfigMap');
+    const awsAuthRead = ev.complete('k8s:core/ConfigMap');
     if (entriesRead) {
       for (const e of accessEntries(ev)) if (isIamUserArn(e.principalArn) && !(e.type && NODE_ENTRY_TYPES.has(e.type))) mapped.set(e.principalArn, 'access entry');
     }
@@ -1038,15 +1029,16 @@ export const CC5_HARD_02 = defineControl({
     });
 
     if (!gatekeeper) {
-      const unread = ['kyverno.io/ClusterPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding'].filter((k) => !ev.has(`k8s:${k}`));
+      // "No engine" is an absence claim: every place one could show must have been read as a whole.
+      const unread = ['apiextensions.k8s.io/CustomResourceDefinition', 'apps/Deployment', 'kyverno.io/ClusterPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding'].filter((k) => !ev.complete(`k8s:${k}`));
       if (kyvernoPolicies.length && kyvernoUp) {
         for (const p of kyvernoPolicies) ctx.pass(p, 'policy-engine', 'Kyverno ClusterPolicy in Enforce mode (accepted as equivalent to Gatekeeper)');
       } else if (vapDeny.length) {
         for (const b of vapDeny) ctx.pass(b, 'policy-engine', `ValidatingAdmissionPolicy ${(b.spec as { policyName?: string }).policyName} bound with Deny (accepted as equivalent to Gatekeeper)`);
-      } else if (kyvernoPolicies.length) {
+      } else if (kyvernoPolicies.length && ev.complete('k8s:apps/Deployment')) {
         ctx.fail(cref, 'policy-engine', `${kyvernoPolicies.length} Kyverno ClusterPolicies in Enforce mode, but no available Kyverno admission controller Deployment`);
       } else if (unread.length) {
-        ctx.unevaluated('policy-engine', `no Gatekeeper; the equivalent engines could not be looked for: ${unread.join(', ')} not read`);
+        ctx.unevaluated('policy-engine', `no admission policy engine found, but the input may not hold everything: ${unread.join(', ')} not read as a whole`);
       } else {
         ctx.fail(cref, 'policy-engine', 'no admission policy engine: no Gatekeeper, no Kyverno ClusterPolicy in Enforce mode, no ValidatingAdmissionPolicy bound with Deny');
       }
@@ -1057,7 +1049,9 @@ export const CC5_HARD_02 = defineControl({
     // Health.
     for (const name of ['gatekeeper-controller-manager', 'gatekeeper-audit']) {
       const d = gkDeps.find((x) => x.metadata.name === name);
-      if (!d) ctx.fail({ provider: 'kubernetes', apiVersion: 'apps/v1', kind: 'Deployment', name }, 'gatekeeper-healthy', `Deployment ${name} not found${name === 'gatekeeper-audit' ? ': nothing audits existing resources' : ': nothing answers the admission webhook'}`);
+      const dref: ResourceRef = { provider: 'kubernetes', apiVersion: 'apps/v1', kind: 'Deployment', name };
+      if (!d && !ev.complete('k8s:apps/Deployment')) ctx.unevaluated('gatekeeper-healthy', `Deployment ${name} is not in the input`, dref);
+      else if (!d) ctx.fail(dref, 'gatekeeper-healthy', `Deployment ${name} not found${name === 'gatekeeper-audit' ? ': nothing audits existing resources' : ': nothing answers the admission webhook'}`);
       else if (isAvailable(d)) ctx.pass(componentRef(d), 'gatekeeper-healthy', `Deployment ${d.metadata.namespace}/${name} is available`);
       else ctx.fail(componentRef(d), 'gatekeeper-healthy', `Deployment ${d.metadata.namespace}/${name} is not available`);
     }
@@ -1067,7 +1061,10 @@ export const CC5_HARD_02 = defineControl({
     if (ctx.canEvaluate('gatekeeper-webhook')) {
       const vwc = ev.get('admissionregistration.k8s.io/ValidatingWebhookConfiguration', '', 'gatekeeper-validating-webhook-configuration');
       const hook = arr<{ name?: string; failurePolicy?: string }>(vwc?.webhooks).find((w) => w.name === 'validation.gatekeeper.sh');
-      if (!vwc || !hook) {
+      if ((!vwc || !hook) && !ev.complete('k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration')) {
+        ctx.unevaluated('gatekeeper-webhook', 'the Gatekeeper webhook configuration is not in the input', vwcRef);
+        ctx.unevaluated('gatekeeper-fail-closed', 'the Gatekeeper webhook configuration is not in the input');
+      } else if (!vwc || !hook) {
         ctx.fail(vwcRef, 'gatekeeper-webhook', 'the Gatekeeper validating webhook (validation.gatekeeper.sh) is not registered: constraints are audited but nothing is denied at admission');
       } else {
         ctx.pass(vwc, 'gatekeeper-webhook', 'webhook validation.gatekeeper.sh is registered');
@@ -1101,7 +1098,9 @@ export const CC5_HARD_02 = defineControl({
           ctx.pass(c, 'gatekeeper-violations', `${label}: no audit violations`);
         }
       }
-      if (constraints.length === 0) ctx.fail(cref, 'gatekeeper-enforcement', 'Gatekeeper is installed but has no constraints: it enforces nothing');
+      if (constraints.length === 0 && !ev.complete('k8s:constraints.gatekeeper.sh/*')) ctx.unevaluated('gatekeeper-enforcement', 'no constraint in the input: the cluster\'s constraints were not read as a whole');
+      else if (deny === 0 && !ev.complete('k8s:constraints.gatekeeper.sh/*')) ctx.unevaluated('gatekeeper-enforcement', `none of the ${constraints.length} constraint(s) in the input denies; the cluster's constraints were not read as a whole`);
+      else if (constraints.length === 0) ctx.fail(cref, 'gatekeeper-enforcement', 'Gatekeeper is installed but has no constraints: it enforces nothing');
       else if (deny === 0) ctx.fail(cref, 'gatekeeper-enforcement', `none of the ${constraints.length} constraints denies at admission (all dryrun/warn)`);
       else ctx.pass(cref, 'gatekeeper-enforcement', `${deny} of ${constraints.length} constraint(s) deny at admission`);
       if (constraints.length && newestAudit === undefined) ctx.fail(cref, 'gatekeeper-healthy', 'no constraint carries an audit timestamp: the audit has not run', { severity: 'medium' });
@@ -1297,15 +1296,19 @@ spec:
     if (nsState === 'denied' || nsState === 'error' || nsState === 'partial') ctx.note('Namespaces could not be read completely: only namespaces that workloads live in were judged');
     for (const ns of [...namespaces].sort()) {
       const b = namespaceBounds(ev.inNamespace('core/ResourceQuota', ns), ev.inNamespace('core/LimitRange', ns));
+      // Without the whole LimitRange inventory, a container's missing request may be covered by a default outside the input.
+      const lrKnown = ev.complete('k8s:core/LimitRange');
       let gaps = 0;
       for (const w of byNs.get(ns) ?? []) {
         const g = resourceGaps(w.spec);
         const reqCovered = b.defaults.cpuRequest && b.defaults.memRequest;
         if (g.requests.length === 0) ctx.pass(w.obj, 'resource-requests', 'all containers declare CPU and memory requests');
         else if (reqCovered) ctx.pass(w.obj, 'resource-requests', `requests missing (${g.requests.join(', ')}) but the namespace LimitRange supplies defaults`);
+        else if (!lrKnown) { gaps++; ctx.unevaluated('resource-requests', `requests missing (${g.requests.join(', ')}); a LimitRange default outside the input is not excluded`, w.obj); }
         else { gaps++; ctx.fail(w.obj, 'resource-requests', `requests missing: ${g.requests.join(', ')}`); }
         if (g.limits.length === 0) ctx.pass(w.obj, 'resource-limits', 'all containers declare a memory limit');
         else if (b.defaults.memLimit) ctx.pass(w.obj, 'resource-limits', `memory limit missing (${g.limits.join(', ')}) but the namespace LimitRange supplies a default`);
+        else if (!lrKnown) { gaps++; ctx.unevaluated('resource-limits', `memory limit missing (${g.limits.join(', ')}); a LimitRange default outside the input is not excluded`, w.obj); }
         else { gaps++; ctx.fail(w.obj, 'resource-limits', `memory limit missing: ${g.limits.join(', ')}`); }
       }
       const nsObj = ev.has('k8s:core/Namespace') ? ev.get('core/Namespace', '', ns) : undefined;
@@ -1314,6 +1317,7 @@ spec:
       const count = (byNs.get(ns) ?? []).length;
       if (b.quota && lr) ctx.pass(ref, 'namespace-quota', 'compute ResourceQuota and LimitRange defaults in place');
       else if (gaps === 0) ctx.pass(ref, 'namespace-quota', count ? `no complete quota/LimitRange, but all ${count} workload(s) declare requests and memory limits` : 'no workloads');
+      else if (!ev.complete('k8s:core/ResourceQuota') || !lrKnown) ctx.unevaluated('namespace-quota', `${gaps} container resource gap(s); a ResourceQuota or LimitRange outside the input is not excluded`, ref);
       else {
         const missing = [
           b.quota ? '' : b.quotaMissing.length === QUOTA_KEYS.length ? 'no compute ResourceQuota' : `ResourceQuota lacks ${b.quotaMissing.join(', ')}`,

@@ -148,7 +148,8 @@ export const CC6_NET_01 = defineControl({
     }
 
     if (ec2Nodes.length === 0 && uses.size === 0) {
-      ctx.notApplicable(nodes.length ? 'no EC2 nodes: the cluster runs on Fargate and/or hybrid nodes only' : 'the cluster has no nodes');
+      if (!ev.complete('k8s:core/Node')) ctx.unevaluated('node-no-public-ip', 'no EC2 node in the input, and the Nodes were not read as a whole inventory');
+      else ctx.notApplicable(nodes.length ? 'no EC2 nodes: the cluster runs on Fargate and/or hybrid nodes only' : 'the cluster has no nodes');
       return;
     }
 
@@ -542,11 +543,11 @@ export const CC6_NET_03 = defineControl({
     'policy-engine': { title: 'A network-policy engine is installed and enforcing', severity: 'high', level: 'required', evidence: [NP_ENGINE] },
     'netpol-default-deny': {
       title: 'Each namespace denies ingress by default, and no policy there allows everything', severity: 'high', level: 'required',
-      evidence: [k8s('networking.k8s.io/NetworkPolicy'), NP_ENGINE], basis: 'Checklist: the deny-all-default NetworkPolicy, per namespace',
+      evidence: [k8s('networking.k8s.io/NetworkPolicy')], basis: 'Checklist: the deny-all-default NetworkPolicy, per namespace',
     },
     'netpol-default-deny-egress': {
       title: 'Each namespace denies egress by default, and no policy there allows everything', severity: 'low', level: 'recommended',
-      evidence: [k8s('networking.k8s.io/NetworkPolicy'), NP_ENGINE], basis: 'controls.md: missing default-deny egress is a warning',
+      evidence: [k8s('networking.k8s.io/NetworkPolicy')], basis: 'controls.md: missing default-deny egress is a warning',
     },
     'netpol-not-enforced': {
       title: 'Workloads run where network policies are enforced', severity: 'low', level: 'recommended', evidence: [need.workloads(), NP_ENGINE],
@@ -604,14 +605,19 @@ spec:
       else if (enforcing.length === 0) ctx.fail(e.resource, 'policy-engine', e.message);
       else ctx.note(`${e.name}: ${e.message}`);
     }
-    if (engines.length === 0) {
+    if (engines.length === 0 && !ev.complete('k8s:apps/DaemonSet')) {
+      ctx.unevaluated('policy-engine', 'no network-policy engine in the input, and the DaemonSets were not read as a whole inventory (aws-node, calico-node or cilium may run in the cluster)');
+    } else if (engines.length === 0) {
       ctx.fail(clusterRef(cluster, ctx.clusterName ?? 'cluster'), 'policy-engine',
         `no network-policy engine found (VPC CNI with enableNetworkPolicy, Auto Mode, Calico or Cilium): ${policies.length ? `the ${policies.length} NetworkPolicy object(s) in the cluster do nothing` : 'NetworkPolicy objects would do nothing'}`);
     } else if (enforcing.length === 0 && policies.length) {
       ctx.note(`the ${policies.length} NetworkPolicy object(s) below are not enforced by anything`);
     }
     const clusterDeny = enforcing.find((e) => e.defaultDeny)?.defaultDeny;
-    const clusterDenyUnread = clusterDeny ? undefined : enforcing.find((e) => e.defaultDenyUnread)?.defaultDenyUnread;
+    // A cluster-wide default deny comes from the engine: with the engine unread, whether one exists is unknown.
+    const clusterDenyUnread = clusterDeny ? undefined
+      : !ctx.canEvaluate('policy-engine') ? 'the network-policy engine (aws-node / calico-node / cilium DaemonSets or the vpc-cni add-on) was not read'
+        : enforcing.find((e) => e.defaultDenyUnread)?.defaultDenyUnread;
     const vpcCniOnly = enforcing.length > 0 && enforcing.every((e) => e.vpcCniOnly);
 
     const haveWorkloads = ctx.canEvaluate('netpol-not-enforced');
@@ -626,6 +632,9 @@ spec:
       ctx.note('Namespace objects are not in the input: only the namespaces that objects live in were judged');
     }
     const names = (ps: readonly K8sObject[]) => ps.map((p) => p.metadata.name ?? '?').join(', ');
+    // "No default deny in this namespace" is an absence claim: loose manifests may not hold the cluster's policies.
+    const policiesComplete = ev.complete('k8s:networking.k8s.io/NetworkPolicy');
+    const loose = 'the NetworkPolicies were not read as a whole inventory: a default deny outside the input is not excluded';
     for (const ns of namespaces) {
       const nsPolicies = policiesByNs.get(ns) ?? [];
       const ref = namespaceRef(ev, ns);
@@ -641,6 +650,8 @@ spec:
         ctx.pass(ref, 'netpol-default-deny', `covered by a cluster-wide default deny: ${clusterDeny}`);
       } else if (clusterDenyUnread) {
         ctx.unevaluated('netpol-default-deny', `no default-deny NetworkPolicy in ${ns}, and a cluster-wide default deny could not be looked for: ${clusterDenyUnread}`, ref);
+      } else if (!policiesComplete) {
+        ctx.unevaluated('netpol-default-deny', `no default-deny NetworkPolicy for ${ns} in the input; ${loose}`, ref);
       } else {
         ctx.fail(ref, 'netpol-default-deny', nsPolicies.length
           ? `${nsPolicies.length} NetworkPolicy object(s) but none denies ingress by default: pods they do not select accept traffic from anywhere`
@@ -659,6 +670,8 @@ spec:
         ctx.pass(ref, 'netpol-default-deny-egress', `covered by a cluster-wide default deny: ${clusterDeny}`);
       } else if (clusterDenyUnread) {
         ctx.unevaluated('netpol-default-deny-egress', `a cluster-wide default deny could not be looked for: ${clusterDenyUnread}`);
+      } else if (!policiesComplete) {
+        ctx.unevaluated('netpol-default-deny-egress', loose);
       } else {
         ctx.fail(ref, 'netpol-default-deny-egress', 'no default-deny egress policy: pods may connect anywhere');
       }
@@ -838,9 +851,12 @@ spec:
     }
     if (saUnknown) ctx.note('service accounts were not collected: serviceAccountSelector policies could not be resolved');
     const cref = clusterRef(cluster, ctx.clusterName ?? 'cluster');
-    if (sgps.length === 0) ctx.fail(cref, 'sgp-present', 'no SecurityGroupPolicy objects: every pod shares the node security groups');
+    const sgpsComplete = ev.complete('k8s:vpcresources.k8s.aws/SecurityGroupPolicy');
+    if (sgps.length === 0 && !sgpsComplete) ctx.unevaluated('sgp-present', 'no SecurityGroupPolicy in the input, and they were not read as a whole inventory');
+    else if (sgps.length === 0) ctx.fail(cref, 'sgp-present', 'no SecurityGroupPolicy objects: every pod shares the node security groups');
     else if (!haveWorkloads) ctx.unevaluated('sgp-present', `${sgps.length} SecurityGroupPolicy object(s), but the workloads they would select were not read`);
     else if (selecting > 0) ctx.pass(cref, 'sgp-present', `${selecting} SecurityGroupPolicy object(s) select running workloads`);
+    else if (!sgpsComplete || !WORKLOAD_KEYS.every((k) => ev.complete(k))) ctx.unevaluated('sgp-present', 'no SecurityGroupPolicy in the input selects a workload in the input; the inventories were not read as a whole');
     else ctx.fail(cref, 'sgp-present', 'no SecurityGroupPolicy selects any workload');
     if (!haveWorkloads) {
       ctx.unevaluated('sgp-selects', 'workloads not read');
@@ -851,6 +867,7 @@ spec:
         if (w.spec.hostNetwork === true) continue;
         const by = selected.get(workloadKey(w.obj));
         if (by) ctx.pass(w.obj, 'sgp-namespace-coverage', `security groups from ${by.join(', ')}`);
+        else if (!sgpsComplete) ctx.unevaluated('sgp-namespace-coverage', 'no SecurityGroupPolicy in the input selects it; the SecurityGroupPolicies were not read as a whole inventory', w.obj);
         else ctx.fail(w.obj, 'sgp-namespace-coverage', `namespace ${ns} requires pod security groups but no SecurityGroupPolicy selects this workload`);
       }
     }
@@ -1198,7 +1215,10 @@ spec:
       const meshMode = paMode(meshWide);
       const effectiveMesh: Mode = meshMode === 'UNSET' ? 'PERMISSIVE' : meshMode;
       const mref = meshWide ? clusterScoped(meshWide) : { provider: 'kubernetes' as const, apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', name: `${root}/default` };
+      // Without a mesh-wide policy in the input, its absence is a fact only when every PeerAuthentication was read.
+      const paComplete = ev.complete('k8s:security.istio.io/PeerAuthentication');
       if (effectiveMesh === 'STRICT') ctx.pass(mref, 'mesh-wide-strict', `mesh-wide PeerAuthentication ${meshWide!.metadata.name} in ${root}: STRICT`);
+      else if (!meshWide && !paComplete) ctx.unevaluated('mesh-wide-strict', `no mesh-wide PeerAuthentication in ${root} in the input; the PeerAuthentications were not read as a whole inventory`);
       else ctx.fail(mref, 'mesh-wide-strict', meshWide
         ? `mesh-wide PeerAuthentication ${meshWide.metadata.name} is ${meshMode}${meshMode === 'UNSET' ? ' (an unset mode means PERMISSIVE)' : ''}: plaintext is accepted`
         : `no mesh-wide PeerAuthentication in ${root}: Istio defaults to PERMISSIVE and accepts plaintext`, meshMode === 'DISABLE' ? { severity: 'critical' } : undefined);
@@ -1214,6 +1234,7 @@ spec:
         const source = m === 'UNSET' ? 'mesh-wide default' : `PeerAuthentication ${ns}/${nsPa!.metadata.name}`;
         const ambient = ambientNs.has(ns);
         const ref = namespaceRef(ev, ns);
+        if (m === 'UNSET' && !meshWide && !paComplete) { ctx.unevaluated('namespace-mtls', `no PeerAuthentication for ${ns} or the mesh in the input; the PeerAuthentications were not read as a whole inventory`, ref); continue; }
         if (eff === 'STRICT') ctx.pass(ref, 'namespace-mtls', `STRICT (${source})`);
         else if (ambient && eff !== 'DISABLE') ctx.pass(ref, 'namespace-mtls', `ambient mode: ztunnel encrypts pod-to-pod traffic with mutual TLS (${source} is ${eff})`);
         else ctx.fail(ref, 'namespace-mtls', `${eff} (${source}): meshed services accept plaintext`, eff === 'DISABLE' ? { severity: 'critical' } : undefined);
@@ -1361,6 +1382,7 @@ spec:
           const inNs = apsByNs.get(ns) ?? [];
           const deny = inNs.find(allowsNothing) ?? meshDeny;
           const open = [...inNs.filter((p) => !hasWorkloadSelector(p.spec as Record<string, unknown>) && allowsEverything(p)), ...meshOpen];
+          if (!open.length && !deny && !ev.complete('k8s:security.istio.io/AuthorizationPolicy')) { ctx.unevaluated('authz-default-deny', `no allow-nothing AuthorizationPolicy for ${ns} in the input; the AuthorizationPolicies were not read as a whole inventory`, ref); continue; }
           if (open.length) ctx.fail(ref, 'authz-default-deny', `AuthorizationPolicy ${open.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')} allows every request to every workload${deny ? `, which cancels the allow-nothing policy ${deny.metadata.namespace}/${deny.metadata.name}` : ''}`);
           else if (deny) ctx.pass(ref, 'authz-default-deny', `deny by default: AuthorizationPolicy ${deny.metadata.namespace}/${deny.metadata.name} allows nothing`);
           else ctx.fail(ref, 'authz-default-deny', inNs.length ? `${inNs.length} AuthorizationPolicy object(s) but no allow-nothing policy: workloads they do not select accept every caller` : 'no AuthorizationPolicy: every meshed caller is allowed');

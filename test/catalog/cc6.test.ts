@@ -541,6 +541,28 @@ spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }
       expect: { status: 'error', message: /network policies/, passing: ['policy-engine'] },
     },
     {
+      name: 'a Helm chart (loose manifests): no engine and no default deny in the input are not facts, nothing fails',
+      k8s: docs(`
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: log-shipper, namespace: shop }
+spec: { selector: {}, template: { spec: { containers: [{ name: f, image: f }] } } }
+`, deploy('web', 'shop'), allowWeb('shop')),
+      complete: false,
+      expect: { status: 'error', assert: (r) => { notEvaluated('policy-engine')(r); errorFinding('netpol-default-deny', /not read as a whole inventory/)(r); expect(r.findings.some((f) => f.status === 'fail')).toBe(false); } },
+    },
+    {
+      name: 'a Helm chart whose own policy allows everything to every pod: a proven failure even from loose manifests',
+      k8s: docs(deploy('web', 'shop'), `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-all, namespace: shop }
+spec: { podSelector: {}, ingress: [{}] }
+`),
+      complete: false,
+      expect: { status: 'fail', failing: ['netpol-default-deny'] },
+    },
+    {
       name: 'Calico without its GlobalNetworkPolicies read: a namespace without a deny is not evaluated (a cluster-wide deny may exist)',
       k8s: docs(ns('shop'), deploy('api', 'shop'), `
 apiVersion: apps/v1
@@ -656,6 +678,12 @@ spec: { selector: {}, template: { spec: { containers: [{ name: f, image: f }] } 
       k8s: docs(ns('payments'), deploy('api', 'payments'), sgp('api-db', 'payments', 'podSelector: { matchLabels: { app: api } }', ['sg-unknown'])),
       aws: [describeAddon('vpc-cni', { configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}' }), describeSgRules([])],
       expect: { status: 'error', assert: errorFinding('sgp-groups-open', /no rules read for sg-unknown/) },
+    },
+    {
+      name: 'loose manifests without a SecurityGroupPolicy: "none" is not a fact, sgp-present is not evaluated',
+      k8s: docs(awsNode('--enable-network-policy=true', { ENABLE_POD_ENI: 'true' }), deploy('api', 'payments'), sgp('other', 'tools', 'podSelector: { matchLabels: { app: nothing } }')),
+      complete: false,
+      expect: { status: 'error', passing: ['pod-eni-enabled'], assert: notEvaluated('sgp-present') },
     },
     {
       name: 'partial evidence: ENABLE_POD_ENI on, SecurityGroupPolicies denied: error naming them',
@@ -972,6 +1000,11 @@ spec: { host: legacy.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISAB
     { name: 'PeerAuthentication not collected: error', k8s: meshApp, complete: false, expect: { status: 'error', message: /PeerAuthentication/ } },
     { name: 'mesh in scope but none installed: fail', k8s: docs(ns('shop'), deploy('api', 'shop')), config: { scope: { serviceMesh: true } }, expect: { status: 'fail', failing: ['mesh-installed'] } },
     { name: 'AWS App Mesh only: fail (discontinued)', k8s: docs('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: meshes.appmesh.k8s.aws }\n', ns('shop'), deploy('api', 'shop')), expect: { status: 'fail', failing: ['app-mesh-discontinued'] } },
+    {
+      name: 'loose manifests: no mesh-wide PeerAuthentication in the input is not a fact',
+      k8s: docs(meshApp, pa('ns-strict', 'shop', 'STRICT')), complete: false,
+      expect: { status: 'error', passing: ['namespace-mtls'], assert: notEvaluated('mesh-wide-strict') },
+    },
     { name: 'partial evidence: PeerAuthentications denied, nothing failed: error naming them', k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT')), kinds: { 'security.istio.io/PeerAuthentication': 'denied' }, expect: { status: 'error', message: /PeerAuthentication/ } },
     { name: 'no mesh and out of scope: not applicable', k8s: docs(ns('shop'), deploy('api', 'shop')), expect: { status: 'not-applicable' } },
   ],

@@ -74,6 +74,8 @@ export function meshGate(ev: Evidence, ctx: CheckContext, cluster: ResourceRef):
   if (!mesh.installed) {
     if (!ctx.config.scope.serviceMesh) {
       ctx.notApplicable('no service mesh is installed and the optional mesh section is out of scope (configuration scope.serviceMesh: false)');
+    } else if (!MESH_DETECTION_KEYS.every((k) => ev.complete(k))) {
+      ctx.unevaluated('mesh-installed', 'no service mesh in the input, and the CRDs, Deployments, DaemonSets and Namespaces were not read as a whole inventory');
     } else {
       ctx.fail(cluster, 'mesh-installed', 'the service mesh is in scope (scope.serviceMesh: true) but no Istio or Linkerd control plane, CRDs or namespace was found');
     }
