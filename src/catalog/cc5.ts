@@ -944,6 +944,9 @@ function enforcementOf(c: K8sObject): string {
   return a;
 }
 
+const GK_WEBHOOKS = k8s('admissionregistration.k8s.io/ValidatingWebhookConfiguration');
+const GK_CONSTRAINTS = k8s('constraints.gatekeeper.sh/*');
+
 export const CC5_HARD_02 = defineControl({
   id: 'CC5-HARD-02',
   title: 'A policy engine (OPA Gatekeeper or equivalent) enforces admission policies',
@@ -972,23 +975,23 @@ export const CC5_HARD_02 = defineControl({
     'policy-engine': { title: 'Gatekeeper (or Kyverno / ValidatingAdmissionPolicy) is installed', severity: 'high', level: 'required', basis: 'Checklist: "Implement OPA Gatekeeper for policy enforcement"' },
     'gatekeeper-healthy': { title: 'Gatekeeper controller and audit are available and auditing', severity: 'high', level: 'required' },
     'gatekeeper-webhook': {
-      title: 'The Gatekeeper validating webhook is registered', severity: 'high', level: 'required', evidence: [k8s('admissionregistration.k8s.io/ValidatingWebhookConfiguration')],
+      title: 'The Gatekeeper validating webhook is registered', severity: 'high', level: 'required', evidence: [GK_WEBHOOKS],
       basis: 'Without the webhook nothing is enforced at admission',
     },
     'gatekeeper-fail-closed': {
-      title: 'The Gatekeeper webhook fails closed (failurePolicy: Fail)', severity: 'low', level: 'recommended', evidence: [k8s('admissionregistration.k8s.io/ValidatingWebhookConfiguration')],
+      title: 'The Gatekeeper webhook fails closed (failurePolicy: Fail)', severity: 'low', level: 'recommended', evidence: [GK_WEBHOOKS],
       basis: 'controls.md: failurePolicy Ignore (the chart default) is a warning',
     },
     'gatekeeper-enforcement': {
-      title: 'At least one constraint denies at admission', severity: 'medium', level: 'required', evidence: [k8s('constraints.gatekeeper.sh/*')],
+      title: 'At least one constraint denies at admission', severity: 'medium', level: 'required', evidence: [GK_CONSTRAINTS],
       basis: 'controls.md: pass needs at least one constraint with enforcementAction deny',
     },
     'gatekeeper-constraint-mode': {
-      title: 'Each constraint denies at admission (not dryrun/warn)', severity: 'low', level: 'recommended', evidence: [k8s('constraints.gatekeeper.sh/*')],
+      title: 'Each constraint denies at admission (not dryrun/warn)', severity: 'low', level: 'recommended', evidence: [GK_CONSTRAINTS],
       basis: 'controls.md: dryrun/warn constraints are a warning',
     },
     'gatekeeper-violations': {
-      title: 'Constraints report no audit violations', severity: 'medium', level: 'recommended', evidence: [k8s('constraints.gatekeeper.sh/*')],
+      title: 'Constraints report no audit violations', severity: 'medium', level: 'recommended', evidence: [GK_CONSTRAINTS],
       basis: 'The violations are findings about other resources; the enforcement mechanism itself is judged by the required rules',
     },
     'gatekeeper-exemptions': {

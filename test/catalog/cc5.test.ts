@@ -302,6 +302,18 @@ const goodPodIdentity = [
   ...customerPolicy('payments-queue', sqsPolicy),
 ];
 
+/** A pod on a Fargate node using service account batch/worker. */
+const fargateBatchPod = `
+apiVersion: v1
+kind: Node
+metadata: { name: fargate-ip-10-0-4-20, labels: { eks.amazonaws.com/compute-type: fargate } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: batch-1, namespace: batch }
+spec: { nodeName: fargate-ip-10-0-4-20, serviceAccountName: worker, containers: [{ name: c, image: x:1 }] }
+`;
+
 testControl(CC5_IAM_01, {
   valid: [
     {
@@ -424,16 +436,7 @@ status: { desiredNumberScheduled: 3, numberReady: 3 }
     },
     {
       name: 'a Fargate pod relies on a Pod Identity association (not supported there)',
-      k8s: `
-apiVersion: v1
-kind: Node
-metadata: { name: fargate-ip-10-0-4-20, labels: { eks.amazonaws.com/compute-type: fargate } }
----
-apiVersion: v1
-kind: Pod
-metadata: { name: batch-1, namespace: batch }
-spec: { nodeName: fargate-ip-10-0-4-20, serviceAccountName: worker, containers: [{ name: c, image: x:1 }] }
-`,
+      k8s: fargateBatchPod,
       aws: [...addons(['eks-pod-identity-agent']), ...podIdentity([{ namespace: 'batch', serviceAccount: 'worker', role: 'batch-worker' }]), getRole('batch-worker', podIdentityTrust())],
       expect: { failing: ['pod-identity-unsupported'], message: /failing/, assert: (r) => expect(r.findings.find((f) => f.status === 'fail')?.message).toMatch(/Fargate/) },
     },
@@ -466,16 +469,7 @@ spec: { nodeName: fargate-ip-10-0-4-20, serviceAccountName: worker, containers: 
     },
     {
       name: 'a waived required failure makes the control waived',
-      k8s: `
-apiVersion: v1
-kind: Node
-metadata: { name: fargate-ip-10-0-4-20, labels: { eks.amazonaws.com/compute-type: fargate } }
----
-apiVersion: v1
-kind: Pod
-metadata: { name: batch-1, namespace: batch }
-spec: { nodeName: fargate-ip-10-0-4-20, serviceAccountName: worker, containers: [{ name: c, image: x:1 }] }
-`,
+      k8s: fargateBatchPod,
       aws: [...addons(['eks-pod-identity-agent']), ...podIdentity([{ namespace: 'batch', serviceAccount: 'worker', role: 'batch-worker' }]), getRole('batch-worker', podIdentityTrust()), attachedPolicies('batch-worker', []), rolePolicyNames('batch-worker', [])],
       waivers: [{ id: 'RISK-1', control: 'CC5-IAM-01', rule: 'pod-identity-unsupported', resources: { namespace: 'batch' }, reason: 'moving to IRSA', approvedBy: 'ciso', expires: '2027-01-31' }],
       expect: { status: 'waived' },
@@ -1145,6 +1139,12 @@ testControl(CC5_HARD_01, {
     },
     { name: 'baseline with audit and warn at restricted, pinned to the current version', k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.33', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' }), serverVersion: 'v1.33.5-eks-3025e55' },
     {
+      name: 'capabilities compare exactly at baseline, as PSA does: add [chown] is not CHOWN (a warning)',
+      k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' })
+        + '---\napiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: web }\nspec: { containers: [{ name: c, image: x:1, securityContext: { capabilities: { add: [chown] } } }] }\n',
+      expect: { assert: (r) => { warnsOn('pss-running-pods')(r); expect(r.findings.find((f) => f.rule === 'pss-running-pods')?.message).toMatch(/"chown"/); } },
+    },
+    {
       name: 'a baseline namespace accepts a pod that only restricted would reject',
       k8s: ns('web', { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' })
         + '---\napiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: web }\nspec: { containers: [{ name: c, image: x:1, securityContext: { capabilities: { add: [CHOWN] } } }] }\n',
@@ -1361,143 +1361,6 @@ testControl(CC5_HARD_04, {
       expect: { status: 'error', message: /ResourceQuotas/, passing: ['resource-requests', 'resource-limits'], assert: notEvaluated('namespace-quota') },
     },
   ],
-});
-
-// ---------------------------------------------------------------------------------------------
-// Issue 13: each defect of the review in these controls, as it was reproduced (these failed before the fix).
-
-const warned = (r: ReturnType<typeof runCase>, rule: string) => r.findings.some((f) => f.rule === rule && f.status === 'warn' && !f.system);
-
-describe('issue 13 defects in CC5 (failed before the fix)', () => {
-  it('IAM-01: a cluster using IRSA only passes; Pod Identity is a recommendation (warning)', () => {
-    const r = runCase(CC5_IAM_01, {
-      name: 'irsa only',
-      k8s: `apiVersion: v1
-kind: ServiceAccount
-metadata: { name: api, namespace: payments, annotations: { eks.amazonaws.com/role-arn: "${roleArn('payments-api')}" } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: api, namespace: payments }
-spec: { selector: {}, template: { spec: { serviceAccountName: api, containers: [{ name: api, image: repo/api:1 }] } } }
-`,
-      aws: [describeCluster(), fact('eks', 'ListAddons', { addons: ['vpc-cni'] }, { clusterName: CLUSTER }), fact('eks', 'ListPodIdentityAssociations', { associations: [] }, { clusterName: CLUSTER })],
-    });
-    expect(r.status, r.message).toBe('pass');
-    expect(warned(r, 'pod-identity-preferred')).toBe(true);
-  });
-
-  it('IAM-04: a restricted public endpoint without private access is a warning, not a failure', () => {
-    const r = runCase(CC5_IAM_04, { name: 'no private', aws: [describeCluster({ resourcesVpcConfig: { vpcId: 'vpc-0abc', endpointPublicAccess: true, endpointPrivateAccess: false, publicAccessCidrs: ['203.0.113.0/24'] } })] });
-    expect(r.status, r.message).toBe('pass');
-    expect(warned(r, 'endpoint-private-access')).toBe(true);
-  });
-
-  it('IAM-05: an unreadable account summary does not stop the credential report from proving a failure', () => {
-    const r = runCase(CC5_IAM_05, { name: 'scoped', aws: [fact('iam', 'GetAccountSummary', { SummaryMap: {} }), credentialReport([{ user: 'bob', password: true, mfa: false }])] });
-    expect(r.status, r.message).toBe('fail');
-    expect(r.findings.some((f) => f.rule === 'user-mfa' && f.status === 'fail')).toBe(true);
-    expect(r.unevaluated.map((u) => u.rule)).toContain('root-mfa');
-  });
-
-  it('HARD-03: an explicit pod-level seccompProfile Unconfined fails even when every container overrides it (as PSA does)', () => {
-    const r = runCase(CC5_HARD_03, {
-      name: 'pod unconfined',
-      k8s: `apiVersion: v1
-kind: Pod
-metadata: { name: p, namespace: shop }
-spec:
-  securityContext: { runAsNonRoot: true, seccompProfile: { type: Unconfined } }
-  containers: [{ name: c, image: x:1, securityContext: { seccompProfile: { type: RuntimeDefault }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } } }]
-`,
-    });
-    const f = r.findings.find((x) => x.rule === 'seccomp-profile');
-    expect(f?.status).toMatch(/fail|warn/);
-    expect(f?.message).toMatch(/pod/);
-  });
-
-  it('HARD-03: capabilities compare as PSA does: drop [all] is not drop ALL, add [net_bind_service] is not NET_BIND_SERVICE', () => {
-    const r = runCase(CC5_HARD_03, {
-      name: 'caps case',
-      k8s: `apiVersion: v1
-kind: Pod
-metadata: { name: p, namespace: shop }
-spec:
-  securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
-  containers: [{ name: c, image: x:1, securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [all], add: [net_bind_service] } } }]
-`,
-    });
-    const st = (rule: string) => r.findings.find((x) => x.rule === rule)?.status;
-    expect(st('drop-capabilities')).toMatch(/fail|warn/);
-    expect(st('no-added-capabilities')).toMatch(/fail|warn/);
-  });
-
-  it('HARD-03: a Windows pod gets a not-applicable finding with the reason for the Linux-only rules', () => {
-    const r = runCase(CC5_HARD_03, {
-      name: 'windows',
-      k8s: `apiVersion: v1
-kind: Pod
-metadata: { name: win, namespace: shop }
-spec:
-  os: { name: windows }
-  securityContext: { runAsNonRoot: true }
-  containers: [{ name: c, image: x:1, securityContext: { readOnlyRootFilesystem: true } }]
-`,
-    });
-    for (const rule of ['seccomp-profile', 'drop-capabilities', 'no-added-capabilities', 'no-privilege-escalation']) {
-      const f = r.findings.find((x) => x.rule === rule);
-      expect(f?.status, rule).toBe('not-applicable');
-      expect(f?.message, rule).toMatch(/Windows/);
-    }
-  });
-
-  it('HARD-01: capabilities compare as PSA does at baseline (add [chown] is not in the allowed list)', () => {
-    const r = runCase(CC5_HARD_01, {
-      name: 'baseline caps',
-      k8s: `apiVersion: v1
-kind: Namespace
-metadata: { name: web, labels: { pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/audit: restricted, pod-security.kubernetes.io/warn: restricted } }
----
-apiVersion: v1
-kind: Pod
-metadata: { name: p, namespace: web }
-spec: { containers: [{ name: c, image: x:1, securityContext: { capabilities: { add: [chown] } } }] }
-`,
-    });
-    expect(r.findings.find((x) => x.rule === 'pss-running-pods')?.status).toMatch(/fail|warn/);
-  });
-
-  it('HARD-01: system namespaces are reported separately, not skipped', () => {
-    const r = runCase(CC5_HARD_01, {
-      name: 'system',
-      k8s: `apiVersion: v1
-kind: Namespace
-metadata: { name: kube-system }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, labels: { pod-security.kubernetes.io/enforce: restricted } }
-`,
-    });
-    const sys = r.findings.filter((f) => f.resource.name === 'kube-system');
-    expect(sys.length).toBeGreaterThan(0);
-    expect(sys.every((f) => f.system === true)).toBe(true);
-    expect(r.status).toBe('pass');
-  });
-
-  it('HARD-04: system-namespace workloads are reported separately, not skipped', () => {
-    const r = runCase(CC5_HARD_04, {
-      name: 'system',
-      k8s: `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: coredns, namespace: kube-system }
-spec: { selector: {}, template: { spec: { containers: [{ name: c, image: x:1 }] } } }
-`,
-    });
-    const sys = r.findings.filter((f) => f.resource.namespace === 'kube-system' || f.resource.name === 'kube-system');
-    expect(sys.length).toBeGreaterThan(0);
-    expect(sys.every((f) => f.system === true)).toBe(true);
-  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -382,6 +382,13 @@ spec:
   ingress: [{ ports: [{ port: 8080 }] }]
 `;
 const docs = (...d: string[]) => d.join('\n---\n');
+const calicoNode = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: calico-node, namespace: calico-system }
+spec: { selector: {}, template: { spec: { containers: [{ name: calico-node, image: calico/node:v3.29 }] } } }
+status: { desiredNumberScheduled: 2, numberReady: 2 }
+`;
 
 testControl(CC6_NET_03, {
   valid: [
@@ -410,13 +417,7 @@ spec: { selector: {}, template: { spec: { containers: [{ name: kube-proxy, image
     },
     {
       name: 'Calico with a GlobalNetworkPolicy default deny',
-      k8s: docs(ns('shop'), deploy('api', 'shop'), `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: calico-node, namespace: calico-system }
-spec: { selector: {}, template: { spec: { containers: [{ name: calico-node, image: calico/node:v3.29 }] } } }
-status: { desiredNumberScheduled: 2, numberReady: 2 }
----
+      k8s: docs(ns('shop'), deploy('api', 'shop'), calicoNode, `
 apiVersion: crd.projectcalico.org/v1
 kind: GlobalNetworkPolicy
 metadata: { name: default-deny }
@@ -564,13 +565,7 @@ spec: { podSelector: {}, ingress: [{}] }
     },
     {
       name: 'Calico without its GlobalNetworkPolicies read: a namespace without a deny is not evaluated (a cluster-wide deny may exist)',
-      k8s: docs(ns('shop'), deploy('api', 'shop'), `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: calico-node, namespace: calico-system }
-spec: { selector: {}, template: { spec: { containers: [{ name: calico-node, image: calico/node:v3.29 }] } } }
-status: { desiredNumberScheduled: 2, numberReady: 2 }
-`),
+      k8s: docs(ns('shop'), deploy('api', 'shop'), calicoNode),
       kinds: { 'crd.projectcalico.org/GlobalNetworkPolicy': 'denied', 'projectcalico.org/GlobalNetworkPolicy': 'denied' },
       expect: { status: 'error', assert: errorFinding('netpol-default-deny', /Calico GlobalNetworkPolicies not read/) },
     },
@@ -838,6 +833,24 @@ spec:
 `;
 const meshApp = docs(istio, ns('shop', { 'istio-injection': 'enabled' }), deploy('api', 'shop'), meshedPod('api-1', 'shop', 'api'), meshedPod('api-2', 'shop', 'api', true));
 
+/** Namespace shop (with the given annotations) and a Linkerd control plane. */
+const linkerdShop = (annotations: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, annotations: { ${annotations} } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: linkerd-destination, namespace: linkerd }
+spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
+`;
+const linkerdPod = `
+apiVersion: v1
+kind: Pod
+metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
+spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
+`;
+
 testControl(CC6_MESH_01, {
   valid: [
     {
@@ -920,40 +933,12 @@ spec: { host: api.shop.svc.cluster.local, trafficPolicy: { tls: { mode: ISTIO_MU
     },
     {
       name: 'Linkerd: every workload of a meshed namespace has the proxy',
-      k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
-`, deploy('api', 'shop'), `
-apiVersion: v1
-kind: Pod
-metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
-spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
-`),
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled'), deploy('api', 'shop'), linkerdPod),
       expect: { passing: ['namespace-mtls', 'linkerd-skip-ports'] },
     },
     {
       name: 'Linkerd: an inbound port skipped by the proxy is a warning',
-      k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled, config.linkerd.io/skip-inbound-ports: "5432" } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
-`, deploy('api', 'shop'), `
-apiVersion: v1
-kind: Pod
-metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
-spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
-`),
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled, config.linkerd.io/skip-inbound-ports: "5432"'), deploy('api', 'shop'), linkerdPod),
       expect: { passing: ['namespace-mtls'], assert: warns('linkerd-skip-ports') },
     },
   ],
@@ -1032,16 +1017,7 @@ testControl(CC6_MESH_03, {
     },
     {
       name: 'Linkerd with the default all-unauthenticated inbound policy and no policy objects: warnings (controls.md)',
-      k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
-`, deploy('api', 'shop')),
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled'), deploy('api', 'shop')),
       expect: { status: 'manual', assert: (r) => { warns('linkerd-default-inbound', 'authz-allow-policies')(r); expect(r.failSeverity).toBeUndefined(); } },
     },
   ],
@@ -1061,16 +1037,7 @@ spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } 
     },
     {
       name: 'Linkerd default inbound policy audit: nothing is denied',
-      k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: audit } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
-`, deploy('api', 'shop')),
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: audit'), deploy('api', 'shop')),
       expect: { failing: ['authz-default-deny'] },
     },
     {
@@ -1090,16 +1057,7 @@ metadata: { name: virtualnodes.appmesh.k8s.aws }
     { name: 'mesh in scope but none installed: fail', k8s: docs(ns('shop'), deploy('api', 'shop')), config: { scope: { serviceMesh: true } }, expect: { status: 'fail', failing: ['mesh-installed'] } },
     {
       name: 'Linkerd with a deny default inbound policy and Server objects',
-      k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
----
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny'), `
 apiVersion: policy.linkerd.io/v1beta3
 kind: Server
 metadata: { name: api-http, namespace: shop }
