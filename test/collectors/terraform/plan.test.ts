@@ -66,7 +66,8 @@ describe('Terraform plans: each translated resource type decides its control (pa
     expect((await control('CC5-IAM-04', [cluster()])).status).toBe('pass');
     const c = await control('CC5-IAM-04', [cluster({ vpc_config: [{ subnet_ids: [], endpoint_public_access: true, endpoint_private_access: false, public_access_cidrs: ['0.0.0.0/0'] }] })]);
     expect(c.status).toBe('fail');
-    expect(rules(c, 'fail')).toEqual(['endpoint-private-access', 'endpoint-public-access']);
+    expect(rules(c, 'fail')).toEqual(['endpoint-public-access']);
+    expect(rules(c, 'warn')).toEqual(['endpoint-private-access']); // private access off is a warning (recommended)
   });
 
   it('an endpoint setting known only after apply is not evaluated (error), never passed or failed', async () => {
