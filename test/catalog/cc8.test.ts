@@ -8,7 +8,7 @@ import {
 } from '../../src/catalog/cc8.js';
 import { addMinor, clusterVersions, compareVersions, newestStandard, parseVersion, supportStatusOf } from '../../src/catalog/lib/versions.js';
 import { NOW, runCase, testControl } from '../helpers/control-tester.js';
-import { expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
+import { expectClassified, expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { evaluate } from '../../src/engine/index.js';
 
@@ -647,6 +647,10 @@ testControl(CC8_VER_04, {
 });
 
 describe('CC8 catalog file', () => {
+  it('classifies every rule of every CC8 control (issue 13)', () => {
+    for (const c of controls) expectClassified(c);
+  });
+
   it('lists its controls in checklist order with the §1 automation levels', () => {
     expect(controls.map((c) => `${c.id}:${c.automation}${c.attestation ? '+att' : ''}:${c.check ? 'check' : '-'}`)).toEqual([
       'CC8-PIPE-01:manual+att:check', 'CC8-PIPE-02:partial+att:check', 'CC8-PIPE-03:automated+att:check', 'CC8-PIPE-04:automated:check',

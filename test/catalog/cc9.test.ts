@@ -8,7 +8,7 @@ import { evaluate } from '../../src/engine/index.js';
 import type { JsonObject } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { runCase, testControl } from '../helpers/control-tester.js';
-import { expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
+import { expectClassified, expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
 import { ACCOUNT, REGION, describeAddon, describeCluster, describeLbs, describeTags, fact, lbArn, loadBalancer } from '../fixtures/cc6/aws.js';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -530,6 +530,10 @@ describe('CC9 in the built-in demo', () => {
 // ============================================================================ issue 13 defects
 
 describe('issue 13: CC9 verdicts follow the evidence that was read', () => {
+  it('classifies every rule of every CC9 control', () => {
+    for (const c of [CC9_ENC_01, CC9_ENC_02, CC9_ENC_03, CC9_ENC_04]) expectClassified(c);
+  });
+
   it('CC9-ENC-01: a key pending deletion fails although its rotation status could not be read; rotation is only recommended', () => {
     const r = runCase(CC9_ENC_01, {
       name: 'pending deletion, rotation call failed',
