@@ -391,6 +391,7 @@ export const CC7_CHG_02 = defineControl({
           otherWrites = [...otherWrites, ...events];
         }
       }
+      if (!consoleWrites) ctx.pass(ref, 'console-change', `no change from the AWS console among ${writes.length} write event(s) on the cluster in the CloudTrail window`);
       if (otherWrites.length) ctx.note(`${otherWrites.length} change(s) by the AWS CLI, an SDK or an unidentified client (a pipeline or a person — attest): ${otherWrites.slice(0, 5).map(eventLine).join('; ')}`);
       if (writes.length === 0) ctx.note('no write event on the cluster in the CloudTrail lookup window (90 days)');
     } else {
@@ -526,6 +527,7 @@ export const CC7_CHG_04 = defineControl({
       const conds = arr<Rec>(rec(d.status)?.conditions);
       const stuck = conds.find((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
       if (stuck) ctx.fail(d, 'stalled-rollout', 'rollout exceeded its progress deadline and was not rolled back (Kubernetes only marks it)');
+      else if (rec(d.status)) ctx.pass(d, 'stalled-rollout', 'not stuck past its progress deadline');
     }
     let progressive = 0;
     for (const r of [...ev.objects('argoproj.io/Rollout'), ...ev.objects('flagger.app/Canary')]) {
@@ -691,6 +693,8 @@ export const CC7_CFG_01 = defineControl({
     }
     if (ca.length && (karpenter.length || autoMode)) {
       ctx.fail(cref, 'single-autoscaler', `cluster-autoscaler runs next to ${karpenter.length ? 'Karpenter' : 'EKS Auto Mode'}: make sure they never manage the same nodes`);
+    } else {
+      ctx.pass(cref, 'single-autoscaler', `one node autoscaler: ${ca.length ? 'cluster-autoscaler' : karpenter.length ? 'Karpenter' : 'EKS Auto Mode'}`);
     }
   },
 });
@@ -1051,6 +1055,7 @@ spec:
         else ctx.pass(w.obj, 'workload-uses-secrets-manager', `mounts secrets from SecretProviderClass ${spcName}`);
         const onFargate = (w.obj.kind === 'Pod' && fargateNodes.has(str(rec(w.obj.spec)?.nodeName))) || Boolean(w.podMeta.labels?.['eks.amazonaws.com/fargate-profile'] ?? w.obj.metadata.labels?.['eks.amazonaws.com/fargate-profile']);
         if (onFargate) ctx.fail(w.obj, 'ascp-fargate', 'runs on Fargate, where the Secrets Store CSI driver (a DaemonSet) cannot run: the volume never mounts');
+        else ctx.pass(w.obj, 'ascp-fargate', 'not on Fargate: the Secrets Store CSI driver can mount the volume');
       }
       const literal: string[] = [];
       for (const { c } of containersOf(w.spec)) {

@@ -401,7 +401,7 @@ spec:
 
 testControl(CC7_CHG_04, {
   valid: [
-    { name: 'revision history kept and a Rollout in use: manual (runbook)', k8s: join3(deployment('api', 'shop'), rollout('web', 'shop')), expect: { passing: ['revision-history', 'progressive-delivery'] } },
+    { name: 'revision history kept and a Rollout in use: manual (runbook)', k8s: join3(deployment('api', 'shop'), rollout('web', 'shop')), expect: { passing: ['revision-history', 'progressive-delivery', 'stalled-rollout'] } },
     {
       name: 'a Flagger Canary counts',
       k8s: join3(deployment('api', 'shop', '', 'revisionHistoryLimit: 3'), `
@@ -742,6 +742,16 @@ spec:
     },
     { name: 'no delivery mechanism at all', k8s: join3(deployment('api', 'shop'), 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: { name: ebs.csi.aws.com }'), expect: { status: 'fail', failing: ['secrets-store-driver'] } },
     { name: 'a SecretProviderClass whose objects are not YAML', k8s: join3(SSCSI, spc('db', 'shop', '- objectName: [unclosed'), mounting('api', 'shop', 'db')), expect: { status: 'fail', failing: ['secret-provider-class'] } },
+    {
+      name: 'an ExternalSecret that does not sync',
+      k8s: join3(deployment('external-secrets', 'external-secrets').replace('"111122223333.dkr.ecr.eu-west-1.amazonaws.com/external-secrets:1.0"', 'ghcr.io/external-secrets/external-secrets:v0.16.2'), `
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: db, namespace: shop }
+spec: { secretStoreRef: { kind: ClusterSecretStore, name: aws }, data: [{ secretKey: password, remoteRef: { key: prod/shop/db } }] }
+status: { conditions: [{ type: Ready, status: "False", reason: SecretSyncedError }] }`),
+      expect: { status: 'fail', failing: ['external-secret-synced'] },
+    },
     { name: 'installed but nothing uses it (low)', k8s: join3(SSCSI, deployment('api', 'shop')), expect: { status: 'fail', failing: ['workload-uses-secrets-manager'] } },
     {
       name: 'syncing into Kubernetes Secrets is noted (CC9-ENC-01 then matters)',
