@@ -277,11 +277,11 @@ function ebsDriver(ev: Evidence, ctx: CheckContext, cluster: ReturnType<typeof d
     ctx.pass(csiDriver, 'ebs-csi-driver', 'CSIDriver ebs.csi.aws.com registered (self-managed install)');
   } else if (listed) {
     ctx.pass(aref, 'ebs-csi-driver', 'EKS add-on aws-ebs-csi-driver is installed (listed; its status was not read)');
-  } else if (ev.has('aws:eks:ListAddons') && ev.has('k8s:storage.k8s.io/CSIDriver')) {
-    ctx.fail(ref, 'ebs-csi-driver', 'no EBS CSI driver (neither the aws-ebs-csi-driver add-on nor a CSIDriver ebs.csi.aws.com): EBS volumes cannot be provisioned or attached');
+  } else if (ev.has('k8s:storage.k8s.io/CSIDriver')) {
+    // The driver registers its CSIDriver object however it is installed (EKS add-on, Helm chart, manifests).
+    ctx.fail(ref, 'ebs-csi-driver', `no EBS CSI driver: no CSIDriver ebs.csi.aws.com${ev.has('aws:eks:ListAddons') ? ' and no aws-ebs-csi-driver add-on' : ''}: EBS volumes cannot be provisioned or attached`);
   } else {
-    const unread = [...(ev.has('aws:eks:ListAddons') ? [] : [`the EKS add-on list (eks:ListAddons ${ev.state('aws:eks:ListAddons')})`]), ...(ev.has('k8s:storage.k8s.io/CSIDriver') ? [] : [`CSIDriver objects (${ev.state('k8s:storage.k8s.io/CSIDriver')})`])];
-    ctx.unevaluated('ebs-csi-driver', `no EBS CSI driver in what was read; not read: ${unread.join(', ')}`, ref);
+    ctx.unevaluated('ebs-csi-driver', `CSIDriver objects were not read (${ev.state('k8s:storage.k8s.io/CSIDriver')}) and the EKS add-on list ${ev.has('aws:eks:ListAddons') ? 'has no aws-ebs-csi-driver' : `was not read (eks:ListAddons ${ev.state('aws:eks:ListAddons')})`}: whether the EBS CSI driver is installed is unknown`, ref);
   }
 }
 

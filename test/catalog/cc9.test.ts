@@ -236,7 +236,12 @@ testControl(CC9_ENC_02, {
       name: 'the driver cannot be proven when neither the add-on list nor CSIDriver objects were read',
       k8s: sc('gp3', 'ebs.csi.aws.com', { encrypted: 'true' }),
       complete: false,
-      expect: { status: 'error', assert: (r) => expectUnevaluated(r, 'ebs-csi-driver', /eks:ListAddons.*CSIDriver/) },
+      expect: { status: 'error', assert: (r) => expectUnevaluated(r, 'ebs-csi-driver', /CSIDriver objects were not read.*eks:ListAddons/) },
+    },
+    {
+      name: 'the CSIDriver objects alone prove the driver missing (every install registers ebs.csi.aws.com)',
+      k8s: docs(sc('gp3', 'ebs.csi.aws.com', { encrypted: 'true' }), 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: { name: efs.csi.aws.com }\n'),
+      expect: { status: 'fail', failing: ['ebs-csi-driver'] },
     },
   ],
 });
