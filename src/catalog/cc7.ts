@@ -130,8 +130,9 @@ export const CC7_CHG_01 = defineControl({
   },
   remediation: {
     summary:
-      'Bootstrap Flux or Argo CD (or enable the EKS Argo CD capability), put every workload manifest in Git, and turn on ' +
-      'automated sync with self-heal so that manual changes are reverted.',
+      'Bootstrap Flux or Argo CD (or enable the EKS Argo CD capability) and put every workload manifest in Git. Where sync is ' +
+      'automated, turn on self-heal so that manual changes are reverted; production Applications synced by hand (the approval gate ' +
+      'of CC8-PIPE-02) show such changes as OutOfSync — sync or revert them.',
     commands: [
       'export GITHUB_TOKEN=<token with repo scope>',
       'flux bootstrap github --owner=$GITHUB_OWNER --repository=$REPO --branch=main --path=clusters/$CLUSTER_NAME --personal   # --personal only for a user-owned repository',
