@@ -8,15 +8,17 @@
 #   docker build -t eks-soc2:0.1.0 \
 #     --build-arg VERSION=0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" .
 #
-# Base images are pinned by digest. The digests below are placeholders to replace with the
-# current ones before a release build (a tag can be re-pointed, a digest cannot):
+# Base images are pinned by digest (a tag can be re-pointed, a digest cannot), with the tag beside
+# it for people; when both are given, Docker pulls the digest. These are published multi-arch index
+# digests (node 24.18.0 bookworm-slim; distroless nodejs24 nonroot). To move to newer ones (do it
+# with every release, for the base images' security fixes):
 #   docker buildx imagetools inspect node:24-bookworm-slim --format '{{json .Manifest.Digest}}'
 #   docker buildx imagetools inspect gcr.io/distroless/nodejs24-debian12:nonroot --format '{{json .Manifest.Digest}}'
-# (or `crane digest IMAGE`), then write them into BUILD_IMAGE / RUNTIME_IMAGE or pass them with
-# --build-arg.
+# (or `crane digest IMAGE`), then write them below or pass them with --build-arg BUILD_IMAGE=… /
+# RUNTIME_IMAGE=…. A test (test/deploy/container.test.ts) refuses a base image without a digest.
 
-ARG BUILD_IMAGE=node:24-bookworm-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:0000000000000000000000000000000000000000000000000000000000000000
+ARG BUILD_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
 
 # ---------------------------------------------------------------------------- build
 FROM ${BUILD_IMAGE} AS build

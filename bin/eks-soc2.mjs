@@ -5,14 +5,13 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major >= 22) {
   await import('../dist/cli/main.js');
 } else {
-  const { suitableNode } = await import('../scripts/node-lts.mjs');
+  const { runChild, suitableNode } = await import('../scripts/node-lts.mjs');
   const node = suitableNode();
   if (!node) {
     process.stderr.write(`eks-soc2 needs Node.js >= 22 (this is ${process.version}). Install a current Node.js LTS.\n`);
     process.exit(2);
   }
-  const { spawnSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
-  const r = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  // Signals reach the child (kill of `serve` stops the server) and its exit code or signal is ours.
+  await runChild(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
 }

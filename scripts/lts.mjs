@@ -2,9 +2,8 @@
 // Run a Node.js script under Node.js >= 22: the running node when it is new enough, otherwise the
 // LTS binary that scripts/ensure-node.mjs installed into .node/. Used by the npm scripts so that
 // `npm test` and `npm run build` work as written on machines whose default node is older.
-import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
-import { MIN_MAJOR, suitableNode } from './node-lts.mjs';
+import { MIN_MAJOR, runChild, suitableNode } from './node-lts.mjs';
 
 const node = suitableNode();
 if (!node) {
@@ -13,6 +12,4 @@ if (!node) {
 }
 const [script, ...args] = process.argv.slice(2);
 const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH ?? ''}` };
-const r = spawnSync(node, [script, ...args], { stdio: 'inherit', env });
-if (r.error) { console.error(r.error.message); process.exit(2); }
-process.exit(r.status ?? (r.signal ? 128 : 1));
+await runChild(node, [script, ...args], env);

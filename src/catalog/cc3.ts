@@ -1,7 +1,7 @@
 /**
  * CC3 — Risk Assessment: "EKS-Specific Risk Assessment" and "Container Image Security".
  */
-import type { AwsFact, CheckContext, ControlDefinition, Evidence, K8sObject, ResourceRef, ToolReport } from '../model/index.js';
+import type { AwsFact, CheckContext, ControlDefinition, Evidence, EvidenceRequirement, K8sObject, ResourceRef, ToolReport } from '../model/index.js';
 import type {
   BatchGetRepositoryScanningConfigurationResponse, DescribeImageScanFindingsResponse, DescribeImageSigningStatusResponse,
   DescribeImagesResponse, DescribeRepositoriesResponse, GetAccountSettingResponse, GetRegistryScanningConfigurationResponse,
@@ -24,8 +24,12 @@ import type { Workload } from './lib/workloads.js';
 import { matchesSelector } from './lib/selectors.js';
 import type { LabelSelector } from './lib/selectors.js';
 import { isAvailable } from './lib/addons.js';
+import { readFailed, unread } from './lib/read.js';
+import { judgeCoverage } from './lib/coverage.js';
+import type { CoverageItem } from './lib/coverage.js';
+import { deployedAt, openSince } from './lib/vuln-age.js';
 import {
-  ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, reportCoverage, resolveTagDigests, runningImages, wildcardMatch, workloadLabel,
+  ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, resolveTagDigests, runningImages, wildcardMatch, workloadLabel,
 } from './lib/scanners.js';
 import type { RunningImage } from './lib/scanners.js';
 
@@ -156,9 +160,10 @@ function reportKubeBenchFile(rep: KubeBenchReport, ctx: CheckContext): void {
   if (eks.length === 0) {
     ctx.fail(ref, 'eks-benchmark', `${rep.file}: benchmark version ${rep.versions.join(', ') || 'unknown'} is not an EKS benchmark (run kube-bench with --benchmark eks-1.8.0)`);
   } else {
+    ctx.pass(ref, 'eks-benchmark', `${rep.file}: runs ${eks.join(', ')}`);
     const old = eks.filter((v) => !eksBenchmarkAtLeast(v, [1, 5, 0]));
-    if (old.length) ctx.fail(ref, 'eks-benchmark', `${rep.file}: runs ${old.join(', ')}; use eks-1.5.0 or newer`, { severity: 'low' });
-    else ctx.pass(ref, 'eks-benchmark', `${rep.file}: runs ${eks.join(', ')}`);
+    if (old.length) ctx.fail(ref, 'benchmark-current', `${rep.file}: runs ${old.join(', ')}; use eks-1.5.0 or newer`);
+    else ctx.pass(ref, 'benchmark-current', `${rep.file}: runs ${eks.join(', ')}`);
   }
   ctx.note(`${rep.file} carries no date: the attestation must state when it was produced`);
 }
@@ -172,17 +177,39 @@ export const CC3_RA_01 = defineControl({
   automation: 'partial',
   severity: 'medium',
   description:
-    'Finds kube-bench Jobs and CronJobs (image aquasec/kube-bench or a name starting with kube-bench), checks that one completed ' +
-    'successfully within the policy window, that it runs an EKS benchmark (eks-1.5.0 or newer) on a schedule, and — when ' +
-    'kube-bench sends its results to Security Hub (--asff) — that the latest run reported no failed check. Manual CIS checks ' +
-    'are listed, not failed. A CronJob is the durable evidence: finished Jobs are garbage-collected.',
+    'Finds kube-bench Jobs and CronJobs (image aquasec/kube-bench or a name starting with kube-bench), kube-bench results imported ' +
+    'into Security Hub (--asff) and kube-bench JSON reports given as input. Required: a run completed successfully within the policy ' +
+    'window (a stale run fails only when nothing is recent, and only when every source of runs was read), it assessed an EKS ' +
+    'benchmark (the generic CIS benchmark checks a self-managed control plane), and the latest results have no failed check, or ' +
+    'each is covered by a waiver. Recommended (warnings): kube-bench runs from an active CronJob (finished Jobs are ' +
+    'garbage-collected, a CronJob keeps evidence over the audit period) and is pinned to eks-1.5.0 or newer. Manual CIS checks are ' +
+    'listed, not failed.',
   requires: [{ anyOf: [k8s('batch/Job'), k8s('batch/CronJob'), 'tool:kube-bench'], what: 'kube-bench runs (Jobs and CronJobs) or a kube-bench JSON report' }],
   optional: [k8s('core/Namespace'), aws('securityhub:GetFindings')],
   rules: {
-    'recent-run': { title: 'kube-bench completed successfully within the policy window', severity: 'medium' },
-    'recurring-schedule': { title: 'kube-bench runs from an active CronJob', severity: 'low' },
-    'eks-benchmark': { title: 'kube-bench uses an EKS benchmark, eks-1.5.0 or newer', severity: 'medium' },
-    'no-failed-checks': { title: 'The latest kube-bench run has no failed check (or each has an approved exception)', severity: 'medium' },
+    'recent-run': {
+      title: 'kube-bench completed successfully within the policy window', severity: 'medium', level: 'required',
+      basis: 'the checklist item "Conduct regular security assessments using kube-bench"',
+      // Any source of runs proves a recent one; a stale run is a failure only when no unread source could hold a recent one.
+      evidence: [{ anyOf: [k8s('batch/Job'), k8s('batch/CronJob'), aws('securityhub:GetFindings')], what: 'kube-bench runs (Jobs, CronJobs or their Security Hub import)', alternatives: true }],
+    },
+    'recurring-schedule': {
+      title: 'kube-bench runs from an active CronJob', severity: 'low', level: 'recommended',
+      basis: 'beyond the item: recent-run proves each sample; a CronJob is how the evidence stays available over the audit period',
+      evidence: [k8s('batch/CronJob')],
+    },
+    'eks-benchmark': {
+      title: 'kube-bench assesses an EKS benchmark, not the generic CIS Kubernetes benchmark', severity: 'medium', level: 'required',
+      basis: 'the checklist runs kube-bench\'s job-eks.yaml (the EKS benchmark); the generic benchmark mis-reports on EKS', evidence: [],
+    },
+    'benchmark-current': {
+      title: 'kube-bench is pinned to eks-1.5.0 or newer', severity: 'low', level: 'recommended',
+      basis: 'hardening beyond the item: older or auto-detected benchmark versions still assess EKS', evidence: [],
+    },
+    'no-failed-checks': {
+      title: 'The latest kube-bench run has no failed check (or each has an approved exception)', severity: 'medium', level: 'required',
+      basis: 'an assessment whose failures are neither fixed nor accepted is not an operating control (CC4.2; exceptions are waivers)', evidence: [],
+    },
   },
   attestation:
     'the latest kube-bench report was reviewed, every FAIL/WARN is fixed or covered by an approved exception, and the benchmark\'s manual checks were assessed',
@@ -251,8 +278,13 @@ spec:
     for (const rep of reports) reportKubeBenchFile(rep, ctx);
 
     if (runs.length === 0 && sh.findings.length === 0 && reports.length === 0) {
+      const notRead = (['k8s:batch/Job', 'k8s:batch/CronJob', 'aws:securityhub:GetFindings'] as const).filter((k) => readFailed(ev, k));
+      const seen = [
+        ev.has('k8s:batch/Job') && ev.has('k8s:batch/CronJob') ? 'no kube-bench Job or CronJob in the cluster' : 'no kube-bench Job or CronJob among those read',
+        ev.has('aws:securityhub:GetFindings') ? 'no kube-bench results in Security Hub' : undefined,
+      ].filter(Boolean).join(' and ');
       ctx.manual(
-        'no kube-bench Job or CronJob in the cluster and no kube-bench results in Security Hub: upload the latest kube-bench report ' +
+        `${seen}${notRead.length ? ` (not read: ${notRead.map((k) => unread(ev, k)).join(', ')})` : ''}: upload the latest kube-bench report ` +
         '(kube-bench run --benchmark eks-1.8.0 --json) with an attestation, or schedule the CronJob',
       );
       return;
@@ -290,24 +322,28 @@ spec:
       else ctx.pass(cj, 'recurring-schedule', `runs on schedule "${str(spec.schedule) ?? '?'}"`);
     }
     if (cronJobs.length === 0 && runs.length === 0) {
-      const msg = 'no kube-bench CronJob: the results found are point-in-time evidence; schedule kube-bench as a CronJob to keep evidence over the audit period';
-      if (ev.has('k8s:batch/CronJob')) ctx.fail(clusterScope(ctx), 'recurring-schedule', msg);
-      else ctx.note(msg);
+      // Recommended, on the CronJobs alone: the engine leaves it unevaluated when they were not read.
+      ctx.fail(clusterScope(ctx), 'recurring-schedule', 'no kube-bench CronJob: the results found are point-in-time evidence; schedule kube-bench as a CronJob to keep evidence over the audit period');
     } else if (cronJobs.length === 0) {
       ctx.fail(clusterScope(ctx), 'recurring-schedule', 'kube-bench only runs as a one-off Job; finished Jobs are garbage-collected, so schedule it as a CronJob to keep evidence over the audit period');
     } else if (active.length === 0) ctx.note('every kube-bench CronJob is suspended');
 
-    // eks-benchmark
+    // eks-benchmark (required: an EKS benchmark) and benchmark-current (recommended: pinned, eks-1.5.0 or newer)
     for (const r of runs) {
       const bench = kubeBenchBenchmark(r.obj);
       if (!bench) {
-        ctx.fail(r.obj, 'eks-benchmark', 'no --benchmark argument: kube-bench guesses the benchmark from the detected platform; pin --benchmark eks-1.8.0 (or newer) for comparable results', { severity: 'low' });
+        ctx.pass(r.obj, 'eks-benchmark', 'no --benchmark argument: kube-bench selects the benchmark of the detected platform (an eks-* benchmark on EKS)');
+        ctx.fail(r.obj, 'benchmark-current', 'no --benchmark argument: pin --benchmark eks-1.8.0 (or newer) so that runs stay comparable');
         continue;
       }
       const ok = eksBenchmarkAtLeast(bench, [1, 5, 0]);
-      if (ok === undefined) ctx.fail(r.obj, 'eks-benchmark', `runs benchmark ${bench}, which is not an EKS benchmark (the generic CIS benchmark checks a self-managed control plane and mis-reports on EKS)`);
-      else if (!ok) ctx.fail(r.obj, 'eks-benchmark', `runs ${bench}; use eks-1.5.0 or newer (eks-1.7.0 and eks-1.8.0 exist)`, { severity: 'low' });
-      else ctx.pass(r.obj, 'eks-benchmark', `runs ${bench}`);
+      if (ok === undefined) {
+        ctx.fail(r.obj, 'eks-benchmark', `runs benchmark ${bench}, which is not an EKS benchmark (the generic CIS benchmark checks a self-managed control plane and mis-reports on EKS)`);
+        continue;
+      }
+      ctx.pass(r.obj, 'eks-benchmark', `runs ${bench}`);
+      if (!ok) ctx.fail(r.obj, 'benchmark-current', `runs ${bench}; use eks-1.5.0 or newer (eks-1.7.0 and eks-1.8.0 exist)`);
+      else ctx.pass(r.obj, 'benchmark-current', `runs ${bench}`);
     }
 
     // no-failed-checks, from the Security Hub import of the latest run
@@ -317,16 +353,20 @@ spec:
       const bench = sh.findings.find((f) => f.benchmark)?.benchmark;
       if (runs.length === 0 && bench) {
         const ok = eksBenchmarkAtLeast(bench, [1, 5, 0]);
-        if (ok) ctx.pass(clusterScope(ctx), 'eks-benchmark', `Security Hub results come from benchmark ${bench}`);
-        else ctx.fail(clusterScope(ctx), 'eks-benchmark', `Security Hub results come from benchmark ${bench}; use eks-1.5.0 or newer`);
+        if (ok === undefined) ctx.fail(clusterScope(ctx), 'eks-benchmark', `Security Hub results come from benchmark ${bench}, which is not an EKS benchmark`);
+        else {
+          ctx.pass(clusterScope(ctx), 'eks-benchmark', `Security Hub results come from benchmark ${bench}`);
+          if (ok) ctx.pass(clusterScope(ctx), 'benchmark-current', `Security Hub results come from benchmark ${bench}`);
+          else ctx.fail(clusterScope(ctx), 'benchmark-current', `Security Hub results come from benchmark ${bench}; use eks-1.5.0 or newer`);
+        }
       }
       for (const f of failed) {
         ctx.fail(awsRef('AWS::SecurityHub::Finding', `kube-bench ${f.checkId}`), 'no-failed-checks', `kube-bench ${bench ?? ''} check failed: ${f.title}`.replace('  ', ' '), f.id ? { details: { findingId: f.id } } : undefined);
       }
       if (failed.length === 0) ctx.pass(clusterScope(ctx), 'no-failed-checks', `the latest kube-bench run reported no failed check (${manual.length} manual checks to review)`);
       if (manual.length > 0) ctx.note(`${manual.length} manual CIS checks need a human review: ${listSome(manual.map((m) => m.checkId), 12)}`);
-    } else {
-      ctx.note('kube-bench results are not in Security Hub (run it with --asff), so the FAIL count of the latest run must be reviewed from the Job log (kubectl logs job/kube-bench)');
+    } else if (reports.length === 0) {
+      ctx.note(`${ev.has('aws:securityhub:GetFindings') ? 'kube-bench results are not in Security Hub (run it with --asff)' : `kube-bench results in Security Hub were not read (${unread(ev, 'aws:securityhub:GetFindings')})`}, so the FAIL count of the latest run must be reviewed from the Job log (kubectl logs job/kube-bench) or given as a kube-bench --json report`);
     }
   },
 });
@@ -354,9 +394,10 @@ export const CC3_RA_02 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'For each ECR registry (account and region) in the evidence, the registry scanning configuration must have a rule that is not ' +
-    'MANUAL and whose filters match every repository. Enhanced scanning additionally needs Amazon Inspector ECR scanning enabled for ' +
-    'the account; basic scanning should use the AWS-native engine rather than the legacy Clair one. Running images are mapped to ' +
+    'Required: for each ECR registry (account and region) in the evidence, the registry scanning configuration has a rule that is ' +
+    'not MANUAL and whose filters match every repository (filters other than * are checked against the repository list; without ' +
+    'it the rule is not evaluated), and enhanced scanning has Amazon Inspector ECR scanning enabled for the account. Recommended ' +
+    '(a warning): basic scanning uses the AWS-native engine rather than the legacy Clair one. Running images are mapped to ' +
     'registries from their URIs, so registries the cluster pulls from but whose configuration was not read are named, and images ' +
     'from registries ECR cannot scan (Docker Hub, quay.io, public.ecr.aws) are counted.',
   requires: [need.aws('ecr:GetRegistryScanningConfiguration', 'the ECR registry scanning configuration')],
@@ -365,9 +406,19 @@ export const CC3_RA_02 = defineControl({
     ...WORKLOAD_KEYS,
   ],
   rules: {
-    'registry-scan-rule': { title: 'A scan-on-push or continuous rule covers every repository of the registry', severity: 'high' },
-    'inspector-ecr-enabled': { title: 'Enhanced scanning: Amazon Inspector ECR scanning is enabled for the account', severity: 'high' },
-    'basic-scan-engine': { title: 'Basic scanning uses the AWS-native engine, not legacy Clair', severity: 'low' },
+    'registry-scan-rule': {
+      title: 'A scan-on-push or continuous rule covers every repository of the registry', severity: 'high', level: 'required',
+      basis: 'the checklist item "Implement vulnerability scanning with Amazon ECR scanning"; filters narrower than * are proven to cover every repository only when the repositories were listed',
+      evidence: [aws('ecr:GetRegistryScanningConfiguration')],
+    },
+    'inspector-ecr-enabled': {
+      title: 'Enhanced scanning: Amazon Inspector ECR scanning is enabled for the account', severity: 'high', level: 'required',
+      basis: 'with enhanced scanning Amazon Inspector does the scanning: switched off, no image is scanned', evidence: [aws('ecr:GetRegistryScanningConfiguration'), aws('inspector2:BatchGetAccountStatus')],
+    },
+    'basic-scan-engine': {
+      title: 'Basic scanning uses the AWS-native engine, not legacy Clair', severity: 'low', level: 'recommended',
+      basis: 'hardening beyond the item: the Clair engine still scans, with an older vulnerability source', evidence: [aws('ecr:GetRegistryScanningConfiguration'), aws('ecr:GetAccountSetting')],
+    },
   },
   remediation: {
     summary: 'Turn on enhanced (Inspector) scanning with a registry-wide continuous rule, in every account and region that hosts images the cluster runs.',
@@ -410,12 +461,12 @@ export const CC3_RA_02 = defineControl({
       } else if (filters.includes('*')) {
         ctx.pass(ref, 'registry-scan-rule', `${scanType} ${freq} rule with the registry-wide filter *`);
       } else {
-        ctx.fail(ref, 'registry-scan-rule', `${scanType} ${freq} rules only cover repositories matching ${filters.join(', ')} (repositories were not listed to prove full coverage; use the filter *)`, { severity: 'medium' });
+        ctx.unevaluated('registry-scan-rule', `${scanType} ${freq} rules cover repositories matching ${filters.join(', ')}; the repositories were not read (${unread(ev, 'aws:ecr:DescribeRepositories')}), so full coverage is not proven (or use the filter *)`, ref);
       }
 
       if (scanType === 'ENHANCED') {
         if (!ev.has('aws:inspector2:BatchGetAccountStatus')) {
-          ctx.error(`registry ${key} uses enhanced scanning but Amazon Inspector account status (inspector2:BatchGetAccountStatus) was not collected`);
+          ctx.unevaluated('inspector-ecr-enabled', `registry ${key} uses enhanced scanning but the Amazon Inspector account status was not read (${unread(ev, 'aws:inspector2:BatchGetAccountStatus')})`, ref);
         } else {
           const states = ev.aws('inspector2:BatchGetAccountStatus', (x) => inRegion(x, region)).flatMap((x) => out<BatchGetAccountStatusResponse>(x)?.accounts ?? []);
           const st = states.find((a) => !accountId || a.accountId === accountId);
@@ -433,7 +484,7 @@ export const CC3_RA_02 = defineControl({
           : undefined;
         if (setting?.value === 'CLAIR') ctx.fail(ref, 'basic-scan-engine', 'basic scanning still uses the legacy Clair engine; switch BASIC_SCAN_TYPE_VERSION to AWS_NATIVE');
         else if (setting?.value) ctx.pass(ref, 'basic-scan-engine', `basic scanning uses ${setting.value}`);
-        else ctx.note(`registry ${key}: the basic scanning engine (ecr:GetAccountSetting BASIC_SCAN_TYPE_VERSION) was not read`);
+        else ctx.unevaluated('basic-scan-engine', `registry ${key}: the basic scanning engine (ecr:GetAccountSetting BASIC_SCAN_TYPE_VERSION) was not read`);
         if (rules.length > 0) ctx.note(`registry ${key}: basic scanning scans on push only; continuous rescanning needs ENHANCED`);
       }
     }
@@ -484,17 +535,53 @@ export function vulnerabilityReports(ev: Evidence): VulnReport[] {
   });
 }
 
-/** The reports that describe a workload: Deployments are scanned through their ReplicaSets. */
+/** The reports that describe a workload: Deployments (and Argo Rollouts) are scanned through their ReplicaSets. */
 function reportsOfWorkload(w: Workload, byTarget: Map<string, VulnReport[]>, rsByOwner: Map<K8sObject, string[]>): VulnReport[] {
   const ns = w.namespace;
   const name = w.obj.metadata.name ?? '';
   const direct = byTarget.get(`${ns}|${w.obj.kind}|${name}`) ?? [];
-  if (w.obj.kind !== 'Deployment') return direct;
+  if (w.obj.kind !== 'Deployment' && w.obj.kind !== 'Rollout') return direct;
   const rsNames = rsByOwner.get(w.obj) ?? [];
   const out = [...direct];
   if (rsNames.length > 0) for (const rs of rsNames) out.push(...(byTarget.get(`${ns}|ReplicaSet|${rs}`) ?? []));
   else for (const [k, list] of byTarget) if (k.startsWith(`${ns}|ReplicaSet|${name}-`)) out.push(...list);
   return out;
+}
+
+const REPORTS = k8s('aquasecurity.github.io/VulnerabilityReport');
+
+/** The age of a report's CRITICAL vulnerabilities against the SLA (see lib/vuln-age.ts for the dates used). */
+function judgeCriticals(ev: Evidence, ctx: CheckContext, r: VulnReport): void {
+  const sla = ctx.config.thresholds.criticalVulnSlaDays;
+  if (r.critical === 0) { ctx.pass(r.obj, 'no-critical-past-sla', 'no CRITICAL vulnerabilities'); return; }
+  const where = `${r.kind} ${r.name}, container ${r.container}`;
+  const now = ctx.now.getTime();
+  const deployed = deployedAt(ev, r.obj, r);
+  const listed = arr<Obj>(asObj(r.obj.report)?.vulnerabilities).filter((v) => str(v.severity) === 'CRITICAL');
+  // One entry per CRITICAL vulnerability; a summary-only report has a count and no list.
+  const vulns = (listed.length > 0 ? listed : [{}]).map((v) => {
+    const id = str(v.vulnerabilityID);
+    const published = toTime(v.publishedDate);
+    const since = openSince(deployed, published, r.created, now, sla);
+    return { id, since, days: since ? Math.floor((now - since.time) / 86_400_000) : undefined };
+  });
+  const ids = vulns.map((v) => v.id).filter((x): x is string => Boolean(x));
+  const dated = vulns.filter((v) => v.since !== undefined);
+  const oldest = dated.reduce<(typeof dated)[number] | undefined>((a, b) => (!a || b.days! > a.days! ? b : a), undefined);
+  const label = (v: (typeof vulns)[number]) => v.id ?? 'the oldest';
+  const details = { criticals: ids.slice(0, 50), ...(oldest ? { oldest: oldest.id ?? '', openSince: new Date(oldest.since!.time).toISOString(), dateSource: oldest.since!.source } : {}) };
+  const count = `${r.critical} CRITICAL vulnerabilit${r.critical === 1 ? 'y' : 'ies'}${ids.length ? ` (${listSome(ids, 4)})` : ''}`;
+  if (oldest && oldest.days! > sla) {
+    ctx.fail(r.obj, 'no-critical-past-sla', `${count} in ${where}: ${label(oldest)} open for at least ${oldest.days} days (SLA ${sla} days), since ${oldest.since!.why}`, { details });
+    return;
+  }
+  const undecided = vulns.filter((v) => !v.since || !v.since.decisive);
+  if (undecided.length > 0) {
+    const why = !r.created && !deployed ? 'no date at all' : `the only date is ${undecided[0]!.since?.why ?? 'missing'}`;
+    ctx.unevaluated('no-critical-past-sla', `${count} in ${where}: their age is unknown (${why}); the running image's deployment date (ReplicaSet or pods) and each CVE's publishedDate are needed`, r.obj);
+    return;
+  }
+  ctx.pass(r.obj, 'no-critical-past-sla', `${count} in ${where}: ${label(oldest!)} open for ${oldest!.days} day(s), within the ${sla}-day SLA, since ${oldest!.since!.why}`, details);
 }
 
 export const CC3_RA_03 = defineControl({
@@ -506,9 +593,14 @@ export const CC3_RA_03 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'The Trivy operator must be installed (its CRDs and an available trivy-operator Deployment), a recent VulnerabilityReport must ' +
-    'exist for the configured share of running non-system workload containers (reports attach to ReplicaSets, so Deployments are ' +
-    'mapped through their ReplicaSets), and no report may show a CRITICAL vulnerability older than the remediation SLA.',
+    'Required: the Trivy operator is installed (an available trivy-operator Deployment), a recent VulnerabilityReport exists for the ' +
+    'configured share of running non-system workload containers (reports attach to ReplicaSets, so Deployments are mapped through ' +
+    'their ReplicaSets), and no report shows a CRITICAL vulnerability open longer than the remediation SLA. The age of a CRITICAL ' +
+    'vulnerability is never taken from the report\'s creation, which the operator renews every 24 h: it runs from when the image was ' +
+    'deployed (the ReplicaSet\'s creation, or the oldest pod running it), or from the CVE\'s publication when that is later, and the ' +
+    'finding names the date used; with neither, an age within the SLA is not evaluated. Recommended (a warning): every workload, ' +
+    'whatever the ratio, has a recent report for each container. System-namespace workloads and reports are judged and reported ' +
+    'separately.',
   requires: [
     need.workloads(),
     need.kind('apps/Deployment', 'Deployments (the Trivy operator)'),
@@ -516,10 +608,22 @@ export const CC3_RA_03 = defineControl({
   ],
   optional: [k8s('apiextensions.k8s.io/CustomResourceDefinition'), k8s('core/Namespace')],
   rules: {
-    'operator-available': { title: 'The Trivy operator is installed and available', severity: 'high' },
-    'report-coverage': { title: 'Running workload containers have a recent vulnerability report (threshold)', severity: 'medium' },
-    'workload-scanned': { title: 'The workload has a recent vulnerability report for each container', severity: 'medium' },
-    'no-critical-past-sla': { title: 'No CRITICAL vulnerability older than the remediation SLA', severity: 'high' },
+    'operator-available': {
+      title: 'The Trivy operator is installed and available', severity: 'high', level: 'required',
+      basis: 'the checklist item "Deploy Trivy operator for comprehensive vulnerability assessment"', evidence: [k8s('apps/Deployment')],
+    },
+    'report-coverage': {
+      title: 'Running workload containers have a recent vulnerability report (threshold)', severity: 'medium', level: 'required',
+      basis: '"comprehensive" assessment: the configured share (trivyCoveragePercent) of workloads is scanned', evidence: [need.workloads(), REPORTS],
+    },
+    'workload-scanned': {
+      title: 'The workload has a recent vulnerability report for each container', severity: 'medium', level: 'recommended',
+      basis: 'every workload judged on its own; the threshold rule decides the control', evidence: [REPORTS],
+    },
+    'no-critical-past-sla': {
+      title: 'No CRITICAL vulnerability open longer than the remediation SLA', severity: 'high', level: 'required',
+      basis: 'vulnerabilities found are remediated within the policy (criticalVulnSlaDays; CC7.1, CC3.2)', evidence: [REPORTS],
+    },
   },
   remediation: {
     summary:
@@ -546,6 +650,10 @@ export const CC3_RA_03 = defineControl({
       const d = ops[0]!;
       const st = asObj(d.status) ?? {};
       ctx.fail(clusterScope(ctx), 'operator-available', `Deployment ${d.metadata.namespace}/${d.metadata.name} has ${num(st.availableReplicas)} available replica(s): reports are not being refreshed`);
+    } else if (!ev.has(REPORTS)) {
+      // Absence is concluded only from a read of the cluster (reports read, or their kind known absent): a loose
+      // set of manifests has Deployments, but not the operator's.
+      ctx.unevaluated('operator-available', `no trivy-operator Deployment among the Deployments read, and the VulnerabilityReports were not read (${unread(ev, REPORTS)}): the input may not be the whole cluster`);
     } else {
       const crdNote = crds && TRIVY_CRDS.some((c) => crds.has(c)) ? ' (its CRDs are installed, the operator is not)' : '';
       ctx.fail(clusterScope(ctx), 'operator-available', `no trivy-operator Deployment found${crdNote}`);
@@ -566,46 +674,39 @@ export const CC3_RA_03 = defineControl({
       if (o) rsByOwner.set(o, [...(rsByOwner.get(o) ?? []), rs.metadata.name ?? '']);
     }
     const maxAge = t.trivyReportMaxAgeDays;
-    const covered: { resource: K8sObject; message: string }[] = [];
-    const missing: { resource: K8sObject; message: string; label: string }[] = [];
+    const covered: CoverageItem[] = [];
+    const missing: CoverageItem[] = [];
     let ecrMissing = 0;
     let ecrTotal = 0;
     for (const w of workloads(ev)) {
-      if (ctx.isSystemNamespace(w.namespace)) continue;
+      const system = ctx.isSystemNamespace(w.namespace);
       const mine = reportsOfWorkload(w, byTarget, rsByOwner);
       const containers = [...containersOf(w.spec)].filter((x) => x.kind !== 'ephemeralContainer').map((x) => x.c);
+      if (containers.length === 0) continue;
       const gaps: string[] = [];
       for (const c of containers) {
         const name = c.name ?? '';
         const rs = mine.filter((r) => r.container === name || (!r.container && containers.length === 1));
         const fresh = rs.filter((r) => r.updated !== undefined && (ctx.now.getTime() - r.updated) / 86_400_000 <= maxAge);
-        const isEcr = typeof c.image === 'string' && /\.dkr\.ecr[.-]/.test(c.image);
+        const isEcr = !system && typeof c.image === 'string' && /\.dkr\.ecr[.-]/.test(c.image);
         if (isEcr) ecrTotal++;
         if (fresh.length > 0) continue;
         if (isEcr) ecrMissing++;
         gaps.push(rs.length > 0 ? `${name} (report ${ageDays(Math.max(...rs.map((r) => r.updated ?? 0)), ctx.now)} days old)` : `${name} (no report)`);
       }
       const label = workloadLabel(w);
-      if (containers.length === 0) continue;
-      if (gaps.length === 0) covered.push({ resource: w.obj, message: `every container has a vulnerability report younger than ${maxAge} days` });
-      else missing.push({ resource: w.obj, label, message: `not scanned recently: ${gaps.join(', ')}` });
+      if (gaps.length === 0) covered.push({ resource: w.obj, label, system, message: `every container has a vulnerability report younger than ${maxAge} days` });
+      else missing.push({ resource: w.obj, label, system, message: `not scanned recently: ${gaps.join(', ')}` });
     }
-    reportCoverage(ctx, { rule: 'report-coverage', itemRule: 'workload-scanned', what: 'non-system workloads with recent vulnerability reports', threshold: t.trivyCoveragePercent, covered, missing });
-    if (ecrTotal > 0 && ecrMissing === ecrTotal && covered.length > 0) {
+    judgeCoverage(ctx, { rule: 'report-coverage', itemRule: 'workload-scanned', what: 'non-system workloads with recent vulnerability reports', threshold: t.trivyCoveragePercent, covered, missing });
+    if (ecrTotal > 0 && ecrMissing === ecrTotal && covered.some((c) => !c.system)) {
       ctx.note('no container from a private ECR registry has a report while others do: the operator\'s service account probably lacks ECR pull permissions (IRSA/Pod Identity with ecr:GetAuthorizationToken, BatchGetImage); missing reports are not clean results');
     }
     const ns = ev.has('k8s:core/Namespace') && available ? ev.get('core/Namespace', '', available.metadata.namespace ?? '') : undefined;
     const enforce = ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
     if (enforce === 'restricted' && missing.length > 0) ctx.note(`namespace ${ns?.metadata.name} enforces Pod Security "restricted": scan jobs run there and may be rejected`);
 
-    // Criticals against the SLA: a report's creation time approximates when the image (and its findings) was first seen.
-    const sla = t.criticalVulnSlaDays;
-    for (const r of reports) {
-      if (r.critical === 0) { ctx.pass(r.obj, 'no-critical-past-sla', 'no CRITICAL vulnerabilities'); continue; }
-      const age = ageDays(r.created ?? r.updated, ctx.now);
-      if (age !== undefined && age <= sla) ctx.pass(r.obj, 'no-critical-past-sla', `${r.critical} CRITICAL vulnerabilities first reported ${age} day(s) ago, within the ${sla}-day SLA`);
-      else ctx.fail(r.obj, 'no-critical-past-sla', `${r.critical} CRITICAL vulnerabilities open for ${age ?? '?'} days (SLA ${sla} days) in ${r.kind} ${r.name}, container ${r.container}`);
-    }
+    for (const r of reports) judgeCriticals(ev, ctx, r);
   },
 });
 
@@ -640,10 +741,12 @@ export const CC3_RA_04 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'In the cluster\'s region, a customer-managed AWS Config recorder (not only a service-linked one) must be recording successfully, ' +
-    'cover the EKS cluster and its network resource types (all supported types, or at least AWS::EKS::Cluster, security groups, ' +
-    'subnets, VPCs and route tables, none of them excluded), deliver to a delivery channel, and at least one AWS managed EKS rule ' +
-    '(or the EKS conformance pack) must be active. The rules\' current compliance is shown as supporting evidence.',
+    'Required, in the cluster\'s region: a customer-managed AWS Config recorder (not only a service-linked one) is recording ' +
+    'successfully, covers the EKS cluster and its network resource types (all supported types, or at least AWS::EKS::Cluster, ' +
+    'security groups, subnets, VPCs and route tables, none of them excluded), delivers to a delivery channel, and at least one AWS ' +
+    'managed EKS rule (or the EKS conformance pack) is active. Recommended (warnings): the recorder also records EKS add-ons, ' +
+    'Fargate profiles and identity provider configurations, and records the EKS and network types continuously rather than daily. ' +
+    'The rules\' current compliance is shown as supporting evidence (non-compliance is judged by the controls the rules test).',
   requires: [
     need.aws('config:DescribeConfigurationRecorders', 'the AWS Config recorders'),
     need.aws('config:DescribeConfigurationRecorderStatus', 'the AWS Config recorder status'),
@@ -652,10 +755,32 @@ export const CC3_RA_04 = defineControl({
   ],
   optional: [aws('config:DescribeConformancePacks'), aws('config:DescribeComplianceByConfigRule'), aws('config:DescribeConfigurationAggregators'), aws('eks:DescribeCluster')],
   rules: {
-    'recorder-recording': { title: 'A customer-managed recorder is recording and its last delivery succeeded', severity: 'high' },
-    'recorder-scope': { title: 'The recorder covers the EKS cluster and its network resource types', severity: 'high' },
-    'delivery-channel': { title: 'A delivery channel is configured', severity: 'medium' },
-    'eks-rules': { title: 'At least one active AWS managed EKS rule or the EKS conformance pack', severity: 'medium' },
+    'recorder-recording': {
+      title: 'A customer-managed recorder is recording and its last delivery succeeded', severity: 'high', level: 'required',
+      basis: 'the checklist item "Configure AWS Config for continuous compliance monitoring"',
+      evidence: [aws('config:DescribeConfigurationRecorders'), aws('config:DescribeConfigurationRecorderStatus')],
+    },
+    'recorder-scope': {
+      title: 'The recorder covers the EKS cluster and its network resource types', severity: 'high', level: 'required',
+      basis: 'monitoring the cluster\'s compliance needs its configuration recorded (CC7.1 change detection, CC8.1 baseline)', evidence: [aws('config:DescribeConfigurationRecorders')],
+    },
+    'recorder-extra-types': {
+      title: 'The recorder also records EKS add-ons, Fargate profiles and identity provider configurations', severity: 'low', level: 'recommended',
+      basis: 'beyond the item: the cluster and its network types are the required scope', evidence: [aws('config:DescribeConfigurationRecorders')],
+    },
+    'recording-continuous': {
+      title: 'The EKS and network resource types are recorded continuously, not daily', severity: 'low', level: 'recommended',
+      basis: 'hardening beyond the item: daily recording still records every change, up to a day late', evidence: [aws('config:DescribeConfigurationRecorders')],
+    },
+    'delivery-channel': {
+      title: 'A delivery channel is configured', severity: 'medium', level: 'required',
+      basis: 'configuration history and snapshots reach no one without it (evidence over the audit period)', evidence: [aws('config:DescribeDeliveryChannels')],
+    },
+    'eks-rules': {
+      title: 'At least one active AWS managed EKS rule or the EKS conformance pack', severity: 'medium', level: 'required',
+      basis: '"continuous compliance monitoring": rules evaluate the recorded configuration',
+      evidence: [{ anyOf: [aws('config:DescribeConfigRules'), aws('config:DescribeConformancePacks')], what: 'AWS Config rules or conformance packs', alternatives: true }],
+    },
   },
   remediation: {
     summary: 'Record all supported resource types (or at least the EKS and VPC types) in the cluster\'s region and deploy the "Security Best Practices for EKS" conformance pack.',
@@ -680,7 +805,7 @@ export const CC3_RA_04 = defineControl({
     const regionRef = (kind: string, name: string) => awsRef(kind, name, { region: regionLabel || undefined, accountId });
 
     const customer = recorders.filter(({ r }) => !r.servicePrincipal);
-    if (customer.length === 0) {
+    if (customer.length === 0 && ev.has('aws:config:DescribeConfigurationRecorders')) {
       const linked = recorders.map(({ r }) => r.name ?? '?');
       ctx.fail(regionRef('AWS::Config::ConfigurationRecorder', regionLabel || 'recorder'), 'recorder-recording',
         linked.length > 0 ? `only service-linked recorder(s) (${linked.join(', ')}) in ${regionLabel || 'the region'}: they record for one AWS service, not for your compliance monitoring` : `no AWS Config recorder in ${regionLabel || 'the region'}`);
@@ -688,7 +813,8 @@ export const CC3_RA_04 = defineControl({
     for (const { r, f } of customer) {
       const ref = awsRef('AWS::Config::ConfigurationRecorder', r.name ?? 'default', { arn: r.arn, region: f.region, accountId: f.accountId });
       const st = statuses.find((s) => s.name === r.name);
-      if (!st) ctx.fail(ref, 'recorder-recording', 'no status for this recorder: it has LabelSelector been started');
+      if (!ev.has('aws:config:DescribeConfigurationRecorderStatus')) ctx.unevaluated('recorder-recording', 'the recorder status was not read', ref);
+      else if (!st) ctx.fail(ref, 'recorder-recording', 'no status for this recorder: it has never been started');
       else if (st.recording !== true) ctx.fail(ref, 'recorder-recording', `recorder is stopped${st.lastStopTime ? ` since ${String(st.lastStopTime).slice(0, 10)}` : ''}`);
       else if (st.lastStatus === 'Failure') ctx.fail(ref, 'recorder-recording', `recording, but the last delivery failed: ${st.lastErrorCode ?? ''} ${st.lastErrorMessage ?? ''}`.trim());
       else if (st.lastStatus === 'Pending') ctx.fail(ref, 'recorder-recording', 'recording, first delivery still pending', { severity: 'low' });
@@ -699,18 +825,19 @@ export const CC3_RA_04 = defineControl({
       const missingRec = CONFIG_RECOMMENDED_TYPES.filter((t) => (types.all ? types.excluded.has(t) : !types.included.has(t)));
       if (missing.length > 0) {
         ctx.fail(ref, 'recorder-scope', `${types.all ? 'excludes' : 'does not record'} ${missing.join(', ')}: changes to the cluster or its network are not tracked`);
-      } else if (missingRec.length > 0) {
-        ctx.fail(ref, 'recorder-scope', `records the cluster and VPC types but not ${missingRec.join(', ')}`, { severity: 'low' });
       } else {
         ctx.pass(ref, 'recorder-scope', types.all ? `records all supported resource types${types.excluded.size ? ` except ${[...types.excluded].join(', ')}` : ''}` : `records ${types.included.size} resource types including the EKS and VPC types`);
       }
+      if (missingRec.length > 0) ctx.fail(ref, 'recorder-extra-types', `does not record ${missingRec.join(', ')}`);
+      else ctx.pass(ref, 'recorder-extra-types', 'records the EKS add-on, Fargate profile and identity provider types');
       const daily = r.recordingMode?.recordingFrequency === 'DAILY' || (r.recordingMode?.recordingModeOverrides ?? []).some((o) => o.recordingFrequency === 'DAILY' && (o.resourceTypes ?? []).some((t) => CONFIG_REQUIRED_TYPES.includes(t)));
-      if (daily) ctx.fail(ref, 'recorder-scope', 'daily recording frequency for EKS/VPC types delays change detection by up to a day; use CONTINUOUS', { severity: 'low' });
+      if (daily) ctx.fail(ref, 'recording-continuous', 'daily recording frequency for EKS/VPC types delays change detection by up to a day; use CONTINUOUS');
+      else ctx.pass(ref, 'recording-continuous', 'the EKS and network types are recorded continuously');
     }
 
     const channels = ev.aws('config:DescribeDeliveryChannels', here).flatMap((f) => out<DescribeDeliveryChannelsResponse>(f)?.DeliveryChannels ?? []);
     if (channels.length > 0) for (const c of channels) ctx.pass(regionRef('AWS::Config::DeliveryChannel', c.name ?? 'default'), 'delivery-channel', `delivers to s3://${c.s3BucketName ?? '?'}${c.s3KeyPrefix ? `/${c.s3KeyPrefix}` : ''}`);
-    else ctx.fail(regionRef('AWS::Config::DeliveryChannel', regionLabel || 'delivery-channel'), 'delivery-channel', 'no delivery channel: configuration history and snapshots are not delivered');
+    else if (ev.has('aws:config:DescribeDeliveryChannels')) ctx.fail(regionRef('AWS::Config::DeliveryChannel', regionLabel || 'delivery-channel'), 'delivery-channel', 'no delivery channel: configuration history and snapshots are not delivered');
 
     const rules = ev.aws('config:DescribeConfigRules', here).flatMap((f) => out<DescribeConfigRulesResponse>(f)?.ConfigRules ?? []);
     const eks = rules.filter(isEksConfigRule);
@@ -728,7 +855,8 @@ export const CC3_RA_04 = defineControl({
     }
     if (activeEks.length === 0) {
       if (eksPack) ctx.pass(awsRef('AWS::Config::ConformancePack', eksPack.ConformancePackName ?? '?', { arn: eksPack.ConformancePackArn, region: regionLabel || undefined }), 'eks-rules', 'EKS conformance pack deployed');
-      else ctx.fail(regionRef('AWS::Config::ConfigRule', regionLabel || 'rules'), 'eks-rules', eks.length > 0 ? `${eks.length} EKS rule(s) exist but none is ACTIVE` : `no AWS managed EKS rule among ${rules.length} Config rules (e.g. EKS_CLUSTER_LOG_ENABLED, EKS_ENDPOINT_NO_PUBLIC_ACCESS, EKS_CLUSTER_SECRETS_ENCRYPTED)`);
+      else if (!ev.has('aws:config:DescribeConfigRules')) ctx.unevaluated('eks-rules', `no EKS conformance pack, and the Config rules were not read (${unread(ev, 'aws:config:DescribeConfigRules')})`);
+      else ctx.fail(regionRef('AWS::Config::ConfigRule', regionLabel || 'rules'), 'eks-rules', `${eks.length > 0 ? `${eks.length} EKS rule(s) exist but none is ACTIVE` : `no AWS managed EKS rule among ${rules.length} Config rules (e.g. EKS_CLUSTER_LOG_ENABLED, EKS_ENDPOINT_NO_PUBLIC_ACCESS, EKS_CLUSTER_SECRETS_ENCRYPTED)`}${ev.has('aws:config:DescribeConformancePacks') ? ' and no EKS conformance pack' : ''}`);
     }
     const nonCompliant = activeEks.filter((r) => compliance.get(r.ConfigRuleName ?? '') === 'NON_COMPLIANT').map((r) => r.ConfigRuleName ?? '?');
     if (nonCompliant.length > 0) ctx.note(`EKS rules currently NON_COMPLIANT (judged by the specific controls, not here): ${nonCompliant.join(', ')}`);
@@ -768,11 +896,13 @@ export const CC3_IMG_01 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'Each ECR repository must have an effective scan frequency of SCAN_ON_PUSH or CONTINUOUS_SCAN from the registry\'s filters (the ' +
-    'legacy repository-level scanOnPush flag does not decide). Each image running in the cluster from a private ECR registry — tags ' +
-    'resolved to digests through the pods\' container statuses — must have a COMPLETE or ACTIVE scan (no older than the maximum age ' +
-    'under enhanced scanning) and no CRITICAL finding older than the remediation SLA. Unsupported images and expired scan eligibility ' +
-    'are not passes.',
+    'Required: each ECR repository has an effective scan frequency of SCAN_ON_PUSH or CONTINUOUS_SCAN from the registry\'s filters ' +
+    '(the legacy repository-level scanOnPush flag does not decide). Each image running in the cluster from a private ECR registry — ' +
+    'tags resolved to digests through the pods\' container statuses — has a COMPLETE or ACTIVE scan (no older than the maximum age ' +
+    'under enhanced scanning) and no CRITICAL finding open longer than the remediation SLA: the age runs from Inspector\'s ' +
+    'firstObservedAt, else from the completion of the scan that found it. Unsupported images and expired scan eligibility are not ' +
+    'passes; a scan still in progress, an image whose scan status is not in the evidence and a CRITICAL of unknown age are not ' +
+    'evaluated. Images from Amazon EKS\'s own registries and system-namespace images are reported separately.',
   requires: [
     need.aws('ecr:DescribeRepositories', 'the ECR repositories'),
     need.aws('ecr:BatchGetRepositoryScanningConfiguration', 'the effective scanning configuration of each repository'),
@@ -781,9 +911,19 @@ export const CC3_IMG_01 = defineControl({
   ],
   optional: [aws('ecr:DescribeImageScanFindings'), aws('inspector2:ListCoverage')],
   rules: {
-    'repository-scan-frequency': { title: 'The repository is scanned on push or continuously', severity: 'high' },
-    'running-image-scanned': { title: 'The running image has a completed, recent scan', severity: 'high' },
-    'no-critical-past-sla': { title: 'The running image has no CRITICAL finding older than the SLA', severity: 'high' },
+    'repository-scan-frequency': {
+      title: 'The repository is scanned on push or continuously', severity: 'high', level: 'required',
+      basis: 'the checklist item "Enable ECR vulnerability scanning on all repositories"',
+      evidence: [aws('ecr:DescribeRepositories'), aws('ecr:BatchGetRepositoryScanningConfiguration')],
+    },
+    'running-image-scanned': {
+      title: 'The running image has a completed, recent scan', severity: 'high', level: 'required',
+      basis: 'scanning that does not reach the images that run proves nothing about them (CC7.1 vulnerability scans)', evidence: [aws('ecr:DescribeImages')],
+    },
+    'no-critical-past-sla': {
+      title: 'The running image has no CRITICAL finding older than the SLA', severity: 'high', level: 'required',
+      basis: 'vulnerabilities found are remediated within the policy (criticalVulnSlaDays; CC7.1)', evidence: [aws('ecr:DescribeImages')],
+    },
   },
   remediation: {
     summary: 'Apply a registry-wide scanning rule (CC3-RA-02), rebuild images whose scan is unsupported or expired, and patch CRITICAL findings within the SLA.',
@@ -809,7 +949,7 @@ export const CC3_IMG_01 = defineControl({
         const c = cfgs.find(({ c: x, f: g }) => (x.repositoryArn && x.repositoryArn === r.repositoryArn) || (x.repositoryName === r.repositoryName && (!g.region || !f.region || g.region === f.region)))?.c;
         if (!c) {
           const fail = failures.find((x) => x.repositoryName === r.repositoryName);
-          ctx.note(`repository ${r.repositoryName}: no effective scanning configuration in the evidence${fail ? ` (${fail.failureCode}: ${fail.failureReason})` : ''}`);
+          ctx.unevaluated('repository-scan-frequency', `no effective scanning configuration in the evidence${fail ? ` (${fail.failureCode}: ${fail.failureReason})` : ''}`, ref);
           continue;
         }
         const legacy = r.imageScanningConfiguration?.scanOnPush === true ? ' (the legacy repository-level scanOnPush flag is set, but the registry configuration decides)' : '';
@@ -826,7 +966,6 @@ export const CC3_IMG_01 = defineControl({
     const imgFacts = ev.aws('ecr:DescribeImages');
     const coverage = ev.has('aws:inspector2:ListCoverage') ? ev.aws('inspector2:ListCoverage').flatMap((f) => out<ListCoverageResponse>(f)?.coveredResources ?? []) : [];
     const findingFacts = ev.has('aws:ecr:DescribeImageScanFindings') ? ev.aws('ecr:DescribeImageScanFindings') : [];
-    const unverifiable: string[] = [];
     let nonEcr = 0;
     const seen = new Set<string>();
     for (const img of runningImages(ev)) {
@@ -835,9 +974,13 @@ export const CC3_IMG_01 = defineControl({
       const dedupe = `${img.workload.obj.metadata.uid ?? workloadLabel(img.workload)}|${img.image}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
-      const system = ctx.isSystemNamespace(img.workload.namespace);
-      const { detail } = findImageDetail(imgFacts, img);
       const label = `${img.container}: ${img.image}`;
+      if (ECR_ACCOUNT_OF_EKS.test(ecr.accountId)) {
+        // Amazon EKS's own images (VPC CNI, kube-proxy, CoreDNS, add-ons): AWS scans them, not this account's ECR.
+        ctx.report({ rule: 'running-image-scanned', status: 'not-applicable', resource: img.workload.obj, message: `${label}: an Amazon EKS image from AWS's registry ${ecr.accountId}, outside this account's ECR scanning` });
+        continue;
+      }
+      const { detail } = findImageDetail(imgFacts, img);
       if (!detail) {
         const cov = img.digests.length > 0 ? coverage.find((c) => c.resourceType === 'AWS_ECR_CONTAINER_IMAGE' && img.digests.some((d) => (c.resourceId ?? '').endsWith(`/${d}`)) && (c.resourceId ?? '').includes(`repository/${ecr.repository}/`)) : undefined;
         if (cov) {
@@ -845,7 +988,11 @@ export const CC3_IMG_01 = defineControl({
           const age = ageDays(cov.lastScannedAt, ctx.now);
           if (active && (age === undefined || age <= t.imageScanMaxAgeDays)) ctx.pass(img.workload.obj, 'running-image-scanned', `${label}: Inspector coverage ACTIVE${age !== undefined ? `, last scanned ${age} day(s) ago` : ''}`);
           else ctx.fail(img.workload.obj, 'running-image-scanned', `${label}: Inspector coverage ${cov.scanStatus?.statusCode ?? '?'} (${cov.scanStatus?.reason ?? `last scan ${age} days ago`})`);
-        } else if (!system && !ECR_ACCOUNT_OF_EKS.test(ecr.accountId)) unverifiable.push(`${workloadLabel(img.workload)} ${img.image}`);
+        } else {
+          const why = `${label}: no scan status in the evidence (${ev.has('aws:ecr:DescribeImages') ? `the image was deleted from the repository, or its registry ${ecr.accountId}/${ecr.region} was not read` : `not read: ${unread(ev, 'aws:ecr:DescribeImages')}`})`;
+          ctx.unevaluated('running-image-scanned', why, img.workload.obj);
+          ctx.unevaluated('no-critical-past-sla', why, img.workload.obj);
+        }
         continue;
       }
       const status = detail.imageScanStatus?.status ?? 'NONE';
@@ -863,7 +1010,7 @@ export const CC3_IMG_01 = defineControl({
       } else if (status === 'SCAN_ELIGIBILITY_EXPIRED') {
         ctx.fail(img.workload.obj, 'running-image-scanned', `${label}: SCAN_ELIGIBILITY_EXPIRED — older than the Inspector rescan duration, no longer rescanned for new CVEs; rebuild/re-push or extend the duration`);
       } else if (status === 'IN_PROGRESS' || status === 'PENDING') {
-        ctx.fail(img.workload.obj, 'running-image-scanned', `${label}: scan ${status}; re-check later`, { severity: 'low' });
+        ctx.unevaluated('running-image-scanned', `${label}: scan ${status}, its result is not known yet; re-check later`, img.workload.obj);
       } else {
         ctx.fail(img.workload.obj, 'running-image-scanned', `${label}: scan status ${status}${desc}`);
       }
@@ -871,18 +1018,25 @@ export const CC3_IMG_01 = defineControl({
       const critical = summary.findingSeverityCounts?.CRITICAL ?? 0;
       if (status !== 'COMPLETE' && status !== 'ACTIVE') continue;
       if (critical === 0) { ctx.pass(img.workload.obj, 'no-critical-past-sla', `${label}: no CRITICAL findings`); continue; }
-      // Age of the oldest CRITICAL finding, when the findings were collected.
+      // Age of the oldest CRITICAL finding: Inspector's firstObservedAt (enhanced scanning), else the scan that found it
+      // (a basic scan runs on push and is not repeated, so its completion is when the finding was first known).
       const fs = findingFacts.map((f) => out<DescribeImageScanFindingsResponse>(f)).find((f) => f?.repositoryName === ecr.repository && (f.imageId?.imageDigest ?? '') === digest);
       const firstSeen = (fs?.imageScanFindings?.enhancedFindings ?? []).filter((x) => x.severity === 'CRITICAL').map((x) => toTime(x.firstObservedAt)).filter((x): x is number => x !== undefined);
+      const sla = t.criticalVulnSlaDays;
       if (firstSeen.length > 0) {
         const oldest = ageDays(Math.min(...firstSeen), ctx.now)!;
-        if (oldest <= t.criticalVulnSlaDays) ctx.pass(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s), oldest first observed ${oldest} day(s) ago (SLA ${t.criticalVulnSlaDays} days)`);
-        else ctx.fail(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s), oldest open for ${oldest} days (SLA ${t.criticalVulnSlaDays} days)`);
+        if (oldest <= sla) ctx.pass(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s), oldest first observed ${oldest} day(s) ago (SLA ${sla} days)`);
+        else ctx.fail(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s), oldest open for ${oldest} days since Inspector first observed it (SLA ${sla} days)`);
+      } else if (!enhanced && scanned !== undefined) {
+        if (age! <= sla) ctx.pass(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s) found by the basic scan ${age} day(s) ago (SLA ${sla} days)`);
+        else ctx.fail(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s) known since the basic scan ${age} days ago (SLA ${sla} days)`);
+      } else if (enhanced && age !== undefined && age > sla) {
+        // Continuous scanning renews imageScanCompletedAt: a lower bound, decisive only beyond the SLA.
+        ctx.fail(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s) open at least since the last scan ${age} days ago (SLA ${sla} days)`);
       } else {
-        ctx.fail(img.workload.obj, 'no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s); their age is unknown (collect ecr:DescribeImageScanFindings to apply the ${t.criticalVulnSlaDays}-day SLA)`);
+        ctx.unevaluated('no-critical-past-sla', `${label}: ${critical} CRITICAL finding(s) of unknown age (collect ecr:DescribeImageScanFindings for Inspector's firstObservedAt to apply the ${sla}-day SLA)`, img.workload.obj);
       }
     }
-    if (unverifiable.length > 0) ctx.note(`no scan status in the evidence for ${unverifiable.length} running ECR image(s) (deleted from the registry, or a registry the collector cannot read): ${listSome(unverifiable)}`);
     if (nonEcr > 0) ctx.note(`${nonEcr} workload container image(s) come from outside private ECR and are not covered by ECR scanning (see CC3-RA-03 for Trivy coverage)`);
   },
 });
@@ -890,6 +1044,11 @@ export const CC3_IMG_01 = defineControl({
 // ───────────────────────────── CC3-IMG-02 image signing ─────────────────────────────
 
 const NOTARY_SIGNATURE = 'application/vnd.cncf.notary.signature';
+
+/** Signatures of running images: ECR managed-signing status or OCI referrers; either proves a signature. */
+const SIGNATURES: EvidenceRequirement = {
+  anyOf: [aws('ecr:DescribeImageSigningStatus'), aws('ecr:ListImageReferrers')], what: 'the signing status or signature referrers of running ECR images', alternatives: true,
+};
 
 type Signed = { state: 'signed' | 'failed' | 'pending' | 'unsigned' | 'unknown'; why: string };
 
@@ -932,21 +1091,39 @@ export const CC3_IMG_02 = defineControl({
   automation: 'partial',
   severity: 'high',
   description:
-    'An active AWS Signer profile on a Notation platform must exist, and the configured share of images running from private ECR must ' +
-    'carry a signature for their digest: an ECR managed-signing status COMPLETE from a non-revoked profile, or an active Notation ' +
-    'signature among the image\'s OCI referrers. An empty managed-signing status is not proof of an unsigned image (client-side ' +
-    'signatures do not appear there). Having signatures is not verifying them: that admission controllers enforce them is CC3-IMG-03.',
+    'Required: the configured share of images running from private ECR carries a signature for their digest — an ECR ' +
+    'managed-signing status COMPLETE from a profile that is not revoked, or an active Notation (Notary v2) signature among the ' +
+    'image\'s OCI referrers; a failed managed signing counts as unsigned. An empty managed-signing status is not proof of an ' +
+    'unsigned image (client-side signatures do not appear there): such images are not known either way, and the ratio is decided ' +
+    'only when they cannot change it. Recommended (warnings): an active AWS Signer profile on a Notation platform exists (the ' +
+    'checklist accepts AWS Signer or Notary v2), and every running ECR image, whatever the ratio, is signed. System-namespace images ' +
+    'are reported separately, images from outside ECR are not applicable. Having signatures is not verifying them: that admission ' +
+    'controllers enforce them is CC3-IMG-03.',
   requires: [
     need.aws('signer:ListSigningProfiles', 'the AWS Signer signing profiles'),
     need.workloads(),
-    { anyOf: [aws('ecr:DescribeImageSigningStatus'), aws('ecr:ListImageReferrers')], what: 'the signing status or signature referrers of running ECR images', alternatives: true },
+    SIGNATURES,
   ],
   optional: [aws('ecr:GetSigningConfiguration'), aws('ecr:DescribeImages')],
   rules: {
-    'signing-profile': { title: 'An active Signer profile on a Notation platform exists', severity: 'high' },
-    'managed-signing': { title: 'ECR managed signing is configured for the registry', severity: 'low' },
-    'signed-coverage': { title: 'Running ECR images with a signature (threshold)', severity: 'high' },
-    'running-image-signed': { title: 'The running image is signed', severity: 'high' },
+    'signed-coverage': {
+      title: 'Running ECR images with a signature (threshold)', severity: 'high', level: 'required',
+      basis: 'the checklist item "Implement image signing with AWS Signer or Notary v2": the images that run are signed (signedImagesPercent)',
+      evidence: [need.workloads(), SIGNATURES],
+    },
+    'running-image-signed': {
+      title: 'The running image is signed', severity: 'high', level: 'recommended',
+      basis: 'every image judged on its own; the threshold rule decides the control', evidence: [SIGNATURES],
+    },
+    'signing-profile': {
+      title: 'An active AWS Signer profile on a Notation platform exists', severity: 'medium', level: 'recommended',
+      basis: 'the item accepts AWS Signer or Notary v2: signatures on the running images are the requirement, an AWS Signer profile one way to make them',
+      evidence: [aws('signer:ListSigningProfiles')],
+    },
+    'managed-signing': {
+      title: 'ECR managed signing is configured for the registry', severity: 'low', level: 'recommended',
+      basis: 'beyond the item: signing in CI (notation sign) is equally valid', evidence: [aws('ecr:GetSigningConfiguration')],
+    },
   },
   attestation: 'signing keys are protected, the signing step cannot be bypassed in CI/CD, and images from outside ECR are accepted by a documented exception',
   remediation: {
@@ -979,7 +1156,7 @@ export const CC3_IMG_02 = defineControl({
       else if (active.length === 0) ctx.fail(ref, 'signing-profile', `${p.platformId} profile is ${p.status}: its signatures are no longer trusted`);
       else ctx.note(`signing profile ${p.profileName} is ${p.status}`);
     }
-    if (notation.length === 0) ctx.fail(clusterScope(ctx), 'signing-profile', all.length > 0 ? `no Signer profile on a Notation platform (found ${all.map(({ p }) => p.platformId).join(', ')})` : 'no AWS Signer signing profile');
+    if (notation.length === 0) ctx.fail(clusterScope(ctx), 'signing-profile', all.length > 0 ? `no Signer profile on a Notation platform (found ${all.map(({ p }) => p.platformId).join(', ')})` : 'no AWS Signer signing profile (signatures from another Notary v2 signer are judged on the images)');
 
     if (ev.has('aws:ecr:GetSigningConfiguration')) {
       for (const f of ev.aws('ecr:GetSigningConfiguration')) {
@@ -991,30 +1168,34 @@ export const CC3_IMG_02 = defineControl({
       }
     }
 
-    const covered: { resource: K8sObject; message: string }[] = [];
-    const missing: { resource: K8sObject; message: string; label: string }[] = [];
+    const covered: CoverageItem[] = [];
+    const missing: CoverageItem[] = [];
+    const unknown: (CoverageItem & { reason: string })[] = [];
     let nonEcr = 0;
-    let unknown = 0;
     const imageFacts = ev.has('aws:ecr:DescribeImages') ? ev.aws('ecr:DescribeImages') : [];
     for (const found of runningImages(ev)) {
-      if (ctx.isSystemNamespace(found.workload.namespace)) continue;
-      if (!found.ecr) { nonEcr++; continue; }
+      const system = ctx.isSystemNamespace(found.workload.namespace);
+      if (!found.ecr) {
+        if (!system) nonEcr++;
+        ctx.report({ rule: 'running-image-signed', status: 'not-applicable', resource: found.workload.obj, message: `${found.container} (${found.image}): not in a private ECR registry, its signatures cannot be checked through ECR` });
+        continue;
+      }
+      if (ECR_ACCOUNT_OF_EKS.test(found.ecr.accountId)) {
+        ctx.report({ rule: 'running-image-signed', status: 'not-applicable', resource: found.workload.obj, message: `${found.container} (${found.image}): an Amazon EKS image from AWS's registry ${found.ecr.accountId}, not signed with this account's signer` });
+        continue;
+      }
       const img = { ...found, digests: resolveTagDigests(imageFacts, found) };
       const s = signatureOf(ev, img, profiles);
-      const label = `${workloadLabel(img.workload)} ${img.container}`;
-      if (s.state === 'signed') covered.push({ resource: img.workload.obj, message: `${img.container}: ${s.why}` });
-      else if (s.state === 'failed') ctx.fail(img.workload.obj, 'running-image-signed', `${img.container} (${img.image}): ${s.why}`);
-      else {
-        if (s.state === 'unknown') unknown++;
-        missing.push({ resource: img.workload.obj, label, message: `${img.container} (${img.image}): ${s.why}` });
-      }
+      const item = { resource: img.workload.obj, label: `${workloadLabel(img.workload)} ${img.container}`, system, message: `${img.container} (${img.image}): ${s.why}` };
+      if (s.state === 'signed') covered.push(item);
+      else if (s.state === 'unknown') unknown.push({ ...item, reason: `${item.message}; enable the referrers lookup (ecr:ListImageReferrers, needs ecr:BatchGetImage) to see client-side Notation signatures` });
+      else missing.push(item);
     }
-    if (covered.length + missing.length > 0) {
-      reportCoverage(ctx, { rule: 'signed-coverage', itemRule: 'running-image-signed', what: 'running ECR images with a signature', threshold: ctx.config.thresholds.signedImagesPercent, covered, missing });
+    if (covered.length + missing.length + unknown.length > 0) {
+      judgeCoverage(ctx, { rule: 'signed-coverage', itemRule: 'running-image-signed', what: 'running ECR images with a signature', threshold: ctx.config.thresholds.signedImagesPercent, covered, missing, unknown });
     } else {
-      ctx.note('no workload in a non-system namespace runs an image from private ECR');
+      ctx.note('no workload runs an image from private ECR');
     }
-    if (unknown > 0) ctx.note(`${unknown} image(s) have no signing evidence either way; enable the referrers lookup (ecr:ListImageReferrers, needs ecr:BatchGetImage) to see client-side Notation signatures`);
     if (nonEcr > 0) ctx.note(`${nonEcr} container image(s) come from outside private ECR; their signatures cannot be checked through ECR`);
   },
 });
@@ -1172,9 +1353,11 @@ export const CC3_IMG_03 = defineControl({
   severity: 'high',
   description:
     'Looks for image-verification admission policies — Kyverno verifyImages rules or the kyverno-notation-aws extension, Kyverno ' +
-    'ImageValidatingPolicies, Gatekeeper constraints backed by Ratify — and requires that at least one enforces (not audit), that ' +
-    'its webhook fails closed, and that every non-system namespace is covered (policy match, webhook namespaceSelector, Gatekeeper\'s ' +
-    'ignore label). Policy reports of those policies must show no failing running workload. Scanners (Trivy, ECR) do not block ' +
+    'ImageValidatingPolicies, Gatekeeper constraints backed by Ratify. Required: at least one enforces (not audit) and is served ' +
+    'by its engine\'s admission webhook — a Kyverno policy with no Kyverno webhook registered enforces nothing — the webhook fails ' +
+    'closed, every non-system namespace is covered (policy match, webhook namespaceSelector, Gatekeeper\'s ignore label), and the ' +
+    'policy reports of those policies show no failing running workload. Recommended (warnings): every image policy enforces rather ' +
+    'than audits, and requires digests. System namespaces are judged and reported separately. Scanners (Trivy, ECR) do not block ' +
     'anything by themselves; whether the rules match the organisation\'s vulnerability threshold is judged by a person.',
   requires: [
     {
@@ -1190,11 +1373,33 @@ export const CC3_IMG_03 = defineControl({
     k8s('admissionregistration.k8s.io/MutatingWebhookConfiguration'), k8s('wgpolicyk8s.io/PolicyReport'), k8s('wgpolicyk8s.io/ClusterPolicyReport'),
   ],
   rules: {
-    'image-policy-enforced': { title: 'An image-verification policy enforces (blocks), not only audits', severity: 'high' },
-    'webhook-fail-closed': { title: 'The policy engine\'s webhook fails closed (failurePolicy: Fail)', severity: 'medium' },
-    'namespace-covered': { title: 'The namespace is covered by an enforcing image policy', severity: 'high' },
-    'verify-digest': { title: 'The policy requires digests, so a tag cannot change after admission', severity: 'low' },
-    'running-images-compliant': { title: 'Policy reports show no running workload violating the image policies', severity: 'medium' },
+    'image-policy-enforced': {
+      title: 'An image-verification policy enforces (blocks) and an admission webhook serves it', severity: 'high', level: 'required',
+      basis: 'the checklist item "Configure admission controllers to block vulnerable images": blocking needs an enforcing policy the API server calls',
+    },
+    'webhook-fail-closed': {
+      title: 'The policy engine\'s webhook fails closed (failurePolicy: Fail)', severity: 'medium', level: 'required',
+      basis: 'a fail-open webhook admits every image whenever the engine is unavailable: nothing is blocked then',
+      evidence: [k8s('admissionregistration.k8s.io/ValidatingWebhookConfiguration')],
+    },
+    'namespace-covered': {
+      title: 'The namespace is covered by an enforcing image policy', severity: 'high', level: 'required',
+      basis: 'images are blocked in every workload namespace, not only some',
+    },
+    'policy-mode': {
+      title: 'The image policy enforces rather than audits', severity: 'low', level: 'recommended',
+      basis: 'an auditing policy beside an enforcing one reports without blocking; image-policy-enforced decides the control', evidence: [],
+    },
+    'verify-digest': {
+      title: 'The policy requires digests, so a tag cannot change after admission', severity: 'low', level: 'recommended',
+      basis: 'hardening beyond the item: tags can be moved after admission', evidence: [],
+    },
+    'running-images-compliant': {
+      title: 'Policy reports show no running workload violating the image policies', severity: 'medium', level: 'required',
+      basis: 'images admitted before the policy, or while it failed open, still run: the background scan shows them (controls.md pass condition)',
+      // Each report judges its own results; an unreadable report kind leaves the rule not evaluated (checked in the check).
+      evidence: [],
+    },
   },
   attestation: 'the verified signers and attestations (e.g. a signed vulnerability scan with a severity threshold) match the organisation\'s image policy, and exemptions are approved',
   remediation: {
@@ -1238,23 +1443,50 @@ spec:
     const policies = [...kyvernoPolicies(ev), ...gatekeeperRatifyPolicies(ev)];
     const kyvernoHooks = webhooksOf(ev, (w, h) => serviceNs(h) === 'kyverno' || /^kyverno-resource/.test(w.metadata.name ?? ''));
     const gk = gatekeeperWebhook(ev);
-    if (policies.length === 0) {
-      const hint = ev.has('k8s:config.ratify.deislabs.io/*') && ev.objects('config.ratify.deislabs.io/*').length > 0 ? ' (Ratify is installed, but no Gatekeeper constraint uses it)' : '';
-      ctx.fail(clusterScope(ctx), 'image-policy-enforced', `no admission policy verifies image signatures or attestations${hint}; vulnerability scanners alone do not block images`);
-    }
+    const validatingRead = ev.has('k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration');
+    const mutatingRead = ev.has('k8s:admissionregistration.k8s.io/MutatingWebhookConfiguration');
+    // Whether the engine's admission webhook is registered: true, false (proven: the kinds that could hold it were read), or unknown.
+    // Kyverno verifies images in its mutating and its validating webhooks; Gatekeeper validates only.
+    const kyvernoServed = kyvernoHooks.length > 0 ? true : validatingRead && mutatingRead ? false : undefined;
+    const gatekeeperServed = gk ? true : validatingRead ? false : undefined;
+    const served = (p: ImagePolicy) => (p.engine === 'kyverno' ? kyvernoServed : gatekeeperServed);
+    const notServed = (p: ImagePolicy) => (p.engine === 'kyverno'
+      ? 'no Kyverno admission webhook is registered: the API server never calls Kyverno, so nothing is enforced (is Kyverno running?)'
+      : 'no Gatekeeper validating webhook is registered: constraints are audited, not enforced at admission');
+    const unknownServed = `whether the engine's admission webhook is registered is not known: mutating webhook configurations were not read (${unread(ev, 'k8s:admissionregistration.k8s.io/MutatingWebhookConfiguration')})`;
+
+    // Each policy on its own: its mode and digest requirement (recommended).
     for (const p of policies) {
-      if (p.enforce) ctx.pass(p.obj, 'image-policy-enforced', `${p.why} enforces${p.vulnerability ? ' signatures and attestations' : ' signatures (no vulnerability attestation checked)'}`);
-      else ctx.fail(p.obj, 'image-policy-enforced', `${p.why} is in audit mode: violations are reported, not blocked`, { severity: 'low' });
+      if (p.enforce) ctx.pass(p.obj, 'policy-mode', `${p.why} enforces`);
+      else ctx.fail(p.obj, 'policy-mode', `${p.why} is in audit mode: violations are reported, not blocked`);
       if (!p.verifyDigest) ctx.fail(p.obj, 'verify-digest', `${p.why} sets verifyDigest: false — a tag such as :latest can point to another image after admission`);
       else if (p.engine === 'kyverno') ctx.pass(p.obj, 'verify-digest', 'digests are required for matching images');
     }
 
-    // Fail-closed webhooks.
+    // Something blocks: an enforcing policy that an admission webhook serves.
+    const enforcing = policies.filter((p) => p.enforce);
+    const blocking = enforcing.filter((p) => served(p) === true);
+    if (policies.length === 0) {
+      const hint = ev.has('k8s:config.ratify.deislabs.io/*') && ev.objects('config.ratify.deislabs.io/*').length > 0 ? ' (Ratify is installed, but no Gatekeeper constraint uses it)' : '';
+      ctx.fail(clusterScope(ctx), 'image-policy-enforced', `no admission policy verifies image signatures or attestations${hint}; vulnerability scanners alone do not block images`);
+    } else if (blocking.length > 0) {
+      for (const p of blocking) ctx.pass(p.obj, 'image-policy-enforced', `${p.why} enforces${p.vulnerability ? ' signatures and attestations' : ' signatures (no vulnerability attestation checked)'}`);
+    } else if (enforcing.some((p) => served(p) === undefined)) {
+      ctx.unevaluated('image-policy-enforced', `${enforcing.filter((p) => served(p) === undefined).map((p) => p.why).join('; ')} enforce, but ${unknownServed}`);
+    } else {
+      const why = enforcing.length === 0
+        ? `every image policy is in audit mode (${listSome(policies.map((p) => p.why), 3)}): nothing is blocked`
+        : `${listSome(enforcing.map((p) => p.why), 3)} enforce, but ${[...new Set(enforcing.map(notServed))].join('; ')}`;
+      ctx.fail(clusterScope(ctx), 'image-policy-enforced', why);
+    }
+
+    // Fail-closed webhooks of the engines the policies use.
     const usedEngines = new Set(policies.map((p) => p.engine));
     if (usedEngines.has('kyverno')) {
       for (const p of policies.filter((x) => x.engine === 'kyverno' && !x.failClosed)) ctx.fail(p.obj, 'webhook-fail-closed', `${p.why} sets failurePolicy: Ignore — images are admitted unverified whenever Kyverno is unavailable`);
       const failHooks = kyvernoHooks.filter((h) => h.failClosed);
-      if (kyvernoHooks.length === 0) ctx.note('no Kyverno webhook configuration found: policies are not served to the API server (is Kyverno running?)');
+      if (kyvernoServed === undefined) ctx.unevaluated('webhook-fail-closed', `no Kyverno webhook among the validating webhook configurations, and ${unknownServed}`);
+      else if (!kyvernoServed) ctx.fail(clusterScope(ctx), 'webhook-fail-closed', 'no Kyverno admission webhook is registered, so none can fail closed');
       else if (failHooks.length === 0) ctx.fail(kyvernoHooks[0]!.obj, 'webhook-fail-closed', 'every Kyverno webhook has failurePolicy Ignore');
       else ctx.pass(failHooks[0]!.obj, 'webhook-fail-closed', `Kyverno webhook ${failHooks[0]!.obj.metadata.name} fails closed`);
     }
@@ -1264,21 +1496,25 @@ spec:
       else ctx.fail(gk.obj, 'webhook-fail-closed', 'Gatekeeper webhook failurePolicy: Ignore (the default): it fails open when Gatekeeper is unavailable');
     }
 
-    // Namespace coverage: enforcing policy whose match and webhook selectors include the namespace.
-    const enforcing = policies.filter((p) => p.enforce);
-    const hookCovers = (p: ImagePolicy, labels: Record<string, string>): boolean => {
+    // Namespace coverage: an enforcing policy whose match and webhook selectors include the namespace. System
+    // namespaces are judged too and reported separately (their findings never count in the status).
+    const hookCovers = (p: ImagePolicy, labels: Record<string, string>): boolean | undefined => {
       const hooks = p.engine === 'gatekeeper' ? (gk ? [gk] : []) : kyvernoHooks;
-      if (hooks.length === 0) return p.engine === 'kyverno'; // unknown: do not double-report
-      return hooks.some((h) => h.selectors.some((s) => !s.namespaceSelector || matchesSelector(s.namespaceSelector as LabelSelector, labels)));
+      if (hooks.length === 0) return served(p);
+      return hooks.some((h) => h.selectors.some((sel) => !sel.namespaceSelector || matchesSelector(sel.namespaceSelector as LabelSelector, labels)));
     };
     for (const ns of ev.objects('core/Namespace')) {
-      const name = ns.metadata.name ?? '';
-      if (ctx.isSystemNamespace(name)) continue;
       const labels = ns.metadata.labels ?? {};
-      const by = enforcing.filter((p) => p.covers(name, labels) && hookCovers(p, labels));
+      const name = ns.metadata.name ?? '';
+      const matching = enforcing.filter((p) => p.covers(name, labels));
+      const by = matching.filter((p) => hookCovers(p, labels) === true);
+      const unsure = matching.filter((p) => hookCovers(p, labels) === undefined);
       if (by.length > 0) ctx.pass(ns, 'namespace-covered', `covered by ${by.map((p) => p.why).join('; ')}`);
+      else if (unsure.length > 0) ctx.unevaluated('namespace-covered', `matched by ${unsure.map((p) => p.why).join('; ')}, but ${unknownServed}`, ns);
       else if (labels['admission.gatekeeper.sh/ignore'] !== undefined && enforcing.some((p) => p.engine === 'gatekeeper')) ctx.fail(ns, 'namespace-covered', 'labelled admission.gatekeeper.sh/ignore: exempt from every Gatekeeper constraint');
-      else ctx.fail(ns, 'namespace-covered', enforcing.length === 0 ? 'no enforcing image policy exists' : 'excluded by the policies\' match/exclude rules or by the webhook namespaceSelector');
+      else if (enforcing.length === 0) ctx.fail(ns, 'namespace-covered', 'no enforcing image policy exists');
+      else if (matching.length > 0) ctx.fail(ns, 'namespace-covered', `matched by ${matching.map((p) => p.why).join('; ')}, but ${matching.some((p) => served(p) === false) ? [...new Set(matching.filter((p) => served(p) === false).map(notServed))].join('; ') : 'the webhook namespaceSelector leaves the namespace out'}`);
+      else ctx.fail(ns, 'namespace-covered', 'excluded by the policies\' match/exclude rules');
     }
 
     // Running workloads against the policies (Kyverno background scans write policy reports).
@@ -1294,7 +1530,11 @@ spec:
         else ctx.pass(r, 'running-images-compliant', `${results.length} result(s) of the image policies pass`);
       }
     }
-    if (policies.some((p) => p.enforce) && !policies.some((p) => p.vulnerability)) {
+    const reportKinds = ['k8s:wgpolicyk8s.io/PolicyReport', 'k8s:wgpolicyk8s.io/ClusterPolicyReport'] as const;
+    if (policies.length > 0 && reportKinds.some((k) => readFailed(ev, k))) {
+      ctx.unevaluated('running-images-compliant', `policy reports not read: ${reportKinds.filter((k) => readFailed(ev, k)).map((k) => unread(ev, k)).join(', ')}`);
+    }
+    if (blocking.length > 0 && !policies.some((p) => p.vulnerability)) {
       ctx.note('the policies verify signatures only; blocking vulnerable images needs a signed vulnerability-scan attestation (or an external-data lookup) checked by the same policy');
     }
   },
@@ -1348,18 +1588,32 @@ export const CC3_IMG_04 = defineControl({
   severity: 'medium',
   description:
     'The standard itself (approved base images, update cadence, non-root, minimal packages) and its approval are a document a person ' +
-    'attests to. The automated signals fail the control when they find a breach: workload images not pinned (no tag, :latest), ' +
-    'images from registries outside the approved list (when configured), base operating systems past end of life in Trivy reports, ' +
-    'and no admission policy restricting registries. Running as non-root is checked by CC5-HARD-03.',
+    'attests to. Required automated signals fail the control when they find a breach of it: base operating systems past end of life ' +
+    'in Trivy reports, and images from registries outside the approved list (when approvedRegistries is configured, it is the ' +
+    'standard\'s list). Recommended (warnings): workload images are pinned (a version tag or a digest, never :latest or no tag), and ' +
+    'an admission policy restricts images to approved registries. Running as non-root is checked by CC5-HARD-03.',
   requires: [need.workloads()],
   optional: [
     k8s('aquasecurity.github.io/VulnerabilityReport'), k8s('kyverno.io/ClusterPolicy'), k8s('kyverno.io/Policy'), k8s('constraints.gatekeeper.sh/*'),
   ],
   rules: {
-    'image-tag-pinned': { title: 'Images are pinned: a version tag (not latest) or a digest', severity: 'medium' },
-    'approved-registry': { title: 'Images come from an approved registry or repository prefix', severity: 'medium' },
-    'base-os-supported': { title: 'The image\'s base operating system is not end-of-life', severity: 'high' },
-    'registry-policy': { title: 'An admission policy restricts images to allowed registries', severity: 'low' },
+    'base-os-supported': {
+      title: 'The image\'s base operating system is not end-of-life', severity: 'high', level: 'required',
+      basis: 'a base image that no longer receives security fixes breaches any hardening standard (the checklist item "Establish base image hardening standards")',
+      evidence: [k8s('aquasecurity.github.io/VulnerabilityReport')],
+    },
+    'approved-registry': {
+      title: 'Images come from an approved registry or repository prefix', severity: 'medium', level: 'required',
+      basis: 'the configured approvedRegistries list is the standard\'s own list of approved sources', evidence: [],
+    },
+    'image-tag-pinned': {
+      title: 'Images are pinned: a version tag (not latest) or a digest', severity: 'medium', level: 'recommended',
+      basis: 'deployment hygiene beyond the base-image standard: a mutable tag hides which image runs', evidence: [],
+    },
+    'registry-policy': {
+      title: 'An admission policy restricts images to allowed registries', severity: 'low', level: 'recommended',
+      basis: 'enforcement beyond the item, which asks for the standard', evidence: [],
+    },
   },
   attestation: 'a base-image hardening standard (approved base images, patch cadence, non-root, minimal packages) is written, approved and reviewed at least yearly',
   remediation: {
@@ -1414,9 +1668,10 @@ spec:
     if (blocking.length === 0) {
       const policySources = ['k8s:constraints.gatekeeper.sh/*', 'k8s:kyverno.io/ClusterPolicy', 'k8s:kyverno.io/Policy'] as const;
       if (regPolicies.length > 0) for (const p of regPolicies) ctx.fail(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts registries but only reports (${p.mode}): unapproved images are still admitted`);
-      // Absence is only proven when the policy kinds were read (a manifest scan usually has none of them).
-      else if (policySources.some((k) => ev.has(k))) ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
-      else ctx.note('admission policies (Gatekeeper constraints, Kyverno policies) were not in the evidence: whether registries are restricted at admission is not evaluated');
+      // Absence is only proven when every policy kind was read (a manifest scan usually has none of them).
+      else if (policySources.every((k) => ev.has(k))) ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
+      else if (policySources.some((k) => readFailed(ev, k))) ctx.unevaluated('registry-policy', `admission policies not read: ${policySources.filter((k) => readFailed(ev, k)).map((k) => unread(ev, k)).join(', ')}`);
+      else ctx.note(`admission policies (${policySources.filter((k) => !ev.has(k)).map((k) => k.slice(4)).join(', ')}) were not in the evidence: whether registries are restricted at admission is not evaluated`);
     }
   },
 });

@@ -18,11 +18,11 @@ import {
   webIdentityStatements, parseCredentialReport,
 } from './lib/iam.js';
 import type { PolicyDocument } from './lib/iam.js';
+import { ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, RBAC_REQUIREMENTS, accessEntries, awsAuth, iamPrincipalRef, NODE_ENTRY_TYPES } from './lib/rbac.js';
 import {
-  ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, RBAC_REQUIREMENTS, RBAC_RULES, accessEntries, analyzeBinding, awsAuth, bindingLabel,
-  bindingResource, bindings, describeRule, effectiveClusterRoleRules, iamPrincipalRef, isBuiltinBinding, reportAnonymousBindings,
-  reportClusterAdmins, rulesOf, wildcardRules, NODE_ENTRY_TYPES, RBAC_KINDS,
-} from './lib/rbac.js';
+  RBAC_RULES, awsAuthInEffect, countClusterAdmins, judgeAccessEntries, judgeAnonymousBindings, judgeAwsAuthAdmins, judgeBindings,
+  judgeRoleDefinitions, powerfulServiceAccounts, serverMinorOf,
+} from './lib/rbac-judge.js';
 
 const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
 const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
@@ -409,13 +409,20 @@ export const CC5_IAM_03 = defineControl({
   automation: 'partial',
   severity: 'high',
   description:
-    'Every RoleBinding and ClusterRoleBinding that Kubernetes or EKS did not create is checked against the RBAC privilege-escalation ' +
-    'risks: wildcards, reading Secrets, escalate/bind/impersonate, nodes/proxy, minting service-account tokens, approving CSRs, ' +
-    'changing admission webhooks, creating PersistentVolumes, editing Namespaces, exec/attach/port-forward into pods (with get ' +
-    'counted before Kubernetes 1.35), grants to default service accounts, and anonymous access. Aggregated ClusterRoles are ' +
-    'evaluated with their aggregated rules. Cluster-admin principals — RBAC bindings, access entries with AmazonEKSClusterAdminPolicy ' +
-    'or system:masters, aws-auth system:masters mappings — are counted against maxClusterAdmins and clusterAdminAllowlist. The ' +
-    'periodic access review itself is attested.',
+    'Every RBAC object is judged on its own, as the API server authorizes (ClusterRole aggregation resolved, subresources, ' +
+    'resourceNames, RoleBindings of ClusterRoles limited to their namespace, the Kubernetes default roles assumed when the input ' +
+    'lacks them). Each Role and ClusterRole, bound or not, and each binding is checked for "*" grants, reading Secrets, ' +
+    'escalate/bind/impersonate, minting service-account tokens, nodes/proxy, CSR approval, admission-webhook writes, ' +
+    'PersistentVolume creation, Namespace edits, exec/attach/port-forward/ephemeral containers (get counted before Kubernetes ' +
+    '1.35) and RBAC writes: required when the grant reaches the whole cluster or escalates, a warning when confined to one ' +
+    'namespace. Each ClusterRoleBinding granting cluster-admin (or "*" on "*") fails unless its subjects are in ' +
+    'clusterAdminAllowlist, and each other binding passes; so does each EKS access entry with AmazonEKSClusterAdminPolicy or ' +
+    'AmazonEKSAdminPolicy at cluster scope, and each aws-auth system:masters mapping, while every access policy association is ' +
+    'judged like a binding at its access scope. Subjects are classified by meaning (system:authenticated and ' +
+    'system:serviceaccounts are everyone, service accounts of system namespaces are system identities), never by the ' +
+    'binding\'s name; bindings to system identities are reported with the system findings. Anonymous and unauthenticated users ' +
+    'may get discovery endpoints only. The cluster-admin principals are counted against maxClusterAdmins. The periodic access ' +
+    'review itself is attested.',
   requires: [...RBAC_REQUIREMENTS],
   optional: [aws('eks:DescribeCluster'), ...ACCESS_ENTRY_KEYS, AWS_AUTH_KEY],
   rules: RBAC_RULES,
@@ -426,7 +433,7 @@ export const CC5_IAM_03 = defineControl({
       'escalate/bind/impersonate and exec where they are not needed, never bind the default service account, and keep ' +
       'cluster-admin to a short, approved list of break-glass principals.',
     commands: [
-      'kubectl get clusterrolebindings -o wide | grep -v "system:\\|eks:"',
+      'kubectl get clusterrolebindings -o wide',
       'kubectl auth can-i --list --as=system:serviceaccount:$NAMESPACE:$SERVICE_ACCOUNT',
       'aws eks list-associated-access-policies --cluster-name $CLUSTER_NAME --principal-arn $PRINCIPAL_ARN',
       'aws eks disassociate-access-policy --cluster-name $CLUSTER_NAME --principal-arn $PRINCIPAL_ARN --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
@@ -434,54 +441,23 @@ export const CC5_IAM_03 = defineControl({
   },
   references: [
     { title: 'Kubernetes: Role Based Access Control good practices', url: 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/' },
+    { title: 'Kubernetes: Using RBAC authorization (aggregated ClusterRoles, default roles)', url: 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/' },
     { title: 'Amazon EKS: Access policy permissions', url: 'https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html' },
   ],
   check(ev, ctx) {
     const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
-    const minor = ev.serverMinor() ?? (cluster?.version ? Number(cluster.version.split('.')[1]) : undefined);
-    const all = bindings(ev);
-    reportAnonymousBindings(all, ctx, 'rbac-anonymous');
-    let builtin = 0;
-    const dangling: string[] = [];
-    const creators: string[] = [];
-    for (const b of all) {
-      if (isBuiltinBinding(b, ctx.isSystemNamespace)) { builtin++; continue; }
-      if (!b.rules) { dangling.push(bindingLabel(b)); continue; }
-      const res = bindingResource(b, ctx.isSystemNamespace);
-      const { issues, checked, createsWorkloads } = analyzeBinding(b, minor);
-      const label = bindingLabel(b);
-      for (const r of checked) {
-        const found = issues.filter((i) => i.rule === r);
-        if (found.length) for (const i of found) ctx.fail(res, r, `${label}: ${i.message}`, { severity: i.severity });
-        else ctx.pass(res, r, `${label}: no ${RBAC_RULES[r].title.replace(/^No /, '').toLowerCase()}`);
-      }
-      if (createsWorkloads) creators.push(label);
-    }
-    reportClusterAdmins(ev, ctx, {
-      cluster, accessEntriesDeclared: true, awsAuthDeclared: true, rule: 'cluster-admin-binding',
-    });
-    // Role definitions: a wildcard role grants nothing until bound, but the next binding inherits it
-    // (CIS "minimize wildcard use in Roles and ClusterRoles"), and auditors sample every RBAC object.
-    const clusterRoles = ev.objects(RBAC_KINDS.clusterRole);
-    for (const role of [...clusterRoles, ...ev.objects(RBAC_KINDS.role)]) {
-      const name = role.metadata.name ?? '';
-      // Built-ins carry the rbac-defaults label (EKS's own roles are eks:*). A "system:" name without
-      // the label is reported separately (it may be a built-in from an older install, or an imitation).
-      if (name.startsWith('eks:') || role.metadata.labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults') continue;
-      const system = name.startsWith('system:') ? { system: true } : {};
-      const rules = role.kind === 'ClusterRole' ? effectiveClusterRoleRules(role, clusterRoles) : rulesOf(role);
-      const wild = wildcardRules(rules);
-      const label = `${role.kind} ${role.metadata.namespace ? `${role.metadata.namespace}/` : ''}${name}`;
-      if (wild.length) ctx.fail(role, 'rbac-wildcard', `${label} is defined with wildcards (any binding inherits them): ${wild.map(describeRule).join('; ')}`, { severity: 'low', ...system });
-      else ctx.pass(role, 'rbac-wildcard', `${label} is defined without wildcards`, undefined, system);
-    }
-    for (const b of all) {
-      if (b.rules || isBuiltinBinding(b, ctx.isSystemNamespace)) continue;
-      ctx.report({ rule: 'rbac-wildcard', status: 'not-applicable', resource: bindingResource(b, ctx.isSystemNamespace), message: `${bindingLabel(b)}: its ${b.roleRef.kind} is not in the evidence, so it grants nothing until the role exists` });
-    }
-    ctx.note(`${builtin} Kubernetes/EKS built-in binding(s) (system:*, eks:*) not judged, except for anonymous access`);
-    if (dangling.length) ctx.note(`${dangling.length} binding(s) reference a role that is not in the evidence (they grant nothing until it exists): ${dangling.slice(0, 3).join('; ')}${dangling.length > 3 ? '; …' : ''}`);
-    if (creators.length) ctx.note(`${creators.length} binding(s) can create workloads, which gives access to every Secret and ServiceAccount of the namespace (expected for deployers): ${creators.slice(0, 3).join('; ')}${creators.length > 3 ? '; …' : ''}`);
+    const minor = serverMinorOf(ev, cluster);
+    const inEffect = awsAuthInEffect(cluster);
+    const members = { entries: ev.has('aws:eks:ListAccessEntries'), awsAuth: ev.has('k8s:core/ConfigMap') && inEffect !== false };
+    const powerful = powerfulServiceAccounts(ev, minor);
+    judgeRoleDefinitions(ev, ctx, minor, powerful);
+    const b = judgeBindings(ev, ctx, minor, { leastPrivilege: true, members, powerful });
+    judgeAnonymousBindings(ev, ctx);
+    judgeAccessEntries(ev, ctx, minor, { leastPrivilege: true, powerful });
+    judgeAwsAuthAdmins(ev, ctx, cluster);
+    countClusterAdmins(ev, ctx, cluster);
+    if (b.dangling.length) ctx.note(`${b.dangling.length} binding(s) reference a role that is not in the evidence (they grant nothing until it exists): ${b.dangling.slice(0, 3).join('; ')}${b.dangling.length > 3 ? '; …' : ''}`);
+    if (b.creators.length) ctx.note(`${b.creators.length} binding(s) can create workloads, which gives access to every Secret and ServiceAccount of the namespace (expected for deployers): ${b.creators.slice(0, 3).join('; ')}${b.creators.length > 3 ? '; …' : ''}`);
     if (minor === undefined) ctx.note('cluster version unknown: get on pods/exec is counted as exec access (as before Kubernetes 1.35)');
   },
 });

@@ -11,16 +11,19 @@ import { awsRef, clusterRef, describeAddon, describeCluster, out, toTime } from 
 import { computeType } from './lib/addons.js';
 import { workloads } from './lib/workloads.js';
 import type { PodSpec } from './lib/workloads.js';
-import { iamMatch, nodeRoleExtras, nodeRoleNames, privilegeSummary, rolePermissions } from './lib/iam.js';
+import { iamMatch, isIamUserArn, nodeRoleExtras, nodeRoleNames, privilegeSummary, rolePermissions } from './lib/iam.js';
 import {
-  ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, CLUSTER_ADMIN_POLICY, NODE_ENTRY_TYPES, RBAC_KINDS, RBAC_REQUIREMENTS, RBAC_RULES, accessEntries,
-  accessEntryRef, allowlisted, awsAuth, bindings, iamPrincipalRef, isNodeMapping, reportAnonymousBindings, reportClusterAdmins,
+  ACCESS_ENTRY_KEYS, AWS_AUTH_KEY, CLUSTER_ADMIN_POLICY, RBAC_KINDS, accessEntries, accessEntryRef, allowlisted, awsAuth, bindings,
+  iamPrincipalRef, isNodeEntry, isNodeMapping,
 } from './lib/rbac.js';
+import {
+  RBAC_RULES, accessSummary, awsAuthInEffect, countClusterAdmins, judgeAccessEntries, judgeAnonymousBindings, judgeAwsAuthAdmins,
+  judgeBindings, serverMinorOf,
+} from './lib/rbac-judge.js';
 
 const clusterOrRef = (c: Cluster | undefined, name: string | undefined): ResourceRef =>
   c ? clusterRef(c) : { provider: 'kubernetes', kind: 'Cluster', name: name ?? 'cluster' };
 
-const policyName = (arn: string) => arn.split('/').pop() ?? arn;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -34,13 +37,25 @@ export const P1_IAM_01 = defineControl({
   severity: 'medium',
   description:
     'The cluster authenticates IAM principals through access entries (authenticationMode API, or API_AND_CONFIG_MAP while ' +
-    'migrating away from aws-auth); CONFIG_MAP alone keeps access in a ConfigMap that no IAM API shows. Every access entry with ' +
-    'its type, Kubernetes groups and access policies is listed as the inventory for the periodic, signed access review.',
+    'migrating away from aws-auth); CONFIG_MAP alone keeps access in a ConfigMap that no IAM API shows, a warning. Every access ' +
+    'entry is judged and listed for the periodic, signed access review with its type, Kubernetes groups, access policies and ' +
+    'what they amount to (cluster-admin, admin of some namespaces, ...); an entry whose details were not read is not evaluated, ' +
+    'and an IAM user (long-lived keys) in an entry is a warning.',
   requires: [need.aws('eks:DescribeCluster', 'the EKS cluster description')],
   optional: [...ACCESS_ENTRY_KEYS],
   rules: {
-    'authentication-mode': { title: 'Authentication mode uses access entries (API or API_AND_CONFIG_MAP)', severity: 'low' },
-    'access-entry-inventory': { title: 'Access entries listed for the access review', severity: 'info' },
+    'authentication-mode': {
+      title: 'Authentication mode uses access entries (API or API_AND_CONFIG_MAP)', severity: 'low', level: 'recommended',
+      basis: 'controls.md §7 P1-IAM-01: CONFIG_MAP is a warning (the mode change is one-way and planned)', evidence: [aws('eks:DescribeCluster')],
+    },
+    'access-entry-inventory': {
+      title: 'Every access entry read and listed for the access review', severity: 'info', level: 'required',
+      basis: 'controls.md §7 P1-IAM-01: the access-entry inventory is the evidence of the periodic review (CC6.2)', evidence: [],
+    },
+    'access-entry-iam-user': {
+      title: 'No IAM users (long-lived credentials) in access entries', severity: 'low', level: 'recommended',
+      basis: 'controls.md CC5-IAM-05: IAM users mapped into the cluster are a warning', evidence: [],
+    },
   },
   attestation: 'The access-entry inventory was reviewed and approved (quarterly), with removals for leavers and role changes.',
   remediation: {
@@ -54,6 +69,7 @@ export const P1_IAM_01 = defineControl({
   references: [
     { title: 'Amazon EKS: Grant IAM users access to Kubernetes with access entries', url: 'https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html' },
     { title: 'Amazon EKS: Change the authentication mode', url: 'https://docs.aws.amazon.com/eks/latest/userguide/setting-up-access-entries.html' },
+    { title: 'Amazon EKS: Access policy permissions', url: 'https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html' },
   ],
   check(ev, ctx) {
     const c = describeCluster(ev, ctx.clusterName);
@@ -65,21 +81,28 @@ export const P1_IAM_01 = defineControl({
     else if (mode === 'CONFIG_MAP') ctx.fail(ref, 'authentication-mode', 'authenticationMode CONFIG_MAP: access is granted only by the aws-auth ConfigMap, invisible to IAM and CloudTrail-based reviews');
     else ctx.fail(ref, 'authentication-mode', 'the cluster reports no accessConfig.authenticationMode (clusters created before access entries use CONFIG_MAP)');
     if (mode !== 'API' && mode !== 'API_AND_CONFIG_MAP') return;
-    if (!ev.has('aws:eks:ListAccessEntries')) { ctx.note('access entries were not collected: the inventory for the review is missing'); return; }
+    if (!ev.has('aws:eks:ListAccessEntries')) {
+      ctx.unevaluated('access-entry-inventory', `the cluster uses access entries (authenticationMode ${mode}) but eks:ListAccessEntries was not read: the inventory for the review is missing`);
+      return;
+    }
     const entries = accessEntries(ev);
     let nodes = 0;
     for (const e of entries) {
-      const node = Boolean(e.type && NODE_ENTRY_TYPES.has(e.type));
+      const node = isNodeEntry(e);
       if (node) nodes++;
-      const pol = e.policies.map((p) => `${policyName(p.policyArn)} (${p.scope}${p.namespaces.length ? `: ${p.namespaces.join(',')}` : ''})`);
+      const eref = accessEntryRef(e);
+      if (!node && (!e.described || !e.policiesKnown)) {
+        ctx.unevaluated('access-entry-inventory', `access entry ${e.principalArn}: ${[...(e.described ? [] : ['eks:DescribeAccessEntry']), ...(e.policiesKnown ? [] : ['eks:ListAssociatedAccessPolicies'])].join(' and ')} not read for it`, eref);
+        continue;
+      }
       const details: Record<string, JsonValue> = {
         principalArn: e.principalArn, type: e.type ?? null, username: e.username ?? null, kubernetesGroups: e.kubernetesGroups,
         accessPolicies: e.policies.map((p) => ({ policyArn: p.policyArn, scope: p.scope, namespaces: p.namespaces })),
-        createdAt: e.createdAt ?? null,
+        access: accessSummary(e), createdAt: e.createdAt ?? null,
       };
-      ctx.pass(accessEntryRef(e), 'access-entry-inventory',
-        `${e.type ?? 'STANDARD'} ${node ? '(node identity) ' : ''}${e.principalArn}${e.kubernetesGroups.length ? `, groups ${e.kubernetesGroups.join(', ')}` : ''}${pol.length ? `, policies ${pol.join(', ')}` : e.policiesKnown ? ', no access policies' : ''}${e.described ? '' : ' (not described)'}`,
-        details);
+      ctx.pass(eref, 'access-entry-inventory', `${e.type ?? 'STANDARD'} ${node ? '(node identity) ' : ''}${e.principalArn}: ${accessSummary(e)}`, details, { system: node });
+      if (!node && isIamUserArn(e.principalArn)) ctx.fail(eref, 'access-entry-iam-user', `access entry for IAM user ${e.principalArn}: long-lived credentials instead of a role from the identity provider`);
+      else if (!node) ctx.pass(eref, 'access-entry-iam-user', `access entry for ${e.principalArn}: not an IAM user`);
     }
     ctx.note(`${entries.length} access entr${entries.length === 1 ? 'y' : 'ies'} (${nodes} node identit${nodes === 1 ? 'y' : 'ies'}): export the list with --format json for the review`);
   },
@@ -98,14 +121,23 @@ export const P1_IAM_02 = defineControl({
   description:
     'Where the cluster still honours kube-system/aws-auth (authenticationMode CONFIG_MAP or API_AND_CONFIG_MAP), its mapRoles and ' +
     'mapUsers entries are read: system:masters only for a break-glass principal listed in clusterAdminAllowlist (system:masters ' +
-    'cannot be limited by RBAC), no IAM users (long-lived keys), no wildcard ARNs and no mapAccounts. Node-role mappings are ' +
-    'recognised as node identities. Whether each mapping is still needed is part of the attested review.',
+    'cannot be limited by RBAC), no wildcard ARNs and no mapAccounts; IAM users (long-lived keys) are a warning. Node-role ' +
+    'mappings are recognised as node identities. Whether each mapping is still needed is part of the attested review.',
   requires: [{ anyOf: [AWS_AUTH_KEY], what: 'the kube-system/aws-auth ConfigMap' }],
   optional: [aws('eks:DescribeCluster')],
   rules: {
-    'aws-auth-masters': { title: 'system:masters only for the allowlisted break-glass principal', severity: 'high' },
-    'aws-auth-iam-users': { title: 'No IAM users in aws-auth', severity: 'medium' },
-    'aws-auth-wildcard': { title: 'No wildcard ARNs or whole-account mappings', severity: 'high' },
+    'aws-auth-masters': {
+      title: 'system:masters only for the allowlisted break-glass principal', severity: 'high', level: 'required',
+      basis: 'controls.md §7 P1-IAM-02: no system:masters except break-glass (CC6.3)', evidence: [],
+    },
+    'aws-auth-iam-users': {
+      title: 'No IAM users in aws-auth', severity: 'medium', level: 'recommended',
+      basis: 'controls.md CC5-IAM-05: IAM users mapped into the cluster (long-lived keys) are a warning', evidence: [],
+    },
+    'aws-auth-wildcard': {
+      title: 'No wildcard ARNs or whole-account mappings', severity: 'high', level: 'required',
+      basis: 'controls.md §7 P1-IAM-02: no wildcard ARNs (every matching principal is let in)', evidence: [],
+    },
   },
   attestation: 'Each aws-auth mapping was reviewed against current role owners, and the break-glass mapping is approved and monitored.',
   remediation: {
@@ -128,8 +160,12 @@ export const P1_IAM_02 = defineControl({
       ctx.notApplicable(`authenticationMode API: aws-auth is ignored${a ? ' (the ConfigMap still exists; delete it to avoid confusion)' : ''}`);
       return;
     }
-    if (!a) { ctx.notApplicable('no kube-system/aws-auth ConfigMap: nothing is mapped through it'); return; }
-    if (a.errors.length) ctx.error(`aws-auth could not be fully read: ${a.errors.join('; ')}`);
+    if (!a) { ctx.notApplicable('no kube-system/aws-auth ConfigMap among the ConfigMaps read: nothing is mapped through it'); return; }
+    if (a.errors.length) {
+      const why = `kube-system/aws-auth could not be fully read: ${a.errors.join('; ')} (the unreadable part may hold more mappings)`;
+      for (const r of ['aws-auth-masters', 'aws-auth-iam-users', 'aws-auth-wildcard']) ctx.unevaluated(r, why);
+    }
+    if (!cluster) ctx.note('authenticationMode not read (eks:DescribeCluster): the mappings are judged as written; a cluster in API mode ignores them');
     const allow = ctx.config.clusterAdminAllowlist;
     for (const m of a.mappings) {
       const ref = iamPrincipalRef(m.arn);
@@ -149,7 +185,7 @@ export const P1_IAM_02 = defineControl({
     for (const acct of a.accounts) {
       ctx.fail(awsRef('AWS::::Account', acct, { accountId: acct }), 'aws-auth-wildcard', `mapAccounts ${acct}: every IAM principal of the account is mapped into the cluster`);
     }
-    if (a.mappings.length === 0 && a.accounts.length === 0) ctx.notApplicable('aws-auth maps nothing');
+    if (a.mappings.length === 0 && a.accounts.length === 0 && !a.errors.length) ctx.notApplicable('aws-auth maps nothing');
   },
 });
 
@@ -164,13 +200,23 @@ export const P1_IAM_03 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'Counts every principal with cluster-admin power — subjects of ClusterRoleBindings to cluster-admin or an equivalent "*" role ' +
-    '(Kubernetes and EKS built-ins excluded), access entries with AmazonEKSClusterAdminPolicy at cluster scope or group ' +
-    'system:masters, and aws-auth system:masters mappings — against maxClusterAdmins, checks them against clusterAdminAllowlist ' +
-    'when one is configured, and fails service accounts and "everyone" groups that hold it.',
-  requires: [...RBAC_REQUIREMENTS],
-  optional: [aws('eks:DescribeCluster'), ...ACCESS_ENTRY_KEYS, AWS_AUTH_KEY],
-  rules: { 'cluster-admin-binding': RBAC_RULES['cluster-admin-binding'] },
+    'Each grant of cluster-admin is judged on its own: every ClusterRoleBinding to cluster-admin or to a role with "*" on "*" ' +
+    '(after aggregation), every EKS access entry with AmazonEKSClusterAdminPolicy or AmazonEKSAdminPolicy at cluster scope or ' +
+    'group system:masters, and every aws-auth system:masters mapping fails unless its principals are in clusterAdminAllowlist ' +
+    '("everyone" groups and workload service accounts always fail); every other binding passes. Subjects are classified by ' +
+    'meaning, not by the binding\'s name: grants to Kubernetes/EKS identities and system-namespace service accounts are reported ' +
+    'with the system findings. The principals are counted against maxClusterAdmins once every source the cluster\'s ' +
+    'authentication mode uses was read (above the threshold the count fails on what was read).',
+  requires: [
+    { anyOf: [k8s(RBAC_KINDS.clusterRoleBinding)], what: 'ClusterRoleBindings' },
+    { anyOf: [k8s(RBAC_KINDS.clusterRole)], what: 'ClusterRoles' },
+  ],
+  optional: [k8s(RBAC_KINDS.roleBinding), k8s(RBAC_KINDS.role), aws('eks:DescribeCluster'), ...ACCESS_ENTRY_KEYS, AWS_AUTH_KEY],
+  rules: {
+    'cluster-admin-binding': RBAC_RULES['cluster-admin-binding'],
+    'cluster-admin-count': RBAC_RULES['cluster-admin-count'],
+    'hidden-creator-admin': RBAC_RULES['hidden-creator-admin'],
+  },
   remediation: {
     summary: 'Remove cluster-admin from workloads and individuals; keep a short, approved break-glass list (clusterAdminAllowlist) and give everyone else namespace-scoped roles.',
     commands: [
@@ -184,7 +230,12 @@ export const P1_IAM_03 = defineControl({
   ],
   check(ev, ctx) {
     const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
-    reportClusterAdmins(ev, ctx, { cluster, accessEntriesDeclared: true, awsAuthDeclared: true, rule: 'cluster-admin-binding' });
+    const inEffect = awsAuthInEffect(cluster);
+    const members = { entries: ev.has('aws:eks:ListAccessEntries'), awsAuth: ev.has('k8s:core/ConfigMap') && inEffect !== false };
+    judgeBindings(ev, ctx, serverMinorOf(ev, cluster), { leastPrivilege: false, members });
+    judgeAccessEntries(ev, ctx, undefined, { leastPrivilege: false });
+    judgeAwsAuthAdmins(ev, ctx, cluster);
+    countClusterAdmins(ev, ctx, cluster);
   },
 });
 
@@ -207,7 +258,13 @@ export const P1_IAM_04 = defineControl({
     'In CONFIG_MAP mode the creator holds system:masters invisibly and cannot be removed, which fails.',
   requires: [need.aws('eks:DescribeCluster', 'the EKS cluster description')],
   optional: [...ACCESS_ENTRY_KEYS],
-  rules: { 'creator-admin': { title: 'No implicit cluster-admin for the cluster creator', severity: 'medium' } },
+  rules: {
+    'creator-admin': {
+      title: 'No implicit cluster-admin for the cluster creator', severity: 'medium', level: 'required',
+      basis: 'controls.md §7 P1-IAM-04: bootstrapClusterCreatorAdminPermissions false, or the creator\'s entry removed or approved (CC6.2: access removed when not needed)',
+      evidence: [],
+    },
+  },
   remediation: {
     summary: 'Create clusters with bootstrapClusterCreatorAdminPermissions=false and explicit admin access entries; on existing clusters delete the creator\'s entry once another admin path exists.',
     commands: [
@@ -230,16 +287,16 @@ export const P1_IAM_04 = defineControl({
       return;
     }
     if (bootstrap === false) { ctx.pass(ref, 'creator-admin', 'bootstrapClusterCreatorAdminPermissions is false: the creator got no admin entry'); return; }
-    if (!ev.has('aws:eks:ListAccessEntries')) { ctx.error('bootstrapClusterCreatorAdminPermissions is true and access entries were not collected: cannot tell whether the creator\'s entry remains'); return; }
+    if (!ev.has('aws:eks:ListAccessEntries')) { ctx.unevaluated('creator-admin', 'bootstrapClusterCreatorAdminPermissions is true and access entries were not read (eks:ListAccessEntries): whether the creator\'s entry remains is unknown'); return; }
     const created = toTime(c.createdAt);
-    const entries = accessEntries(ev).filter((e) => !(e.type && NODE_ENTRY_TYPES.has(e.type)));
+    const entries = accessEntries(ev).filter((e) => !isNodeEntry(e));
     const unknown = entries.filter((e) => !e.described || !e.policiesKnown);
     const candidates = entries.filter((e) => {
       const t = toTime(e.createdAt);
       return created !== undefined && t !== undefined && Math.abs(t - created) <= CREATOR_WINDOW_MS
         && e.policies.some((p) => p.policyArn.endsWith(`/${CLUSTER_ADMIN_POLICY}`) && p.scope === 'cluster');
     });
-    if (!candidates.length && unknown.length) { ctx.error(`details of ${unknown.length} access entr${unknown.length === 1 ? 'y' : 'ies'} not collected: cannot tell which one the creator's is`); return; }
+    if (!candidates.length && unknown.length) { ctx.unevaluated('creator-admin', `details of ${unknown.length} access entr${unknown.length === 1 ? 'y' : 'ies'} not read (eks:DescribeAccessEntry / eks:ListAssociatedAccessPolicies): which one is the creator's is unknown`); return; }
     if (!candidates.length) { ctx.pass(ref, 'creator-admin', 'bootstrapClusterCreatorAdminPermissions is true, but no cluster-admin access entry from the cluster\'s creation remains'); return; }
     for (const e of candidates) {
       const eref = accessEntryRef(e);
@@ -263,9 +320,10 @@ export const P1_IAM_05 = defineControl({
   automation: 'automated',
   severity: 'critical',
   description:
-    'No RoleBinding or ClusterRoleBinding — built-in or not — grants system:anonymous or system:unauthenticated anything beyond ' +
-    'the default discovery and health roles (system:discovery, system:basic-user, system:public-info-viewer). EKS does not expose ' +
-    'the API server\'s anonymous-auth settings, so RBAC is what can be checked.',
+    'Every RoleBinding and ClusterRoleBinding that names system:anonymous or system:unauthenticated — whatever its name — is ' +
+    'judged by what its role grants after aggregation: get on the discovery and health endpoints and the self-reviews every user ' +
+    'has pass, anything else fails (a default discovery role edited to grant more fails too). EKS does not expose the API ' +
+    'server\'s anonymous-auth settings, so RBAC is what can be checked.',
   requires: [
     { anyOf: [k8s(RBAC_KINDS.clusterRoleBinding)], what: 'ClusterRoleBindings' },
     { anyOf: [k8s(RBAC_KINDS.roleBinding)], what: 'RoleBindings' },
@@ -273,7 +331,7 @@ export const P1_IAM_05 = defineControl({
   optional: [k8s(RBAC_KINDS.clusterRole), k8s(RBAC_KINDS.role), aws('eks:DescribeCluster')],
   rules: { 'rbac-anonymous': RBAC_RULES['rbac-anonymous'] },
   remediation: {
-    summary: 'Delete bindings that name system:anonymous or system:unauthenticated, except the default discovery ones.',
+    summary: 'Delete bindings that grant system:anonymous or system:unauthenticated more than the default discovery roles, and restore edited discovery roles.',
     commands: ['kubectl get clusterrolebindings,rolebindings -A -o json | jq -r \'.items[] | select(.subjects[]?.name | test("system:(anonymous|unauthenticated)")) | "\\(.kind) \\(.metadata.namespace // "") \\(.metadata.name)"\''],
   },
   references: [
@@ -281,8 +339,8 @@ export const P1_IAM_05 = defineControl({
     { title: 'KEP-4633: anonymous auth for configured endpoints', url: 'https://www.kubernetes.dev/resources/keps/4633/' },
   ],
   check(ev, ctx) {
-    const n = reportAnonymousBindings(bindings(ev), ctx, 'rbac-anonymous');
-    if (n === 0) {
+    const n = judgeAnonymousBindings(ev, ctx);
+    if (n === 0 && ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.has(`k8s:${RBAC_KINDS.roleBinding}`)) {
       const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
       ctx.pass(clusterOrRef(cluster, ctx.clusterName), 'rbac-anonymous', 'no binding names system:anonymous or system:unauthenticated');
     }

@@ -116,6 +116,8 @@ interface RuleAccess {
   state: 'ok' | 'partial' | 'missing';
   /** What was not read, in words a user can act on. */
   reason?: string;
+  /** The same, one entry per unmet requirement (to tell them apart from the control's own). */
+  parts?: string[];
 }
 
 /** The state of one evidence requirement: met, met by an alternative with another unreadable, or not met. */
@@ -170,7 +172,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
         if (r.state === 'missing' || r.state === 'not-collected') reasons.push(r.reason!);
         else if (r.state === 'partial') partial = [...partial, r.reason!];
       }
-      a = reasons.length > 0 ? { state: 'missing', reason: reasons.join(' | ') }
+      a = reasons.length > 0 ? { state: 'missing', reason: reasons.join(' | '), parts: reasons }
         : partial.length > 0 ? { state: 'partial', reason: partial.join(' | ') }
           : { state: 'ok' };
       access.set(rule, a);
@@ -273,13 +275,27 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     }
   }
 
+  // A rule whose evidence is part of the control's missing inventory is listed as not evaluated even
+  // when the check did not mention it (the list is then complete; the status is error or fail anyway).
+  // A rule that reads optional evidence is the check's to judge: it may not apply at all.
+  if (control.check) {
+    for (const rule of Object.keys(control.rules ?? {})) {
+      const a = accessOf(rule);
+      if (a.state === 'missing' && a.parts!.every((p) => missing.includes(p))) markUnevaluated(rule, a.reason!);
+    }
+  }
   const unevaluatedList = [...unevaluated.values()];
   const requiredUnevaluated = unevaluatedList.filter((u) => u.level === 'required');
   for (const u of unevaluatedList) if (u.level === 'recommended') notes.push(`recommended rule ${u.rule} not evaluated: ${u.reason}`);
+  /** A rule's missing evidence that the control's own missing inventory does not already name. */
+  const beyondInventory = (u: UnevaluatedRule) => {
+    const parts = access.get(u.rule)?.parts;
+    return parts ? parts.some((p) => !missing.includes(p)) : !missing.includes(u.reason);
+  };
   /** Why a verdict could not be reached, cause first: missing inventory, rules not evaluated, the check's own error. */
   const gapsOfVerdict = [
     ...missing,
-    ...requiredUnevaluated.filter((u) => !missing.includes(u.reason)).map((u) => `${u.rule}: ${u.reason}`),
+    ...requiredUnevaluated.filter(beyondInventory).map((u) => `${u.rule}: ${u.reason}`),
     ...(requiredErrors > 0 ? [`${requiredErrors} resource(s) with a required rule not evaluated (see the error findings)`] : []),
   ];
 

@@ -59,6 +59,14 @@ export class SnapshotIndex {
     return this.snapshot.tools.some((t) => t.tool === tool) ? 'collected' : 'not-collected';
   }
 
+  /** Whether the key was read as the whole inventory (see `Evidence.complete`). */
+  complete(key: EvidenceKey): boolean {
+    const s = this.state(key);
+    if (s !== 'collected' && s !== 'absent') return false;
+    if (key.startsWith('k8s:')) return this.snapshot.kubernetes.source !== 'files' || this.snapshot.kubernetes.complete;
+    return true;
+  }
+
   /** A whole API group (`constraints.gatekeeper.sh/*`): the worst state of its kinds. */
   private groupState(prefix: string): CoverageState | 'not-collected' {
     let seen: CoverageState | undefined;
@@ -171,6 +179,7 @@ export function scopedEvidence(index: SnapshotIndex, controlId: string, declared
   return {
     state: (key) => { guard(key); return index.state(key); },
     has: (key) => { guard(key); const s = index.state(key); return s === 'collected' || s === 'absent'; },
+    complete: (key) => { guard(key); return index.complete(key); },
     objects: (kind) => { guard(`k8s:${kind}`); return index.objects(kind); },
     inNamespace: (kind, ns) => { guard(`k8s:${kind}`); return index.inNamespace(kind, ns); },
     get: (kind, ns, name) => { guard(`k8s:${kind}`); return index.get(kind, ns, name); },

@@ -119,8 +119,17 @@ export function isCountedEvidence(o: unknown): boolean {
 export interface Evidence {
   /** Coverage of a key in this snapshot; `not-collected` when it was not read at all. */
   state(key: EvidenceKey): CoverageState | 'not-collected';
-  /** True when the key was read completely (`collected` or `absent`). */
+  /** True when the key was read (`collected` or `absent`): the objects in the input can be judged. */
   has(key: EvidenceKey): boolean;
+  /**
+   * True when the key was read as the whole inventory, so that "none of them" and "no such object"
+   * are facts: a live list, an AWS call, a `collect` bundle, `--complete-inventory`. False for a loose
+   * set of manifests (a Helm chart holds some DaemonSets, not the cluster's) and for infrastructure
+   * code (a Terraform configuration declares some trails, not the account's). A rule that fails on
+   * absence ("no Falco DaemonSet", "no trail logs everything") needs it; without it, say the input
+   * may not hold everything (`ctx.unevaluated`), and judge the objects that are there.
+   */
+  complete(key: EvidenceKey): boolean;
   /** All objects of a kind (`core/Pod`, `apps/Deployment`, `kyverno.io/ClusterPolicy`). */
   objects(kind: K8sKindKey): readonly K8sObject[];
   /** Objects of a kind in one namespace. */

@@ -10,7 +10,7 @@ import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import { catalog } from '../../src/catalog/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
-import type { JsonObject } from '../../src/model/index.js';
+import type { ControlResult, JsonObject } from '../../src/model/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import { parseManifestText } from '../../src/collectors/files/parse.js';
 import { testControl, runCase } from '../helpers/control-tester.js';
@@ -456,7 +456,7 @@ rules: ${rules}
 const user = (n: string) => `[{ kind: User, name: "${n}", apiGroup: rbac.authorization.k8s.io }]`;
 const group = (n: string) => `[{ kind: Group, name: "${n}", apiGroup: rbac.authorization.k8s.io }]`;
 const sa = (ns: string, n: string) => `[{ kind: ServiceAccount, name: ${n}, namespace: ${ns} }]`;
-/** Kubernetes and EKS built-ins: allowlisted, except for anonymous access. */
+/** Kubernetes and EKS built-ins: judged like everything else, reported with the system findings. */
 const builtins = [
   cr('cluster-admin', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }, { nonResourceURLs: ["*"], verbs: ["*"] }]', ', labels: { kubernetes.io/bootstrapping: rbac-defaults }'),
   crb('cluster-admin', 'cluster-admin', group('system:masters'), 'kubernetes.io/bootstrapping: rbac-defaults'),
@@ -468,45 +468,89 @@ const builtins = [
   cr('view', '[{ apiGroups: ["", apps], resources: [pods, services, configmaps, deployments], verbs: [get, list, watch] }]', ', labels: { kubernetes.io/bootstrapping: rbac-defaults }'),
 ].join('');
 const rbacKinds = { 'rbac.authorization.k8s.io/Role': 'collected' as const, 'rbac.authorization.k8s.io/RoleBinding': 'collected' as const };
+/** The AWS side of a cluster in API mode with no access entries: every source of cluster-admin principals read. */
+const apiMode = (entries: Parameters<typeof accessEntries>[0] = []) => [describeCluster(), ...accessEntries(entries)];
+const ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy';
+const fails = (r: ControlResult, rule: string) => r.findings.filter((f) => f.rule === rule && f.status === 'fail' && !f.system).map((f) => f.resource.name).sort();
+const warns = (r: ControlResult, rule: string) => r.findings.filter((f) => f.rule === rule && f.status === 'warn' && !f.system).map((f) => f.resource.name).sort();
 
 testControl(CC5_IAM_03, {
   valid: [
     {
-      name: 'built-ins only plus a namespaced view binding for a group: manual (access review)',
+      name: 'built-ins plus a namespaced view binding for a group: manual (access review); built-ins are judged and reported as system findings',
       k8s: builtins + rb('shop', 'shop-viewers', 'ClusterRole', 'view', group('shop-devs')),
+      aws: apiMode(),
       expect: {
-        status: 'manual', passing: ['rbac-wildcard', 'rbac-secrets-read', 'rbac-anonymous', 'cluster-admin-binding'],
-        assert: (r) => { expect(r.findings.some((f) => f.resource.name === 'eks:addon-cluster-admin')).toBe(false); expect(r.notes.join(' ')).toMatch(/built-in/); },
+        status: 'manual', passing: ['rbac-wildcard', 'rbac-secrets-read-namespaced', 'rbac-anonymous', 'cluster-admin-binding', 'cluster-admin-count'],
+        assert: (r) => {
+          const eks = r.findings.find((f) => f.rule === 'cluster-admin-binding' && f.resource.name === 'eks:addon-cluster-admin');
+          expect(eks).toMatchObject({ status: 'fail', system: true });
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-binding' && f.resource.name === 'system:controller:clusterrole-aggregation-controller')?.system).toBe(true);
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^0 cluster-admin principal/);
+        },
       },
     },
     {
       name: 'attested access review: pass',
       k8s: builtins + rb('shop', 'shop-viewers', 'ClusterRole', 'view', group('shop-devs')),
+      aws: apiMode(),
       attestations: [{ control: 'CC5-IAM-03', statement: 'Q4 access review done', attestedBy: 'secops@acme.example', date: '2026-10-15', validUntil: '2027-01-15' }],
       expect: { status: 'pass', assert: (r) => expect(r.attestation?.attestedBy).toBe('secops@acme.example') },
     },
     {
       name: 'get pods/exec is not exec access from Kubernetes 1.35',
       k8s: builtins + role('shop', 'logs', '[{ apiGroups: [""], resources: [pods, pods/log, pods/exec], verbs: [get, list] }]') + rb('shop', 'logs', 'Role', 'logs', group('support')),
-      serverVersion: 'v1.35.1',
-      expect: { status: 'manual', passing: ['rbac-pod-exec'] },
-    },
-    {
-      name: 'read-only access to every resource of named CRD groups (the auditor role of controls.md §4.3) is not a wildcard finding',
-      k8s: builtins + cr('auditor', '[{ apiGroups: [karpenter.sh, constraints.gatekeeper.sh], resources: ["*"], verbs: [get, list] }]') + crb('auditor', 'auditor', group('soc2-auditor'))
-        + cr('reader-all', '[{ apiGroups: [""], resources: ["*"], verbs: [get] }]') + rb('shop', 'reader-all', 'ClusterRole', 'reader-all', group('support')),
-      expect: { status: 'fail', passing: ['rbac-wildcard'], assert: (r) => expect(r.findings.filter((f) => f.rule === 'rbac-wildcard' && f.status === 'fail').map((f) => `${f.resource.kind}/${f.resource.name}`).sort()).toEqual(['ClusterRole/reader-all', 'RoleBinding/reader-all']) },
+      serverVersion: 'v1.35.1', aws: apiMode(),
+      expect: { status: 'manual', passing: ['rbac-pod-exec-namespaced'], assert: (r) => expect(r.counts.warn).toBe(0) },
     },
     {
       name: 'a named Secret read is deliberate, not a Secrets-read finding',
       k8s: builtins + role('shop', 'tls', '[{ apiGroups: [""], resources: [secrets], resourceNames: [shop-tls], verbs: [get] }]') + rb('shop', 'tls', 'Role', 'tls', sa('shop', 'ingress')),
-      expect: { status: 'manual', passing: ['rbac-secrets-read'] },
+      aws: apiMode(),
+      expect: { status: 'manual', passing: ['rbac-secrets-read-namespaced'], assert: (r) => expect(r.counts.warn).toBe(0) },
     },
     {
       name: 'an approved admin group (allowlisted) within the threshold',
       k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')),
-      config: { clusterAdminAllowlist: ['Group:platform-admins'] },
-      expect: { status: 'manual', passing: ['cluster-admin-binding'], notFailing: ['cluster-admin-binding'] },
+      aws: apiMode(), config: { clusterAdminAllowlist: ['Group:platform-admins'] },
+      expect: { status: 'manual', passing: ['cluster-admin-binding', 'cluster-admin-count'], notFailing: ['cluster-admin-binding'] },
+    },
+    {
+      name: 'recommended rules only warn: a team\'s edit-like Role in its namespace (Secrets read, exec, acting as its service accounts, "*" verbs on a CRD)',
+      k8s: builtins + role('shop', 'team', `[
+        { apiGroups: [""], resources: [secrets], verbs: [get, list] },
+        { apiGroups: [""], resources: [pods/exec], verbs: [create] },
+        { apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate] },
+        { apiGroups: [shop.acme.example], resources: [carts], verbs: ["*"] }]`) + rb('shop', 'team', 'Role', 'team', group('shop-team')),
+      aws: apiMode(),
+      expect: {
+        status: 'manual', notFailing: ['rbac-secrets-read', 'rbac-pod-exec'],
+        assert: (r) => {
+          expect(warns(r, 'rbac-secrets-read-namespaced')).toEqual(['team', 'team']);
+          expect(warns(r, 'rbac-pod-exec-namespaced')).toEqual(['team', 'team']);
+          expect(warns(r, 'rbac-act-as-sa-namespaced')).toEqual(['team', 'team']);
+          expect(warns(r, 'rbac-wildcard-verbs')).toEqual(['team', 'team']);
+          expect(r.rules.find((x) => x.id === 'rbac-secrets-read-namespaced')?.level).toBe('recommended');
+        },
+      },
+    },
+    {
+      name: 'the read-only auditor role of controls.md §4.3 ("*" resources of named CRD groups, get/list) passes',
+      k8s: builtins + cr('auditor', '[{ apiGroups: [karpenter.sh, constraints.gatekeeper.sh], resources: ["*"], verbs: [get, list] }]') + crb('auditor', 'auditor', group('soc2-auditor')),
+      aws: apiMode(),
+      expect: { status: 'manual', passing: ['rbac-wildcard'], notFailing: ['rbac-wildcard'] },
+    },
+    {
+      name: 'a ClusterRoleBinding of cluster-admin to a system-namespace service account (Flux) is a system finding',
+      k8s: builtins + crb('cluster-reconciler-flux-system', 'cluster-admin', `[{ kind: ServiceAccount, name: kustomize-controller, namespace: flux-system }, { kind: ServiceAccount, name: helm-controller, namespace: flux-system }]`),
+      aws: apiMode(),
+      expect: {
+        status: 'manual', notFailing: ['cluster-admin-binding'],
+        assert: (r) => {
+          expect(r.findings.find((f) => f.resource.name === 'cluster-reconciler-flux-system' && f.rule === 'cluster-admin-binding')).toMatchObject({ status: 'fail', system: true });
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^0 cluster-admin/);
+        },
+      },
     },
   ],
   invalid: [
@@ -516,15 +560,46 @@ testControl(CC5_IAM_03, {
       expect: { failing: ['cluster-admin-binding'], notFailing: ['rbac-wildcard'], assert: (r) => expect(r.failSeverity).toBe('high') },
     },
     {
+      name: 'each binding granting cluster-admin fails on its own: the waiver key and SARIF location stay with the binding when another is removed',
+      k8s: builtins + crb('ops-admin-1', 'cluster-admin', user('ops@acme.example')) + crb('ops-admin-2', 'cluster-admin', user('ops@acme.example')),
+      aws: apiMode(),
+      waivers: [{ id: 'RISK-1', control: 'CC5-IAM-03', rule: 'cluster-admin-binding', resources: { kind: 'ClusterRoleBinding', name: 'ops-admin-1' }, reason: 'break-glass', approvedBy: 'ciso', expires: '2027-03-01' }],
+      expect: {
+        failing: ['cluster-admin-binding'],
+        assert: (r) => {
+          expect(fails(r, 'cluster-admin-binding')).toEqual(['ops-admin-2']);
+          expect(r.findings.find((f) => f.resource.name === 'ops-admin-1' && f.rule === 'cluster-admin-binding')?.status).toBe('waived');
+          expect(r.findings.find((f) => f.resource.name === 'ops-admin-2' && f.rule === 'cluster-admin-binding')?.source).toMatchObject({ file: 'fixture.yaml' });
+          // one principal, two grants
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^1 cluster-admin principal/);
+        },
+      },
+    },
+    {
+      name: '"everyone is cluster-admin" through a binding named system:* is not built in',
+      k8s: builtins + crb('system:oops', 'cluster-admin', group('system:authenticated')) + crb('eks:all-sa', 'edit', group('system:serviceaccounts')),
+      expect: {
+        failing: ['cluster-admin-binding', 'rbac-secrets-read'],
+        assert: (r) => {
+          expect(r.failSeverity).toBe('critical');
+          expect(r.findings.find((f) => f.resource.name === 'system:oops' && f.rule === 'cluster-admin-binding')).toMatchObject({ status: 'fail', severity: 'critical' });
+          expect(r.findings.find((f) => f.resource.name === 'system:oops')?.system).toBeUndefined();
+          // edit is assumed (a Kubernetes default not in the input): every service account reads every Secret
+          expect(fails(r, 'rbac-secrets-read')).toEqual(['eks:all-sa']);
+        },
+      },
+    },
+    {
       name: 'a wildcard ClusterRole bound in one namespace (medium); a binding named system:* that grants a person is not built in',
       k8s: builtins + cr('legacy-ops', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]') + rb('legacy', 'legacy-ops', 'ClusterRole', 'legacy-ops', group('legacy-team'))
         + crb('system:jane', 'legacy-ops', user('jane')),
       expect: {
         failing: ['rbac-wildcard', 'cluster-admin-binding'],
         assert: (r) => {
-          expect(r.findings.find((f) => f.rule === 'rbac-wildcard' && f.resource.name === 'legacy-ops')?.severity).toBe('medium');
-          // cluster-wide, the same role makes jane a cluster-admin principal
-          expect(r.findings.some((f) => f.rule === 'cluster-admin-binding' && f.status === 'fail' && f.resource.name === 'system:jane')).toBe(true);
+          expect(r.findings.find((f) => f.rule === 'rbac-wildcard' && f.resource.kind === 'RoleBinding')?.severity).toBe('medium');
+          expect(fails(r, 'cluster-admin-binding')).toEqual(['system:jane']);
+          // the RoleBinding of the same role is full control of one namespace, not cluster-admin
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-binding' && f.resource.kind === 'RoleBinding')?.message).toMatch(/namespace legacy only/);
         },
       },
     },
@@ -535,8 +610,8 @@ testControl(CC5_IAM_03, {
       expect: {
         failing: ['rbac-secrets-read'],
         assert: (r) => {
-          const sev = Object.fromEntries(r.findings.filter((f) => f.rule === 'rbac-secrets-read' && f.status === 'fail').map((f) => [f.resource.name, f.severity]));
-          expect(sev).toEqual({ 'support-secrets': 'high', 'secret-watch': 'low' });
+          const sev = Object.fromEntries(r.findings.filter((f) => f.rule.startsWith('rbac-secrets-read') && f.status !== 'pass' && f.resource.kind.endsWith('Binding')).map((f) => [f.resource.name, `${f.status}:${f.severity}`]));
+          expect(sev).toEqual({ 'support-secrets': 'fail:high', 'secret-watch': 'warn:low' });
         },
       },
     },
@@ -557,9 +632,53 @@ testControl(CC5_IAM_03, {
       expect: { failing: ['rbac-privilege-escalation', 'rbac-nodes-proxy', 'rbac-token-create', 'rbac-csr-approval', 'rbac-webhook-write', 'rbac-pv-create', 'rbac-namespace-write', 'rbac-pod-exec'], notFailing: ['rbac-wildcard', 'rbac-secrets-read'] },
     },
     {
-      name: 'cluster-scoped grants through a RoleBinding are not findings (a RoleBinding cannot grant them)',
-      k8s: builtins + cr('node-proxy', '[{ apiGroups: [""], resources: [nodes/proxy, pods/exec], verbs: [get, create] }]') + rb('shop', 'np', 'ClusterRole', 'node-proxy', user('ann')),
-      expect: { failing: ['rbac-pod-exec'], notFailing: ['rbac-nodes-proxy'] },
+      name: 'an unbound Role and ClusterRole are judged on their own: Secrets, exec, escalate, ephemeral containers',
+      k8s: builtins + role('shop', 'debugger', `[
+        { apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [escalate] },
+        { apiGroups: [""], resources: [pods/ephemeralcontainers], verbs: [patch] },
+        { apiGroups: [""], resources: [secrets], verbs: [get] }]`)
+        + cr('chart-operator', '[{ apiGroups: [""], resources: [secrets, pods/exec], verbs: [get, list, create] }]'),
+      aws: apiMode(),
+      expect: {
+        failing: ['rbac-privilege-escalation', 'rbac-secrets-read', 'rbac-pod-exec'],
+        assert: (r) => {
+          expect(fails(r, 'rbac-privilege-escalation')).toEqual(['debugger']);
+          expect(fails(r, 'rbac-secrets-read')).toEqual(['chart-operator']);
+          expect(fails(r, 'rbac-pod-exec')).toEqual(['chart-operator']);
+          expect(warns(r, 'rbac-pod-exec-namespaced')).toEqual(['debugger']);
+          expect(warns(r, 'rbac-secrets-read-namespaced')).toEqual(['debugger']);
+          expect(r.findings.find((f) => f.resource.name === 'chart-operator' && f.status === 'fail')?.message).toMatch(/once bound/);
+        },
+      },
+    },
+    {
+      name: 'a ClusterRole used only through RoleBindings is judged at namespace scope; nodes/proxy through a RoleBinding is not a finding',
+      k8s: builtins + cr('node-proxy', '[{ apiGroups: [""], resources: [nodes/proxy, pods/exec], verbs: [get, create] }, { apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind] }]')
+        + rb('shop', 'np', 'ClusterRole', 'node-proxy', user('ann')),
+      expect: {
+        failing: ['rbac-privilege-escalation'], notFailing: ['rbac-nodes-proxy', 'rbac-pod-exec'],
+        assert: (r) => {
+          // bind on clusterroles in a namespace: the holder can bind cluster-admin there
+          expect(fails(r, 'rbac-privilege-escalation')).toEqual(['node-proxy', 'np']);
+          expect(warns(r, 'rbac-pod-exec-namespaced')).toEqual(['node-proxy', 'np']);
+        },
+      },
+    },
+    {
+      name: 'running workloads in kube-system, where a service account holds "*" on "*", is cluster-wide escalation from a namespaced grant',
+      k8s: builtins + role('kube-system', 'deployer', '[{ apiGroups: [apps], resources: [deployments], verbs: [create, update] }]') + rb('kube-system', 'ci-deploy', 'Role', 'deployer', user('ci'))
+        + role('legacy', 'self', '[{ apiGroups: [""], resources: [pods], verbs: [create] }]') + rb('legacy', 'self', 'Role', 'self', sa('legacy', 'deployer'))
+        + crb('legacy-deployer-admin', 'cluster-admin', sa('legacy', 'deployer')),
+      aws: apiMode(),
+      expect: {
+        failing: ['rbac-privilege-escalation'],
+        assert: (r) => {
+          // the Role in kube-system is used by a person, so it counts too; the deployer account creating pods as itself is no escalation
+          expect(fails(r, 'rbac-privilege-escalation')).toEqual(['ci-deploy', 'deployer']);
+          expect(r.findings.find((f) => f.resource.name === 'ci-deploy' && f.rule === 'rbac-privilege-escalation')?.message)
+            .toMatch(/ServiceAccount kube-system\/clusterrole-aggregation-controller \(run a workload with it\), which holds cluster-admin/);
+        },
+      },
     },
     {
       name: 'anonymous users bound to a real role, even by a binding named system:*',
@@ -567,21 +686,56 @@ testControl(CC5_IAM_03, {
       expect: { failing: ['rbac-anonymous'], assert: (r) => expect(r.failSeverity).toBe('critical') },
     },
     {
-      name: 'a binding to a namespace\'s default service account',
-      k8s: builtins + role('legacy', 'reader', '[{ apiGroups: [""], resources: [configmaps], verbs: [get] }]') + rb('legacy', 'reader', 'Role', 'reader', sa('legacy', 'default')),
-      expect: { failing: ['rbac-default-sa'] },
-    },
-    {
       name: 'aggregated ClusterRole is evaluated with the rules it aggregates (manifest input, empty rules)',
       k8s: builtins + cr('monitoring', '[]', '', 'aggregationRule: { clusterRoleSelectors: [{ matchLabels: { acme.example/aggregate-to-monitoring: "true" } }] }\n')
         + cr('monitoring-secrets', '[{ apiGroups: [""], resources: [secrets], verbs: [get, list] }]', ', labels: { acme.example/aggregate-to-monitoring: "true" }')
         + crb('monitoring', 'monitoring', sa('observability', 'prometheus')),
-      expect: { failing: ['rbac-secrets-read'] },
+      expect: {
+        failing: ['rbac-secrets-read'],
+        assert: (r) => {
+          expect(fails(r, 'rbac-secrets-read')).toEqual(['monitoring', 'monitoring', 'monitoring-secrets']);
+          expect(r.findings.find((f) => f.resource.name === 'monitoring-secrets' && f.rule === 'rbac-secrets-read')?.message).toMatch(/aggregated into monitoring/);
+        },
+      },
+    },
+    {
+      name: 'a ClusterRole aggregated into the default edit role reaches every edit binding (edit assumed from the Kubernetes defaults)',
+      k8s: cr('crd-editor', '[{ apiGroups: [""], resources: [nodes/proxy], verbs: [get] }]', ', labels: { rbac.authorization.k8s.io/aggregate-to-edit: "true" }')
+        + crb('devs-edit', 'edit', group('devs')),
+      aws: apiMode(),
+      expect: { failing: ['rbac-nodes-proxy', 'rbac-secrets-read', 'rbac-pod-exec'], assert: (r) => expect(fails(r, 'rbac-nodes-proxy')).toEqual(['crd-editor', 'devs-edit']) },
     },
     {
       name: 'a RoleBinding in kube-system granting a person counts (not a system finding)',
-      k8s: builtins + role('kube-system', 'ks-secrets', '[{ apiGroups: [""], resources: [secrets], verbs: [get, list] }]') + rb('kube-system', 'jane-ks', 'Role', 'ks-secrets', user('jane')),
-      expect: { failing: ['rbac-secrets-read'], assert: (r) => expect(r.findings.find((f) => f.rule === 'rbac-secrets-read' && f.status === 'fail')?.system).toBeUndefined() },
+      k8s: builtins + role('kube-system', 'ks-rbac', '[{ apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [escalate] }]') + rb('kube-system', 'jane-ks', 'Role', 'ks-rbac', user('jane')),
+      expect: {
+        failing: ['rbac-privilege-escalation'],
+        assert: (r) => {
+          expect(fails(r, 'rbac-privilege-escalation')).toEqual(['jane-ks', 'ks-rbac']);
+          expect(r.findings.find((f) => f.rule === 'rbac-privilege-escalation' && f.resource.name === 'jane-ks')?.resource.namespace).toBe('kube-system');
+        },
+      },
+    },
+    {
+      name: 'access entries: AmazonEKSAdminPolicy at cluster scope is a cluster-admin principal; AdminViewPolicy at cluster scope reads every Secret',
+      k8s: builtins,
+      aws: apiMode([
+        { principalArn: roleArn('platform'), policies: [{ arn: ADMIN_POLICY_ARN }] },
+        { principalArn: roleArn('auditor'), policies: [{ arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy' }] },
+        { principalArn: roleArn('shop-admin'), policies: [{ arn: ADMIN_POLICY_ARN, scope: 'namespace', namespaces: ['shop'] }] },
+        { principalArn: roleArn('node-role'), type: 'EC2_LINUX' },
+      ]),
+      expect: {
+        failing: ['cluster-admin-binding', 'rbac-secrets-read'],
+        assert: (r) => {
+          expect(fails(r, 'cluster-admin-binding')).toEqual([roleArn('platform')]);
+          expect(fails(r, 'rbac-secrets-read')).toEqual([roleArn('auditor')]);
+          expect(r.findings.filter((f) => f.resource.name === roleArn('shop-admin') && f.status === 'fail')).toEqual([]);
+          expect(warns(r, 'rbac-secrets-read-namespaced')).toContain(roleArn('shop-admin'));
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^1 cluster-admin principal/);
+          expect(r.findings.find((f) => f.resource.name === roleArn('node-role'))?.system).toBe(true);
+        },
+      },
     },
     {
       name: 'more cluster-admin principals than maxClusterAdmins: access entries, aws-auth system:masters and a binding',
@@ -608,51 +762,100 @@ data:
         ]),
       ],
       expect: {
-        failing: ['cluster-admin-binding'],
+        failing: ['cluster-admin-count', 'cluster-admin-binding'],
         assert: (r) => {
-          const count = r.findings.find((f) => f.rule === 'cluster-admin-binding' && f.resource.kind === 'AWS::EKS::Cluster');
-          expect(count?.status).toBe('fail');
-          expect(count?.message).toMatch(/^4 cluster-admin principals/);
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^4 cluster-admin principals/);
+          expect(fails(r, 'cluster-admin-binding')).toEqual(['breakglass', roleArn('admin-a'), roleArn('admin-b'), 'platform-admins'].sort());
         },
       },
     },
     {
+      name: 'a user bound to cluster-admin that is the username of a mapped IAM role counts once',
+      k8s: builtins + crb('breakglass-user', 'cluster-admin', user('breakglass')),
+      aws: apiMode([{ principalArn: roleArn('breakglass'), username: 'breakglass', policies: [{ arn: CLUSTER_ADMIN_POLICY_ARN }] }]),
+      config: { thresholds: { maxClusterAdmins: 1 } },
+      expect: { failing: ['cluster-admin-binding'], notFailing: ['cluster-admin-count'], assert: (r) => expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^1 cluster-admin principal/) },
+    },
+    {
       name: 'a cluster-admin group binding with no allowlist configured is not approved',
       k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')),
-      expect: { failing: ['cluster-admin-binding'], assert: (r) => { expect(r.failSeverity).toBe('medium'); expect(r.findings.find((f) => f.status === 'fail')?.message).toMatch(/none configured/); } },
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => { expect(r.failSeverity).toBe('medium'); expect(r.findings.find((f) => f.status === 'fail' && !f.system)?.message).toMatch(/none configured/); } },
     },
     {
       name: 'an allowlist is configured and a principal is not on it',
       k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')) + crb('contractor', 'cluster-admin', user('contractor@acme.example')),
       config: { clusterAdminAllowlist: ['Group:platform-admins'] },
-      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.filter((f) => f.rule === 'cluster-admin-binding' && f.status === 'fail').map((f) => f.resource.name)).toEqual(['contractor']) },
-    },
-    {
-      name: 'CONFIG_MAP mode: the creator\'s admin is invisible (warning)',
-      k8s: builtins,
-      aws: [describeCluster({ accessConfig: { authenticationMode: 'CONFIG_MAP' } })],
-      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.failSeverity).toBe('low') },
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(fails(r, 'cluster-admin-binding')).toEqual(['contractor']) },
     },
     {
       name: 'threshold lowered to 0',
       k8s: builtins + crb('platform-admins', 'cluster-admin', group('platform-admins')),
-      config: { clusterAdminAllowlist: ['platform-admins'], thresholds: { ...DEFAULT_THRESHOLDS, maxClusterAdmins: 0 } },
-      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.filter((f) => f.status === 'fail').map((f) => f.resource.kind)).toEqual(['Cluster']) },
+      aws: apiMode(), config: { clusterAdminAllowlist: ['platform-admins'], thresholds: { ...DEFAULT_THRESHOLDS, maxClusterAdmins: 0 } },
+      expect: { failing: ['cluster-admin-count'], assert: (r) => expect(r.findings.filter((f) => f.status === 'fail' && !f.system).map((f) => f.resource.kind)).toEqual(['AWS::EKS::Cluster']) },
+    },
+    {
+      name: 'a Helm chart (no RoleBindings or Roles, no AWS): its wildcard ClusterRole bound to an app service account fails',
+      k8s: `apiVersion: v1
+kind: ServiceAccount
+metadata: { name: app, namespace: shop }
+${cr('app-all', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]')}${crb('app-all', 'app-all', sa('shop', 'app'))}`,
+      complete: false,
+      expect: {
+        failing: ['rbac-wildcard', 'cluster-admin-binding'],
+        assert: (r) => {
+          expect(r.notes.join(' ')).toMatch(/failing on the evidence that was read; not evaluated .*RoleBindings.*Roles/);
+          expect(r.unevaluated.map((u) => u.rule)).toEqual(['cluster-admin-count']);
+        },
+      },
+    },
+    {
+      name: 'a Helm chart with only a ClusterRole (no bindings at all) is judged',
+      k8s: cr('chart-role', '[{ apiGroups: [""], resources: ["*"], verbs: [get, list] }]'),
+      complete: false,
+      expect: { failing: ['rbac-wildcard', 'rbac-secrets-read'], assert: (r) => expect(r.findings.every((f) => f.resource.name === 'chart-role')).toBe(true) },
     },
   ],
   other: [
-    { name: 'ClusterRoleBindings forbidden: error', k8s: builtins, kinds: { 'rbac.authorization.k8s.io/ClusterRoleBinding': 'denied' }, expect: { status: 'error' } },
-    { name: 'Roles not in the input files: error', k8s: builtins, complete: false, expect: { status: 'error', message: /Roles/ } },
+    { name: 'ClusterRoleBindings forbidden: error', k8s: builtins, aws: apiMode(), kinds: { 'rbac.authorization.k8s.io/ClusterRoleBinding': 'denied' }, expect: { status: 'error' } },
+    { name: 'Roles not in the input files: error', k8s: builtins, aws: apiMode(), complete: false, expect: { status: 'error', message: /Roles/ } },
     {
       name: 'API mode but access entries not collected: error (the admin count would be wrong)',
       k8s: builtins, kinds: rbacKinds, aws: [describeCluster()],
       expect: { status: 'error', message: /ListAccessEntries/ },
     },
     {
-      name: 'a waived default-SA binding leaves the control to the access review',
-      k8s: builtins + role('legacy', 'reader', '[{ apiGroups: [""], resources: [configmaps], verbs: [get] }]') + rb('legacy', 'reader', 'Role', 'reader', sa('legacy', 'default')),
+      name: 'no AWS evidence: the cluster-admin count is not evaluated (access entries could add principals)',
+      k8s: builtins + rb('shop', 'shop-viewers', 'ClusterRole', 'view', group('shop-devs')),
+      expect: { status: 'error', message: /cluster-admin-count: not read: the cluster's authentication mode/ },
+    },
+    {
+      name: 'a binding whose ClusterRole was not read is not evaluated (an error finding on that binding)',
+      k8s: crb('mystery', 'custom-role', user('jane')), kinds: { ...rbacKinds, 'rbac.authorization.k8s.io/ClusterRole': 'denied' }, aws: apiMode(),
+      expect: { status: 'error', assert: (r) => expect(r.findings.find((f) => f.resource.name === 'mystery')).toMatchObject({ status: 'error', rule: 'cluster-admin-binding' }) },
+    },
+    {
+      name: 'a binding to a role that is not in the evidence grants nothing (passes)',
+      k8s: builtins + rb('shop', 'orphan', 'Role', 'missing', user('jane')), kinds: rbacKinds, aws: apiMode(),
+      expect: { status: 'manual', assert: (r) => { expect(r.findings.find((f) => f.resource.name === 'orphan')).toMatchObject({ status: 'pass', rule: 'cluster-admin-binding' }); expect(r.notes.join(' ')).toMatch(/grant nothing until it exists/); } },
+    },
+    {
+      name: 'CONFIG_MAP mode: the creator\'s invisible admin is a warning',
+      k8s: builtins + 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: aws-auth, namespace: kube-system }\ndata: { mapRoles: "" }\n',
+      aws: [describeCluster({ accessConfig: { authenticationMode: 'CONFIG_MAP' } })],
+      expect: { status: 'manual', assert: (r) => expect(warns(r, 'hidden-creator-admin')).toEqual([CLUSTER]) },
+    },
+    {
+      name: 'a binding to a namespace\'s default service account warns; waived, it leaves the control to the access review',
+      k8s: builtins + role('legacy', 'reader', '[{ apiGroups: [""], resources: [configmaps], verbs: [get] }]') + rb('legacy', 'reader', 'Role', 'reader', sa('legacy', 'default'))
+        + rb('legacy2', 'reader2', 'ClusterRole', 'view', sa('legacy2', 'default')),
+      aws: apiMode(),
       waivers: [{ id: 'RISK-9', control: 'CC5-IAM-03', rule: 'rbac-default-sa', resources: { namespace: 'legacy' }, reason: 'legacy app reads its config', approvedBy: 'ciso', expires: '2027-03-01' }],
-      expect: { status: 'manual', assert: (r) => expect(r.counts.waived).toBe(1) },
+      expect: { status: 'manual', assert: (r) => { expect(r.counts.waived).toBe(1); expect(warns(r, 'rbac-default-sa')).toEqual(['reader2']); } },
+    },
+    {
+      name: 'an access policy whose permissions eks-soc2 does not know is not evaluated',
+      k8s: builtins, aws: apiMode([{ principalArn: roleArn('ops-ai'), policies: [{ arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonAIOpsAssistantPolicy' }] }]),
+      expect: { status: 'error', assert: (r) => expect(r.findings.find((f) => f.resource.name === roleArn('ops-ai'))).toMatchObject({ status: 'error', message: expect.stringMatching(/AmazonAIOpsAssistantPolicy are not known/) }) },
     },
   ],
 });
@@ -910,12 +1113,18 @@ async function corpusFailures(control: Parameters<typeof runCase>[0], paths: str
   // Grants are judged on bindings; role definitions get their own (low) wildcard finding, tested separately.
   return [...new Set(r.findings.filter((f) => f.status === 'fail' && f.resource.kind !== 'Role' && f.resource.kind !== 'ClusterRole').map((f) => `${f.rule}:${f.resource.name}${f.system ? ' (system)' : ''}`))].sort();
 }
+/** CC5-IAM-03 findings of one status on bindings (role definitions are judged on their own, tested separately), with extra objects. */
+async function rbacCorpus(paths: string[], status: 'fail' | 'warn', extra = ''): Promise<string[]> {
+  const snap = await collectFiles(paths, { toolVersion: 'test', completeInventory: true });
+  const r = runCase(CC5_IAM_03, { name: paths.join(','), k8s: extra ? [...snap.kubernetes.objects, ...runCaseObjects(extra)] : snap.kubernetes.objects });
+  return [...new Set(r.findings.filter((f) => f.status === status && f.resource.kind !== 'Role' && f.resource.kind !== 'ClusterRole').map((f) => `${f.rule}:${f.resource.name}${f.system ? ' (system)' : ''}`))].sort();
+}
 function runCaseObjects(yaml: string) {
   return parseManifestText(yaml, 'extra.yaml').objects;
 }
 
 describe('CC5-IAM-03 role definitions and dangling bindings', () => {
-  it('reports every non-built-in role: wildcards fail at low severity even when unbound, others pass', () => {
+  it('reports every role, bound or not: an unbound wildcard fails (medium), built-ins are system findings, a dangling binding grants nothing', () => {
     const r = runCase(CC5_IAM_03, {
       name: 'roles',
       k8s: `apiVersion: rbac.authorization.k8s.io/v1
@@ -940,25 +1149,42 @@ roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: missing }
 subjects: [{ kind: User, name: jane }]
 `,
     });
-    const byRes = Object.fromEntries(r.findings.map((f) => [`${f.resource.kind}/${f.resource.name}`, `${f.rule}:${f.status}:${f.severity}`]));
-    expect(byRes['ClusterRole/everything']).toBe('rbac-wildcard:fail:low');
-    expect(byRes['Role/reader']).toBe('rbac-wildcard:pass:high');
-    expect(byRes['ClusterRole/system:basic-user']).toBeUndefined();
-    expect(byRes['RoleBinding/orphan']).toBe('rbac-wildcard:not-applicable:high');
+    const at = (kind: string, name: string, rule: string) => {
+      const f = r.findings.find((x) => x.resource.kind === kind && x.resource.name === name && x.rule === rule);
+      return f ? `${f.status}:${f.severity}${f.system ? ':system' : ''}` : undefined;
+    };
+    expect(at('ClusterRole', 'everything', 'rbac-wildcard')).toBe('fail:medium');
+    expect(at('Role', 'reader', 'rbac-wildcard')).toBe('pass:high');
+    expect(at('Role', 'reader', 'rbac-secrets-read-namespaced')).toBe('pass:low');
+    // a Kubernetes default is judged too, and reported with the system findings
+    expect(at('ClusterRole', 'system:basic-user', 'rbac-wildcard')).toBe('fail:medium:system');
+    expect(at('RoleBinding', 'orphan', 'cluster-admin-binding')).toBe('pass:high');
   });
 });
 
 describe.skipIf(!existsSync(CORPUS))('CC5-IAM-03 against the corpus', () => {
   it('kubescape cluster-admin and secrets rules: namespaced grants in kube-system to a person count; */* cluster-wide makes admins', async () => {
     const dir = `${CORPUS}/kubescape-regolibrary`;
-    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-01`])).toEqual(
-      ['rbac-pod-exec:pod', 'rbac-privilege-escalation:pod', 'rbac-secrets-read:pod', 'rbac-token-create:pod', 'rbac-wildcard:pod']);
+    // core "*" for a person in kube-system: the wildcard fails; Secrets, exec and acting as the namespace's service accounts
+    // are namespaced (warnings) — no ClusterRoleBinding in this case gives a kube-system account more
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-01`])).toEqual(['rbac-wildcard:pod']);
+    expect(await rbacCorpus([`${dir}/rule-list-all-cluster-admins-v1/case-01`], 'warn')).toEqual(
+      ['rbac-act-as-sa-namespaced:pod', 'rbac-pod-exec-namespaced:pod', 'rbac-secrets-read-namespaced:pod']);
+    // the same grant once a kube-system service account holds cluster-admin: taking it over is cluster-wide escalation
+    expect(await rbacCorpus([`${dir}/rule-list-all-cluster-admins-v1/case-01`], 'fail', `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: controller-admin }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }
+subjects: [{ kind: ServiceAccount, name: some-controller, namespace: kube-system }]
+`)).toEqual(['cluster-admin-binding:controller-admin (system)', 'rbac-privilege-escalation:pod', 'rbac-wildcard:pod']);
     // */* with "*" verbs bound cluster-wide to two groups: two unapproved cluster-admin principals
     expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-02`])).toEqual(['cluster-admin-binding:read-secrets-global']);
     expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-list-all-cluster-admins-v1/case-03`])).toEqual(['rbac-wildcard:pod']);
     // watch on secrets cluster-wide (apiGroups "*")
     expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-can-list-get-secrets-v1/case-02`])).toEqual(['rbac-secrets-read:read-secrets-global', 'rbac-wildcard:read-secrets-global']);
-    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-can-list-get-secrets-v1/case-03`])).toEqual(['rbac-secrets-read:pod', 'rbac-wildcard:pod']);
+    // list on Secrets within kube-system: a warning (namespaced); the "*" resource fails
+    expect(await corpusFailures(CC5_IAM_03, [`${dir}/rule-can-list-get-secrets-v1/case-03`])).toEqual(['rbac-wildcard:pod']);
+    expect(await rbacCorpus([`${dir}/rule-can-list-get-secrets-v1/case-03`], 'warn')).toEqual(['rbac-secrets-read-namespaced:pod']);
   });
 
   it('polaris cluster-admin cases: every wildcard binding fails, a binding named system:* or gce:* is not built in', async () => {
@@ -970,7 +1196,9 @@ describe.skipIf(!existsSync(CORPUS))('CC5-IAM-03 against the corpus', () => {
     expect(got['case-06.yaml']).toEqual(['rbac-wildcard']); // "*" verbs on pods in every group
     expect(got['case-08.yaml']).toEqual([]); // get/list on deployments
     expect(got['case-11.yaml']).toEqual([]);
-    for (const c of ['case-01.yaml', 'case-07.yaml', 'case-09.yaml', 'case-10.yaml']) expect(got[c], c).toEqual(expect.arrayContaining(['rbac-wildcard', 'rbac-secrets-read', 'rbac-nodes-proxy']));
+    // every read and write verb on "*" in "*": cluster-admin in effect (Polaris's rule too), judged as a cluster-admin grant
+    for (const c of ['case-01.yaml', 'case-09.yaml']) expect(got[c], c).toEqual(['cluster-admin-binding']);
+    for (const c of ['case-07.yaml', 'case-10.yaml']) expect(got[c], c).toEqual(expect.arrayContaining(['rbac-wildcard', 'rbac-secrets-read', 'rbac-nodes-proxy']));
   });
 
   it('kyverno wildcard and Secret-verb roles, each bound to a test user', async () => {
@@ -982,20 +1210,20 @@ describe.skipIf(!existsSync(CORPUS))('CC5-IAM-03 against the corpus', () => {
         if (o.kind === 'Role') objs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `bind-${o.metadata.name}`, namespace: o.metadata.namespace ?? 'default' }, ...ref });
       }
       const r = runCase(CC5_IAM_03, { name: 'corpus', k8s: objs });
-      return [...new Set(r.findings.filter((f) => f.status === 'fail' && !f.resource.kind.endsWith('Role') && (f.rule === 'rbac-wildcard' || f.rule === 'rbac-secrets-read')).map((f) => `${f.rule}:${f.resource.name}:${f.severity}`))].sort();
+      return [...new Set(r.findings.filter((f) => f.status !== 'pass' && !f.resource.kind.endsWith('Role') && /^rbac-(wildcard|secrets-read)/.test(f.rule)).map((f) => `${f.rule}:${f.resource.name}:${f.status}:${f.severity}`))].sort();
     });
     const dir = `${CORPUS}/kyverno-policies/other`;
     expect(await bindEach([`${dir}/restrict-wildcard-resources/resources-01.yaml`])).toEqual([
-      'rbac-secrets-read:bind-clusterrole-470109:high', // verbs "*" on secrets
-      'rbac-wildcard:bind-clusterrole-441938:high', // apiGroups "*"
-      'rbac-wildcard:bind-clusterrole-470109:high',
+      'rbac-secrets-read:bind-clusterrole-470109:fail:high', // verbs "*" on secrets
+      'rbac-wildcard-verbs:bind-clusterrole-470109:warn:low', // "*" verbs on one named resource
+      'rbac-wildcard:bind-clusterrole-441938:fail:high', // apiGroups "*"
     ]);
     // The same roles as namespaced Roles (no namespace in the file → default): Secrets read only warns.
     expect(await bindEach([`${dir}/restrict-wildcard-resources/resources-02.yaml`])).toEqual([
-      'rbac-secrets-read:bind-clusterrole-470109:low', 'rbac-wildcard:bind-clusterrole-441938:medium', 'rbac-wildcard:bind-clusterrole-470109:medium',
+      'rbac-secrets-read-namespaced:bind-clusterrole-470109:warn:low', 'rbac-wildcard-verbs:bind-clusterrole-470109:warn:low', 'rbac-wildcard:bind-clusterrole-441938:fail:medium',
     ]);
     expect(await bindEach([`${dir}/restrict-secret-role-verbs/resources-01.yaml`])).toEqual([
-      'rbac-secrets-read:bind-clusterrole-320746:high', 'rbac-secrets-read:bind-clusterrole-331636:high', 'rbac-secrets-read:bind-clusterrole-726648:high',
+      'rbac-secrets-read:bind-clusterrole-320746:fail:high', 'rbac-secrets-read:bind-clusterrole-331636:fail:high', 'rbac-secrets-read:bind-clusterrole-726648:fail:high',
     ]);
     expect(await bindEach([`${dir}/restrict-secret-role-verbs/resources-02.yaml`])).toEqual([]); // create/update/patch on secrets: no read
   });
@@ -1076,8 +1304,12 @@ describe('CC5 in the built-in demo', () => {
     const failing = (id: string) => by[id]!.findings.filter((f) => f.status === 'fail' && !f.system).map((f) => `${f.rule}:${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`);
     expect(by['CC5-IAM-01']!.status).toBe('pass');
     expect(failing('CC5-IAM-02')).toEqual(['irsa-trust:legacy/deployer']);
-    expect(failing('CC5-IAM-03')).toEqual(expect.arrayContaining(['cluster-admin-binding:legacy-deployer-admin', 'rbac-wildcard:legacy/legacy-ops', 'rbac-secrets-read:legacy/secret-reader', 'rbac-default-sa:legacy/secret-reader']));
+    expect(failing('CC5-IAM-03')).toEqual(expect.arrayContaining(['cluster-admin-binding:legacy-deployer-admin', 'rbac-wildcard:legacy/legacy-ops', 'cluster-admin-count:acme-prod']));
+    // legacy-team's "*" in legacy reaches the namespace's deployer account, which is cluster-admin
+    expect(failing('CC5-IAM-03')).toContain('rbac-privilege-escalation:legacy/legacy-ops');
     expect(failing('CC5-IAM-03').some((f) => f.includes('soc2-auditor') || f.startsWith('rbac-anonymous'))).toBe(false);
+    const warning = by['CC5-IAM-03']!.findings.filter((f) => f.status === 'warn' && !f.system).map((f) => `${f.rule}:${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`);
+    expect(warning).toEqual(expect.arrayContaining(['rbac-secrets-read-namespaced:legacy/secret-reader', 'rbac-default-sa:legacy/secret-reader']));
     expect(by['CC5-IAM-04']!.status).toBe('pass');
     expect(by['CC5-IAM-05']!.status).toBe('pass');
     expect(by['CC5-IAM-05']!.attestation?.attestedBy).toBe('it-security@acme.example');

@@ -6,7 +6,7 @@ import {
 } from '../../src/catalog/part1.js';
 import { catalog } from '../../src/catalog/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
-import type { JsonObject } from '../../src/model/index.js';
+import type { ControlResult, JsonObject } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
@@ -56,11 +56,37 @@ testControl(P1_IAM_01, {
     },
   ],
   invalid: [
-    { name: 'CONFIG_MAP only (warning)', aws: [mode('CONFIG_MAP')], expect: { failing: ['authentication-mode'], assert: (r) => expect(r.failSeverity).toBe('low') } },
-    { name: 'no authenticationMode reported (an old cluster)', aws: [mode(undefined)], expect: { failing: ['authentication-mode'] } },
+    {
+      name: 'an access entry whose details were not read is not evaluated; the others are listed (error, not a silent gap)',
+      aws: [mode('API'), ...entries, fact('eks', 'ListAccessEntries', { accessEntries: [roleArn('mystery')] }, { clusterName: CLUSTER })],
+      expect: {
+        status: 'error',
+        assert: (r) => {
+          expect(r.findings.find((f) => f.resource.name === roleArn('mystery'))).toMatchObject({ status: 'error', rule: 'access-entry-inventory', message: expect.stringMatching(/DescribeAccessEntry and eks:ListAssociatedAccessPolicies not read/) });
+          expect(r.findings.filter((f) => f.rule === 'access-entry-inventory' && f.status === 'pass')).toHaveLength(3);
+        },
+      },
+    },
   ],
   other: [
-    { name: 'access entries not collected: noted, still manual', aws: [mode('API')], expect: { status: 'manual', assert: (r) => expect(r.notes.join(' ')).toMatch(/not collected/) } },
+    { name: 'CONFIG_MAP only: a warning', aws: [mode('CONFIG_MAP')], expect: { status: 'manual', assert: (r) => { expect(r.counts.warn).toBe(1); expect(r.findings[0]).toMatchObject({ rule: 'authentication-mode', status: 'warn', severity: 'low' }); } } },
+    { name: 'no authenticationMode reported (an old cluster): a warning', aws: [mode(undefined)], expect: { status: 'manual', assert: (r) => expect(r.findings[0]?.status).toBe('warn') } },
+    { name: 'access entries not read in API mode: error (the inventory for the review is missing)', aws: [mode('API')], expect: { status: 'error', message: /eks:ListAccessEntries was not read/ } },
+    {
+      name: 'an IAM user in an access entry is a warning; each entry says what it amounts to',
+      aws: [mode('API'), ...accessEntries([
+        { principalArn: `arn:aws:iam::${ACCOUNT}:user/ci-bot`, policies: [{ arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy' }] },
+        { principalArn: roleArn('dev'), policies: [{ arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', scope: 'namespace', namespaces: ['shop'] }] },
+      ])],
+      expect: {
+        status: 'manual',
+        assert: (r) => {
+          expect(r.findings.filter((f) => f.status === 'warn').map((f) => `${f.rule}:${f.resource.name}`)).toEqual([`access-entry-iam-user:arn:aws:iam::${ACCOUNT}:user/ci-bot`]);
+          expect(r.findings.find((f) => f.rule === 'access-entry-inventory' && f.resource.name.endsWith('ci-bot'))?.message).toMatch(/AmazonEKSAdminPolicy \(cluster scope: cluster-admin\)/);
+          expect(r.findings.find((f) => f.rule === 'access-entry-inventory' && f.resource.name.endsWith('dev'))?.message).toMatch(/AmazonEKSEditPolicy \(namespace shop\)/);
+        },
+      },
+    },
     { name: 'DescribeCluster denied: error', awsCalls: { 'eks:DescribeCluster': 'denied' }, expect: { status: 'error' } },
   ],
 });
@@ -86,11 +112,15 @@ testControl(P1_IAM_02, {
   ],
   invalid: [
     { name: 'system:masters mapping that is not the allowlisted break-glass role', k8s: awsAuth(`${nodeRole}\n${breakglass}`), expect: { failing: ['aws-auth-masters'], assert: (r) => expect(r.findings.find((f) => f.status === 'fail')?.resource).toMatchObject({ kind: 'AWS::IAM::Role', name: 'breakglass' }) } },
-    { name: 'IAM users mapped', k8s: awsAuth(nodeRole, `- userarn: arn:aws:iam::${ACCOUNT}:user/ci-bot\n  username: ci-bot\n  groups: [deployers]`), expect: { failing: ['aws-auth-iam-users'] } },
     { name: 'wildcard ARN and a whole account', k8s: awsAuth(`${nodeRole}\n- rolearn: arn:aws:iam::${ACCOUNT}:role/dev-*\n  username: dev\n  groups: [viewers]`, '', '["444455556666"]'), expect: { failing: ['aws-auth-wildcard'], assert: (r) => expect(r.findings.filter((f) => f.rule === 'aws-auth-wildcard' && f.status === 'fail')).toHaveLength(2) } },
   ],
   other: [
     { name: 'API mode ignores aws-auth', k8s: awsAuth(breakglass), aws: [mode('API')], expect: { status: 'not-applicable', message: /still exists/ } },
+    {
+      name: 'IAM users mapped: a warning (long-lived keys)',
+      k8s: awsAuth(nodeRole, `- userarn: arn:aws:iam::${ACCOUNT}:user/ci-bot\n  username: ci-bot\n  groups: [deployers]`),
+      expect: { status: 'manual', assert: (r) => expect(r.findings.filter((f) => f.status === 'warn').map((f) => f.rule)).toEqual(['aws-auth-iam-users']) },
+    },
     { name: 'no aws-auth ConfigMap', k8s: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other, namespace: kube-system }\n', expect: { status: 'not-applicable' } },
     { name: 'aws-auth not readable (forbidden): error', kinds: { 'core/ConfigMap': 'denied' }, expect: { status: 'error' } },
     { name: 'malformed mapRoles: error', k8s: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: aws-auth, namespace: kube-system }\ndata: { mapRoles: "- rolearn: [unclosed" }\n', expect: { status: 'error', message: /not valid YAML/ } },
@@ -114,19 +144,86 @@ metadata: { name: cluster-admin, labels: { kubernetes.io/bootstrapping: rbac-def
 rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
 ${adminBinding('cluster-admin', '{ kind: Group, name: "system:masters" }')}${adminBinding('eks:addon-cluster-admin', '{ kind: User, name: "eks:addon-manager" }')}`;
 
+const apiMode = (list: Parameters<typeof accessEntries>[0] = []) => [mode('API'), ...accessEntries(list)];
+const failingOn = (r: ControlResult) => r.findings.filter((f) => f.status === 'fail' && !f.system).map((f) => `${f.rule}:${f.resource.name}`).sort();
+
 testControl(P1_IAM_03, {
   valid: [
-    { name: 'built-in admins only', k8s: builtinAdmin, expect: { passing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.find((f) => f.rule === 'cluster-admin-binding')?.message).toMatch(/^0 cluster-admin/) } },
     {
-      name: 'approved admins through a group binding and an access entry',
-      k8s: builtinAdmin + adminBinding('platform-admins', '{ kind: Group, name: platform-admins }'),
-      aws: [mode('API'), ...accessEntries([{ principalArn: roleArn('breakglass'), policies: [{ arn: CLUSTER_ADMIN_POLICY_ARN }] }])],
+      name: 'built-in admins only: each built-in grant is a system finding, every source read, 0 principals',
+      k8s: builtinAdmin, aws: apiMode(),
+      expect: {
+        passing: ['cluster-admin-count'],
+        assert: (r) => {
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^0 cluster-admin/);
+          expect(r.findings.filter((f) => f.rule === 'cluster-admin-binding').map((f) => `${f.resource.name}:${f.status}:${f.system}`).sort()).toEqual(['cluster-admin:fail:true', 'eks:addon-cluster-admin:fail:true']);
+        },
+      },
+    },
+    {
+      name: 'approved admins through a group binding and an access entry; every other binding passes',
+      k8s: builtinAdmin + adminBinding('platform-admins', '{ kind: Group, name: platform-admins }') + `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: shop-admin, namespace: shop }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }
+subjects: [{ kind: Group, name: shop-team }]
+`,
+      aws: apiMode([{ principalArn: roleArn('breakglass'), policies: [{ arn: CLUSTER_ADMIN_POLICY_ARN }] }]),
       config: { clusterAdminAllowlist: ['Group:platform-admins', `arn:aws:iam::${ACCOUNT}:role/breakglass`] },
+      expect: { passing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.find((f) => f.resource.name === 'shop-admin')).toMatchObject({ status: 'pass', message: expect.stringMatching(/namespace shop only/) }) },
+    },
+    {
+      name: 'a ClusterRoleBinding of cluster-admin to Gatekeeper\'s service account is reported with the system findings',
+      k8s: builtinAdmin + adminBinding('gatekeeper-admin', '{ kind: ServiceAccount, name: gatekeeper-admin, namespace: gatekeeper-system }'), aws: apiMode(),
+      expect: { assert: (r) => expect(r.findings.find((f) => f.resource.name === 'gatekeeper-admin')).toMatchObject({ status: 'fail', system: true }) },
     },
   ],
   invalid: [
     { name: 'a ServiceAccount holds cluster-admin', k8s: builtinAdmin + adminBinding('ci', '{ kind: ServiceAccount, name: deployer, namespace: ci }'), config: { clusterAdminAllowlist: ['x'] }, expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.failSeverity).toBe('high') } },
     { name: 'system:authenticated bound to cluster-admin', k8s: builtinAdmin + adminBinding('oops', '{ kind: Group, name: "system:authenticated" }'), expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.failSeverity).toBe('critical') } },
+    {
+      name: '"everyone is cluster-admin" through a binding named system:* fails (subjects judged by meaning, not the binding\'s name)',
+      k8s: builtinAdmin + adminBinding('system:everyone', '{ kind: Group, name: "system:authenticated" }'), aws: apiMode(),
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => { expect(failingOn(r)).toEqual(['cluster-admin-binding:system:everyone']); expect(r.failSeverity).toBe('critical'); } },
+    },
+    {
+      name: 'a second binding granting cluster-admin to the same principal fails too, each on its own binding',
+      k8s: builtinAdmin + adminBinding('jane-admin', '{ kind: User, name: jane }') + adminBinding('jane-admin-again', '{ kind: User, name: jane }'), aws: apiMode(),
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(failingOn(r)).toEqual(['cluster-admin-binding:jane-admin', 'cluster-admin-binding:jane-admin-again']) },
+    },
+    {
+      name: 'a role with "*" on "*" is cluster-admin whatever its name',
+      k8s: builtinAdmin + `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: ops-everything }
+rules: [{ apiGroups: ["*"], resources: ["*"], verbs: [get, list] }, { apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: ops }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops-everything }
+subjects: [{ kind: Group, name: ops }]
+`, aws: apiMode(),
+      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(failingOn(r)).toEqual(['cluster-admin-binding:ops']) },
+    },
+    {
+      name: 'AmazonEKSAdminPolicy at cluster scope is a cluster-admin principal; scoped to namespaces it is not',
+      k8s: builtinAdmin,
+      aws: apiMode([
+        { principalArn: roleArn('ops'), policies: [{ arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy' }] },
+        { principalArn: roleArn('shop-admin'), policies: [{ arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy', scope: 'namespace', namespaces: ['shop'] }] },
+      ]),
+      expect: {
+        failing: ['cluster-admin-binding'],
+        assert: (r) => {
+          expect(failingOn(r)).toEqual([`cluster-admin-binding:${roleArn('ops')}`]);
+          expect(r.findings.find((f) => f.resource.name === roleArn('shop-admin'))?.status).toBe('pass');
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^1 cluster-admin principal/);
+        },
+      },
+    },
     {
       name: 'too many admins across RBAC, access entries and aws-auth (role paths dropped when counting)',
       k8s: `${builtinAdmin}${adminBinding('platform-admins', '{ kind: Group, name: platform-admins }')}---
@@ -145,11 +242,32 @@ data:
         { principalArn: roleArn('admin-b'), policies: [{ arn: CLUSTER_ADMIN_POLICY_ARN }] },
       ])],
       config: { clusterAdminAllowlist: ['Group:platform-admins', 'breakglass', 'admin-*'] },
-      expect: { failing: ['cluster-admin-binding'], assert: (r) => expect(r.findings.find((f) => f.status === 'fail')?.message).toMatch(/^4 cluster-admin principals, more than maxClusterAdmins \(3\)/) },
+      expect: {
+        failing: ['cluster-admin-count'],
+        assert: (r) => {
+          expect(failingOn(r)).toEqual(['cluster-admin-count:test-cluster']);
+          expect(r.findings.find((f) => f.rule === 'cluster-admin-count')?.message).toMatch(/^4 cluster-admin principals, more than maxClusterAdmins \(3\)/);
+          // system:masters' members are named on the built-in binding
+          expect(r.findings.find((f) => f.resource.name === 'cluster-admin' && f.rule === 'cluster-admin-binding')?.message).toMatch(/system:masters \(IAM: arn:aws:iam::\d+:role\/breakglass/);
+        },
+      },
+    },
+    {
+      name: 'above the threshold on what was read fails even with access entries unread',
+      k8s: builtinAdmin + ['a', 'b', 'c', 'd'].map((n) => adminBinding(`admin-${n}`, `{ kind: User, name: ${n} }`)).join(''),
+      config: { clusterAdminAllowlist: ['a', 'b', 'c', 'd'] },
+      expect: { failing: ['cluster-admin-count'], assert: (r) => expect(r.notes.join(' ')).toMatch(/could only add principals/) },
     },
   ],
   other: [
     { name: 'access entries partly described: error, not a wrong count', k8s: builtinAdmin, aws: [mode('API'), fact('eks', 'ListAccessEntries', { accessEntries: [roleArn('x')] }, { clusterName: CLUSTER })], expect: { status: 'error', message: /details of 1 access entry/ } },
+    { name: 'no AWS evidence: the count is not evaluated (the admins are mostly IAM principals)', k8s: builtinAdmin, expect: { status: 'error', message: /cluster-admin-count: not read/ } },
+    { name: 'CONFIG_MAP mode: the creator\'s invisible system:masters is a warning', k8s: `${builtinAdmin}---${awsAuth(nodeRole)}`, aws: [mode('CONFIG_MAP')], expect: { status: 'pass', assert: (r) => expect(r.findings.filter((f) => f.status === 'warn').map((f) => f.rule)).toEqual(['hidden-creator-admin']) } },
+    {
+      name: 'aws-auth system:masters with the authentication mode unread: not evaluated on that principal',
+      k8s: `${builtinAdmin}---${awsAuth(breakglass)}`,
+      expect: { status: 'error', assert: (r) => expect(r.findings.find((f) => f.resource.name === 'breakglass')).toMatchObject({ status: 'error', message: expect.stringMatching(/authenticationMode was not read/) }) },
+    },
   ],
 });
 
@@ -169,7 +287,7 @@ testControl(P1_IAM_04, {
     { name: 'CONFIG_MAP: invisible, irremovable creator admin', aws: [mode('CONFIG_MAP')], expect: { failing: ['creator-admin'] } },
   ],
   other: [
-    { name: 'creator admin on, access entries not collected: error', aws: [mode('API', { bootstrapClusterCreatorAdminPermissions: true })], expect: { status: 'error', message: /access entries were not collected/ } },
+    { name: 'creator admin on, access entries not collected: error', aws: [mode('API', { bootstrapClusterCreatorAdminPermissions: true })], expect: { status: 'error', message: /access entries were not read/ } },
   ],
 });
 
@@ -183,16 +301,48 @@ metadata: { name: "${name}"${ns ? `, namespace: ${ns}` : ''} }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "${role}" }
 subjects: [{ kind: Group, name: "${subject}", apiGroup: rbac.authorization.k8s.io }]
 `;
+const anonRole = (name: string, rules: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: "${name}" }
+rules: ${rules}
+`;
 testControl(P1_IAM_05, {
   valid: [
     { name: 'the default public-info-viewer binding', k8s: anonBinding('ClusterRoleBinding', 'system:public-info-viewer', 'system:public-info-viewer'), expect: { passing: ['rbac-anonymous'] } },
     { name: 'no anonymous subject anywhere', k8s: anonBinding('ClusterRoleBinding', 'devs', 'view', 'devs'), expect: { passing: ['rbac-anonymous'], assert: (r) => expect(r.findings[0]?.resource.kind).toBe('Cluster') } },
+    {
+      name: 'judged by what the role grants, not its name: a custom health-only role and service-account issuer discovery pass',
+      k8s: anonRole('lb-health', '[{ nonResourceURLs: ["/healthz", "/readyz", "/livez"], verbs: [get] }]')
+        + anonBinding('ClusterRoleBinding', 'lb-health', 'lb-health', 'system:anonymous')
+        + anonBinding('ClusterRoleBinding', 'oidc-discovery', 'system:service-account-issuer-discovery'),
+      expect: { passing: ['rbac-anonymous'], assert: (r) => expect(r.findings.filter((f) => f.status === 'pass')).toHaveLength(2) },
+    },
   ],
   invalid: [
     { name: 'anonymous gets view through a binding named like a built-in', k8s: anonBinding('ClusterRoleBinding', 'system:anon-view', 'view', 'system:anonymous'), expect: { failing: ['rbac-anonymous'] } },
     { name: 'unauthenticated users in one namespace', k8s: anonBinding('RoleBinding', 'public', 'edit', 'system:unauthenticated', 'shop'), expect: { failing: ['rbac-anonymous'] } },
+    {
+      name: 'a default discovery role edited to grant more fails through its default binding',
+      k8s: anonRole('system:public-info-viewer', '[{ nonResourceURLs: ["/healthz"], verbs: [get] }, { apiGroups: [""], resources: [configmaps], verbs: [list] }]')
+        + anonBinding('ClusterRoleBinding', 'system:public-info-viewer', 'system:public-info-viewer'),
+      expect: { failing: ['rbac-anonymous'], assert: (r) => expect(r.findings[0]?.message).toMatch(/list on configmaps/) },
+    },
+    {
+      name: 'non-resource "*" (metrics, logs, debug endpoints) is more than discovery',
+      k8s: anonRole('metrics-open', '[{ nonResourceURLs: ["*"], verbs: [get] }]') + anonBinding('ClusterRoleBinding', 'metrics-open', 'metrics-open', 'system:anonymous'),
+      expect: { failing: ['rbac-anonymous'] },
+    },
   ],
-  other: [{ name: 'RoleBindings not in the input files: error', k8s: anonBinding('ClusterRoleBinding', 'x', 'view', 'devs'), complete: false, expect: { status: 'error', message: /RoleBindings/ } }],
+  other: [
+    { name: 'RoleBindings not in the input files: error', k8s: anonBinding('ClusterRoleBinding', 'x', 'view', 'devs'), complete: false, expect: { status: 'error', message: /RoleBindings/ } },
+    {
+      name: 'an anonymous binding to a role that was not read is not evaluated',
+      k8s: anonBinding('ClusterRoleBinding', 'mystery', 'custom', 'system:anonymous') + anonBinding('RoleBinding', 'x', 'view', 'devs', 'shop'),
+      kinds: { 'rbac.authorization.k8s.io/ClusterRole': 'denied' },
+      expect: { status: 'error', assert: (r) => expect(r.findings[0]).toMatchObject({ status: 'error', resource: { name: 'mystery' } }) },
+    },
+  ],
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -196,3 +196,60 @@ describe('output to a closed pipe', () => {
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at /);
   });
 });
+
+describe('eks-soc2 scan of a rendered Helm chart (helm template chart | eks-soc2 scan -f -)', () => {
+  // What `helm template` prints for a chart that gives its app a wildcard ClusterRole: no Role or
+  // RoleBinding kinds, no AWS side. The objects in the input are judged whatever else is missing.
+  const chart = `---
+# Source: shop/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: shop-api, namespace: shop }
+---
+# Source: shop/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: shop-api }
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["*"]
+---
+# Source: shop/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: shop-api }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: shop-api }
+subjects: [{ kind: ServiceAccount, name: shop-api, namespace: shop }]
+`;
+  it('exits 1 with the wildcard role and the cluster-admin binding in SARIF, each at its own line', async () => {
+    const r = await runCli(['scan', '-f', '-', '--format', 'sarif', '--no-store'], { stdin: chart });
+    expect(r.code, r.stderr).toBe(1);
+    const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    const results = sarif.runs[0]!.results.map((x) => `${x.ruleId}@${x.locations[0]?.physicalLocation?.region.startLine}`);
+    expect(results).toEqual(expect.arrayContaining(['CC5-IAM-03/rbac-wildcard@8', 'CC5-IAM-03/cluster-admin-binding@17', 'P1-IAM-03/cluster-admin-binding@17']));
+  });
+  it('the same chart with the binding scoped to the app\'s namespace and no wildcard passes the RBAC rules it can judge', async () => {
+    const narrow = chart.replace('apiGroups: ["*"]\n    resources: ["*"]\n    verbs: ["*"]', 'apiGroups: [""]\n    resources: [configmaps]\n    verbs: [get]');
+    const r = await runCli(['scan', '-f', '-', '--format', 'json', '--no-store', '--control', 'CC5-IAM-03'], { stdin: narrow });
+    const run = JSON.parse(r.stdout) as { controls: { status: string; findings: { status: string }[] }[] };
+    expect(run.controls[0]!.findings.filter((f) => f.status === 'fail')).toEqual([]);
+    // not a pass: Roles, RoleBindings and the AWS side were not in the input
+    expect(run.controls[0]!.status).toBe('error');
+    expect(r.code).not.toBe(1);
+  });
+});
+
+describe('store identity of file scans', () => {
+  it('--name (or --cluster with --no-aws) keys a file scan in the store; different names get their own chains', async () => {
+    const store = join(dir, 'names.db');
+    const f = write('named.yaml', goodPod);
+    for (const args of [['--name', 'shop-staging'], ['--cluster', 'shop-prod', '--no-aws'], ['--name', 'shop-staging']]) {
+      const r = await runCli(['scan', '-f', f, '--control', 'CC5-HARD-03', '--store', store, '--quiet', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const h = await runCli(['history', '--store', store, '--format', 'json']);
+    const clusters = (JSON.parse(h.stdout) as { clusters: { key: string; runs: number }[] }).clusters;
+    expect(Object.fromEntries(clusters.map((c) => [c.key, c.runs]))).toEqual({ 'name:shop-staging': 2, 'name:shop-prod': 1 });
+  });
+});

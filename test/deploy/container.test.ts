@@ -49,6 +49,17 @@ describe('Dockerfile', () => {
     expect(run.some((l) => /^RUN\b/.test(l))).toBe(false); // no shell in the runtime image
   });
 
+  it('pins real digests, never a placeholder (an all-zero or repeated digest cannot be pulled)', () => {
+    const digests = [...dockerfile.matchAll(/^ARG \w+_IMAGE=[^@\s]+:[\w.-]+@sha256:([0-9a-f]{64})$/gm)].map((m) => m[1]!);
+    expect(digests).toHaveLength(2);
+    for (const d of digests) {
+      expect(new Set(d).size, d).toBeGreaterThan(8); // 0000…, aaaa…, 1234 1234 … are placeholders
+      expect(/^(.{1,8})\1+$/.test(d), d).toBe(false);
+    }
+    expect(new Set(digests).size).toBe(2);
+    expect(dockerfile).not.toMatch(/placeholder/i);
+  });
+
   it('labels the image with OCI annotations from build args', () => {
     for (const k of ['version', 'source', 'revision', 'licenses', 'title', 'description']) expect(dockerfile).toContain(`org.opencontainers.image.${k}=`);
     expect(dockerfile).toContain('org.opencontainers.image.version="${VERSION}"');

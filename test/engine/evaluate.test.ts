@@ -320,6 +320,37 @@ spec: { containers: [{ name: c, image: "x:1" }] }
     expect(c.notes.join(' ')).toMatch(/recommended rule pinned-digest not evaluated: registry not read/);
   });
 
+  it('a rule of the missing inventory is listed as not evaluated even when the check never mentions it; one on optional evidence is the check\'s call', () => {
+    const quiet = podControl({
+      requires: [{ anyOf: ['k8s:core/Pod'], what: 'pods' }, { anyOf: ['aws:eks:DescribeCluster'], what: 'the EKS cluster description' }],
+      optional: ['aws:ecr:DescribeRegistry'],
+      rules: {
+        'no-latest': { title: 'pinned images', severity: 'high', level: 'required', evidence: [] },
+        'cluster-logs': { title: 'cluster logs', severity: 'high', level: 'required', evidence: ['aws:eks:DescribeCluster'] },
+        'enhanced-only': { title: 'only with enhanced scanning', severity: 'high', level: 'required', evidence: ['aws:ecr:DescribeRegistry'] },
+      },
+      check(ev, ctx) { for (const p of ev.objects('core/Pod')) ctx.pass(p, 'no-latest', 'pinned'); },
+    });
+    const c = evalOne(good, 'denied', quiet);
+    expect(c.unevaluated.map((u) => u.rule)).toEqual(['cluster-logs']);
+    expect(c.status).toBe('error');
+    expect(evalOne(good, 'read', quiet).status).toBe('pass');
+  });
+
+  it('complete(): a live or --complete-inventory read is the whole inventory, a loose set of manifests is not', () => {
+    const seen: boolean[] = [];
+    const probe = podControl({ check(ev) { seen.push(ev.complete('k8s:core/Pod')); } });
+    const at = (complete: boolean, source: 'files' | 'live') => {
+      const snap = makeSnapshot({ k8s: good, complete });
+      snap.kubernetes.source = source;
+      evaluate(snap, [probe], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now });
+    };
+    at(false, 'files');
+    at(true, 'files');
+    at(false, 'live');
+    expect(seen).toEqual([false, true, true]);
+  });
+
   it('canEvaluate tells a check which rules will count', () => {
     const seen: Record<string, boolean> = {};
     evalOne(good, 'denied', awsCluster({ check(_ev, ctx) { for (const r of ['no-latest', 'cluster-logs', 'pinned-digest']) seen[r] = ctx.canEvaluate(r); } }));

@@ -45,34 +45,78 @@ export function trails(ev: Evidence): TrailView[] {
   return [...byArn.values()];
 }
 
-/** Whether the selectors log all (read and write) management events; `excluded` lists excluded event sources. */
-export function managementEvents(sel: GetEventSelectorsResponse): { all: boolean; partial?: string; excluded: string[] } {
+/** The event source of Amazon EKS management events (CreateCluster, UpdateClusterConfig, AssociateAccessPolicy, ...). */
+export const EKS_EVENT_SOURCE = 'eks.amazonaws.com';
+/** A source named by no selector: stands for "any other service" when asking whether all management events are logged. */
+const ANY_SOURCE = 'any-other-service.amazonaws.com';
+
+type FieldSelector = NonNullable<AdvancedEventSelector['FieldSelectors']>[number];
+
+/**
+ * Whether one advanced field selector admits a value: the positive operators (Equals, StartsWith,
+ * EndsWith) are alternatives (one must hold when any is given), the negative ones (NotEquals,
+ * NotStartsWith, NotEndsWith) must all hold. A field the event does not carry fails any positive
+ * condition (the selector narrows on something else) and passes the negative ones.
+ */
+function fieldAdmits(f: FieldSelector, value: string | undefined): boolean {
+  const positive = [...(f.Equals ?? []).map((x) => value === x), ...(f.StartsWith ?? []).map((x) => value?.startsWith(x) === true), ...(f.EndsWith ?? []).map((x) => value?.endsWith(x) === true)];
+  if (positive.length > 0 && !positive.some(Boolean)) return false;
+  if (value === undefined) return true;
+  if ((f.NotEquals ?? []).includes(value)) return false;
+  if ((f.NotStartsWith ?? []).some((x) => value.startsWith(x))) return false;
+  if ((f.NotEndsWith ?? []).some((x) => value.endsWith(x))) return false;
+  return true;
+}
+
+/** Whether a trail's selectors record the management events of `source` that are read-only (`true`) or write (`false`). */
+export function logsManagementEvents(sel: GetEventSelectorsResponse, source: string, readOnly: boolean): boolean {
   const basic: EventSelector[] = sel.EventSelectors ?? [];
   const adv: AdvancedEventSelector[] = sel.AdvancedEventSelectors ?? [];
-  const excluded = basic.flatMap((s) => s.ExcludeManagementEventSources ?? []);
-  if (basic.some((s) => s.IncludeManagementEvents !== false && (s.ReadWriteType ?? 'All') === 'All')) return { all: true, excluded };
-  const mgmt = adv.filter((a) => (a.FieldSelectors ?? []).some((f) => f.Field === 'eventCategory' && (f.Equals ?? []).includes('Management')));
-  if (mgmt.some((a) => !(a.FieldSelectors ?? []).some((f) => f.Field === 'readOnly'))) {
-    const exc = mgmt.flatMap((a) => (a.FieldSelectors ?? []).filter((f) => f.Field === 'eventSource').flatMap((f) => f.NotEquals ?? []));
-    return { all: true, excluded: [...excluded, ...exc] };
-  }
-  const readWrite = new Set(mgmt.flatMap((a) => (a.FieldSelectors ?? []).filter((f) => f.Field === 'readOnly').flatMap((f) => f.Equals ?? [])));
-  if (readWrite.has('true') && readWrite.has('false')) return { all: true, excluded };
-  const partial = basic.find((s) => s.IncludeManagementEvents !== false)?.ReadWriteType ?? (mgmt.length > 0 ? (readWrite.has('true') ? 'ReadOnly' : 'WriteOnly') : undefined);
-  return { all: false, ...(partial ? { partial } : {}), excluded };
+  const rw = (t: string | undefined) => t === undefined || t === 'All' || (readOnly ? t === 'ReadOnly' : t === 'WriteOnly');
+  if (basic.some((s) => s.IncludeManagementEvents !== false && rw(s.ReadWriteType) && !(s.ExcludeManagementEventSources ?? []).includes(source))) return true;
+  const event: Record<string, string> = { eventCategory: 'Management', eventSource: source, readOnly: String(readOnly) };
+  // Selectors are alternatives; the field selectors of one selector must all admit the event.
+  return adv.some((a) => (a.FieldSelectors ?? []).length > 0 && (a.FieldSelectors ?? []).every((f) => fieldAdmits(f, f.Field ? event[f.Field] : undefined)));
+}
+
+/**
+ * Whether the selectors log all (read and write) management events; `partial` names the half that is
+ * logged when only one is; `excluded` lists event sources the selectors leave out (notes: KMS and RDS
+ * Data API exclusions are common); `eksExcluded` says that Amazon EKS management events in particular are
+ * not recorded although other services' are; `eks` that they are recorded (read and write); `selected` that
+ * management events of named services only are recorded.
+ */
+export function managementEvents(sel: GetEventSelectorsResponse): { all: boolean; partial?: string; excluded: string[]; eksExcluded: boolean; eks: boolean; selected: boolean } {
+  const read = logsManagementEvents(sel, ANY_SOURCE, true);
+  const write = logsManagementEvents(sel, ANY_SOURCE, false);
+  const eksRead = logsManagementEvents(sel, EKS_EVENT_SOURCE, true);
+  const eksWrite = logsManagementEvents(sel, EKS_EVENT_SOURCE, false);
+  const eksExcluded = (read && !eksRead) || (write && !eksWrite);
+  // Management events of named services only (an eventSource Equals/StartsWith list).
+  const selected = !read && !write && (sel.AdvancedEventSelectors ?? []).some((a) => (a.FieldSelectors ?? []).some((f) => f.Field === 'eventCategory' && (f.Equals ?? []).includes('Management')));
+  const excluded = [...new Set([
+    ...(sel.EventSelectors ?? []).flatMap((s) => s.ExcludeManagementEventSources ?? []),
+    ...(sel.AdvancedEventSelectors ?? []).flatMap((a) => (a.FieldSelectors ?? []).filter((f) => f.Field === 'eventSource').flatMap((f) => [...(f.NotEquals ?? []), ...(f.NotStartsWith ?? []).map((x) => `${x}*`)])),
+  ])];
+  const partial = read && !write ? 'ReadOnly' : write && !read ? 'WriteOnly' : undefined;
+  return { all: read && write, ...(partial ? { partial } : {}), excluded, eksExcluded, eks: eksRead && eksWrite, selected };
 }
 
 // ───────────── VPC flow logs ─────────────
 
-export type FlowVerdict = { ok: boolean; low?: boolean; why: string };
+/**
+ * `delivering`: the flow log is ACTIVE and its delivery succeeds (it records something); `ok`: it also
+ * captures ALL traffic; `low`: it delivers but captures ACCEPT or REJECT traffic only (a warning).
+ */
+export type FlowVerdict = { ok: boolean; delivering: boolean; low?: boolean; why: string };
 
 /** An ACTIVE flow log capturing ALL traffic that delivers successfully passes; REJECT/ACCEPT-only is a warning. */
 export function judgeFlowLog(fl: FlowLog): FlowVerdict {
   const dest = `${fl.LogDestinationType ?? 'cloud-watch-logs'} ${fl.LogDestination ?? fl.LogGroupName ?? ''}`.trim();
-  if ((fl.FlowLogStatus ?? 'ACTIVE') !== 'ACTIVE') return { ok: false, why: `${fl.FlowLogId} is ${fl.FlowLogStatus}` };
-  if (fl.DeliverLogsStatus && fl.DeliverLogsStatus !== 'SUCCESS') return { ok: false, why: `${fl.FlowLogId} delivery ${fl.DeliverLogsStatus}${fl.DeliverLogsErrorMessage ? `: ${fl.DeliverLogsErrorMessage}` : ''}` };
-  if (fl.TrafficType !== 'ALL') return { ok: false, low: true, why: `${fl.FlowLogId} captures ${fl.TrafficType ?? '?'} traffic only (to ${dest}); use ALL` };
-  return { ok: true, why: `${fl.FlowLogId} captures ALL traffic to ${dest}` };
+  if ((fl.FlowLogStatus ?? 'ACTIVE') !== 'ACTIVE') return { ok: false, delivering: false, why: `${fl.FlowLogId} is ${fl.FlowLogStatus}` };
+  if (fl.DeliverLogsStatus && fl.DeliverLogsStatus !== 'SUCCESS') return { ok: false, delivering: false, why: `${fl.FlowLogId} delivery ${fl.DeliverLogsStatus}${fl.DeliverLogsErrorMessage ? `: ${fl.DeliverLogsErrorMessage}` : ''}` };
+  if (fl.TrafficType !== 'ALL') return { ok: false, delivering: true, low: true, why: `${fl.FlowLogId} captures ${fl.TrafficType ?? '?'} traffic only (to ${dest}); use ALL` };
+  return { ok: true, delivering: true, why: `${fl.FlowLogId} captures ALL traffic to ${dest}` };
 }
 
 // ───────────── metric filters and alarms ─────────────
@@ -124,8 +168,8 @@ export interface AgentCoverage {
  * Windows nodes): `desiredNumberScheduled` can be lower than the eligible node count when tolerations
  * or node selectors leave nodes out, so both are compared.
  */
-export function agentCoverage(ev: Evidence, ds: K8sObject, opts: { os?: 'linux' | 'windows'; pods?: boolean } = {}): AgentCoverage {
-  const eligible = agentEligibleNodes(ev, { os: opts.os ?? 'linux' });
+export function agentCoverage(ev: Evidence, ds: K8sObject, opts: { os?: 'linux' | 'windows'; pods?: boolean; includeHybrid?: boolean } = {}): AgentCoverage {
+  const eligible = agentEligibleNodes(ev, { os: opts.os ?? 'linux', ...(opts.includeHybrid ? { includeHybrid: true } : {}) });
   const { ready, desired } = daemonSetReady(ds);
   const missingNodes: string[] = [];
   // Pods name the nodes without an agent; only when the DaemonSet's pods are in the snapshot at all.

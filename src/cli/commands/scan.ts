@@ -35,6 +35,25 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   details?: boolean;
   chromium?: string;
   junitPerFinding?: boolean;
+  /** `--name`: the cluster's name when the evidence gives none (file scans). */
+  name?: string;
+  /** `--allow-empty`: inputs with nothing to evaluate exit 0 (pre-commit on a commit without manifests). */
+  allowEmpty?: boolean;
+}
+
+/**
+ * The cluster a scan is about, when the evidence does not say (manifests, Helm output): `--name`,
+ * else `--cluster`. It keys the run in the store, so file scans of different clusters get their own
+ * chains instead of all sharing "unnamed". An identity the evidence gives (ARN, context, account) wins.
+ */
+export function nameCluster(snapshot: Snapshot, opts: Pick<ScanOptions, 'name' | 'cluster'>): void {
+  const given = opts.name ?? opts.cluster;
+  if (!given) return;
+  const c = snapshot.cluster;
+  if (opts.name && c.name && c.name !== opts.name && (c.arn || c.accountId)) {
+    throw new UserError(`--name ${opts.name} contradicts the evidence, which is about cluster ${c.name}${c.arn ? ` (${c.arn})` : ''}`, EXIT.USAGE, 'drop --name: the evidence names the cluster');
+  }
+  if (!c.name) snapshot.cluster = { ...c, name: given };
 }
 
 const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -46,6 +65,8 @@ export function registerScan(program: Command): void {
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
+    .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
+    .option('--allow-empty', 'exit 0, with a note, when the -f inputs hold nothing to evaluate (a pre-commit hook on a commit without manifests); default: exit 2')
     .option('--complete-inventory', 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
     .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
     .option('--waivers <file>', 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
@@ -83,12 +104,15 @@ with AWS evidence does, with a note, on a machine with no Kubernetes configurati
 Examples:
   eks-soc2 scan --demo
   eks-soc2 scan -f k8s/ --format json -o reports/
+  eks-soc2 scan k8s/deployment.yaml k8s/rbac.yaml --fail-on high                  # paths as arguments, as -f
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
   eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
-    .action(async (opts: ScanOptions) => {
+    .argument('[paths...]', 'files or directories to read, as with -f (what pre-commit and CI pass)')
+    .action(async (paths: string[], opts: ScanOptions) => {
+      if (paths.length) opts.file = [...(opts.file ?? []), ...paths];
       process.exitCode = await runScan(opts);
     });
 }
@@ -144,6 +168,11 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     const { collectFiles } = await import('../../collectors/files/read.js');
     snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
     const nothing = snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.tools.length === 0;
+    if (nothing && opts.allowEmpty && !opts.awsEvidence) {
+      const why = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `\n  ${g.message}`).join('');
+      process.stderr.write(`eks-soc2: nothing to evaluate in ${(opts.file ?? []).join(', ')} (--allow-empty: exit 0)${why}\n`);
+      return EXIT.OK;
+    }
     if (nothing && snapshot.gaps.some((g) => g.source === 'files')) {
       const msgs = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `  ${g.message}`).join('\n');
       throw new UserError(`no readable input:\n${msgs}`, EXIT.USAGE);
@@ -168,6 +197,8 @@ export async function runScan(opts: ScanOptions): Promise<number> {
       ? await collectAws(opts, live, keys, { liveKubernetes: true })
       : await collectAws(opts, emptySnapshot(toolVersion(), now), keys);
   }
+
+  if (!stored) nameCluster(snapshot, opts);
 
   const { evaluate } = await import('../../engine/index.js');
   const run = evaluate(snapshot, catalog, {

@@ -1,5 +1,5 @@
 import type { Attestation, AwsFact, JsonObject, K8sObject, Waiver } from '../../model/index.js';
-import { DEMO, ago, fact, obj, owned } from './build.js';
+import { DEMO, ago, fact, obj, owned, uid } from './build.js';
 
 /**
  * Demo fragment for CC3 (risk assessment, image security): kube-bench CronJob with its last Job,
@@ -10,8 +10,11 @@ import { DEMO, ago, fact, obj, owned } from './build.js';
  * The story: kube-bench ran three days ago and reported two failed node checks (one waived);
  * enhanced ECR scanning is on and payments-api is clean and signed, but the sitemap image carries a
  * CRITICAL past the SLA and was pushed before managed signing existed; Trivy covers everything but
- * the legacy debug pod, whose namespace Kyverno's signature policy also exempts; AWS Config records
- * everything, with two EKS rules non-compliant (public endpoint, missing control-plane logs).
+ * the legacy debug pod, whose namespace Kyverno's signature policy also exempts; its reports are
+ * renewed every day, so the age of a CRITICAL comes from when the image was deployed (the storefront
+ * web ReplicaSet six days ago: within the SLA; the legacy monolith's 64 days ago: past it) — the
+ * sitemap CronJob has no such date, and its CRITICAL's age is shown as not evaluated; AWS Config
+ * records everything, with two EKS rules non-compliant (public endpoint, missing control-plane logs).
  */
 
 const R = DEMO.region;
@@ -117,8 +120,17 @@ function trivy(now: Date): K8sObject[] {
         'trivy-operator.container.name': container, 'app.kubernetes.io/managed-by': 'trivy-operator',
       },
     });
-  const cve = (id: string, sev: string, pkg: string, installed: string, fixed: string, title: string) => ({
+  const cve = (id: string, sev: string, pkg: string, installed: string, fixed: string, title: string, published: string) => ({
     vulnerabilityID: id, severity: sev, resource: pkg, installedVersion: installed, fixedVersion: fixed, title, primaryLink: `https://avd.aquasec.com/nvd/${id.toLowerCase()}`, score: sev === 'CRITICAL' ? 9.8 : 7.5, target: '',
+    publishedDate: published, lastModifiedDate: published,
+  });
+  // The ReplicaSets the reports target (the base declares the Deployments): their creation is when the image was deployed.
+  const replicaSet = (namespace: string, deployment: string, name: string, createdDays: number) => obj('apps/v1', 'ReplicaSet', name, namespace, {
+    spec: { replicas: 1, selector: {} },
+    status: { replicas: 1, readyReplicas: 1, availableReplicas: 1 },
+  }, {
+    creationTimestamp: ago(now, createdDays),
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, uid: uid('Deployment', namespace, deployment), controller: true }],
   });
   return [
     ns('trivy-system', { 'pod-security.kubernetes.io/enforce': 'baseline' }),
@@ -127,15 +139,17 @@ function trivy(now: Date): K8sObject[] {
     operator,
     report('payments', 'ReplicaSet', 'payments-api-7c9d8f6b5', 'api', { registry: `${ECR}`, repository: 'payments-api', digest: DIGESTS.paymentsApi },
       { high: 0, medium: 2, low: 6, createdDays: 40, updatedDays: 1, os: { family: 'alpine', name: '3.20.3' } }),
+    replicaSet('storefront', 'web', 'web-6f8d9c7b5d', 6),
     report('storefront', 'ReplicaSet', 'web-6f8d9c7b5d', 'nginx', { registry: 'public.ecr.aws', repository: 'nginx/nginx', tag: '1.27.3' },
-      { critical: 1, high: 4, medium: 11, low: 30, createdDays: 5, updatedDays: 0, os: { family: 'debian', name: '12.8' },
-        vulns: [cve('CVE-2026-21788', 'CRITICAL', 'libxml2', '2.9.14+dfsg-1.3~deb12u1', '2.9.14+dfsg-1.3~deb12u2', 'libxml2: heap buffer overflow in xmlSnprintfElementContent')] }),
+      { critical: 1, high: 4, medium: 11, low: 30, createdDays: 0, updatedDays: 0, os: { family: 'debian', name: '12.8' },
+        vulns: [cve('CVE-2026-21788', 'CRITICAL', 'libxml2', '2.9.14+dfsg-1.3~deb12u1', '2.9.14+dfsg-1.3~deb12u2', 'libxml2: heap buffer overflow in xmlSnprintfElementContent', ago(now, 40))] }),
     report('storefront', 'CronJob', 'sitemap', 'sitemap', { registry: `${ECR}`, repository: 'sitemap', tag: '2.4.1' },
-      { critical: 1, high: 2, medium: 3, createdDays: 21, updatedDays: 2, os: { family: 'debian', name: '12.7' },
-        vulns: [cve('CVE-2026-10042', 'CRITICAL', 'openssl', '3.0.14-1~deb12u2', '3.0.15-1~deb12u1', 'openssl: remote code execution in certificate parsing')] }),
+      { critical: 1, high: 2, medium: 3, createdDays: 1, updatedDays: 1, os: { family: 'debian', name: '12.7' },
+        vulns: [cve('CVE-2026-10042', 'CRITICAL', 'openssl', '3.0.14-1~deb12u2', '3.0.15-1~deb12u1', 'openssl: remote code execution in certificate parsing', ago(now, 25))] }),
+    replicaSet('legacy', 'billing-monolith', 'billing-monolith-5b7c9d8f6', 64),
     report('legacy', 'ReplicaSet', 'billing-monolith-5b7c9d8f6', 'billing', { registry: 'index.docker.io', repository: 'acme/billing', tag: 'latest' },
-      { critical: 4, high: 19, medium: 41, low: 60, createdDays: 64, updatedDays: 1, os: { family: 'debian', name: '9.13', eosl: true },
-        vulns: [cve('CVE-2023-4911', 'CRITICAL', 'libc6', '2.24-11+deb9u4', '', 'glibc: buffer overflow in ld.so leading to privilege escalation')] }),
+      { critical: 4, high: 19, medium: 41, low: 60, createdDays: 1, updatedDays: 1, os: { family: 'debian', name: '9.13', eosl: true },
+        vulns: [cve('CVE-2023-4911', 'CRITICAL', 'libc6', '2.24-11+deb9u4', '', 'glibc: buffer overflow in ld.so leading to privilege escalation', '2023-10-03T18:15:00Z')] }),
     report('data', 'StatefulSet', 'postgres', 'postgres', { registry: 'public.ecr.aws', repository: 'docker/library/postgres', digest: 'sha256:9d2c1a0f3e4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d' },
       { high: 1, medium: 5, low: 12, createdDays: 30, updatedDays: 1, os: { family: 'debian', name: '12.8' } }),
     report('kube-bench', 'CronJob', 'kube-bench', 'kube-bench', { registry: 'index.docker.io', repository: 'aquasec/kube-bench', tag: 'v0.15.6' },
