@@ -271,7 +271,10 @@ strategy:
           continue;
         }
         const tpl = ev.get(kind, t.clusterScope ? '' : r.metadata.namespace ?? '', t.name);
-        if (!tpl) { ok = false; ctx.fail(r, 'analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, which does not exist: the analysis errors`); }
+        if (!tpl && !ev.complete(k8s(kind))) {
+          ok = false;
+          ctx.unevaluated('analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, which is not in the input (it may not hold every template)`, r);
+        } else if (!tpl) { ok = false; ctx.fail(r, 'analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, which does not exist: the analysis errors`); }
         else if (!templateCanFail(tpl)) { ok = false; ctx.fail(tpl, 'analysis-template', 'no metric has a success or failure condition (or a Job provider): the analysis can never fail', { severity: 'low' }); }
         else ctx.pass(tpl, 'analysis-template', 'has failure criteria');
       }
@@ -294,8 +297,8 @@ strategy:
     }
     if (canaries.length) ctx.note('Flagger needs a service mesh or ingress provider (spec.provider or the controller default) to shift traffic');
     if (rollouts.length + canaries.length === 0) {
-      const unread = ['argoproj.io/Rollout', 'flagger.app/Canary'].filter((k) => !ev.has(k8s(k)));
-      if (unread.length) ctx.unevaluated('automated-rollback', `no progressive-delivery object among what was read; not read: ${unread.join(', ')}`, clusterScope(ctx));
+      const unread = ['argoproj.io/Rollout', 'flagger.app/Canary'].filter((k) => !ev.complete(k8s(k)));
+      if (unread.length) ctx.unevaluated('automated-rollback', `no progressive-delivery object in the input; not read as a whole inventory: ${unread.map((k) => `${k} (${ev.has(k8s(k)) ? 'only the objects in the input' : ev.state(k8s(k))})`).join(', ')}`, clusterScope(ctx));
       else ctx.fail(clusterScope(ctx), 'automated-rollback', 'no Argo Rollouts Rollout or Flagger Canary: releases have no automated rollback');
     }
 
@@ -446,8 +449,8 @@ export const CC8_PIPE_04 = defineControl({
     const apps = ev.objects(ARGO_APP);
     const flux = [...ev.objects(FLUX_KUSTOMIZATION), ...ev.objects(FLUX_HELMRELEASE)];
     if (!apps.length && !flux.length) {
-      const unread = [ARGO_APP, FLUX_KUSTOMIZATION, FLUX_HELMRELEASE].filter((k) => !ev.has(k8s(k)));
-      if (unread.length) ctx.unevaluated('gitops-drift', `no GitOps object among what was read; not read: ${unread.join(', ')}`, cref);
+      const unread = [ARGO_APP, FLUX_KUSTOMIZATION, FLUX_HELMRELEASE].filter((k) => !ev.complete(k8s(k)));
+      if (unread.length) ctx.unevaluated('gitops-drift', `no GitOps object in the input; not read as a whole inventory: ${unread.map((k) => `${k} (${ev.has(k8s(k)) ? 'only the objects in the input' : ev.state(k8s(k))})`).join(', ')}`, cref);
       else ctx.fail(cref, 'gitops-drift', 'no in-cluster drift detection: AWS Config does not record Kubernetes objects and no Argo CD Application or Flux object exists');
     }
     for (const app of apps) {

@@ -277,11 +277,11 @@ function ebsDriver(ev: Evidence, ctx: CheckContext, cluster: ReturnType<typeof d
     ctx.pass(csiDriver, 'ebs-csi-driver', 'CSIDriver ebs.csi.aws.com registered (self-managed install)');
   } else if (listed) {
     ctx.pass(aref, 'ebs-csi-driver', 'EKS add-on aws-ebs-csi-driver is installed (listed; its status was not read)');
-  } else if (ev.has('k8s:storage.k8s.io/CSIDriver')) {
+  } else if (ev.complete('k8s:storage.k8s.io/CSIDriver')) {
     // The driver registers its CSIDriver object however it is installed (EKS add-on, Helm chart, manifests).
     ctx.fail(ref, 'ebs-csi-driver', `no EBS CSI driver: no CSIDriver ebs.csi.aws.com${ev.has('aws:eks:ListAddons') ? ' and no aws-ebs-csi-driver add-on' : ''}: EBS volumes cannot be provisioned or attached`);
   } else {
-    ctx.unevaluated('ebs-csi-driver', `CSIDriver objects were not read (${ev.state('k8s:storage.k8s.io/CSIDriver')}) and the EKS add-on list ${ev.has('aws:eks:ListAddons') ? 'has no aws-ebs-csi-driver' : `was not read (eks:ListAddons ${ev.state('aws:eks:ListAddons')})`}: whether the EBS CSI driver is installed is unknown`, ref);
+    ctx.unevaluated('ebs-csi-driver', `CSIDriver objects were not read as a whole inventory (${ev.has('k8s:storage.k8s.io/CSIDriver') ? 'only those in the input' : ev.state('k8s:storage.k8s.io/CSIDriver')}) and the EKS add-on list ${ev.has('aws:eks:ListAddons') ? 'has no aws-ebs-csi-driver' : `was not read (eks:ListAddons ${ev.state('aws:eks:ListAddons')})`}: whether the EBS CSI driver is installed is unknown`, ref);
   }
 }
 
@@ -572,8 +572,8 @@ export const CC9_ENC_04 = defineControl({
         ctx.pass(svc, 'service-lb-tls', `TLS at the load balancer with ${cert}${sslPorts ? ` on ${sslPorts}` : ''}`);
       } else if (front) {
         ctx.pass(svc, 'service-lb-tls', `TLS passes through the load balancer to the ingress controller: ${front} (each judged by ingress-tls)`);
-      } else if (family && !ev.has('k8s:networking.k8s.io/Ingress')) {
-        ctx.unevaluated('service-lb-tls', `fronts ${family.name}, which terminates TLS for its Ingresses, but Ingresses were not read (${ev.state('k8s:networking.k8s.io/Ingress')})`, svc);
+      } else if (family && !ev.complete('k8s:networking.k8s.io/Ingress')) {
+        ctx.unevaluated('service-lb-tls', `fronts ${family.name}, which terminates TLS for its Ingresses, but Ingresses were not read as a whole inventory (${ev.has('k8s:networking.k8s.io/Ingress') ? 'only those in the input, none with TLS' : ev.state('k8s:networking.k8s.io/Ingress')})`, svc);
       } else if (ports.length > 0 && ports.every((p) => p === 443)) {
         ctx.report({ rule: 'service-lb-tls', status: 'manual', resource: svc, message: `${scheme} load balancer on 443 without ${SSL_CERT}: TLS passthrough to the pods, whose encryption cannot be seen from the APIs (attestation)` });
       } else {

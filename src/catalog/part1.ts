@@ -614,16 +614,15 @@ automountServiceAccountToken: false`,
     { title: 'EKS Best Practices: Disable auto-mounting of service account tokens', url: 'https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html' },
   ],
   check(ev, ctx) {
-    const rbacKnown = ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.has(`k8s:${RBAC_KINDS.roleBinding}`);
+    // Grants found in the input count whatever else is missing; "no binding grants it" needs every binding.
+    const rbacKnown = ev.complete(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.complete(`k8s:${RBAC_KINDS.roleBinding}`);
     const bound = new Set<string>();
     const boundGroups = new Set<string>();
-    if (rbacKnown) {
-      for (const b of bindings(ev)) {
-        for (const s of b.subjects) {
-          if (s.kind === 'ServiceAccount') bound.add(`${s.namespace ?? b.namespace ?? 'default'}/${s.name}`);
-          else if (s.kind === 'Group' && s.name.startsWith('system:serviceaccounts')) boundGroups.add(s.name);
-          else if (s.kind === 'User' && s.name.startsWith('system:serviceaccount:')) bound.add(s.name.slice('system:serviceaccount:'.length).replace(':', '/'));
-        }
+    for (const b of bindings(ev)) {
+      for (const s of b.subjects) {
+        if (s.kind === 'ServiceAccount') bound.add(`${s.namespace ?? b.namespace ?? 'default'}/${s.name}`);
+        else if (s.kind === 'Group' && s.name.startsWith('system:serviceaccounts')) boundGroups.add(s.name);
+        else if (s.kind === 'User' && s.name.startsWith('system:serviceaccount:')) bound.add(s.name.slice('system:serviceaccount:'.length).replace(':', '/'));
       }
     }
     const hasGrant = (ns: string, name: string) => bound.has(`${ns}/${name}`) || boundGroups.has('system:serviceaccounts') || boundGroups.has(`system:serviceaccounts:${ns}`);
@@ -639,9 +638,9 @@ automountServiceAccountToken: false`,
       const sa = ev.get('core/ServiceAccount', w.namespace, name) ?? (w.namespace === 'default' ? ev.get('core/ServiceAccount', '', name) : undefined);
       const podSetting = spec.automountServiceAccountToken;
       const saSetting = sa?.automountServiceAccountToken;
-      if (typeof podSetting !== 'boolean' && !sa && !ev.has('k8s:core/ServiceAccount')) {
+      if (typeof podSetting !== 'boolean' && !sa && !ev.complete('k8s:core/ServiceAccount')) {
         // The service account's own setting decides, and it was not read.
-        ctx.unevaluated('automount-sa-token', `the pod does not set automountServiceAccountToken and ServiceAccount ${name} was not read (${ev.state('k8s:core/ServiceAccount')})`, w.obj);
+        ctx.unevaluated('automount-sa-token', `the pod does not set automountServiceAccountToken and ServiceAccount ${name} was not read (${ev.has('k8s:core/ServiceAccount') ? 'not in the input files' : ev.state('k8s:core/ServiceAccount')})`, w.obj);
         continue;
       }
       const mounts = typeof podSetting === 'boolean' ? podSetting : typeof saSetting === 'boolean' ? saSetting : true;
@@ -652,7 +651,7 @@ automountServiceAccountToken: false`,
         ctx.fail(w.obj, 'automount-sa-token', `mounts the namespace's default ServiceAccount token (${source}): give the pod a dedicated service account if it calls the Kubernetes API`);
         continue;
       }
-      if (rbacKnown && hasGrant(w.namespace, name)) { ctx.pass(w.obj, 'automount-sa-token', `mounts the token of ${name}, which RBAC grants permissions (it uses the API)`); continue; }
+      if (hasGrant(w.namespace, name)) { ctx.pass(w.obj, 'automount-sa-token', `mounts the token of ${name}, which RBAC grants permissions (it uses the API)`); continue; }
       if (rbacKnown) ctx.fail(w.obj, 'automount-sa-token', `mounts an API token for ${name} (${source}) although no binding grants that service account anything`);
       else ctx.unevaluated('automount-sa-token', `mounts an API token for ${name} (${source}); whether RBAC grants ${name} anything was not read (RoleBindings and ClusterRoleBindings are needed)`, w.obj);
     }

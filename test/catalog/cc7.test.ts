@@ -548,9 +548,9 @@ testControl(CC7_CFG_02, {
   valid: [
     { name: 'metrics API available, HPA active on the only Deployment', k8s: join3(METRICS_OK, deployment('api', 'shop'), hpa('api', 'api')), expect: { passing: ['metrics-api', 'hpa-target', 'hpa-scaling-active', 'autoscaled', 'autoscaling-coverage'] } },
     {
-      name: 'metrics-server EKS add-on when APIServices were not collected',
+      name: 'metrics-server EKS add-on when APIServices could not be read',
       k8s: join3(deployment('api', 'shop'), hpa('api', 'api')),
-      complete: false,
+      kinds: { 'apiregistration.k8s.io/APIService': 'denied' },
       aws: [fact('eks', 'DescribeAddon', { addon: { addonName: 'metrics-server', status: 'ACTIVE', addonVersion: 'v0.7.2-eksbuild.1' } })],
       expect: { passing: ['metrics-api'] },
     },
@@ -839,6 +839,19 @@ describe('CC7 in the built-in demo environment', () => {
 // ---------------------------------------------------------------- issue 13 defects
 
 describe('issue 13: CC7 verdicts an auditor can defend', () => {
+  it('a loose set of manifests (a Helm chart) proves no absence: no GitOps controller, HPA target, VPA component or SecretProviderClass is "missing"', () => {
+    const gitops = runCase(CC7_CHG_01, { name: 'chart', k8s: deployment('api', 'shop'), kinds: { 'argoproj.io/Application': 'collected' }, complete: false });
+    expect(gitops.status).toBe('error');
+    expectUnevaluated(gitops, 'gitops-controller', /may not hold every workload/);
+    const hpaChart = runCase(CC7_CFG_02, { name: 'chart', k8s: join3(METRICS_OK, deployment('api', 'shop'), hpa('gone', 'gone'), vpa('api', 'api', 'Recreate')), complete: false });
+    expect(hpaChart.findings.some((f) => f.status === 'fail' && (f.rule === 'hpa-target' || f.rule === 'vpa-components'))).toBe(false);
+    expectUnevaluated(hpaChart, 'hpa-target', /not in the input/);
+    expectUnevaluated(hpaChart, 'vpa-components', /may not hold every Deployment/);
+    const spcChart = runCase(CC7_CFG_03, { name: 'chart', k8s: join3(SSCSI, spc('db', 'shop'), mounting('api', 'shop', 'dbx')), complete: false });
+    expect(spcChart.findings.some((f) => f.status === 'fail' && f.rule === 'workload-uses-secrets-manager')).toBe(false);
+    expectUnevaluated(spcChart, 'workload-uses-secrets-manager', /not in the input/);
+  });
+
   it('CC7-CHG-01 vs CC8-PIPE-02: a manual sync (the approval gate) does not fail GitOps; selfHeal off is only recommended', () => {
     const manual = runCase(CC7_CHG_01, { name: 'manual sync', k8s: join3(ARGO, tracked('api', 'shop'), application('shop', 'Synced', '{}')) });
     expect(manual.status).toBe('pass');

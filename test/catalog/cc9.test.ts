@@ -535,6 +535,14 @@ describe('CC9 in the built-in demo', () => {
 // ============================================================================ issue 13 defects
 
 describe('issue 13: CC9 verdicts follow the evidence that was read', () => {
+  it('a loose set of manifests proves no absence: the EBS CSI driver and an ingress controller\'s TLS Ingresses may be elsewhere', () => {
+    const driver = runCase(CC9_ENC_02, { name: 'chart', k8s: docs(sc('gp3', 'ebs.csi.aws.com', { encrypted: 'true' }), 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: { name: efs.csi.aws.com }\n'), complete: false });
+    expect(driver.status).toBe('error');
+    expectUnevaluated(driver, 'ebs-csi-driver', /only those in the input/);
+    const front = runCase(CC9_ENC_04, { name: 'chart', k8s: docs(NGINX_SERVICE, ingress('other', {})), complete: false });
+    expectUnevaluated(front, 'service-lb-tls', /only those in the input/);
+  });
+
   it('classifies every rule of every CC9 control', () => {
     for (const c of [CC9_ENC_01, CC9_ENC_02, CC9_ENC_03, CC9_ENC_04]) expectClassified(c);
   });

@@ -597,6 +597,14 @@ describe('Part 1 in the built-in demo', () => {
 // issue 13 defects
 
 describe('issue 13: Part 1 verdicts follow the evidence that was read', () => {
+  it('P1-IAM-09 in a loose set of manifests: a grant in the input counts, "no binding grants it" needs every binding', () => {
+    const k8s = saYaml('shop', 'default', false) + saYaml('shop', 'api') + saYaml('shop', 'op') + podYaml('shop', 'api', 'api') + podYaml('shop', 'op', 'op') + rbBinding('shop', 'op');
+    const r = runCase(P1_IAM_09, { name: 'chart', k8s, complete: false });
+    expect(r.findings.find((f) => f.resource.kind === 'Pod' && f.resource.name === 'op')?.status).toBe('pass');
+    expect(r.findings.find((f) => f.resource.kind === 'Pod' && f.resource.name === 'api')?.status).toBe('error');
+    expect(r.status).toBe('error');
+  });
+
   it('classifies every rule of P1-IAM-07, -08, -09 and P1-INV-01', () => {
     for (const c of [P1_IAM_07, P1_IAM_08, P1_IAM_09, P1_INV_01]) expectClassified(c);
   });
