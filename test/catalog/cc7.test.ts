@@ -466,6 +466,12 @@ ${status}`;
 const asg = (tags: string[]) => fact('autoscaling', 'DescribeAutoScalingGroups', {
   AutoScalingGroups: [{ AutoScalingGroupName: 'eks-general-1', MinSize: 1, MaxSize: 5, DesiredCapacity: 2, Tags: tags.map((Key) => ({ Key, Value: 'true', ResourceId: 'eks-general-1', ResourceType: 'auto-scaling-group', PropagateAtLaunch: true })) }],
 });
+/** The cluster-autoscaler-status ConfigMap with the given status text. */
+const caStatus = (text: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: cluster-autoscaler-status, namespace: kube-system }
+data: { status: ${JSON.stringify(text)} }`;
 const DISCOVERY = '[--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/test-cluster]';
 
 testControl(CC7_CFG_01, {
@@ -479,11 +485,7 @@ testControl(CC7_CFG_01, {
     },
     {
       name: 'cluster-autoscaler matching the cluster minor, healthy, with tagged Auto Scaling groups',
-      k8s: join3(ca('v1.33.1', DISCOVERY), EC2_NODE, `
-apiVersion: v1
-kind: ConfigMap
-metadata: { name: cluster-autoscaler-status, namespace: kube-system }
-data: { status: "Cluster-autoscaler status at 2026-11-26 10:00:00 +0000 UTC:\\nCluster-wide:\\n  Health:      Healthy (ready=3 unready=0)" }`),
+      k8s: join3(ca('v1.33.1', DISCOVERY), EC2_NODE, caStatus('Cluster-autoscaler status at 2026-11-26 10:00:00 +0000 UTC:\nCluster-wide:\n  Health:      Healthy (ready=3 unready=0)')),
       aws: [describeCluster(), asg(['k8s.io/cluster-autoscaler/enabled', 'k8s.io/cluster-autoscaler/test-cluster'])],
       expect: { passing: ['node-autoscaler', 'autoscaler-version', 'autoscaler-health', 'asg-discovery'] },
     },
@@ -494,21 +496,13 @@ data: { status: "Cluster-autoscaler status at 2026-11-26 10:00:00 +0000 UTC:\\nC
     { name: 'no autoscaler on EC2 nodes', k8s: join3(deployment('api', 'shop'), EC2_NODE), expect: { failing: ['node-autoscaler'] } },
     {
       name: 'cluster-autoscaler of another minor, auto-discovery finding no tagged group, reporting Unhealthy',
-      k8s: join3(ca('v1.30.2', DISCOVERY), EC2_NODE, `
-apiVersion: v1
-kind: ConfigMap
-metadata: { name: cluster-autoscaler-status, namespace: kube-system }
-data: { status: "Cluster-wide:\\n  Health: Unhealthy (ready=1 unready=2)" }`),
+      k8s: join3(ca('v1.30.2', DISCOVERY), EC2_NODE, caStatus('Cluster-wide:\n  Health: Unhealthy (ready=1 unready=2)')),
       aws: [describeCluster(), asg(['eks:cluster-name'])],
       expect: { failing: ['asg-discovery', 'autoscaler-health'], assert: (r) => expectWarning(r, 'autoscaler-version') },
     },
     {
       name: 'partial evidence: an unhealthy cluster-autoscaler fails although the Auto Scaling groups were denied',
-      k8s: join3(ca('v1.33.1', DISCOVERY), EC2_NODE, `
-apiVersion: v1
-kind: ConfigMap
-metadata: { name: cluster-autoscaler-status, namespace: kube-system }
-data: { status: "Cluster-wide:\\n  Health: Unhealthy (ready=1 unready=2)" }`),
+      k8s: join3(ca('v1.33.1', DISCOVERY), EC2_NODE, caStatus('Cluster-wide:\n  Health: Unhealthy (ready=1 unready=2)')),
       aws: [describeCluster()], awsCalls: { 'autoscaling:DescribeAutoScalingGroups': 'denied' },
       expect: { failing: ['autoscaler-health'] },
     },
