@@ -6,7 +6,8 @@
 //   floor  read + JSON.parse of the input alone (streaming read + parse above the string limit)
 //   scan   `eks-soc2 scan -f INPUT --no-aws --format json -o DIR` end to end, and its peak RSS
 // plus CLI start-up (`eks-soc2 --version`) and `scan --demo`, and the `kubectl get pods -A -o json`
-// dump of the largest size read through the streaming path. Results: a table on stdout and
+// dump of the largest size read through the streaming path, and a Terraform plan of 5,000 resources
+// (bench/terraform.mjs; skip with --no-terraform). Results: a table on stdout and
 // bench/out/scale/results.json. Options:
 //   --quick           1,000 pods only, no pod-list dump
 //   --sizes 1000,..   pod counts (default 1000,10000,150000)
@@ -20,6 +21,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync,
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileName, writeBundle, writePodList, plan } from './generator.mjs';
+import { measureTerraform } from './terraform.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench/out/scale');
@@ -178,8 +180,13 @@ async function main() {
   const demoDir = join(out, 'demo');
   const demo = await repeat(Math.max(reps, 5), () => run(process.execPath, [join(dist, 'cli/main.js'), 'scan', '--demo', '--format', 'json', '-o', demoDir, '--fail-on', 'never']));
   const startup = { versionMs: median(version.map((r) => r.ms)), demoMs: median(demo.map((r) => r.ms)), versionRuns: version.length, demoRuns: demo.length };
+  let terraform;
+  if (!flag('--no-terraform')) {
+    log('measuring a Terraform plan of 5,000 resources ...');
+    try { terraform = await measureTerraform({ dist, reps, dir: join(out, 'terraform') }); } catch (err) { terraform = { error: err.message.slice(0, 2000) }; }
+  }
   const after = loadavg().map((x) => Math.round(x * 100) / 100);
-  const results = { machine: { ...machine, loadavgAfter: after }, rows, startup };
+  const results = { machine: { ...machine, loadavgAfter: after }, rows, startup, ...(terraform ? { terraform } : {}) };
   save(results);
 
   const mb = (b) => `${(b / 1e6).toFixed(b < 1e7 ? 1 : 0)} MB`;
@@ -192,6 +199,7 @@ async function main() {
     ...rows.map((r) => (r.error ? `| ${r.label} | failed: ${r.error.split('\n')[0].slice(0, 160)} |||||||||` : `| ${r.label} | ${mb(r.bytes)} | ${s(r.floorProcessMs)} (${r.floorMode}) | ${s(r.scanMs)} | ${r.ratio.toFixed(2)}× | ${mb(r.maxRssKb * 1024)} | ${r.rssRatio.toFixed(2)}× | ${r.findings.toLocaleString('en')} | ${Math.round(r.findingsPerSec).toLocaleString('en')} | ${r.reps} |`)),
     '',
     `CLI start-up \`eks-soc2 --version\`: ${Math.round(startup.versionMs)} ms (median of ${startup.versionRuns}); \`scan --demo --format json\`: ${Math.round(startup.demoMs)} ms (median of ${startup.demoRuns})`,
+    ...(terraform ? [terraform.error ? `Terraform plan of 5,000 resources: failed: ${terraform.error.split('\n')[0]}` : `Terraform plan of ${terraform.resources.toLocaleString('en')} resources (${mb(terraform.bytes)}): \`scan -f plan.json\` ${s(terraform.scanMs)} (median of ${terraform.reps}), peak RSS ${mb(terraform.maxRssKb * 1024)}`] : []),
   ];
   const big = rows.filter((r) => !r.error && r.label.includes('bundle'));
   if (big.length >= 2) {

@@ -266,6 +266,7 @@ async function discoverAccounts(opts: ScanOptions & FleetOptions, deps: FleetDep
 interface Prepared {
   formats: string[];
   failOn: Severity | 'never';
+  failOnWarn: boolean;
   now: Date;
   keys: ReadonlySet<string>;
   evaluate(snapshot: Snapshot): RunResult;
@@ -292,7 +293,7 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
   const selection = { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) };
   const keys = evidenceKeys(engine.selectControls(catalog, selection));
   return {
-    formats, failOn: failOn as Severity | 'never', now, keys,
+    formats, failOn: failOn as Severity | 'never', failOnWarn: opts.failOnWarn ?? config.failOnWarn ?? false, now, keys,
     evaluate: (snapshot) => engine.evaluate(snapshot, catalog, {
       config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now,
       waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
@@ -366,8 +367,12 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
     out.alert = { sent: n.sent, regressions: n.regressions, ...(n.error ? { error: n.error } : {}) };
     if (n.failure) return { ...out, result: 'error', exitCode: n.failure.exitCode, reason: n.failure.message };
   }
-  const code = exitCode(run, p.failOn);
+  const code = exitCode(run, p.failOn, p.failOnWarn);
   if (code === EXIT.OK) return { ...out, result: 'ok', exitCode: code };
+  if (code === EXIT.FAILURES && !run.controls.some((c) => c.status === 'fail')) {
+    const warned = run.controls.filter((c) => c.counts.warn > 0).map((c) => c.id);
+    return { ...out, result: 'failing', exitCode: code, reason: `warnings (--fail-on-warn) in ${warned.length} control${warned.length === 1 ? '' : 's'}: ${warned.slice(0, 6).join(', ')}${warned.length > 6 ? ', …' : ''}` };
+  }
   if (code === EXIT.FAILURES) {
     const failing = run.controls.filter((c) => c.status === 'fail').map((c) => c.id);
     return { ...out, result: 'failing', exitCode: code, reason: `${failing.length} failing control${failing.length === 1 ? '' : 's'}: ${failing.slice(0, 6).join(', ')}${failing.length > 6 ? ', …' : ''}` };

@@ -43,6 +43,7 @@ export const configSchema = z.object({
   progressiveDeliveryNamespaces: z.array(z.string().min(1)).optional(),
   approvedTlsPolicies: z.array(z.string().min(1)).optional(),
   podSecurityGroupNamespaces: z.array(z.string().min(1)).optional(),
+  failOnWarn: z.boolean().optional(),
 }).strict();
 
 const waiverSchema = z.object({
@@ -112,6 +113,7 @@ export async function loadConfig(path: string | undefined): Promise<EffectiveCon
   if (c.progressiveDeliveryNamespaces) cfg.progressiveDeliveryNamespaces = c.progressiveDeliveryNamespaces;
   if (c.approvedTlsPolicies) cfg.approvedTlsPolicies = c.approvedTlsPolicies;
   if (c.podSecurityGroupNamespaces) cfg.podSecurityGroupNamespaces = c.podSecurityGroupNamespaces;
+  if (c.failOnWarn !== undefined) cfg.failOnWarn = c.failOnWarn;
   return cfg;
 }
 

@@ -4,7 +4,8 @@ import type {
   RuleLevel, RuleMeta, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
 } from '../model/index.js';
 import { FINDING_STATUSES, RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, isCountedEvidence, severityRank } from '../model/index.js';
-import { SnapshotIndex, scopedEvidence } from './evidence.js';
+import { SnapshotIndex, scopedEvidence, trackUnknownReads } from './evidence.js';
+import { IacMapper } from './iac.js';
 import { matchWaiver, prepareWaivers, unusedWaiverIssues } from './waivers.js';
 import type { WaiverSet } from './waivers.js';
 import { prepareAttestations } from './attestations.js';
@@ -48,9 +49,10 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
   const selected = selectControls(catalog, opts);
   const system = new Set(opts.config.systemNamespaces);
   const clusterName = snapshot.cluster.name;
+  const iac = snapshot.iac ? new IacMapper(snapshot.iac) : undefined;
 
   const controls = selected.map((c) => evaluateControl(c, index, snapshot, {
-    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName,
+    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}),
   }));
 
   const evaluated = new Set(selected.map((c) => c.id));
@@ -88,6 +90,8 @@ interface ControlEnv {
   waivers: WaiverSet;
   attested: Attestation | undefined;
   clusterName: string | undefined;
+  /** Maps findings on resources translated from Terraform to their address and line. */
+  iac?: IacMapper;
 }
 
 /** Why required evidence is missing, in words a user can act on. */
@@ -104,6 +108,7 @@ function missingReason(snapshot: Snapshot, key: EvidenceKey, state: string, gaps
     }
   }
   if (key.startsWith('aws:')) {
+    if (snapshot.aws.source === 'terraform') return `${label}: not in the Terraform input (declared by no resource in it, or a run-time state; add --aws-evidence DIR for it)`;
     return snapshot.aws.source === 'none'
       ? `${label}: no AWS source in this scan (pass --cluster NAME with AWS credentials, or --aws-evidence DIR)`
       : `${label}: not collected`;
@@ -127,7 +132,9 @@ function requirementState(req: EvidenceRequirement, index: SnapshotIndex, snapsh
   const ok = states.filter(([, s]) => s === 'collected' || s === 'absent');
   const why = (list: readonly (readonly [EvidenceKey, string])[]) => {
     const reasons = [...new Set(list.map(([k, st]) => missingReason(snapshot, k, st, snapshot.gaps)))];
-    return `${req.what}: ${reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ')}`;
+    const text = reasons.length > 3 ? `${reasons.slice(0, 3).join('; ')}; …` : reasons.join('; ');
+    // A key no requirement names has no words of its own: its reason already starts with the key.
+    return req.what ? `${req.what}: ${text}` : text;
   };
   if (failed.length > 0 && req.alternatives && ok.length > 0) return { state: 'partial', reason: why(failed) };
   if (failed.length > 0) return { state: 'missing', reason: why(failed) };
@@ -141,7 +148,7 @@ function ruleRequirements(control: ControlDefinition, rule: RuleMeta | undefined
   return rule.evidence.map((e) => {
     if (typeof e !== 'string') return e;
     const named = control.requires.find((r) => r.anyOf.includes(e));
-    return { anyOf: [e], what: named?.what ?? e.replace(/^(k8s|aws|tool):/, '') };
+    return { anyOf: [e], what: named?.what ?? '' };
   });
 }
 
@@ -202,6 +209,9 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     if (!unevaluated.has(rule)) unevaluated.set(rule, { rule, level: levelOf(rule), reason });
   };
 
+  /** The first value known only after apply the check read: nothing it concludes afterwards is a verdict. */
+  let unknownRead: string | undefined;
+
   // With nothing of its evidence read there is nothing to judge (and a check would only see empty lists).
   if (control.check && !nothingRead) {
     const declared = new Set<string>([...control.requires.flatMap((r) => r.anyOf), ...(control.optional ?? [])]);
@@ -214,7 +224,11 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
         markUnevaluated(input.rule, a.reason!);
         return;
       }
-      const f = toFinding(control, input, env.system);
+      const f = toFinding(control, input, env.system, env.iac);
+      if (unknownRead && f.status !== 'error') {
+        f.status = 'error';
+        f.message = `not evaluated: ${unknownRead} (with the values that are known: ${f.message})`;
+      }
       const level = levelOf(f.rule);
       if (f.status === 'fail' && a.state === 'partial') {
         // A failure seen with one source of the proof unreadable: that source might hold the proof.
@@ -269,7 +283,14 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       note: (text) => { notes.push(text); },
     };
     try {
-      control.check(evidence, ctx);
+      const noted = new Set<string>();
+      trackUnknownReads({
+        read: (what, why) => {
+          // Run-time health the configuration cannot hold, read as "no problem": noted, not a reason to withhold the verdict.
+          if (why.startsWith('noted: ')) { if (!noted.has(why)) { noted.add(why); notes.push(`${what}: ${why.slice(7)}`); } return; }
+          unknownRead ??= `${what} is not known before apply (${why})`;
+        },
+      }, () => control.check!(evidence, ctx));
     } catch (err) {
       errorReason = `the check failed unexpectedly: ${err instanceof Error ? err.message : String(err)} (please report this as a bug)`;
     }
@@ -284,6 +305,19 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       if (a.state === 'missing' && a.parts!.every((p) => missing.includes(p))) markUnevaluated(rule, a.reason!);
     }
   }
+  // A value known only after apply was read: that is why whatever followed (an error, a crash on the missing value) happened.
+  if (unknownRead) {
+    if (errorReason) notes.push(`the check also reported: ${errorReason}`);
+    errorReason = `not evaluated: ${unknownRead}`;
+  }
+  if (env.iac) {
+    const iac = env.iac;
+    for (let i = 0; i < notes.length; i++) notes[i] = iac.text(notes[i]!);
+    if (errorReason) errorReason = iac.text(errorReason);
+    if (naReason) naReason = iac.text(naReason);
+    if (manualReason) manualReason = iac.text(manualReason);
+  }
+
   const unevaluatedList = [...unevaluated.values()];
   const requiredUnevaluated = unevaluatedList.filter((u) => u.level === 'required');
   for (const u of unevaluatedList) if (u.level === 'recommended') notes.push(`recommended rule ${u.rule} not evaluated: ${u.reason}`);
@@ -426,16 +460,26 @@ function refOf(o: K8sObject): ResourceRef {
   return ref;
 }
 
-function toFinding(control: ControlDefinition, input: FindingInput, system: ReadonlySet<string>): Finding {
+function toFinding(control: ControlDefinition, input: FindingInput, system: ReadonlySet<string>, iac?: IacMapper): Finding {
   let resource: ResourceRef;
   let source: Finding['source'];
+  let message = input.message;
   if (isK8s(input.resource)) {
     const o = input.resource;
     resource = refOf(o);
     if (o.$source) source = o.$source;
   } else {
     resource = input.resource;
+    const tf = iac?.map(resource);
+    if (tf) {
+      resource = tf.resource;
+      if (tf.source) source = tf.source;
+    } else if (iac && resource.provider === 'aws') {
+      const name = iac.text(resource.name);
+      if (name !== resource.name) resource = { ...resource, name };
+    }
   }
+  if (iac) message = iac.text(message);
   const ns = resource.kind === 'Namespace' && resource.provider === 'kubernetes' ? resource.name : resource.namespace;
   const severity = input.severity ?? control.rules?.[input.rule]?.severity ?? control.severity;
   const f: Finding = {
@@ -443,7 +487,7 @@ function toFinding(control: ControlDefinition, input: FindingInput, system: Read
     status: input.status,
     severity,
     resource,
-    message: input.message,
+    message,
   };
   if (source) f.source = source;
   if (input.system ?? (isCountedEvidence(input.resource) ? false : ns !== undefined && system.has(ns))) f.system = true;

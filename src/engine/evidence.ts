@@ -4,6 +4,84 @@ import type {
 import { kindKey } from '../model/index.js';
 
 const EMPTY: readonly K8sObject[] = Object.freeze([]);
+
+// ───────────── values known only after apply (facts translated from Terraform) ─────────────
+
+/** Told when the running check reads a value of a fact that is not known before apply. */
+export interface UnknownReads {
+  read(what: string, why: string): void;
+}
+
+/** The tracker of the check that is running (checks are synchronous: one at a time). */
+let tracker: UnknownReads | undefined;
+
+/** Run `fn` (a check) with `t` told of every unknown value it reads. */
+export function trackUnknownReads<T>(t: UnknownReads, fn: () => T): T {
+  const prev = tracker;
+  tracker = t;
+  try {
+    return fn();
+  } finally {
+    tracker = prev;
+  }
+}
+
+interface UnknownNode { why?: string; children?: Map<string, UnknownNode> }
+
+function unknownTrie(unknown: Record<string, string>): UnknownNode {
+  const root: UnknownNode = {};
+  for (const [path, why] of Object.entries(unknown)) {
+    let n = root;
+    for (const part of path.split('.')) {
+      n.children ??= new Map();
+      let c = n.children.get(part);
+      if (!c) n.children.set(part, (c = {}));
+      n = c;
+    }
+    n.why = why;
+  }
+  return root;
+}
+
+/**
+ * A read-only view of a fact whose unknown values are left out: reading one (by property, `in`, or
+ * enumerating its parent) tells the tracker, so whatever the check concludes afterwards is not taken
+ * as a verdict. Facts without unknown values are handed out as they are (no cost).
+ */
+function trackedFact(fact: AwsFact): AwsFact {
+  const label = `${fact.service}:${fact.operation}`;
+  const cache = new WeakMap<object, object>();
+  const wrap = (target: object, node: UnknownNode, path: string): object => {
+    let p = cache.get(target);
+    if (p) return p;
+    const childOf = (k: string | symbol) => (typeof k === 'string' ? node.children?.get(k) : undefined);
+    const tell = (k: string, c: UnknownNode) => tracker?.read(`${label} ${path ? `${path}.` : ''}${k}`.replace(/ output\./, ' '), c.why!);
+    p = new Proxy(target, {
+      get(t, k, r) {
+        const c = childOf(k);
+        if (!c) return Reflect.get(t, k, r);
+        if (c.why !== undefined) { tell(k as string, c); return undefined; }
+        const v = Reflect.get(t, k, r) as unknown;
+        return v !== null && typeof v === 'object' ? wrap(v, c, `${path ? `${path}.` : ''}${String(k)}`) : v;
+      },
+      has(t, k) {
+        const c = childOf(k);
+        if (c?.why !== undefined) tell(k as string, c);
+        return Reflect.has(t, k);
+      },
+      ownKeys(t) {
+        // Enumerating an object one of whose members is unknown (spread, Object.entries) may miss it.
+        for (const [k, c] of node.children ?? []) if (c.why !== undefined) { tell(k, c); break; }
+        return Reflect.ownKeys(t);
+      },
+      set() { return false; },
+      deleteProperty() { return false; },
+    });
+    cache.set(target, p);
+    return p;
+  };
+  return wrap(fact, unknownTrie(fact.unknown!), '') as AwsFact;
+}
 const EMPTY_FACTS: readonly AwsFact[] = Object.freeze([]);
 
 /**
@@ -36,7 +114,7 @@ export class SnapshotIndex {
       push(nsMap, ns, obj);
       if (obj.metadata.uid) this.byUid.set(obj.metadata.uid, obj);
     }
-    for (const fact of snapshot.aws.facts) push(this.facts, `${fact.service}:${fact.operation}`, fact);
+    for (const fact of snapshot.aws.facts) push(this.facts, `${fact.service}:${fact.operation}`, fact.unknown && Object.keys(fact.unknown).length > 0 ? trackedFact(fact) : fact);
     this.minor = parseMinor(snapshot.kubernetes.serverVersion);
   }
 
@@ -64,6 +142,8 @@ export class SnapshotIndex {
     const s = this.state(key);
     if (s !== 'collected' && s !== 'absent') return false;
     if (key.startsWith('k8s:')) return this.snapshot.kubernetes.source !== 'files' || this.snapshot.kubernetes.complete;
+    // Facts translated from Terraform are what the configuration declares, not the account's whole inventory.
+    if (key.startsWith('aws:')) return this.snapshot.aws.calls[key.slice(4)]?.detail !== 'terraform';
     return true;
   }
 
@@ -139,11 +219,19 @@ export class SnapshotIndex {
   }
 
   private readonly memos = new Map<string, unknown>();
+  /** Unknown values read while computing a memo: every later user of the memo read them too. */
+  private readonly memoReads = new Map<string, [string, string][]>();
 
   memo<T>(key: string, compute: () => T): T {
-    if (this.memos.has(key)) return this.memos.get(key) as T;
-    const v = compute();
+    if (this.memos.has(key)) {
+      for (const [what, why] of this.memoReads.get(key) ?? []) tracker?.read(what, why);
+      return this.memos.get(key) as T;
+    }
+    const reads: [string, string][] = [];
+    const outer = tracker;
+    const v = trackUnknownReads({ read: (what, why) => { reads.push([what, why]); outer?.read(what, why); } }, compute);
     this.memos.set(key, v);
+    if (reads.length > 0) this.memoReads.set(key, reads);
     return v;
   }
 

@@ -1,6 +1,6 @@
 import type {
   AppliedWaiver, Attestation, AutomationLevel, ClusterIdentity, FailInterval, OwnerRef, PeriodAttestation, PeriodCluster,
-  PeriodControl, PeriodResult, PeriodSample, PeriodWaiver, SamplingGap, SectionId, Severity, Status, StatusCounts, Verdict,
+  PeriodControl, PeriodEvidenceGap, PeriodResult, PeriodSample, PeriodWaiver, PeriodWarnings, SamplingGap, SectionId, Severity, Status, StatusCounts, Verdict,
   VerdictThresholds,
 } from '../model/index.js';
 import { PERIOD_SCHEMA, SECTIONS, emptyCounts } from '../model/index.js';
@@ -38,9 +38,14 @@ export interface PeriodRowInput {
   /** Position of the control in its run (checklist order). */
   ordinal?: number;
   status: Status;
-  counts: StatusCounts;
+  /** Finding counts; `warn` is absent (0) for runs stored before warnings existed. */
+  counts: StatusCounts & { warn?: number };
   waivers?: AppliedWaiver[];
   attestation?: Attestation;
+  /** Recommended rules that warned in the run, with their finding counts. */
+  warnRules?: Record<string, number>;
+  /** Evidence the control did not read in the run. */
+  missing?: string[];
   /** Key into `meta` of the cluster input. */
   meta: string;
 }
@@ -257,6 +262,7 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
     status: s.row.status,
     ...(s.run.snapshotDigest ? { snapshotDigest: s.run.snapshotDigest } : {}),
     ...(s.row.counts.fail > 0 ? { failing: s.row.counts.fail } : {}),
+    ...(s.row.counts.warn ? { warnings: s.row.counts.warn } : {}),
     ...(redated.has(s.run.runId) && s.run.storedAt ? { storedAt: s.run.storedAt } : {}),
   }));
 
@@ -326,7 +332,15 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
   const longestGap = gaps.reduce((a, g) => (g.days > a.days ? g : a), { from: '', to: '', days: 0 });
   const coverage = w.days ? testedDays.size / w.days : 0;
 
-  const { verdict, reason } = decide({ samples, statusCounts, decided, passRate, failIntervals, coverage, longestGap, w, th });
+  const warnings = warningsOf(samples);
+  const evidenceGaps = evidenceGapsOf(samples);
+  const decision = decide({ samples, statusCounts, decided, passRate, failIntervals, coverage, longestGap, w, th });
+  const failingWithGaps = samples.filter((s) => s.row.status === 'fail' && s.row.missing?.length).length;
+  // A failure proven on the evidence that was read is an exception whatever else was missing: say so.
+  const reason = failingWithGaps
+    ? `${decision.reason}; ${failingWithGaps} failing sample(s) failed on the evidence that was read while other evidence was not read (listed)`
+    : decision.reason;
+  const { verdict } = decision;
   return {
     id: meta.id,
     title: meta.title,
@@ -349,7 +363,51 @@ function periodControl(meta: PeriodControlMeta, samples: Sample[], w: PeriodWind
     timeline,
     coverage,
     longestGapDays: longestGap.days,
+    ...(warnings ? { warnings } : {}),
+    ...(evidenceGaps.length ? { evidenceGaps } : {}),
   };
+}
+
+/** Warnings over the samples, by rule: observations only (the verdict never reads them). */
+function warningsOf(samples: readonly Sample[]): PeriodWarnings | undefined {
+  let withWarnings = 0;
+  const rules = new Map<string, PeriodWarnings['rules'][number]>();
+  for (const s of samples) {
+    if (!s.row.counts.warn) continue;
+    withWarnings++;
+    for (const [rule, n] of Object.entries(s.row.warnRules ?? {})) {
+      const r = rules.get(rule);
+      if (r) {
+        r.samples++;
+        r.findings += n;
+        r.lastSeen = s.at;
+      } else {
+        rules.set(rule, { rule, samples: 1, findings: n, firstSeen: s.at, lastSeen: s.at });
+      }
+    }
+  }
+  if (!withWarnings) return undefined;
+  return { samples: withWarnings, rules: [...rules.values()].sort((a, b) => b.samples - a.samples || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)) };
+}
+
+/** Evidence not read, by what was missing, with the samples that still failed on what was read. */
+function evidenceGapsOf(samples: readonly Sample[]): PeriodEvidenceGap[] {
+  const gaps = new Map<string, PeriodEvidenceGap>();
+  for (const s of samples) {
+    for (const reason of s.row.missing ?? []) {
+      const fail = s.row.status === 'fail' ? 1 : 0;
+      const g = gaps.get(reason);
+      if (g) {
+        g.samples++;
+        g.failing += fail;
+        g.lastSeen = s.at;
+        g.lastRunId = s.run.runId;
+      } else {
+        gaps.set(reason, { reason, samples: 1, failing: fail, firstSeen: s.at, lastSeen: s.at, firstRunId: s.run.runId, lastRunId: s.run.runId });
+      }
+    }
+  }
+  return [...gaps.values()].sort((a, b) => b.failing - a.failing || b.samples - a.samples);
 }
 
 function isDecided(s: Status): boolean {

@@ -83,6 +83,11 @@ export interface EffectiveConfig {
   approvedTlsPolicies: string[];
   /** CC6-NET-04: namespaces whose workloads must each be selected by a SecurityGroupPolicy (empty: at least one policy in use). */
   podSecurityGroupNamespaces: string[];
+  /**
+   * Exit policy, read by the CLI only (never by a check): warnings outside the system namespaces
+   * make `scan` exit 1 (`--fail-on-warn`; `--no-fail-on-warn` overrides). Default false.
+   */
+  failOnWarn?: boolean;
 }
 
 /** CC9-ENC-04 default: ELB policies that negotiate TLS 1.2 or newer only. */

@@ -23,8 +23,9 @@ export interface RunDiffSide {
 
 /**
  * - `newly-failing`: fails now, did not before (or did not exist before);
- * - `fixed`: failed before, passes now (for a resource: or is gone);
- * - `changed`: any other change of status (e.g. pass → waived, fail → waived, pass → error);
+ * - `fixed`: failed before, passes now (for a resource: or is gone); never when the failures only became
+ *   warnings (fail → warn is a re-classification of the rule: `changed`);
+ * - `changed`: any other change of status (e.g. pass → waived, fail → waived, pass → error, fail → warn);
  * - `added` / `removed`: the control was evaluated in only one of the two runs.
  */
 export type DiffChange = 'newly-failing' | 'fixed' | 'changed' | 'added' | 'removed';
@@ -40,6 +41,11 @@ export interface ControlChange {
   /** Failing (non-system) findings in each run. */
   failingFrom: number;
   failingTo: number;
+  /**
+   * Resources that failed before and only warn now (their rule is recommended in the newer run):
+   * a re-classification, not a fix, so such a control reads `changed`, never `fixed`.
+   */
+  reclassified?: number;
 }
 
 export interface ResourceChange {

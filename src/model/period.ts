@@ -29,6 +29,8 @@ export interface PeriodSample {
   status: Status;
   snapshotDigest?: string;
   failing?: number;
+  /** Warning findings (failed recommended rules) in the sample, when any: observations, not exceptions. */
+  warnings?: number;
   /** When the run was written to the store, given only when it is more than a day away from `at` (a run stored with `scan --now`). */
   storedAt?: string;
 }
@@ -66,6 +68,31 @@ export interface PeriodAttestation {
   coversWindow: boolean;
 }
 
+/** Warnings of a control over the window: observations for the auditor, never part of the verdict. */
+export interface PeriodWarnings {
+  /** Samples with at least one warning (outside system namespaces). */
+  samples: number;
+  /** The recommended rules that warned: in how many samples, how many findings in all, first and last seen. */
+  rules: { rule: string; samples: number; findings: number; firstSeen: string; lastSeen: string }[];
+}
+
+/**
+ * Evidence a control did not read in some samples of the window. A sample that failed on the
+ * evidence it did read is still an exception (`failing`): the gap is listed, never a reason to
+ * call the sample undecided.
+ */
+export interface PeriodEvidenceGap {
+  /** What was not read, as the run said it. */
+  reason: string;
+  samples: number;
+  /** Of those samples, how many failed on the evidence that was read. */
+  failing: number;
+  firstSeen: string;
+  lastSeen: string;
+  firstRunId: string;
+  lastRunId: string;
+}
+
 export interface PeriodControl {
   id: string;
   title: string;
@@ -92,6 +119,10 @@ export interface PeriodControl {
   coverage?: number;
   /** Longest run of days in the window without a decided sample of this control. */
   longestGapDays?: number;
+  /** Warnings seen in the window (absent when none): listed as observations, the verdict ignores them. */
+  warnings?: PeriodWarnings;
+  /** Evidence not read in samples of the window (absent when every sample read all of it). */
+  evidenceGaps?: PeriodEvidenceGap[];
 }
 
 export interface SamplingGap {

@@ -5,8 +5,11 @@ import type { AppliedWaiver, Attestation, WaiverIssue, AttestationIssue } from '
 
 /** The resource a finding is about, as it appears in the input. */
 export interface ResourceRef {
-  /** `kubernetes` objects carry apiVersion/kind/namespace/name; `aws` resources kind (CloudFormation type) and arn/id. */
-  provider: 'kubernetes' | 'aws';
+  /**
+   * `kubernetes` objects carry apiVersion/kind/namespace/name; `aws` resources kind (CloudFormation type) and arn/id;
+   * `terraform` resources kind (the resource type, `aws_eks_cluster`) and name (the address, `module.eks.aws_eks_cluster.this[0]`).
+   */
+  provider: 'kubernetes' | 'aws' | 'terraform';
   apiVersion?: string;
   kind: string;
   namespace?: string;
@@ -161,4 +164,25 @@ export function emptyCounts(): StatusCounts {
 
 export function emptyFindingCounts(): FindingCounts {
   return { pass: 0, fail: 0, warn: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
+}
+
+/**
+ * A stored `run@1` result in the `run@2` shape, so renderers and the dashboard can rely on it:
+ * `counts.warn` = `systemCounts.warn` = 0, `rules` = [], `unevaluated` = [], `summary.findings.warn`
+ * = 0, `summary.controlsWithWarnings` = 0. In place (the object was just parsed); `schema` keeps
+ * `run@1`, which says how its verdicts were made (a failed recommended rule failed its control).
+ * A `run@2` result is returned unchanged. Never re-hash a normalised result: the store's digests
+ * are of the stored text.
+ */
+export function normaliseRunResult(run: RunResult): RunResult {
+  if (run.schema !== 'eks-soc2/run@1') return run;
+  for (const c of run.controls) {
+    c.counts.warn ??= 0;
+    c.systemCounts.warn ??= 0;
+    c.rules ??= [];
+    c.unevaluated ??= [];
+  }
+  run.summary.findings.warn ??= 0;
+  run.summary.controlsWithWarnings ??= 0;
+  return run;
 }

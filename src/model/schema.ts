@@ -33,7 +33,7 @@ const coverage = z.object({
   detail: str.optional(),
 });
 
-const sourceKind = z.enum(['live', 'files', 'bundle', 'demo', 'none']);
+const sourceKind = z.enum(['live', 'files', 'bundle', 'demo', 'terraform', 'none']);
 
 const cluster = z.object({
   name: str.optional(), arn: str.optional(), accountId: str.optional(), region: str.optional(), context: str.optional(), server: str.optional(), uid: str.optional(),
@@ -57,6 +57,15 @@ const awsFact = z.object({
   accountId: str.optional(),
   params: z.record(str, json).optional(),
   output: z.record(str, json),
+  unknown: z.record(str, str).optional(),
+});
+
+const iac = z.object({
+  tool: z.literal('terraform'),
+  resources: z.array(z.object({
+    address: str, type: str, cfnType: str, ids: z.array(str), source: sourceLocation.optional(), root: str,
+  })),
+  placeholders: z.record(str, str),
 });
 
 export const snapshotSchema = z.object({
@@ -80,10 +89,12 @@ export const snapshotSchema = z.object({
   }),
   tools: z.array(z.object({ tool: str, file: str.optional(), collectedAt: str.optional(), data: json })),
   gaps: z.array(gap),
+  iac: iac.optional(),
 }).meta({ title: 'eks-soc2 snapshot', description: 'Everything eks-soc2 observed in one run: Kubernetes objects, AWS facts (AWS SDK v3 output shapes), tool reports, and evidence gaps.' });
 
 const status = z.enum(['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error']);
-const findingStatus = z.enum(['pass', 'fail', 'warn', 'manual', 'waived', 'not-applicable', 'error']);
+const findingStatus = z.enum(['pass', 'fail', 'warn', 'manual', 'waived', 'not-applicable', 'error'])
+  .meta({ description: 'fail: a required rule failed; warn: a recommended rule failed (never fails the control); error: the rule could not be evaluated on this resource (the message says what was not read).' });
 const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 const ruleLevel = z.enum(['required', 'recommended']);
 const counts = z.object({ pass: z.number(), fail: z.number(), manual: z.number(), waived: z.number(), 'not-applicable': z.number(), error: z.number() });
@@ -96,7 +107,7 @@ const attestation = z.object({
 });
 
 export const resourceRefSchema = z.object({
-  provider: z.enum(['kubernetes', 'aws']),
+  provider: z.enum(['kubernetes', 'aws', 'terraform']),
   apiVersion: str.optional(),
   kind: str,
   namespace: str.optional(),
@@ -134,8 +145,8 @@ const controlResult = z.object({
   description: str,
   evidence: z.object({ required: z.array(str), missing: z.array(str) }),
   notes: z.array(str),
-  rules: z.array(z.object({ id: str, title: str, level: ruleLevel, severity })),
-  unevaluated: z.array(z.object({ rule: str, level: ruleLevel, reason: str })),
+  rules: z.array(z.object({ id: str, title: str, level: ruleLevel, severity })).meta({ description: 'Every rule of the control with its level: a failed required rule fails the control, a failed recommended rule is a warn finding.' }),
+  unevaluated: z.array(z.object({ rule: str, level: ruleLevel, reason: str })).meta({ description: 'Rules not evaluated at all because their evidence was not read; reason says which evidence.' }),
   findings: z.array(finding),
   counts: findingCounts,
   systemCounts: findingCounts,
@@ -148,7 +159,9 @@ const controlResult = z.object({
 });
 
 export const runResultSchema = z.object({
-  schema: z.literal('eks-soc2/run@2'),
+  // run@1: a run stored before warnings existed, read back from the store in the run@2 shape (no
+  // warnings, no rule levels); its verdicts counted failed recommended rules as failures.
+  schema: z.enum(['eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@2. eks-soc2/run@1 marks a run stored by an earlier version and read back in this shape (no warnings: its recommended rules failed their control).' }),
   runId: str.optional(),
   tool: z.object({ name: z.literal('eks-soc2'), version: str }),
   catalogVersion: str,

@@ -80,7 +80,7 @@ export interface ClusterIdentity {
   uid?: string;
 }
 
-export type SourceKind = 'live' | 'files' | 'bundle' | 'demo' | 'none';
+export type SourceKind = 'live' | 'files' | 'bundle' | 'demo' | 'terraform' | 'none';
 
 export interface KubernetesEvidence {
   source: SourceKind;
@@ -108,9 +108,17 @@ export interface AwsFact {
   params?: JsonObject;
   /** The (merged, for paginated operations) output. */
   output: JsonObject;
+  /**
+   * Values that are not known before `terraform apply` (facts translated from Terraform only): the
+   * path of each (`output.cluster.logging`, `region`; array indices as numbers) and why it is unknown.
+   * Those values are left out of the fact; a check that reads one cannot reach a verdict from it
+   * (the engine turns what it reports afterwards into "not evaluated"). Absent on facts read from AWS.
+   */
+  unknown?: Record<string, string>;
 }
 
 export interface AwsEvidence {
+  /** `terraform` when the facts were translated from Terraform configuration or a plan (only). */
   source: SourceKind;
   accountId?: string;
   region?: string;
@@ -161,6 +169,36 @@ export interface ToolReport {
 
 export const SNAPSHOT_SCHEMA = 'eks-soc2/snapshot@1' as const;
 
+/**
+ * A resource declared in Terraform (configuration or plan) that AWS facts were translated from.
+ * Findings about it are reported on its address and the line of its block.
+ */
+export interface IacResource {
+  /** Resource address: `aws_eks_cluster.main`, `module.eks.aws_eks_cluster.this[0]`. */
+  address: string;
+  /** Resource type: `aws_eks_cluster`. */
+  type: string;
+  /** The CloudFormation type a check names the same resource by (`AWS::EKS::Cluster`). */
+  cfnType: string;
+  /** Names, ids and ARNs the facts give the resource (real or derived from the address). */
+  ids: string[];
+  /** The resource block (or the module call for module inputs), when known. */
+  source?: SourceLocation;
+  /** The root module (directory or plan file) it belongs to: one evaluation unit per root and cluster. */
+  root: string;
+}
+
+/** Infrastructure-as-code evidence: what the AWS facts were translated from. */
+export interface IacEvidence {
+  tool: 'terraform';
+  resources: IacResource[];
+  /**
+   * Derived ids (of values known only after apply) that stand for a resource in the facts, and the
+   * address they stand for: messages naming one are rewritten to name the address.
+   */
+  placeholders: Record<string, string>;
+}
+
 /** Everything observed in one run: the unit that is stored, hashed, exported and re-evaluated. */
 export interface Snapshot {
   schema: typeof SNAPSHOT_SCHEMA;
@@ -178,6 +216,8 @@ export interface Snapshot {
   aws: AwsEvidence;
   tools: ToolReport[];
   gaps: EvidenceGap[];
+  /** Present when AWS facts were translated from Terraform. */
+  iac?: IacEvidence;
 }
 
 /**

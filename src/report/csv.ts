@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify';
 import type { ControlResult, Finding, PeriodResult, RunResult } from '../model/index.js';
 import { neutraliseCsvCell } from './escape.js';
-import { locationLabel, ownerLabel } from './markdown.js';
+import { locationLabel, ownerLabel, periodWarningRules } from './markdown.js';
 
 export const CSV_COLUMNS = [
   'control', 'section', 'criteria', 'owner', 'rule', 'resource_provider', 'resource_kind', 'resource_namespace',
@@ -22,6 +22,18 @@ function findingRow(c: ControlResult, f: Finding): Cell[] {
   return [
     c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), f.rule, r.provider, r.kind, r.namespace, r.name, r.arn,
     locationLabel(f), f.status, f.severity, f.message, f.system ? 'yes' : 'no', f.waiver?.id, f.waiver?.approvedBy, f.waiver?.expires,
+  ].map(cell);
+}
+
+/**
+ * A rule not evaluated as a whole (its evidence was not read): a row with the rule and no resource,
+ * status `error` like a rule not evaluated on one resource, and what was not read.
+ */
+function unevaluatedRow(c: ControlResult, u: ControlResult['unevaluated'][number]): Cell[] {
+  const severity = c.rules.find((r) => r.id === u.rule)?.severity ?? c.severity;
+  return [
+    c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), u.rule, '', '', '', '', '', '', 'error',
+    severity, `not evaluated (${u.level} rule): ${u.reason}`, 'no', '', '', '',
   ].map(cell);
 }
 
@@ -57,6 +69,7 @@ export async function renderCsv(run: RunResult, write: (chunk: string) => void):
     for (const c of run.controls) {
       if (c.findings.length === 0) yield controlRow(c);
       for (const f of c.findings) yield findingRow(c, f);
+      for (const u of c.unevaluated) yield unevaluatedRow(c, u);
     }
   }
   await stream(rows(), CSV_COLUMNS, write);
@@ -65,6 +78,7 @@ export async function renderCsv(run: RunResult, write: (chunk: string) => void):
 export const PERIOD_CSV_COLUMNS = [
   'cluster', 'control', 'section', 'criteria', 'owner', 'verdict', 'pass_rate', 'samples', 'pass', 'fail', 'waived',
   'manual', 'not_applicable', 'error', 'fail_intervals', 'open_fail_interval', 'mean_hours_to_remediate', 'verdict_reason',
+  'samples_with_warnings', 'warning_rules', 'evidence_not_read',
 ] as const;
 
 /** CSV for an audit period: one row per control and cluster. */
@@ -77,7 +91,8 @@ export async function renderPeriodCsv(period: PeriodResult, write: (chunk: strin
           cl.key, c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), c.verdict, Math.round(c.passRate * 10000) / 100,
           c.samples, sc.pass, sc.fail, sc.waived, sc.manual, sc['not-applicable'], sc.error, c.failIntervals.length,
           c.failIntervals.some((i) => i.open) ? 'yes' : 'no', c.timeToRemediateHours ? Math.round(c.timeToRemediateHours.mean * 10) / 10 : '',
-          c.verdictReason,
+          c.verdictReason, c.warnings?.samples ?? 0, periodWarningRules(c, 50),
+          (c.evidenceGaps ?? []).map((g) => `${g.reason} (${g.samples} sample(s), ${g.failing} failing)`).join('; '),
         ].map((v) => cell(v));
       }
     }

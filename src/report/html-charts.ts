@@ -12,12 +12,14 @@ export const STATUS_TEXT: Record<FindingStatus, string> = {
   pass: 'Pass', fail: 'Fail', warn: 'Warning', manual: 'Manual', waived: 'Waived', 'not-applicable': 'Not applicable', error: 'Error',
 };
 export const CHART_ORDER: readonly Status[] = ['pass', 'fail', 'waived', 'manual', 'error', 'not-applicable'];
+/** Findings add `warn` (a failed recommended rule) after `fail`. */
+export const FINDING_CHART_ORDER: readonly FindingStatus[] = ['pass', 'fail', 'warn', 'waived', 'manual', 'error', 'not-applicable'];
 
 const SERIES_COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bc4c00', '#0b7285', '#6e7781', '#bf3989'];
 
 /** Horizontal bar chart of status counts, one bar per status. */
-export function statusBars(counts: StatusCounts, title: string, width = 420): string {
-  const rows = CHART_ORDER.map((s) => ({ s, n: counts[s] }));
+export function statusBars(counts: StatusCounts & { warn?: number }, title: string, width = 420, order: readonly FindingStatus[] = CHART_ORDER): string {
+  const rows = order.map((s) => ({ s, n: counts[s] ?? 0 }));
   const max = Math.max(1, ...rows.map((r) => r.n));
   const rowH = 26;
   const labelW = 118;
@@ -89,7 +91,7 @@ export function timelineStrip(samples: PeriodSample[], from: string, to: string,
   const w = Math.max(2, Math.min(8, width / Math.max(1, samples.length)));
   const ticks = samples.map((s) => {
     const x = ((Math.min(Math.max(time(s.at), t0), t1) - t0) / (t1 - t0)) * (width - w);
-    return `<rect x="${x.toFixed(1)}" y="1" width="${w.toFixed(1)}" height="${height - 2}" fill="${STATUS_COLOR[s.status]}"><title>${esc(s.at.slice(0, 16).replace('T', ' '))} ${STATUS_TEXT[s.status]}</title></rect>`;
+    return `<rect x="${x.toFixed(1)}" y="1" width="${w.toFixed(1)}" height="${height - 2}" fill="${STATUS_COLOR[s.status]}"><title>${esc(s.at.slice(0, 16).replace('T', ' '))} ${STATUS_TEXT[s.status]}${s.warnings ? ` (${s.warnings} warning${s.warnings === 1 ? '' : 's'})` : ''}</title></rect>`;
   }).join('');
   return `<svg class="strip" role="img" aria-label="${samples.length} samples" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><rect width="${width}" height="${height}" fill="#f6f8fa"/>${ticks}</svg>`;
 }

@@ -3,8 +3,8 @@ import type {
 } from '../model/index.js';
 import { SECTIONS, emptyCounts } from '../model/index.js';
 import { escapeHtml as h } from './escape.js';
-import { CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
-import { VERDICT_LABEL, clusterLabel, failing, locationLabel } from './markdown.js';
+import { CHART_ORDER, FINDING_CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
+import { VERDICT_LABEL, clusterLabel, failing, locationLabel, ruleTally, warnings } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 
 /**
@@ -43,7 +43,9 @@ h3{font-size:15px;margin:20px 0 8px;font-weight:600}
 .card{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:14px 16px}
 .card .n{font-size:28px;font-weight:600;line-height:1.1}
 .card .t{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.card.fail .n{color:var(--fail)}.card.pass .n{color:var(--pass)}.card.error .n{color:var(--error)}.card.manual .n{color:var(--manual)}.card.waived .n{color:var(--waived)}
+.card.fail .n{color:var(--fail)}.card.pass .n{color:var(--pass)}.card.error .n{color:var(--error)}.card.manual .n{color:var(--manual)}.card.waived .n{color:var(--waived)}.card.warn .n{color:var(--warn)}
+.card .s{color:var(--muted);font-size:12px}
+.chip.warned{color:var(--warn);border-color:var(--warn)}
 .panel{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin-top:12px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
 svg.chart{width:100%;height:auto;max-width:520px;display:block}
@@ -72,6 +74,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0;font-size:13px}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .missing{color:var(--error);font-weight:600}
+.unevaluated td:first-child{white-space:nowrap}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 pre{background:#0d1117;color:#e6edf3;padding:10px 12px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
 .fix{border-top:1px dashed var(--line);margin-top:10px;padding-top:8px}
@@ -191,11 +194,26 @@ function findingListOf(title: string, list: Finding[], visible: number, collapse
   return `<h3>${h(title)} (${total})</h3>${findingTable(list.slice(0, visible))}${collapsible(`${list.length - visible} more`, findingTable(list.slice(visible)))}`;
 }
 
+/** Rules not evaluated as a whole (their evidence was not read), with what was missing. */
+function unevaluatedTable(c: ControlResult): string {
+  if (!c.unevaluated.length) return '';
+  return `<h3>Rules not evaluated (${c.unevaluated.length})</h3><div class="tablewrap"><table class="unevaluated"><thead><tr><th>Rule</th><th>Level</th><th>Not read</th></tr></thead><tbody>${c.unevaluated.map((u) => `<tr><td><code>${h(u.rule)}</code></td><td>${h(u.level)}</td><td>${h(u.reason)}</td></tr>`).join('')}</tbody></table></div>`;
+}
+
+/** The control's rules with their level: which failures fail it (required) and which only warn (recommended). */
+function rulesTable(c: ControlResult): string {
+  if (!c.rules.length) return '';
+  const required = c.rules.filter((r) => r.level === 'required').length;
+  return collapsible(`Rules (${c.rules.length}: ${required} required, ${c.rules.length - required} recommended)`,
+    `<div class="tablewrap"><table><thead><tr><th>Rule</th><th>Checks</th><th>Level</th><th>Severity</th></tr></thead><tbody>${c.rules.map((r) => `<tr><td><code>${h(r.id)}</code></td><td>${h(r.title)}</td><td>${h(r.level)}</td><td><span class="chip sev-${r.severity}">${r.severity}</span></td></tr>`).join('')}</tbody></table></div>`);
+}
+
 function controlBlock(c: ControlResult, visible: number): string {
   const fail = failing(c);
+  const warn = warnings(c);
   const pass = c.findings.filter((f) => f.status === 'pass' && !f.system);
   const waived = c.findings.filter((f) => f.status === 'waived' && !f.system);
-  const other = c.findings.filter((f) => !f.system && f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived');
+  const other = c.findings.filter((f) => !f.system && f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn');
   const system = c.findings.filter((f) => f.system);
   const sev = c.status === 'fail' ? `<span class="chip sev-${c.failSeverity ?? c.severity}">${c.failSeverity ?? c.severity}</span>` : `<span class="chip">${c.severity}</span>`;
   const ev = c.evidence;
@@ -208,7 +226,7 @@ function controlBlock(c: ControlResult, visible: number): string {
     ['Evidence required', ev.required.length ? ev.required.map((e) => h(e)).join('; ') : '<span class="muted">attestation</span>'],
     ...(ev.missing.length ? [['Evidence missing', `<span class="missing">${ev.missing.map((e) => h(e)).join('; ')}</span>`]] : []),
     ...(c.attestationRequired && !c.attestation ? [['Attestation needed', h(c.attestationRequired)]] : []),
-    ['Findings', `${c.counts.fail} failing · ${c.counts.pass} passing · ${c.counts.waived} waived${c.systemCounts.fail + c.systemCounts.pass ? ` · ${c.systemCounts.fail + c.systemCounts.pass + c.systemCounts.waived} in system namespaces` : ''}`],
+    ['Findings', `${c.counts.fail} failing · ${c.counts.warn} warnings · ${c.counts.pass} passing · ${c.counts.waived} waived${c.counts.error ? ` · ${c.counts.error} not evaluated` : ''}${c.systemCounts.fail + c.systemCounts.pass + c.systemCounts.warn ? ` · ${c.systemCounts.fail + c.systemCounts.pass + c.systemCounts.waived + c.systemCounts.warn} in system namespaces` : ''}`],
   ];
   const waivers = c.waivers.length
     ? `<h3>Waivers</h3><div class="tablewrap"><table><thead><tr><th>Waiver</th><th>Reason</th><th>Approved by</th><th>Expires</th></tr></thead><tbody>${c.waivers.map((w) => `<tr><td><code>${h(w.id)}</code></td><td>${h(w.reason)}</td><td>${h(w.approvedBy)}</td><td>${h(w.expires)}</td></tr>`).join('')}</tbody></table></div>`
@@ -225,16 +243,19 @@ function controlBlock(c: ControlResult, visible: number): string {
   const refs = c.references.length ? `<p class="muted">References: ${c.references.map((x) => link(x.url, x.title)).join(' · ')}</p>` : '';
   const notes = c.notes.length ? `<ul class="muted">${c.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : '';
   return `<section class="control s-${c.status}" id="${anchor(c.id)}">
-<header>${badge(c.status)} <span class="id">${h(c.id)}</span> <span class="title">${h(c.title)}</span> ${sev}</header>
+<header>${badge(c.status)} <span class="id">${h(c.id)}</span> <span class="title">${h(c.title)}</span> ${sev}${c.counts.warn ? ` <span class="chip warned">${c.status === 'pass' ? 'passes with ' : ''}${c.counts.warn} warning${c.counts.warn === 1 ? '' : 's'}</span>` : ''}</header>
 <p class="msg">${h(c.message)}</p>
 <p class="desc">${h(c.description)}</p>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 ${notes}
 ${findingList('Failing resources', fail, visible, false)}
+${findingList('Warnings — recommended rules, not failures', warn, visible, false)}
+${unevaluatedTable(c)}
 ${findingList('Waived resources', waived, visible, false)}
 ${findingList('Other results', other, visible, false)}
 ${findingList('Passing resources', pass, visible, true)}
 ${findingList('System namespaces (reported separately, not counted)', system, visible, true)}
+${rulesTable(c)}
 ${waivers}
 ${attest}
 ${fix}
@@ -276,9 +297,10 @@ export function renderHtml(run: RunResult, write: (chunk: string) => void, opts:
 <div class="card manual"><div class="n">${s.controls.manual}</div><div class="t">Manual</div></div>
 <div class="card error"><div class="n">${s.controls.error}</div><div class="t">Evidence missing</div></div>
 <div class="card"><div class="n">${s.findings.fail}</div><div class="t">Failing resources</div></div>
+<div class="card warn"><div class="n">${s.findings.warn}</div><div class="t">Warnings</div><div class="s">in ${s.controlsWithWarnings} control(s)</div></div>
 </div>`;
 
-  const charts = `<div class="charts"><div class="panel"><h3 style="margin-top:0">Controls by status</h3>${statusBars(s.controls, 'Controls by status')}</div><div class="panel"><h3 style="margin-top:0">Findings by status</h3>${statusBars(s.findings, 'Findings by status')}</div></div>`;
+  const charts = `<div class="charts"><div class="panel"><h3 style="margin-top:0">Controls by status</h3>${statusBars(s.controls, 'Controls by status')}</div><div class="panel"><h3 style="margin-top:0">Findings by status</h3>${statusBars(s.findings, 'Findings by status', 420, FINDING_CHART_ORDER)}</div></div>`;
 
   const sectionOrder = Object.keys(SECTIONS);
   const bySection = countsTable('Section', Object.entries(s.bySection).sort(([a], [b]) => sectionOrder.indexOf(a) - sectionOrder.indexOf(b)).map(([id, n]) => [id, SECTIONS[id as keyof typeof SECTIONS] ?? id, n]));
@@ -288,6 +310,10 @@ export function renderHtml(run: RunResult, write: (chunk: string) => void, opts:
   const attention = failed.length
     ? `<div class="tablewrap"><table><thead><tr><th>Control</th><th>Status</th><th>Owner</th><th class="n">Failing</th><th>Why</th></tr></thead><tbody>${failed.map((x) => `<tr><td><a href="#${anchor(x.id)}"><code>${h(x.id)}</code></a><br>${h(x.title)}</td><td>${badge(x.status)}</td><td>${ownerText(x.owners.primary)}</td><td class="n">${x.counts.fail}</td><td>${h(x.message)}</td></tr>`).join('')}</tbody></table></div>`
     : '<p class="panel">No control fails and no evidence is missing.</p>';
+  const warned = run.controls.filter((x) => x.counts.warn > 0);
+  const warnTable = warned.length
+    ? `<h2>Warnings (${warned.length})</h2><p class="muted">Failed recommended rules (hardening beyond the checklist item): counted and shown, never a failure of their control.</p><div class="tablewrap"><table><thead><tr><th>Control</th><th>Status</th><th>Owner</th><th class="n">Warnings</th><th>Rules</th></tr></thead><tbody>${warned.map((x) => `<tr><td><a href="#${anchor(x.id)}"><code>${h(x.id)}</code></a><br>${h(x.title)}</td><td>${badge(x.status)}</td><td>${ownerText(x.owners.primary)}</td><td class="n">${x.counts.warn}</td><td>${h(ruleTally(warnings(x)))}</td></tr>`).join('')}</tbody></table></div>`
+    : '';
 
   let controls = '';
   let section = '';
@@ -329,13 +355,14 @@ ${bySection}
 ${byTsc}
 <h2>Needs action (${failed.length})</h2>
 ${attention}
+${warnTable}
 <h2 class="newpage">Controls</h2>
 <div class="panel">${toc}</div>
 ${controls}
 ${inForce}
 ${gaps}
 ${issueTable}`;
-  const footer = `Generated by eks-soc2 ${h(run.tool.version)} from run ${h(run.runId ?? '(not stored)')} — a self-contained file: it loads nothing from the network. Statuses: pass, fail, waived (accepted risk), manual (needs a human attestation), evidence missing (could not see; never counted as pass), not applicable.`;
+  const footer = `Generated by eks-soc2 ${h(run.tool.version)} from run ${h(run.runId ?? '(not stored)')} — a self-contained file: it loads nothing from the network. Statuses: pass, fail (a required rule failed on evidence that was read), waived (accepted risk), manual (needs a human attestation), evidence missing (could not see; never counted as pass), not applicable. Findings can also be warnings: a recommended rule failed; shown and counted, never a failure of the control.`;
   write(shell(`SOC 2 evidence report — ${name}`, header, body, footer));
 }
 
@@ -345,7 +372,11 @@ function periodControlRow(pc: PeriodControl, from: string, to: string): string {
   const intervals = pc.failIntervals.length
     ? pc.failIntervals.map((i) => `${h(i.firstSeen.slice(0, 16).replace('T', ' '))} → ${i.open ? '<b>still open</b>' : h((i.fixedAt ?? i.lastSeen).slice(0, 16).replace('T', ' '))} <span class="muted">(${Math.round(i.durationHours)} h)</span>`).join('<br>')
     : '<span class="muted">none</span>';
-  return `<tr><td><code>${h(pc.id)}</code><br>${h(pc.title)}</td><td>${ownerText(pc.owners.primary)}</td><td>${verdictBadge(pc.verdict)}<br><span class="muted">${h(pc.verdictReason)}</span></td><td class="n">${Math.round(pc.passRate * 1000) / 10}%</td><td class="n">${pc.samples}</td><td>${timelineStrip(pc.timeline, from, to)}</td><td>${intervals}</td></tr>`;
+  const notes = [
+    ...(pc.warnings ? [`<span class="chip warned">warnings in ${pc.warnings.samples} sample(s)</span>`] : []),
+    ...(pc.evidenceGaps?.length ? [`<span class="chip">evidence not read: ${pc.evidenceGaps.length} gap(s)</span>`] : []),
+  ].join(' ');
+  return `<tr><td><code>${h(pc.id)}</code><br>${h(pc.title)}</td><td>${ownerText(pc.owners.primary)}</td><td>${verdictBadge(pc.verdict)}<br><span class="muted">${h(pc.verdictReason)}</span>${notes ? `<br>${notes}` : ''}</td><td class="n">${Math.round(pc.passRate * 1000) / 10}%</td><td class="n">${pc.samples}</td><td>${timelineStrip(pc.timeline, from, to)}</td><td>${intervals}</td></tr>`;
 }
 
 function periodDetails(pc: PeriodControl): string {
@@ -353,10 +384,16 @@ function periodDetails(pc: PeriodControl): string {
   if (pc.failIntervals.length) {
     parts.push(`<div class="tablewrap"><table><thead><tr><th>First failing</th><th>Last failing</th><th>Fixed</th><th class="n">Hours</th><th>Runs</th></tr></thead><tbody>${pc.failIntervals.map((i) => `<tr><td>${h(i.firstSeen)}</td><td>${h(i.lastSeen)}</td><td>${i.fixedAt ? h(i.fixedAt) : '<b>open</b>'}</td><td class="n">${Math.round(i.durationHours * 10) / 10}</td><td><code>${h(i.firstRunId)}</code> … <code>${h(i.lastRunId)}</code></td></tr>`).join('')}</tbody></table></div>`);
   }
+  if (pc.warnings) {
+    parts.push(`<p><b>Observations — warnings</b> <span class="muted">(failed recommended rules; they do not change the verdict)</span>: in ${pc.warnings.samples} of ${pc.samples} sample(s).</p><div class="tablewrap"><table><thead><tr><th>Rule</th><th class="n">Samples</th><th class="n">Findings</th><th>First seen</th><th>Last seen</th></tr></thead><tbody>${pc.warnings.rules.map((r) => `<tr><td><code>${h(r.rule)}</code></td><td class="n">${r.samples}</td><td class="n">${r.findings}</td><td>${h(r.firstSeen.slice(0, 10))}</td><td>${h(r.lastSeen.slice(0, 10))}</td></tr>`).join('')}</tbody></table></div>`);
+  }
+  if (pc.evidenceGaps?.length) {
+    parts.push(`<p><b>Evidence not read</b> <span class="muted">(a sample that failed on the evidence that was read is an exception all the same)</span></p><div class="tablewrap"><table><thead><tr><th>Not read</th><th class="n">Samples</th><th class="n">Of them failing</th><th>First → last</th><th>Runs</th></tr></thead><tbody>${pc.evidenceGaps.map((g) => `<tr><td>${h(g.reason)}</td><td class="n">${g.samples}</td><td class="n">${g.failing}</td><td>${h(g.firstSeen.slice(0, 10))} → ${h(g.lastSeen.slice(0, 10))}</td><td><code>${h(g.firstRunId)}</code> … <code>${h(g.lastRunId)}</code></td></tr>`).join('')}</tbody></table></div>`);
+  }
   if (pc.timeToRemediateHours) parts.push(`<p>Time to remediate: mean ${Math.round(pc.timeToRemediateHours.mean * 10) / 10} h, longest ${Math.round(pc.timeToRemediateHours.max * 10) / 10} h over ${pc.timeToRemediateHours.count} closed interval(s).</p>`);
   if (pc.waivers.length) parts.push(`<p><b>Waivers:</b> ${pc.waivers.map((w) => `<code>${h(w.id)}</code> ${h(w.reason)} — approved by ${h(w.approvedBy)}, expires ${h(w.expires)} (seen ${h(w.firstSeen.slice(0, 10))} → ${h(w.lastSeen.slice(0, 10))})`).join('<br>')}</p>`);
   if (pc.attestations.length) parts.push(`<p><b>Attestations:</b> ${pc.attestations.map((a) => `${h(a.statement)} — ${h(a.attestedBy)}, ${h(a.date)}, valid until ${h(a.validUntil)}${a.coversWindow ? '' : ' <span class="missing">(does not cover the whole window)</span>'}${a.evidence ? ` · ${link(a.evidence, 'evidence')}` : ''}`).join('<br>')}</p>`);
-  const samples = pc.timeline.map((s) => `<tr><td>${h(s.at)}</td><td>${badge(s.status)}</td><td class="n">${s.failing ?? ''}</td><td><code>${h(s.runId)}</code></td><td><code>${h((s.snapshotDigest ?? '').slice(0, 16))}</code></td></tr>`).join('');
+  const samples = pc.timeline.map((s) => `<tr><td>${h(s.at)}</td><td>${badge(s.status)}${s.warnings ? ` <span class="chip warned">${s.warnings} warning(s)</span>` : ''}</td><td class="n">${s.failing ?? ''}</td><td><code>${h(s.runId)}</code></td><td><code>${h((s.snapshotDigest ?? '').slice(0, 16))}</code></td></tr>`).join('');
   parts.push(collapsible(`Samples (${pc.timeline.length}) — the runs an auditor can re-perform`, `<div class="tablewrap"><table><thead><tr><th>At</th><th>Status</th><th class="n">Failing</th><th>Run</th><th>Snapshot</th></tr></thead><tbody>${samples}</tbody></table></div>`));
   return `<section class="control" id="${anchor(pc.id)}"><header>${verdictBadge(pc.verdict)} <span class="id">${h(pc.id)}</span> <span class="title">${h(pc.title)}</span></header><p class="muted">${h(pc.verdictReason)}</p>${parts.join('')}</section>`;
 }

@@ -1,7 +1,8 @@
 import type { RunResult } from '../model/index.js';
 
 /**
- * The JSON report: the RunResult itself (schema `eks-soc2/run@1`, see schemas/report.schema.json).
+ * The JSON report: the RunResult itself (schema `eks-soc2/run@2`, see schemas/report.schema.json and
+ * docs/reports.md; a stored run@1 is read back in the run@2 shape and keeps its `schema`).
  * Written control by control so that a large run is never held as one string.
  */
 export function renderJson(run: RunResult, write: (chunk: string) => void): void {

@@ -1,7 +1,7 @@
 import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, SectionId } from '../model/index.js';
 import { SECTIONS } from '../model/index.js';
 import { escapeXml as x } from './escape.js';
-import { clusterLabel, failing, locationLabel, ownerLabel, VERDICT_LABEL } from './markdown.js';
+import { clusterLabel, failing, locationLabel, ownerLabel, periodWarningRules, VERDICT_LABEL, warnings } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 
 export interface JunitOptions {
@@ -19,26 +19,50 @@ interface Case {
   out?: string;
 }
 
+function findingText(y: Finding): string {
+  return `${resourceLabel(y.resource)} [${y.rule}] ${y.message}${y.source ? ` (${locationLabel(y)})` : ''}`;
+}
+
+/**
+ * Warnings and rules not evaluated, as lines for a case's body or `<system-out>`: a warning never
+ * makes a case fail (JUnit has no warning outcome; a note in the output is what CI shows).
+ */
+function notes(c: ControlResult): string[] {
+  const w = warnings(c);
+  const lines: string[] = [];
+  if (w.length) {
+    lines.push(`warnings (${w.length}, recommended rules, not failures):`, ...w.slice(0, 100).map((y) => `  ${findingText(y)}`));
+    if (w.length > 100) lines.push(`  … ${w.length - 100} more`);
+  }
+  for (const u of c.unevaluated) lines.push(`not evaluated: ${u.rule} (${u.level}): ${u.reason}`);
+  const errors = c.counts.error ? c.findings.filter((f) => f.status === 'error' && !f.system) : [];
+  for (const y of errors.slice(0, 50)) lines.push(`not evaluated on ${findingText(y)}`);
+  if (errors.length > 50) lines.push(`… ${errors.length - 50} more resource(s) not evaluated`);
+  return lines;
+}
+
 function controlCase(c: ControlResult): Case {
   const base = { classname: c.section, name: `${c.id} ${c.title}` };
   const owner = `owner: ${ownerLabel(c.owners.primary)}; TSC: ${c.tsc.join(', ')}`;
+  const extra = notes(c);
   switch (c.status) {
     case 'fail': {
       const f = failing(c);
-      const lines = f.slice(0, 200).map((y) => `${resourceLabel(y.resource)} [${y.rule}] ${y.message}${y.source ? ` (${locationLabel(y)})` : ''}`);
+      const lines = f.slice(0, 200).map(findingText);
       if (f.length > 200) lines.push(`… ${f.length - 200} more`);
       lines.push('', `fix: ${c.remediation.summary}`, ...(c.remediation.commands ?? []).map((cmd) => `  $ ${cmd}`), owner);
+      if (extra.length) lines.push('', ...extra);
       return { ...base, outcome: 'failure', message: c.message, type: c.failSeverity ?? c.severity, body: lines.join('\n') };
     }
     case 'error':
-      return { ...base, outcome: 'error', message: c.message, type: 'evidence', body: [`missing evidence: ${c.evidence.missing.join(', ') || '(see message)'}`, owner].join('\n') };
+      return { ...base, outcome: 'error', message: c.message, type: 'evidence', body: [`missing evidence: ${c.evidence.missing.join(', ') || '(see message)'}`, owner, ...extra].join('\n') };
     case 'manual':
     case 'not-applicable':
-      return { ...base, outcome: 'skipped', message: `${c.status}: ${c.message}` };
+      return { ...base, outcome: 'skipped', message: `${c.status}: ${c.message}`, ...(extra.length ? { out: extra.join('\n') } : {}) };
     case 'waived':
-      return { ...base, outcome: 'pass', out: `waived: ${c.waivers.map((w) => `${w.id} (${w.reason}; approved by ${w.approvedBy}, expires ${w.expires})`).join('; ')}\n${c.message}` };
+      return { ...base, outcome: 'pass', out: [`waived: ${c.waivers.map((w) => `${w.id} (${w.reason}; approved by ${w.approvedBy}, expires ${w.expires})`).join('; ')}`, c.message, ...extra].join('\n') };
     default:
-      return { ...base, outcome: 'pass', out: c.message };
+      return { ...base, outcome: 'pass', out: [c.message, ...extra].join('\n') };
   }
 }
 
@@ -54,6 +78,8 @@ function findingCase(c: ControlResult, f: Finding): Case {
       return { ...base, outcome: 'skipped', message: `${f.status}: ${f.message}` };
     case 'waived':
       return { ...base, outcome: 'pass', out: `waived by ${f.waiver?.id ?? '?'}: ${f.message}` };
+    case 'warn':
+      return { ...base, outcome: 'pass', out: [`warning (recommended rule, not a failure; severity ${f.severity}): ${f.message}`, locationLabel(f)].filter(Boolean).join('\n') };
     default:
       return { ...base, outcome: 'pass', out: f.message };
   }
@@ -69,7 +95,7 @@ function caseXml(k: Case): string {
     case 'error':
       return `${head}>\n      <error${msg}${type}>${x(k.body ?? '')}</error>\n    </testcase>\n`;
     case 'skipped':
-      return `${head}>\n      <skipped${msg}/>\n    </testcase>\n`;
+      return `${head}>\n      <skipped${msg}/>\n${k.out ? `      <system-out>${x(k.out)}</system-out>\n` : ''}    </testcase>\n`;
     default:
       return k.out ? `${head}>\n      <system-out>${x(k.out)}</system-out>\n    </testcase>\n` : `${head}/>\n`;
   }
@@ -91,7 +117,8 @@ export function renderJunit(run: RunResult, write: (chunk: string) => void, opts
   const count = (cases: Case[], o: Case['outcome']) => cases.filter((k) => k.outcome === o).length;
   const cluster = run.cluster.name ?? run.cluster.context ?? 'cluster';
   write('<?xml version="1.0" encoding="UTF-8"?>\n');
-  write(`<testsuites name="${x(`eks-soc2 ${cluster}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
+  // <testsuites> carries only what the Jenkins JUnit schema (junit-10.xsd) allows it: the suites carry skipped and timestamp.
+  write(`<testsuites name="${x(`eks-soc2 ${cluster}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" time="0">\n`);
   for (const [section, cases] of suites) {
     write(`  <testsuite name="${x(`${section} ${SECTIONS[section]}`)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
     for (const k of cases) write(caseXml(k));
@@ -108,6 +135,8 @@ export function periodSummary(pc: PeriodControl): string {
     `pass rate ${Math.round(pc.passRate * 1000) / 10}% over ${pc.samples} sample(s)${pc.coverage !== undefined ? `, decided on ${Math.round(pc.coverage * 1000) / 10}% of the days` : ''}`,
     ...(intervals.length ? [`failed: ${intervals.join('; ')}`] : []),
     ...(pc.waivers.length ? [`waivers: ${pc.waivers.map((w) => `${w.id} (approved by ${w.approvedBy}, expires ${w.expires})`).join('; ')}`] : []),
+    ...(pc.warnings ? [`observation: warnings in ${pc.warnings.samples} of ${pc.samples} sample(s) (recommended rules, not exceptions): ${periodWarningRules(pc)}`] : []),
+    ...(pc.evidenceGaps ?? []).slice(0, 10).map((g) => `not read in ${g.samples} sample(s)${g.failing ? ` (${g.failing} failing on what was read)` : ''}: ${g.reason}`),
     `owner: ${ownerLabel(pc.owners.primary)}; TSC: ${pc.tsc.join(', ')}`,
   ].join('\n');
 }
@@ -136,7 +165,7 @@ export function renderPeriodJunit(p: PeriodResult, write: (chunk: string) => voi
   const all = suites.flatMap((s) => s.cases);
   const count = (cases: Case[], o: Case['outcome']) => cases.filter((k) => k.outcome === o).length;
   write('<?xml version="1.0" encoding="UTF-8"?>\n');
-  write(`<testsuites name="${x(`eks-soc2 period ${p.from.slice(0, 10)} – ${p.to.slice(0, 10)}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" time="0" timestamp="${x(p.generatedAt)}">\n`);
+  write(`<testsuites name="${x(`eks-soc2 period ${p.from.slice(0, 10)} – ${p.to.slice(0, 10)}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" time="0">\n`);
   for (const s of suites) {
     write(`  <testsuite name="${x(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="${count(s.cases, 'skipped')}" time="0" timestamp="${x(p.generatedAt)}">\n`);
     for (const k of s.cases) write(caseXml(k));

@@ -1,4 +1,4 @@
-import type { ControlResult, Finding, OwnerRef, PeriodResult, RunResult, Status, StatusCounts, Verdict } from '../model/index.js';
+import type { ControlResult, Finding, OwnerRef, PeriodControl, PeriodResult, RunResult, Status, StatusCounts, Verdict } from '../model/index.js';
 import { SECTIONS } from '../model/index.js';
 import { escapeMarkdown as md } from './escape.js';
 import { resourceLabel } from './terminal.js';
@@ -33,6 +33,19 @@ export function clusterLabel(run: Pick<RunResult, 'cluster'>): string {
 /** Failing findings that count (system namespaces are reported separately). */
 export function failing(c: ControlResult): Finding[] {
   return c.findings.filter((f) => f.status === 'fail' && !f.system);
+}
+
+/** Warning findings (failed recommended rules) that count: shown, never part of the status. */
+export function warnings(c: ControlResult): Finding[] {
+  return c.counts.warn ? c.findings.filter((f) => f.status === 'warn' && !f.system) : [];
+}
+
+/** `rule ×n, …` of a list of findings, most frequent first. */
+export function ruleTally(list: readonly Finding[], max = 4): string {
+  const byRule = new Map<string, number>();
+  for (const f of list) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const top = [...byRule.entries()].sort((a, b) => b[1] - a[1]).slice(0, max);
+  return top.map(([r, n]) => `${r} ×${n}`).join(', ') + (byRule.size > max ? ', …' : '');
 }
 
 const ICON: Record<Status, string> = { pass: '✅', fail: '❌', manual: '📝', waived: '⏸️', 'not-applicable': '➖', error: '⚠️' };
@@ -76,7 +89,8 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   const s = run.summary;
   out(`**Score ${s.score}%** (passing and waived controls over decided ones) — ${run.controls.length} controls: ` +
     STATUS_ORDER.filter((st) => s.controls[st] > 0).map((st) => `${s.controls[st]} ${STATUS_LABEL[st]}`).join(', ') +
-    ` · findings: ${s.findings.fail} failing, ${s.findings.pass} passing, ${s.findings.waived} waived`);
+    ` · findings: ${s.findings.fail} failing, ${s.findings.warn} warning${s.findings.warn === 1 ? '' : 's'}, ${s.findings.pass} passing, ${s.findings.waived} waived` +
+    (s.findings.warn ? ` · ${s.controlsWithWarnings} control(s) with warnings (recommended rules: never a failure)` : ''));
   out();
 
   out('## Summary by checklist section');
@@ -104,6 +118,49 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     }
     out();
     for (const r of failed) writeFailingControl(r, out, top);
+  }
+
+  const warned = run.controls.filter((r) => r.counts.warn > 0);
+  if (warned.length) {
+    out(`## Warnings (${warned.length})`);
+    out();
+    out('Failed *recommended* rules (hardening beyond the checklist item): counted and shown, never a failure of the control.');
+    out();
+    out('| Control | Status | Owner | Warnings | Rules |');
+    out('| --- | --- | --- | ---: | --- |');
+    for (const r of warned) out(`| ${md(r.id)} | ${ICON[r.status]} ${STATUS_LABEL[r.status]} | ${md(ownerLabel(r.owners.primary), 200)} | ${r.counts.warn} | ${md(ruleTally(warnings(r)), 200)} |`);
+    out();
+    out('<details>');
+    out(`<summary>Resources with warnings (${s.findings.warn})</summary>`);
+    out();
+    out('| Control | Resource | Rule | Location | Warning |');
+    out('| --- | --- | --- | --- | --- |');
+    for (const r of warned) {
+      const w = warnings(r);
+      for (const x of w.slice(0, top)) out(`| ${md(r.id)} | ${md(resourceLabel(x.resource), 160)} | ${md(x.rule, 60)} | ${md(locationLabel(x), 160)} | ${md(x.message, 300)} |`);
+      if (w.length > top) out(`| ${md(r.id)} | … ${w.length - top} more | | | |`);
+    }
+    out();
+    out('</details>');
+    out();
+  }
+
+  // Rules not evaluated as a whole, then on single resources (error findings).
+  const unevaluated = run.controls.flatMap((r) => [
+    ...r.unevaluated.map((u) => ({ r, rule: u.rule, level: u.level, on: 'the whole rule', why: u.reason })),
+    ...r.findings.filter((f) => f.status === 'error' && !f.system).slice(0, top).map((f) => ({
+      r, rule: f.rule, level: r.rules.find((x) => x.id === f.rule)?.level ?? '', on: resourceLabel(f.resource), why: f.message,
+    })),
+  ]);
+  if (unevaluated.length) {
+    out(`## Rules not evaluated (${unevaluated.length})`);
+    out();
+    out('Their evidence was not read (or a value was unknown): they report neither a pass nor a failure.');
+    out();
+    out('| Control | Status | Rule | Level | On | Not read |');
+    out('| --- | --- | --- | --- | --- | --- |');
+    for (const x of unevaluated) out(`| ${md(x.r.id)} | ${ICON[x.r.status]} ${STATUS_LABEL[x.r.status]} | ${md(x.rule, 60)} | ${x.level} | ${md(x.on, 160)} | ${md(x.why, 400)} |`);
+    out();
   }
 
   const attention = run.controls.filter((r) => r.status === 'error' || r.status === 'manual');
@@ -224,5 +281,31 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
       out(`| ${md(pc.id)} | ${VERDICT_LABEL[pc.verdict]} | ${Math.round(pc.passRate * 100)}% | ${pc.samples} | ${intervals || '—'} | ${md(ownerLabel(pc.owners.primary), 200)} |`);
     }
     out();
+    const warned = cl.controls.filter((pc) => pc.warnings);
+    if (warned.length) {
+      out('**Observations — warnings** (failed recommended rules; they do not change the verdict):');
+      out();
+      out('| Control | Samples with warnings | Rules (samples) |');
+      out('| --- | ---: | --- |');
+      for (const pc of warned) out(`| ${md(pc.id)} | ${pc.warnings!.samples} of ${pc.samples} | ${md(periodWarningRules(pc), 400)} |`);
+      out();
+    }
+    const gaps = cl.controls.filter((pc) => pc.evidenceGaps?.length);
+    if (gaps.length) {
+      out('**Evidence not read** (a sample that failed on the evidence that was read is an exception all the same):');
+      out();
+      out('| Control | Not read | Samples | Of them failing | First → last |');
+      out('| --- | --- | ---: | ---: | --- |');
+      for (const pc of gaps) {
+        for (const g of pc.evidenceGaps!) out(`| ${md(pc.id)} | ${md(g.reason, 400)} | ${g.samples} | ${g.failing} | ${md(g.firstSeen.slice(0, 10))} → ${md(g.lastSeen.slice(0, 10))} |`);
+      }
+      out();
+    }
   }
+}
+
+/** `rule (n samples), …` of a period control's warnings. */
+export function periodWarningRules(pc: PeriodControl, max = 6): string {
+  const rules = pc.warnings?.rules ?? [];
+  return rules.slice(0, max).map((r) => `${r.rule} (${r.samples})`).join(', ') + (rules.length > max ? ', …' : '');
 }

@@ -119,6 +119,7 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
   const findings: Json[] = [];
   for (const c of run.controls) {
     const related: string[] = [];
+    const levels = new Map(c.rules.map((r) => [r.id, r.level]));
     c.findings.forEach((f, i) => {
       const uuid = uuidV5(`${seed}|obs|${c.id}|${f.rule}|${resourceIdentity(f)}|${i}`);
       related.push(uuid);
@@ -128,6 +129,7 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
         description: `${f.status}: ${f.message}`,
         props: [
           prop('control', c.id), prop('rule', f.rule), prop('status', f.status), prop('severity', f.severity),
+          ...(levels.has(f.rule) ? [prop('rule-level', levels.get(f.rule)!)] : []),
           ...(f.system ? [prop('system-namespace', 'true')] : []),
           ...(f.waiver ? [prop('waiver', `${f.waiver.id} approved by ${f.waiver.approvedBy}, expires ${f.waiver.expires}`)] : []),
         ] as unknown as Json,
@@ -171,12 +173,34 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
         collected: run.finishedAt,
       });
     }
+    // A rule not evaluated as a whole has no resource: it is an observation of the control itself.
+    for (const u of c.unevaluated) {
+      const uuid = uuidV5(`${seed}|obs|${c.id}|unevaluated|${u.rule}`);
+      related.push(uuid);
+      observations.push({
+        uuid,
+        title: `${c.id} ${u.rule}: not evaluated`,
+        description: `not evaluated (${u.level} rule): ${u.reason}`,
+        props: [prop('control', c.id), prop('rule', u.rule), prop('status', 'not-evaluated'), prop('rule-level', u.level)] as unknown as Json,
+        methods: ['TEST'],
+        types: ['control-objective'],
+        origins,
+        'relevant-evidence': evidence([prop('missing-evidence', u.reason)]),
+        collected: run.finishedAt,
+      });
+    }
+    // The state follows the control's status only: warnings (failed recommended rules) never make it not-satisfied.
     const st = SATISFIED[c.status];
+    const remarks = [
+      ...(c.waivers.length ? [`Waived: ${c.waivers.map((w) => `${w.id} (${w.reason}; approved by ${w.approvedBy}; expires ${w.expires})`).join('; ')}`] : []),
+      ...(c.counts.warn ? [`${c.counts.warn} warning(s): recommended rules that failed (${[...new Set(c.findings.filter((f) => f.status === 'warn' && !f.system).map((f) => f.rule))].join(', ')}); observations, not a failure of the control.`] : []),
+      ...(c.unevaluated.length ? [`Not evaluated: ${c.unevaluated.map((u) => `${u.rule} (${u.level})`).join(', ')}.`] : []),
+    ];
     findings.push({
       uuid: uuidV5(`${seed}|finding|${c.id}`),
       title: `${c.id} ${c.title}`,
       description: c.message || c.status,
-      props: [...controlProps(c), prop('status', c.status)] as unknown as Json,
+      props: [...controlProps(c), prop('status', c.status), ...(c.counts.warn ? [prop('warnings', String(c.counts.warn))] : [])] as unknown as Json,
       origins,
       target: {
         type: 'objective-id',
@@ -185,7 +209,7 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
         ...(c.status === 'not-applicable' ? { 'implementation-status': { state: 'not-applicable', remarks: c.message } } : {}),
       },
       ...(related.length ? { 'related-observations': related.map((u) => ({ 'observation-uuid': u })) } : {}),
-      ...(c.waivers.length ? { remarks: `Waived: ${c.waivers.map((w) => `${w.id} (${w.reason}; approved by ${w.approvedBy}; expires ${w.expires})`).join('; ')}` } : {}),
+      ...(remarks.length ? { remarks: remarks.join('\n') } : {}),
     });
   }
 
@@ -257,7 +281,7 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
     for (const c of cl.controls) {
       const obsUuid = uuidV5(`${seed}|obs|${cl.key}|${c.id}`);
       const samples = c.timeline.map((s) => ({
-        description: `run ${s.runId} at ${s.at}: ${s.status}${s.failing ? ` (${s.failing} failing)` : ''}`,
+        description: `run ${s.runId} at ${s.at}: ${s.status}${s.failing ? ` (${s.failing} failing)` : ''}${s.warnings ? ` (${s.warnings} warning(s))` : ''}`,
         props: [prop('run-id', s.runId), prop('status', s.status), ...(s.snapshotDigest ? [prop('snapshot-digest', s.snapshotDigest)] : [])],
       }));
       const attest = c.attestations.map((a) => {
@@ -268,8 +292,13 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
       observations.push({
         uuid: obsUuid,
         title: `${c.id} over ${period.from.slice(0, 10)} — ${period.to.slice(0, 10)} (${clusterLabel(cl)})`,
-        description: `${c.samples} samples, pass rate ${Math.round(c.passRate * 1000) / 10}%, ${c.failIntervals.length} fail intervals; ${c.verdictReason}`,
-        props: [prop('control', c.id), prop('cluster', cl.key), prop('verdict', c.verdict)] as unknown as Json,
+        description: `${c.samples} samples, pass rate ${Math.round(c.passRate * 1000) / 10}%, ${c.failIntervals.length} fail intervals; ${c.verdictReason}`
+          + (c.warnings ? `; observation: warnings (recommended rules, not exceptions) in ${c.warnings.samples} sample(s): ${c.warnings.rules.map((r) => r.rule).join(', ')}` : '')
+          + (c.evidenceGaps?.length ? `; evidence not read: ${c.evidenceGaps.map((g) => `${g.reason} (${g.samples} sample(s), ${g.failing} failing)`).join('; ')}` : ''),
+        props: [
+          prop('control', c.id), prop('cluster', cl.key), prop('verdict', c.verdict),
+          ...(c.warnings ? [prop('samples-with-warnings', String(c.warnings.samples))] : []),
+        ] as unknown as Json,
         methods: [c.automation === 'manual' ? 'EXAMINE' : 'TEST'],
         types: ['control-objective', 'historic'],
         origins,

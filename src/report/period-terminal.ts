@@ -109,6 +109,14 @@ function writeControl(c: PeriodControl, opts: PeriodTerminalOptions, write: (l: 
     const cover = a.coversWindow ? 'covers the whole window' : 'does not cover the whole window';
     write(paint('gray', `                attested by ${esc(a.attestedBy, 80)} on ${esc(a.date, 30)}, valid until ${esc(a.validUntil, 30)} (${cover})${a.evidence ? `: ${esc(a.evidence, 160)}` : ''}`));
   }
+  if (c.warnings) {
+    const rules = c.warnings.rules.slice(0, 6).map((r) => `${esc(r.rule, 60)} (${r.samples})`).join(', ') + (c.warnings.rules.length > 6 ? ', …' : '');
+    write(paint('yellow', `                observation: warnings in ${c.warnings.samples} of ${c.samples} sample(s) (recommended rules, not exceptions): ${rules}`));
+  }
+  for (const g of (c.evidenceGaps ?? []).slice(0, max)) {
+    write(paint('cyan', `                not read in ${g.samples} sample(s)${g.failing ? ` (${g.failing} failing on what was read)` : ''}, ${g.firstSeen.slice(0, 10)} → ${g.lastSeen.slice(0, 10)}: ${esc(g.reason, 300)}`));
+  }
+  if ((c.evidenceGaps?.length ?? 0) > max) write(paint('gray', `                … ${c.evidenceGaps!.length - max} more evidence gap(s) (see --format json)`));
   write(`                ${esc(c.verdictReason, 400)}`);
   const last = c.timeline[c.timeline.length - 1];
   if (last && !opts.quiet) write(paint('dim', `                latest sample: run ${esc(last.runId, 40)}${last.snapshotDigest ? `, snapshot ${esc(last.snapshotDigest, 80)}` : ''}`));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ControlResult, Finding, PeriodControl, PeriodResult, ResourceRef, RunResult, Severity, Verdict } from '../model/index.js';
-import { clusterLabel, failing, VERDICT_LABEL } from './markdown.js';
+import { clusterLabel, VERDICT_LABEL } from './markdown.js';
 import { periodSummary } from './junit.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
@@ -74,30 +74,66 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
   const ruleIndex = new Map<string, number>();
   const perRule = new Map<string, { control: ControlResult; findings: Finding[] }>();
 
+  /** Findings that could not be judged (error) and rules not evaluated: notifications, never alerts. */
+  const notEvaluated: Json[] = [];
+  const addRule = (c: ControlResult, rid: string) => {
+    const id = `${c.id}/${rid}`;
+    if (ruleIndex.has(id)) return;
+    const info = c.rules.find((r) => r.id === rid);
+    // A stored run@1 has no rule levels: a rule with a warn finding is recommended (never there), else required.
+    const recommended = info ? info.level === 'recommended' : c.findings.some((f) => f.rule === rid && f.status === 'warn');
+    const sev = info?.severity ?? c.findings.find((f) => f.rule === rid && (f.status === 'fail' || f.status === 'warn'))?.severity ?? c.severity;
+    // GitHub fails a pull request's check on a security alert of High or above whatever its level, so a
+    // recommended rule is no security alert: its results are warnings a check run does not fail on
+    // (code scanning's default threshold for other alerts is "error").
+    const tags = [...new Set([...(recommended ? ['recommended'] : ['security']), 'soc2', c.section, ...c.tsc.map((t) => `TSC ${t}`), c.automation])].slice(0, SARIF_LIMITS.tagsPerRule);
+    const level = recommended ? 'warning' : LEVEL[sev];
+    ruleIndex.set(id, rules.length);
+    rules.push({
+      id,
+      name: `${c.id}-${rid}`.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
+      shortDescription: { text: `${info?.title ?? c.title} (${rid})` },
+      fullDescription: { text: c.description },
+      help: ruleHelp(c),
+      ...(c.references[0] ? { helpUri: c.references[0].url } : {}),
+      defaultConfiguration: { level },
+      properties: {
+        tags, ...(recommended ? {} : { 'security-severity': SECURITY_SEVERITY[sev] }), precision: 'high',
+        'problem.severity': level === 'note' ? 'recommendation' : level, level: recommended ? 'recommended' : 'required', severity: sev,
+      },
+    });
+  };
+
   for (const c of run.controls) {
-    const ruleIds = [...new Set(c.findings.map((f) => f.rule))];
-    for (const rid of ruleIds) {
-      const id = `${c.id}/${rid}`;
-      if (ruleIndex.has(id)) continue;
-      const sev = c.findings.find((f) => f.rule === rid && f.status === 'fail')?.severity ?? c.severity;
-      const tags = [...new Set(['security', 'soc2', c.section, ...c.tsc.map((t) => `TSC ${t}`), c.automation])].slice(0, SARIF_LIMITS.tagsPerRule);
-      ruleIndex.set(id, rules.length);
-      rules.push({
-        id,
-        name: `${c.id}-${rid}`.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
-        shortDescription: { text: `${c.title} (${rid})` },
-        fullDescription: { text: c.description },
-        help: ruleHelp(c),
-        ...(c.references[0] ? { helpUri: c.references[0].url } : {}),
-        defaultConfiguration: { level: LEVEL[sev] },
-        properties: { tags, 'security-severity': SECURITY_SEVERITY[sev], precision: 'high', 'problem.severity': LEVEL[sev] === 'note' ? 'recommendation' : LEVEL[sev] },
-      });
-    }
-    for (const f of failing(c)) {
+    for (const rid of new Set(c.findings.map((f) => f.rule))) addRule(c, rid);
+    for (const u of c.unevaluated) addRule(c, u.rule);
+    for (const f of c.findings) {
+      if (f.system || (f.status !== 'fail' && f.status !== 'warn')) continue;
       const id = `${c.id}/${f.rule}`;
       const entry = perRule.get(id) ?? { control: c, findings: [] };
       entry.findings.push(f);
       perRule.set(id, entry);
+    }
+    // A rule not evaluated on some resources: one notification per rule (the resources are in the JSON and CSV reports).
+    const errors = new Map<string, Finding[]>();
+    for (const f of c.findings) if (f.status === 'error' && !f.system) errors.set(f.rule, [...(errors.get(f.rule) ?? []), f]);
+    for (const [rid, list] of errors) {
+      const id = `${c.id}/${rid}`;
+      notEvaluated.push({
+        level: 'warning',
+        message: { text: `${id} not evaluated on ${list.length} resource(s): ${list.slice(0, 3).map((f) => `${resourceLabel(f.resource)}: ${f.message}`).join('; ')}${list.length > 3 ? '; …' : ''}` },
+        associatedRule: { id, index: ruleIndex.get(id)! },
+        properties: { control: c.id, count: list.length },
+      });
+    }
+    for (const u of c.unevaluated) {
+      const id = `${c.id}/${u.rule}`;
+      notEvaluated.push({
+        level: 'warning',
+        message: { text: `${id} (${u.level} rule) not evaluated: ${u.reason}` },
+        associatedRule: { id, index: ruleIndex.get(id)! },
+        properties: { control: c.id, level: u.level },
+      });
     }
   }
 
@@ -108,7 +144,7 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
   const aggregate = (id: string, control: ControlResult, count: number, text: string): Json => ({
     ruleId: id,
     ruleIndex: ruleIndex.get(id)!,
-    level: LEVEL[perRule.get(id)!.findings[0]!.severity],
+    level: resultLevel(perRule.get(id)!.findings[0]!),
     message: { text },
     locations: [{ logicalLocations: [{ name: control.id, fullyQualifiedName: id, kind: 'module' }] }],
     partialFingerprints: { 'eksSoc2Aggregate/v1': sha256(`aggregate\u0000${id}`) },
@@ -135,19 +171,20 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
     for (const f of shown) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir));
     const rest = findings.length - shown.length;
     omitted += rest;
-    results.push(aggregate(id, control, rest, `${rest} more failing resources for ${id} are not listed individually (GitHub accepts ${maxResults} results per run); run \`eks-soc2 scan --control ${control.id} --format csv\` for the full list.`));
+    results.push(aggregate(id, control, rest, `${rest} more ${findings[0]!.status === 'warn' ? 'resources with warnings' : 'failing resources'} for ${id} are not listed individually (GitHub accepts ${maxResults} results per run); run \`eks-soc2 scan --control ${control.id} --format csv\` for the full list.`));
     budget -= shown.length + 1;
   });
   if (tail.length) {
     const count = tail.reduce((n, [, e]) => n + e.findings.length, 0);
     omitted += count;
     const [id, { control }] = tail[0]!;
-    results.push(aggregate(id, control, count, `${count} more failing findings across ${tail.length} rules (${tail.map(([r]) => r).slice(0, 20).join(', ')}${tail.length > 20 ? ', …' : ''}) are not listed (GitHub accepts ${maxResults} results per run); see the CSV or JSON report.`));
+    results.push(aggregate(id, control, count, `${count} more failing or warning findings across ${tail.length} rules (${tail.map(([r]) => r).slice(0, 20).join(', ')}${tail.length > 20 ? ', …' : ''}) are not listed (GitHub accepts ${maxResults} results per run); see the CSV or JSON report.`));
   }
 
-  const notes: Json[] = over
-    ? [{ level: 'warning', message: { text: `${total} failing findings exceed GitHub's limit of ${maxResults} results per run: ${omitted} were summarised into one aggregated result per rule.` } }]
-    : [];
+  const notes: Json[] = [
+    ...(over ? [{ level: 'warning', message: { text: `${total} failing and warning findings exceed GitHub's limit of ${maxResults} results per run: ${omitted} were summarised into one aggregated result per rule.` } }] : []),
+    ...notEvaluated,
+  ];
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -169,7 +206,11 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
         ...(notes.length ? { toolExecutionNotifications: notes } : {}),
       }],
       results,
-      properties: { catalogVersion: run.catalogVersion, score: run.summary.score, ...(run.runId ? { runId: run.runId } : {}) },
+      properties: {
+        catalogVersion: run.catalogVersion, score: run.summary.score, reportSchema: run.schema,
+        findings: { fail: run.summary.findings.fail, warn: run.summary.findings.warn, error: run.summary.findings.error },
+        ...(run.runId ? { runId: run.runId } : {}),
+      },
     }],
   };
   writeJson(log, write);
@@ -189,12 +230,17 @@ function result(ruleId: string, c: ControlResult, f: Finding, index: number, bas
   return {
     ruleId,
     ruleIndex: index,
-    level: LEVEL[f.severity],
-    message: { text: `${resourceLabel(f.resource)}: ${f.message}` },
+    level: resultLevel(f),
+    message: { text: `${resourceLabel(f.resource)}: ${f.status === 'warn' ? 'warning (recommended rule): ' : ''}${f.message}` },
     locations: [location],
     partialFingerprints: { 'eksSoc2Finding/v1': findingFingerprint(c.id, f) },
-    properties: { control: c.id, severity: f.severity, ...(f.resource.arn ? { arn: f.resource.arn } : {}) },
+    properties: { control: c.id, severity: f.severity, status: f.status, ...(f.resource.arn ? { arn: f.resource.arn } : {}) },
   };
+}
+
+/** A failure keeps its severity's level; a warning (failed recommended rule) is always `warning`. */
+function resultLevel(f: Finding): 'error' | 'warning' | 'note' {
+  return f.status === 'warn' ? 'warning' : LEVEL[f.severity];
 }
 
 const PERIOD_LEVEL: Record<Exclude<Verdict, 'operated-effectively'>, 'error' | 'warning' | 'note'> = {

@@ -25,6 +25,8 @@ const STATUS_LABEL: Record<Status, string> = {
 
 export function resourceLabel(r: ResourceRef): string {
   if (r.provider === 'aws') return `${r.kind} ${r.arn ?? r.name}`;
+  // A Terraform address names its type already: module.eks.aws_eks_cluster.this[0].
+  if (r.provider === 'terraform') return r.name;
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
@@ -61,7 +63,15 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
   write(paint('bold', 'Summary') + `  ${run.controls.length} controls: ` + (['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error'] as Status[])
     .map((st) => paint(STATUS_STYLE[st], `${cc[st]} ${STATUS_LABEL[st].toLowerCase()}`)).join(', ') + `  ·  score ${s.score}%`);
   const f = s.findings;
-  write(`  findings: ${f.pass} pass, ${f.fail} fail, ${f.waived} waived` + (f.manual + f.error + f['not-applicable'] ? `, ${f.manual + f.error + f['not-applicable']} other` : ''));
+  const other = f.manual + f['not-applicable'];
+  write(`  findings: ${f.pass} pass, ${f.fail} fail, ${f.warn ? paint('yellow', `${f.warn} warn`) : '0 warn'}, ${f.waived} waived${f.error ? `, ${paint('cyan', `${f.error} not evaluated`)}` : ''}${other ? `, ${other} other` : ''}`);
+  if (f.warn) {
+    const warned = run.controls.filter((r) => r.counts.warn > 0);
+    const passing = warned.filter((r) => r.status === 'pass').length;
+    write(paint('yellow', `  warnings: ${f.warn} in ${warned.length} control(s)${passing ? `, ${passing} of them passing` : ''} — recommended rules: shown, never a failure or exit 1 (unless --fail-on-warn): ${warned.slice(0, 8).map((r) => r.id).join(', ')}${warned.length > 8 ? ', …' : ''}`));
+  }
+  const unevaluated = run.controls.reduce((n, r) => n + r.unevaluated.length, 0);
+  if (unevaluated) write(paint('cyan', `  rules not evaluated (evidence not read): ${unevaluated} in ${run.controls.filter((r) => r.unevaluated.length).length} control(s)`));
   const sys = run.controls.reduce((n, r) => n + r.systemCounts.fail + r.systemCounts.pass + r.systemCounts.waived, 0);
   if (sys) {
     const sysFail = run.controls.reduce((n, r) => n + r.systemCounts.fail, 0);
@@ -107,7 +117,8 @@ function writeControl(
 ): void {
   const badge = paint(STATUS_STYLE[r.status], STATUS_LABEL[r.status].padEnd(7));
   const sev = r.status === 'fail' && r.failSeverity ? paint('gray', ` [${r.failSeverity}]`) : '';
-  write(`    ${badge}${paint('bold', r.id.padEnd(12))} ${r.title}${sev}`);
+  const warned = r.counts.warn > 0 ? paint('yellow', ` (${r.status === 'pass' ? 'passes ' : ''}with ${r.counts.warn} warning${r.counts.warn === 1 ? '' : 's'})`) : '';
+  write(`    ${badge}${paint('bold', r.id.padEnd(12))} ${r.title}${sev}${warned}`);
   write(paint('gray', `           owner: ${ownerText(r)}  ·  ${r.automation}  ·  ${r.tsc.join(' ')}`));
   write(`           ${esc(r.message, 400)}`);
   for (const n of r.notes.slice(0, details ? 50 : 3)) write(paint('gray', `           note: ${esc(n, 300)}`));
@@ -116,6 +127,17 @@ function writeControl(
   const shown = details ? failing : failing.slice(0, top);
   for (const f of shown) write(findingLine(f, paint));
   if (failing.length > shown.length) write(paint('gray', `           … ${failing.length - shown.length} more failing (--control ${r.id} lists them all)`));
+  if (!details && r.counts.warn) {
+    // Warnings are listed after the failures, fewer of them: they never decide the status.
+    const warns = r.findings.filter((f) => f.status === 'warn' && !f.system);
+    const few = warns.slice(0, Math.max(1, Math.min(top, 3)));
+    for (const f of few) write(findingLine(f, paint));
+    if (warns.length > few.length) write(paint('gray', `           … ${warns.length - few.length} more warning(s) (--control ${r.id} --details lists them all)`));
+  }
+  for (const u of r.unevaluated.slice(0, details ? 50 : 5)) {
+    write(paint('cyan', `           not evaluated: ${esc(u.rule, 60)} (${u.level}): ${esc(u.reason, 300)}`));
+  }
+  if (!details && r.unevaluated.length > 5) write(paint('gray', `           … ${r.unevaluated.length - 5} more rule(s) not evaluated`));
   if (details) {
     for (const f of r.findings.filter((x) => x.status !== 'fail' && !x.system)) write(findingLine(f, paint));
     const sys = r.findings.filter((x) => x.system);
@@ -136,7 +158,8 @@ function writeControl(
 }
 
 function findingLine(f: Finding, paint: (s: Style, t: string) => string): string {
-  const mark = f.status === 'fail' ? paint('red', '✗') : f.status === 'waived' ? paint('magenta', '~') : f.status === 'pass' ? paint('green', '✓') : paint('gray', '·');
+  const mark = f.status === 'fail' ? paint('red', '✗') : f.status === 'warn' ? paint('yellow', '!') : f.status === 'waived' ? paint('magenta', '~')
+    : f.status === 'pass' ? paint('green', '✓') : f.status === 'error' ? paint('cyan', '?') : paint('gray', '·');
   const where = f.source ? paint('gray', `  ${esc(f.source.file, 120)}:${f.source.line}`) : '';
   return `           ${mark} ${esc(resourceLabel(f.resource), 120)}  ${paint('gray', f.rule)}  ${esc(f.message, 300)}${where}`;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type {
   AppliedWaiver, Attestation, AttestationIssue, AutomationLevel, ClusterIdentity, ControlResult, EvidenceGap, Finding,
-  OwnerRef, PeriodControl, PeriodResult, ResourceChange, RunDiff, RunResult, SectionId, Severity, Status,
+  FindingCounts, OwnerRef, PeriodControl, PeriodResult, ResourceChange, RunDiff, RunResult, SectionId, Severity, Status,
   StatusCounts, WaiverIssue,
 } from '../model/index.js';
 import { AUTOMATION_LEVELS, FINDING_STATUSES, SECTIONS, SEVERITIES, STATUSES } from '../model/index.js';
@@ -41,7 +41,8 @@ export interface RunBrief {
   durationSeconds: number;
   score: number;
   controls: StatusCounts;
-  findings: { pass: number; fail: number; waived: number };
+  /** `warn`: warnings (failed recommended rules); 0 for runs stored before warnings existed. */
+  findings: { pass: number; fail: number; waived: number; warn: number };
   gaps: number;
   snapshotDigest: string;
   toolVersion: string;
@@ -71,10 +72,14 @@ export interface Overview {
   previous?: RunBrief;
   sections: ScoreRow[];
   criteria: ScoreRow[];
-  trend: { from: string; to: string; points: { runId: string; at: string; score: number; controls: StatusCounts; failing: number; gaps: number }[] };
+  trend: { from: string; to: string; points: { runId: string; at: string; score: number; controls: StatusCounts; failing: number; warnings: number; gaps: number }[] };
   changes?: DiffView;
   /** Failing controls, worst first. */
   failing: { id: string; title: string; section: SectionId; severity: Severity; failing: number }[];
+  /** Controls with warnings (failed recommended rules), most warnings first; any status. */
+  warned: { id: string; title: string; section: SectionId; status: Status; warnings: number }[];
+  /** Controls of the newest run with rules not evaluated (their evidence was not read). */
+  unevaluated: number;
 }
 
 export interface DiffView extends Omit<RunDiff, 'resources'> {
@@ -87,6 +92,8 @@ export interface DiffView extends Omit<RunDiff, 'resources'> {
 /** A control of the newest run as the controls table shows it: its result without the findings. */
 export interface ControlRow extends Pick<ControlResult, 'id' | 'title' | 'section' | 'sectionTitle' | 'subheading' | 'tsc' | 'owners'
   | 'automation' | 'severity' | 'status' | 'message' | 'counts' | 'failSeverity'> {
+  /** Rules not evaluated as a whole in the newest run. */
+  unevaluated: number;
   waivers: number;
   attested: boolean;
   /** Status in each of `historyRuns` (null: the control was not evaluated in that run). */
@@ -109,13 +116,14 @@ export interface ControlList {
   historyRuns: { runId: string; at: string }[];
   total: number;
   controls: ControlRow[];
-  facets: { sections: { id: string; title: string }[]; criteria: string[]; owners: string[]; statuses: readonly Status[]; automation: readonly AutomationLevel[]; severities: readonly Severity[] };
+  /** `statuses` are the controls' own, plus `warn`: the filter value for "controls with warnings" (any status). */
+  facets: { sections: { id: string; title: string }[]; criteria: string[]; owners: string[]; statuses: readonly (Status | 'warn')[]; automation: readonly AutomationLevel[]; severities: readonly Severity[] };
 }
 
 export interface ControlDetail {
   cluster: ClusterRef;
   run: RunBrief;
-  control: Omit<ControlResult, 'findings'> & { findingCounts: StatusCounts & { system: number; total: number } };
+  control: Omit<ControlResult, 'findings'> & { findingCounts: FindingCounts & { system: number; total: number } };
   window: { from: string; to: string; runs: number };
   period?: PeriodControl;
 }
@@ -158,11 +166,11 @@ export interface RunDetail {
   run: RunBrief & { hash: string; prevHash: string; collectorIdentity?: string; selection?: RunInfo['selection'] };
   previous?: string;
   next?: string;
-  summary: { score: number; controls: StatusCounts; findings: StatusCounts };
+  summary: { score: number; controls: StatusCounts; findings: FindingCounts; controlsWithWarnings: number };
   gaps: EvidenceGap[];
   waivers: { applied: number; issues: WaiverIssue[] };
   attestations: { inForce: Attestation[]; issues: AttestationIssue[] };
-  controls: { id: string; title: string; section: SectionId; status: Status; severity: Severity; failing: number }[];
+  controls: { id: string; title: string; section: SectionId; status: Status; severity: Severity; failing: number; warnings: number; unevaluated: number }[];
 }
 
 export interface PeriodView extends PeriodResult {
@@ -175,10 +183,12 @@ export interface MetricsCluster {
   ref: ClusterRef;
   runs: number;
   latest?: RunBrief;
-  controls: { id: string; section: SectionId; severity: Severity; status: Status; failing: number }[];
+  controls: { id: string; section: SectionId; severity: Severity; status: Status; failing: number; warnings: number }[];
 }
 
 const DAY = 86_400_000;
+/** Values of the controls table's status filter: a control status, or `warn` for the controls with warnings. */
+const CONTROL_FILTER_STATUSES: readonly (Status | 'warn')[] = [...STATUSES, 'warn'];
 const SECTION_ORDER = Object.keys(SECTIONS);
 const TSC_PREFIX = ['CC', 'A', 'C', 'PI', 'P'];
 
@@ -264,7 +274,7 @@ export class DashboardData {
   private readonly results = new Lru<string, Promise<RunResult>>(12);
   private readonly diffs = new Lru<string, Promise<RunDiff>>(8);
   private readonly periods = new Lru<string, Promise<PeriodResult>>(4);
-  private readonly overviews = new Lru<string, Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing'>>>(64);
+  private readonly overviews = new Lru<string, Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing' | 'warned' | 'unevaluated'>>>(64);
   private readonly metricRows = new Map<string, { runId: string; controls: MetricsCluster['controls'] }>();
 
   constructor(
@@ -356,7 +366,7 @@ export class DashboardData {
   }
 
   /** What the overview shows of a (previous, newest) pair of runs: small, so kept for many clusters. */
-  private async overviewParts(latest: RunInfo, previous: RunInfo | undefined): Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing'>> {
+  private async overviewParts(latest: RunInfo, previous: RunInfo | undefined): Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing' | 'warned' | 'unevaluated'>> {
     const k = `${previous?.runId ?? ''}\u0000${latest.runId}`;
     const hit = this.overviews.get(k);
     if (hit) return hit;
@@ -374,7 +384,12 @@ export class DashboardData {
         .filter((x) => x.status === 'fail')
         .map((x) => ({ id: x.id, title: x.title, section: x.section, severity: x.failSeverity ?? x.severity, failing: failingCount(x) }))
         .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.failing - a.failing);
-      return { sections, criteria, ...(changes ? { changes } : {}), failing };
+      const warned = result.controls
+        .filter((x) => x.counts.warn > 0)
+        .map((x) => ({ id: x.id, title: x.title, section: x.section, status: x.status, warnings: x.counts.warn }))
+        .sort((a, b) => b.warnings - a.warnings);
+      const unevaluated = result.controls.filter((x) => x.unevaluated.length > 0).length;
+      return { sections, criteria, ...(changes ? { changes } : {}), failing, warned, unevaluated };
     })();
     this.overviews.set(k, p);
     p.catch(() => this.overviews.delete(k));
@@ -386,7 +401,7 @@ export class DashboardData {
     const last2 = await this.latestRuns(c.key, 2);
     const latest = last2[last2.length - 1]!;
     const previous = last2.length > 1 ? last2[0] : undefined;
-    const { sections, criteria, changes, failing } = await this.overviewParts(latest, previous);
+    const { sections, criteria, changes, failing, warned, unevaluated } = await this.overviewParts(latest, previous);
     const to = new Date(Date.parse(latest.at));
     const from = days > 0 ? new Date(to.getTime() - days * DAY) : undefined;
     const trendRuns = await this.store.runs({ clusterKey: c.key, ...(from ? { from: from.toISOString() } : {}) });
@@ -399,10 +414,12 @@ export class DashboardData {
       trend: {
         from: (from ?? new Date(Date.parse(trendRuns[0]?.at ?? latest.at))).toISOString(),
         to: to.toISOString(),
-        points: trendRuns.map((r) => ({ runId: r.runId, at: r.at, score: r.score, controls: r.controls, failing: r.findings.fail, gaps: r.gaps })),
+        points: trendRuns.map((r) => ({ runId: r.runId, at: r.at, score: r.score, controls: r.controls, failing: r.findings.fail, warnings: r.findings.warn, gaps: r.gaps })),
       },
       ...(changes ? { changes } : {}),
       failing,
+      warned,
+      unevaluated,
     };
   }
 
@@ -423,6 +440,7 @@ export class DashboardData {
       id: x.id, title: x.title, section: x.section, sectionTitle: x.sectionTitle, subheading: x.subheading, tsc: x.tsc, owners: x.owners,
       automation: x.automation, severity: x.severity, status: x.status, message: x.message, counts: x.counts,
       ...(x.failSeverity ? { failSeverity: x.failSeverity } : {}),
+      unevaluated: x.unevaluated.length,
       waivers: x.waivers.length,
       attested: Boolean(x.attestation) || result.attestations.inForce.some((a) => a.control === x.id),
       history: history.get(x.id) ?? runs.map(() => null),
@@ -432,7 +450,7 @@ export class DashboardData {
         .sort((a, b) => sectionIndex(a[0]) - sectionIndex(b[0])).map(([id, title]) => ({ id, title })),
       criteria: [...new Set(result.controls.flatMap((x) => x.tsc))].sort(compareCriteria),
       owners: [...new Set(result.controls.flatMap((x) => ownerNames(x.owners)))].sort((a, b) => a.localeCompare(b)),
-      statuses: STATUSES,
+      statuses: CONTROL_FILTER_STATUSES,
       automation: AUTOMATION_LEVELS,
       severities: SEVERITIES,
     };
@@ -527,11 +545,14 @@ export class DashboardData {
       },
       ...(i > 0 ? { previous: neighbours[i - 1]!.runId } : {}),
       ...(i >= 0 && i < neighbours.length - 1 ? { next: neighbours[i + 1]!.runId } : {}),
-      summary: { score: result.summary.score, controls: result.summary.controls, findings: result.summary.findings },
+      summary: { score: result.summary.score, controls: result.summary.controls, findings: result.summary.findings, controlsWithWarnings: result.summary.controlsWithWarnings },
       gaps: result.gaps,
       waivers: result.waivers,
       attestations: result.attestations,
-      controls: result.controls.map((x) => ({ id: x.id, title: x.title, section: x.section, status: x.status, severity: x.failSeverity ?? x.severity, failing: failingCount(x) })),
+      controls: result.controls.map((x) => ({
+        id: x.id, title: x.title, section: x.section, status: x.status, severity: x.failSeverity ?? x.severity, failing: failingCount(x),
+        warnings: x.counts.warn, unevaluated: x.unevaluated.length,
+      })),
     };
   }
 
@@ -601,7 +622,7 @@ export class DashboardData {
         const data = await this.store.periodData(c.key, latest.at, latest.at);
         const controls = data.rows.filter((r) => r.runId === latest.runId).sort((a, b) => a.ordinal - b.ordinal).map((r) => {
           const m = data.meta[r.meta];
-          return { id: r.controlId, section: m?.section ?? (r.controlId.split('-')[0] as SectionId), severity: m?.severity ?? 'medium', status: r.status, failing: r.counts.fail };
+          return { id: r.controlId, section: m?.section ?? (r.controlId.split('-')[0] as SectionId), severity: m?.severity ?? 'medium', status: r.status, failing: r.counts.fail, warnings: r.counts.warn };
         });
         cached = { runId: latest.runId, controls };
         this.metricRows.set(c.key, cached);
@@ -620,7 +641,8 @@ export class DashboardData {
 
 /** Apply the controls table's filters (the UI filters the same way in the browser). */
 export function filterControls(rows: readonly ControlRow[], f: ControlFilters): ControlRow[] {
-  const status = oneOf(f.status, FINDING_STATUSES, 'status');
+  // `warn`: controls with warnings, whatever their status (a control is never `warn` itself).
+  const status = oneOf(f.status, CONTROL_FILTER_STATUSES, 'status');
   const automation = oneOf(f.automation, AUTOMATION_LEVELS, 'automation level');
   const severity = oneOf(f.severity, SEVERITIES, 'severity');
   const owner = lower(f.owner);
@@ -628,7 +650,7 @@ export function filterControls(rows: readonly ControlRow[], f: ControlFilters): 
   return rows.filter((r) => (!f.section || r.section === f.section)
     && (!f.tsc || r.tsc.includes(f.tsc))
     && (!owner || ownerNames(r.owners).some((o) => o.toLowerCase() === owner))
-    && (!status || r.status === status)
+    && (!status || (status === 'warn' ? r.counts.warn > 0 : r.status === status))
     && (!automation || r.automation === automation)
     && (!severity || r.severity === severity)
     && (!q || [r.id, r.title, r.subheading, r.message, r.sectionTitle, ...r.tsc, ...ownerNames(r.owners)].some((t) => t.toLowerCase().includes(q))));

@@ -42,11 +42,12 @@ export function createMetrics(data: DashboardData, deps: { toolVersion: string; 
     duration: gauge('eks_soc2_last_run_duration_seconds', 'How long the newest run took to collect and evaluate', CLUSTER),
     score: gauge('eks_soc2_score_ratio', 'Share (0-1) of applicable controls that pass or are waived in the newest run', CLUSTER),
     gaps: gauge('eks_soc2_evidence_gaps', 'Evidence the newest run could not collect (permission, network or service gaps)', CLUSTER),
-    findings: gauge('eks_soc2_findings', 'Findings of the newest run by status (system namespaces excluded)', [...CLUSTER, 'status']),
+    findings: gauge('eks_soc2_findings', 'Findings of the newest run by status: pass, fail, warn (a failed recommended rule, never a failure), waived (system namespaces excluded)', [...CLUSTER, 'status']),
     sectionScore: gauge('eks_soc2_section_score_ratio', 'Share (0-1) of applicable controls of the checklist section that pass or are waived in the newest run', [...CLUSTER, 'section']),
     controls: gauge('eks_soc2_controls', 'Controls of the newest run by checklist section and status', [...CLUSTER, 'section', 'status']),
     controlStatus: gauge('eks_soc2_control_status', 'Status of each control in the newest run: 1 for its status, 0 for the others', [...CLUSTER, 'control', 'section', 'severity', 'status']),
     controlFailing: gauge('eks_soc2_control_failing_findings', 'Failing findings of each control in the newest run', [...CLUSTER, 'control', 'section']),
+    controlWarnings: gauge('eks_soc2_control_warning_findings', 'Warning findings (failed recommended rules) of each control in the newest run', [...CLUSTER, 'control', 'section']),
   };
 
   async function collect(): Promise<string> {
@@ -67,7 +68,7 @@ export function createMetrics(data: DashboardData, deps: { toolVersion: string; 
         perCluster.duration.set(l, r.durationSeconds);
         perCluster.score.set(l, ratio(r.score));
         perCluster.gaps.set(l, r.gaps);
-        for (const s of ['pass', 'fail', 'waived'] as const) perCluster.findings.set({ ...l, status: s }, r.findings[s]);
+        for (const s of ['pass', 'fail', 'warn', 'waived'] as const) perCluster.findings.set({ ...l, status: s }, r.findings[s]);
         const bySection = new Map<string, StatusCounts>();
         for (const ctl of c.controls) {
           let counts = bySection.get(ctl.section);
@@ -76,6 +77,7 @@ export function createMetrics(data: DashboardData, deps: { toolVersion: string; 
           const cl = { ...l, control: labelValue(ctl.id), section: ctl.section };
           for (const s of STATUSES) perCluster.controlStatus.set({ ...cl, severity: ctl.severity, status: s }, s === ctl.status ? 1 : 0);
           perCluster.controlFailing.set(cl, ctl.failing);
+          perCluster.controlWarnings.set(cl, ctl.warnings);
         }
         for (const [section, counts] of bySection) {
           perCluster.sectionScore.set({ ...l, section }, ratio(deps.score(counts)));

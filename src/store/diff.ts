@@ -63,35 +63,45 @@ export function diffRuns(a: RunResult, b: RunResult, extra: { from?: Partial<Run
     const ca = aById.get(id);
     const cb = bById.get(id);
     const meta = (cb ?? ca)!;
-    const ch: DiffChange | undefined = !ca ? 'added' : !cb ? 'removed' : change(ca.status, cb.status);
+    let ch: DiffChange | undefined = !ca ? 'added' : !cb ? 'removed' : change(ca.status, cb.status);
+    let reclassified = 0;
+    if (ca && cb) {
+      const fa = findingsByResource(ca);
+      const fb = findingsByResource(cb);
+      for (const [k, f] of fb) {
+        const old = fa.get(k);
+        const rc = change(old?.status, f.status);
+        if (!rc || rc === 'added' || rc === 'removed') continue;
+        // fail → warn: the rule was re-classified as recommended; nothing was fixed.
+        const moved = old?.status === 'fail' && f.status === 'warn';
+        if (moved && !f.system) reclassified++;
+        resources.push({
+          control: id, rule: f.rule, resource: f.resource, change: rc,
+          ...(old ? { from: old.status } : {}), to: f.status, severity: f.severity,
+          message: moved ? `now a warning (the rule is recommended, not required): ${f.message}` : f.message,
+          ...(f.system ? { system: true } : {}),
+        });
+      }
+      for (const [k, f] of fa) {
+        if (fb.has(k) || f.status !== 'fail') continue;
+        resources.push({
+          control: id, rule: f.rule, resource: f.resource, change: 'fixed', from: f.status, severity: f.severity,
+          message: `no longer reported (was: ${f.message})`, ...(f.system ? { system: true } : {}),
+        });
+      }
+    }
+    // A control that stopped failing because its failures became warnings (a rule re-classified as
+    // recommended, or a run@1 compared with a run@2) was not fixed: it changed.
+    if (ch === 'fixed' && reclassified > 0) ch = 'changed';
     if (ch) {
       controls.push({
         id, title: meta.title, section: meta.section, severity: meta.severity, change: ch,
         ...(ca ? { from: ca.status } : {}), ...(cb ? { to: cb.status } : {}),
         failingFrom: failing(ca), failingTo: failing(cb),
+        ...(reclassified ? { reclassified } : {}),
       });
     } else {
       unchanged++;
-    }
-    if (!ca || !cb) continue;
-    const fa = findingsByResource(ca);
-    const fb = findingsByResource(cb);
-    for (const [k, f] of fb) {
-      const old = fa.get(k);
-      const rc = change(old?.status, f.status);
-      if (!rc || rc === 'added' || rc === 'removed') continue;
-      resources.push({
-        control: id, rule: f.rule, resource: f.resource, change: rc,
-        ...(old ? { from: old.status } : {}), to: f.status, severity: f.severity, message: f.message,
-        ...(f.system ? { system: true } : {}),
-      });
-    }
-    for (const [k, f] of fa) {
-      if (fb.has(k) || f.status !== 'fail') continue;
-      resources.push({
-        control: id, rule: f.rule, resource: f.resource, change: 'fixed', from: f.status, severity: f.severity,
-        message: `no longer reported (was: ${f.message})`, ...(f.system ? { system: true } : {}),
-      });
     }
   }
   controls.sort((x, y) => CHANGE_ORDER.indexOf(x.change) - CHANGE_ORDER.indexOf(y.change));

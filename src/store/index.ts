@@ -85,13 +85,14 @@ export async function openStore(target: StoreTarget, opts: OpenStoreOptions): Pr
   const driver = target.kind === 'sqlite'
     ? await openSqlite(target.path, { create: !readOnly, readOnly })
     : await openPostgres(target.url, { readOnly, ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}) });
+  let version: number;
   try {
-    await ensureSchema(driver, opts);
+    version = await ensureSchema(driver, opts);
   } catch (err) {
     await driver.close();
     throw err;
   }
-  return new EvidenceStore(driver);
+  return new EvidenceStore(driver, version);
 }
 
 async function storedVersion(driver: SqlDriver): Promise<number | undefined> {
@@ -108,7 +109,7 @@ async function storedVersion(driver: SqlDriver): Promise<number | undefined> {
     throw new StoreError('newer-schema', `${driver.label} was written by a newer eks-soc2 (store schema version ${v}; this build knows up to ${SCHEMA_VERSION}); nothing was written`,
       'upgrade eks-soc2 to the version that wrote this store (or newer)');
   }
-  if (v === SCHEMA_VERSION) {
+  if (v >= 1) {
     const missing = OWN_TABLES.filter((t) => !tables.includes(t));
     if (missing.length) {
       throw new StoreError('corrupt', `${driver.label} is missing tables of its schema (${missing.join(', ')}); nothing was written`,
@@ -118,18 +119,20 @@ async function storedVersion(driver: SqlDriver): Promise<number | undefined> {
   return v;
 }
 
-async function ensureSchema(driver: SqlDriver, opts: OpenStoreOptions): Promise<void> {
+/** Bring the schema up to date (write mode) and return the version the store is read at. */
+async function ensureSchema(driver: SqlDriver, opts: OpenStoreOptions): Promise<number> {
   const v = await storedVersion(driver);
   if (v === SCHEMA_VERSION) {
     if (!driver.readOnly) await prepareSqliteForWriting(driver);
-    return;
+    return v;
   }
   if (driver.readOnly) {
-    if (v === undefined) {
+    if (v === undefined || v === 0) {
       throw new StoreError('not-found', `${driver.label} is empty: no runs have been stored in it`, 'store runs first with `eks-soc2 scan --store URL`');
     }
-    throw new StoreError('newer-schema', `${driver.label} uses an older store schema (version ${v}; this build uses ${SCHEMA_VERSION})`,
-      'upgrade it by storing one run with this version (`eks-soc2 scan … --store URL`); the upgrade keeps every run');
+    // An older store is read as it is (reading never writes): the columns later versions added read
+    // as their defaults. The next run stored with this version upgrades it, keeping every run.
+    return v;
   }
   await prepareSqliteForWriting(driver);
   await driver.write(['schema'], async (tx) => {
@@ -142,6 +145,7 @@ async function ensureSchema(driver: SqlDriver, opts: OpenStoreOptions): Promise<
         [m.version, m.description, new Date().toISOString(), opts.toolVersion]);
     }
   });
+  return SCHEMA_VERSION;
 }
 
 async function storedVersionIn(driver: SqlDriver): Promise<number> {

@@ -2,6 +2,7 @@ import type { AppliedWaiver, Attestation, Severity, Status } from '../model/inde
 import type { Row, SqlDriver } from './sql.js';
 import { num as n, optStr as opt, str as s } from './sql.js';
 import type { ControlMeta, PeriodData } from './types.js';
+import { selectList } from './schema.js';
 
 /**
  * Per-control reads for the dashboard (both back ends: only `?` placeholders and plain SELECTs).
@@ -13,20 +14,33 @@ import type { ControlMeta, PeriodData } from './types.js';
 /** Placeholders per statement: well below SQLite's and PostgreSQL's limits on bound parameters. */
 const CHUNK = 400;
 
+/** The columns of `control_results` the period statistics read. */
+export const PERIOD_ROW_COLUMNS = [
+  'run_id', 'control_id', 'ordinal', 'status', 'fail_severity', 'n_pass', 'n_fail', 'n_manual', 'n_waived', 'n_na', 'n_error',
+  'meta_digest', 'waivers', 'attestation', 'n_warn', 'warn_rules', 'missing',
+] as const;
+
 /** One row of `control_results` as the period statistics read it (both the cluster-wide and the per-control queries). */
 export function periodRowOf(r: Row): PeriodData['rows'][number] {
   const waivers = opt(r.waivers);
   const attestation = opt(r.attestation);
   const failSeverity = opt(r.fail_severity);
+  const warnRules = opt(r.warn_rules);
+  const missing = opt(r.missing);
   return {
     runId: s(r.run_id),
     controlId: s(r.control_id),
     ordinal: n(r.ordinal),
     status: s(r.status) as Status,
-    counts: { pass: n(r.n_pass), fail: n(r.n_fail), manual: n(r.n_manual), waived: n(r.n_waived), 'not-applicable': n(r.n_na), error: n(r.n_error) },
+    counts: {
+      pass: n(r.n_pass), fail: n(r.n_fail), warn: r.n_warn === null || r.n_warn === undefined ? 0 : n(r.n_warn),
+      manual: n(r.n_manual), waived: n(r.n_waived), 'not-applicable': n(r.n_na), error: n(r.n_error),
+    },
     ...(failSeverity ? { failSeverity: failSeverity as Severity } : {}),
     ...(waivers ? { waivers: JSON.parse(waivers) as AppliedWaiver[] } : {}),
     ...(attestation ? { attestation: JSON.parse(attestation) as Attestation } : {}),
+    ...(warnRules ? { warnRules: JSON.parse(warnRules) as Record<string, number> } : {}),
+    ...(missing ? { missing: JSON.parse(missing) as string[] } : {}),
     meta: s(r.meta_digest),
   };
 }
@@ -48,9 +62,9 @@ export async function statusesOfRuns(driver: SqlDriver, runIds: readonly string[
 }
 
 /** The period rows of one control in the given runs, with the metadata they point to. */
-export async function controlRows(driver: SqlDriver, runIds: readonly string[], controlId: string): Promise<Pick<PeriodData, 'rows' | 'meta'>> {
+export async function controlRows(driver: SqlDriver, runIds: readonly string[], controlId: string, schemaVersion: number): Promise<Pick<PeriodData, 'rows' | 'meta'>> {
   const rows = await inChunks(runIds, async (chunk) => driver.all(
-    `SELECT run_id, control_id, ordinal, status, fail_severity, n_pass, n_fail, n_manual, n_waived, n_na, n_error, meta_digest, waivers, attestation
+    `SELECT ${selectList('control_results', PERIOD_ROW_COLUMNS, schemaVersion)}
       FROM control_results WHERE run_id IN (${marks(chunk.length)}) AND control_id = ?`, [...chunk, controlId]));
   const digests = [...new Set(rows.map((r) => s(r.meta_digest)))];
   const meta: Record<string, ControlMeta> = {};

@@ -57,7 +57,7 @@ export function buildRecord(run: RunResult, f: {
 }): RunRecord {
   const s = run.summary;
   return {
-    schema: RUN_RECORD_SCHEMA,
+    schema: isRun1(run) ? 'eks-soc2/run-record@1' : RUN_RECORD_SCHEMA,
     runId: f.runId,
     clusterKey: f.clusterKey,
     seq: f.seq,
@@ -75,7 +75,8 @@ export function buildRecord(run: RunResult, f: {
     resultDigest: f.resultDigest,
     score: s.score,
     controls: { ...s.controls },
-    findings: { pass: s.findings.pass, fail: s.findings.fail, waived: s.findings.waived },
+    // run@1 results (no warnings) keep the record shape they had; run@2 records add the warnings.
+    findings: { pass: s.findings.pass, fail: s.findings.fail, waived: s.findings.waived, ...(isRun1(run) ? {} : { warn: s.findings.warn }) },
     gaps: run.gaps.length,
     ...(run.selection ? { selection: run.selection } : {}),
   };
@@ -86,6 +87,7 @@ export const RUN_COLUMNS = [
   'collector_identity', 'source_kubernetes', 'source_aws', 'snapshot_digest', 'score',
   'controls_pass', 'controls_fail', 'controls_manual', 'controls_waived', 'controls_na', 'controls_error',
   'findings_pass', 'findings_fail', 'findings_waived', 'gaps', 'selection', 'prev_hash', 'record_hash', 'record', 'result_digest',
+  'findings_warn',
 ] as const;
 
 /** The column values of a run row, all derived from its record (verify recomputes and compares them). */
@@ -96,12 +98,14 @@ export function runColumns(r: RunRecord, recordText: string, recordHash: string)
     r.controls.pass, r.controls.fail, r.controls.manual, r.controls.waived, r.controls['not-applicable'], r.controls.error,
     r.findings.pass, r.findings.fail, r.findings.waived, r.gaps, r.selection ? canonicalJson(r.selection) : null,
     r.prevHash, recordHash, recordText, r.resultDigest,
+    r.findings.warn ?? null,
   ];
 }
 
 export const CONTROL_COLUMNS = [
   'run_id', 'control_id', 'ordinal', 'cluster_key', 'at', 'status', 'fail_severity',
   'n_pass', 'n_fail', 'n_manual', 'n_waived', 'n_na', 'n_error', 'meta_digest', 'waivers', 'attestation',
+  'n_warn', 'warn_rules', 'missing',
 ] as const;
 
 export function controlMeta(c: ControlResult): ControlMeta {
@@ -117,6 +121,7 @@ export function controlMeta(c: ControlResult): ControlMeta {
  */
 export function controlRows(run: RunResult, runId: string, key: string, at: string): { rows: SqlValue[][]; meta: Map<string, string> } {
   const meta = new Map<string, string>();
+  const run1 = isRun1(run);
   const rows = run.controls.map((c, ordinal) => {
     const metaText = canonicalJson(controlMeta(c));
     const metaDigest = sha256Digest(metaText);
@@ -126,9 +131,24 @@ export function controlRows(run: RunResult, runId: string, key: string, at: stri
       runId, c.id, ordinal, key, at, c.status, c.failSeverity ?? null,
       c.counts.pass, c.counts.fail, c.counts.manual, c.counts.waived, c.counts['not-applicable'], c.counts.error,
       metaDigest, c.waivers.length ? canonicalJson(c.waivers) : null, attestation ? canonicalJson(attestation) : null,
+      // A run@1 result has no warnings and its rows were written without these columns.
+      ...(run1 ? [0, null, null] : [c.counts.warn, warnRulesText(c), c.evidence.missing.length ? canonicalJson(c.evidence.missing) : null]),
     ];
   });
   return { rows, meta };
+}
+
+/** A result of the report schema before warnings (run@1): stored as it was, with no warning columns. */
+function isRun1(run: RunResult): boolean {
+  return run.schema === 'eks-soc2/run@1';
+}
+
+/** `{rule: warn findings}` outside system namespaces, as canonical JSON, or null when none warned. */
+function warnRulesText(c: ControlResult): string | null {
+  if (!c.counts.warn) return null;
+  const byRule: Record<string, number> = {};
+  for (const f of c.findings) if (f.status === 'warn' && !f.system) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  return canonicalJson(byRule);
 }
 
 /** Compare stored values with recomputed ones (numbers and text may come back in either form). */

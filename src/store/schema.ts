@@ -125,10 +125,49 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'warn findings (report schema run@2): warning counts of runs and controls, the rules that warned, the evidence a control missed',
+    // Rows written before this migration keep what they had: NULL findings_warn, warn_rules and
+    // missing, n_warn 0. These are also the values recomputed from a stored run@1 result (it has
+    // no warnings), so `verify` of old runs compares equal without rewriting anything.
+    statements: [
+      'ALTER TABLE runs ADD COLUMN findings_warn INTEGER',
+      'ALTER TABLE control_results ADD COLUMN n_warn INTEGER NOT NULL DEFAULT 0',
+      // Canonical JSON {rule: warn findings} of the rules that warned outside system namespaces.
+      'ALTER TABLE control_results ADD COLUMN warn_rules TEXT',
+      // Canonical JSON [..] of the evidence the control did not read (ControlResult.evidence.missing).
+      'ALTER TABLE control_results ADD COLUMN missing TEXT',
+    ],
+  },
 ];
 
 /** The newest schema this build knows. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/**
+ * Columns each schema version added, by table: a store opened read-only at an older version
+ * (which may not be migrated: reading never writes) is read with these as constants.
+ */
+export const ADDED_COLUMNS: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, string>>>>>> = {
+  2: {
+    runs: { findings_warn: 'NULL' },
+    control_results: { n_warn: '0', warn_rules: 'NULL', missing: 'NULL' },
+  },
+};
+
+/** The columns of `table` that a store at schema `version` does not have, with the constant each reads as. */
+export function missingColumns(table: string, version: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [v, tables] of Object.entries(ADDED_COLUMNS)) if (Number(v) > version) Object.assign(out, tables[table] ?? {});
+  return out;
+}
+
 /** Tables of schema version 1, to recognise our own store (and refuse a foreign database). */
 export const OWN_TABLES = ['schema_version', 'clusters', 'snapshots', 'runs', 'control_meta', 'control_results', 'checkpoints'] as const;
+
+/** A SELECT list of `names` from `table` that also reads a store at an older schema version. */
+export function selectList(table: string, names: readonly string[], version: number): string {
+  const missing = missingColumns(table, version);
+  return names.map((n) => (Object.hasOwn(missing, n) ? `${missing[n]} AS ${n}` : n)).join(', ');
+}

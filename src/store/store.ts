@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ClusterIdentity, RunResult, Snapshot, Status } from '../model/index.js';
+import { normaliseRunResult } from '../model/index.js';
 import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
 import { StoreError } from './errors.js';
 import {
@@ -12,7 +13,8 @@ import type {
   VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
-import { controlRows as readControlRows, periodRowOf, statusesOfRuns as readStatusesOfRuns } from './queries.js';
+import { PERIOD_ROW_COLUMNS, controlRows as readControlRows, periodRowOf, statusesOfRuns as readStatusesOfRuns } from './queries.js';
+import { SCHEMA_VERSION, selectList } from './schema.js';
 
 export interface AppendOptions {
   /** Time the evidence describes (`scan --now`); defaults to the run's finishedAt. */
@@ -32,7 +34,7 @@ export interface RunFilter {
   last?: number;
 }
 
-const RUN_INFO_COLUMNS = RUN_COLUMNS.filter((c) => c !== 'record' && c !== 'result_digest').join(', ');
+const RUN_INFO_COLUMNS = RUN_COLUMNS.filter((c) => c !== 'record' && c !== 'result_digest');
 
 function runInfo(r: Row): RunInfo {
   const selection = optStr(r.selection);
@@ -55,7 +57,7 @@ function runInfo(r: Row): RunInfo {
       pass: num(r.controls_pass), fail: num(r.controls_fail), manual: num(r.controls_manual),
       waived: num(r.controls_waived), 'not-applicable': num(r.controls_na), error: num(r.controls_error),
     },
-    findings: { pass: num(r.findings_pass), fail: num(r.findings_fail), waived: num(r.findings_waived) },
+    findings: { pass: num(r.findings_pass), fail: num(r.findings_fail), waived: num(r.findings_waived), warn: r.findings_warn === null || r.findings_warn === undefined ? 0 : num(r.findings_warn) },
     gaps: num(r.gaps),
     ...(selection ? { selection: JSON.parse(selection) as RunInfo['selection'] & object } : {}),
     hash: str(r.record_hash),
@@ -77,8 +79,19 @@ function gunzipOrUndefined(b: Buffer): Buffer | undefined {
  */
 export class EvidenceStore {
   readonly driver: SqlDriver;
-  constructor(driver: SqlDriver) {
+  /**
+   * The store's schema version: the newest unless the store was opened read-only before it was
+   * migrated (reading never writes), in which case columns added since read as their defaults.
+   */
+  readonly schemaVersion: number;
+  constructor(driver: SqlDriver, schemaVersion = SCHEMA_VERSION) {
     this.driver = driver;
+    this.schemaVersion = schemaVersion;
+  }
+
+  /** A SELECT list of `names` from `table`, columns this store's schema lacks read as constants. */
+  private cols(table: string, names: readonly string[]): string {
+    return selectList(table, names, this.schemaVersion);
   }
 
   get label(): string {
@@ -187,10 +200,10 @@ export class EvidenceStore {
     if (filter.to) { where.push('at <= ?'); params.push(filter.to); }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     if (filter.last !== undefined) {
-      const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs ${w} ORDER BY at DESC, seq DESC LIMIT ${Math.max(0, Math.floor(filter.last))}`, params);
+      const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs ${w} ORDER BY at DESC, seq DESC LIMIT ${Math.max(0, Math.floor(filter.last))}`, params);
       return rows.map(runInfo).reverse();
     }
-    const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs ${w} ORDER BY cluster_key, at, seq`, params);
+    const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs ${w} ORDER BY cluster_key, at, seq`, params);
     return rows.map(runInfo);
   }
 
@@ -198,11 +211,11 @@ export class EvidenceStore {
   async findRun(id: string): Promise<RunInfo | undefined> {
     const t = id.trim();
     if (RUN_ID_PATTERN.test(t)) {
-      const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs WHERE run_id = ?`, [t]);
+      const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs WHERE run_id = ?`, [t]);
       return rows.length ? runInfo(rows[0]!) : undefined;
     }
     if (!/^[0-9TZ-]{8,}[0-9a-fTZ-]*$/.test(t)) return undefined;
-    const rows = await this.driver.all(`SELECT ${RUN_INFO_COLUMNS} FROM runs WHERE run_id >= ? AND run_id < ? ORDER BY run_id LIMIT 2`, [t, `${t}\u007f`]);
+    const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs WHERE run_id >= ? AND run_id < ? ORDER BY run_id LIMIT 2`, [t, `${t}\u007f`]);
     if (rows.length > 1) throw new StoreError('not-found-run', `run id prefix "${t}" matches several runs`, 'give more characters of the run id (`eks-soc2 history` lists them)');
     return rows.length ? runInfo(rows[0]!) : undefined;
   }
@@ -215,7 +228,9 @@ export class EvidenceStore {
     if (!raw || sha256Digest(raw) !== str(rows[0]!.result_digest)) {
       throw new StoreError('corrupt', `the stored result of run ${runId} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
     }
-    return JSON.parse(raw.toString('utf8')) as RunResult;
+    // Runs stored before warnings existed (run@1) get the run@2 shape in memory; the stored text and
+    // its digest are untouched (verify hashes what is stored, never this object).
+    return normaliseRunResult(JSON.parse(raw.toString('utf8')) as RunResult);
   }
 
   /** A stored snapshot by digest, checked against the digest. */
@@ -238,13 +253,13 @@ export class EvidenceStore {
 
   /** The period rows of one control in the given runs, with the metadata they point to. */
   controlRows(runIds: readonly string[], controlId: string): Promise<Pick<PeriodData, 'rows' | 'meta'>> {
-    return readControlRows(this.driver, runIds, controlId);
+    return readControlRows(this.driver, runIds, controlId, this.schemaVersion);
   }
 
   async periodData(key: string, from: string, to: string): Promise<PeriodData> {
     return this.driver.read(async (tx) => {
       const runs = await tx.all('SELECT run_id, at, stored_at, snapshot_digest FROM runs WHERE cluster_key = ? AND at >= ? AND at <= ? ORDER BY at, seq', [key, from, to]);
-      const rows = await tx.all(`SELECT run_id, control_id, ordinal, status, fail_severity, n_pass, n_fail, n_manual, n_waived, n_na, n_error, meta_digest, waivers, attestation
+      const rows = await tx.all(`SELECT ${this.cols('control_results', PERIOD_ROW_COLUMNS)}
         FROM control_results WHERE cluster_key = ? AND at >= ? AND at <= ?`, [key, from, to]);
       const metaRows = await tx.all(`SELECT digest, meta FROM control_meta WHERE digest IN
         (SELECT DISTINCT meta_digest FROM control_results WHERE cluster_key = ? AND at >= ? AND at <= ?)`, [key, from, to]);
@@ -287,7 +302,7 @@ export class EvidenceStore {
         const before = problems.length;
         const head = clusterRows.find((r) => str(r.cluster_key) === key)!;
         const cp = await this.verifyCheckpoints(tx, key, problems, knownHashes);
-        const runRows = await tx.all(`SELECT ${RUN_COLUMNS.join(', ')} FROM runs WHERE cluster_key = ? ORDER BY seq`, [key]);
+        const runRows = await tx.all(`SELECT ${this.cols('runs', RUN_COLUMNS)} FROM runs WHERE cluster_key = ? ORDER BY seq`, [key]);
         // Recomputed hash of every record, to recognise where a broken link points.
         const recomputed = runRows.map((r) => sha256Digest(str(r.record)));
         const bySeqHash = new Map<string, { runId: string; seq: number }>();
@@ -423,7 +438,7 @@ export class EvidenceStore {
     }
     const result = JSON.parse(raw.toString('utf8')) as RunResult;
     const expected = controlRows(result, runId, key, record.at);
-    const stored = await tx.all(`SELECT ${CONTROL_COLUMNS.join(', ')} FROM control_results WHERE run_id = ?`, [runId]);
+    const stored = await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id = ?`, [runId]);
     const byId = new Map(stored.map((r) => [str(r.control_id), r]));
     const changed: string[] = [];
     for (const e of expected.rows) {

@@ -1,8 +1,9 @@
 import type {
-  AppliedWaiver, Attestation, AutomationLevel, ClusterIdentity, OwnerRef, SectionId, Severity, Status, StatusCounts,
+  AppliedWaiver, Attestation, AutomationLevel, ClusterIdentity, FindingCounts, OwnerRef, SectionId, Severity, Status, StatusCounts,
 } from '../model/index.js';
 
-export const RUN_RECORD_SCHEMA = 'eks-soc2/run-record@1' as const;
+/** `run-record@2` (store schema 2) adds `findings.warn`; records of run@1 results keep `run-record@1`. */
+export const RUN_RECORD_SCHEMA = 'eks-soc2/run-record@2' as const;
 export const CHECKPOINT_SCHEMA = 'eks-soc2/checkpoint@1' as const;
 /** prev_hash of the first run of a cluster. */
 export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
@@ -13,7 +14,7 @@ export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
  * snapshot. The summary fields are repeated so that a record can be read on its own.
  */
 export interface RunRecord {
-  schema: typeof RUN_RECORD_SCHEMA;
+  schema: typeof RUN_RECORD_SCHEMA | 'eks-soc2/run-record@1';
   runId: string;
   clusterKey: string;
   seq: number;
@@ -33,7 +34,8 @@ export interface RunRecord {
   resultDigest: string;
   score: number;
   controls: StatusCounts;
-  findings: { pass: number; fail: number; waived: number };
+  /** `warn` from run-record@2 on (absent in records of run@1 results). */
+  findings: { pass: number; fail: number; waived: number; warn?: number };
   gaps: number;
   selection?: { controls?: string[]; sections?: string[] };
 }
@@ -68,7 +70,8 @@ export interface RunInfo {
   snapshotDigest: string;
   score: number;
   controls: StatusCounts;
-  findings: { pass: number; fail: number; waived: number };
+  /** `warn` is 0 for runs stored before warnings existed (report schema run@1). */
+  findings: { pass: number; fail: number; waived: number; warn: number };
   gaps: number;
   selection?: { controls?: string[]; sections?: string[] };
   hash: string;
@@ -107,10 +110,14 @@ export interface PeriodData {
     /** Position of the control in its run (checklist order). */
     ordinal: number;
     status: Status;
-    counts: StatusCounts;
+    counts: FindingCounts;
     failSeverity?: Severity;
     waivers?: AppliedWaiver[];
     attestation?: Attestation;
+    /** Rules that warned (outside system namespaces) and how many findings each. */
+    warnRules?: Record<string, number>;
+    /** Evidence the control did not read in that run. */
+    missing?: string[];
     meta: string;
   }[];
   meta: Record<string, ControlMeta>;

@@ -45,3 +45,13 @@ describe('the catalog', () => {
     expect(fixes).not.toMatch(/kmsKeyId: alias\//);
   });
 });
+
+describe('rule levels', () => {
+  // Skipped until the catalog helpers have classified every rule (issue 13); the lead enables it by
+  // removing `.skip`. Until then a rule without `level` counts as required and the reference marks it
+  // "required (not yet classified)".
+  it.skip('every rule of every control declares its level — skipped until the catalog is classified (issue 13)', () => {
+    const missing = catalog.flatMap((c) => Object.entries(c.rules ?? {}).filter(([, r]) => r.level === undefined).map(([id]) => `${c.id}/${id}`));
+    expect(missing, `rules without a level: ${missing.join(', ')}`).toEqual([]);
+  });
+});

@@ -176,9 +176,24 @@ describe('eks-soc2 controls', () => {
     }
   });
 
-  it('prints Markdown and rejects an unknown format', async () => {
-    expect((await runCli(['controls', '--format', 'markdown'])).stdout).toMatch(/^\| ID \| Control \|/);
+  it('prints the reference as Markdown (per rule: level, severity, evidence read) and rejects an unknown format', async () => {
+    const md = (await runCli(['controls', '--format', 'markdown'])).stdout;
+    expect(md).toMatch(/^# Control reference\n/);
+    expect(md).toContain('| rule | checks | level | severity | reads |');
     expect((await runCli(['controls', '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('lists every rule with its level, severity and the evidence it reads (table and JSON)', async () => {
+    const table = (await runCli(['controls', '--section', 'CC5'])).stdout;
+    expect(table).toMatch(/^CC5-HARD-03 /m);
+    expect(table).toMatch(/^ {2}[a-z0-9-]+ +(required|recommended)\?? +(critical|high|medium|low|info) +reads: /m);
+    const cat = JSON.parse((await runCli(['controls', '--format', 'json'])).stdout) as { controls: { rules: Record<string, { level: string; severity: string; reads: string }> }[] };
+    const rules = cat.controls.flatMap((c) => Object.values(c.rules));
+    expect(rules.length).toBeGreaterThan(50);
+    for (const r of rules) {
+      expect(['required', 'recommended']).toContain(r.level);
+      expect(r.reads.length).toBeGreaterThan(0);
+    }
   });
 });
 

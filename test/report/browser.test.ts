@@ -73,9 +73,16 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     const { page, problems } = await open(await capture((w) => renderHtml(sampleRun(), w)), { screenshot: 'html-report.png' });
     expect(problems).toEqual([]);
     expect(await page.title()).toBe('SOC 2 evidence report — prod');
-    expect(await page.locator('section.control').count()).toBe(6);
+    expect(await page.locator('section.control').count()).toBe(7);
     expect(await page.locator('svg.chart').count()).toBe(2);
     expect(await page.locator('#ctl-CC5-HARD-03 details summary', { hasText: 'Passing resources (21)' }).count()).toBe(1);
+    // The control that passes with a warning shows it, and its rule not evaluated, on screen.
+    const warned = page.locator('#ctl-CC4-TEST-06');
+    expect(await warned.locator('header .badge').innerText()).toBe('Pass');
+    expect(await warned.locator('header .chip.warned').innerText()).toBe('passes with 1 warning');
+    expect(await warned.locator('h3', { hasText: 'Warnings — recommended rules, not failures (1)' }).isVisible()).toBe(true);
+    expect(await warned.locator('table.unevaluated tbody tr').innerText()).toMatch(/trail-log-group\s+recommended\s+logs:DescribeLogGroups/);
+    expect(await page.locator('.card.warn .n').innerText()).toBe('1');
     await page.close();
   });
 

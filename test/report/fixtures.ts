@@ -25,8 +25,12 @@ export const HOSTILE = {
 
 const owners = { primary: ['Platform Engineering'], supporting: ['Security'] };
 
-/** Test controls around the real CC5-HARD-03: manual, attested, not applicable, missing evidence, an AWS resource. */
-function testControls(names: { bucket: string; note: string }): ControlDefinition[] {
+/**
+ * Test controls around the real CC5-HARD-03: manual, attested, not applicable, missing evidence, an
+ * AWS resource, and one that passes with a warning (a failed recommended rule) and a rule not
+ * evaluated (its evidence was denied).
+ */
+function testControls(names: { bucket: string; note: string; trail: string }): ControlDefinition[] {
   const base = {
     subheading: 'Test controls', owners, severity: 'medium' as const, references: [{ title: 'Reference', url: 'https://example.com/ref' }],
   };
@@ -68,6 +72,31 @@ function testControls(names: { bucket: string; note: string }): ControlDefinitio
         }
       },
     },
+    {
+      ...base, id: 'CC4-TEST-06', title: 'An audit trail records management events', section: 'CC4', tsc: ['CC4.1', 'CC7.2'], automation: 'automated', severity: 'high',
+      description: 'A CloudTrail trail records the management events of the account; encryption and delivery to CloudWatch Logs are recommended.',
+      requires: [{ anyOf: ['aws:cloudtrail:DescribeTrails'], what: 'the CloudTrail trails' }],
+      optional: ['aws:logs:DescribeLogGroups'],
+      rules: {
+        'trail-logging': { title: 'A multi-region trail is logging', severity: 'high', level: 'required', basis: 'the checklist asks for a CloudTrail trail', evidence: [] },
+        'trail-kms': { title: 'The trail is encrypted with a customer-managed KMS key', severity: 'low', level: 'recommended', evidence: [] },
+        'trail-log-group': { title: 'The trail delivers to a CloudWatch log group', severity: 'low', level: 'recommended', evidence: ['aws:logs:DescribeLogGroups'] },
+      },
+      remediation: { summary: 'Create a multi-region trail; encrypt it with a customer-managed key.' },
+      check(ev, ctx) {
+        for (const f of ev.aws('cloudtrail:DescribeTrails')) {
+          for (const t of (f.output.trailList as { Name: string; KmsKeyId?: string }[])) {
+            const ref = { provider: 'aws' as const, kind: 'AWS::CloudTrail::Trail', name: t.Name, arn: `arn:aws:cloudtrail:eu-west-1:111122223333:trail/${t.Name}` };
+            ctx.pass(ref, 'trail-logging', `trail ${t.Name} is logging in every region`);
+            if (t.KmsKeyId?.startsWith('alias/')) ctx.unevaluated('trail-kms', `the key ${t.KmsKeyId} was not read (kms:DescribeKey denied)`, ref);
+            else if (t.KmsKeyId) ctx.pass(ref, 'trail-kms', `trail ${t.Name} is encrypted with ${t.KmsKeyId}`);
+            else ctx.fail(ref, 'trail-kms', `trail ${t.Name} uses S3 default encryption, not a customer-managed KMS key`);
+            // Its log group was not read (DescribeLogGroups denied): the engine drops this and lists the rule as not evaluated.
+            ctx.fail(ref, 'trail-log-group', `trail ${t.Name} has no log group`);
+          }
+        }
+      },
+    },
   ];
 }
 
@@ -93,7 +122,7 @@ function deployment(ns: string, name: string, secure: boolean, container = 'app'
 
 interface RunSpec {
   nsA: string; nsB: string; bad: string; good: string; container: string; file: string; bucket: string;
-  waiverReason: string; approver: string; statement: string; evidence: string; gap: string; note: string; cluster: string;
+  waiverReason: string; approver: string; statement: string; evidence: string; gap: string; note: string; cluster: string; trail: string;
 }
 
 function buildRun(spec: RunSpec): RunResult {
@@ -108,8 +137,9 @@ function buildRun(spec: RunSpec): RunResult {
     k8s,
     aws: [
       { service: 's3', operation: 'ListBuckets', region: 'eu-west-1', accountId: '111122223333', output: { Buckets: [{ Name: spec.bucket, Public: true }, { Name: 'logs-archive', Public: false }] } },
+      { service: 'cloudtrail', operation: 'DescribeTrails', region: 'eu-west-1', accountId: '111122223333', output: { trailList: [{ Name: spec.trail }, { Name: 'legacy-trail', KmsKeyId: 'alias/legacy' }] } },
     ],
-    awsCalls: { 'eks:DescribeCluster': 'denied' },
+    awsCalls: { 'eks:DescribeCluster': 'denied', 'logs:DescribeLogGroups': 'denied' },
     cluster: { name: spec.cluster, region: 'eu-west-1', accountId: '111122223333', arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' },
   });
   snap.gaps.push({ source: 'files', target: spec.file, reason: 'parse-error', message: spec.gap, line: 7 });
@@ -123,7 +153,7 @@ function buildRun(spec: RunSpec): RunResult {
   }];
   const config = defaultConfig();
   config.owners = { 'Platform Engineering': 'platform@acme.example' };
-  const run = evaluate(snap, [...testControls({ bucket: spec.bucket, note: spec.note }), CC5_HARD_03], {
+  const run = evaluate(snap, [...testControls({ bucket: spec.bucket, note: spec.note, trail: spec.trail }), CC5_HARD_03], {
     config, toolVersion: '0.1.0-test', catalogVersion: '2026.11-test', now: new Date(NOW), startedAt: new Date('2026-11-26T11:59:58.000Z'),
     waivers, attestations,
   });
@@ -136,13 +166,13 @@ function buildRun(spec: RunSpec): RunResult {
   return run;
 }
 
-/** A realistic run: every status, file and live findings, a waiver, an attestation, gaps. */
+/** A realistic run: every status, file and live findings, a waiver, an attestation, gaps, a warning and a rule not evaluated. */
 export function sampleRun(): RunResult {
   return buildRun({
     nsA: 'shop', nsB: 'data', bad: 'checkout', good: 'storefront', container: 'app', file: 'k8s/shop.yaml', bucket: 'acme-exports',
     waiverReason: 'PostgreSQL needs a writable data directory; image rebuild planned', approver: 'ciso@acme.example',
     statement: 'The Q3 risk review took place on 2026-09-30', evidence: 'https://wiki.acme.example/risk/q3', gap: 'k8s/broken.yaml: line 7: bad indentation',
-    note: 'two buckets found', cluster: 'prod',
+    note: 'two buckets found', cluster: 'prod', trail: 'org-trail',
   });
 }
 
@@ -152,7 +182,7 @@ export function hostileRun(): RunResult {
   return buildRun({
     nsA: H.script, nsB: H.attr, bad: H.formula, good: H.rtl, container: H.cmd, file: `evil/${H.script}.yaml`, bucket: H.long,
     waiverReason: H.script, approver: H.attr, statement: `${H.ansi} ${H.formula}`, evidence: 'javascript:alert(1)', gap: `${H.script}${H.ansi}`,
-    note: H.attr, cluster: `${H.script}${H.rtl}`,
+    note: H.attr, cluster: `${H.script}${H.rtl}`, trail: `${H.formula}${H.script}`,
   });
 }
 

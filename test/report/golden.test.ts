@@ -51,7 +51,7 @@ describe('text formats', () => {
     expect(md).toMatch(/\| CC5\\-HARD\\-03 \| .* \| critical \| Security Team \| 6 \|/);
     expect(md).toContain('| … 4 more | | | |');
     expect(md).toContain('**Fix:**');
-    expect(md).toMatch(/<details>\n<summary>All other controls \(2\)/);
+    expect(md).toMatch(/<details>\n<summary>All other controls \(3\)/);
     expect(md).toContain('RISK\\-2026\\-001');
   });
 
@@ -59,7 +59,8 @@ describe('text formats', () => {
     const run = sampleRun();
     const csv = await capture((w) => renderCsv(run, w));
     const lines = csv.trimEnd().split('\r\n');
-    const expected = run.controls.reduce((n, c) => n + Math.max(1, c.findings.length), 0);
+    // One row per finding, one for a control without findings, one per rule not evaluated as a whole.
+    const expected = run.controls.reduce((n, c) => n + Math.max(1, c.findings.length) + c.unevaluated.length, 0);
     expect(lines).toHaveLength(expected + 1);
     expect(lines[0]).toBe('control,section,criteria,owner,rule,resource_provider,resource_kind,resource_namespace,resource_name,resource_arn,location,status,severity,message,system_namespace,waiver_id,waiver_approver,waiver_expiry');
     expect(lines.some((l) => l.startsWith('CC5-HARD-03,CC5,CC6.8;CC7.1,Security Team,no-privileged,kubernetes,Deployment,shop,checkout,,k8s/shop.yaml:40,fail,critical'))).toBe(true);
@@ -68,11 +69,11 @@ describe('text formats', () => {
 
   it('junit maps statuses to failure, error and skipped, and per-finding cases on request', async () => {
     const xml = await capture((w) => renderJunit(sampleRun(), w));
-    expect(xml).toMatch(/<testsuites name="eks-soc2 prod" tests="6" failures="2" errors="1" skipped="2"/);
+    expect(xml).toMatch(/<testsuites name="eks-soc2 prod" tests="7" failures="2" errors="1" time="0">/);
     expect(xml).toMatch(/<testcase classname="CC7" name="CC7-TEST-04 [^"]*" time="0">\n\s*<error /);
     expect(xml).toMatch(/<testcase classname="CC6" name="CC6-TEST-03 [^"]*" time="0">\n\s*<skipped message="not-applicable: no service mesh is in scope"\/>/);
     const per = await capture((w) => renderJunit(sampleRun(), w, { perFinding: true }));
     expect(per).toContain('classname="CC5.CC5-HARD-03" name="no-privileged Deployment shop/checkout"');
-    expect((per.match(/<testcase /g) ?? []).length).toBe(6 + sampleRun().controls.reduce((n, c) => n + c.findings.length, 0));
+    expect((per.match(/<testcase /g) ?? []).length).toBe(7 + sampleRun().controls.reduce((n, c) => n + c.findings.length, 0));
   });
 });

@@ -85,12 +85,13 @@ describe('SARIF', () => {
     expect(new Set(rules.map((x) => x.id)).size).toBe(rules.length);
   });
 
-  it('reports only failing findings, with file and line, or the resource when there is no file', async () => {
+  it('reports only failing and warning findings, with file and line, or the resource when there is no file', async () => {
     const run = sampleRun();
     const log = await sarif(run);
     const results = log.runs[0]!.results;
-    const failing = run.controls.flatMap((c) => c.findings.filter((f) => f.status === 'fail' && !f.system));
-    expect(results).toHaveLength(failing.length);
+    const reported = run.controls.flatMap((c) => c.findings.filter((f) => (f.status === 'fail' || f.status === 'warn') && !f.system));
+    expect(results).toHaveLength(reported.length);
+    expect(results.filter((x) => x.level === 'warning' && x.ruleId === 'CC4-TEST-06/trail-kms')).toHaveLength(1);
     const fileResult = results.find((x) => x.ruleId === 'CC5-HARD-03/no-privileged')!;
     expect(fileResult.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'k8s/shop.yaml' }, region: { startLine: 40 } });
     const aws = results.find((x) => x.ruleId === 'CC6-TEST-05/public-access-block')!;
@@ -123,7 +124,7 @@ describe('SARIF', () => {
 
   it('summarises beyond the results limit: one aggregated result per rule and a run-level note', async () => {
     const run = sampleRun();
-    // 7 failing findings over 7 rules: with 4 slots, 3 rules keep their result and one summarises the rest.
+    // 7 failing and 1 warning finding over 8 rules: with 4 slots, 3 rules keep their result and one summarises the rest.
     const log = await sarif(run, { maxResults: 4 });
     const r = log.runs[0]!;
     expect(r.results.length).toBe(4);
@@ -131,7 +132,7 @@ describe('SARIF', () => {
     expect(agg.length).toBeGreaterThan(0);
     const shown = r.results.filter((x) => !x.properties?.aggregated).length;
     const counted = agg.reduce((n, x) => n + (x.properties!.count ?? 0), 0);
-    expect(shown + counted).toBe(7);
+    expect(shown + counted).toBe(8);
     expect(r.invocations[0]!.toolExecutionNotifications![0]!.message.text).toMatch(/exceed GitHub's limit of 4 results/);
     expect(validateSarif(log), errors(validateSarif)).toBe(true);
   });

@@ -223,6 +223,13 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.locator('.findings-body .pager button', { hasText: 'Next' }).click();
     await until(page, 'document.querySelector(".findings-body .pager-info").textContent.startsWith("26–")');
     expect(await page.getByRole('heading', { name: 'Remediation' }).count()).toBe(1);
+    // The rules with their level, and the rules not evaluated in the newest run.
+    expect(await page.getByRole('heading', { name: 'Rules', exact: true }).count()).toBe(1);
+    const rules = page.locator('table', { has: page.locator('caption', { hasText: 'Rules of CC5-HARD-03' }) }).locator('tbody tr');
+    expect(await rules.count()).toBeGreaterThan(3);
+    expect(await rules.first().locator('td').nth(2).innerText()).toMatch(/^(required|recommended)$/);
+    expect(await page.locator('#not-evaluated').innerText()).toMatch(/^Not evaluated \(\d+\)$/);
+    expect(await page.locator('#findings-warn').count()).toBe(1);
     expect(await page.locator('pre code').first().innerText()).not.toMatch(/\\u000a/);
     expect(await page.locator('.strip.timeline .cell').count()).toBe(30);
     const sample = page.locator('table', { has: page.locator('caption', { hasText: 'Every sample in the period' }) }).locator('tbody tr').first();

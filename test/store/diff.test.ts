@@ -63,4 +63,33 @@ describe('diffRuns', () => {
     expect(d.controls).toEqual([]);
     expect(d.summary.controls.unchanged).toBe(1);
   });
+
+  it('a rule re-classified as recommended (fail → warn) reads as a change, never as fixed', () => {
+    const a = fakeRun(at1, [
+      { id: 'CC4-MON-02', status: 'fail', findings: [finding('fail', 'org-trail', 'trail-kms'), finding('pass', 'org-trail', 'trail-logging')] },
+      { id: 'CC5-B-01', status: 'fail', findings: [finding('fail', 'db')] },
+    ]).run;
+    const b = fakeRun(at2, [
+      { id: 'CC4-MON-02', status: 'pass', findings: [finding('warn', 'org-trail', 'trail-kms'), finding('pass', 'org-trail', 'trail-logging')] },
+      { id: 'CC5-B-01', status: 'pass', findings: [finding('pass', 'db')] },
+    ]).run;
+    a.schema = 'eks-soc2/run@1';
+    const d = diffRuns(a, b);
+    expect(d.controls.map((c) => [c.id, c.change, c.from, c.to, c.reclassified])).toEqual([
+      ['CC5-B-01', 'fixed', 'fail', 'pass', undefined],
+      ['CC4-MON-02', 'changed', 'fail', 'pass', 1],
+    ]);
+    const r = d.resources.find((x) => x.control === 'CC4-MON-02')!;
+    expect([r.change, r.from, r.to]).toEqual(['changed', 'fail', 'warn']);
+    expect(r.message).toMatch(/^now a warning \(the rule is recommended, not required\)/);
+    expect(d.summary.controls.fixed).toBe(1);
+  });
+
+  it('warn ranks between error and waived when several findings name one resource under a rule', () => {
+    const a = fakeRun(at1, [{ id: 'CC5-A-01', status: 'pass', findings: [finding('pass', 'web')] }]).run;
+    const warnOverWaived = fakeRun(at2, [{ id: 'CC5-A-01', status: 'pass', findings: [finding('waived', 'web'), finding('warn', 'web')] }]).run;
+    expect(diffRuns(a, warnOverWaived).resources.map((x) => x.to)).toEqual(['warn']);
+    const errorOverWarn = fakeRun(at2, [{ id: 'CC5-A-01', status: 'error', findings: [finding('warn', 'web'), finding('error', 'web')] }]).run;
+    expect(diffRuns(a, errorOverWarn).resources.map((x) => x.to)).toEqual(['error']);
+  });
 });

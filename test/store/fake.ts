@@ -1,6 +1,6 @@
 // Small synthetic runs for store and period tests: controls with chosen statuses, no catalog.
 import type {
-  AppliedWaiver, Attestation, ClusterIdentity, ControlResult, Finding, RunResult, SectionId, Snapshot, Status,
+  AppliedWaiver, Attestation, ClusterIdentity, ControlResult, Finding, FindingStatus, RunResult, SectionId, Snapshot, Status,
 } from '../../src/model/index.js';
 import { RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, emptySnapshot } from '../../src/model/index.js';
 
@@ -16,7 +16,7 @@ export interface FakeControl {
   findings?: Finding[];
 }
 
-export function finding(status: Status, name: string, rule = 'rule-a', namespace = 'default'): Finding {
+export function finding(status: FindingStatus, name: string, rule = 'rule-a', namespace = 'default'): Finding {
   return {
     rule, status, severity: 'high', message: `${name} is ${status}`,
     resource: { provider: 'kubernetes', apiVersion: 'apps/v1', kind: 'Deployment', namespace, name },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreError } from '../../src/store/index.js';
-import { clusterKey, defaultStorePath, describeTarget, openStore, parseStoreUrl } from '../../src/store/index.js';
+import { SCHEMA_VERSION, clusterKey, defaultStorePath, describeTarget, openStore, parseStoreUrl } from '../../src/store/index.js';
 import { PG_ENABLED, freshDatabase, pgBaseUrl } from './backends.js';
 import { fakeRun } from './fake.js';
 
@@ -75,7 +75,7 @@ describe('opening an SQLite store', () => {
     const path = join(dir, 'deep', 'er', 'evidence.db');
     const s = await open(path);
     expect((await s.driver.all('PRAGMA journal_mode'))[0]).toMatchObject({ journal_mode: 'wal' });
-    expect((await s.driver.all('SELECT MAX(version) AS v FROM schema_version'))[0]).toMatchObject({ v: 1 });
+    expect((await s.driver.all('SELECT MAX(version) AS v FROM schema_version'))[0]).toMatchObject({ v: SCHEMA_VERSION });
     await s.close();
     expect(existsSync(path)).toBe(true);
   });

@@ -338,7 +338,7 @@ for (const { backend: b, skip } of backends('store')) {
         const err = await b.open('write').catch((e: unknown) => e);
         expect(err).toBeInstanceOf(StoreError);
         expect((err as StoreError).kind).toBe('newer-schema');
-        expect((err as StoreError).message).toMatch(/newer eks-soc2 \(store schema version 2; this build knows up to 1\); nothing was written/);
+        expect((err as StoreError).message).toMatch(new RegExp(`newer eks-soc2 \\(store schema version ${SCHEMA_VERSION + 1}; this build knows up to ${SCHEMA_VERSION}\\); nothing was written`));
         expect((err as StoreError).fix).toMatch(/upgrade/);
         store = await openStore(b.target(), { mode: 'read', toolVersion: 'test' }).catch(() => undefined as unknown as EvidenceStore);
         expect(store).toBeUndefined();

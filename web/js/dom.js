@@ -81,7 +81,7 @@ export function clear(el) {
 
 // ---------------------------------------------------------------- formatting
 
-export const STATUS_TEXT = { pass: 'Pass', fail: 'Fail', manual: 'Manual', waived: 'Waived', 'not-applicable': 'Not applicable', error: 'Error' };
+export const STATUS_TEXT = { pass: 'Pass', fail: 'Fail', warn: 'Warning', manual: 'Manual', waived: 'Waived', 'not-applicable': 'Not applicable', error: 'Error' };
 export const STATUS_ORDER = ['pass', 'fail', 'waived', 'manual', 'error', 'not-applicable'];
 export const VERDICT_TEXT = {
   'operated-effectively': 'Operated effectively', 'exceptions-noted': 'Exceptions noted', 'not-operating': 'Not operating', 'insufficient-evidence': 'Insufficient evidence',
@@ -130,6 +130,11 @@ export function statusBadge(status) {
 
 export function verdictBadge(verdict) {
   return h('span', { class: ['badge', `b-${verdict}`] }, VERDICT_TEXT[verdict] ?? visible(verdict, 30));
+}
+
+/** "N warning(s)" next to a status: a control with warnings (failed recommended rules) still has its own status. */
+export function warningChip(n, passing = false) {
+  return n ? h('span', { class: 'chip warned', title: 'failed recommended rules: shown and counted, never a failure' }, `${passing ? 'passes with ' : ''}${n} warning${n === 1 ? '' : 's'}`) : null;
 }
 
 export function severityChip(sev) {

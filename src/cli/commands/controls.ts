@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ControlDefinition } from '../../model/index.js';
+import type { ControlDefinition, EvidenceKey, RuleLevel, Severity } from '../../model/index.js';
 import { SECTIONS } from '../../model/index.js';
 import { UserError } from '../errors.js';
 
@@ -7,7 +7,7 @@ export function registerControls(program: Command): void {
   program
     .command('controls')
     .description('list the control catalog')
-    .option('--format <format>', 'table, json or markdown', 'table')
+    .option('--format <format>', 'table (controls and their rules), json, or markdown (the full reference, as docs/controls.md)', 'table')
     .option('--section <id>', 'only this checklist section')
     .action(async (opts: { format: string; section?: string }) => {
       const { catalog, CATALOG_VERSION } = await import('../../catalog/index.js');
@@ -17,11 +17,16 @@ export function registerControls(program: Command): void {
           process.stdout.write(`${JSON.stringify({ catalogVersion: CATALOG_VERSION, controls: list.map(controlJson) }, null, 2)}\n`);
           break;
         case 'markdown':
-          process.stdout.write(controlsMarkdown(list));
+          process.stdout.write(controlsReference(list, CATALOG_VERSION));
           break;
         case 'table':
-          for (const c of list) process.stdout.write(`${c.id.padEnd(12)} ${c.automation.padEnd(9)} ${c.severity.padEnd(8)} ${c.tsc.join(',').padEnd(24)} ${c.title}\n`);
-          process.stdout.write(`\n${list.length} controls (catalog ${CATALOG_VERSION})\n`);
+          for (const c of list) {
+            process.stdout.write(`${c.id.padEnd(12)} ${c.automation.padEnd(9)} ${c.severity.padEnd(8)} ${c.tsc.join(',').padEnd(24)} ${c.title}\n`);
+            for (const r of ruleReference(c)) {
+              process.stdout.write(`  ${r.id.padEnd(32)} ${(r.levelDeclared ? r.level : `${r.level}?`).padEnd(12)} ${r.severity.padEnd(8)} reads: ${r.reads}\n`);
+            }
+          }
+          process.stdout.write(`\n${list.length} controls (catalog ${CATALOG_VERSION}); per rule: level (required fails the control, recommended warns; "?" = not yet classified, counted as required), severity, the evidence it reads\n`);
           break;
         default:
           throw new UserError(`--format must be table, json or markdown (got "${opts.format}")`);
@@ -29,12 +34,47 @@ export function registerControls(program: Command): void {
     });
 }
 
+/** A rule of the catalog as the reference shows it: its level, why, its severity and the evidence it reads. */
+export interface RuleReference {
+  id: string;
+  title: string;
+  /** `required` when not declared (the engine's default until every rule is classified). */
+  level: RuleLevel;
+  /** False while the rule has no explicit level. */
+  levelDeclared: boolean;
+  basis?: string;
+  severity: Severity;
+  /** In words: the evidence it reads besides the object it judges. */
+  reads: string;
+  /** The evidence it reads (undefined: all of the control's; []: the object itself). */
+  evidence?: { what: string; anyOf: EvidenceKey[] }[];
+}
+
+/** `RuleMeta.evidence` omitted: every requirement of the control. */
+export const READS_CONTROL = "all of the control's evidence";
+/** `RuleMeta.evidence` = []: each object on its own. */
+export const READS_OBJECT = 'the object itself';
+
+export function ruleReference(c: ControlDefinition): RuleReference[] {
+  return Object.entries(c.rules ?? {}).map(([id, r]) => {
+    const evidence = r.evidence?.map((e) => (typeof e === 'string'
+      ? { what: c.requires.find((q) => q.anyOf.includes(e))?.what ?? e.replace(/^(k8s|aws|tool):/, ''), anyOf: [e] }
+      : { what: e.what, anyOf: e.anyOf }));
+    const reads = !evidence ? READS_CONTROL : evidence.length === 0 ? READS_OBJECT : [...new Set(evidence.map((e) => e.what))].join('; ');
+    return {
+      id, title: r.title, level: r.level ?? 'required', levelDeclared: r.level !== undefined, ...(r.basis ? { basis: r.basis } : {}),
+      severity: r.severity, reads, ...(evidence ? { evidence } : {}),
+    };
+  });
+}
+
 export function controlJson(c: ControlDefinition) {
   return {
     id: c.id, title: c.title, section: c.section, sectionTitle: SECTIONS[c.section], subheading: c.subheading,
     tsc: c.tsc, owners: c.owners, automation: c.automation, severity: c.severity, description: c.description,
     evidence: c.requires.map((r) => ({ what: r.what, anyOf: r.anyOf })), optionalEvidence: c.optional ?? [],
-    rules: c.rules ?? {}, attestation: c.attestation ?? null, remediation: c.remediation, references: c.references,
+    rules: Object.fromEntries(ruleReference(c).map(({ id, ...r }) => [id, r])),
+    attestation: c.attestation ?? null, remediation: c.remediation, references: c.references,
     implemented: Boolean(c.check) || c.automation === 'manual',
   };
 }
@@ -66,9 +106,18 @@ export function controlsReference(list: readonly ControlDefinition[], catalogVer
     '',
     `Generated from the catalog (version ${catalogVersion}) by \`npm run docs\`; do not edit by hand.`,
     '',
-    'Statuses: `pass`, `fail`, `manual` (needs an attestation), `waived`, `not-applicable`, `error` (evidence could not be',
-    'collected — never counted as a pass). Automation: `automated` (decided from the evidence), `partial` (the mechanism is',
-    'checked automatically; its adequacy needs an attestation), `manual` (an attestation decides; automated signals can still fail it).',
+    'Statuses: `pass`, `fail` (a required rule failed on evidence that was read, even when other evidence is missing), `manual`',
+    '(needs an attestation), `waived`, `not-applicable`, `error` (no required rule failed and one could not be evaluated:',
+    'evidence not collected — never counted as a pass). Automation: `automated` (decided from the evidence), `partial` (the',
+    'mechanism is checked automatically; its adequacy needs an attestation), `manual` (an attestation decides; automated',
+    'signals can still fail it).',
+    '',
+    'Rules: a **required** rule is what the checklist item or the SOC 2 criterion needs: its failure fails the control. A',
+    '**recommended** rule is hardening beyond it: its failure is a `warn` finding, shown and counted in every output, never a',
+    'failure of the control or of the exit code (unless `scan --fail-on-warn`). *Reads* is the evidence a rule needs besides',
+    `the object it judges ("${READS_OBJECT}": nothing else; "${READS_CONTROL}": every requirement above); when`,
+    'any of it was not read, the rule is not evaluated and the run says which evidence was missing. A level marked',
+    '"required (not yet classified)" is the default of a rule that does not declare one.',
     '',
   ];
   let section = '';
@@ -88,10 +137,13 @@ export function controlsReference(list: readonly ControlDefinition[], catalogVer
     }
     if (c.optional?.length) out.push(`Also read when available: ${c.optional.map((k) => `\`${k}\``).join(', ')}.`, '');
     if (c.attestation) out.push(`Attestation: ${md(c.attestation)}.`, '');
-    const rules = Object.entries(c.rules ?? {});
+    const rules = ruleReference(c);
     if (rules.length) {
-      out.push('| rule | checks | severity |', '| --- | --- | --- |');
-      for (const [id, r] of rules) out.push(`| \`${id}\` | ${md(r.title)} | ${r.severity} |`);
+      out.push('| rule | checks | level | severity | reads |', '| --- | --- | --- | --- | --- |');
+      for (const r of rules) {
+        const level = r.levelDeclared ? `**${r.level}**` : 'required (not yet classified)';
+        out.push(`| \`${r.id}\` | ${md(r.title)} | ${level}${r.basis ? `: ${md(r.basis)}` : ''} | ${r.severity} | ${md(r.reads)} |`);
+      }
       out.push('');
     }
     out.push(`**Fix:** ${md(c.remediation.summary)}`, '');

@@ -99,7 +99,7 @@ export function renderDiffTerminal(d: RunDiff, color: boolean): string {
   const style = { 'newly-failing': 31, fixed: 32, changed: 33, added: 36, removed: 90 } as const;
   if (d.controls.length) lines.push('');
   for (const ch of d.controls) {
-    lines.push(`  ${paint(style[ch.change], ch.change.toUpperCase().padEnd(14))}${ch.id.padEnd(12)} ${esc(ch.title, 100)}  ${ARROW(ch.from, ch.to)}${ch.failingFrom || ch.failingTo ? `  (failing resources ${ch.failingFrom} → ${ch.failingTo})` : ''}`);
+    lines.push(`  ${paint(style[ch.change], ch.change.toUpperCase().padEnd(14))}${ch.id.padEnd(12)} ${esc(ch.title, 100)}  ${ARROW(ch.from, ch.to)}${ch.failingFrom || ch.failingTo ? `  (failing resources ${ch.failingFrom} → ${ch.failingTo})` : ''}${ch.reclassified ? `  (${ch.reclassified} failure(s) now warnings: rule re-classified as recommended, not fixed)` : ''}`);
   }
   const shown = d.resources.filter((x) => !x.system);
   const sys = d.resources.length - shown.length;

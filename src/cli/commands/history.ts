@@ -65,6 +65,7 @@ async function runHistory(opts: HistoryOptions): Promise<number> {
   }
   const lines: string[] = [];
   if (!out.clusters.length) lines.push(`no runs in ${out.store}`);
+  else lines.push('PASS … ERR: controls by status; GAPS: evidence not collected; WARN: warning findings (failed recommended rules)', '');
   for (const c of out.clusters) {
     const id = c.cluster;
     lines.push(`${esc(id.name ?? id.context ?? c.key, 120)}  ${[id.accountId, id.region].filter(Boolean).map((x) => esc(String(x), 40)).join(' · ')}  (store key ${esc(c.key, 200)})`);
@@ -74,11 +75,11 @@ async function runHistory(opts: HistoryOptions): Promise<number> {
       lines.push('');
       continue;
     }
-    lines.push(`  ${'RUN'.padEnd(24)} ${'AT (UTC)'.padEnd(16)} ${'SCORE'.padStart(6)} ${'PASS'.padStart(5)} ${'FAIL'.padStart(5)} ${'MAN'.padStart(4)} ${'WAIV'.padStart(5)} ${'N/A'.padStart(4)} ${'ERR'.padStart(4)} ${'GAPS'.padStart(5)}  SNAPSHOT`);
+    lines.push(`  ${'RUN'.padEnd(24)} ${'AT (UTC)'.padEnd(16)} ${'SCORE'.padStart(6)} ${'PASS'.padStart(5)} ${'FAIL'.padStart(5)} ${'MAN'.padStart(4)} ${'WAIV'.padStart(5)} ${'N/A'.padStart(4)} ${'ERR'.padStart(4)} ${'GAPS'.padStart(5)} ${'WARN'.padStart(5)}  SNAPSHOT`);
     for (const r of c.history) {
       const k = r.controls;
       const redated = Math.abs(Date.parse(r.storedAt) - Date.parse(r.at)) > 86_400_000 ? `  (stored ${r.storedAt.slice(0, 16).replace('T', ' ')})` : '';
-      lines.push(`  ${r.runId.padEnd(24)} ${r.at.slice(0, 16).replace('T', ' ').padEnd(16)} ${`${r.score}%`.padStart(6)} ${String(k.pass).padStart(5)} ${String(k.fail).padStart(5)} ${String(k.manual).padStart(4)} ${String(k.waived).padStart(5)} ${String(k['not-applicable']).padStart(4)} ${String(k.error).padStart(4)} ${String(r.gaps).padStart(5)}  ${r.snapshotDigest.slice(0, 19)}…${redated}`);
+      lines.push(`  ${r.runId.padEnd(24)} ${r.at.slice(0, 16).replace('T', ' ').padEnd(16)} ${`${r.score}%`.padStart(6)} ${String(k.pass).padStart(5)} ${String(k.fail).padStart(5)} ${String(k.manual).padStart(4)} ${String(k.waived).padStart(5)} ${String(k['not-applicable']).padStart(4)} ${String(k.error).padStart(4)} ${String(r.gaps).padStart(5)} ${String(r.findings.warn).padStart(5)}  ${r.snapshotDigest.slice(0, 19)}…${redated}`);
     }
     lines.push('');
   }

@@ -29,6 +29,8 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   format?: string;
   output?: string;
   failOn: string;
+  /** `--fail-on-warn` / `--no-fail-on-warn`; undefined: the configuration's `failOnWarn` (default false). */
+  failOnWarn?: boolean;
   quiet?: boolean;
   color: boolean;
   now?: string;
@@ -62,7 +64,7 @@ export function registerScan(program: Command): void {
   const cmd = program
     .command('scan')
     .description('collect evidence and evaluate every control (or the ones selected)')
-    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output or snapshot bundles (file, directory, or - for stdin); repeatable', splitList)
+    .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output, snapshot bundles, Terraform plans (terraform show -json), .tf directories and tfvars files (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
     .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
@@ -76,6 +78,8 @@ export function registerScan(program: Command): void {
     .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
     .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
+    .option('--fail-on-warn', 'exit 1 also when a warning (a failed recommended rule) is found outside the system namespaces (config: failOnWarn: true)')
+    .option('--no-fail-on-warn', 'warnings never change the exit code, whatever the configuration says (the default)')
     .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
     .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
@@ -89,7 +93,8 @@ export function registerScan(program: Command): void {
   addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
-Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on;
+Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on
+  (or, with --fail-on-warn, a warning outside the system namespaces; warnings alone never change the exit code otherwise);
 2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
 3 required evidence could not be collected (a permission, network or service gap; also no AWS
   credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
@@ -107,6 +112,8 @@ Examples:
   eks-soc2 scan k8s/deployment.yaml k8s/rbac.yaml --fail-on high                  # paths as arguments, as -f
   helm template my-chart | eks-soc2 scan -f - --section CC5
   eks-soc2 scan -f cluster-dump/ --aws-evidence aws-json/
+  terraform show -json tfplan > plan.json && eks-soc2 scan -f plan.json --format sarif   # Terraform (docs/terraform.md)
+  eks-soc2 scan -f infra/ -f prod.tfvars                                    # a .tf directory with a variables file
   eks-soc2 scan --no-kubernetes --cluster acme-prod --region eu-west-1       # the AWS account alone
   eks-soc2 scan --contexts prod,staging --store postgres://… -o reports/     # a fleet (docs/continuous.md)
   eks-soc2 scan --accounts 111122223333,444455556666 --assume-role eks-soc2-audit --regions eu-west-1,us-east-1 --store`)
@@ -179,7 +186,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     }
     // An empty directory is not a clean cluster: evaluating nothing would only print errors.
     if (nothing && !opts.awsEvidence) {
-      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
+      throw new UserError(`no input: nothing to evaluate in ${(opts.file ?? []).join(', ')} (no Kubernetes object, snapshot bundle or tool report in any .yaml, .yml or .json file, optionally gzipped, and no Terraform resource eks-soc2 translates in any .tf file or plan)`, EXIT.USAGE, 'pass the manifests, kubectl dumps, snapshot bundles or tool reports to scan');
     }
     snapshot = await collectAws(opts, snapshot, keys);
   } else {
@@ -225,11 +232,14 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
     if (n.failure) throw n.failure;
   }
-  return exitCode(run, failOn as Severity | 'never');
+  return exitCode(run, failOn as Severity | 'never', opts.failOnWarn ?? config.failOnWarn ?? false);
 }
 
-/** Exit code of a run (README "Exit codes"): input problems, then failures, then evidence gaps. */
-export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
+/**
+ * Exit code of a run (README "Exit codes"): input problems, then failures (and warnings when asked),
+ * then evidence gaps. Warnings (failed recommended rules) never change it unless `failOnWarn`.
+ */
+export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
   // Unreadable or malformed input is an input error; documents that are not Kubernetes objects
   // (an IAM policy next to the manifests) and skipped template sources are only reported.
   if (run.gaps.some((g) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped')) return EXIT.USAGE;
@@ -237,7 +247,12 @@ export function exitCode(run: RunResult, failOn: Severity | 'never'): number {
     const threshold = severityRank(failOn);
     if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
   }
-  const gapKeys = new Set(run.gaps.filter((g) => g.source !== 'files').map((g) => g.key));
-  if (run.controls.some((c) => c.status === 'error' && c.evidence.missing.length > 0 && gapKeys.size > 0)) return EXIT.EVIDENCE;
+  // `counts` leaves out the system namespaces; a waived warning is `waived`, not `warn`.
+  if (failOnWarn && run.controls.some((c) => c.counts.warn > 0)) return EXIT.FAILURES;
+  // A control left undecided while evidence could not be collected (a permission, network or service
+  // gap, which `gaps` names): whether the check said what was missing, scoped it to a rule or to
+  // one resource (error findings), or stopped on a failed call.
+  const collectionGaps = run.gaps.some((g) => g.source !== 'files');
+  if (collectionGaps && run.controls.some((c) => c.status === 'error')) return EXIT.EVIDENCE;
   return EXIT.OK;
 }

@@ -56,19 +56,30 @@ export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: Rea
   // (even one collected live) keeps the AWS evidence it carries unless --cluster/--aws-evidence ask.
   const live = extra.liveKubernetes === true;
   if (!explicit && !live) return snapshot;
+  // Operations answered by Terraform input (-f): the declared configuration wins over what the account holds now.
+  const tfKeys = new Set(Object.entries(snapshot.aws.calls).filter(([, c]) => c.detail === 'terraform').map(([k]) => k));
+  const tfFacts = snapshot.aws.facts.filter((f) => tfKeys.has(`${f.service}:${f.operation}`));
+  const tfCalls = Object.fromEntries(Object.entries(snapshot.aws.calls).filter(([k]) => tfKeys.has(k)));
   if (explicit && snapshot.aws.facts.length > 0) {
     // Fresh evidence replaces the AWS part of a bundle read with -f.
     snapshot.aws = { source: 'none', calls: {}, facts: [] };
     snapshot.gaps = snapshot.gaps.filter((g) => g.source !== 'aws');
   }
+  const withTerraform = (s: Snapshot): Snapshot => {
+    if (tfKeys.size === 0) return s;
+    s.aws.facts = [...s.aws.facts.filter((f) => !tfKeys.has(`${f.service}:${f.operation}`)), ...tfFacts];
+    Object.assign(s.aws.calls, tfCalls);
+    s.gaps = s.gaps.filter((g) => !(g.source === 'aws' && g.key && tfKeys.has(g.key)));
+    return s;
+  };
 
   if (opts.awsEvidence) {
     const { loadAwsEvidence, AwsEvidenceDirError } = await import('../../collectors/aws/offline.js');
     try {
-      return await loadAwsEvidence(snapshot, {
+      return withTerraform(await loadAwsEvidence(snapshot, {
         dir: opts.awsEvidence, keys: new Set(awsKeys), ...(opts.cluster ? { cluster: opts.cluster } : {}), ...(opts.region ? { region: opts.region } : {}),
         ...(opts.ecrReferrers ? { imageReferrers: true } : {}),
-      });
+      }));
     } catch (err) {
       if (err instanceof AwsEvidenceDirError) throw new UserError(err.message, EXIT.USAGE, 'pass a directory of AWS CLI JSON outputs (docs/aws.md "Offline evidence")');
       throw err;
@@ -124,5 +135,5 @@ export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: Rea
   if (result.problem) {
     process.stderr.write(`eks-soc2: AWS evidence not collected: ${result.problem.message}\n  fix: ${result.problem.fix}\n`);
   }
-  return result.snapshot;
+  return withTerraform(result.snapshot);
 }

@@ -7,6 +7,7 @@ import { sanitizeObject } from '../sanitize.js';
 import { snapshotProblem } from '../../model/schema.js';
 import type { ToolReport } from '../../model/index.js';
 import { detectTool } from '../tools/detect.js';
+import { isTerraformJson } from '../terraform/plan.js';
 
 export interface ParsedInput {
   objects: K8sObject[];
@@ -15,6 +16,8 @@ export interface ParsedInput {
   bundles: Snapshot[];
   /** Security-tool reports (kube-bench, Falco, Gatekeeper audit) found in the input. */
   tools?: ToolReport[];
+  /** Terraform plans (`terraform show -json` output) found in the input. */
+  plans?: { file: string; doc: Record<string, unknown> }[];
 }
 
 export const problem = (file: string, message: string, line?: number, reason: EvidenceGap['reason'] = 'parse-error', fix?: string): EvidenceGap => ({
@@ -325,6 +328,10 @@ const linesOf = (lines: number[]) => (i: number) => lines[i];
  * (with the line of each item when known), a bundle or one object.
  */
 export function settleJsonValue(value: unknown, file: string, out: ParsedInput, itemLines?: (i: number) => number | undefined): void {
+  if (isTerraformJson(value)) {
+    (out.plans ??= []).push({ file, doc: value as Record<string, unknown> });
+    return;
+  }
   if (Array.isArray(value)) {
     const d = detectTool(value, file);
     if (d && 'tool' in d) (out.tools ??= []).push(d.tool);

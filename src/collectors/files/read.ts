@@ -11,6 +11,8 @@ import { mergeTools } from '../tools/detect.js';
 import type { ParsedInput } from './parse.js';
 
 const MANIFEST_EXT = /\.(ya?ml|json)(\.gz)?$/i;
+/** Terraform configuration and variable files: read by the Terraform reader, never as manifests. */
+export const TERRAFORM_EXT = /\.(tf|tf\.json|tfvars|tfvars\.json)$/i;
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.idea', '.vscode']);
 
 export interface FileCollectOptions {
@@ -39,8 +41,11 @@ function defaultThreshold(): number {
   return Number.isFinite(env) && env > 0 ? env : STREAM_THRESHOLD;
 }
 
-/** Expand files and directories (recursively) into the list of files to read, in a stable order. */
-export async function expandPaths(paths: readonly string[], problems: EvidenceGap[]): Promise<string[]> {
+/**
+ * Expand files and directories (recursively) into the list of files to read, in a stable order.
+ * Terraform files (.tf, .tf.json, .tfvars) go to `terraform` when given.
+ */
+export async function expandPaths(paths: readonly string[], problems: EvidenceGap[], terraform?: string[]): Promise<string[]> {
   const out: string[] = [];
   // Real paths of the directories walked: a symbolic link back up the tree is walked once.
   const visited = new Set<string>();
@@ -96,6 +101,8 @@ export async function expandPaths(paths: readonly string[], problems: EvidenceGa
       }
       if (isDir) {
         if (!SKIP_DIRS.has(e.name)) await walk(p);
+      } else if (isFile && TERRAFORM_EXT.test(e.name)) {
+        terraform?.push(p);
       } else if (isFile && MANIFEST_EXT.test(e.name)) {
         out.push(p);
       }
@@ -112,6 +119,7 @@ export async function expandPaths(paths: readonly string[], problems: EvidenceGa
       continue;
     }
     if (st.isDirectory()) await walk(p);
+    else if (terraform && TERRAFORM_EXT.test(p)) terraform.push(p);
     else out.push(p);
   }
   return out;
@@ -232,12 +240,17 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
 export async function collectFiles(paths: readonly string[], opts: FileCollectOptions): Promise<Snapshot> {
   const cwd = opts.cwd ?? process.cwd();
   const out: ParsedInput = { objects: [], problems: [], bundles: [] };
-  const files = await expandPaths(paths, out.problems);
-  for (const f of files) {
-    const display = f === '-' ? '<stdin>' : isAbsolute(f) && !relative(cwd, f).startsWith('..') ? relative(cwd, f) : f;
-    await readOne(f, display, out, opts.stdin, opts.streamThreshold);
+  const terraform: string[] = [];
+  const files = await expandPaths(paths, out.problems, terraform);
+  const displayOf = (f: string) => (f === '-' ? '<stdin>' : isAbsolute(f) && !relative(cwd, f).startsWith('..') ? relative(cwd, f) : f);
+  for (const f of files) await readOne(f, displayOf(f), out, opts.stdin, opts.streamThreshold);
+  const snap = assembleSnapshot(out, { ...opts, inputs: [...paths] });
+  if (terraform.length > 0 || out.plans?.length) {
+    // Loaded only when there is Terraform to read (the HCL parser is a WebAssembly module).
+    const tf = await import('../terraform/index.js');
+    tf.addTerraform(snap, await tf.readTerraform({ plans: out.plans ?? [], files: terraform.map((f) => ({ path: f, display: displayOf(f) })) }));
   }
-  return assembleSnapshot(out, { ...opts, inputs: [...paths] });
+  return snap;
 }
 
 /** Build the snapshot from parsed inputs: bundles are merged in, file objects are added. */

@@ -4,12 +4,12 @@
 import { api } from '../api.js';
 import { strip } from '../charts.js';
 import {
-  STATUS_TEXT, clip, dl, fmtDay, fmtHours, fmtTime, h, lines, pager, pct, resourceLabel, section, severityChip, statusBadge, table, verdictBadge,
+  STATUS_TEXT, clip, dl, fmtDay, fmtHours, fmtTime, h, lines, pager, pct, resourceLabel, section, severityChip, statusBadge, table, verdictBadge, warningChip,
 } from '../dom.js';
 
 const PAGE = 25;
 const SAMPLE_PAGE = 50;
-const TABS = [['fail', 'Failing'], ['pass', 'Passing'], ['waived', 'Waived'], ['', 'All']];
+const TABS = [['fail', 'Failing'], ['warn', 'Warnings'], ['error', 'Not evaluated'], ['pass', 'Passing'], ['waived', 'Waived'], ['', 'All']];
 
 function owners(list) {
   return list.length ? list.map((r) => (r.owner ? `${r.owner} (${r.role})` : r.role)).join(', ') : '—';
@@ -18,7 +18,7 @@ function owners(list) {
 function findingsSection(ctx, detail) {
   const c = detail.control;
   const counts = c.findingCounts;
-  let status = ctx.params.get('findings') ?? (counts.fail ? 'fail' : counts.pass ? 'pass' : '');
+  let status = ctx.params.get('findings') ?? (counts.fail ? 'fail' : counts.warn ? 'warn' : counts.pass ? 'pass' : '');
   let offset = 0;
   let q = '';
   const body = h('div', { class: 'findings-body', 'aria-live': 'polite' });
@@ -69,6 +69,30 @@ function findingsSection(ctx, detail) {
     counts.system ? h('p', { class: 'muted small' }, `${counts.system} finding(s) in system namespaces are not counted in the status and not listed here.`) : null,
     body);
   return { node: s, load };
+}
+
+/** The control's rules with their level, and the rules not evaluated in the newest run with what was not read. */
+function rulesSection(c) {
+  const rules = c.rules ?? [];
+  const unevaluated = c.unevaluated ?? [];
+  return section('Rules',
+    h('p', { class: 'muted small' }, 'A failed required rule fails the control; a failed recommended rule is a warning, shown and counted, never a failure.'),
+    rules.length
+      ? table({
+        caption: `Rules of ${c.id}`,
+        head: ['Rule', 'Checks', 'Level', 'Severity'],
+        rows: rules.map((r) => h('tr', null, h('td', { class: 'mono small' }, clip(r.id, 40)), h('td', null, clip(r.title, 200)), h('td', null, r.level), h('td', null, severityChip(r.severity)))),
+      })
+      : h('p', { class: 'muted' }, 'This run did not record the rules\' levels (it was stored before warnings existed).'),
+    h('h3', { id: 'not-evaluated' }, `Not evaluated (${unevaluated.length})`),
+    unevaluated.length
+      ? table({
+        caption: 'Rules not evaluated in the newest run: their evidence was not read',
+        captionVisible: false,
+        head: ['Rule', 'Level', 'Not read'],
+        rows: unevaluated.map((u) => h('tr', null, h('td', { class: 'mono small' }, clip(u.rule, 40)), h('td', null, u.level), h('td', null, clip(u.reason, 400)))),
+      })
+      : h('p', null, 'Every rule was evaluated.'));
 }
 
 function policySection(detail) {
@@ -171,7 +195,7 @@ export async function render(root, ctx) {
     h('a', { href: `/controls?${clusterQ}` }, 'Controls'), ' › ', h('span', { 'aria-current': 'page' }, c.id)));
   root.appendChild(h('div', { class: 'pagehead' },
     h('h1', null, h('span', { class: 'mono' }, c.id), ' ', clip(c.title, 160)),
-    h('p', { class: 'badges' }, statusBadge(c.status), ' ', severityChip(c.failSeverity ?? c.severity), ' ', h('span', { class: 'chip' }, c.automation),
+    h('p', { class: 'badges' }, statusBadge(c.status), ' ', warningChip(c.counts.warn, c.status === 'pass'), c.counts.warn ? ' ' : null, severityChip(c.failSeverity ?? c.severity), ' ', h('span', { class: 'chip' }, c.automation),
       ' ', h('span', { class: 'chip' }, `${c.section} ${c.sectionTitle}`), ' ', c.tsc.map((t) => h('a', { class: 'chip', href: `/controls?${clusterQ}&tsc=${encodeURIComponent(t)}` }, t))),
     h('p', { class: 'message' }, clip(c.message, 500))));
 
@@ -186,6 +210,7 @@ export async function render(root, ctx) {
       ['Evidence missing', c.evidence.missing.length ? h('ul', { class: 'plain missing' }, c.evidence.missing.map((e) => h('li', null, e))) : 'none'],
       ['Newest run', [h('a', { href: `/runs/${encodeURIComponent(detail.run.runId)}` }, detail.run.runId), ` (${fmtTime(detail.run.at)})`]],
     ]))));
+  root.appendChild(rulesSection(c));
   root.appendChild(findings.node);
   root.appendChild(h('div', { class: 'grid2' }, policySection(detail), remediationSection(c)));
   root.appendChild(periodSection(ctx, detail));

@@ -3,7 +3,7 @@
 /* global URLSearchParams */
 import { api } from '../api.js';
 import { strip } from '../charts.js';
-import { STATUS_ORDER, STATUS_TEXT, clip, fmtDay, h, selectField, severityChip, statusBadge } from '../dom.js';
+import { STATUS_ORDER, STATUS_TEXT, clip, fmtDay, h, selectField, severityChip, statusBadge, warningChip } from '../dom.js';
 
 const FILTERS = ['q', 'section', 'tsc', 'owner', 'status', 'automation'];
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
@@ -27,7 +27,7 @@ export function matches(c, f) {
   return (!f.section || c.section === f.section)
     && (!f.tsc || c.tsc.includes(f.tsc))
     && (!owner || ownerNames(c.owners).some((o) => o.toLowerCase() === owner))
-    && (!f.status || c.status === f.status)
+    && (!f.status || (f.status === 'warn' ? c.counts.warn > 0 : c.status === f.status))
     && (!f.automation || c.automation === f.automation)
     && (!q || [c.id, c.title, c.subheading, c.message, c.sectionTitle, ...c.tsc, ...ownerNames(c.owners)].some((t) => t.toLowerCase().includes(q)));
 }
@@ -82,7 +82,7 @@ export async function render(root, ctx) {
         ownerCell(c.owners),
         h('td', null, c.automation),
         h('td', null, severityChip(c.severity)),
-        h('td', { class: 'nowrap' }, statusBadge(c.status), c.waivers ? h('span', { class: 'muted small' }, ` ${c.waivers} waiver(s)`) : null, c.attested ? h('span', { class: 'muted small' }, ' attested') : null),
+        h('td', { class: 'nowrap' }, statusBadge(c.status), c.counts.warn ? [' ', warningChip(c.counts.warn)] : null, c.unevaluated ? h('span', { class: 'muted small', title: 'rules not evaluated: their evidence was not read' }, ` ${c.unevaluated} not evaluated`) : null, c.waivers ? h('span', { class: 'muted small' }, ` ${c.waivers} waiver(s)`) : null, c.attested ? h('span', { class: 'muted small' }, ' attested') : null),
         h('td', null, strip(cells, `Status of ${c.id} in the last ${cells.length} runs`))));
     }
     if (!shown.length) tbody.appendChild(h('tr', null, h('td', { colspan: String(COLUMNS.length + 1), class: 'empty' }, 'No control matches these filters.')));
@@ -108,7 +108,7 @@ export async function render(root, ctx) {
     selectField({ id: 'f-section', label: 'Section', value: f.section, onchange: setFilter('section'), options: [['', 'All sections'], ...facets.sections.map((s) => [s.id, `${s.id} ${s.title}`.slice(0, 60)])] }),
     selectField({ id: 'f-tsc', label: 'Criterion', value: f.tsc, onchange: setFilter('tsc'), options: [['', 'All criteria'], ...facets.criteria.map((t) => [t, t])] }),
     selectField({ id: 'f-owner', label: 'Owner', value: f.owner, onchange: setFilter('owner'), options: [['', 'All owners'], ...facets.owners.map((o) => [o, o.slice(0, 60)])] }),
-    selectField({ id: 'f-status', label: 'Status', value: f.status, onchange: setFilter('status'), options: [['', 'All statuses'], ...STATUS_ORDER.map((s) => [s, STATUS_TEXT[s]])] }),
+    selectField({ id: 'f-status', label: 'Status', value: f.status, onchange: setFilter('status'), options: [['', 'All statuses'], ...STATUS_ORDER.map((s) => [s, STATUS_TEXT[s]]), ['warn', 'With warnings']] }),
     selectField({ id: 'f-automation', label: 'Automation', value: f.automation, onchange: setFilter('automation'), options: [['', 'Any'], ...facets.automation.map((a) => [a, a])] }),
     h('button', {
       type: 'button', class: 'secondary', id: 'f-clear',

@@ -77,6 +77,7 @@ export async function render(root, ctx) {
     card('Error', String(r.controls.error), 'error', 'could not be evaluated'),
     card('Evidence gaps', String(r.gaps), r.gaps ? 'error' : undefined, h('a', { href: `/runs/${encodeURIComponent(r.runId)}#gaps` }, 'details')),
     card('Failing findings', String(r.findings.fail), 'fail'),
+    card('Warnings', String(r.findings.warn ?? 0), 'warn', h('a', { href: `/controls?${clusterQ}&status=warn` }, `${o.warned.length} control(s)`)),
   ));
 
   const trendSelect = selectField({
@@ -106,6 +107,15 @@ export async function render(root, ctx) {
       : h('p', null, 'No control fails in the newest run.'),
     o.failing.length > 10 ? h('p', null, h('a', { href: `/controls?${clusterQ}&status=fail` }, `All ${o.failing.length} failing controls`)) : null);
 
+  const warnedList = section('Controls with warnings',
+    h('p', { class: 'muted small' }, 'Failed recommended rules (hardening beyond the checklist item): shown and counted, never a failure of the control.'),
+    o.warned.length
+      ? h('ul', { class: 'failing' }, o.warned.slice(0, 10).map((x) => h('li', null,
+        statusBadge(x.status), ' ', h('a', { href: `/controls/${encodeURIComponent(x.id)}?${clusterQ}&findings=warn` }, x.id), ' ', clip(x.title, 80), h('span', { class: 'muted' }, ` · ${x.warnings} warning(s)`))))
+      : h('p', null, 'No warning in the newest run.'),
+    o.warned.length > 10 ? h('p', null, h('a', { href: `/controls?${clusterQ}&status=warn` }, `All ${o.warned.length} controls with warnings`)) : null,
+    o.unevaluated ? h('p', { class: 'muted' }, `${o.unevaluated} control(s) have rules that were not evaluated (their evidence was not read).`) : null);
+
   root.appendChild(h('div', { class: 'grid2' },
     h('div', { class: 'stack-col' },
       section('Score per checklist section',
@@ -118,7 +128,8 @@ export async function render(root, ctx) {
         lineChart({ series: [{ name: 'Score', points }], label: trendLabel }),
         trendData),
       changesPanel(o.changes, clusterQ),
-      failingList),
+      failingList,
+      warnedList),
   ));
   return `Overview — ${o.cluster.label.slice(0, 60)}`;
 }

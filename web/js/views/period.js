@@ -40,7 +40,9 @@ function clusterBlock(c, w, clusterId) {
         h('td', { class: 'n' }, String(x.samples)),
         h('td', { class: 'n' }, x.coverage !== undefined ? pct(x.coverage) : '—'),
         h('td', { class: 'n' }, String(x.failIntervals.length)),
-        h('td', { class: 'small' }, clip(x.verdictReason, 200)))),
+        h('td', { class: 'small' }, clip(x.verdictReason, 200),
+          x.warnings ? h('div', { class: 'muted' }, clip(`Observation: warnings (recommended rules, not exceptions) in ${x.warnings.samples} sample(s): ${x.warnings.rules.map((r) => `${r.rule} (${r.samples})`).join(', ')}`, 240)) : null,
+          x.evidenceGaps?.length ? h('div', { class: 'muted' }, clip(`Evidence not read: ${x.evidenceGaps.map((g) => `${g.reason} (${g.samples} sample(s), ${g.failing} failing)`).join('; ')}`, 300)) : null))),
     }));
 }
 

@@ -1,6 +1,6 @@
 // One run: its record (times, digests, chain), evidence gaps, policy issues and control statuses.
 import { api } from '../api.js';
-import { clip, dl, fmtDuration, fmtTime, h, pct100, section, severityChip, statusBadge, table } from '../dom.js';
+import { clip, dl, fmtDuration, fmtTime, h, pct100, section, severityChip, statusBadge, table, warningChip } from '../dom.js';
 
 export async function render(root, ctx) {
   const d = await api(`/api/runs/${encodeURIComponent(ctx.id)}`);
@@ -32,7 +32,7 @@ export async function render(root, ctx) {
     section('Summary', dl([
       ['Score', pct100(d.summary.score)],
       ['Controls', ['pass', 'fail', 'manual', 'waived', 'error', 'not-applicable'].map((s) => `${s} ${d.summary.controls[s]}`).join(' · ')],
-      ['Findings', `${d.summary.findings.fail} failing · ${d.summary.findings.pass} passing · ${d.summary.findings.waived} waived`],
+      ['Findings', `${d.summary.findings.fail} failing · ${d.summary.findings.warn} warnings (in ${d.summary.controlsWithWarnings} control(s)) · ${d.summary.findings.pass} passing · ${d.summary.findings.waived} waived${d.summary.findings.error ? ` · ${d.summary.findings.error} not evaluated` : ''}`],
       ['Waivers applied', String(d.waivers.applied)],
       ['Attestations in force', String(d.attestations.inForce.length)],
     ]))));
@@ -55,10 +55,12 @@ export async function render(root, ctx) {
 
   root.appendChild(section('Controls', table({
     caption: 'Status of every control in this run',
-    head: ['Control', 'Section', 'Severity', 'Status', h('th', { scope: 'col', class: 'n' }, 'Failing')],
+    head: ['Control', 'Section', 'Severity', 'Status', h('th', { scope: 'col', class: 'n' }, 'Failing'), h('th', { scope: 'col', class: 'n' }, 'Warnings')],
     rows: d.controls.map((c) => h('tr', null,
       h('td', null, h('a', { class: 'mono', href: `/controls/${encodeURIComponent(c.id)}?${clusterQ}` }, c.id), ' ', clip(c.title, 100)),
-      h('td', null, c.section), h('td', null, severityChip(c.severity)), h('td', null, statusBadge(c.status)), h('td', { class: 'n' }, String(c.failing)))),
+      h('td', null, c.section), h('td', null, severityChip(c.severity)),
+      h('td', null, statusBadge(c.status), c.unevaluated ? h('span', { class: 'muted small' }, ` ${c.unevaluated} rule(s) not evaluated`) : null),
+      h('td', { class: 'n' }, String(c.failing)), h('td', { class: 'n' }, c.warnings ? warningChip(c.warnings) : '0'))),
   })));
   return `Run ${r.runId}`;
 }

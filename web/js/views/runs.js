@@ -42,7 +42,7 @@ export async function render(root, ctx) {
     const items = page.items;
     box.appendChild(h('div', { class: 'tablewrap' }, h('table', { class: 'runs' },
       h('caption', { class: 'sr-only' }, 'Stored runs, newest first'),
-      h('thead', null, h('tr', null, ['Evidence time', 'Run', 'Score', 'Pass', 'Fail', 'Manual', 'Waived', 'Error', 'Failing findings', 'Gaps', 'Duration', 'Compare'].map((t, i) => h('th', { scope: 'col', class: i >= 2 && i <= 10 ? 'n' : undefined }, t)))),
+      h('thead', null, h('tr', null, ['Evidence time', 'Run', 'Score', 'Pass', 'Fail', 'Manual', 'Waived', 'Error', 'Failing findings', 'Warnings', 'Gaps', 'Duration', 'Compare'].map((t, i) => h('th', { scope: 'col', class: i >= 2 && i <= 11 ? 'n' : undefined }, t)))),
       h('tbody', null, items.map((r, i) => {
         const prev = items[i + 1]?.runId;
         return h('tr', null,
@@ -51,7 +51,7 @@ export async function render(root, ctx) {
           h('td', { class: 'n' }, pct100(r.score)),
           h('td', { class: 'n' }, String(r.controls.pass)), h('td', { class: 'n' }, String(r.controls.fail)), h('td', { class: 'n' }, String(r.controls.manual)),
           h('td', { class: 'n' }, String(r.controls.waived)), h('td', { class: 'n' }, String(r.controls.error)),
-          h('td', { class: 'n' }, String(r.findings.fail)), h('td', { class: ['n', r.gaps ? 'hot' : undefined] }, String(r.gaps)),
+          h('td', { class: 'n' }, String(r.findings.fail)), h('td', { class: 'n' }, String(r.findings.warn ?? 0)), h('td', { class: ['n', r.gaps ? 'hot' : undefined] }, String(r.gaps)),
           h('td', { class: 'n' }, fmtDuration(r.durationSeconds)),
           h('td', null, prev ? h('a', { href: `/diff?from=${encodeURIComponent(prev)}&to=${encodeURIComponent(r.runId)}`, 'aria-label': `Compare run ${r.runId} with the run before it` }, 'vs previous') : '—'));
       })))));
