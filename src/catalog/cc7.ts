@@ -203,7 +203,7 @@ export const CC7_CHG_01 = defineControl({
     const items = workloadsInScope.counted.map(judge);
     const remoteArgo = workloadsInScope.counted.filter((o) => o.metadata.annotations?.['argocd.argoproj.io/tracking-id']).length;
     if (controllers === 0) {
-      const capabilitiesRead = ev.has(aws('eks:ListCapabilities'));
+      const capabilitiesRead = ev.complete(aws('eks:ListCapabilities'));
       if (apps.length > 0 && !capabilitiesRead) {
         ctx.unevaluated('gitops-controller', `Argo CD Applications exist but no Argo CD runs in the cluster, and the EKS capability list was not read (eks:ListCapabilities ${ev.state(aws('eks:ListCapabilities'))}): the controller may be the EKS-managed Argo CD capability`, clusterScope(ctx));
       } else if (remoteArgo > 0) {
@@ -418,7 +418,7 @@ export const CC7_CHG_02 = defineControl({
 
     if (markers.length) {
       ctx.pass(ref, 'iac-evidence', `managed as code: ${markers.join('; ')}`);
-    } else if ((otherWrites.length || consoleWrites) && ev.has(aws('cloudformation:DescribeStacks'))) {
+    } else if ((otherWrites.length || consoleWrites) && ev.complete(aws('cloudformation:DescribeStacks'))) {
       ctx.fail(ref, 'iac-evidence', 'no IaC marker (stack, IaC tag or IaC user agent) and recent changes came from people or scripts');
     } else if (otherWrites.length || consoleWrites) {
       ctx.unevaluated('iac-evidence', `recent changes came from people or scripts and no IaC tag or user agent was found, but CloudFormation stacks were not read (cloudformation:DescribeStacks ${ev.state(aws('cloudformation:DescribeStacks'))})`, ref);
@@ -709,6 +709,7 @@ export const CC7_CFG_01 = defineControl({
           return keys.has('k8s.io/cluster-autoscaler/enabled') && keys.has(`k8s.io/cluster-autoscaler/${name}`);
         });
         if (tagged.length) ctx.pass(ref, 'asg-discovery', `auto-discovery finds ${tagged.length} Auto Scaling group(s): ${tagged.map((g) => g.AutoScalingGroupName).join(', ')}`);
+        else if (!ev.complete(aws('autoscaling:DescribeAutoScalingGroups'))) ctx.unevaluated('asg-discovery', 'no Auto Scaling group in the input carries the discovery tags, and it holds only the groups it declares', ref);
         else ctx.fail(ref, 'asg-discovery', `auto-discovery is configured but no Auto Scaling group carries k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/${name}`);
       }
     }

@@ -401,7 +401,9 @@ export const CC8_PIPE_04 = defineControl({
     const recorders = configRecorders(ev, region);
     const customer = recorders.filter((r) => !r.serviceLinked);
     for (const r of recorders.filter((x) => x.serviceLinked)) ctx.note(`service-linked recorder ${r.name} (${r.recorder.servicePrincipal ?? 'AWS service'}) records only what that service needs; not counted`);
-    if (!customer.length) ctx.fail(cref, 'config-recorder', `no customer-managed AWS Config recorder${where}: configuration changes are not recorded`);
+    // A Terraform configuration declares some recorders and rules, not the account's: absence needs the account's answer.
+    if (!customer.length && ev.complete(aws('config:DescribeConfigurationRecorders'))) ctx.fail(cref, 'config-recorder', `no customer-managed AWS Config recorder${where}: configuration changes are not recorded`);
+    else if (!customer.length) ctx.unevaluated('config-recorder', 'no customer-managed AWS Config recorder in the input, which holds only the recorders it declares (not the account\'s)', cref);
     const watched = [...EKS_CONFIG_TYPES, ...EC2_NETWORK_TYPES];
     for (const r of customer) {
       const st = recorderRecording(r.status);
@@ -420,7 +422,8 @@ export const CC8_PIPE_04 = defineControl({
     const packsRead = ev.has(aws('config:DescribeConformancePacks'));
     const packs = conformancePacks(ev, region).filter((p) => /eks/i.test(p.pack.ConformancePackName ?? ''));
     // A conformance pack deploys Config rules, so "no EKS rule" is proven by DescribeConfigRules alone.
-    if (!rules.length && !packs.length) ctx.fail(cref, 'eks-config-rules', `no active AWS Config rule evaluates EKS${where}${packsRead ? ' and no EKS conformance pack is deployed' : ''}`);
+    if (!rules.length && !packs.length && !ev.complete(aws('config:DescribeConfigRules'))) ctx.unevaluated('eks-config-rules', 'no EKS Config rule in the input, which holds only the rules it declares (not the account\'s)', cref);
+    else if (!rules.length && !packs.length) ctx.fail(cref, 'eks-config-rules', `no active AWS Config rule evaluates EKS${where}${packsRead ? ' and no EKS conformance pack is deployed' : ''}`);
     for (const p of packs) ctx.pass(p.ref, 'eks-config-rules', `conformance pack ${p.pack.ConformancePackName} deployed`);
     const complianceRead = ev.has(aws('config:DescribeComplianceByConfigRule'));
     for (const r of rules) {

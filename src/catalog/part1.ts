@@ -484,7 +484,7 @@ spec:
         else ctx.pass(nc, 'nodeclass-metadata', `IMDSv2 required, hop limit ${hop}${mo ? '' : ' (defaults)'}`);
       }
     }
-    if (ec2Nodes === 0 && classes === 0 && instancesRead) ctx.notApplicable('no EC2 worker nodes (Fargate only, or no nodes)');
+    if (ec2Nodes === 0 && classes === 0 && instancesRead && (ev.has('k8s:core/Node') ? ev.complete('k8s:core/Node') : ev.complete('aws:ec2:DescribeInstances'))) ctx.notApplicable('no EC2 worker nodes (Fargate only, or no nodes)');
   },
 });
 
@@ -540,6 +540,7 @@ export const P1_IAM_08 = defineControl({
     const roles = nodeRoleNames(ev, cluster, { nodegroups: ev.has('aws:eks:DescribeNodegroup'), nodeClasses: true });
     if (!roles.length) {
       if (!ev.has('aws:eks:DescribeNodegroup')) ctx.unevaluated('node-role-policies', `no node role among what was read; managed node groups were not described (eks:DescribeNodegroup ${ev.state('aws:eks:DescribeNodegroup')})`);
+      else if (!ev.complete('aws:eks:DescribeNodegroup')) ctx.unevaluated('node-role-policies', 'no node role in the input, which holds only the node groups it declares');
       else ctx.notApplicable('no node role found (no managed node group, Auto Mode node role or node class role)');
       return;
     }
@@ -726,6 +727,7 @@ export const P1_INV_01 = defineControl({
       if (p && accountId && p[2] !== accountId) continue; // another account: its own run covers it
       const ref = awsRef('AWS::EKS::Cluster', p?.[3] ?? k, { arn: p ? k : undefined, region: p?.[1], accountId });
       if (missing.length) ctx.unevaluated('known-cluster-found', `known cluster ${k} was not found, but clusters were not listed in ${missing.join(', ')}`, ref);
+      else if (!ev.complete('aws:eks:ListClusters')) ctx.unevaluated('known-cluster-found', `known cluster ${k} is not in the input, which holds only the clusters it declares`, ref);
       else ctx.fail(ref, 'known-cluster-found', `known cluster ${k} was not found in any enabled region (deleted? update knownClusters)`);
     }
     for (const k of known.filter((x) => !x.includes('*') && seen.some((s) => iamMatch(x, s.name, false) || (s.arn !== undefined && iamMatch(x, s.arn, false))))) {

@@ -8,6 +8,7 @@ import {
 } from '../../src/catalog/cc8.js';
 import { addMinor, clusterVersions, compareVersions, newestStandard, parseVersion, supportStatusOf } from '../../src/catalog/lib/versions.js';
 import { NOW, runCase, testControl } from '../helpers/control-tester.js';
+import { makeSnapshot } from '../helpers/snapshot.js';
 import { expectClassified, expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { evaluate } from '../../src/engine/index.js';
@@ -709,6 +710,15 @@ describe('CC8 in the built-in demo environment', () => {
 // ---------------------------------------------------------------- issue 13 defects
 
 describe('issue 13: CC8 verdicts an auditor can defend', () => {
+  it('CC8-PIPE-04 on a Terraform configuration: recorders and rules it does not declare are not "missing" (the account may have them)', () => {
+    const snap = makeSnapshot({ aws: [rules(['s3', 'S3_BUCKET_VERSIONING_ENABLED']), fact('config', 'DescribeConfigurationRecorders', { ConfigurationRecorders: [] }), fact('config', 'DescribeConfigurationRecorderStatus', { ConfigurationRecordersStatus: [] })], k8s: SYNCED });
+    for (const op of ['DescribeConfigurationRecorders', 'DescribeConfigurationRecorderStatus', 'DescribeConfigRules']) snap.aws.calls[`config:${op}`]!.detail = 'terraform';
+    const r = evaluate(snap, [CC8_PIPE_04], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now: new Date(NOW) }).controls[0]!;
+    expect(r.status).toBe('error');
+    expectUnevaluated(r, 'config-recorder', /declares/);
+    expectUnevaluated(r, 'eks-config-rules', /declares/);
+  });
+
   it('CC8-VER-01: --no-kubernetes on an unsupported 1.28 cluster fails (the version is proven); the node rules are not evaluated', () => {
     const r = runCase(CC8_VER_01, { name: 'AWS only', aws: [describeCluster('1.28'), versionsFact()] });
     expect(r.status).toBe('fail');
