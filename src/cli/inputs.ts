@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { z } from 'zod';
@@ -28,7 +29,16 @@ const thresholdsSchema = z.object({
   requirePodSecurityGroups: z.boolean(),
 }).partial().strict();
 
-const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$|^[0-9a-fA-F:]+\/[0-9]{1,3}$/, 'must be a CIDR such as 203.0.113.0/24');
+/** An IPv4 or IPv6 network in CIDR notation: a real address and a prefix length within its family. */
+export function isCidr(s: string): boolean {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return false;
+  const family = isIP(m[1]!);
+  const prefix = Number(m[2]);
+  return (family === 4 && prefix <= 32 && /^\d+(\.\d+){3}$/.test(m[1]!)) || (family === 6 && prefix <= 128 && !m[1]!.includes('%'));
+}
+
+const cidr = z.string().refine(isCidr, { message: 'must be a CIDR such as 203.0.113.0/24 (an IPv4 or IPv6 address and a prefix length of at most 32 or 128)' });
 
 export const configSchema = z.object({
   systemNamespaces: z.array(z.string().min(1)).optional(),
@@ -75,11 +85,38 @@ function zodMessage(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${i.message}`).join('; ');
 }
 
+/** Largest configuration, waiver or attestation file read (they are hand-written lists). */
+export const MAX_POLICY_FILE_BYTES = 16 * 2 ** 20;
+
+class TooLarge extends Error {}
+
+/** A file's text, refusing more than `max` bytes (a named pipe or /dev/zero given by mistake ends too). */
+async function readBounded(path: string, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 16 })) {
+    size += (c as Buffer).length;
+    if (size > max) throw new TooLarge();
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A YAML document as plain data; an alias bomb (or any other expansion failure) is a UserError naming the file. */
+function toPlain(node: ReturnType<typeof parseDocument> | YamlNode, path: string, what: string, doc?: ReturnType<typeof parseDocument>): unknown {
+  try {
+    return doc ? (node as YamlNode).toJS(doc, { maxAliasCount: 100 }) : (node as ReturnType<typeof parseDocument>).toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new UserError(`${path}: ${what} file cannot be read (${(err as Error).message.split('\n')[0]})`, 2, 'remove the YAML anchors and aliases that expand it');
+  }
+}
+
 async function readYaml(path: string, what: string): Promise<{ doc: ReturnType<typeof parseDocument>; lc: LineCounter }> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readBounded(path, MAX_POLICY_FILE_BYTES);
   } catch (err) {
+    if (err instanceof TooLarge) throw new UserError(`${what} file ${path} is larger than ${MAX_POLICY_FILE_BYTES / 2 ** 20} MiB; not read`, 2, `check that ${path} is the ${what} file`);
     throw new UserError(`cannot read ${what} file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   const lc = new LineCounter();
@@ -96,7 +133,7 @@ export async function loadConfig(path: string | undefined): Promise<EffectiveCon
   const cfg = defaultConfig();
   if (!path) return cfg;
   const { doc } = await readYaml(path, 'configuration');
-  const raw = doc.toJS() ?? {};
+  const raw = toPlain(doc, path, 'configuration') ?? {};
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new UserError(`${path}: invalid configuration — ${zodMessage(parsed.error)}`, 2, 'see README "Configuration" for the fields');
   const c = parsed.data;
@@ -123,7 +160,7 @@ function entries(doc: ReturnType<typeof parseDocument>, lc: LineCounter, key: st
   if (isMap(seq)) seq = seq.get(key, true) as YamlNode | undefined;
   if (seq === null || seq === undefined) return [];
   if (!isSeq(seq)) throw new UserError(`${path}: expected a list under "${key}:"`);
-  return seq.items.map((n) => ({ value: (n as YamlNode).toJSON(), line: (n as YamlNode).range ? lc.linePos((n as YamlNode).range![0]).line : 1 }));
+  return seq.items.map((n) => ({ value: toPlain(n as YamlNode, path, key, doc), line: (n as YamlNode).range ? lc.linePos((n as YamlNode).range![0]).line : 1 }));
 }
 
 /** Load waivers; malformed entries are reported (with line) and skipped, valid ones kept. */

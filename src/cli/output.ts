@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../model/index.js';
 import { EXIT, UserError } from './errors.js';
@@ -104,22 +105,52 @@ export async function writeOutputs(run: RunResult, formats: string[], outDir: st
   for (const name of formats) {
     const f = await FORMATS[name]!();
     const path = join(outDir, `${baseName}.${name === 'terminal' ? 'txt' : f.ext}`);
-    // Written as it is rendered: a write stream would queue the whole report (hundreds of MB at
-    // 150,000 pods) in memory, since synchronous renderers cannot wait for it to drain.
-    let fd: number;
-    try {
-      fd = openSync(path, 'w');
-    } catch (err) {
-      throw new UserError(`cannot write ${path}: ${(err as Error).message}`, EXIT.USAGE, 'choose a writable directory with -o');
-    }
-    try {
-      await f.render(run, { ...ctx, color: false }, (chunk) => { writeAll(fd, chunk); });
-    } finally {
-      closeSync(fd);
-    }
+    await writeReportFile(path, (write) => f.render(run, { ...ctx, color: false }, write));
     written.push(path);
   }
   return written;
+}
+
+/** A file-system error in words: what a user can do about ENOSPC, EACCES and the like. */
+export function ioErrorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOSPC': return 'the disk is full (ENOSPC)';
+    case 'EDQUOT': return 'the disk quota is exhausted (EDQUOT)';
+    case 'EFBIG': return 'the file is larger than the file system allows (EFBIG)';
+    case 'EROFS': return 'the file system is read-only (EROFS)';
+    case 'EACCES':
+    case 'EPERM': return `permission denied (${e.code})`;
+    case 'ENOENT': return 'no such directory (ENOENT)';
+    case 'EIO': return 'an I/O error from the disk (EIO)';
+    default: return e.message ?? String(err);
+  }
+}
+
+/**
+ * Write one report file atomically: rendered into a temporary file beside it, then renamed over
+ * the name, so a full disk (or a crash) never leaves a truncated report that looks complete. On
+ * failure the temporary file is removed and the error is a UserError naming the file.
+ */
+export async function writeReportFile(path: string, render: (write: (chunk: string | Uint8Array) => void) => Promise<void> | void): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let fd: number | undefined;
+  try {
+    // Written as it is rendered: a write stream would queue the whole report (hundreds of MB at
+    // 150,000 pods) in memory, since synchronous renderers cannot wait for it to drain.
+    fd = openSync(tmp, 'wx', 0o644);
+    const out = fd;
+    await render((chunk) => { writeAll(out, chunk); });
+    fsyncSync(out);
+    closeSync(out);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) try { closeSync(fd); } catch { /* already failing */ }
+    rmSync(tmp, { force: true });
+    if (err instanceof UserError || !(err as NodeJS.ErrnoException).code) throw err;
+    throw new UserError(`cannot write ${path}: ${ioErrorText(err)}; no partial file was left`, EXIT.USAGE, 'free some space or choose another directory with -o');
+  }
 }
 
 /** Write a whole chunk to a file descriptor (writeSync may write less than asked). */

@@ -1,14 +1,16 @@
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { PeriodResult } from '../model/index.js';
 import { UserError } from './errors.js';
 import { makeDirectory } from '../store/dirs.js';
+import { writeReportFile } from './output.js';
 
 export interface PeriodFormatContext {
   color: boolean;
   quiet: boolean;
   /** Chromium for the PDF report; else CHROMIUM_PATH or the system one. */
   chromium?: string;
+  /** Stops a PDF render (the dashboard's client went away). */
+  signal?: AbortSignal;
 }
 
 export interface PeriodFormat {
@@ -77,7 +79,7 @@ export const PERIOD_FORMATS: Record<string, () => Promise<PeriodFormat>> = {
         let html = '';
         renderPeriodHtml(p, (c) => { html += c; });
         try {
-          write(await htmlToPdf(html, ctx.chromium ? { chromium: ctx.chromium } : {}));
+          write(await htmlToPdf(html, { ...(ctx.chromium ? { chromium: ctx.chromium } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) }));
         } catch (err) {
           if ((err as { code?: string }).code === 'ENOCHROMIUM') throw new UserError((err as Error).message);
           throw err;
@@ -124,9 +126,7 @@ export async function writePeriodOutputs(p: PeriodResult, formats: string[], out
   for (const name of formats) {
     const f = await PERIOD_FORMATS[name]!();
     const path = join(outDir, `${baseName}.${name === 'terminal' ? 'txt' : f.ext}`);
-    const stream = createWriteStream(path);
-    await f.render(p, { ...ctx, color: false }, (chunk) => { stream.write(chunk); });
-    await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await writeReportFile(path, (write) => f.render(p, { ...ctx, color: false }, write));
     written.push(path);
   }
   return written;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.js';
+import { ObjectBudgetExceeded } from '../collectors/limits.js';
 import { toolVersion } from './version.js';
 import { registerScan } from './commands/scan.js';
 import { registerControls } from './commands/controls.js';
@@ -37,12 +38,24 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const debug = argv.includes('--debug');
+  if (debug) {
+    // The heap the launcher gave this run (bin/heap.mjs) and the objects it can evaluate (docs/limits.md).
+    const { getHeapStatistics } = await import('node:v8');
+    const { objectBudget } = await import('../collectors/limits.js');
+    const mb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    process.stderr.write(`eks-soc2: heap limit ${mb} MiB${process.env.EKS_SOC2_HEAP_SET ? ' (sized by the launcher)' : ''}, object budget ${objectBudget().toLocaleString('en-US')}\n`);
+  }
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT.USAGE;
+    }
+    if (err instanceof ObjectBudgetExceeded) {
+      // More input than the heap holds: one message with the fix, before V8 runs out of memory.
+      process.stderr.write(`eks-soc2: ${err.message}\n  fix: ${err.fix}\n`);
       return EXIT.USAGE;
     }
     if (err instanceof UserError) {

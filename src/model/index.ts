@@ -6,3 +6,4 @@ export * from './policy.js';
 export * from './config.js';
 export * from './period.js';
 export * from './diff.js';
+export * from './glob.js';

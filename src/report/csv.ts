@@ -46,7 +46,9 @@ function controlRow(c: ControlResult): Cell[] {
 }
 
 async function stream(rows: Iterable<Cell[]>, columns: readonly string[], write: (chunk: string) => void): Promise<void> {
-  const s = stringify({ header: true, columns: [...columns], record_delimiter: 'windows' });
+  // A cell holding a bare CR or LF is quoted like one holding CRLF (csv-stringify only quotes the
+  // record delimiter itself), so no reader takes its second line for a new row.
+  const s = stringify({ header: true, columns: [...columns], record_delimiter: 'windows', quoted_match: [/\r/, /\n/] });
   s.on('data', (chunk: Buffer | string) => write(chunk.toString()));
   const done = new Promise<void>((resolve, reject) => {
     s.on('end', () => resolve());

@@ -4,9 +4,10 @@
  */
 
 // C0 and C1 control characters (tab and newline included: a name never legitimately has them),
-// DEL, and the Unicode bidirectional overrides/isolates and other invisible format characters used
-// in "Trojan Source" tricks.
-const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+// DEL, the Unicode bidirectional marks, overrides and isolates (the Arabic letter mark U+061C
+// included) and other invisible format characters used in "Trojan Source" tricks, and the line and
+// paragraph separators U+2028/U+2029, which some terminals and editors take as line breaks.
+const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /** Make a string safe for a terminal: control and bidi characters become visible `\uXXXX` escapes. */
 export function escapeTerminal(s: string, max = 200): string {
@@ -32,10 +33,15 @@ export function escapeMarkdown(s: string, max = 500): string {
 
 /**
  * Neutralise spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR is
- * prefixed with a single quote (OWASP "CSV Injection").
+ * prefixed with a single quote (OWASP "CSV Injection"), and so is every line of a multi-line cell
+ * (a spreadsheet that splits a cell at a bare CR or LF sees each line as a cell of its own; the
+ * writer quotes such cells too, see csv.ts).
  */
 export function neutraliseCsvCell(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  const out = /[\r\n]/.test(s)
+    ? s.split(/(\r\n|\r|\n)/).map((part, i) => (i % 2 === 0 && /^[=+\-@\t]/.test(part) ? `'${part}` : part)).join('')
+    : /^[=+\-@\t]/.test(s) ? `'${s}` : s;
+  return /^[\r\n]/.test(out) ? `'${out}` : out;
 }
 
 /** Escape XML text and attribute content; characters XML 1.0 cannot carry are replaced. */

@@ -38,6 +38,17 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
 
 export interface PdfOptions {
   chromium?: string;
+  /** Abort the render: the browser is closed at once and the promise rejects (an AbortError). */
+  signal?: AbortSignal;
+}
+
+/** The render was aborted (the client of a dashboard export went away). */
+export class PdfAbortedError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor() {
+    super('the PDF render was cancelled');
+    this.name = 'AbortError';
+  }
 }
 
 /**
@@ -47,13 +58,19 @@ export interface PdfOptions {
  */
 export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Uint8Array> {
   const executablePath = findChromium(opts.chromium);
+  const signal = opts.signal;
+  if (signal?.aborted) throw new PdfAbortedError();
   const { chromium } = await import('playwright-core');
   const profile = await mkdtemp(join(tmpdir(), 'eks-soc2-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath, headless: true, args: [...CHROMIUM_ARGS], offline: true, javaScriptEnabled: false,
     });
+    // Cancelling closes the browser: whatever step the render is in fails at once.
+    const cancel = () => { void context.close().catch(() => undefined); };
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
+      if (signal?.aborted) throw new PdfAbortedError();
       await context.route('**/*', (route) => {
         const url = route.request().url();
         return url.startsWith('data:') || url.startsWith('about:') ? route.continue() : route.abort('blockedbyclient');
@@ -68,9 +85,13 @@ export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Ui
         footerTemplate: '<div style="font-size:8px;width:100%;text-align:center;color:#59636e">eks-soc2 · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
         margin: { top: '14mm', bottom: '16mm', left: '12mm', right: '12mm' },
       });
+      if (signal?.aborted) throw new PdfAbortedError();
       return new Uint8Array(pdf);
+    } catch (err) {
+      throw signal?.aborted ? new PdfAbortedError() : err;
     } finally {
-      await context.close();
+      signal?.removeEventListener('abort', cancel);
+      await context.close().catch(() => undefined);
     }
   } finally {
     await rm(profile, { recursive: true, force: true });

@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { fastify } from 'fastify';
@@ -9,8 +12,49 @@ import { DashboardData } from './data.js';
 import { HttpError, badRequest } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { SECURITY_HEADERS, hostName, isLoopback, tokenChecker } from './security.js';
-import type { DashboardOptions } from './types.js';
+import type { DashboardOptions, DashboardTimeouts } from './types.js';
 import { resolveWindow } from './window.js';
+
+/** Connections the dashboard holds at once by default (docs/dashboard.md "Limits"). */
+export const DEFAULT_MAX_CONNECTIONS = 1_000;
+
+/** The dashboard's HTTP timeouts (docs/dashboard.md "Limits"). */
+export const DASHBOARD_TIMEOUTS: Readonly<DashboardTimeouts> = {
+  headers: 10_000, request: 30_000, keepAlive: 5_000, idle: 120_000,
+};
+
+/**
+ * Keep at most `max` connections open. When one more arrives, the oldest connection with no
+ * request in flight is closed to make room (a new one is refused only when every connection is
+ * busy answering): thousands of idle sockets can neither exhaust the process's files nor keep a
+ * health probe out, and the timeouts close the idle ones soon anyway.
+ */
+export function capConnections(server: Server, max: number, log: (line: string) => void): { open(): number } {
+  const open = new Map<Socket, { busy: number }>();
+  let evicted = 0;
+  let lastReport = 0;
+  server.on('connection', (socket: Socket) => {
+    open.set(socket, { busy: 0 });
+    socket.once('close', () => open.delete(socket));
+    if (open.size <= max) return;
+    let victim: Socket | undefined;
+    for (const [s, st] of open) if (st.busy === 0 && s !== socket) { victim = s; break; }
+    (victim ?? socket).destroy();
+    evicted++;
+    const now = Date.now();
+    if (now - lastReport > 10_000) {
+      lastReport = now;
+      log(`connection cap: ${max} connections open; ${evicted} idle connection(s) closed to make room so far`);
+    }
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const st = open.get(req.socket);
+    if (!st) return;
+    st.busy++;
+    res.once('close', () => { st.busy--; });
+  });
+  return { open: () => open.size };
+}
 
 /** The static UI shipped with the package (`web/` beside `src/` and `dist/`). */
 export function defaultWebRoot(): string {
@@ -103,9 +147,14 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   const formats = opts.periodFormats ?? {};
 
   let pdfQueue: Promise<unknown> = Promise.resolve();
+  const t: DashboardTimeouts = { ...DASHBOARD_TIMEOUTS, ...opts.timeouts };
   const app = fastify({
-    logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true, requestTimeout: 120_000, routerOptions: { maxParamLength: 120 },
+    logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true, routerOptions: { maxParamLength: 120 },
+    requestTimeout: t.request, keepAliveTimeout: t.keepAlive, connectionTimeout: t.idle,
+    // headersTimeout and the interval at which Node.js enforces it are fixed when the server is made.
+    serverFactory: (handler) => createServer({ headersTimeout: t.headers, requestTimeout: t.request, keepAliveTimeout: t.keepAlive, connectionsCheckingInterval: Math.min(1_000, t.headers) }, handler),
   });
+  capConnections(app.server, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS, log);
   const routes: DashboardRoute[] = [];
   ROUTES.set(app, routes);
   // Every route (ours and the static plugin's) is marked at registration from its declared URL.
@@ -256,7 +305,15 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     if (!f) throw badRequest(`unknown period report format "${name.slice(0, 20)}"`, `available: ${Object.keys(formats).join(', ') || 'none'}`);
     const { period, window } = await data.period(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') });
     const chunks: Buffer[] = [];
-    const render = () => f.render(period, (c) => { chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)); });
+    // A client that goes away cancels its export: a queued PDF is never started, a running one
+    // closes its browser (Chromium otherwise printed on for minutes for nobody).
+    const gone = new AbortController();
+    const onClose = () => { if (!reply.raw.writableFinished) gone.abort(); };
+    reply.raw.once('close', onClose);
+    const render = () => {
+      if (gone.signal.aborted) return undefined;
+      return f.render(period, (c) => { chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)); }, { signal: gone.signal });
+    };
     try {
       if (f.ext === 'pdf') {
         // One browser at a time: printing starts a Chromium, which a burst of clicks must not multiply.
@@ -267,8 +324,18 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
         await render();
       }
     } catch (err) {
+      if (gone.signal.aborted) {
+        log(`export ${name} cancelled: the client went away`);
+        return reply.code(499).send({ error: { status: 499, message: 'the client closed the connection; the export was cancelled' } });
+      }
       log(`export ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
       throw new HttpError(500, `the ${name} export failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+    if (gone.signal.aborted) {
+      log(`export ${name} cancelled: the client went away`);
+      return reply.code(499).send({ error: { status: 499, message: 'the client closed the connection; the export was cancelled' } });
     }
     const who = period.clusters.length === 1 ? fileNamePart(period.clusters[0]!.cluster.name ?? period.clusters[0]!.key) : 'all-clusters';
     const file = `eks-soc2-period-${who}-${fileNamePart(window.from, 30)}-to-${fileNamePart(window.to, 30)}.${f.ext}`;

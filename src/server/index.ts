@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from './app.js';
-import { MIN_TOKEN_LENGTH, isLoopback } from './security.js';
+import { isLoopback, tokenWeakness } from './security.js';
 import type { DashboardOptions } from './types.js';
 
-export { PUBLIC_ROUTES, buildDashboard, dashboardRoutes, defaultWebRoot, fileNamePart } from './app.js';
+export { DASHBOARD_TIMEOUTS, DEFAULT_MAX_CONNECTIONS, PUBLIC_ROUTES, buildDashboard, capConnections, dashboardRoutes, defaultWebRoot, fileNamePart } from './app.js';
 export type { DashboardRoute } from './app.js';
-export { CSP, MIN_TOKEN_LENGTH, SECURITY_HEADERS, isLoopback, tokenChecker } from './security.js';
-export type { ComputePeriod, DashboardOptions, PeriodComputeOptions, PeriodExport, PeriodInput, ScoreCounts } from './types.js';
+export { CSP, MIN_TOKEN_DISTINCT, MIN_TOKEN_LENGTH, SECURITY_HEADERS, isLoopback, tokenChecker, tokenWeakness } from './security.js';
+export type { ComputePeriod, DashboardOptions, DashboardTimeouts, PeriodComputeOptions, PeriodExport, PeriodInput, ScoreCounts } from './types.js';
 
 /** Default port of `eks-soc2 serve` (documented in docs/dashboard.md). */
 export const DEFAULT_PORT = 8080;
@@ -24,10 +24,8 @@ export class DashboardConfigError extends Error {
 
 /** Why the dashboard may not listen as asked, or undefined when it may. */
 export function bindProblem(host: string, token: string | undefined): DashboardConfigError | undefined {
-  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-    return new DashboardConfigError(`the token is too short (${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed)`,
-      'generate one, e.g. EKS_SOC2_TOKEN=$(openssl rand -hex 32)');
-  }
+  const weak = token !== undefined ? tokenWeakness(token) : undefined;
+  if (weak) return new DashboardConfigError(`the token ${weak}`, 'generate one, e.g. EKS_SOC2_TOKEN=$(openssl rand -hex 32)');
   if (!isLoopback(host) && !token) {
     return new DashboardConfigError(`refusing to listen on ${host} without a token: anyone who can reach that address could read the evidence store`,
       'pass --token TOKEN (or set EKS_SOC2_TOKEN), or keep the default --host 127.0.0.1 and reach it through an SSH tunnel or kubectl port-forward');

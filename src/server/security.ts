@@ -53,6 +53,21 @@ export function hostName(header: string): string {
 
 /** Shortest token accepted: a guessable token on a network address would be no protection. */
 export const MIN_TOKEN_LENGTH = 16;
+/** Fewest different characters a token must use (`aaaaaaaaaaaaaaaa` is 16 characters and one guess). */
+export const MIN_TOKEN_DISTINCT = 8;
+
+/**
+ * Why a token cannot protect the dashboard, or undefined when it can: too short, too repetitive,
+ * or holding whitespace or control characters (which no `Authorization: Bearer` header can carry,
+ * so a token of spaces would lock everyone out while looking long enough).
+ */
+export function tokenWeakness(token: string): string | undefined {
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(token)) return 'holds whitespace or control characters, which an "Authorization: Bearer" header cannot carry';
+  const length = [...token].length;
+  if (length < MIN_TOKEN_LENGTH) return `is too short (${length} characters; at least ${MIN_TOKEN_LENGTH} are needed)`;
+  if (new Set(token).size < MIN_TOKEN_DISTINCT) return `is too repetitive (${new Set(token).size} different characters; at least ${MIN_TOKEN_DISTINCT} are needed)`;
+  return undefined;
+}
 
 /** Compares bearer tokens in constant time (both sides hashed to the same length first). */
 export function tokenChecker(token: string): (authorization: string | undefined) => boolean {

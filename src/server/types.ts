@@ -32,7 +32,7 @@ export interface PeriodExport {
   /** File extension of the download (`html`, `oscal.json`...). */
   ext: string;
   description: string;
-  render(period: PeriodResult, write: (chunk: string | Uint8Array) => void): Promise<void> | void;
+  render(period: PeriodResult, write: (chunk: string | Uint8Array) => void, opts?: { signal?: AbortSignal }): Promise<void> | void;
 }
 
 export interface DashboardOptions {
@@ -55,4 +55,20 @@ export interface DashboardOptions {
   log?: (line: string) => void;
   /** Folder of the static UI (default: `web/` of the package). */
   webRoot?: string;
+  /** Connections held open at once (default DEFAULT_MAX_CONNECTIONS); beyond, the oldest idle ones are closed. */
+  maxConnections?: number;
+  /** Server timeouts (ms), for tests; defaults in DASHBOARD_TIMEOUTS. */
+  timeouts?: Partial<DashboardTimeouts>;
+}
+
+/** The dashboard's HTTP timeouts, milliseconds (docs/dashboard.md "Limits"). */
+export interface DashboardTimeouts {
+  /** To receive a request's headers, from the connection's first byte. */
+  headers: number;
+  /** To receive a whole request. */
+  request: number;
+  /** An idle keep-alive connection between requests. */
+  keepAlive: number;
+  /** A connection with no activity at all (covers a slow export as long as it answers within it). */
+  idle: number;
 }

@@ -54,10 +54,18 @@ export function postgresError(label: string, err: unknown): StoreError {
     case '53300':
     case '57P03':
       return new StoreError('unreachable', `${label} is not accepting connections now (${msg})`, 'try again later, or raise max_connections');
+    case '55P03':
+      return new StoreError('busy', `${label}: a lock stayed held by another session for longer than the lock timeout (${msg})`,
+        'find the session holding it (SELECT * FROM pg_locks JOIN pg_stat_activity USING (pid) WHERE NOT granted) and retry; another eks-soc2 writer releases its lock when its run is stored');
+    case '57014':
+      return new StoreError('busy', `${label}: a statement was cancelled after running too long (${msg})`, 'check the load on the database server and retry');
     case '25006':
       return new StoreError('permission', `${label} is read-only (${msg})`, 'point the store at the primary server, not a read replica');
     default:
       break;
+  }
+  if (/Query read timeout/i.test(msg)) {
+    return new StoreError('unreachable', `${label} stopped answering (no reply within ${(PG_STATEMENT_TIMEOUT_MS + 30_000) / 1000} s)`, 'check the database server and the network, then run again');
   }
   if (/timeout|timed out/i.test(msg)) {
     return new StoreError('unreachable', `cannot reach ${label} (connection timed out)`, 'check the host, port, firewall and security groups between here and the database');
@@ -188,6 +196,33 @@ class PgDriver extends PgConn implements SqlDriver {
   }
 }
 
+/** How long a statement waits for a lock (a table lock, another writer's advisory lock), as SQLite's busy timeout. */
+export const PG_LOCK_TIMEOUT_MS = 30_000;
+/** Longest statement (the largest insert of a 150,000-pod run takes a few seconds). */
+export const PG_STATEMENT_TIMEOUT_MS = 600_000;
+
+/**
+ * The connection string and the session settings that bound every wait: lock_timeout,
+ * statement_timeout and idle_in_transaction_session_timeout. Settings given in the URL
+ * (`?options=-c lock_timeout=5s`) come after ours, so they win.
+ */
+export function withSessionTimeouts(url: string): { connectionString: string; options: string } {
+  const ours = `-c lock_timeout=${PG_LOCK_TIMEOUT_MS} -c statement_timeout=${PG_STATEMENT_TIMEOUT_MS} -c idle_in_transaction_session_timeout=${PG_STATEMENT_TIMEOUT_MS}`;
+  let theirs: string | null = null;
+  let connectionString = url;
+  try {
+    const u = new URL(url);
+    theirs = u.searchParams.get('options');
+    if (theirs !== null) {
+      u.searchParams.delete('options');
+      connectionString = u.toString();
+    }
+  } catch {
+    // pg reports an unparseable URL when it connects
+  }
+  return { connectionString, options: theirs ? `${ours} ${theirs}` : ours };
+}
+
 export interface PostgresOpenOptions {
   readOnly: boolean;
   connectTimeoutMs?: number;
@@ -198,9 +233,14 @@ export async function openPostgres(url: string, opts: PostgresOpenOptions): Prom
   const label = `PostgreSQL store ${redactPostgresUrl(url)}`;
   const pg = await import('pg');
   const { Client, types } = pg.default;
+  const { connectionString, options } = withSessionTimeouts(url);
   const config: ClientConfig = {
-    connectionString: url,
+    connectionString,
+    options,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    // A server that stops answering (frozen, a dropped route) ends the query on this side too.
+    query_timeout: PG_STATEMENT_TIMEOUT_MS + 30_000,
+    keepAlive: true,
     application_name: 'eks-soc2',
     // BIGINT (oid 20) as a JavaScript number: sequence numbers and byte counts stay far below 2^53.
     types: {

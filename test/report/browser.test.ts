@@ -158,4 +158,24 @@ describe.skipIf(!haveChromium)('PDF report', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a cancelled render closes the browser and rejects with an AbortError (issue 18 item 18)', async () => {
+    const html = await capture((w) => renderHtml(sampleRun(), w));
+    const before = chromiumProcesses();
+    const ac = new AbortController();
+    const printing = htmlToPdf(html, { chromium: CHROMIUM, signal: ac.signal });
+    setTimeout(() => ac.abort(), 300);
+    await expect(printing).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    // The browser this render started is gone (others may belong to parallel tests).
+    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(chromiumProcesses()).toBeLessThanOrEqual(before);
+    // Aborted before it starts: no browser at all.
+    await expect(htmlToPdf(html, { chromium: CHROMIUM, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  }, 60_000);
 });
+
+/** Chromium processes that are children of this process (the ones this test file started). */
+function chromiumProcesses(): number {
+  const r = spawnSync('pgrep', ['-c', '-P', String(process.pid)]);
+  return Number(r.stdout?.toString().trim() || '0');
+}

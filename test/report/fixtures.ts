@@ -125,7 +125,7 @@ interface RunSpec {
   waiverReason: string; approver: string; statement: string; evidence: string; gap: string; note: string; cluster: string; trail: string;
 }
 
-function buildRun(spec: RunSpec): RunResult {
+export function buildRun(spec: RunSpec): RunResult {
   const k8s: K8sObject[] = [
     deployment(spec.nsA, spec.good, true, 'web', { file: spec.file, line: 1 }),
     deployment(spec.nsA, spec.bad, false, spec.container, { file: spec.file, line: 40 }),

@@ -11,7 +11,8 @@ import { renderHtml, renderPeriodHtml } from '../../src/report/html.js';
 import { renderJunit, renderPeriodJunit } from '../../src/report/junit.js';
 import { renderPeriodSarif, renderSarif } from '../../src/report/sarif.js';
 import { renderOscal } from '../../src/report/oscal.js';
-import { HOSTILE, capture, hostileRun, samplePeriod } from './fixtures.js';
+import { renderTerminal } from '../../src/report/terminal.js';
+import { HOSTILE, buildRun, capture, hostileRun, samplePeriod } from './fixtures.js';
 
 /** RFC 4180 parser (quoted fields, doubled quotes, CRLF) — enough to read our output back. */
 export function parseCsv(text: string): string[][] {
@@ -157,5 +158,39 @@ describe('XML checker', () => {
     expect(() => checkXml('<a x="1"">t</a>')).toThrow();
     expect(() => checkXml('<a>&</a>')).toThrow();
     expect(checkXml('<a x="&amp;"><b/>t&lt;</a>')).toEqual(['a', 'b']);
+  });
+});
+
+describe('line breaks and invisible separators in names (issue 18 items 15 and 17)', () => {
+  const names = {
+    lf: "lf\n=cmd|' /C calc'!A0",
+    cr: 'cr\r=HYPERLINK("http://evil","x")',
+    crlf: 'crlf\r\n+1+1',
+    lead: '\r@SUM(1)',
+  };
+  const run = buildRun({
+    nsA: names.lf, nsB: names.cr, bad: names.crlf, good: names.lead, container: 'c\u2028=1', file: 'f.yaml', bucket: 'b',
+    waiverReason: 'r', approver: 'a', statement: 's', evidence: 'e', gap: 'g', note: 'n', cluster: 'x\u061cy\u2029z', trail: 't',
+  });
+
+  it('CSV: a cell with a bare CR or LF is quoted, and no line of it starts a formula', async () => {
+    const csv = await capture((w) => renderCsv(run, w));
+    // Every line break inside a cell sits inside quotes: the RFC 4180 reader keeps the column count.
+    const rows = parseCsv(csv);
+    for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
+    // A reader that splits at any CR or LF (as some spreadsheets do) sees no line starting a formula.
+    for (const line of csv.split(/\r\n|\r|\n/)) expect(line, JSON.stringify(line.slice(0, 60))).not.toMatch(/^"?[=+\-@]/);
+    const cells = rows.slice(1).flat();
+    expect(cells).toContain("lf\n'=cmd|' /C calc'!A0");
+    expect(cells).toContain('cr\r\'=HYPERLINK("http://evil","x")');
+    expect(cells).toContain("'\r'@SUM(1)");
+  });
+
+  it('terminal: U+061C, U+2028 and U+2029 are shown as escapes, never raw', () => {
+    const lines: string[] = [];
+    renderTerminal(run, { color: false, quiet: false, details: true }, (l) => lines.push(l));
+    const text = lines.join('\n');
+    expect(text).not.toMatch(/[\u061c\u2028\u2029]/);
+    expect(text).toContain('x\\u061cy\\u2029z');
   });
 });

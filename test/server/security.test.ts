@@ -57,6 +57,14 @@ describe('binding', () => {
     expect(bindProblem('127.0.0.1', 'short')!.message).toMatch(/too short/);
   });
 
+  it('refuses a token of spaces, of one repeated character, or with control characters (issue 18 item 20)', () => {
+    expect(bindProblem('0.0.0.0', ' '.repeat(16))!.message).toMatch(/whitespace/);
+    expect(bindProblem('0.0.0.0', `${'x'.repeat(15)}\t`)!.message).toMatch(/whitespace or control/);
+    expect(bindProblem('0.0.0.0', 'a'.repeat(64))!.message).toMatch(/too repetitive \(1 different/);
+    expect(bindProblem('0.0.0.0', 'abababababababab')!.message).toMatch(/too repetitive/);
+    expect(bindProblem('0.0.0.0', '0123456789abcdef')).toBeUndefined();
+  });
+
   it('startDashboard refuses before listening', async () => {
     await expect(startDashboard({ store: seeded.store, computePeriod, score, toolVersion: 'test', host: '0.0.0.0', port: 0 })).rejects.toThrow(DashboardConfigError);
   });

@@ -220,4 +220,28 @@ describe.skipIf(!PG_ENABLED)('evidence store through the CLI (PostgreSQL)', () =
     expect(down.stderr).toContain('the run was not stored: cannot reach PostgreSQL store postgres://eks_soc2@127.0.0.1:1/evidence (connection refused)');
     expect(down.stderr).not.toContain('pw-not-shown');
   });
+
+  it('a table lock held by another session ends in the lock timeout: the report is printed, the run is not stored (issue 18 item 12)', async () => {
+    const db = await freshDatabase('lock');
+    const pg = (await import('pg')).default;
+    const holder = new pg.Client({ connectionString: db.url });
+    try {
+      // Create the tables, then lock one the way a migration or a DBA's session would.
+      expect((await runCli(['scan', '--demo', '--store', db.url, '--now', T1, '--quiet'])).code).not.toBe(2);
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE runs IN ACCESS EXCLUSIVE MODE');
+      // The default lock timeout is 30 s; the URL's session options (which win over ours) shorten it here.
+      const url = `${db.url}?options=${encodeURIComponent('-c lock_timeout=1500')}`;
+      const r = await runCli(['scan', '--demo', '--store', url, '--now', T2, '--quiet']);
+      expect(r.stdout).toContain('Summary');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/the run was not stored: PostgreSQL store .*: a lock stayed held by another session/);
+      expect(r.stderr).not.toMatch(/unexpected error/);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end().catch(() => undefined);
+      await db.drop();
+    }
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreError } from '../../src/store/index.js';
 import { SCHEMA_VERSION, clusterKey, defaultStorePath, describeTarget, openStore, parseStoreUrl } from '../../src/store/index.js';
+import { PG_LOCK_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS, withSessionTimeouts } from '../../src/store/postgres.js';
 import { PG_ENABLED, freshDatabase, pgBaseUrl } from './backends.js';
 import { fakeRun } from './fake.js';
 
@@ -171,6 +172,17 @@ describe('opening an SQLite store', () => {
     const s = await open(path);
     expect(await s.runs()).toEqual([]);
     await s.close();
+  });
+});
+
+describe('PostgreSQL session timeouts', () => {
+  it('every connection bounds lock waits, statements and idle transactions; options in the URL come last and win', () => {
+    const plain = withSessionTimeouts('postgres://u:p@db.example:5432/ev');
+    expect(plain.connectionString).toBe('postgres://u:p@db.example:5432/ev');
+    expect(plain.options).toBe(`-c lock_timeout=${PG_LOCK_TIMEOUT_MS} -c statement_timeout=${PG_STATEMENT_TIMEOUT_MS} -c idle_in_transaction_session_timeout=${PG_STATEMENT_TIMEOUT_MS}`);
+    const mine = withSessionTimeouts(`postgres://u@h/ev?sslmode=require&options=${encodeURIComponent('-c lock_timeout=5s')}`);
+    expect(mine.connectionString).toBe('postgres://u@h/ev?sslmode=require');
+    expect(mine.options).toMatch(/^-c lock_timeout=30000 .* -c lock_timeout=5s$/);
   });
 });
 

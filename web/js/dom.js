@@ -2,7 +2,7 @@
 // DOM (never innerHTML), so names from a cluster are always text. Control and bidirectional
 // characters are made visible as \uXXXX, the way the terminal and HTML reports show them.
 
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /** A string safe to show: invisible and direction-changing characters made visible; long text cut. */
 export function visible(value, max = 300) {

@@ -460,8 +460,5 @@ export function detailsOf(v: Record<string, unknown>): JsonObject {
   return JSON.parse(JSON.stringify(v)) as JsonObject;
 }
 
-/** Shell-style glob (`*`, `?`) match, for namespace lists in the configuration. */
-export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
-}
+/** Shell-style glob (`*`, `?`) match, for namespace lists in the configuration (linear time, model/glob.ts). */
+export { globMatch } from '../../model/index.js';

@@ -1,4 +1,5 @@
 import type { AwsFact, Evidence } from '../../model/index.js';
+import { wildcardMatch } from '../../model/index.js';
 import type { Cluster } from '@aws-sdk/client-eks';
 import { nodegroups, out } from './aws.js';
 
@@ -143,11 +144,7 @@ export function parsePolicyDocument(input: unknown): PolicyDocument | undefined 
 /** IAM wildcard match (`*`, `?`), case-insensitive as for actions and condition keys. */
 export function iamMatch(pattern: string, value: string, caseInsensitive = true): boolean {
   if (pattern === '*') return true;
-  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
-  const v = caseInsensitive ? value.toLowerCase() : value;
-  if (!/[*?]/.test(p)) return p === v;
-  const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
-  return re.test(v);
+  return wildcardMatch(pattern, value, { caseInsensitive });
 }
 
 /** True when an Allow/Deny statement covers `action` (honours NotAction). */

@@ -1,4 +1,5 @@
 import type { AwsFact, CheckContext, Evidence, K8sObject, ResourceRef } from '../../model/index.js';
+import { wildcardMatch as anyRunMatch } from '../../model/index.js';
 import type { DescribeImagesResponse } from '@aws-sdk/client-ecr';
 import type { Cluster } from '@aws-sdk/client-eks';
 import { describeCluster, out, toTime } from './aws.js';
@@ -159,8 +160,7 @@ export function inRegion(f: AwsFact, region: string | undefined): boolean {
 
 /** ECR `WILDCARD` filter: `*` matches any run of characters, everything else literally. */
 export function wildcardMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(value);
+  return anyRunMatch(pattern, value, { question: false });
 }
 
 /** Age in whole days of a timestamp (ISO string, Date, epoch) at `now`; undefined when unreadable. */

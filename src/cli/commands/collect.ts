@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { Snapshot } from '../../model/index.js';
 import { escapeTerminal } from '../../report/escape.js';
 import { EXIT, UserError } from '../errors.js';
+import { ioErrorText } from '../output.js';
 import { toolVersion } from '../version.js';
 import { addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.js';
 import type { KubernetesOptions } from '../sources/kubernetes.js';
@@ -122,7 +123,6 @@ export async function writeSnapshotBundle(snapshot: Snapshot, dest: string, gzip
     await rename(tmp, dest);
   } catch (err) {
     await rm(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write ${dest}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`, EXIT.USAGE);
+    throw new UserError(`cannot write ${dest}: ${ioErrorText(err)}; no partial bundle was left`, EXIT.USAGE);
   }
 }

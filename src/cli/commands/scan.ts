@@ -95,7 +95,8 @@ export function registerScan(program: Command): void {
     .addHelpText('after', `
 Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on
   (or, with --fail-on-warn, a warning outside the system namespaces; warnings alone never change the exit code otherwise);
-2 usage or input error (bad flag, unreadable or malformed input — results for the rest are still shown);
+2 usage or input error, whatever --fail-on says (bad flag, unreadable or malformed input, objects the
+  API server would refuse — results for the rest are still shown; docs/limits.md);
 3 required evidence could not be collected (a permission, network or service gap; also no AWS
   credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
   AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod Identity;
@@ -235,14 +236,21 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   return exitCode(run, failOn as Severity | 'never', opts.failOnWarn ?? config.failOnWarn ?? false);
 }
 
+/** True when an input file could not be read as it should: the run exits 2 (README "Exit codes"). */
+export function hasInputProblems(run: Pick<RunResult, 'gaps'>): boolean {
+  return run.gaps.some((g) => g.source === 'files' && g.reason !== 'skipped');
+}
+
 /**
  * Exit code of a run (README "Exit codes"): input problems, then failures (and warnings when asked),
  * then evidence gaps. Warnings (failed recommended rules) never change it unless `failOnWarn`.
  */
 export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
-  // Unreadable or malformed input is an input error; documents that are not Kubernetes objects
-  // (an IAM policy next to the manifests) and skipped template sources are only reported.
-  if (run.gaps.some((g) => g.source === 'files' && g.reason !== 'invalid' && g.reason !== 'skipped')) return EXIT.USAGE;
+  // Unreadable or malformed input is an input error whatever --fail-on says (README "Exit codes"):
+  // binary or undecodable files, documents that are not objects, objects of a shape the API server
+  // refuses. Documents that are not Kubernetes objects at all (an IAM policy next to the manifests,
+  // a values file) and skipped template sources are only reported ('skipped').
+  if (hasInputProblems(run)) return EXIT.USAGE;
   if (failOn !== 'never') {
     const threshold = severityRank(failOn);
     if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;

@@ -12,6 +12,7 @@ interface ServeOptions {
   printToken?: boolean;
   chromium?: string;
   quiet?: boolean;
+  maxConnections?: string;
 }
 
 export const TOKEN_ENV = 'EKS_SOC2_TOKEN';
@@ -25,6 +26,7 @@ export function registerServe(program: Command): void {
     .option('--token <token>', `require "Authorization: Bearer TOKEN" for the API and /metrics (default: $${TOKEN_ENV}; prefer the variable, a command line is visible to other users)`)
     .option('--print-token', 'print the URL with the token in its #token= fragment (the browser keeps a fragment to itself: it never reaches the server or its logs)')
     .option('--chromium <path>', 'Chromium for PDF exports (default: CHROMIUM_PATH, then /usr/bin/chromium)')
+    .option('--max-connections <n>', 'connections held open at once; beyond, the oldest idle one is closed (health probes always get in)', '1000')
     .option('-q, --quiet', 'do not log requests');
   addStoreUrlOption(cmd);
   cmd.addHelpText('after', `
@@ -56,7 +58,7 @@ export async function periodExports(chromium: string | undefined): Promise<Recor
     out[name] = {
       ext: f.ext,
       description: f.description,
-      render: (p, write) => f.render(p, { color: false, quiet: false, ...(chromium ? { chromium } : {}) }, write),
+      render: (p, write, o) => f.render(p, { color: false, quiet: false, ...(chromium ? { chromium } : {}), ...(o?.signal ? { signal: o.signal } : {}) }, write),
     };
   }
   return out;
@@ -64,6 +66,10 @@ export async function periodExports(chromium: string | undefined): Promise<Recor
 
 export async function runServe(opts: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const port = parsePort(opts.port);
+  const maxConnections = Number(opts.maxConnections ?? '1000');
+  if (!Number.isInteger(maxConnections) || maxConnections < 10 || maxConnections > 100_000) {
+    throw new UserError(`--max-connections must be a whole number from 10 to 100000 (got "${opts.maxConnections}")`);
+  }
   const host = opts.host.trim();
   if (!host) throw new UserError('--host is empty: give an address such as 127.0.0.1');
   const token = opts.token || env[TOKEN_ENV] || undefined;
@@ -81,7 +87,7 @@ export async function runServe(opts: ServeOptions, env: NodeJS.ProcessEnv = proc
     let running: Awaited<ReturnType<typeof server.startDashboard>>;
     try {
       running = await server.startDashboard({
-        store, computePeriod, score, periodFormats, toolVersion: toolVersion(), host, port,
+        store, computePeriod, score, periodFormats, toolVersion: toolVersion(), host, port, maxConnections,
         ...(token ? { token } : {}), ...(log ? { log } : {}),
       });
     } catch (err) {

@@ -16,6 +16,7 @@ export interface KubernetesOptions {
   burst?: string;
   concurrency?: string;
   timeout?: string;
+  deadline?: string;
   pageSize?: string;
   secretsMetadata?: boolean;
   eksToken?: boolean;
@@ -34,8 +35,9 @@ export function addKubernetesOptions(cmd: Command): Command {
     .option('--qps <n>', 'client-side rate limit, requests per second to the API server (0: none)', '10')
     .option('--burst <n>', 'requests allowed in a burst above --qps', '20')
     .option('--concurrency <n>', 'resource kinds listed in parallel', '4')
-    .option('--timeout <seconds>', 'timeout of each API request', '60')
+    .option('--timeout <seconds>', 'timeout of each API request, and of the kubeconfig\'s credential plugin', '60')
     .option('--page-size <n>', 'objects per LIST page (limit)', '500')
+    .option('--deadline <seconds>', 'longest the whole Kubernetes collection may take; what is not read by then is reported as not collected, and the run is still evaluated', '900')
     .option('--secrets-metadata', 'list Secret metadata (names, labels, annotations; never values) for controls that inventory Secrets; needs `list secrets` (docs/kubernetes.md)');
 }
 
@@ -78,13 +80,14 @@ export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlyS
   const concurrency = Math.floor(num(opts.concurrency, '--concurrency', 4, 1, 64));
   const timeoutMs = num(opts.timeout, '--timeout', 60, 1, 3600) * 1000;
   const pageSize = Math.floor(num(opts.pageSize, '--page-size', 500, 1, 10_000));
+  const deadlineMs = num(opts.deadline, '--deadline', 900, 1, 86_400) * 1000;
   const k8s = await import('../../collectors/kubernetes/index.js');
   const onProgress = progressReporter(opts.quiet);
   let result;
   try {
     result = await k8s.collectLive({
       keys,
-      qps, burst, concurrency, timeoutMs, pageSize,
+      qps, burst, concurrency, timeoutMs, pageSize, deadlineMs,
       ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
       ...(opts.context ? { context: opts.context } : {}),
       ...(opts.eksToken ? { eksToken: true } : {}),

@@ -132,7 +132,10 @@ export async function loadStoredSnapshot(opts: StoreOptions): Promise<StoredEvid
       if (waived.length) process.stderr.write(`  note: the run applied waiver(s) ${waived.slice(0, 8).join(', ')}${waived.length > 8 ? ', …' : ''}: pass the same --waivers file to apply them again\n`);
       if (result.attestations.inForce.length) process.stderr.write(`  the ${result.attestations.inForce.length} attestation(s) in force at the time are applied again (pass --attestations to use others)\n`);
     }
-    return { snapshot, at: info.at, attestations: result.attestations.inForce };
+    // A snapshot stored before credentials were redacted by value is redacted before it is evaluated
+    // again, so a re-performed run never shows one in a report (the stored digest was verified above).
+    const { redactSnapshot } = await import('../../collectors/sanitize.js');
+    return { snapshot: redactSnapshot(snapshot), at: info.at, attestations: result.attestations.inForce };
   });
 }
 

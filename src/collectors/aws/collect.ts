@@ -1,3 +1,4 @@
+import { redactObjectValues } from '../sanitize.js';
 import type { AwsFact, Coverage, CoverageState, EvidenceGap, JsonObject, Snapshot } from '../../model/index.js';
 import { classifyAwsError, fixFor } from './errors.js';
 import type { AwsErrorInfo } from './errors.js';
@@ -116,6 +117,8 @@ export async function collectAwsLive(snapshot: Snapshot, o: LiveAwsOptions): Pro
     facts.sort((a, b) => a.$order - b.$order);
     for (const f of facts) {
       const { $order: _o, ...fact } = f;
+      // Credentials in AWS outputs (a URL with a password in a stack output, a key id in an event) are kept as evidence of nothing.
+      redactObjectValues(fact.output);
       snapshot.aws.facts.push(fact);
     }
     snapshot.gaps.push(...gaps);

@@ -2,6 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AwsFact, EvidenceGap, JsonObject, JsonValue, Snapshot } from '../../model/index.js';
 import { classifyAwsError } from './errors.js';
+import { redactObjectValues } from '../sanitize.js';
+import { depthProblem } from '../shape.js';
 import { ecrImages } from './k8s-targets.js';
 import { parseEksArn } from './kubeconfig.js';
 import { normalizeDates, pascalToCamel, stripPagination } from './normalize.js';
@@ -69,6 +71,9 @@ function errorDoc(doc: JsonObject): { code: string; message: string } | undefine
   return { code: code.replace(/^.*#/, ''), message: typeof message === 'string' ? message : code };
 }
 
+/** Largest AWS CLI output file read (--aws-evidence). */
+export const MAX_AWS_FILE_BYTES = 256 * 2 ** 20;
+
 /** Load the directory into `snapshot` (aws part, gaps, cluster identity). Malformed files become gaps; the rest is read. */
 export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions): Promise<Snapshot> {
   let entries: string[];
@@ -92,6 +97,11 @@ export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions):
     const path = join(o.dir, file);
     let text: string;
     try {
+      // A named pipe, socket or device would block the read (or never end): only regular files
+      // (or links to them) are read, and none larger than an AWS CLI output plausibly is.
+      const st = await stat(path);
+      if (!st.isFile()) { fileGap(file, 'skipped', 'not a regular file (a named pipe, socket or device); skipped'); continue; }
+      if (st.size > MAX_AWS_FILE_BYTES) { fileGap(file, 'invalid', `larger than ${MAX_AWS_FILE_BYTES / 2 ** 20} MiB; skipped`, { fix: 'save the output of one AWS CLI call per file' }); continue; }
       text = await readFile(path, 'utf8');
     } catch (err) {
       fileGap(file, 'error', `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
@@ -148,7 +158,10 @@ export async function loadAwsEvidence(snapshot: Snapshot, o: OfflineAwsOptions):
         continue;
       }
     }
+    const deep = depthProblem(output);
+    if (deep) { fileGap(file, 'invalid', `${deep}; skipped`); continue; }
     output = stripPagination(normalizeDates(output) as JsonObject);
+    redactObjectValues(output);
     const params: JsonObject = {};
     let region = o.region;
     if (target !== undefined) {

@@ -2,8 +2,10 @@ import jsYaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isSeq } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
 import type { EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
-import { MOVED_KINDS, SNAPSHOT_SCHEMA } from '../../model/index.js';
-import { sanitizeObject } from '../sanitize.js';
+import { MOVED_KINDS, SNAPSHOT_SCHEMA, kindKey } from '../../model/index.js';
+import { redactObjectValues, redactString, sanitizeObject } from '../sanitize.js';
+import { depthProblem, describeShapeProblems, shapeProblems } from '../shape.js';
+import { MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, checkObjectBudget } from '../limits.js';
 import { snapshotProblem } from '../../model/schema.js';
 import type { ToolReport } from '../../model/index.js';
 import { detectTool } from '../tools/detect.js';
@@ -18,11 +20,57 @@ export interface ParsedInput {
   tools?: ToolReport[];
   /** Terraform plans (`terraform show -json` output) found in the input. */
   plans?: { file: string; doc: Record<string, unknown> }[];
+  /**
+   * Kinds (evidence keys) of which objects were kept out of evaluation because their shape is not
+   * what the Kubernetes API allows, with how many: their coverage becomes `partial`, so no control
+   * can pass on what remains of them.
+   */
+  invalidKinds?: Map<string, number>;
+  /** Problems seen per input file, and those not listed beyond MAX_PROBLEMS_PER_FILE. */
+  problemCounts?: Map<string, { listed: number; unlisted: number; unlistedInput: boolean }>;
+  /** Kubernetes objects accepted so far, across all inputs (the object budget, limits.ts). */
+  accepted?: number;
 }
 
 export const problem = (file: string, message: string, line?: number, reason: EvidenceGap['reason'] = 'parse-error', fix?: string): EvidenceGap => ({
   source: 'files', target: file, reason, message: line ? `${file}:${line}: ${message}` : `${file}: ${message}`, ...(line ? { line } : {}), ...(fix ? { fix } : {}),
 });
+
+/** Problems listed per input file; beyond, they are counted (an endless stream of bad documents stays bounded). */
+export const MAX_PROBLEMS_PER_FILE = 50;
+
+/** Record a problem of an input file, listing at most MAX_PROBLEMS_PER_FILE per file. */
+export function addProblem(out: ParsedInput, p: EvidenceGap): void {
+  const counts = (out.problemCounts ??= new Map());
+  let c = counts.get(p.target);
+  if (!c) counts.set(p.target, (c = { listed: 0, unlisted: 0, unlistedInput: false }));
+  if (c.listed < MAX_PROBLEMS_PER_FILE) {
+    c.listed++;
+    out.problems.push(p);
+    return;
+  }
+  c.unlisted++;
+  if (p.reason !== 'skipped') c.unlistedInput = true;
+}
+
+/** After a file is read: one problem saying how many more there were, when some were not listed. */
+export function closeProblems(out: ParsedInput, file: string): void {
+  const c = out.problemCounts?.get(file);
+  if (!c || c.unlisted === 0) return;
+  out.problems.push(problem(file, `${c.unlisted.toLocaleString('en-US')} more problem(s) in this file are not listed (only the first ${MAX_PROBLEMS_PER_FILE} are)`, undefined, c.unlistedInput ? 'invalid' : 'skipped'));
+  c.unlisted = 0;
+}
+
+/** An object kept out of evaluation because of its shape: reported with its kind, and its kind marked. */
+function rejectObject(out: ParsedInput, obj: Record<string, unknown>, problems: readonly string[], file: string, line: number | undefined, where = ''): void {
+  const key = kindKey(String(obj.apiVersion), String(obj.kind));
+  (out.invalidKinds ??= new Map()).set(key, (out.invalidKinds.get(key) ?? 0) + 1);
+  addProblem(out, {
+    ...problem(file, `${where}${describeShapeProblems(obj, problems)}; not evaluated, as the API server would refuse it (${key} cannot pass until it is fixed)`, line, 'invalid',
+      'correct the object (`kubectl apply --dry-run=server -f FILE` shows what the API server says about it)'),
+    key,
+  });
+}
 
 export function looksBinary(buf: Uint8Array): boolean {
   const n = Math.min(buf.length, 8192);
@@ -47,38 +95,43 @@ export function accept(
 ): void {
   if (value === null || value === undefined) return; // empty document ("---" separators, comments only)
   if (!isRecord(value)) {
-    out.problems.push(problem(file, `document is a ${Array.isArray(value) ? 'list' : typeof value}, not a Kubernetes object; skipped`, line, 'invalid'));
+    addProblem(out, problem(file, `document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a Kubernetes object (a mapping with apiVersion and kind); skipped`, line, 'invalid'));
     return;
   }
   if (value.schema === SNAPSHOT_SCHEMA) {
-    const bad = snapshotProblem(value);
-    if (bad) {
-      out.problems.push(problem(file, `snapshot bundle is not valid (${bad}); skipped`, line, 'invalid', 're-export it with `eks-soc2 collect`'));
-      return;
-    }
-    const snap = value as unknown as Snapshot;
-    for (const o of snap.kubernetes.objects) sanitizeObject(o);
-    out.bundles.push(snap);
+    acceptBundle(value, file, line, out);
     return;
   }
   if (typeof value.schema === 'string' && value.schema.startsWith('eks-soc2/snapshot@')) {
-    out.problems.push(problem(file, `snapshot bundle format ${value.schema} is newer than this eks-soc2 understands; skipped`, line, 'unsupported', 'upgrade eks-soc2'));
+    addProblem(out, problem(file, `snapshot bundle format ${value.schema} is newer than this eks-soc2 understands; skipped`, line, 'unsupported', 'upgrade eks-soc2'));
     return;
   }
   if (isListKind(value)) {
     (value.items as unknown[]).forEach((item, i) => accept(item, file, itemLines?.(i) ?? line, out));
     return;
   }
-  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !value.apiVersion || !value.kind) {
-    const d = detectTool(value, file);
-    if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
-    else if (d && 'awsCli' in d) out.problems.push(problem(file, `this is AWS CLI output (${d.awsCli}), not a Kubernetes object; skipped`, line, 'invalid', 'put AWS CLI output files in a directory and pass it with --aws-evidence DIR'));
-    else if (d) out.problems.push(problem(file, `this is ${d.other}; skipped`, line, 'invalid'));
-    else out.problems.push(problem(file, 'document has no apiVersion/kind, so it is not a Kubernetes object; skipped', line, 'invalid'));
+  const hasApiVersion = value.apiVersion !== undefined && value.apiVersion !== null;
+  const hasKind = value.kind !== undefined && value.kind !== null;
+  if (!hasApiVersion && !hasKind) {
+    const deep = depthProblem(value);
+    const d = deep ? undefined : detectTool(value, file);
+    if (deep) addProblem(out, problem(file, `${deep}; skipped`, line, 'invalid'));
+    else if (d && 'tool' in d) {
+      if (d.tool.data && typeof d.tool.data === 'object') redactObjectValues(d.tool.data);
+      (out.tools ??= []).push(d.tool);
+    } else if (d && 'awsCli' in d) addProblem(out, problem(file, `this is AWS CLI output (${d.awsCli}), not a Kubernetes object; skipped`, line, 'skipped', 'put AWS CLI output files in a directory and pass it with --aws-evidence DIR'));
+    else if (d) addProblem(out, problem(file, `this is ${d.other}; skipped`, line, 'skipped'));
+    else addProblem(out, problem(file, 'document has no apiVersion and no kind, so it is not a Kubernetes object; skipped', line, 'skipped'));
     return;
   }
-  if (value.metadata !== undefined && !isRecord(value.metadata)) {
-    out.problems.push(problem(file, `${value.kind}: metadata is not a mapping; skipped`, line, 'invalid'));
+  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !value.apiVersion || !value.kind) {
+    const what = typeof value.kind === 'string' && value.kind ? value.kind : 'object';
+    addProblem(out, problem(file, `${what}: ${typeof value.apiVersion !== 'string' || !value.apiVersion ? 'apiVersion' : 'kind'} is missing or not a string, so the object cannot be read as a Kubernetes object; skipped`, line, 'invalid', 'every Kubernetes object needs apiVersion and kind'));
+    return;
+  }
+  const shape = shapeProblems(value);
+  if (shape.length > 0) {
+    rejectObject(out, value, shape, file, line);
     return;
   }
   const obj = value as unknown as K8sObject;
@@ -87,10 +140,59 @@ export function accept(
   const moved = MOVED_KINDS[declared];
   if (moved) {
     const group = moved.split('/')[0]!;
-    out.problems.push(problem(file, `${obj.kind} ${obj.metadata.name ?? ''}: apiVersion ${obj.apiVersion} does not serve ${obj.kind} on any supported Kubernetes version; evaluated as ${group}/v1`, line, 'invalid', `use apiVersion: ${group}/v1`));
+    addProblem(out, problem(file, `${obj.kind} ${obj.metadata.name ?? ''}: apiVersion ${obj.apiVersion} does not serve ${obj.kind} on any supported Kubernetes version; evaluated as ${group}/v1`, line, 'invalid', `use apiVersion: ${group}/v1`));
   }
   obj.$source = { file, line };
+  countObject(out, file);
   out.objects.push(sanitizeObject(obj));
+}
+
+/** Count an accepted object against the budget; past it, reading stops with one clear error. */
+function countObject(out: ParsedInput, file: string, n = 1): void {
+  out.accepted = (out.accepted ?? 0) + n;
+  checkObjectBudget(out.accepted, file);
+}
+
+/**
+ * An eks-soc2 snapshot bundle: its envelope validated with the schema, then every object checked
+ * and sanitized like a manifest's (a bundle is a file anyone can edit). Objects of a wrong shape
+ * are dropped and their kind's coverage becomes partial.
+ */
+function acceptBundle(value: Record<string, unknown>, file: string, line: number, out: ParsedInput): void {
+  const bad = snapshotProblem(value);
+  if (bad) {
+    addProblem(out, problem(file, `snapshot bundle is not valid (${bad}); skipped`, line, 'invalid', 're-export it with `eks-soc2 collect`'));
+    return;
+  }
+  const snap = value as unknown as Snapshot;
+  for (const [i, part] of [...snap.aws.facts.map((f) => f.output), ...snap.tools.map((t) => t.data)].entries()) {
+    const deep = depthProblem(part);
+    if (deep) {
+      addProblem(out, problem(file, `snapshot bundle: AWS fact or tool report ${i + 1}: ${deep}; bundle skipped`, line, 'invalid', 're-export it with `eks-soc2 collect`'));
+      return;
+    }
+  }
+  for (const f of snap.aws.facts) redactObjectValues(f.output);
+  for (const t of snap.tools) if (t.data && typeof t.data === 'object') redactObjectValues(t.data);
+  if (snap.cluster.server) snap.cluster.server = redactString(snap.cluster.server);
+  const kept: K8sObject[] = [];
+  const objects = snap.kubernetes.objects;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const shape = shapeProblems(o as unknown as Record<string, unknown>);
+    if (shape.length > 0) {
+      rejectObject(out, o as unknown as Record<string, unknown>, shape, file, line, `snapshot bundle object ${i + 1}: `);
+      const key = kindKey(o.apiVersion, o.kind);
+      const cov = snap.kubernetes.kinds[key];
+      if (cov && cov.state === 'collected') cov.state = 'partial';
+      if (cov) cov.count = Math.max(0, cov.count - 1);
+      continue;
+    }
+    kept.push(sanitizeObject(o));
+  }
+  snap.kubernetes.objects = kept;
+  countObject(out, file, kept.length);
+  out.bundles.push(snap);
 }
 
 /**
@@ -168,6 +270,23 @@ function yamlItemLines(text: string): number[] {
 
 const ALIAS = /(^|[\s[{,:-])\*[^\s,\]}]+/m;
 
+/**
+ * Why a document's text is too large to parse (the document, or one of its lines: a one-line YAML
+ * of hundreds of MB takes minutes, and more than ~512 MB cannot even be a string), or undefined.
+ * Lengths are in UTF-16 code units, close enough to bytes for a bound.
+ */
+export function oversizeProblem(text: string): string | undefined {
+  if (text.length > MAX_DOCUMENT_BYTES) return `the document is larger than ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB`;
+  let line = 1;
+  for (let pos = 0; pos < text.length; line++) {
+    let eol = text.indexOf('\n', pos);
+    if (eol === -1) eol = text.length;
+    if (eol - pos > MAX_LINE_BYTES) return `line ${line} is longer than ${MAX_LINE_BYTES / 2 ** 20} MiB`;
+    pos = eol + 1;
+  }
+  return undefined;
+}
+
 /** One decoded YAML document: its value, the line it starts on and, for Lists, the line of each item. */
 export interface LoadedDocument {
   value: unknown;
@@ -176,21 +295,21 @@ export interface LoadedDocument {
 }
 
 /** Load one document with the `yaml` package (used for documents with aliases: it bounds alias expansion). */
-function loadWithAliases(text: string, file: string, line: number, problems: EvidenceGap[]): LoadedDocument[] {
+function loadWithAliases(text: string, file: string, line: number, into: ParsedInput): LoadedDocument[] {
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, merge: true, uniqueKeys: false, prettyErrors: false }) as Document.Parsed[];
   const out: LoadedDocument[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs as Document.Parsed]) {
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      problems.push(problem(file, `malformed YAML (${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}); this document was skipped, the rest of the file was read`, line + (e.linePos?.[0]?.line ?? 1) - 1, 'parse-error', 'fix the YAML syntax at that line'));
+      addProblem(into, problem(file, `malformed YAML (${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}); this document was skipped, the rest of the file was read`, line + (e.linePos?.[0]?.line ?? 1) - 1, 'parse-error', 'fix the YAML syntax at that line'));
       continue;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      problems.push(problem(file, `document could not be read (${(err as Error).message}); skipped`, line));
+      addProblem(into, problem(file, `document could not be read (${(err as Error).message}); skipped`, line));
       continue;
     }
     const items = isMap(doc.contents) ? doc.contents.get('items', true) : undefined;
@@ -211,11 +330,18 @@ function loadWithAliases(text: string, file: string, line: number, problems: Evi
  * it: the streaming reader decides what a document is only once it has seen all of it. Problems
  * (malformed YAML) are recorded; nothing is returned for a blank or malformed document.
  */
-export function loadYamlDocument(text: string, line: number, file: string, problems: EvidenceGap[]): LoadedDocument[] {
+export function loadYamlDocument(text: string, line: number, file: string, out: ParsedInput): LoadedDocument[] {
+  if (text.length > MAX_LINE_BYTES) {
+    const tooLarge = oversizeProblem(text);
+    if (tooLarge) {
+      addProblem(out, problem(file, `${tooLarge}; this document was skipped, the rest of the file was read`, line + (tooLarge.startsWith('line') ? Number(/^line (\d+)/.exec(tooLarge)![1]) - 1 : 0), 'invalid', 'a Kubernetes object is at most ~1.5 MiB: check that this is the file you meant'));
+      return [];
+    }
+  }
   if (isBlankDocument(text)) return [];
   const lead = leadingLines(text);
   const docLine = line + lead;
-  if (ALIAS.test(text) && /(^|[\s[{,:-])&[^\s,\]}]+/m.test(text)) return loadWithAliases(text, file, line, problems);
+  if (ALIAS.test(text) && /(^|[\s[{,:-])&[^\s,\]}]+/m.test(text)) return loadWithAliases(text, file, line, out);
   let value: unknown;
   try {
     value = jsYaml.load(text, { json: true, filename: file });
@@ -223,7 +349,7 @@ export function loadYamlDocument(text: string, line: number, file: string, probl
     const e = err as { mark?: { line?: number }; reason?: string; message?: string };
     const at = line + (e.mark?.line ?? lead);
     const where = at !== docLine ? ` in the document that starts at line ${docLine}` : '';
-    problems.push(problem(file, `malformed YAML (${e.reason ?? (e.message ?? String(err)).split('\n')[0]})${where}; this document was skipped, the rest of the file was read`, at, 'parse-error', 'fix the YAML syntax at that line'));
+    addProblem(out, problem(file, `malformed YAML (${e.reason ?? (e.message ?? String(err)).split('\n')[0]})${where}; this document was skipped, the rest of the file was read`, at, 'parse-error', 'fix the YAML syntax at that line'));
     return [];
   }
   let itemLines: ((i: number) => number | undefined) | undefined;
@@ -241,7 +367,7 @@ export function loadYamlDocument(text: string, line: number, file: string, probl
  */
 export function parseYaml(text: string, file: string, out: ParsedInput = { objects: [], problems: [], bundles: [] }): ParsedInput {
   for (const chunk of splitYamlDocuments(text)) {
-    for (const d of loadYamlDocument(chunk.text, chunk.line, file, out.problems)) accept(d.value, file, d.line, out, d.itemLines);
+    for (const d of loadYamlDocument(chunk.text, chunk.line, file, out)) accept(d.value, file, d.line, out, d.itemLines);
   }
   return out;
 }
@@ -303,7 +429,7 @@ function lineAt(text: string, offsets: number[]): number[] {
 /** Parse a JSON text: one object, a List, an array of objects, or a snapshot bundle. */
 export function parseJson(text: string, file: string, out: ParsedInput = { objects: [], problems: [], bundles: [] }): ParsedInput {
   const err = tryParseJson(text, file, out);
-  if (err) out.problems.push(err);
+  if (err) addProblem(out, err);
   return out;
 }
 
@@ -329,12 +455,25 @@ const linesOf = (lines: number[]) => (i: number) => lines[i];
  */
 export function settleJsonValue(value: unknown, file: string, out: ParsedInput, itemLines?: (i: number) => number | undefined): void {
   if (isTerraformJson(value)) {
+    const deep = depthProblem(value);
+    if (deep) {
+      addProblem(out, problem(file, `${deep}; skipped`, 1, 'invalid'));
+      return;
+    }
     (out.plans ??= []).push({ file, doc: value as Record<string, unknown> });
     return;
   }
   if (Array.isArray(value)) {
+    const deep = depthProblem(value);
+    if (deep) {
+      addProblem(out, problem(file, `${deep}; skipped`, 1, 'invalid'));
+      return;
+    }
     const d = detectTool(value, file);
-    if (d && 'tool' in d) (out.tools ??= []).push(d.tool);
+    if (d && 'tool' in d) {
+      if (d.tool.data && typeof d.tool.data === 'object') redactObjectValues(d.tool.data);
+      (out.tools ??= []).push(d.tool);
+    }
     else for (const v of value) accept(v, file, 1, out);
   } else {
     accept(value, file, 1, out, itemLines);
@@ -361,7 +500,7 @@ export function parseManifestText(text: string, file: string, out: ParsedInput =
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const first = /\S/.exec(body);
   if (!first) {
-    out.problems.push(problem(file, 'file is empty; nothing to scan', undefined, 'invalid'));
+    addProblem(out, problem(file, 'file is empty; nothing to scan', undefined, 'skipped'));
     return out;
   }
   if (first[0] === '{' || first[0] === '[') {
@@ -371,7 +510,7 @@ export function parseManifestText(text: string, file: string, out: ParsedInput =
     if (!jsonErr) return out;
     if (parseJsonLines(body, file, out)) return out;
     if (/\.json(\.gz)?$/i.test(file)) {
-      out.problems.push(jsonErr);
+      addProblem(out, jsonErr);
       return out;
     }
     const yamlTry: ParsedInput = { objects: [], problems: [], bundles: [] };
@@ -380,7 +519,7 @@ export function parseManifestText(text: string, file: string, out: ParsedInput =
       for (const o of yamlTry.objects) out.objects.push(o);
       for (const b of yamlTry.bundles) out.bundles.push(b);
     } else {
-      out.problems.push(jsonErr);
+      addProblem(out, jsonErr);
     }
     return out;
   }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
 import type { Coverage, EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
 import { emptySnapshot, kindKey } from '../../model/index.js';
-import { looksBinary, parseManifestText } from './parse.js';
+import { addProblem, closeProblems, looksBinary, parseManifestText } from './parse.js';
 import { parseManifestStream } from './stream.js';
 import { mergeTools } from '../tools/detect.js';
 import type { ParsedInput } from './parse.js';
@@ -127,6 +127,13 @@ export async function expandPaths(paths: readonly string[], problems: EvidenceGa
 
 const CHUNK = 1 << 20;
 
+/** The UTF-16 encoding a byte-order mark announces, if any. */
+function utf16Of(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
 class ReadError extends Error {
   constructor(override readonly cause: NodeJS.ErrnoException) { super(cause.message); }
 }
@@ -178,11 +185,11 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
   const readFailed = (err: unknown, streamed: boolean): void => {
     if (err instanceof ReadError) {
       const code = err.cause.code;
-      out.problems.push({ source: 'files', target: display, reason: 'error', message: `${display}: cannot read (${code === 'EACCES' ? 'permission denied' : code ?? err.message})` });
+      addProblem(out, { source: 'files', target: display, reason: 'error', message: `${display}: cannot read (${code === 'EACCES' ? 'permission denied' : code ?? err.message})` });
     } else if (gzip) {
-      out.problems.push({ source: 'files', target: display, reason: 'parse-error', message: `${display}: gzip data is corrupt (${(err as Error).message}); ${streamed ? 'the rest of the file could not be read' : 'file skipped'}`, fix: 're-export the bundle' });
+      addProblem(out, { source: 'files', target: display, reason: 'parse-error', message: `${display}: gzip data is corrupt (${(err as Error).message}); ${streamed ? 'the rest of the file could not be read' : 'file skipped'}`, fix: 're-export the bundle' });
     } else {
-      out.problems.push({ source: 'files', target: display, reason: 'error', message: `${display}: cannot read (${(err as Error).message})` });
+      addProblem(out, { source: 'files', target: display, reason: 'error', message: `${display}: cannot read (${(err as Error).message})` });
     }
   };
   try {
@@ -198,8 +205,18 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
     return;
   }
   const first = head.length === 1 || size >= threshold ? head[0]! : Buffer.concat(head);
-  if (looksBinary(first.subarray(0, 8192))) {
-    out.problems.push({ source: 'files', target: display, reason: 'invalid', message: `${display}: binary file, not YAML or JSON; skipped` });
+  const utf16 = utf16Of(first);
+  if (utf16 && size < threshold) {
+    // Windows PowerShell's `>` writes UTF-16 with a byte-order mark: decoded, not refused.
+    parseManifestText(new TextDecoder(utf16).decode(first), display, out);
+    return;
+  }
+  if (utf16 || looksBinary(first.subarray(0, 8192))) {
+    addProblem(out, {
+      source: 'files', target: display, reason: 'invalid',
+      message: utf16 ? `${display}: ${utf16.toUpperCase()} text larger than ${threshold / 2 ** 20} MiB, which is read only as UTF-8; skipped` : `${display}: binary file (or UTF-16 without a byte-order mark), not YAML or JSON; skipped`,
+      fix: `convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 ${display}), or remove it from the input`,
+    });
     await it.return(undefined);
     return;
   }
@@ -208,7 +225,7 @@ export async function readOne(path: string, display: string, out: ParsedInput, s
     try {
       text = first.toString('utf8');
     } catch (err) {
-      out.problems.push({ source: 'files', target: display, reason: 'unsupported', message: `${display}: too large to read as text (${(err as Error).message}); split the file or export a snapshot bundle with \`eks-soc2 collect\`` });
+      addProblem(out, { source: 'files', target: display, reason: 'unsupported', message: `${display}: too large to read as text (${(err as Error).message}); split the file or export a snapshot bundle with \`eks-soc2 collect\`` });
       return;
     }
     parseManifestText(text, display, out);
@@ -243,7 +260,11 @@ export async function collectFiles(paths: readonly string[], opts: FileCollectOp
   const terraform: string[] = [];
   const files = await expandPaths(paths, out.problems, terraform);
   const displayOf = (f: string) => (f === '-' ? '<stdin>' : isAbsolute(f) && !relative(cwd, f).startsWith('..') ? relative(cwd, f) : f);
-  for (const f of files) await readOne(f, displayOf(f), out, opts.stdin, opts.streamThreshold);
+  for (const f of files) {
+    const display = displayOf(f);
+    await readOne(f, display, out, opts.stdin, opts.streamThreshold);
+    closeProblems(out, display);
+  }
   const snap = assembleSnapshot(out, { ...opts, inputs: [...paths] });
   if (terraform.length > 0 || out.plans?.length) {
     // Loaded only when there is Terraform to read (the HCL parser is a WebAssembly module).
@@ -269,6 +290,12 @@ export function assembleSnapshot(parsed: ParsedInput, opts: FileCollectOptions &
       if (cov) { cov.count++; if (cov.state !== 'collected' && cov.state !== 'absent') continue; cov.state = 'collected'; }
       else kinds[key] = { state: 'collected', count: 1, detail: o.apiVersion };
     }
+  }
+  // Kinds with objects kept out of evaluation (a wrong shape): what was read of them is partial.
+  for (const [key] of parsed.invalidKinds ?? []) {
+    const cov = snap.kubernetes.kinds[key];
+    if (cov) cov.state = cov.state === 'collected' || cov.state === 'absent' ? (cov.count > 0 ? 'partial' : 'error') : cov.state;
+    else snap.kubernetes.kinds[key] = { state: 'error', count: 0 };
   }
   if (parsed.tools?.length) for (const t of mergeTools(parsed.tools)) snap.tools.push(t);
   if (opts.completeInventory) snap.kubernetes.complete = true;

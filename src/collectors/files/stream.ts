@@ -1,5 +1,5 @@
-import type { EvidenceGap } from '../../model/index.js';
-import { accept, isListKind, isRecord, loadYamlDocument, problem, settleJsonValue } from './parse.js';
+import { MAX_DOCUMENT_BYTES, MAX_ENVELOPE_BYTES, MAX_LINE_BYTES, checkObjectBudget } from '../limits.js';
+import { accept, addProblem, isListKind, isRecord, loadYamlDocument, problem, settleJsonValue } from './parse.js';
 import type { LoadedDocument, ParsedInput } from './parse.js';
 
 /**
@@ -81,8 +81,15 @@ export class JsonStreamReader {
   private top: TopValue | undefined;
   private readonly done: TopValue[] = [];
   private broken = false;
+  /** Bytes held for the element being captured, and whether it grew past MAX_DOCUMENT_BYTES (then it is skipped). */
+  private elementBytes = 0;
+  private elementOversize = false;
+  private skeletonBytes = 0;
+  private keyBytes = 0;
+  /** Top-level values accepted as JSON Lines so far (a second one makes the input JSON Lines). */
+  private linesAccepted = 0;
 
-  constructor(private readonly file: string, private readonly problems: EvidenceGap[]) {}
+  constructor(private readonly file: string, private readonly out: ParsedInput) {}
 
   push(chunk: Buffer): void {
     if (this.broken) return;
@@ -124,6 +131,8 @@ export class JsonStreamReader {
           this.elementStart = i;
           this.elementLine = this.line;
           this.elementScalar = c !== 0x7b && c !== 0x5b;
+          this.elementBytes = 0;
+          this.elementOversize = false;
         }
         if (c === 0x2c) { i++; continue; }
       }
@@ -146,7 +155,7 @@ export class JsonStreamReader {
             this.streamDepth = this.depth;
             const top = this.top!;
             top.streamed = this.depth === 1 ? 'array' : this.depth === 2 ? 'items' : 'objects';
-            top.skeleton.push(Buffer.from(chunk.subarray(this.skeletonStart, i + 1)));
+            this.addSkeleton(Buffer.from(chunk.subarray(this.skeletonStart, i + 1)));
             this.skeletonStart = -1;
           }
           break;
@@ -170,10 +179,34 @@ export class JsonStreamReader {
       }
       i++;
     }
-    // Carry the unfinished parts over to the next chunk.
-    if (this.element && this.elementStart !== -1) this.element.push(chunk.subarray(this.elementStart));
-    if (this.top && this.skeletonStart !== -1) this.top.skeleton.push(Buffer.from(chunk.subarray(this.skeletonStart)));
-    if (this.keyParts && this.keyStart !== -1) this.keyParts.push(chunk.subarray(this.keyStart));
+    // Carry the unfinished parts over to the next chunk, within the limits: an element that grows
+    // past MAX_DOCUMENT_BYTES is no longer kept (it is reported and skipped when it ends), an
+    // envelope past MAX_ENVELOPE_BYTES ends the reading of the file.
+    if (this.element && this.elementStart !== -1 && !this.elementOversize) {
+      this.elementBytes += n - this.elementStart;
+      if (this.elementBytes > MAX_DOCUMENT_BYTES) {
+        this.elementOversize = true;
+        this.element = [];
+      } else {
+        this.element.push(chunk.subarray(this.elementStart));
+      }
+    }
+    if (this.top && this.skeletonStart !== -1 && !this.broken) this.addSkeleton(Buffer.from(chunk.subarray(this.skeletonStart)));
+    if (this.keyParts && this.keyStart !== -1) {
+      // A key longer than this is not one of the keys the reader looks for (`items`, `kubernetes`, `objects`).
+      this.keyBytes += n - this.keyStart;
+      if (this.keyBytes <= 1024) this.keyParts.push(chunk.subarray(this.keyStart));
+    }
+  }
+
+  private addSkeleton(b: Buffer): void {
+    this.skeletonBytes += b.length;
+    if (this.skeletonBytes > MAX_ENVELOPE_BYTES) {
+      this.top!.skeleton = [];
+      this.fail(`the document is larger than ${MAX_ENVELOPE_BYTES / 2 ** 20} MiB outside its list of items (a Kubernetes object is at most ~1.5 MiB)`);
+      return;
+    }
+    this.top!.skeleton.push(b);
   }
 
   private shouldStream(): boolean {
@@ -185,14 +218,19 @@ export class JsonStreamReader {
   private finishKey(chunk: Buffer, end: number): void {
     const parts = this.keyParts!;
     parts.push(chunk.subarray(this.keyStart, end));
-    const key = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
+    const key = this.keyBytes + (end - this.keyStart) > 1024 ? '' : (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
+    this.keyBytes = 0;
     if (this.depth === 1) { this.key1 = key; this.key2 = ''; } else this.key2 = key;
     this.keyParts = undefined;
     this.keyStart = -1;
   }
 
   private startTop(i: number): void {
+    // A second top-level value: the input is JSON Lines (as Falco and Gatekeeper log); the values
+    // read so far are accepted now rather than held to the end.
+    if (this.done.length > 0) this.flushLines();
     this.top = { line: this.line, skeleton: [], values: [], lines: [] };
+    this.skeletonBytes = 0;
     this.skeletonStart = i;
     this.key1 = '';
     this.key2 = '';
@@ -201,7 +239,8 @@ export class JsonStreamReader {
   private finishTop(chunk: Buffer, end: number): void {
     const top = this.top!;
     // Copied: a slice would keep its whole chunk (1 MB) alive for as long as the skeleton.
-    if (this.skeletonStart !== -1) top.skeleton.push(Buffer.from(chunk.subarray(this.skeletonStart, end)));
+    if (this.skeletonStart !== -1) this.addSkeleton(Buffer.from(chunk.subarray(this.skeletonStart, end)));
+    if (this.broken) return;
     this.skeletonStart = -1;
     this.done.push(top);
     this.top = undefined;
@@ -209,8 +248,14 @@ export class JsonStreamReader {
 
   private finishElement(chunk: Buffer, end: number): void {
     const parts = this.element!;
-    parts.push(chunk.subarray(this.elementStart, end));
     this.element = undefined;
+    if (this.elementOversize || this.elementBytes + (end - this.elementStart) > MAX_DOCUMENT_BYTES) {
+      this.elementStart = -1;
+      this.elementOversize = false;
+      addProblem(this.out, problem(this.file, `the item that starts here is larger than ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB (a Kubernetes object is at most ~1.5 MiB); this item was skipped, the rest of the file was read`, this.elementLine, 'invalid'));
+      return;
+    }
+    parts.push(chunk.subarray(this.elementStart, end));
     this.elementStart = -1;
     const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
     let value: unknown;
@@ -220,21 +265,46 @@ export class JsonStreamReader {
       const m = /position (\d+)/.exec((err as Error).message);
       const at = this.elementLine + (m ? lineOf(text, Number(m[1])) - 1 : 0);
       const where = at !== this.elementLine ? ` in the item that starts at line ${this.elementLine}` : '';
-      this.problems.push(problem(this.file, `malformed JSON (${jsonErrorText(err)})${where}; this item was skipped, the rest of the file was read`, at, 'parse-error', 'fix the JSON, or re-export it'));
+      addProblem(this.out, problem(this.file, `malformed JSON (${jsonErrorText(err)})${where}; this item was skipped, the rest of the file was read`, at, 'parse-error', 'fix the JSON, or re-export it'));
       return;
     }
     trim(value);
-    this.top!.values.push(value);
-    this.top!.lines.push(this.elementLine);
+    const top = this.top!;
+    top.values.push(value);
+    top.lines.push(this.elementLine);
+    // Counted as they stream, not once the list has ended: 6 million tiny pods must stop here.
+    if ((top.values.length & 1023) === 0) checkObjectBudget((this.out.accepted ?? 0) + top.values.length, this.file);
   }
 
   private fail(message: string): void {
-    this.problems.push(problem(this.file, `malformed JSON (${message}); the rest of the file was not read`, this.line, 'parse-error', 'fix the JSON, or re-export it'));
+    addProblem(this.out, problem(this.file, `malformed JSON (${message}); the rest of the file was not read`, this.line, 'parse-error', 'fix the JSON, or re-export it'));
     this.broken = true;
   }
 
+  /** Accept the complete top-level values held so far, each on its own (JSON Lines). */
+  private flushLines(): void {
+    for (const t of this.done.splice(0)) {
+      const value = this.parseTop(t);
+      if (value !== undefined) accept(value, this.file, t.line, this.out);
+      this.linesAccepted++;
+    }
+  }
+
+  /** The value of a finished top-level value (its skeleton parsed, the streamed elements put back); undefined when malformed. */
+  private parseTop(t: TopValue): unknown {
+    const text = Buffer.concat(t.skeleton).toString('utf8');
+    try {
+      return rebuild(JSON.parse(text), t);
+    } catch (err) {
+      const m = /position (\d+)/.exec((err as Error).message);
+      const line = t.streamed ? t.line : t.line + (m ? lineOf(text, Number(m[1])) - 1 : 0);
+      addProblem(this.out, problem(this.file, `malformed JSON (${jsonErrorText(err)})${t.streamed ? ` outside the ${t.values.length} items` : ''}; file skipped`, line, 'parse-error', 'fix the JSON, or re-export it'));
+      return undefined;
+    }
+  }
+
   /** Finish: accept every top-level value read into `out`. */
-  end(out: ParsedInput): void {
+  end(out: ParsedInput = this.out): void {
     if (!this.broken && (this.depth !== 0 || this.inString)) {
       const open = this.element ? ` (the item that starts at line ${this.elementLine} is not closed)` : '';
       this.fail(`unexpected end of JSON input${open}`);
@@ -244,28 +314,16 @@ export class JsonStreamReader {
       // Cut short: keep the items that were read, each on its own.
       top.values.forEach((v, i) => accept(v, this.file, top.lines[i]!, out));
     }
-    const values: { value: unknown; top: TopValue }[] = [];
-    for (const t of this.done) {
-      const text = Buffer.concat(t.skeleton).toString('utf8');
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        const m = /position (\d+)/.exec((err as Error).message);
-        const line = t.streamed ? t.line : t.line + (m ? lineOf(text, Number(m[1])) - 1 : 0);
-        out.problems.push(problem(this.file, `malformed JSON (${jsonErrorText(err)})${t.streamed ? ` outside the ${t.values.length} items` : ''}; file skipped`, line, 'parse-error', 'fix the JSON, or re-export it'));
-        continue;
-      }
-      values.push({ value: rebuild(value, t), top: t });
-    }
-    if (values.length > 1) {
+    if (this.linesAccepted > 0 || this.done.length > 1) {
       // JSON Lines (as Falco and Gatekeeper log): every value accepted on its own, at its line.
-      for (const v of values) accept(v.value, this.file, v.top.line, out);
+      this.flushLines();
       return;
     }
-    for (const v of values) {
-      const lines = v.top.lines;
-      settleJsonValue(v.value, this.file, out, v.top.streamed === 'items' ? (i) => lines[i] : undefined);
+    for (const t of this.done.splice(0)) {
+      const value = this.parseTop(t);
+      if (value === undefined) continue;
+      const lines = t.lines;
+      settleJsonValue(value, this.file, out, t.streamed === 'items' ? (i) => lines[i] : undefined);
     }
   }
 }
@@ -300,12 +358,27 @@ export class YamlStreamReader {
   private itemsAt = -1;
   private itemsLine = '';
   private itemCount = 0;
+  /** Characters held for the document (outside its items) and for the current item. */
+  private docChars = 0;
+  private itemChars = 0;
+  /** Why the current document (or item) is skipped: it grew past the limits (its lines are dropped). */
+  private docOversize: { message: string; line: number } | undefined;
+  private itemOversize: { message: string; line: number } | undefined;
 
   constructor(private readonly file: string, private readonly out: ParsedInput) {}
 
-  /** One line, without its `\n` (a trailing `\r` is kept, as the in-memory splitter does). */
-  pushLine(l: string): void {
+  /**
+   * One line, without its `\n` (a trailing `\r` is kept, as the in-memory splitter does); `null`
+   * for a line longer than MAX_LINE_BYTES, which the splitter did not keep.
+   */
+  pushLine(line: string | null): void {
     this.line++;
+    if (line === null) {
+      const tooLong = { message: `line ${this.line} is longer than ${MAX_LINE_BYTES / 2 ** 20} MiB`, line: this.line };
+      if (this.inItems && this.item) { this.itemOversize ??= tooLong; this.item = []; } else { this.docOversize ??= tooLong; this.doc = []; }
+      return;
+    }
+    const l = line;
     const c0 = l.charCodeAt(0);
     if ((c0 === 0x2d || c0 === 0x2e) && l.charCodeAt(1) === c0 && l.charCodeAt(2) === c0) {
       const after = l.charCodeAt(3);
@@ -328,6 +401,7 @@ export class YamlStreamReader {
         this.endItem();
         const at = m[1]!.length;
         this.item = [`${l.slice(0, at)} ${l.slice(at + 1)}`];
+        this.itemChars = l.length;
         this.itemLine = this.line;
         this.itemCount++;
         return;
@@ -336,17 +410,25 @@ export class YamlStreamReader {
         // The next top-level key ends the items.
         this.endItem();
         this.inItems = false;
-        this.doc.push(l);
+        this.pushDoc(l);
         return;
       }
-      if (this.item) this.item.push(l);
-      else if (/^\s*(#.*)?$/.test(l)) this.doc.push(l);
+      if (this.item) {
+        this.itemChars += l.length + 1;
+        if (this.itemOversize) return;
+        if (this.itemChars > MAX_DOCUMENT_BYTES) {
+          this.itemOversize = { message: `the item is larger than ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB`, line: this.itemLine };
+          this.item = [];
+          return;
+        }
+        this.item.push(l);
+      } else if (/^\s*(#.*)?$/.test(l)) this.pushDoc(l);
       else {
         // Not a block sequence after all (`items:` holds a mapping): read the document as it is.
         this.doc[this.itemsAt] = this.itemsLine;
         this.inItems = false;
         this.itemsSeen = false;
-        this.doc.push(l);
+        this.pushDoc(l);
       }
       return;
     }
@@ -359,10 +441,32 @@ export class YamlStreamReader {
       this.itemIndent = undefined;
       return;
     }
+    this.pushDoc(l);
+  }
+
+  /** A line of the document outside its items, within MAX_DOCUMENT_BYTES. */
+  private pushDoc(l: string): void {
+    this.docChars += l.length + 1;
+    if (this.docOversize) return;
+    if (this.docChars > MAX_DOCUMENT_BYTES) {
+      this.docOversize = { message: `the document is larger than ${MAX_DOCUMENT_BYTES / 2 ** 20} MiB`, line: this.docLine };
+      this.doc = [];
+      return;
+    }
     this.doc.push(l);
   }
 
+  private oversize(o: { message: string; line: number }, what: string): void {
+    addProblem(this.out, problem(this.file, `${o.message} (a Kubernetes object is at most ~1.5 MiB); this ${what} was skipped, the rest of the file was read`, o.line, 'invalid', 'check that this is the file you meant'));
+  }
+
   private endItem(): void {
+    if (this.itemOversize) {
+      this.oversize(this.itemOversize, 'item');
+      this.itemOversize = undefined;
+      this.item = undefined;
+      return;
+    }
     if (!this.item) return;
     const prefix = (this.itemIndent ?? '').length + 2;
     const lines = this.item;
@@ -376,14 +480,21 @@ export class YamlStreamReader {
     }
     text += '\n';
     this.item = undefined;
-    for (const d of loadYamlDocument(text, this.itemLine, this.file, this.out.problems)) {
+    for (const d of loadYamlDocument(text, this.itemLine, this.file, this.out)) {
       trim(d.value);
       this.items.push({ value: d.value, line: this.itemLine });
     }
+    if ((this.items.length & 1023) === 0) checkObjectBudget((this.out.accepted ?? 0) + this.items.length, this.file);
   }
 
   private endDocument(): void {
     this.endItem();
+    if (this.docOversize) {
+      this.oversize(this.docOversize, 'document');
+      this.docOversize = undefined;
+      this.doc = [];
+      this.itemsSeen = false;
+    }
     if (this.itemsSeen && this.itemCount === 0) {
       // `items:` with no entries (null): read the document as it is.
       this.doc[this.itemsAt] = this.itemsLine;
@@ -392,7 +503,7 @@ export class YamlStreamReader {
     if (this.doc.length > 0) {
       const text = `${this.doc.join('\n')}\n`;
       const items = this.items;
-      for (const d of loadYamlDocument(text, this.docLine, this.file, this.out.problems)) {
+      for (const d of loadYamlDocument(text, this.docLine, this.file, this.out)) {
         if (this.itemsSeen && isRecord(d.value) && Array.isArray(d.value.items) && d.value.items.length === 0) {
           d.value.items = items.map((x) => x.value);
           accept(d.value, this.file, d.line, this.out, isListKind(d.value) ? (i) => items[i]?.line : undefined);
@@ -407,6 +518,7 @@ export class YamlStreamReader {
     this.inItems = false;
     this.itemIndent = undefined;
     this.itemCount = 0;
+    this.docChars = 0;
   }
 
   end(): void {
@@ -414,23 +526,54 @@ export class YamlStreamReader {
   }
 }
 
-/** Split a byte stream into lines (UTF-8 safe: `\n` never occurs inside a multi-byte sequence). */
-async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  let rest: Buffer | undefined;
+/**
+ * Split a byte stream into lines (UTF-8 safe: `\n` never occurs inside a multi-byte sequence). A
+ * line longer than MAX_LINE_BYTES is not kept: `null` stands for it, and memory stays bounded
+ * whatever the input (a line is never joined from its pieces more than once).
+ */
+export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string | null> {
+  let rest: Buffer[] = [];
+  let restBytes = 0;
+  let overlong = false;
   for await (const chunk of chunks) {
-    const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-    const last = buf.lastIndexOf(NL);
-    if (last === -1) { rest = buf; continue; }
-    const text = buf.toString('utf8', 0, last);
-    rest = last + 1 < buf.length ? buf.subarray(last + 1) : undefined;
-    let pos = 0;
-    for (let eol = text.indexOf('\n'); eol !== -1; eol = text.indexOf('\n', pos)) {
-      yield text.slice(pos, eol);
-      pos = eol + 1;
+    const eol = chunk.indexOf(NL);
+    if (eol === -1) {
+      restBytes += chunk.length;
+      if (restBytes > MAX_LINE_BYTES) { overlong = true; rest = []; } else rest.push(chunk);
+      continue;
     }
-    yield text.slice(pos);
+    // The line the previous chunks began.
+    if (overlong || restBytes + eol > MAX_LINE_BYTES) {
+      yield null;
+    } else if (restBytes > 0) {
+      rest.push(chunk.subarray(0, eol));
+      yield Buffer.concat(rest).toString('utf8');
+    } else {
+      yield chunk.toString('utf8', 0, eol);
+    }
+    rest = [];
+    restBytes = 0;
+    overlong = false;
+    let start = eol + 1;
+    const last = chunk.lastIndexOf(NL);
+    if (last > start - 1) {
+      const text = chunk.toString('utf8', start, last);
+      let pos = 0;
+      for (let e = text.indexOf('\n'); e !== -1; e = text.indexOf('\n', pos)) {
+        yield e - pos > MAX_LINE_BYTES ? null : text.slice(pos, e);
+        pos = e + 1;
+      }
+      yield text.length - pos > MAX_LINE_BYTES ? null : text.slice(pos);
+      start = last + 1;
+    }
+    if (start < chunk.length) {
+      rest.push(chunk.subarray(start));
+      restBytes = chunk.length - start;
+      if (restBytes > MAX_LINE_BYTES) { overlong = true; rest = []; }
+    }
   }
-  if (rest && rest.length) yield rest.toString('utf8');
+  if (overlong) yield null;
+  else if (restBytes > 0) yield Buffer.concat(rest).toString('utf8');
 }
 
 /**
@@ -468,7 +611,7 @@ export async function parseManifestStream(chunks: AsyncIterable<Buffer>, file: s
     return;
   }
   if (first === 0x7b || first === 0x5b) {
-    const reader = new JsonStreamReader(file, out.problems);
+    const reader = new JsonStreamReader(file, out);
     for await (const c of all) reader.push(c);
     reader.end(out);
     return;

@@ -13,18 +13,27 @@ import { CONFIGMAPS_WITH_EVIDENCE } from '../sanitize.js';
 import { KubernetesCollectionError } from './errors.js';
 import type { KubeRequestError } from './errors.js';
 import type { KubeHttp } from './http.js';
-import { parseBody, statusMessage } from './http.js';
+import { DEADLINE_CODE, parseBody, statusMessage } from './http.js';
 import type { KubeResponse } from './http.js';
 import { Discovery, DiscoveryUnauthorized } from './discovery.js';
 import type { DiscoveryFailure, ResolvedResource } from './discovery.js';
 import { reduceObject } from './reduce.js';
 import { StructureSharer } from './share.js';
+import { describeShapeProblems, shapeProblems } from '../shape.js';
+import { checkObjectBudget } from '../limits.js';
 
 /** The media type of metadata-only lists, sent without a plain-JSON fallback (controls.md §4.3). */
 export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 export const DEFAULT_PAGE_SIZE = 500;
 export const DEFAULT_CONCURRENCY = 4;
 const MAX_410_RESTARTS = 3;
+/**
+ * Most pages read of one kind (5 million objects at the default page size): a server that keeps
+ * answering with new continue tokens cannot page forever. A token seen twice stops the list at once.
+ */
+export const MAX_PAGES_PER_KIND = 10_000;
+/** Objects of a wrong shape described in a gap, per kind (the rest are counted). */
+const MAX_INVALID_LISTED = 3;
 
 export type ProgressEvent =
   | { type: 'start'; key: string }
@@ -48,6 +57,10 @@ export interface CollectOptions {
   auth?: string;
   /** Share identical sub-trees between objects (default true; see share.ts). */
   share?: boolean;
+  /** The collection deadline in seconds, for messages (the deadline itself is the KubeHttp's). */
+  deadlineSeconds?: number;
+  /** Most pages per kind (default MAX_PAGES_PER_KIND). */
+  maxPages?: number;
   onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -205,14 +218,26 @@ export async function collectFromApi(http: KubeHttp, opts: CollectOptions): Prom
   const results = new Array<TaskResult | undefined>(tasks.length);
   let next = 0;
   let fatal: unknown;
+  // Objects are counted as they arrive, across kinds: past the budget the collection stops before
+  // the heap runs out (limits.ts).
+  let received = 0;
+  const budget = (n: number): void => {
+    received += n;
+    checkObjectBudget(received, `the cluster at ${opts.server ?? http.server}`);
+  };
   const worker = async (): Promise<void> => {
     while (fatal === undefined) {
       const i = next++;
       if (i >= tasks.length) return;
       const task = tasks[i]!;
+      if (http.expired()) {
+        // The deadline passed before this kind's turn: not collected, and said so.
+        results[i] = { objects: [], coverage: { state: 'error', count: 0, detail: task.resource.apiVersion }, gaps: [deadlineGap(task, `GET ${task.resource.path}`, 0, opts)], pages: 0 };
+        continue;
+      }
       opts.onProgress?.({ type: 'start', key: task.kindKey });
       try {
-        const r = task.mode === 'configmaps-by-name' ? await readConfigMaps(http, task, opts) : await listAll(http, task, pageSize, opts, () => fatal !== undefined, sharer);
+        const r = task.mode === 'configmaps-by-name' ? await readConfigMaps(http, task, opts) : await listAll(http, task, pageSize, opts, () => fatal !== undefined, sharer, budget);
         results[i] = r;
         opts.onProgress?.({ type: 'done', key: task.kindKey, state: r.coverage.state, count: r.coverage.count, pages: r.pages });
       } catch (err) {
@@ -315,6 +340,27 @@ function failState(objects: number): CoverageState {
   return objects > 0 ? 'partial' : 'error';
 }
 
+/** What was not collected because the collection deadline passed (`--deadline`). */
+function deadlineGap(task: Task, target: string, kept: number, opts: CollectOptions): EvidenceGap {
+  const limit = opts.deadlineSeconds ? ` (--deadline ${opts.deadlineSeconds} s)` : '';
+  return gapOf(task, 'timeout', `${task.resource.resource} (${task.resource.apiVersion}) ${kept ? `was not read completely before the collection deadline passed${limit}; ${kept} object(s) read before it are kept` : `was not collected: the collection deadline passed${limit} before it could be read`}`, target,
+    { fix: 'raise --deadline, or collect fewer kinds at once (--section, --control); a slow API server answers faster with a larger --page-size' });
+}
+
+/** Why a 200 answer to a LIST is not the list asked for, or undefined when it is (a List of the kind, with an items array). */
+export function listBodyProblem(body: unknown, kind: string, metadataOnly: boolean): string | undefined {
+  if (body === undefined) return 'a body that is not JSON';
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return `a JSON ${Array.isArray(body) ? 'array' : typeof body} instead of a ${kind}List`;
+  const b = body as { kind?: unknown; items?: unknown; metadata?: unknown };
+  const want = metadataOnly ? 'PartialObjectMetadataList' : `${kind}List`;
+  if (b.kind !== want && !(metadataOnly ? false : b.kind === 'List')) {
+    return `${typeof b.kind === 'string' ? `a ${b.kind.slice(0, 60)}` : 'an object without a kind'}${b.kind === 'Status' && statusMessage(body) ? ` ("${statusMessage(body)}")` : ''} instead of a ${want}`;
+  }
+  if (!Array.isArray(b.items)) return `a ${want} whose items are ${b.items === null ? 'null' : b.items === undefined ? 'missing' : `not a list (${typeof b.items})`}`;
+  if (b.metadata !== undefined && (b.metadata === null || typeof b.metadata !== 'object' || Array.isArray(b.metadata))) return `a ${want} whose metadata is not a mapping`;
+  return undefined;
+}
+
 type Fetched = { res: KubeResponse } | { err: unknown };
 
 /** The list's `metadata.continue`, read from the start of the body without parsing the items. */
@@ -329,21 +375,38 @@ export function peekContinue(body: Buffer): string | undefined {
 }
 
 /** LIST every page of one resource. */
-async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: CollectOptions, aborted: () => boolean, sharer?: StructureSharer): Promise<TaskResult> {
+async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: CollectOptions, aborted: () => boolean, sharer?: StructureSharer,
+  budget: (n: number) => void = () => undefined): Promise<TaskResult> {
   const r = task.resource;
   const metadataOnly = task.mode === 'secrets-metadata';
   const target = `GET ${r.path}`;
   const permission = rbacRule('list', r);
+  const maxPages = opts.maxPages ?? MAX_PAGES_PER_KIND;
   let restarts = 0;
   let pages = 0;
   let items: K8sObject[] = [];
   let cont: string | undefined;
-  const done = (state: CoverageState, gaps: EvidenceGap[] = []): TaskResult => ({
-    objects: state === 'collected' || state === 'partial' ? items : [],
-    coverage: { state, count: state === 'collected' || state === 'partial' ? items.length : 0, detail: r.apiVersion },
-    gaps,
-    pages,
-  });
+  /** Continue tokens already followed: one coming back means the server pages in a circle. */
+  let tokens = new Set<string>();
+  /** Objects whose fields have types the API does not allow: dropped, and the kind reported partial. */
+  let invalid = 0;
+  let invalidListed: string[] = [];
+  const invalidGap = (): EvidenceGap[] => invalid === 0 ? [] : [gapOf(task, 'invalid',
+    `${invalid} ${r.resource} object(s) have fields of a type the Kubernetes API does not allow and were not evaluated: ${invalidListed.join(' | ')}${invalid > invalidListed.length ? ' | …' : ''}`,
+    target, { fix: 'the API server should never answer this: check for a proxy or an aggregated API server between eks-soc2 and the cluster' })];
+  const done = (state: CoverageState, gaps: EvidenceGap[] = []): TaskResult => {
+    const kept = state === 'collected' || state === 'partial';
+    const s = invalid > 0 && state === 'collected' ? (items.length > 0 ? 'partial' : 'error') : state;
+    return {
+      objects: kept ? items : [],
+      coverage: { state: s, count: kept ? items.length : 0, detail: r.apiVersion },
+      gaps: [...gaps, ...invalidGap()],
+      pages,
+    };
+  };
+  const badList = (what: string): TaskResult => done(failState(items.length), [gapOf(task, 'error',
+    `listing ${r.resource} (${r.apiVersion}) answered ${what}; ${items.length ? `the ${items.length} object(s) of earlier pages are kept, the rest was not read` : 'nothing was read'}`, target,
+    { fix: 'an API server answers a LIST with a well-formed List: check for a proxy or an aggregated API server between eks-soc2 and the cluster' })]);
   const accept = metadataOnly ? METADATA_LIST_ACCEPT : 'application/json';
   const fetchPage = (c: string | undefined): Promise<Fetched> =>
     http.request(`${r.path}?limit=${pageSize}${c ? `&continue=${encodeURIComponent(c)}` : ''}`, { accept }).then((res) => ({ res }), (err: unknown) => ({ err }));
@@ -351,6 +414,7 @@ async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: Colle
     if (err instanceof KubernetesCollectionError) throw err;
     const e = err as KubeRequestError;
     if (e.kind === 'credentials' || e.kind === 'tls') throw new KubernetesCollectionError(e.message, 'collect', undefined, e.kind);
+    if (e.code === DEADLINE_CODE) return done(failState(items.length), [deadlineGap(task, target, items.length, opts)]);
     return done(failState(items.length), [gapOf(task, e.kind === 'timeout' ? 'timeout' : 'network', `listing ${r.resource} (${r.apiVersion}) failed after retries: ${e.message}${items.length ? `; ${items.length} object(s) read before the failure are kept` : ''}`, target, { fix: e.kind === 'timeout' ? 'raise --timeout, or lower --page-size' : 'check the network path to the API server and retry' })]);
   };
   // The next page is requested as soon as this page's continue token is known (it precedes the
@@ -388,22 +452,52 @@ async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: Colle
           return done('error', [gapOf(task, 'invalid', `the API server answered the metadata-only Secret list with ${problem}; the response was discarded unread`, target, { fix: 'upgrade the API server (metadata-only lists need Kubernetes 1.15+), or leave --secrets-metadata off' })]);
         }
       }
-      const list = Array.isArray(body?.items) ? (body!.items as Record<string, unknown>[]) : [];
+      // Anything but a well-formed List of the kind asked for ({"items": null}, a Status, an HTML
+      // page from a proxy) is not "no objects": the kind is not collected.
+      const bad = listBodyProblem(body, r.kind, metadataOnly);
+      if (bad) return badList(bad);
+      const list = body!.items as unknown[];
+      budget(list.length);
       for (const raw of list) {
-        if (!raw || typeof raw !== 'object') continue;
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+          invalid++;
+          if (invalidListed.length < MAX_INVALID_LISTED) invalidListed.push(`an item that is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw}, not an object`);
+          continue;
+        }
         const o = raw as K8sObject;
         if (metadataOnly) {
-          items.push(reduceObject({ apiVersion: r.apiVersion, kind: r.kind, metadata: (o.metadata ?? {}) as K8sObject['metadata'] }));
+          const meta = (o.metadata ?? {}) as K8sObject['metadata'];
+          const m = { apiVersion: r.apiVersion, kind: r.kind, metadata: meta };
+          const shape = shapeProblems(m);
+          if (shape.length > 0) {
+            invalid++;
+            if (invalidListed.length < MAX_INVALID_LISTED) invalidListed.push(describeShapeProblems(m, shape));
+            continue;
+          }
+          items.push(reduceObject(m));
           continue;
         }
         o.apiVersion = r.apiVersion;
         o.kind = r.kind;
+        const shape = shapeProblems(o);
+        if (shape.length > 0) {
+          invalid++;
+          if (invalidListed.length < MAX_INVALID_LISTED) invalidListed.push(describeShapeProblems(o, shape));
+          continue;
+        }
         if (!o.metadata || typeof o.metadata !== 'object') o.metadata = {};
         items.push(reduceObject(o, sharer));
       }
       opts.onProgress?.({ type: 'page', key: task.kindKey, count: items.length });
       const c = body?.metadata?.continue;
       if (typeof c === 'string' && c !== '') {
+        if (tokens.has(c) || c === cont) {
+          return badList(`the same continue token twice (after ${pages} page(s)): the server pages in a circle, so the list would never end`);
+        }
+        if (pages >= maxPages) {
+          return badList(`more than ${maxPages.toLocaleString('en-US')} pages (${items.length.toLocaleString('en-US')} objects): reading stopped there`);
+        }
+        tokens.add(c);
         cont = c;
         continue;
       }
@@ -414,6 +508,9 @@ async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: Colle
       if (restarts < MAX_410_RESTARTS) {
         restarts++;
         items = [];
+        invalid = 0;
+        invalidListed = [];
+        tokens = new Set();
         cont = undefined;
         continue;
       }
@@ -424,8 +521,10 @@ async function listAll(http: KubeHttp, task: Task, pageSize: number, opts: Colle
       const state: CoverageState = items.length > 0 ? 'partial' : 'denied';
       return done(state, [gapOf(task, 'forbidden', `listing ${r.resource} (${r.apiVersion}) was forbidden for ${opts.userName ? `user "${opts.userName}"` : 'this user'}${statusMessage(body) ? `: ${statusMessage(body)}` : ''}`, target, { permission, fix: RBAC_FIX })]);
     }
-    if (res.status === 404 && items.length === 0) {
-      return { objects: [], coverage: { state: 'absent', count: 0, detail: `${r.resource} is no longer served` }, gaps: [], pages };
+    if (res.status === 404) {
+      // Discovery said the resource is served: a 404 on its LIST is not an empty list (a proxy, a
+      // removed CRD, a broken aggregated API). Nothing is claimed about what exists.
+      return badList(`404 Not Found although API discovery lists ${r.resource}${statusMessage(body) ? ` ("${statusMessage(body)}")` : ''}`);
     }
     if (res.status === 406 && metadataOnly) {
       return done('error', [gapOf(task, 'unsupported', 'the API server does not support metadata-only lists (406 Not Acceptable); Secrets were not read, as full objects would carry their values', target)]);
@@ -474,11 +573,11 @@ async function readOptionalConfigMap(http: KubeHttp, r: Task['resource'], id: st
     return undefined;
   }
   if (res.status === 401) throw unauthorized(opts, `GET ${path}`);
-  if (res.status !== 200 || !res.json || typeof res.json !== 'object') return undefined;
+  if (res.status !== 200 || !res.json || typeof res.json !== 'object' || Array.isArray(res.json)) return undefined;
   const o = res.json as K8sObject;
   o.apiVersion = r.apiVersion;
   o.kind = r.kind;
-  return reduceObject(o);
+  return shapeProblems(o).length > 0 ? undefined : reduceObject(o);
 }
 
 /** GET the ConfigMaps controls read (CONFIGMAPS_WITH_EVIDENCE), by name. */
@@ -502,10 +601,16 @@ async function readConfigMaps(http: KubeHttp, task: Task, opts: CollectOptions):
       gaps.push(gapOf(task, (err as KubeRequestError).kind === 'timeout' ? 'timeout' : 'network', `reading ConfigMap ${id} failed: ${(err as Error).message}`, target));
       continue;
     }
-    if (res.status === 200 && res.json && typeof res.json === 'object') {
+    if (res.status === 200 && res.json && typeof res.json === 'object' && !Array.isArray(res.json)) {
       const o = res.json as K8sObject;
       o.apiVersion = r.apiVersion;
       o.kind = r.kind;
+      const shape = shapeProblems(o);
+      if (shape.length > 0) {
+        failed++;
+        gaps.push(gapOf(task, 'invalid', `ConfigMap ${id} has fields of a type the Kubernetes API does not allow and was not evaluated: ${describeShapeProblems(o, shape)}`, target));
+        continue;
+      }
       objects.push(reduceObject(o));
     } else if (res.status === 404) {
       // Not present: that is the answer.

@@ -4,6 +4,8 @@
  * and the other authenticators of `@kubernetes/client-node`, plus in-process EKS tokens when the
  * kubeconfig's `aws eks get-token` / `aws-iam-authenticator` binary is absent or `--eks-token` asks.
  */
+import { spawn } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
@@ -15,6 +17,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 import type { ClusterIdentity } from '../../model/index.js';
 import { KubernetesCollectionError } from './errors.js';
+import { redactString } from '../sanitize.js';
 import { parseEksArn } from '../eks-arn.js';
 import { EKS_TOKEN_PROVIDER, EksTokenAuthenticator, commandAvailable, parseEksExec } from './eks-token.js';
 import type { EksTokenParams } from './eks-token.js';
@@ -39,7 +42,50 @@ export interface ConnectOptions {
   inClusterRoot?: string;
   /** EKS token authenticator (tests inject credentials). */
   eksAuthenticator?: EksTokenAuthenticator;
+  /** Longest an exec credential plugin (or any other credential source) may take, ms (default 60 s). */
+  credentialTimeoutMs?: number;
 }
+
+export const DEFAULT_CREDENTIAL_TIMEOUT_MS = 60_000;
+
+type Spawn = typeof spawn;
+
+/**
+ * Give the exec credential plugins of `kc` a time limit: @kubernetes/client-node spawns them with
+ * no timeout (and stdin left open), so a plugin waiting for a prompt or a network that never
+ * answers hung the scan. The plugin is killed when the limit passes; `timedOut()` says so.
+ * Its stdin is the terminal only when there is one and the plugin may be interactive.
+ */
+function limitExecPlugins(kc: KubeConfig, timeoutMs: number): { timedOut(): string | undefined } {
+  let timedOut: string | undefined;
+  const auths = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
+  for (const a of auths) {
+    if (!a || typeof a !== 'object' || typeof (a as { execFn?: unknown }).execFn !== 'function') continue;
+    (a as { execFn: Spawn }).execFn = ((command: string, args: readonly string[] = [], o: SpawnOptions = {}) => {
+      const child = spawn(command, args, {
+        ...o,
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        stdio: [process.stdin.isTTY ? 'inherit' : 'ignore', 'pipe', 'pipe'],
+      });
+      child.once('exit', (_code, signal) => { if (signal === 'SIGKILL') timedOut = command; });
+      return child;
+    }) as Spawn;
+  }
+  return { timedOut: () => timedOut };
+}
+
+/** Settle `p` within `ms`, else reject with `message` (the work it stands for is abandoned). */
+async function within<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new CredentialTimeout(message())), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class CredentialTimeout extends Error {}
 
 export type AuthMethod = 'eks-token' | 'exec' | 'token' | 'client-certificate' | 'service-account' | 'basic' | 'auth-provider' | 'none';
 
@@ -155,7 +201,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
 
   const arnInfo = parseEksArn(contextName) ?? parseEksArn(cluster.name);
   const execInfo = parseEksExec(user?.exec ?? (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec);
-  const identity: ClusterIdentity = { context: files.length > 0 ? contextName : 'in-cluster', server: cluster.server };
+  // The server URL is kept in the evidence: never with a password in it (https://user:pass@host).
+  const identity: ClusterIdentity = { context: files.length > 0 ? contextName : 'in-cluster', server: redactString(cluster.server) };
   if (arnInfo) Object.assign(identity, { name: arnInfo.name, arn: arnInfo.arn, region: arnInfo.region, accountId: arnInfo.accountId });
   if (execInfo) {
     identity.name ??= execInfo.clusterName;
@@ -185,9 +232,20 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
     identity.region ??= region;
   }
   const auth = authMethod(user);
+  const credentialTimeoutMs = opts.credentialTimeoutMs ?? DEFAULT_CREDENTIAL_TIMEOUT_MS;
+  const plugins = limitExecPlugins(kc, credentialTimeoutMs);
+  const seconds = `${Math.round(credentialTimeoutMs / 100) / 10} s`;
+  const applyAuth = (o: HttpsRequestOptions): Promise<void> =>
+    within(kc.applyToHTTPSOptions(o), credentialTimeoutMs + 2_000, () => `the credentials of kubeconfig user "${userName}" were not ready within ${seconds}`);
 
   const collectError = (err: unknown): KubernetesCollectionError => {
     const e = err as NodeJS.ErrnoException;
+    const hung = plugins.timedOut();
+    if (hung || err instanceof CredentialTimeout) {
+      return new KubernetesCollectionError(
+        hung ? `the credential plugin of kubeconfig user "${userName}" (\`${hung}\`) did not answer within ${seconds} and was stopped` : (err as Error).message,
+        'collect', 'run the plugin by hand to see what it waits for (a login prompt, a network that does not answer); --timeout SECONDS gives it longer', 'credentials');
+    }
     if (e.code === 'ENOENT' && e.path) return usage(`a file named in the kubeconfig does not exist: ${e.path}`, 'fix the certificate/key/token path in the kubeconfig');
     if (e.code === 'ENOENT' && execInfo) {
       return new KubernetesCollectionError(`the kubeconfig user "${userName}" runs \`${execInfo.command}\`, which is not installed`, 'collect', 'install it, or pass --eks-token to sign EKS tokens in-process', 'credentials');
@@ -200,7 +258,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
 
   const tlsOpts: HttpsRequestOptions = {};
   try {
-    await kc.applyToHTTPSOptions(tlsOpts);
+    await applyAuth(tlsOpts);
   } catch (err) {
     if (/HTTP protocol is not allowed/.test(String((err as Error).message))) {
       throw usage(`cluster "${cluster.name}" uses ${cluster.server} (plain HTTP) without insecure-skip-tls-verify`, 'use the https:// endpoint of the API server');
@@ -246,7 +304,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
       if (cached && Date.now() - cached.at < 30_000) return cached.headers;
       const o: HttpsRequestOptions = {};
       try {
-        await kc.applyToHTTPSOptions(o);
+        await applyAuth(o);
       } catch (err) {
         throw collectError(err);
       }

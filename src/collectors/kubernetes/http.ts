@@ -29,6 +29,11 @@ export interface KubeHttpOptions {
   burst: number;
   /** Per-request timeout, milliseconds. */
   timeoutMs: number;
+  /**
+   * End of the whole collection (epoch ms, `--deadline`): each request's timeout shrinks to what is
+   * left, no retry waits past it, and once it has passed every request fails at once (EDEADLINE).
+   */
+  deadline?: number;
   /** Retries for network errors, timeouts and 5xx (default 4). */
   maxRetries?: number;
   /** Retries for 429 Too Many Requests (default 8). */
@@ -60,6 +65,9 @@ export interface HttpStats {
   bytes: number;
 }
 
+/** The code of the KubeRequestError a request fails with once the collection deadline has passed. */
+export const DEADLINE_CODE = 'EDEADLINE';
+
 const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_|ERR_TLS_|ERR_SSL_|EPROTO$)/;
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
@@ -88,6 +96,20 @@ export class KubeHttp {
     return this.base;
   }
 
+  /** Milliseconds left before the collection deadline (Infinity without one). */
+  remainingMs(): number {
+    return this.opts.deadline === undefined ? Infinity : this.opts.deadline - Date.now();
+  }
+
+  /** True once the collection deadline has passed. */
+  expired(): boolean {
+    return this.remainingMs() <= 0;
+  }
+
+  private deadlineError(): KubeRequestError {
+    return new KubeRequestError('the collection deadline passed', 'timeout', DEADLINE_CODE);
+  }
+
   /**
    * Send a request, retrying what is worth retrying. Returns the final response whatever its status
    * (429/5xx included once retries are exhausted); throws KubeRequestError when no response came.
@@ -99,8 +121,10 @@ export class KubeHttp {
     let throttle = 0;
     let authRetried = false;
     for (;;) {
+      if (this.expired()) throw this.deadlineError();
       const before = this.bucket.waitedMs;
       await this.bucket.take();
+      if (this.expired()) throw this.deadlineError();
       this.stats.rateLimitWaitMs += this.bucket.waitedMs - before;
       this.stats.requests++;
       let res: KubeResponse;
@@ -115,7 +139,7 @@ export class KubeHttp {
       } catch (err) {
         if (err instanceof KubernetesCollectionError) throw err;
         const e = err instanceof KubeRequestError ? err : new KubeRequestError((err as Error).message, 'network');
-        if (e.kind === 'tls' || e.kind === 'credentials' || net >= maxNet) throw e;
+        if (e.kind === 'tls' || e.kind === 'credentials' || e.code === DEADLINE_CODE || net >= maxNet) throw e;
         net++;
         await this.wait(this.backoff(net));
         continue;
@@ -152,6 +176,8 @@ export class KubeHttp {
   }
 
   private async wait(ms: number): Promise<void> {
+    // A wait that would outlast the deadline is not worth starting: the retry could not finish.
+    if (ms >= this.remainingMs()) throw this.deadlineError();
     this.stats.retries++;
     this.stats.retryWaitMs += ms;
     await this.sleep(ms);
@@ -208,10 +234,15 @@ export class KubeHttp {
           if (!res.complete) fail(new KubeRequestError('the connection was closed before the response was complete', 'network', 'ECONNRESET'));
         });
       });
+      // The request's own timeout, shortened to what is left before the collection deadline.
+      const left = this.remainingMs();
+      const limit = Math.max(1, Math.min(this.opts.timeoutMs, left));
       const timer = setTimeout(() => {
-        fail(new KubeRequestError(`no response within ${Math.round(this.opts.timeoutMs / 1000)} s`, 'timeout', 'ETIMEDOUT'));
+        fail(limit < this.opts.timeoutMs
+          ? this.deadlineError()
+          : new KubeRequestError(`no response within ${Math.round(this.opts.timeoutMs / 1000)} s`, 'timeout', 'ETIMEDOUT'));
         req.destroy();
-      }, this.opts.timeoutMs);
+      }, limit);
       req.on('error', (err: NodeJS.ErrnoException) => {
         const code = err.code ?? '';
         if (TLS_CODES.test(code)) fail(new KubeRequestError(`TLS: ${err.message}`, 'tls', code));

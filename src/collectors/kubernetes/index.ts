@@ -13,8 +13,8 @@ export { KubernetesCollectionError, KubeRequestError } from './errors.js';
 export { connect } from './connection.js';
 export { parseEksArn } from '../eks-arn.js';
 export type { ConnectOptions, Connection, AuthMethod } from './connection.js';
-export { KubeHttp } from './http.js';
-export { collectFromApi, rbacRule, metadataOnlyProblem, METADATA_LIST_ACCEPT, DEFAULT_PAGE_SIZE, DEFAULT_CONCURRENCY } from './collect.js';
+export { KubeHttp, DEADLINE_CODE } from './http.js';
+export { collectFromApi, rbacRule, metadataOnlyProblem, listBodyProblem, METADATA_LIST_ACCEPT, DEFAULT_PAGE_SIZE, DEFAULT_CONCURRENCY, MAX_PAGES_PER_KIND } from './collect.js';
 export type { CollectOptions, CollectResult, ProgressEvent } from './collect.js';
 export { EksTokenAuthenticator, generateEksToken, parseEksExec, EKS_TOKEN_TTL_MS } from './eks-token.js';
 export { reduceObject } from './reduce.js';
@@ -23,12 +23,16 @@ export { reduceObject } from './reduce.js';
 export const DEFAULT_QPS = 10;
 export const DEFAULT_BURST = 20;
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default of `--deadline`: the whole Kubernetes collection, credentials to the last page (docs/kubernetes.md). */
+export const DEFAULT_DEADLINE_MS = 900_000;
 
 export interface LiveOptions extends ConnectOptions, Omit<CollectOptions, 'userName' | 'server' | 'auth'> {
   qps?: number;
   burst?: number;
   /** Per-request timeout in milliseconds (default 60 s). */
   timeoutMs?: number;
+  /** The whole collection, milliseconds (default 15 minutes); what is not read by then is reported as not collected. */
+  deadlineMs?: number;
   /** Tests: shorten backoff. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -66,7 +70,10 @@ async function readKubeSystemUid(http: KubeHttp): Promise<string | undefined> {
 /** Connect and collect. Throws KubernetesCollectionError for problems that stop the whole collection. */
 export async function collectLive(opts: LiveOptions): Promise<LiveResult> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-  const conn = await connect({ ...opts, maxSockets: concurrency + 1 });
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadline = Date.now() + deadlineMs;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const conn = await connect({ ...opts, maxSockets: concurrency + 1, credentialTimeoutMs: Math.min(opts.credentialTimeoutMs ?? timeoutMs, deadlineMs) });
   try {
     const http = new KubeHttp({
       server: conn.server,
@@ -75,12 +82,13 @@ export async function collectLive(opts: LiveOptions): Promise<LiveResult> {
       refreshAuth: () => conn.refreshAuth(),
       qps: opts.qps ?? DEFAULT_QPS,
       burst: opts.burst ?? DEFAULT_BURST,
-      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs,
+      deadline,
       userAgent: 'eks-soc2 (read-only compliance collector)',
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
     });
-    const result = await collectFromApi(http, { ...opts, concurrency, userName: conn.userName, server: conn.server, auth: conn.auth });
-    const uid = kubeSystemUid(result.kubernetes.objects) ?? await readKubeSystemUid(http);
+    const result = await collectFromApi(http, { ...opts, concurrency, userName: conn.userName, server: conn.server, auth: conn.auth, deadlineSeconds: Math.round(deadlineMs / 1000) });
+    const uid = kubeSystemUid(result.kubernetes.objects) ?? (http.expired() ? undefined : await readKubeSystemUid(http));
     return { ...result, cluster: { ...conn.cluster, ...(uid ? { uid } : {}) }, inputs: conn.inputs };
   } finally {
     conn.close();

@@ -3,6 +3,7 @@
  * tfvars) are translated into the AWS facts the checks read (translate.ts), added to the snapshot
  * with the resources they came from (`snapshot.iac`), so findings are reported on Terraform addresses.
  */
+import { redactObjectValues } from '../sanitize.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AwsFact, EvidenceGap, IacResource, Snapshot } from '../../model/index.js';
@@ -105,6 +106,9 @@ export function addTerraform(snapshot: Snapshot, r: TerraformResult): void {
   for (const f of r.facts) {
     const key = `${f.service}:${f.operation}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    // Configuration can carry credentials (a tfvars password in a user-data script, a webhook URL in
+    // a tag): facts are redacted by value like every other AWS fact before they can be stored.
+    redactObjectValues(f.output);
     snapshot.aws.facts.push(f);
   }
   // An operation no translated resource answers is "not in the input" (not collected), as kinds absent from manifests are.

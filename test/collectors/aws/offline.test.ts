@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +62,20 @@ describe('--aws-evidence DIR (AWS CLI JSON outputs)', () => {
     expect(byFile('eks-list-fargate-profiles.json')).toMatchObject({ reason: 'invalid', message: expect.stringContaining('JSON object') });
     expect(byFile('README.txt')).toBeUndefined();
     expect(s.aws.calls['eks:DescribeCluster']!.state).toBe('collected');
+  });
+
+  it('a named pipe (or socket, device) in the directory is skipped with a gap, never opened (issue 18 item 11)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eks-soc2-aws-fifo-'));
+    try {
+      cpSync(join(DIR, 'eks-describe-cluster.json'), join(dir, 'eks-describe-cluster.json'));
+      // Opening a FIFO nobody writes to blocks forever: were it read, this test would time out.
+      execFileSync('mkfifo', [join(dir, 'eks-list-addons.json')]);
+      const s = await loadAwsEvidence(fresh(), { dir, keys: keys('eks:DescribeCluster', 'eks:ListAddons') });
+      expect(s.gaps.find((g) => g.target === join(dir, 'eks-list-addons.json'))).toMatchObject({ reason: 'skipped', message: expect.stringMatching(/not a regular file/) });
+      expect(s.aws.calls['eks:DescribeCluster']!.state).toBe('collected');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('requested operations without a file are gaps naming the files to save; zero targets is collected', async () => {

@@ -44,7 +44,9 @@ describe('YAML documents', () => {
 
   it('reports scalars, lists and objects without apiVersion/kind, and keeps unknown kinds and CRDs', () => {
     const r = parse('just a string\n---\n- 1\n- 2\n---\nfoo: bar\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n');
-    expect(r.problems.map((p) => p.reason)).toEqual(['invalid', 'invalid', 'invalid']);
+    // A scalar or a list cannot be read at all (an input problem); a mapping with neither apiVersion
+    // nor kind is some other file (a values file, a policy): reported and skipped.
+    expect(r.problems.map((p) => p.reason)).toEqual(['invalid', 'invalid', 'skipped']);
     expect(r.objects.map((o) => o.kind)).toEqual(['Widget', 'CustomResourceDefinition']);
   });
 
@@ -59,11 +61,11 @@ describe('YAML documents', () => {
 
 describe('JSON', () => {
   it('reads a List with a line per item, and arrays of objects', () => {
-    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a "}' } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b' } }] }, null, 2);
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a "}' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } }] }, null, 2);
     const r = parseManifestText(text, 'pods.json');
     expect(r.objects.map((o) => [o.metadata.name, o.$source?.line])).toEqual([['a "}', 5], ['b', 12]]);
     expect(jsonItemOffsets('{"kind":"List","items":[1, "x]", {"a":[1,2]}],"z":[3]}').length).toBe(3);
-    expect(parseManifestText('[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}]', 'a.json').objects).toHaveLength(1);
+    expect(parseManifestText('[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}]', 'a.json').objects).toHaveLength(1);
   });
 
   it('reports malformed JSON with a line and reads nothing from it', () => {
@@ -268,11 +270,12 @@ describe('tool reports and other non-Kubernetes inputs', () => {
 
 describe('kinds under a group that does not serve them', () => {
   it('evaluates extensions/v1beta1 and v1 Deployments as apps/v1 and reports the manifest', async () => {
-    const r = parseManifestText('apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: old}\n---\napiVersion: v1\nkind: Deployment\nmetadata: {name: wrong}\n', 'legacy.yaml');
+    const spec = 'spec: {selector: {matchLabels: {app: a}}, template: {spec: {containers: [{name: c, image: x}]}}}';
+    const r = parseManifestText(`apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: old}\n${spec}\n---\napiVersion: v1\nkind: Deployment\nmetadata: {name: wrong}\n${spec}\n`, 'legacy.yaml');
     expect(r.objects).toHaveLength(2);
     expect(r.problems.map((p) => p.message)).toEqual([
       expect.stringMatching(/^legacy\.yaml:1: Deployment old: apiVersion extensions\/v1beta1 does not serve Deployment .* evaluated as apps\/v1/),
-      expect.stringMatching(/^legacy\.yaml:5: Deployment wrong: apiVersion v1 does not serve Deployment/),
+      expect.stringMatching(/^legacy\.yaml:6: Deployment wrong: apiVersion v1 does not serve Deployment/),
     ]);
     const { kindKey } = await import('../../../src/model/index.js');
     expect(kindKey('extensions/v1beta1', 'Deployment')).toBe('apps/Deployment');

@@ -166,7 +166,7 @@ describe('malformed input in the middle of a stream', () => {
   });
 
   it('YAML: a bad List item and a bad document are reported with their lines, the rest is read', async () => {
-    const text = 'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b\n    bad: [\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: c}\nkind: List\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n  bad: [\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n';
+    const text = 'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b\n    bad: [\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\nkind: List\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n  bad: [\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n';
     const out = fresh();
     await parseManifestStream(Readable.from([Buffer.from(text)]), 'p.yaml', out);
     expect(out.objects.map((o) => [o.metadata.name, o.$source?.line])).toEqual([['a', 3], ['c', 10], ['ok', 20]]);
@@ -189,11 +189,11 @@ describe('malformed input in the middle of a stream', () => {
   });
 
   it('a JSON stream reader stops at garbage after the value', () => {
-    const problems: ParsedInput['problems'] = [];
-    const r = new JsonStreamReader('g.json', problems);
+    const out: ParsedInput = fresh();
+    const { problems } = out;
+    const r = new JsonStreamReader('g.json', out);
     r.push(Buffer.from('{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n"}}\nxyz'));
-    const out: ParsedInput = { ...fresh(), problems };
-    r.end(out);
+    r.end();
     expect(out.objects.map((o) => o.metadata.name)).toEqual(['n']);
     expect(problems[0]!.message).toMatch(/g\.json:2: malformed JSON \(unexpected "x" after the end of the JSON value\)/);
   });

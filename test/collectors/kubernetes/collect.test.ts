@@ -89,7 +89,7 @@ describe('live collection from the test API server', () => {
   });
 
   it('fetches only the discovery documents the keys need, and records unserved kinds and groups as absent', async () => {
-    const s = await start({ objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' } }], serve: ['core/Namespace'] });
+    const s = await start({ objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } }], serve: ['core/Namespace'] });
     const r = await collect(s, ['k8s:apps/Deployment', 'k8s:apps/DaemonSet', 'k8s:kyverno.io/ClusterPolicy', 'k8s:constraints.gatekeeper.sh/*', 'k8s:core/Namespace', 'aws:eks:DescribeCluster']);
     expect(r.kubernetes.kinds['apps/Deployment']).toMatchObject({ state: 'collected', count: 1, detail: 'apps/v1' });
     expect(r.kubernetes.kinds['apps/DaemonSet']?.state).toBe('absent');
@@ -270,7 +270,7 @@ describe('live collection from the test API server', () => {
   });
 
   it('returns objects in a stable order whatever the concurrency', async () => {
-    const objects = [pod('b', 'y'), pod('a', 'x'), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' } }];
+    const objects = [pod('b', 'y'), pod('a', 'x'), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } }];
     const s = await start({ objects });
     const one = await collect(s, ['k8s:core/Pod', 'k8s:apps/Deployment'], { concurrency: 1 });
     const four = await collect(s, ['k8s:apps/Deployment', 'k8s:core/Pod'], { concurrency: 4 });

@@ -119,6 +119,22 @@ describe('exec credential plugins and EKS tokens', () => {
     expect(s.requests).toHaveLength(0);
   });
 
+  it('an exec plugin that never answers is stopped after the timeout: one clear credentials error (issue 18 item 11)', async () => {
+    const s = await start();
+    const dir = tmp();
+    const plugin = join(dir, 'get-token');
+    // Waits on its stdin (a prompt nobody answers), then on the network that never replies.
+    writeFileSync(plugin, '#!/bin/sh\nread answer\nexec sleep 3600\n');
+    chmodSync(plugin, 0o755);
+    const file = s.writeKubeconfig({ user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin } } });
+    const err = await run({ kubeconfig: file, timeoutMs: 1_000 }).catch((e: unknown) => e) as KubernetesCollectionError;
+    expect(err).toBeInstanceOf(KubernetesCollectionError);
+    expect(err.exit).toBe('collect');
+    expect(err.message).toMatch(/credential plugin of kubeconfig user .*get-token.* did not answer within 1 s and was stopped/);
+    expect(err.fix).toMatch(/--timeout/);
+    expect(s.requests).toHaveLength(0);
+  });
+
   it('signs EKS tokens in-process when the kubeconfig runs `aws eks get-token` and aws is not installed', async () => {
     const seen: string[] = [];
     const s = await start({ token: eksTokenFor('acme-prod', seen) });

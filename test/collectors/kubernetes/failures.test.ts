@@ -47,7 +47,7 @@ describe('permission gaps, not crashes', () => {
   it('403 on pods only: pods are denied with the missing RBAC rule, the rest is collected', async () => {
     const s = await start({
       lazy: { 'core/Pod': pods(10) },
-      objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' } }],
+      objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } }],
       serve: ['apps/ReplicaSet'],
       forbidden: ['core/pods'],
       username: 'auditor',
@@ -297,5 +297,124 @@ describe('problems that stop the collection: one clear error with the fix', () =
     expect(err.reason).toBe('tls');
     expect(err.message).toMatch(/TLS verification/);
     expect(s.requests).toHaveLength(0);
+  });
+});
+
+/** Evaluate one control of the catalog on what was collected (as `scan` does). */
+async function verdict(r: Awaited<ReturnType<typeof collect>>, control: string) {
+  const { emptySnapshot, defaultConfig } = await import('../../../src/model/index.js');
+  const { evaluate } = await import('../../../src/engine/index.js');
+  const { catalog } = await import('../../../src/catalog/index.js');
+  const snap = emptySnapshot('test');
+  snap.kubernetes = r.kubernetes;
+  snap.gaps.push(...r.gaps);
+  return evaluate(snap, catalog, { config: defaultConfig(), toolVersion: 'test', catalogVersion: 'test', controls: [control] }).controls[0]!;
+}
+
+const badPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'priv', namespace: 'app' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } };
+
+describe('answers that are not the list asked for (issue 18 item 3): a gap, never "no objects"', () => {
+  const cases: [string, (req: { resource?: string; verb?: string }) => ReturnType<NonNullable<KubeApiServerOptions['intercept']>>][] = [
+    ['404 although discovery lists pods', (req) => (req.resource === 'pods' && req.verb === 'list' ? { status: 404 } : undefined)],
+    ['200 with "items": null', (req) => (req.resource === 'pods' && req.verb === 'list' ? { status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: null } } : undefined)],
+    ['200 with a Status', (req) => (req.resource === 'pods' && req.verb === 'list' ? { status: 200, body: { kind: 'Status', apiVersion: 'v1', status: 'Success', message: 'proxy says hi' } } : undefined)],
+    ['200 with another kind of list', (req) => (req.resource === 'pods' && req.verb === 'list' ? { status: 200, body: { kind: 'ServiceList', apiVersion: 'v1', metadata: {}, items: [] } } : undefined)],
+    ['200 with an array', (req) => (req.resource === 'pods' && req.verb === 'list' ? { status: 200, body: [] } : undefined)],
+  ];
+  for (const [name, intercept] of cases) {
+    it(`${name}: pods are not collected, and CC5-HARD-03 cannot pass`, async () => {
+      const s = await start({ objects: [badPod], intercept });
+      const r = await collect(s, ['k8s:core/Pod']);
+      expect(r.kubernetes.kinds['core/Pod']?.state).toBe('error');
+      expect(r.gaps).toHaveLength(1);
+      expect(r.gaps[0]).toMatchObject({ key: 'core/Pod', reason: 'error', target: 'GET /api/v1/pods' });
+      expect(r.gaps[0]!.message).toMatch(/listing pods \(v1\) answered .*nothing was read/);
+      const c = await verdict(r, 'CC5-HARD-03');
+      expect(c.status).not.toBe('pass');
+      expect(c.evidence.missing.join(' ')).toMatch(/listing pods/);
+    });
+  }
+});
+
+describe('paging that never ends (issue 18 item 4)', () => {
+  it('the same continue token again: the list stops at once with a gap', async () => {
+    const s = await start({
+      lazy: { 'core/Pod': pods(10) },
+      intercept: (req) => (req.resource === 'pods' && req.verb === 'list'
+        ? { status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata: { continue: 'same-token' }, items: [badPod] } } : undefined),
+    });
+    const r = await collect(s, ['k8s:core/Pod']);
+    expect(s.count('GET /api/v1/pods')).toBeLessThanOrEqual(3);
+    expect(r.kubernetes.kinds['core/Pod']).toMatchObject({ state: 'partial' });
+    expect(r.gaps[0]!.message).toMatch(/the same continue token twice/);
+    expect((await verdict(r, 'CC5-HARD-03')).status).not.toBe('pass');
+  });
+
+  it('a new token on every page: reading stops at the page bound, with a gap', async () => {
+    let page = 0;
+    const s = await start({
+      lazy: { 'core/Pod': pods(10) },
+      intercept: (req) => (req.resource === 'pods' && req.verb === 'list'
+        ? { status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata: { continue: `t-${++page}` }, items: [{ ...badPod, metadata: { name: `p${page}`, namespace: 'app' } }] } } : undefined),
+    });
+    const r = await collect(s, ['k8s:core/Pod'], { maxPages: 25 });
+    expect(s.count('GET /api/v1/pods')).toBeLessThanOrEqual(27);
+    expect(r.kubernetes.kinds['core/Pod']).toMatchObject({ state: 'partial', count: 25 });
+    expect(r.gaps[0]!.message).toMatch(/more than 25 pages/);
+  });
+});
+
+describe('objects of a wrong shape from the API (issue 18 items 2, 5)', () => {
+  it('containers as a mapping or a string, annotations as a string: dropped and reported, the kind partial, no crash', async () => {
+    const s = await start({
+      objects: [
+        badPod,
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'map', namespace: 'app' }, spec: { containers: { name: 'c', image: 'x', securityContext: { privileged: true } } } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'str', namespace: 'app' }, spec: { containers: 'c' } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ann', namespace: 'app', annotations: 'kubectl.kubernetes.io/last-applied-configuration' }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+      ],
+    });
+    const r = await collect(s, ['k8s:core/Pod']);
+    expect(r.kubernetes.objects.map((o) => o.metadata.name)).toEqual(['priv']);
+    expect(r.kubernetes.kinds['core/Pod']).toMatchObject({ state: 'partial', count: 1 });
+    expect(r.gaps).toHaveLength(1);
+    expect(r.gaps[0]).toMatchObject({ key: 'core/Pod', reason: 'invalid' });
+    expect(r.gaps[0]!.message).toMatch(/3 pods object\(s\) have fields of a type the Kubernetes API does not allow/);
+    expect(r.gaps[0]!.message).toContain('Pod app/map: spec.containers is a mapping, not a list');
+    expect(r.gaps[0]!.message).toContain('Pod app/str: spec.containers is the string "c", not a list');
+    expect(r.gaps[0]!.message).toContain('Pod app/ann: metadata.annotations is a string, not a mapping');
+    // The privileged pod that was read still fails the control.
+    expect((await verdict(r, 'CC5-HARD-03')).status).toBe('fail');
+  });
+
+  it('only a malformed pod: CC5-HARD-03 is not passed on what remains', async () => {
+    const s = await start({ objects: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'map', namespace: 'app' }, spec: { containers: { name: 'c', securityContext: { privileged: true } } } }] });
+    const r = await collect(s, ['k8s:core/Pod']);
+    expect(r.kubernetes.kinds['core/Pod']).toMatchObject({ state: 'error', count: 0 });
+    expect((await verdict(r, 'CC5-HARD-03')).status).toBe('error');
+  });
+});
+
+describe('the collection deadline (issue 18 item 14)', () => {
+  it('a hung API: requests end at the deadline, what was not read is reported, what was read is kept', async () => {
+    const s = await start({
+      objects: [badPod, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } }],
+      serve: ['apps/Deployment', 'core/Service'],
+      // Pods never answer (well past the test's own timeout); the other kinds do.
+      intercept: (req) => (req.resource === 'pods' && req.verb === 'list' ? { delayMs: 3_600_000 } : undefined),
+    });
+    const r = await collect(s, ['k8s:core/Pod', 'k8s:core/Namespace', 'k8s:apps/Deployment', 'k8s:core/Service'], { deadlineMs: 2_000, timeoutMs: 60_000, concurrency: 1 });
+    expect(r.kubernetes.kinds['core/Pod']?.state).toBe('error');
+    const gap = r.gaps.find((g) => g.key === 'core/Pod')!;
+    expect(gap).toMatchObject({ reason: 'timeout' });
+    expect(gap.message).toMatch(/the collection deadline passed \(--deadline 2 s\)/);
+    expect(gap.fix).toMatch(/--deadline/);
+    // Listed before pods (kinds go in key order, one at a time here), so read in time.
+    expect(r.kubernetes.kinds['apps/Deployment']?.state).toBe('collected');
+    expect(r.kubernetes.kinds['core/Namespace']?.state).toBe('collected');
+    // Services come after pods: not reached before the deadline, and said so.
+    expect(r.kubernetes.kinds['core/Service']?.state).toBe('error');
+    expect(r.gaps.find((g) => g.key === 'core/Service')!.message).toMatch(/was not collected: the collection deadline passed/);
+    expect((await verdict(r, 'CC5-HARD-03')).status).toBe('error');
   });
 });

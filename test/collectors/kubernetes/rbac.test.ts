@@ -157,7 +157,7 @@ describe('deploy/kubernetes/base/rbac.yaml is least privilege for the whole cata
     const s = await startKubeApiServer({
       token: 't',
       objects: [
-        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'falco', namespace: 'falco', labels: { 'app.kubernetes.io/name': 'falco' } }, spec: {} },
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'falco', namespace: 'falco', labels: { 'app.kubernetes.io/name': 'falco' } }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } },
         { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'falco', namespace: 'falco' }, data: { 'falco.yaml': 'http_output: { enabled: true }' } },
       ],
     });

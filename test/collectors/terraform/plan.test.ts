@@ -233,3 +233,13 @@ describe('Terraform plans: each translated resource type decides its control (pa
     expect(c.message).toMatch(/cloudtrail:DescribeTrails: not in the Terraform input/);
   });
 });
+
+describe('Terraform facts are redacted by value before they can be stored', () => {
+  it('a credential in a tag of a planned cluster never reaches the snapshot', async () => {
+    const snap = await snapshotOf([cluster({ tags: { db: 'postgres://admin:Sup3rS3cretPw@db.internal:5432/app', key: 'AKIAIOSFODNN7EXAMPLE' } })]);
+    const text = JSON.stringify(snap.aws.facts);
+    expect(text).toContain('db.internal'); // the tag itself is kept
+    expect(text).not.toContain('Sup3rS3cretPw');
+    expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
+  });
+});
