@@ -3,17 +3,20 @@
  * Hardening" (checklist Part 2).
  */
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { ControlDefinition, Evidence, EvidenceKey, K8sObject, ResourceRef, Severity } from '../model/index.js';
+import type { ControlDefinition, Evidence, EvidenceKey, EvidenceRequirement, K8sObject, ResourceRef, Severity } from '../model/index.js';
+import { countedEvidence } from '../model/index.js';
 import { defineControl } from './define.js';
 import { WORKLOAD_KEYS, aws, k8s, need } from './lib/keys.js';
 import { POD_SECURITY_RULES, checkPodSecurity, isWindows, resourceGaps } from './lib/pod-security.js';
 import type { PodSecurityRule } from './lib/pod-security.js';
-import { arr, containersOf, workloads } from './lib/workloads.js';
+import { PSS_LEVELS, psaViolations } from './lib/psa.js';
+import type { PssLevel } from './lib/psa.js';
+import { arr, workloads } from './lib/workloads.js';
 import type { PodSpec, Workload } from './lib/workloads.js';
 import { addonNames, awsRef, clusterRef, describeAddon, describeCluster, out, toTime } from './lib/aws.js';
 import { computeType, crdNames, daemonSetReady, isAvailable } from './lib/addons.js';
 import {
-  conditionsFor, credentialReportText, getRole, isIamUserArn, isSsoRoleArn, nodeRoleExtras, nodeRoleNames, parseArn, parsePolicyDocument,
+  conditionsFor, credentialReportText, getRole, isAwsManagedPolicy, isIamUserArn, isSsoRoleArn, nodeRoleExtras, nodeRoleNames, parseArn, parsePolicyDocument,
   privilegeSummary, providerHost, roleNameFromArn, rolePermissions, serviceTrustStatements, statementCoversAction,
   webIdentityStatements, parseCredentialReport,
 } from './lib/iam.js';
@@ -78,40 +81,91 @@ function podIdentityAssociations(ev: Evidence, describe: boolean): Association[]
 
 // ---------------------------------------------------------------------------------------------
 
+/** The Pod Identity agent: an add-on, Auto Mode or a DaemonSet, each an alternative proof. */
+const AGENT: EvidenceRequirement = {
+  anyOf: [aws('eks:ListAddons'), aws('eks:DescribeCluster'), k8s('apps/DaemonSet')], what: 'the Pod Identity agent (EKS add-ons, cluster description or DaemonSets)', alternatives: true,
+};
+const ASSOCIATIONS = need.aws('eks:ListPodIdentityAssociations', 'pod identity associations');
+/** What judging an association role's permissions reads (customer policies also need GetPolicy/GetPolicyVersion, else they are not judged). */
+const ROLE_PERMISSION_EVIDENCE: EvidenceKey[] = [aws('eks:ListPodIdentityAssociations'), aws('iam:GetRole'), aws('iam:ListAttachedRolePolicies'), aws('iam:ListRolePolicies')];
+
+/**
+ * A role's permissions judged for administrator (`admin`) and service-wide (`broad`) grants; `unread`
+ * names the policies whose documents were not read (customer-managed without GetPolicyVersion, inline
+ * without GetRolePolicy), which could hold either.
+ */
+function judgeRolePermissions(perms: ReturnType<typeof rolePermissions>): { admin: string[]; broad: string[]; unread: string[] } {
+  const s = privilegeSummary(perms);
+  const unread = [
+    ...perms.attached.filter((p) => !p.document && !isAwsManagedPolicy(p.arn)).map((p) => `policy ${p.name}`),
+    ...perms.inline.filter((p) => !p.document).map((p) => `inline policy ${p.name}`),
+    ...(perms.inlineKnown ? [] : ['the inline policy list (iam:ListRolePolicies)']),
+  ];
+  return { admin: s.admin, broad: s.broad, unread: [...new Set(unread)] };
+}
+
 export const CC5_IAM_01 = defineControl({
   id: 'CC5-IAM-01',
-  title: 'Workloads get AWS credentials from EKS Pod Identity, not from the node role',
+  title: 'Workloads get AWS credentials of their own (Pod Identity, or IRSA), not from the node role',
   section: 'CC5',
   under: 'accessManagement',
   tsc: ['CC6.1', 'CC6.3'],
   automation: 'automated',
   severity: 'high',
   description:
-    'The EKS Pod Identity agent runs (as the eks-pod-identity-agent add-on, a healthy DaemonSet, or built into Auto Mode), every ' +
-    'pod identity association points at a role whose trust policy admits only pods.eks.amazonaws.com with sts:AssumeRole and ' +
-    'sts:TagSession, no such role grants administrator access, and application workloads have an identity of their own (Pod ' +
-    'Identity or IRSA) instead of falling back to a node role that can do more than run the node. Pod Identity does not work ' +
-    'for Fargate or Windows pods; those must use IRSA.',
-  requires: [
-    { anyOf: [aws('eks:ListAddons'), aws('eks:DescribeCluster'), k8s('apps/DaemonSet')], what: 'the Pod Identity agent (EKS add-ons, cluster description or DaemonSets)', alternatives: true },
-    need.aws('eks:ListPodIdentityAssociations', 'pod identity associations'),
-  ],
+    'Workloads need AWS credentials of their own. Required: a working mechanism — the EKS Pod Identity agent (the ' +
+    'eks-pod-identity-agent add-on, a healthy DaemonSet, or built into Auto Mode) or IAM roles for service accounts (IRSA), which ' +
+    'the checklist accepts for existing clusters; an installed agent is healthy, and pod identity associations never exist without ' +
+    'it; every association role trusts only pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession and grants no ' +
+    'administrator access; pods that rely on an association do not run on Fargate or Windows nodes, where Pod Identity does not ' +
+    'work. Recommended (warnings): Pod Identity rather than IRSA, association roles without service-wide grants ("s3:*"), and ' +
+    'application workloads without an identity of their own not falling back to a node role that can do more than run the node. ' +
+    'Roles whose policies were not read are not judged (they are listed as not evaluated), never passed.',
+  requires: [AGENT, ASSOCIATIONS],
   optional: [
     aws('eks:DescribeAddon'), aws('eks:DescribePodIdentityAssociation'), aws('eks:DescribeNodegroup'), ...ROLE_POLICY_KEYS,
     k8s('core/ServiceAccount'), k8s('core/Node'), ...WORKLOAD_KEYS,
     k8s('karpenter.k8s.aws/EC2NodeClass'), k8s('eks.amazonaws.com/NodeClass'),
   ],
   rules: {
-    'pod-identity-agent': { title: 'The Pod Identity agent is installed and healthy (or built into Auto Mode)', severity: 'high' },
-    'pod-identity-trust': { title: 'Association roles trust only pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession', severity: 'high' },
-    'workload-role-admin': { title: 'Workload roles do not grant administrator or service-wide access', severity: 'high' },
-    'workload-identity': { title: 'Application workloads use their own identity, not a broad node role', severity: 'low' },
+    'pod-identity-agent': {
+      title: 'The Pod Identity agent is healthy (or built into Auto Mode), and runs wherever associations rely on it', severity: 'high', level: 'required', evidence: [AGENT],
+      basis: 'Checklist "Enable EKS Pod Identity": an installed agent that is broken, or associations without an agent, leave pods without their credentials',
+    },
+    'identity-mechanism': {
+      title: 'Workloads have a way to get AWS credentials of their own: Pod Identity or IRSA', severity: 'medium', level: 'required', evidence: [AGENT],
+      basis: 'Checklist "Enable EKS Pod Identity" and "Configure IRSA for existing clusters": either mechanism meets the item',
+    },
+    'pod-identity-preferred': {
+      title: 'Pod Identity is used rather than IRSA', severity: 'low', level: 'recommended', evidence: [AGENT],
+      basis: 'The checklist accepts IRSA for existing clusters and recommends migrating to Pod Identity',
+    },
+    'pod-identity-trust': {
+      title: 'Association roles trust only pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession', severity: 'high', level: 'required',
+      evidence: [aws('eks:ListPodIdentityAssociations'), aws('iam:GetRole')],
+    },
+    'workload-role-admin': { title: 'Association roles do not grant administrator access', severity: 'high', level: 'required', evidence: ROLE_PERMISSION_EVIDENCE },
+    'workload-role-broad': {
+      title: 'Association roles do not grant service-wide access ("s3:*" on "*")', severity: 'low', level: 'recommended', evidence: ROLE_PERMISSION_EVIDENCE,
+      basis: 'Least privilege beyond the item: controls.md fails administrator grants only',
+    },
+    'workload-identity': {
+      title: 'Application workloads without an identity of their own do not fall back to a broad node role', severity: 'low', level: 'recommended',
+      evidence: [need.workloads(), k8s('core/ServiceAccount'), aws('eks:ListPodIdentityAssociations'), aws('iam:ListAttachedRolePolicies')],
+      basis: 'controls.md: a warning when a workload has neither Pod Identity nor IRSA and the node role is broad',
+    },
+    'pod-identity-unsupported': {
+      title: 'Pods relying on a Pod Identity association do not run on Fargate or Windows nodes (where it does not work)', severity: 'medium', level: 'required',
+      evidence: [aws('eks:ListPodIdentityAssociations'), k8s('core/Pod'), k8s('core/Node')],
+      basis: 'Pod Identity is not supported on Fargate or Windows: such a pod gets no credentials, or the node role',
+    },
   },
   remediation: {
     summary:
       'Install the Pod Identity agent add-on, create one association per service account that calls AWS, with a role of its own ' +
-      'that trusts pods.eks.amazonaws.com and grants only what that workload needs. (The checklist\'s "create-cluster ' +
-      '--authentication-mode" line configures access entries, not Pod Identity.)',
+      'that trusts pods.eks.amazonaws.com and grants only what that workload needs (IRSA remains acceptable on existing clusters; ' +
+      'Fargate and Windows pods must use IRSA). (The checklist\'s "create-cluster --authentication-mode" line configures access ' +
+      'entries, not Pod Identity.)',
     commands: [
       'aws eks create-addon --cluster-name $CLUSTER_NAME --addon-name eks-pod-identity-agent',
       'aws eks create-pod-identity-association --cluster-name $CLUSTER_NAME --namespace $NAMESPACE --service-account $SERVICE_ACCOUNT --role-arn $ROLE_ARN',
@@ -135,48 +189,81 @@ export const CC5_IAM_01 = defineControl({
   check(ev, ctx) {
     const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
     const ref = cluster ? clusterRef(cluster) : { provider: 'kubernetes' as const, kind: 'Cluster', name: ctx.clusterName ?? 'cluster' };
-    const assocs = podIdentityAssociations(ev, ev.has('aws:eks:DescribePodIdentityAssociation'));
-    const serviceAccounts = ev.objects('core/ServiceAccount');
+    const assocs = ev.has('aws:eks:ListPodIdentityAssociations') ? podIdentityAssociations(ev, ev.has('aws:eks:DescribePodIdentityAssociation')) : [];
+    const saRead = ev.has('k8s:core/ServiceAccount');
+    const serviceAccounts = saRead ? ev.objects('core/ServiceAccount') : [];
+    // "No agent" and "no IRSA" are absence claims: they need the whole inventories, not loose manifests.
+    const agentAbsenceKnown = ev.has('aws:eks:DescribeCluster') && ev.has('aws:eks:ListAddons') && ev.complete('k8s:apps/DaemonSet');
+    const agentSourcesUnread = [
+      ev.has('aws:eks:DescribeCluster') ? '' : 'eks:DescribeCluster (Auto Mode)', ev.has('aws:eks:ListAddons') ? '' : 'eks:ListAddons',
+      ev.complete('k8s:apps/DaemonSet') ? '' : 'every DaemonSet of the cluster',
+    ].filter(Boolean).join(', ');
     const irsaCount = serviceAccounts.filter((sa) => irsaRole(sa)).length;
 
-    // The agent.
+    // The agent, and the mechanism (Pod Identity or IRSA).
     const addon = ev.has('aws:eks:ListAddons') && addonNames(ev).includes('eks-pod-identity-agent');
     const ds = ev.objects('apps/DaemonSet').find((d) => d.metadata.name === 'eks-pod-identity-agent');
+    let agent = false;
     if (cluster?.computeConfig?.enabled) {
+      agent = true;
       ctx.pass(ref, 'pod-identity-agent', 'EKS Auto Mode: the Pod Identity agent is built into the nodes');
     } else if (addon) {
+      agent = true;
       const a = ev.has('aws:eks:DescribeAddon') ? describeAddon(ev, 'eks-pod-identity-agent') : undefined;
       const aref = awsRef('AWS::EKS::Addon', 'eks-pod-identity-agent', { arn: a?.addonArn, region: ref.region, accountId: ref.accountId });
       if (!a) ctx.pass(aref, 'pod-identity-agent', 'add-on eks-pod-identity-agent is installed (status not described)');
       else if (a.status === 'ACTIVE') ctx.pass(aref, 'pod-identity-agent', `add-on eks-pod-identity-agent ${a.addonVersion ?? ''} is ACTIVE`.replace('  ', ' '));
       else ctx.fail(aref, 'pod-identity-agent', `add-on eks-pod-identity-agent is ${a.status ?? 'in an unknown state'}${a.health?.issues?.length ? `: ${a.health.issues.map((i) => i.message ?? i.code).join('; ')}` : ''}`);
     } else if (ds) {
+      agent = true;
       const r = daemonSetReady(ds);
       if (r.ok) ctx.pass(ref, 'pod-identity-agent', `DaemonSet ${ds.metadata.namespace}/eks-pod-identity-agent ready on ${r.ready}/${r.desired} nodes`);
       else ctx.fail(ref, 'pod-identity-agent', `DaemonSet ${ds.metadata.namespace}/eks-pod-identity-agent ready on ${r.ready}/${r.desired} nodes only`);
-    } else if (assocs.length) {
+    } else if (assocs.length && agentAbsenceKnown) {
       ctx.fail(ref, 'pod-identity-agent', `${assocs.length} pod identity association(s) exist but no Pod Identity agent runs: those pods get no credentials`, { severity: 'high' });
+    } else if (assocs.length) {
+      ctx.unevaluated('pod-identity-agent', `${assocs.length} pod identity association(s) exist and no agent was found, but not every source of it was read: ${agentSourcesUnread}`);
+    }
+    if (agent) {
+      ctx.pass(ref, 'identity-mechanism', 'EKS Pod Identity is available to workloads');
+      ctx.pass(ref, 'pod-identity-preferred', `EKS Pod Identity is enabled${irsaCount ? ` (${irsaCount} service account(s) still use IRSA: see CC5-IAM-02)` : ''}`);
+    } else if (!saRead) {
+      ctx.unevaluated('identity-mechanism', 'no Pod Identity agent found, and ServiceAccounts were not read, so IRSA use is unknown');
+      ctx.unevaluated('pod-identity-preferred', 'ServiceAccounts were not read');
+    } else if (irsaCount && !agentAbsenceKnown) {
+      ctx.pass(ref, 'identity-mechanism', `${irsaCount} service account(s) use IRSA (accepted for existing clusters)`);
+      ctx.unevaluated('pod-identity-preferred', `no Pod Identity agent found, but not every source of it was read: ${agentSourcesUnread}`);
     } else if (irsaCount) {
-      ctx.fail(ref, 'pod-identity-agent', `Pod Identity is not enabled; ${irsaCount} service account(s) use IRSA instead (see CC5-IAM-02)`, { severity: 'low' });
+      ctx.pass(ref, 'identity-mechanism', `${irsaCount} service account(s) use IRSA (accepted for existing clusters)`);
+      ctx.fail(ref, 'pod-identity-preferred', `Pod Identity is not enabled; ${irsaCount} service account(s) use IRSA: migrate to Pod Identity where it works (not for Fargate or Windows pods)`);
+    } else if (!agentAbsenceKnown || !ev.complete('k8s:core/ServiceAccount')) {
+      ctx.unevaluated('identity-mechanism', `neither a Pod Identity agent nor an IRSA service account was found, but the input may not hold everything: ${[agentSourcesUnread, ev.complete('k8s:core/ServiceAccount') ? '' : 'every ServiceAccount of the cluster'].filter(Boolean).join(', ')}`);
     } else {
-      ctx.fail(ref, 'pod-identity-agent', 'no Pod Identity agent and no IRSA: workloads that call AWS can only use the node role', { severity: 'medium' });
+      ctx.fail(ref, 'identity-mechanism', 'no Pod Identity agent and no service account with IRSA: workloads that call AWS can only use the node role');
     }
 
     // Association roles: trust and permissions.
     const canGetRole = ev.has('aws:iam:GetRole');
-    const unchecked: string[] = [];
+    const crossAccount: string[] = [];
     for (const a of assocs) {
       const aref = awsRef('AWS::EKS::PodIdentityAssociation', `${a.namespace}/${a.serviceAccount}`, { arn: a.associationArn, region: ref.region, accountId: ref.accountId });
-      if (!a.roleArn) { unchecked.push(`${a.namespace}/${a.serviceAccount}`); continue; }
+      if (!a.roleArn) {
+        for (const rule of ['pod-identity-trust', 'workload-role-admin', 'workload-role-broad']) {
+          ctx.unevaluated(rule, 'the association\'s role was not described (eks:DescribePodIdentityAssociation not read)', aref);
+        }
+        continue;
+      }
+      const roleAccount = parseArn(a.roleArn)?.accountId;
+      if (roleAccount && ref.accountId && roleAccount !== ref.accountId) { crossAccount.push(`${a.namespace}/${a.serviceAccount} → ${a.roleArn}`); continue; }
       const role = canGetRole ? getRole(ev, a.roleArn) : undefined;
       if (!role) {
-        if (canGetRole && parseArn(a.roleArn)?.accountId === (ref.accountId ?? parseArn(a.roleArn)?.accountId)) ctx.fail(aref, 'pod-identity-trust', `role ${a.roleArn} was not found`, { severity: 'medium' });
-        else unchecked.push(`${a.namespace}/${a.serviceAccount}`);
+        if (canGetRole) ctx.fail(aref, 'pod-identity-trust', `role ${a.roleArn} was not found: the association cannot work`, { severity: 'medium' });
+        else ctx.unevaluated('pod-identity-trust', `the trust policy of ${a.roleArn} was not read`, aref);
         continue;
       }
       const doc = parsePolicyDocument(role.trustPolicy);
       if (!doc) {
-        ctx.fail(aref, 'pod-identity-trust', `trust policy of ${role.roleName} could not be read`, { severity: 'medium' });
+        ctx.unevaluated('pod-identity-trust', `the trust policy of ${role.roleName} could not be parsed`, aref);
       } else {
         const stmts = serviceTrustStatements(doc, POD_IDENTITY_SERVICE);
         const ok = stmts.some((s) => statementCoversAction(s, 'sts:AssumeRole') && statementCoversAction(s, 'sts:TagSession'));
@@ -186,54 +273,69 @@ export const CC5_IAM_01 = defineControl({
         else if (others.length) ctx.fail(aref, 'pod-identity-trust', `role ${role.roleName} also trusts ${others.map((s) => [...(s.principal?.aws ?? []), ...(s.principal?.service ?? []), ...(s.principal?.federated ?? [])].join(',')).join('; ')}: more than the pod identity can assume it`, { severity: 'medium' });
         else ctx.pass(aref, 'pod-identity-trust', `role ${role.roleName} trusts only ${POD_IDENTITY_SERVICE} (sts:AssumeRole, sts:TagSession)`);
       }
+      if (!ctx.canEvaluate('workload-role-admin')) {
+        ctx.unevaluated('workload-role-admin', 'role policies not read');
+        ctx.unevaluated('workload-role-broad', 'role policies not read');
+        continue;
+      }
       const perms = rolePermissions(ev, role.roleName, {
-        listAttached: ev.has('aws:iam:ListAttachedRolePolicies'), listInline: ev.has('aws:iam:ListRolePolicies'),
+        listAttached: true, listInline: true,
         getRolePolicy: ev.has('aws:iam:GetRolePolicy'), getPolicy: ev.has('aws:iam:GetPolicy'), getPolicyVersion: ev.has('aws:iam:GetPolicyVersion'),
       });
-      if (!perms.attachedKnown && !perms.inlineKnown && perms.inline.length === 0) continue;
-      const s = privilegeSummary(perms);
-      if (s.admin.length) ctx.fail(aref, 'workload-role-admin', `role ${role.roleName} grants administrator access: ${s.admin.join('; ')}`);
-      else if (s.broad.length) ctx.fail(aref, 'workload-role-admin', `role ${role.roleName} grants service-wide access: ${s.broad.join('; ')}`, { severity: 'low' });
-      else ctx.pass(aref, 'workload-role-admin', `role ${role.roleName}: no administrator or service-wide grants${s.unreadable.length ? ` (unreadable: ${s.unreadable.join(', ')})` : ''}`);
+      if (!perms.attachedKnown) {
+        ctx.unevaluated('workload-role-admin', `the attached policies of ${role.roleName} were not read`, aref);
+        ctx.unevaluated('workload-role-broad', `the attached policies of ${role.roleName} were not read`, aref);
+        continue;
+      }
+      const j = judgeRolePermissions(perms);
+      const unread = j.unread.length ? `policies not read: ${j.unread.join(', ')}` : '';
+      if (j.admin.length) ctx.fail(aref, 'workload-role-admin', `role ${role.roleName} grants administrator access: ${j.admin.join('; ')}`);
+      else if (unread) ctx.unevaluated('workload-role-admin', `role ${role.roleName}: ${unread}`, aref);
+      else ctx.pass(aref, 'workload-role-admin', `role ${role.roleName}: no administrator grants`);
+      if (j.broad.length) ctx.fail(aref, 'workload-role-broad', `role ${role.roleName} grants service-wide access: ${j.broad.join('; ')}`);
+      else if (unread) ctx.unevaluated('workload-role-broad', `role ${role.roleName}: ${unread}`, aref);
+      else if (!j.admin.length) ctx.pass(aref, 'workload-role-broad', `role ${role.roleName}: no service-wide grants`);
     }
-    if (unchecked.length) ctx.note(`role of ${unchecked.length} association(s) not checked (role not described or in another account): ${unchecked.slice(0, 5).join(', ')}${unchecked.length > 5 ? ', …' : ''}`);
+    if (crossAccount.length) ctx.note(`roles in other accounts not judged (their trust and permission policies are not readable from this account): ${crossAccount.slice(0, 5).join(', ')}${crossAccount.length > 5 ? ', …' : ''}`);
 
-    // Workloads: an identity of their own, and Pod Identity where it can work.
+    // Workloads without an identity of their own: do they inherit a broad node role?
     const assocKey = new Set(assocs.map((a) => `${a.namespace}/${a.serviceAccount}`));
     const saByKey = new Map(serviceAccounts.map((sa) => [`${sa.metadata.namespace ?? 'default'}/${sa.metadata.name ?? ''}`, sa]));
-    const nodeNames = nodeRoleNames(ev, cluster, { nodegroups: ev.has('aws:eks:DescribeNodegroup'), nodeClasses: true });
-    const broad: string[] = [];
-    let nodeRolesKnown = nodeNames.length > 0;
-    for (const n of nodeNames) {
-      const perms = rolePermissions(ev, n, {
-        listAttached: ev.has('aws:iam:ListAttachedRolePolicies'), listInline: ev.has('aws:iam:ListRolePolicies'),
-        getRolePolicy: ev.has('aws:iam:GetRolePolicy'), getPolicy: false, getPolicyVersion: false,
-      });
-      if (!perms.attachedKnown) { nodeRolesKnown = false; continue; }
-      const extra = nodeRoleExtras(perms).filter((e) => e !== 'managed policy AmazonEKS_CNI_Policy');
-      if (extra.length) broad.push(`${n} (${extra.join(', ')})`);
-    }
-    let withoutIdentity = 0;
-    for (const w of workloads(ev)) {
-      if (ctx.isSystemNamespace(w.namespace)) continue;
-      const key = `${w.namespace}/${saName(w.spec)}`;
-      const hasPodIdentity = assocKey.has(key);
-      const hasIrsa = Boolean(irsaRole(saByKey.get(key)));
-      if (hasPodIdentity || hasIrsa) {
-        ctx.pass(w.obj, 'workload-identity', `service account ${key} has its own AWS identity (${hasPodIdentity ? 'Pod Identity' : 'IRSA'})`);
-      } else if (broad.length) {
-        withoutIdentity++;
-        ctx.fail(w.obj, 'workload-identity', `service account ${key} has no AWS identity of its own; if it calls AWS it uses the node role, which grants more than the node needs: ${broad.join('; ')}`);
-      } else if (nodeRolesKnown) {
-        ctx.pass(w.obj, 'workload-identity', `no AWS identity of its own; the node role carries only the worker-node baseline`);
-      } else {
-        withoutIdentity++;
+    if (ctx.canEvaluate('workload-identity')) {
+      const nodeNames = nodeRoleNames(ev, cluster, { nodegroups: ev.has('aws:eks:DescribeNodegroup'), nodeClasses: true });
+      const broad: string[] = [];
+      const unknownRoles: string[] = [];
+      for (const n of nodeNames) {
+        const perms = rolePermissions(ev, n, { listAttached: true, listInline: ev.has('aws:iam:ListRolePolicies'), getRolePolicy: ev.has('aws:iam:GetRolePolicy'), getPolicy: false, getPolicyVersion: false });
+        if (!perms.attachedKnown) { unknownRoles.push(n); continue; }
+        const extra = nodeRoleExtras(perms).filter((e) => e !== 'managed policy AmazonEKS_CNI_Policy');
+        if (extra.length) broad.push(`${n} (${extra.join(', ')})`);
       }
+      const rolesKnown = nodeNames.length > 0 && unknownRoles.length === 0;
+      let unjudged = 0;
+      for (const w of workloads(ev)) {
+        const key = `${w.namespace}/${saName(w.spec)}`;
+        const hasPodIdentity = assocKey.has(key);
+        const hasIrsa = Boolean(irsaRole(saByKey.get(key)));
+        if (hasPodIdentity || hasIrsa) {
+          ctx.pass(w.obj, 'workload-identity', `service account ${key} has its own AWS identity (${hasPodIdentity ? 'Pod Identity' : 'IRSA'})`);
+        } else if (!saByKey.has(key) && !ev.complete('k8s:core/ServiceAccount')) {
+          unjudged++; // its ServiceAccount is not in the input: an IRSA annotation there is not excluded
+        } else if (broad.length) {
+          ctx.fail(w.obj, 'workload-identity', `service account ${key} has no AWS identity of its own; if it calls AWS it uses the node role, which grants more than the node needs: ${broad.join('; ')}`);
+        } else if (rolesKnown) {
+          ctx.pass(w.obj, 'workload-identity', 'no AWS identity of its own; the node role carries only the worker-node baseline');
+        } else {
+          unjudged++;
+        }
+      }
+      if (unjudged) ctx.unevaluated('workload-identity', `${unjudged} workload(s) without an AWS identity of their own: ${nodeNames.length ? `the permissions of node role(s) ${unknownRoles.join(', ')} were not read` : 'no node role was found (node groups, Auto Mode or NodeClasses not read)'}`);
+    } else {
+      ctx.unevaluated('workload-identity', 'workloads, ServiceAccounts or node-role policies not read');
     }
-    if (withoutIdentity && !nodeRolesKnown) ctx.note(`${withoutIdentity} application workload(s) have no AWS identity of their own; node role permissions were not collected, so they were not judged`);
 
     // Pod Identity does not work on Fargate or Windows nodes.
-    if (ev.has('k8s:core/Node')) {
+    if (ctx.canEvaluate('pod-identity-unsupported')) {
       const nodes = new Map(ev.objects('core/Node').map((n) => [n.metadata.name ?? '', n]));
       for (const p of ev.objects('core/Pod')) {
         const spec = (p.spec ?? {}) as PodSpec;
@@ -243,9 +345,13 @@ export const CC5_IAM_01 = defineControl({
         const fargate = node && computeType(node) === 'fargate';
         const windows = isWindows(spec) || node?.metadata.labels?.['kubernetes.io/os'] === 'windows';
         if (fargate || windows) {
-          ctx.fail(p, 'workload-identity', `pod runs on ${fargate ? 'Fargate' : 'a Windows node'}, where Pod Identity is not supported: its association for ${key} gives it no credentials (use IRSA)`, { severity: 'medium' });
+          ctx.fail(p, 'pod-identity-unsupported', `pod runs on ${fargate ? 'Fargate' : 'a Windows node'}, where Pod Identity is not supported: its association for ${key} gives it no credentials (use IRSA)`);
+        } else {
+          ctx.pass(p, 'pod-identity-unsupported', `uses the Pod Identity association for ${key} on a node where it works`);
         }
       }
+    } else if (assocs.length) {
+      ctx.unevaluated('pod-identity-unsupported', 'Pods or Nodes not read');
     }
   },
 });
@@ -290,8 +396,8 @@ export const CC5_IAM_02 = defineControl({
     'For service accounts annotated with eks.amazonaws.com/role-arn, the cluster\'s OIDC issuer is registered as an IAM identity ' +
     'provider with audience sts.amazonaws.com, and every annotated role\'s trust policy pins both the token subject ' +
     '(system:serviceaccount:<namespace>:<name>, exact match) and the audience. A StringLike pattern or a missing sub condition lets ' +
-    'any service account in the cluster assume the role. Stale OIDC providers of deleted clusters are flagged when the region\'s ' +
-    'cluster list shows it; migrating to Pod Identity is suggested where it applies.',
+    'any service account in the cluster assume the role. Stale OIDC providers of deleted clusters are a warning (when the region\'s ' +
+    'cluster list shows it); migrating to Pod Identity is suggested where it applies. Roles in other accounts are noted, not judged.',
   requires: [
     need.aws('eks:DescribeCluster', 'the EKS cluster description (OIDC issuer)'),
     need.kind('core/ServiceAccount', 'ServiceAccounts'),
@@ -299,8 +405,20 @@ export const CC5_IAM_02 = defineControl({
   ],
   optional: [aws('iam:GetOpenIDConnectProvider'), aws('iam:GetRole'), aws('eks:ListClusters')],
   rules: {
-    'oidc-provider': { title: 'The cluster\'s OIDC issuer is an IAM identity provider with audience sts.amazonaws.com', severity: 'high' },
-    'irsa-trust': { title: 'IRSA role trust pins sub (exact) and aud', severity: 'high' },
+    'oidc-provider': {
+      title: 'The cluster\'s OIDC issuer is an IAM identity provider with audience sts.amazonaws.com', severity: 'high', level: 'required',
+      evidence: [aws('eks:DescribeCluster'), k8s('core/ServiceAccount'), aws('iam:ListOpenIDConnectProviders')],
+    },
+    'oidc-provider-stale': {
+      title: 'No stale EKS OIDC provider of a deleted cluster is left in IAM', severity: 'low', level: 'recommended',
+      evidence: [aws('eks:DescribeCluster'), aws('iam:ListOpenIDConnectProviders'), aws('eks:ListClusters')],
+      basis: 'controls.md: stale providers of deleted clusters are a warning (hygiene beyond the item)',
+    },
+    'irsa-trust': {
+      title: 'IRSA role trust pins sub (exact) and aud', severity: 'high', level: 'required',
+      evidence: [aws('eks:DescribeCluster'), k8s('core/ServiceAccount'), aws('iam:GetRole')],
+      basis: 'Checklist "Configure IRSA": a role any service account can assume is not a per-workload identity (CC6.3)',
+    },
   },
   remediation: {
     summary:
@@ -330,7 +448,10 @@ export const CC5_IAM_02 = defineControl({
   check(ev, ctx) {
     const cluster = describeCluster(ev, ctx.clusterName);
     const issuer = cluster?.identity?.oidc?.issuer;
-    if (!cluster || !issuer) { ctx.error('the cluster description has no OIDC issuer (identity.oidc.issuer)'); return; }
+    if (!cluster || !issuer) {
+      for (const rule of ['oidc-provider', 'oidc-provider-stale', 'irsa-trust']) ctx.unevaluated(rule, 'the cluster description has no OIDC issuer (identity.oidc.issuer)');
+      return;
+    }
     const host = providerHost(issuer);
     const cref = clusterRef(cluster);
     const accountId = cref.accountId ?? ev.aws('eks:DescribeCluster')[0]?.accountId;
@@ -345,7 +466,7 @@ export const CC5_IAM_02 = defineControl({
         ? ev.aws('iam:GetOpenIDConnectProvider').map((f) => ({ f, o: out<{ Url?: string; ClientIDList?: string[] }>(f) })).find(({ f, o }) => f.params?.OpenIDConnectProviderArn === providerArn || (o?.Url && providerHost(o.Url) === host))?.o
         : undefined;
       if (detail && !(detail.ClientIDList ?? []).includes('sts.amazonaws.com')) ctx.fail(pref, 'oidc-provider', `OIDC provider ${host} does not list the audience sts.amazonaws.com (IRSA tokens are rejected)`, { severity: 'medium' });
-      else ctx.pass(pref, 'oidc-provider', `OIDC provider for ${host} is registered${detail ? ' with audience sts.amazonaws.com' : ''}`);
+      else ctx.pass(pref, 'oidc-provider', `OIDC provider for ${host} is registered${detail ? ' with audience sts.amazonaws.com' : ' (its audiences were not read)'}`);
     } else if (annotated.length) {
       ctx.fail(cref, 'oidc-provider', `${annotated.length} service account(s) use IRSA but the issuer ${host} is not an IAM OIDC provider: their pods get no credentials`);
     }
@@ -356,13 +477,18 @@ export const CC5_IAM_02 = defineControl({
       const regionFacts = ev.aws('eks:ListClusters').filter((f) => (f.region ?? region) === region);
       const listed = regionFacts.flatMap((f) => out<{ clusters?: string[] }>(f)?.clusters ?? []);
       const described = new Map(ev.aws('eks:DescribeCluster').map((f) => out<{ cluster?: Cluster }>(f)?.cluster).filter((c): c is Cluster => Boolean(c?.name)).map((c) => [c.name!, c]));
-      if (regionFacts.length && listed.every((n) => described.has(n))) {
+      const undescribed = listed.filter((n) => !described.has(n));
+      if (regionFacts.length && undescribed.length === 0) {
         const live = new Set(listed.map((n) => described.get(n)?.identity?.oidc?.issuer).filter((i): i is string => Boolean(i)).map(providerHost));
         for (const arn of providerArns) {
           const h = providerHost(arn);
-          if (!h.startsWith(`oidc.eks.${region}.amazonaws.com/`) || live.has(h)) continue;
-          ctx.fail(awsRef('AWS::IAM::OIDCProvider', h, { arn, accountId }), 'oidc-provider', `OIDC provider ${h} belongs to no cluster in ${region}: a stale trust anchor (delete it, and roles that trust it)`, { severity: 'low' });
+          if (!h.startsWith(`oidc.eks.${region}.amazonaws.com/`)) continue;
+          const pref = awsRef('AWS::IAM::OIDCProvider', h, { arn, accountId });
+          if (live.has(h)) ctx.pass(pref, 'oidc-provider-stale', `OIDC provider ${h} belongs to a cluster of ${region}`);
+          else ctx.fail(pref, 'oidc-provider-stale', `OIDC provider ${h} belongs to no cluster in ${region}: a stale trust anchor (delete it, and roles that trust it)`);
         }
+      } else if (undescribed.length) {
+        ctx.unevaluated('oidc-provider-stale', `the issuers of cluster(s) ${undescribed.slice(0, 3).join(', ')} of ${region} were not read (eks:DescribeCluster)`);
       }
     }
 
@@ -370,31 +496,27 @@ export const CC5_IAM_02 = defineControl({
       ctx.notApplicable('no ServiceAccount uses IRSA (annotation eks.amazonaws.com/role-arn)');
       return;
     }
-    const roleState = ev.state('aws:iam:GetRole');
-    if (roleState !== 'collected' && roleState !== 'absent') {
-      ctx.error(`IRSA role trust policies were not collected (iam:GetRole: ${roleState}); ${annotated.length} service account(s) use IRSA`);
-      return;
-    }
     const crossAccount: string[] = [];
     for (const sa of annotated) {
       const arn = irsaRole(sa)!;
       const ns = sa.metadata.namespace ?? 'default';
       const name = sa.metadata.name ?? '';
-      const role = getRole(ev, arn);
       const roleAccount = parseArn(arn)?.accountId;
+      if (roleAccount && accountId && roleAccount !== accountId) { crossAccount.push(`${ns}/${name} → ${arn}`); continue; }
+      if (!ctx.canEvaluate('irsa-trust')) { ctx.unevaluated('irsa-trust', 'IRSA role trust policies were not read', sa); continue; }
+      const role = getRole(ev, arn);
       if (!role) {
-        if (roleAccount && accountId && roleAccount !== accountId) { crossAccount.push(`${ns}/${name} → ${arn}`); continue; }
-        ctx.fail(sa, 'irsa-trust', `annotation points at ${arn}, which does not exist or was not returned by iam:GetRole`, { severity: 'medium' });
+        ctx.fail(sa, 'irsa-trust', `annotation points at ${arn}, which iam:GetRole did not return: the role does not exist (the annotation cannot work)`, { severity: 'medium' });
         continue;
       }
       const doc = parsePolicyDocument(role.trustPolicy);
-      if (!doc) { ctx.fail(sa, 'irsa-trust', `trust policy of ${role.roleName} could not be read`, { severity: 'medium' }); continue; }
+      if (!doc) { ctx.unevaluated('irsa-trust', `the trust policy of ${role.roleName} could not be parsed`, sa); continue; }
       const v = irsaTrustVerdict(doc, host, ns, name);
       if (v.ok) ctx.pass(sa, 'irsa-trust', `role ${role.roleName}: ${v.message}`);
       else ctx.fail(sa, 'irsa-trust', `role ${role.roleName}: ${v.message}`, v.severity ? { severity: v.severity } : undefined);
     }
     if (crossAccount.length) ctx.note(`roles in other accounts not checked (their trust policies are not readable from this account): ${crossAccount.join(', ')}`);
-    ctx.note(`${annotated.length} service account(s) use IRSA; EKS Pod Identity needs no OIDC provider per cluster and no trust-policy edits — consider migrating (not for Fargate or Windows pods)`);
+    ctx.note(`${annotated.length} service account(s) use IRSA; EKS Pod Identity needs no OIDC provider per cluster and no trust-policy edits — consider migrating (not for Fargate or Windows pods; see CC5-IAM-01)`);
   },
 });
 
@@ -515,11 +637,14 @@ export const CC5_IAM_04 = defineControl({
     'The EKS API server endpoint has public access turned off, or public access is limited to a CIDR list that contains neither ' +
     '0.0.0.0/0 nor ::/0 and, when approvedEndpointCidrs is configured, only approved networks. With public access off, the ' +
     'CIDR list EKS still returns (0.0.0.0/0 by default) is ignored. A public endpoint without private access sends node traffic ' +
-    'to the API over the internet and is flagged as a warning.',
+    'to the API over the internet: a warning (the checklist accepts a restricted public endpoint).',
   requires: [need.aws('eks:DescribeCluster', 'the EKS cluster description')],
   rules: {
-    'endpoint-public-access': { title: 'Public endpoint access is off or limited to approved CIDRs', severity: 'high' },
-    'endpoint-private-access': { title: 'Private endpoint access is on', severity: 'low' },
+    'endpoint-public-access': { title: 'Public endpoint access is off or limited to approved CIDRs', severity: 'high', level: 'required', basis: 'Checklist: "private or restricted public"' },
+    'endpoint-private-access': {
+      title: 'Private endpoint access is on', severity: 'low', level: 'recommended',
+      basis: 'controls.md: a public endpoint without private access is a warning; the checklist accepts a restricted public endpoint',
+    },
   },
   remediation: {
     summary: 'Turn public access off (run the tool and kubectl from inside the VPC or over VPN), or restrict it to known CIDRs and keep private access on.',
@@ -536,13 +661,20 @@ export const CC5_IAM_04 = defineControl({
   check(ev, ctx) {
     const c = describeCluster(ev, ctx.clusterName);
     const v = c?.resourcesVpcConfig;
-    if (!c || !v) { ctx.error('the cluster description has no resourcesVpcConfig'); return; }
+    if (!c || !v) {
+      for (const rule of ['endpoint-public-access', 'endpoint-private-access']) ctx.unevaluated(rule, 'the cluster description has no resourcesVpcConfig');
+      return;
+    }
     const ref = clusterRef(c);
     const cidrs = v.publicAccessCidrs ?? [];
+    if (v.endpointPublicAccess === false && v.endpointPrivateAccess === false) {
+      // EKS does not allow it: the description is not evidence of either setting.
+      for (const rule of ['endpoint-public-access', 'endpoint-private-access']) ctx.unevaluated(rule, 'both public and private endpoint access are reported off, which EKS does not allow: the description looks incomplete', ref);
+      return;
+    }
     if (v.endpointPublicAccess === false) {
       ctx.pass(ref, 'endpoint-public-access', `public endpoint access is off${cidrs.length ? ` (the publicAccessCidrs ${cidrs.join(', ')} EKS still reports do not apply)` : ''}`);
-      if (v.endpointPrivateAccess === false) ctx.error('both public and private endpoint access are reported off, which EKS does not allow: the description looks incomplete');
-      else ctx.pass(ref, 'endpoint-private-access', 'private endpoint access is on');
+      ctx.pass(ref, 'endpoint-private-access', 'private endpoint access is on');
       return;
     }
     const approved = ctx.config.approvedEndpointCidrs;
@@ -576,7 +708,7 @@ export const CC5_IAM_05 = defineControl({
   severity: 'high',
   description:
     'The root user has MFA (account summary), every IAM user with a console password has an active MFA device (credential ' +
-    'report), and IAM users — long-lived credentials — are not mapped into the cluster through access entries or aws-auth. People ' +
+    'report); IAM users — long-lived credentials — mapped into the cluster through access entries or aws-auth are a warning. People ' +
     'who sign in through IAM Identity Center or an external identity provider do not appear in IAM: their MFA is enforced by the ' +
     'identity provider and attested.',
   requires: [
@@ -585,9 +717,12 @@ export const CC5_IAM_05 = defineControl({
   ],
   optional: [...ACCESS_ENTRY_KEYS, AWS_AUTH_KEY],
   rules: {
-    'root-mfa': { title: 'The root user has MFA', severity: 'critical' },
-    'user-mfa': { title: 'IAM users with a console password have MFA', severity: 'high' },
-    'iam-user-in-cluster': { title: 'No IAM users mapped into the cluster', severity: 'low' },
+    'root-mfa': { title: 'The root user has MFA', severity: 'critical', level: 'required', evidence: [aws('iam:GetAccountSummary')] },
+    'user-mfa': { title: 'IAM users with a console password have MFA', severity: 'high', level: 'required', evidence: [aws('iam:GetCredentialReport')] },
+    'iam-user-in-cluster': {
+      title: 'No IAM users mapped into the cluster', severity: 'low', level: 'recommended', evidence: [],
+      basis: 'controls.md: IAM users mapped into the cluster (long-lived keys) are a warning; MFA itself is judged by root-mfa and user-mfa',
+    },
   },
   attestation: 'The identity provider (IAM Identity Center or external IdP) enforces MFA for everyone who can reach the cluster: policy export or screenshot, dated.',
   remediation: {
@@ -605,39 +740,50 @@ export const CC5_IAM_05 = defineControl({
   ],
   check(ev, ctx) {
     const sumFact = ev.aws('iam:GetAccountSummary')[0];
-    const accountId = sumFact?.accountId;
+    const repFact = ev.aws('iam:GetCredentialReport')[0];
+    const accountId = sumFact?.accountId ?? repFact?.accountId;
     const acct = awsRef('AWS::::Account', accountId ?? 'account', { accountId });
     const summary = out<{ SummaryMap?: Record<string, number> }>(sumFact)?.SummaryMap;
-    if (!summary || typeof summary.AccountMFAEnabled !== 'number') { ctx.error('the account summary has no AccountMFAEnabled'); return; }
-    if (summary.AccountMFAEnabled === 1) ctx.pass(acct, 'root-mfa', 'root user has MFA (AccountMFAEnabled = 1)');
+    if (!summary || typeof summary.AccountMFAEnabled !== 'number') ctx.unevaluated('root-mfa', 'the account summary has no AccountMFAEnabled');
+    else if (summary.AccountMFAEnabled === 1) ctx.pass(acct, 'root-mfa', 'root user has MFA (AccountMFAEnabled = 1)');
     else ctx.fail(acct, 'root-mfa', 'root user has no MFA (AccountMFAEnabled = 0)');
 
-    const repFact = ev.aws('iam:GetCredentialReport')[0];
     const rep = out<{ Content?: unknown; GeneratedTime?: string }>(repFact);
     const text = credentialReportText(rep?.Content);
     const rows = text ? parseCredentialReport(text) : undefined;
-    if (!rows) { ctx.error('the credential report could not be read (expected CSV, base64-encoded as IAM returns it)'); return; }
-    let noConsole = 0;
-    for (const r of rows) {
-      if (r.user === '<root_account>') continue;
-      const ref = awsRef('AWS::IAM::User', r.user ?? '?', { arn: r.arn, accountId });
-      if (r.password_enabled !== 'true') { noConsole++; continue; }
-      if (r.mfa_active === 'true') ctx.pass(ref, 'user-mfa', `IAM user ${r.user} has a console password and MFA`);
-      else ctx.fail(ref, 'user-mfa', `IAM user ${r.user} has a console password and no MFA${r.password_last_used && r.password_last_used !== 'N/A' && r.password_last_used !== 'no_information' ? ` (last sign-in ${r.password_last_used})` : ''}`);
+    if (!rows) {
+      ctx.unevaluated('user-mfa', 'the credential report could not be read (expected CSV, base64-encoded as IAM returns it)');
+    } else {
+      let noConsole = 0;
+      for (const r of rows) {
+        if (r.user === '<root_account>') continue;
+        const ref = awsRef('AWS::IAM::User', r.user ?? '?', { arn: r.arn, accountId });
+        if (r.password_enabled !== 'true') { noConsole++; continue; }
+        if (r.mfa_active === 'true') ctx.pass(ref, 'user-mfa', `IAM user ${r.user} has a console password and MFA`);
+        else ctx.fail(ref, 'user-mfa', `IAM user ${r.user} has a console password and no MFA${r.password_last_used && r.password_last_used !== 'N/A' && r.password_last_used !== 'no_information' ? ` (last sign-in ${r.password_last_used})` : ''}`);
+      }
+      if (noConsole) ctx.note(`${noConsole} IAM user(s) have no console password (access keys only; see the access-key columns of the report)`);
+      if (rep?.GeneratedTime) ctx.note(`credential report generated ${rep.GeneratedTime} (IAM caches it for up to 4 hours)`);
     }
-    if (noConsole) ctx.note(`${noConsole} IAM user(s) have no console password (access keys only; see the access-key columns of the report)`);
-    if (rep?.GeneratedTime) ctx.note(`credential report generated ${rep.GeneratedTime} (IAM caches it for up to 4 hours)`);
 
-    // IAM users mapped into the cluster.
+    // IAM users mapped into the cluster: each mapping is judged; "none" needs both sources read.
     const mapped = new Map<string, string>();
-    if (ev.has('aws:eks:ListAccessEntries')) {
+    const entriesRead = ev.has('aws:eks:ListAccessEntries');
+    const awsAuthRead = ev.complete('k8s:core/ConfigMap');
+    if (entriesRead) {
       for (const e of accessEntries(ev)) if (isIamUserArn(e.principalArn) && !(e.type && NODE_ENTRY_TYPES.has(e.type))) mapped.set(e.principalArn, 'access entry');
     }
-    if (ev.has('k8s:core/ConfigMap')) {
+    if (awsAuthRead) {
       for (const m of awsAuth(ev)?.mappings ?? []) if (m.section === 'mapUsers' || isIamUserArn(m.arn)) mapped.set(m.arn, `aws-auth ${m.section}`);
     }
     for (const [arn, via] of mapped) ctx.fail(iamPrincipalRef(arn), 'iam-user-in-cluster', `IAM user ${roleNameFromArn(arn)} is mapped into the cluster (${via}): long-lived credentials outside the identity provider's MFA`);
-    const sso = ev.has('aws:eks:ListAccessEntries') ? accessEntries(ev).filter((e) => isSsoRoleArn(e.principalArn)).length : 0;
+    if (mapped.size === 0) {
+      const unread = [entriesRead ? '' : 'access entries (eks:ListAccessEntries)', awsAuthRead ? '' : 'the aws-auth ConfigMap'].filter(Boolean);
+      const cref = awsRef('AWS::EKS::Cluster', ctx.clusterName ?? 'cluster', { accountId });
+      if (unread.length) ctx.unevaluated('iam-user-in-cluster', `${unread.join(' and ')} not read`);
+      else ctx.pass(cref, 'iam-user-in-cluster', 'no IAM user is mapped into the cluster (access entries and aws-auth read)');
+    }
+    const sso = entriesRead ? accessEntries(ev).filter((e) => isSsoRoleArn(e.principalArn)).length : 0;
     if (sso) ctx.note(`${sso} access entr${sso === 1 ? 'y is' : 'ies are'} IAM Identity Center roles: MFA for those people is enforced in Identity Center (attest it)`);
   },
 });
@@ -645,43 +791,23 @@ export const CC5_IAM_05 = defineControl({
 // ---------------------------------------------------------------------------------------------
 
 const PSS = 'pod-security.kubernetes.io';
-const PSS_LEVELS = ['privileged', 'baseline', 'restricted'] as const;
-type PssLevel = (typeof PSS_LEVELS)[number];
-/** Capabilities the baseline profile allows to be added. */
-const BASELINE_CAPS = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
-/** Volume types the restricted profile allows. */
-const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret', 'name']);
 
 /**
- * What a pod spec does that the Pod Security Standards level forbids (the checks of the PSS page,
- * reusing the CC5-HARD-03 field logic). Windows pods skip the Linux-only restricted controls.
+ * What a pod spec does that Pod Security Admission at `level` forbids, as PSA judges it (`lib/psa.ts`),
+ * for policy version `minor` (undefined = latest). Windows pods (`spec.os.name`) are exempt from the
+ * Linux-only restricted controls, user-namespace pods from the non-root ones.
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-export function pssViolations(spec: PodSpec, level: PssLevel): string[] {
-  if (level === 'privileged') return [];
-  const v: string[] = [];
-  for (const rule of ['no-privileged', 'no-host-network', 'no-host-pid', 'no-host-ipc', 'no-host-path'] as const) {
-    const r = checkPodSecurity(rule, spec);
-    if (r && !r.ok) v.push(r.message);
-  }
-  for (const { c } of containersOf(spec)) {
-    const added = arr<string>(c.securityContext?.capabilities?.add).map((a) => String(a).toUpperCase().replace(/^CAP_/, '')).filter((a) => !BASELINE_CAPS.has(a));
-    if (added.length) v.push(`${c.name ?? '?'} adds ${added.join('+')}`);
-    const ports = arr<{ hostPort?: number }>(c.ports).filter((p) => typeof p?.hostPort === 'number' && p.hostPort !== 0);
-    if (ports.length) v.push(`${c.name ?? '?'} uses hostPort ${ports.map((p) => p.hostPort).join(',')}`);
-    if (c.securityContext?.seccompProfile?.type === 'Unconfined') v.push(`${c.name ?? '?'} seccomp Unconfined`);
-    if (c.securityContext?.procMount && c.securityContext.procMount !== 'Default') v.push(`${c.name ?? '?'} procMount ${c.securityContext.procMount}`);
-  }
-  if (spec.securityContext?.seccompProfile?.type === 'Unconfined') v.push('pod seccomp Unconfined');
-  if (level === 'restricted') {
-    for (const rule of ['run-as-non-root', 'no-privilege-escalation', 'drop-capabilities', 'no-added-capabilities', 'seccomp-profile'] as const) {
-      const r = checkPodSecurity(rule, spec);
-      if (r && !r.ok) v.push(r.message);
-    }
-    const vols = arr<Record<string, unknown>>(spec.volumes).flatMap((vol) => Object.keys(vol ?? {}).filter((k) => !RESTRICTED_VOLUMES.has(k) && k !== 'hostPath'));
-    if (vols.length) v.push(`volume types not allowed by restricted: ${[...new Set(vols)].join(', ')}`);
-  }
-  return [...new Set(v)];
+export function pssViolations(spec: PodSpec, level: PssLevel, minor?: number, meta: { annotations?: Record<string, string> } = {}): string[] {
+  return [...new Set(psaViolations(meta, spec, level, minor).map((v) => `${v.check}: ${v.detail}`))];
+}
+
+/** The policy version PSA applies: the pinned enforce-version when valid (clamped to the cluster's), else the cluster's, else latest. */
+function policyVersion(version: string | undefined, serverMinor: number | undefined): number | undefined {
+  const pinned = version && version !== 'latest' ? /^v1\.(\d+)$/.exec(version) : null;
+  const p = pinned ? Number(pinned[1]) : undefined;
+  if (p === undefined) return serverMinor;
+  return serverMinor === undefined ? p : Math.min(p, serverMinor);
 }
 
 export const CC5_HARD_01 = defineControl({
@@ -693,15 +819,28 @@ export const CC5_HARD_01 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'Every non-system namespace carries pod-security.kubernetes.io/enforce set to baseline or restricted (an unlabelled namespace ' +
-    'gets the admission default, privileged: nothing is enforced); baseline namespaces also audit and warn at restricted, and the ' +
-    'enforce-version is not pinned below the cluster version. Because a label does not evict pods that were admitted before it, ' +
-    'the workloads of labelled namespaces are checked against their level and violators are flagged.',
+    'Required: every non-system namespace carries pod-security.kubernetes.io/enforce set to baseline or restricted (an ' +
+    'unlabelled namespace gets the admission default, privileged: nothing is enforced). Recommended (warnings): baseline ' +
+    'namespaces also audit and warn at restricted; the enforce-version is "latest" or not pinned below the cluster version; and ' +
+    'the workloads of labelled namespaces comply with their level — a label does not evict pods admitted before it, and enforce ' +
+    'does not check controller templates — judged as Pod Security Admission judges them (exact values, explicit pod-level ' +
+    'settings, ephemeral containers, the version-gated checks). System namespaces are reported separately.',
   requires: [need.kind('core/Namespace', 'Namespaces')],
   optional: [...WORKLOAD_KEYS],
   rules: {
-    'pss-labels': { title: 'Namespace enforces Pod Security baseline or restricted', severity: 'high' },
-    'pss-running-pods': { title: 'Workloads comply with their namespace\'s enforced level', severity: 'low' },
+    'pss-labels': { title: 'Namespace enforces Pod Security baseline or restricted', severity: 'high', level: 'required', evidence: [], basis: 'Checklist: "Deploy Pod Security Standards" (enforce label per namespace)' },
+    'pss-audit-warn': {
+      title: 'Baseline namespaces audit and warn at restricted', severity: 'low', level: 'recommended', evidence: [],
+      basis: 'The checklist manifest sets audit/warn restricted; enforcement itself is judged by pss-labels',
+    },
+    'pss-version': {
+      title: 'enforce-version is latest or not pinned below the cluster version', severity: 'low', level: 'recommended', evidence: [],
+      basis: 'controls.md: an old pinned version weakens the checks (hardening beyond the item)',
+    },
+    'pss-running-pods': {
+      title: 'Workloads comply with their namespace\'s enforced level', severity: 'low', level: 'recommended', evidence: [need.workloads()],
+      basis: 'controls.md: running violators (admitted before the label) are a warning',
+    },
   },
   remediation: {
     summary: 'Label each application namespace (restricted where possible, baseline with warn/audit at restricted otherwise); fix or move the workloads the warnings name first.',
@@ -728,7 +867,9 @@ metadata:
   check(ev, ctx) {
     const minor = ev.serverMinor();
     const byNs = new Map<string, Workload[]>();
-    for (const w of workloads(ev)) {
+    const workloadsRead = ctx.canEvaluate('pss-running-pods');
+    if (!workloadsRead) ctx.unevaluated('pss-running-pods', 'workloads not read');
+    for (const w of workloadsRead ? workloads(ev) : []) {
       const list = byNs.get(w.namespace);
       if (list) list.push(w); else byNs.set(w.namespace, [w]);
     }
@@ -736,43 +877,50 @@ metadata:
     for (const ns of ev.objects('core/Namespace')) {
       const name = ns.metadata.name ?? '';
       known.add(name);
-      if (ctx.isSystemNamespace(name)) continue;
+      const system = ctx.isSystemNamespace(name);
       const labels = ns.metadata.labels ?? {};
       const enforce = labels[`${PSS}/enforce`];
       const audit = labels[`${PSS}/audit`];
       const warn = labels[`${PSS}/warn`];
       if (enforce === undefined) {
-        ctx.fail(ns, 'pss-labels', 'no pod-security.kubernetes.io/enforce label: the PodSecurity admission default (privileged) applies, nothing is enforced');
+        ctx.fail(ns, 'pss-labels', `no pod-security.kubernetes.io/enforce label: the PodSecurity admission default (privileged) applies, nothing is enforced${system ? ' (system namespace: node agents may need it)' : ''}`);
         continue;
       }
       if (!(PSS_LEVELS as readonly string[]).includes(enforce)) {
-        ctx.fail(ns, 'pss-labels', `enforce label "${enforce}" is not a Pod Security level (privileged, baseline, restricted)`, { severity: 'medium' });
+        ctx.fail(ns, 'pss-labels', `enforce label "${enforce}" is not a Pod Security level (privileged, baseline, restricted): the API server rejects it on update, and PSA enforces restricted:latest while it stays`, { severity: 'medium' });
         continue;
       }
       const level = enforce as PssLevel;
       if (level === 'privileged') {
-        ctx.fail(ns, 'pss-labels', 'enforce: privileged — nothing is enforced (list the namespace as a system namespace if it really runs node agents)');
+        ctx.fail(ns, 'pss-labels', `enforce: privileged — nothing is enforced${system ? ' (system namespace: expected for node agents)' : ' (list the namespace as a system namespace if it really runs node agents)'}`);
         continue;
       }
+      ctx.pass(ns, 'pss-labels', `enforce: ${level}`);
       const version = labels[`${PSS}/enforce-version`];
       const pinned = version && version !== 'latest' ? /^v1\.(\d+)$/.exec(version) : null;
       if (version && version !== 'latest' && !pinned) {
-        ctx.fail(ns, 'pss-labels', `enforce-version "${version}" is not "latest" or v1.<minor>`, { severity: 'low' });
+        ctx.fail(ns, 'pss-version', `enforce-version "${version}" is not "latest" or v1.<minor> (PSA falls back to latest)`);
       } else if (pinned && minor !== undefined && Number(pinned[1]) < minor) {
-        ctx.fail(ns, 'pss-labels', `enforce: ${level}, but pinned to ${version} on a 1.${minor} cluster: checks added since are not applied`, { severity: 'low' });
-      } else if (level === 'baseline' && (audit !== 'restricted' || warn !== 'restricted')) {
-        const missing = [audit !== 'restricted' ? 'audit' : '', warn !== 'restricted' ? 'warn' : ''].filter(Boolean).join(' and ');
-        ctx.fail(ns, 'pss-labels', `enforce: baseline, but ${missing} not set to restricted: nobody sees what restricted would reject`, { severity: 'low' });
+        ctx.fail(ns, 'pss-version', `enforce: ${level}, but pinned to ${version} on a 1.${minor} cluster: checks added since are not applied`);
       } else {
-        ctx.pass(ns, 'pss-labels', `enforce: ${level}${level === 'baseline' ? ', audit/warn: restricted' : ''}${version ? ` (version ${version})` : ''}`);
+        ctx.pass(ns, 'pss-version', `enforce-version ${version ?? 'latest (not set)'}${pinned && minor === undefined ? ' (cluster version unknown)' : ''}`);
       }
+      if (level === 'baseline') {
+        if (audit !== 'restricted' || warn !== 'restricted') {
+          const missing = [audit !== 'restricted' ? 'audit' : '', warn !== 'restricted' ? 'warn' : ''].filter(Boolean).join(' and ');
+          ctx.fail(ns, 'pss-audit-warn', `enforce: baseline, but ${missing} not set to restricted: nobody sees what restricted would reject`);
+        } else {
+          ctx.pass(ns, 'pss-audit-warn', 'enforce: baseline, audit/warn: restricted');
+        }
+      }
+      const policyMinor = policyVersion(version, minor);
       for (const w of byNs.get(name) ?? []) {
-        const v = pssViolations(w.spec, level);
+        const v = pssViolations(w.spec, level, policyMinor, w.podMeta);
         if (v.length) ctx.fail(w.obj, 'pss-running-pods', `violates the namespace's ${level} level (admitted before the label, or a template the admission does not check): ${v.join('; ')}`);
         else ctx.pass(w.obj, 'pss-running-pods', `complies with ${level}`);
       }
     }
-    const unknown = [...byNs.keys()].filter((n) => !known.has(n) && !ctx.isSystemNamespace(n));
+    const unknown = [...byNs.keys()].filter((n) => !known.has(n));
     if (unknown.length) ctx.note(`workloads in namespaces not in the evidence (labels unknown): ${unknown.join(', ')}`);
   },
 });
@@ -796,6 +944,9 @@ function enforcementOf(c: K8sObject): string {
   return a;
 }
 
+const GK_WEBHOOKS = k8s('admissionregistration.k8s.io/ValidatingWebhookConfiguration');
+const GK_CONSTRAINTS = k8s('constraints.gatekeeper.sh/*');
+
 export const CC5_HARD_02 = defineControl({
   id: 'CC5-HARD-02',
   title: 'A policy engine (OPA Gatekeeper or equivalent) enforces admission policies',
@@ -805,11 +956,12 @@ export const CC5_HARD_02 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'OPA Gatekeeper is installed (CRDs), its controller and audit Deployments are available and auditing, its validating webhook ' +
-    'exists and fails closed, at least one constraint denies at admission, and constraints report their audit violations. ' +
-    'Gatekeeper fails open by default (failurePolicy Ignore), and dryrun or warn constraints block nothing: both are flagged. ' +
-    'Namespaces exempted with admission.gatekeeper.sh/ignore are listed. Kyverno ClusterPolicies in Enforce mode or ' +
-    'ValidatingAdmissionPolicies bound with Deny are accepted as an equivalent engine.',
+    'Required: OPA Gatekeeper is installed (CRDs), its controller and audit Deployments are available and auditing, its validating ' +
+    'webhook is registered, and at least one constraint denies at admission. Recommended (warnings): the webhook fails closed ' +
+    '(Gatekeeper fails open by default, failurePolicy Ignore), every constraint denies rather than dryrun/warn, constraints report ' +
+    'no audit violations, and no application namespace is exempt (admission.gatekeeper.sh/ignore, Config excludedNamespaces). ' +
+    'Kyverno ClusterPolicies in Enforce mode with an available admission controller, or ValidatingAdmissionPolicies bound with ' +
+    'Deny, are accepted as an equivalent engine.',
   requires: [
     need.kind('apiextensions.k8s.io/CustomResourceDefinition', 'CustomResourceDefinitions'),
     need.kind('apps/Deployment', 'Deployments'),
@@ -820,12 +972,32 @@ export const CC5_HARD_02 = defineControl({
     k8s('admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding'), k8s('core/Namespace'),
   ],
   rules: {
-    'policy-engine': { title: 'Gatekeeper (or Kyverno / ValidatingAdmissionPolicy) is installed', severity: 'high' },
-    'gatekeeper-healthy': { title: 'Gatekeeper controller and audit are available and auditing', severity: 'high' },
-    'gatekeeper-webhook': { title: 'The Gatekeeper webhook exists and fails closed', severity: 'low' },
-    'gatekeeper-enforcement': { title: 'Constraints deny at admission (not only dryrun/warn)', severity: 'medium' },
-    'gatekeeper-violations': { title: 'Constraints report no audit violations', severity: 'medium' },
-    'gatekeeper-exemptions': { title: 'No application namespace is exempt from Gatekeeper', severity: 'low' },
+    'policy-engine': { title: 'Gatekeeper (or Kyverno / ValidatingAdmissionPolicy) is installed', severity: 'high', level: 'required', basis: 'Checklist: "Implement OPA Gatekeeper for policy enforcement"' },
+    'gatekeeper-healthy': { title: 'Gatekeeper controller and audit are available and auditing', severity: 'high', level: 'required' },
+    'gatekeeper-webhook': {
+      title: 'The Gatekeeper validating webhook is registered', severity: 'high', level: 'required', evidence: [GK_WEBHOOKS],
+      basis: 'Without the webhook nothing is enforced at admission',
+    },
+    'gatekeeper-fail-closed': {
+      title: 'The Gatekeeper webhook fails closed (failurePolicy: Fail)', severity: 'low', level: 'recommended', evidence: [GK_WEBHOOKS],
+      basis: 'controls.md: failurePolicy Ignore (the chart default) is a warning',
+    },
+    'gatekeeper-enforcement': {
+      title: 'At least one constraint denies at admission', severity: 'medium', level: 'required', evidence: [GK_CONSTRAINTS],
+      basis: 'controls.md: pass needs at least one constraint with enforcementAction deny',
+    },
+    'gatekeeper-constraint-mode': {
+      title: 'Each constraint denies at admission (not dryrun/warn)', severity: 'low', level: 'recommended', evidence: [GK_CONSTRAINTS],
+      basis: 'controls.md: dryrun/warn constraints are a warning',
+    },
+    'gatekeeper-violations': {
+      title: 'Constraints report no audit violations', severity: 'medium', level: 'recommended', evidence: [GK_CONSTRAINTS],
+      basis: 'The violations are findings about other resources; the enforcement mechanism itself is judged by the required rules',
+    },
+    'gatekeeper-exemptions': {
+      title: 'No application namespace is exempt from Gatekeeper', severity: 'low', level: 'recommended', evidence: [],
+      basis: 'controls.md lists exemptions as an edge case to report, not a failure of the item',
+    },
   },
   remediation: {
     summary: 'Install a current Gatekeeper release with constraint templates from the Gatekeeper library, move constraints from dryrun to deny once clean, and set the webhook to fail closed after testing.',
@@ -860,12 +1032,16 @@ export const CC5_HARD_02 = defineControl({
     });
 
     if (!gatekeeper) {
+      // "No engine" is an absence claim: every place one could show must have been read as a whole.
+      const unread = ['apiextensions.k8s.io/CustomResourceDefinition', 'apps/Deployment', 'kyverno.io/ClusterPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding'].filter((k) => !ev.complete(`k8s:${k}`));
       if (kyvernoPolicies.length && kyvernoUp) {
         for (const p of kyvernoPolicies) ctx.pass(p, 'policy-engine', 'Kyverno ClusterPolicy in Enforce mode (accepted as equivalent to Gatekeeper)');
       } else if (vapDeny.length) {
         for (const b of vapDeny) ctx.pass(b, 'policy-engine', `ValidatingAdmissionPolicy ${(b.spec as { policyName?: string }).policyName} bound with Deny (accepted as equivalent to Gatekeeper)`);
-      } else if (kyvernoPolicies.length) {
+      } else if (kyvernoPolicies.length && ev.complete('k8s:apps/Deployment')) {
         ctx.fail(cref, 'policy-engine', `${kyvernoPolicies.length} Kyverno ClusterPolicies in Enforce mode, but no available Kyverno admission controller Deployment`);
+      } else if (unread.length) {
+        ctx.unevaluated('policy-engine', `no admission policy engine found, but the input may not hold everything: ${unread.join(', ')} not read as a whole`);
       } else {
         ctx.fail(cref, 'policy-engine', 'no admission policy engine: no Gatekeeper, no Kyverno ClusterPolicy in Enforce mode, no ValidatingAdmissionPolicy bound with Deny');
       }
@@ -876,66 +1052,83 @@ export const CC5_HARD_02 = defineControl({
     // Health.
     for (const name of ['gatekeeper-controller-manager', 'gatekeeper-audit']) {
       const d = gkDeps.find((x) => x.metadata.name === name);
-      if (!d) ctx.fail({ provider: 'kubernetes', apiVersion: 'apps/v1', kind: 'Deployment', name }, 'gatekeeper-healthy', `Deployment ${name} not found${name === 'gatekeeper-audit' ? ': nothing audits existing resources' : ': nothing answers the admission webhook'}`);
+      const dref: ResourceRef = { provider: 'kubernetes', apiVersion: 'apps/v1', kind: 'Deployment', name };
+      if (!d && !ev.complete('k8s:apps/Deployment')) ctx.unevaluated('gatekeeper-healthy', `Deployment ${name} is not in the input`, dref);
+      else if (!d) ctx.fail(dref, 'gatekeeper-healthy', `Deployment ${name} not found${name === 'gatekeeper-audit' ? ': nothing audits existing resources' : ': nothing answers the admission webhook'}`);
       else if (isAvailable(d)) ctx.pass(componentRef(d), 'gatekeeper-healthy', `Deployment ${d.metadata.namespace}/${name} is available`);
       else ctx.fail(componentRef(d), 'gatekeeper-healthy', `Deployment ${d.metadata.namespace}/${name} is not available`);
     }
 
     // Webhook.
-    if (ev.has('k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration')) {
+    const vwcRef: ResourceRef = { provider: 'kubernetes', apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', name: 'gatekeeper-validating-webhook-configuration' };
+    if (ctx.canEvaluate('gatekeeper-webhook')) {
       const vwc = ev.get('admissionregistration.k8s.io/ValidatingWebhookConfiguration', '', 'gatekeeper-validating-webhook-configuration');
       const hook = arr<{ name?: string; failurePolicy?: string }>(vwc?.webhooks).find((w) => w.name === 'validation.gatekeeper.sh');
-      if (!vwc || !hook) ctx.fail({ provider: 'kubernetes', apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', name: 'gatekeeper-validating-webhook-configuration' }, 'gatekeeper-webhook', 'the Gatekeeper validating webhook (validation.gatekeeper.sh) is not registered: constraints are audited but nothing is denied at admission', { severity: 'high' });
-      else if ((hook.failurePolicy ?? 'Fail') === 'Fail') ctx.pass(vwc, 'gatekeeper-webhook', 'webhook validation.gatekeeper.sh fails closed (failurePolicy: Fail)');
-      else ctx.fail(vwc, 'gatekeeper-webhook', `webhook validation.gatekeeper.sh has failurePolicy: ${hook.failurePolicy} (fails open: while Gatekeeper is down, everything is admitted)`);
+      if ((!vwc || !hook) && !ev.complete('k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration')) {
+        ctx.unevaluated('gatekeeper-webhook', 'the Gatekeeper webhook configuration is not in the input', vwcRef);
+        ctx.unevaluated('gatekeeper-fail-closed', 'the Gatekeeper webhook configuration is not in the input');
+      } else if (!vwc || !hook) {
+        ctx.fail(vwcRef, 'gatekeeper-webhook', 'the Gatekeeper validating webhook (validation.gatekeeper.sh) is not registered: constraints are audited but nothing is denied at admission');
+      } else {
+        ctx.pass(vwc, 'gatekeeper-webhook', 'webhook validation.gatekeeper.sh is registered');
+        if ((hook.failurePolicy ?? 'Fail') === 'Fail') ctx.pass(vwc, 'gatekeeper-fail-closed', 'webhook validation.gatekeeper.sh fails closed (failurePolicy: Fail)');
+        else ctx.fail(vwc, 'gatekeeper-fail-closed', `webhook validation.gatekeeper.sh has failurePolicy: ${hook.failurePolicy} (fails open: while Gatekeeper is down, everything is admitted)`);
+      }
     } else {
-      ctx.note('ValidatingWebhookConfigurations were not collected: the webhook failure policy was not checked');
+      ctx.unevaluated('gatekeeper-webhook', 'ValidatingWebhookConfigurations not read');
+      ctx.unevaluated('gatekeeper-fail-closed', 'ValidatingWebhookConfigurations not read');
     }
 
     // Constraints.
-    const cstate = ev.state('k8s:constraints.gatekeeper.sh/*');
-    if (cstate !== 'collected' && cstate !== 'absent') {
-      ctx.error(`Gatekeeper constraints were not collected (constraints.gatekeeper.sh: ${cstate})`);
-      return;
-    }
-    const constraints = ev.objects('constraints.gatekeeper.sh/*');
-    let deny = 0;
-    let newestAudit: number | undefined;
-    for (const c of constraints) {
-      const action = enforcementOf(c);
-      const label = `${c.kind} ${c.metadata.name}`;
-      if (action === 'deny') { deny++; ctx.pass(c, 'gatekeeper-enforcement', `${label} denies at admission`); }
-      else ctx.fail(c, 'gatekeeper-enforcement', `${label} has enforcementAction ${action}: violations are only ${action === 'warn' ? 'warned about' : 'recorded'}`, { severity: 'low' });
-      const status = (c.status ?? {}) as { totalViolations?: number; auditTimestamp?: string; violations?: { kind?: string; namespace?: string; name?: string }[] };
-      const t = toTime(status.auditTimestamp);
-      if (t !== undefined && (newestAudit === undefined || t > newestAudit)) newestAudit = t;
-      const total = typeof status.totalViolations === 'number' ? status.totalViolations : Array.isArray(status.violations) ? status.violations.length : undefined;
-      if (total === undefined) continue;
-      if (total > 0) {
-        const sample = (status.violations ?? []).slice(0, 3).map((v) => `${v.kind ?? '?'} ${v.namespace ? `${v.namespace}/` : ''}${v.name ?? '?'}`).join(', ');
-        ctx.fail(c, 'gatekeeper-violations', `${label}: ${total} existing resource(s) violate it${sample ? ` (${sample}${total > 3 ? ', …' : ''})` : ''}`, { severity: action === 'deny' ? 'medium' : 'low' });
-      } else {
-        ctx.pass(c, 'gatekeeper-violations', `${label}: no audit violations`);
+    if (ctx.canEvaluate('gatekeeper-enforcement')) {
+      const constraints = ev.objects('constraints.gatekeeper.sh/*');
+      let deny = 0;
+      let newestAudit: number | undefined;
+      for (const c of constraints) {
+        const action = enforcementOf(c);
+        const label = `${c.kind} ${c.metadata.name}`;
+        if (action === 'deny') { deny++; ctx.pass(c, 'gatekeeper-constraint-mode', `${label} denies at admission`); }
+        else ctx.fail(c, 'gatekeeper-constraint-mode', `${label} has enforcementAction ${action}: violations are only ${action === 'warn' ? 'warned about' : 'recorded'}`);
+        const status = (c.status ?? {}) as { totalViolations?: number; auditTimestamp?: string; violations?: { kind?: string; namespace?: string; name?: string }[] };
+        const t = toTime(status.auditTimestamp);
+        if (t !== undefined && (newestAudit === undefined || t > newestAudit)) newestAudit = t;
+        const total = typeof status.totalViolations === 'number' ? status.totalViolations : Array.isArray(status.violations) ? status.violations.length : undefined;
+        if (total === undefined) continue;
+        if (total > 0) {
+          const sample = (status.violations ?? []).slice(0, 3).map((v) => `${v.kind ?? '?'} ${v.namespace ? `${v.namespace}/` : ''}${v.name ?? '?'}`).join(', ');
+          ctx.fail(c, 'gatekeeper-violations', `${label}: ${total} existing resource(s) violate it${sample ? ` (${sample}${total > 3 ? ', …' : ''})` : ''}`, { severity: action === 'deny' ? 'medium' : 'low' });
+        } else {
+          ctx.pass(c, 'gatekeeper-violations', `${label}: no audit violations`);
+        }
       }
-    }
-    if (constraints.length === 0) ctx.fail(cref, 'gatekeeper-enforcement', 'Gatekeeper is installed but has no constraints: it enforces nothing');
-    else if (deny === 0) ctx.fail(cref, 'gatekeeper-enforcement', `none of the ${constraints.length} constraints denies at admission (all dryrun/warn)`);
-    if (constraints.length && newestAudit === undefined) ctx.fail(cref, 'gatekeeper-healthy', 'no constraint carries an audit timestamp: the audit has not run', { severity: 'medium' });
-    else if (newestAudit !== undefined && ctx.now.getTime() - newestAudit > 24 * 3600_000) {
-      ctx.fail(cref, 'gatekeeper-healthy', `last audit ${new Date(newestAudit).toISOString()}, more than a day ago (default interval 60 s): the audit is stuck`, { severity: 'medium' });
+      if (constraints.length === 0 && !ev.complete('k8s:constraints.gatekeeper.sh/*')) ctx.unevaluated('gatekeeper-enforcement', 'no constraint in the input: the cluster\'s constraints were not read as a whole');
+      else if (deny === 0 && !ev.complete('k8s:constraints.gatekeeper.sh/*')) ctx.unevaluated('gatekeeper-enforcement', `none of the ${constraints.length} constraint(s) in the input denies; the cluster's constraints were not read as a whole`);
+      else if (constraints.length === 0) ctx.fail(cref, 'gatekeeper-enforcement', 'Gatekeeper is installed but has no constraints: it enforces nothing');
+      else if (deny === 0) ctx.fail(cref, 'gatekeeper-enforcement', `none of the ${constraints.length} constraints denies at admission (all dryrun/warn)`);
+      else ctx.pass(cref, 'gatekeeper-enforcement', `${deny} of ${constraints.length} constraint(s) deny at admission`);
+      if (constraints.length && newestAudit === undefined) ctx.fail(cref, 'gatekeeper-healthy', 'no constraint carries an audit timestamp: the audit has not run', { severity: 'medium' });
+      else if (newestAudit !== undefined && ctx.now.getTime() - newestAudit > 24 * 3600_000) {
+        ctx.fail(cref, 'gatekeeper-healthy', `last audit ${new Date(newestAudit).toISOString()}, more than a day ago (default interval 60 s): the audit is stuck`, { severity: 'medium' });
+      }
+    } else {
+      for (const rule of ['gatekeeper-enforcement', 'gatekeeper-constraint-mode', 'gatekeeper-violations']) ctx.unevaluated(rule, 'Gatekeeper constraints (constraints.gatekeeper.sh) not read');
+      ctx.note('the audit timestamps of the constraints were not read: the audit run was not checked');
     }
 
-    // Exemptions.
+    // Exemptions: each namespace and each Config judged on its own (system namespaces reported separately).
     for (const ns of ev.objects('core/Namespace')) {
-      if (ctx.isSystemNamespace(ns.metadata.name) || ns.metadata.labels?.['admission.gatekeeper.sh/ignore'] === undefined) continue;
-      ctx.fail(ns, 'gatekeeper-exemptions', 'labelled admission.gatekeeper.sh/ignore: no constraint applies here');
+      const ignored = ns.metadata.labels?.['admission.gatekeeper.sh/ignore'];
+      if (ignored !== undefined) ctx.fail(ns, 'gatekeeper-exemptions', 'labelled admission.gatekeeper.sh/ignore: no constraint applies here');
+      else ctx.pass(ns, 'gatekeeper-exemptions', 'not exempt from Gatekeeper');
     }
     for (const cfg of ev.objects('config.gatekeeper.sh/Config')) {
       const match = arr<{ excludedNamespaces?: string[]; processes?: string[] }>((cfg.spec as { match?: unknown } | undefined)?.match);
       const excluded = match.filter((m) => (m.processes ?? []).some((p) => p === '*' || p === 'webhook')).flatMap((m) => m.excludedNamespaces ?? []);
       const app = excluded.filter((n) => !n.includes('*') && !ctx.isSystemNamespace(n));
       const wild = excluded.filter((n) => n.includes('*'));
-      if (app.length || wild.length) ctx.fail(cfg, 'gatekeeper-exemptions', `Config excludes ${[...app, ...wild].join(', ')} from admission checks`);
+      const system = excluded.filter((n) => !n.includes('*') && ctx.isSystemNamespace(n));
+      if (app.length || wild.length) ctx.fail(countedEvidence(cfg), 'gatekeeper-exemptions', `Config excludes ${[...app, ...wild].join(', ')} from admission checks`);
+      else ctx.pass(countedEvidence(cfg), 'gatekeeper-exemptions', system.length ? `Config excludes system namespaces only (${system.join(', ')})` : 'Config excludes no namespace from admission checks');
     }
   },
 });
@@ -947,6 +1140,22 @@ const HARD_03_RULES: PodSecurityRule[] = [
   'no-added-capabilities', 'seccomp-profile', 'no-host-path', 'no-host-network', 'no-host-pid', 'no-host-ipc',
 ];
 
+const REQUIRED_BY_ITEM = 'Checklist: "Configure security contexts for all pods (non-root, read-only filesystem)"; controls.md adds no privilege escalation';
+const BEYOND_ITEM = 'PSS restricted / baseline hardening beyond the checklist item (non-root, read-only filesystem); PSS enforcement is CC5-HARD-01';
+const HARD_03_LEVELS: Record<PodSecurityRule, { level: 'required' | 'recommended'; basis: string }> = {
+  'run-as-non-root': { level: 'required', basis: REQUIRED_BY_ITEM },
+  'read-only-root-fs': { level: 'required', basis: REQUIRED_BY_ITEM },
+  'no-privilege-escalation': { level: 'required', basis: REQUIRED_BY_ITEM },
+  'no-privileged': { level: 'required', basis: 'A privileged container has every capability and escalates by definition: no security context can restrict it' },
+  'drop-capabilities': { level: 'recommended', basis: BEYOND_ITEM },
+  'no-added-capabilities': { level: 'recommended', basis: BEYOND_ITEM },
+  'seccomp-profile': { level: 'recommended', basis: BEYOND_ITEM },
+  'no-host-path': { level: 'recommended', basis: BEYOND_ITEM },
+  'no-host-network': { level: 'recommended', basis: BEYOND_ITEM },
+  'no-host-pid': { level: 'recommended', basis: BEYOND_ITEM },
+  'no-host-ipc': { level: 'recommended', basis: BEYOND_ITEM },
+};
+
 export const CC5_HARD_03 = defineControl({
   id: 'CC5-HARD-03',
   title: 'Pods run with restrictive security contexts (non-root, read-only root filesystem, no escalation)',
@@ -956,14 +1165,17 @@ export const CC5_HARD_03 = defineControl({
   automation: 'automated',
   severity: 'high',
   description:
-    'Every workload outside the system namespaces declares the security context of the Pod Security Standards "restricted" ' +
-    'profile — non-root, no privilege escalation, ALL capabilities dropped, a RuntimeDefault or Localhost seccomp profile, no ' +
-    'privileged containers, no host namespaces or hostPath volumes — plus a read-only root filesystem, which no PSS level checks. ' +
-    'Effective values are resolved from the pod and container securityContext across containers, init and ephemeral containers, ' +
-    'and reported once per controller, not per replica.',
+    'Required of every workload outside the system namespaces (the checklist item: non-root, read-only filesystem): it runs as ' +
+    'non-root (runAsNonRoot: true, runAsUser 0 nowhere — a user-namespace pod is accepted, as Pod Security Admission does), has a ' +
+    'read-only root filesystem (which no PSS level checks), does not allow privilege escalation and runs no privileged ' +
+    'container. Recommended (warnings): the rest of the PSS "restricted" profile — ALL capabilities dropped and none added but ' +
+    'NET_BIND_SERVICE, a RuntimeDefault or Localhost seccomp profile — and no host namespaces or hostPath volumes. The PSS ' +
+    'controls are judged as Pod Security Admission judges them: exact values ("ALL", case-sensitive), an explicit bad pod-level ' +
+    'value fails even when every container overrides it, init and ephemeral containers count; Windows pods (spec.os.name) get ' +
+    'not-applicable findings for the Linux-only controls. Reported once per controller, not per replica; system namespaces separately.',
   requires: [need.workloads()],
   // Each workload is judged on its own: a rule needs nothing but the workload it reads.
-  rules: Object.fromEntries(HARD_03_RULES.map((r) => [r, { ...POD_SECURITY_RULES[r], evidence: [] }])),
+  rules: Object.fromEntries(HARD_03_RULES.map((r) => [r, { ...POD_SECURITY_RULES[r], ...HARD_03_LEVELS[r], evidence: [] }])),
   remediation: {
     summary:
       'Set the fields in each pod template, then enforce them: PSS "restricted" (CC5-HARD-01) covers everything but the read-only ' +
@@ -993,8 +1205,8 @@ export const CC5_HARD_03 = defineControl({
     for (const w of workloads(ev)) {
       for (const rule of HARD_03_RULES) {
         const v = checkPodSecurity(rule, w.spec);
-        if (!v) continue;
-        if (v.ok) ctx.pass(w.obj, rule, v.message);
+        if (v.notApplicable) ctx.report({ rule, status: 'not-applicable', resource: w.obj, message: v.message });
+        else if (v.ok) ctx.pass(w.obj, rule, v.message);
         else ctx.fail(w.obj, rule, v.message, v.severity ? { severity: v.severity } : undefined);
       }
     }
@@ -1037,7 +1249,8 @@ export const CC5_HARD_04 = defineControl({
     'Every application namespace either has a ResourceQuota that bounds compute (requests.cpu, requests.memory, limits.memory — ' +
     'object-count quotas do not count) together with a LimitRange that gives containers default requests and a memory limit, or ' +
     'all its containers declare CPU and memory requests and a memory limit themselves. CPU limits are not required (they ' +
-    'throttle without protecting the node). Each workload is reported once per controller.',
+    'throttle without protecting the node). Each workload is reported once per controller; system namespaces are reported ' +
+    'separately. All three rules are required: the checklist item is "Implement resource quotas and limits".',
   requires: [
     need.workloads(),
     need.kind('core/ResourceQuota', 'ResourceQuotas'),
@@ -1045,9 +1258,12 @@ export const CC5_HARD_04 = defineControl({
   ],
   optional: [k8s('core/Namespace')],
   rules: {
-    'resource-requests': { title: 'Containers declare CPU and memory requests', severity: 'medium' },
-    'resource-limits': { title: 'Containers declare a memory limit', severity: 'medium' },
-    'namespace-quota': { title: 'Namespace has a compute ResourceQuota and a LimitRange with defaults', severity: 'medium' },
+    'resource-requests': { title: 'Containers declare CPU and memory requests', severity: 'medium', level: 'required', evidence: [need.workloads(), k8s('core/LimitRange')] },
+    'resource-limits': { title: 'Containers declare a memory limit', severity: 'medium', level: 'required', evidence: [need.workloads(), k8s('core/LimitRange')] },
+    'namespace-quota': {
+      title: 'Namespace has a compute ResourceQuota and a LimitRange with defaults, or all its containers declare their resources', severity: 'medium', level: 'required',
+      basis: 'Checklist: "Implement resource quotas and limits"; controls.md accepts complete per-container resources instead',
+    },
   },
   remediation: {
     summary: 'Give each namespace a ResourceQuota for requests/limits and a LimitRange with container defaults, and set requests (and a memory limit) in every pod template.',
@@ -1074,22 +1290,28 @@ spec:
   check(ev, ctx) {
     const byNs = new Map<string, Workload[]>();
     for (const w of workloads(ev)) {
-      if (ctx.isSystemNamespace(w.namespace)) continue;
       const list = byNs.get(w.namespace);
       if (list) list.push(w); else byNs.set(w.namespace, [w]);
     }
-    const namespaces = new Set<string>([...byNs.keys(), ...ev.objects('core/Namespace').map((n) => n.metadata.name ?? '')].filter((n) => n && !ctx.isSystemNamespace(n)));
+    // Every namespace is judged; those of system namespaces are reported separately.
+    const namespaces = new Set<string>([...byNs.keys(), ...ev.objects('core/Namespace').map((n) => n.metadata.name ?? '')].filter(Boolean));
+    const nsState = ev.state('k8s:core/Namespace');
+    if (nsState === 'denied' || nsState === 'error' || nsState === 'partial') ctx.note('Namespaces could not be read completely: only namespaces that workloads live in were judged');
     for (const ns of [...namespaces].sort()) {
       const b = namespaceBounds(ev.inNamespace('core/ResourceQuota', ns), ev.inNamespace('core/LimitRange', ns));
+      // Without the whole LimitRange inventory, a container's missing request may be covered by a default outside the input.
+      const lrKnown = ev.complete('k8s:core/LimitRange');
       let gaps = 0;
       for (const w of byNs.get(ns) ?? []) {
         const g = resourceGaps(w.spec);
         const reqCovered = b.defaults.cpuRequest && b.defaults.memRequest;
         if (g.requests.length === 0) ctx.pass(w.obj, 'resource-requests', 'all containers declare CPU and memory requests');
         else if (reqCovered) ctx.pass(w.obj, 'resource-requests', `requests missing (${g.requests.join(', ')}) but the namespace LimitRange supplies defaults`);
+        else if (!lrKnown) { gaps++; ctx.unevaluated('resource-requests', `requests missing (${g.requests.join(', ')}); a LimitRange default outside the input is not excluded`, w.obj); }
         else { gaps++; ctx.fail(w.obj, 'resource-requests', `requests missing: ${g.requests.join(', ')}`); }
         if (g.limits.length === 0) ctx.pass(w.obj, 'resource-limits', 'all containers declare a memory limit');
         else if (b.defaults.memLimit) ctx.pass(w.obj, 'resource-limits', `memory limit missing (${g.limits.join(', ')}) but the namespace LimitRange supplies a default`);
+        else if (!lrKnown) { gaps++; ctx.unevaluated('resource-limits', `memory limit missing (${g.limits.join(', ')}); a LimitRange default outside the input is not excluded`, w.obj); }
         else { gaps++; ctx.fail(w.obj, 'resource-limits', `memory limit missing: ${g.limits.join(', ')}`); }
       }
       const nsObj = ev.has('k8s:core/Namespace') ? ev.get('core/Namespace', '', ns) : undefined;
@@ -1098,6 +1320,7 @@ spec:
       const count = (byNs.get(ns) ?? []).length;
       if (b.quota && lr) ctx.pass(ref, 'namespace-quota', 'compute ResourceQuota and LimitRange defaults in place');
       else if (gaps === 0) ctx.pass(ref, 'namespace-quota', count ? `no complete quota/LimitRange, but all ${count} workload(s) declare requests and memory limits` : 'no workloads');
+      else if (!ev.complete('k8s:core/ResourceQuota') || !lrKnown) ctx.unevaluated('namespace-quota', `${gaps} container resource gap(s); a ResourceQuota or LimitRange outside the input is not excluded`, ref);
       else {
         const missing = [
           b.quota ? '' : b.quotaMissing.length === QUOTA_KEYS.length ? 'no compute ResourceQuota' : `ResourceQuota lacks ${b.quotaMissing.join(', ')}`,

@@ -1,7 +1,7 @@
 /**
  * CC6 — Logical and Physical Access Controls: "Network Security Configuration" and "Service Mesh Implementation (optional)".
  */
-import type { CheckContext, ControlDefinition, Evidence, K8sObject, ResourceRef } from '../model/index.js';
+import type { CheckContext, ControlDefinition, Evidence, EvidenceRequirement, K8sObject, ResourceRef } from '../model/index.js';
 import type { Addon, Cluster } from '@aws-sdk/client-eks';
 import { defineControl } from './define.js';
 import { computeType, crdNames, daemonSetReady, isAvailable } from './lib/addons.js';
@@ -18,6 +18,7 @@ import {
   subnetsById, unenforcedPlacement, vpcCidrs, workloadKey,
 } from './lib/network.js';
 import type { FargateSelector, SgRule } from './lib/network.js';
+import { allowsAllEgress, allowsAllIngress, allowsDns, isDefaultDenyEgress, isDefaultDenyIngress, npSpec, selectsAllPods } from './lib/netpol.js';
 import { matchesSelector } from './lib/selectors.js';
 import type { LabelSelector } from './lib/selectors.js';
 import { arr, workloads } from './lib/workloads.js';
@@ -42,7 +43,9 @@ export const CC6_NET_01 = defineControl({
     '("isolated", VPC endpoints only) are accepted; IPv6 egress through an egress-only internet gateway is private-equivalent. ' +
     'Subnets of managed node groups and Karpenter / Auto Mode NodeClasses are checked the same way, so a public subnet waiting ' +
     'for the next scale-out is caught too. Fargate nodes (profiles accept private subnets only) and hybrid nodes (outside the ' +
-    'VPC) are not checked here.',
+    'VPC) get not-applicable findings. Required: no public IP on nodes or in NodeClasses, no internet-gateway default route, and ' +
+    'the NAT gateway used for egress available (the checklist names it). Recommended (a warning): private node subnets do not ' +
+    'auto-assign public IPs.',
   requires: [
     need.kind('core/Node', 'nodes'),
     need.aws('ec2:DescribeInstances', 'the EC2 instances behind the nodes'),
@@ -53,11 +56,20 @@ export const CC6_NET_01 = defineControl({
     k8s('karpenter.k8s.aws/EC2NodeClass'), k8s('eks.amazonaws.com/NodeClass'),
   ],
   rules: {
-    'node-no-public-ip': { title: 'Node instances have no public IP address', severity: 'high' },
-    'node-subnet-private': { title: 'Node subnets have no default route to an internet gateway', severity: 'high' },
-    'nat-gateway-available': { title: 'The NAT gateway used for egress is available', severity: 'medium' },
-    'subnet-auto-public-ip': { title: 'Private node subnets do not auto-assign public IPs', severity: 'low' },
-    'nodeclass-no-public-ip': { title: 'NodeClasses do not ask for public IP addresses', severity: 'high' },
+    'node-no-public-ip': { title: 'Node instances have no public IP address', severity: 'high', level: 'required', evidence: [k8s('core/Node'), aws('ec2:DescribeInstances')] },
+    'node-subnet-private': {
+      title: 'Node subnets have no default route to an internet gateway', severity: 'high', level: 'required', evidence: [aws('ec2:DescribeRouteTables')],
+      basis: 'Checklist: "Deploy worker nodes in private subnets"',
+    },
+    'nat-gateway-available': {
+      title: 'The NAT gateway used for egress is available', severity: 'medium', level: 'required', evidence: [aws('ec2:DescribeRouteTables'), aws('ec2:DescribeNatGateways')],
+      basis: 'Checklist: "with NAT gateway for outbound access"',
+    },
+    'subnet-auto-public-ip': {
+      title: 'Private node subnets do not auto-assign public IPs', severity: 'low', level: 'recommended', evidence: [aws('ec2:DescribeRouteTables'), aws('ec2:DescribeSubnets')],
+      basis: 'controls.md: harmless without an internet-gateway route, a warning',
+    },
+    'nodeclass-no-public-ip': { title: 'NodeClasses do not ask for public IP addresses', severity: 'high', level: 'required', evidence: [] },
   },
   remediation: {
     summary:
@@ -79,10 +91,11 @@ export const CC6_NET_01 = defineControl({
     const loc = clusterLocation(cluster);
     const nodes = ev.objects('core/Node');
     const ec2Nodes = nodes.filter((n) => { const t = computeType(n); return t === 'ec2' || t === 'auto'; });
-    const fargate = nodes.filter((n) => computeType(n) === 'fargate').length;
-    const hybrid = nodes.filter((n) => computeType(n) === 'hybrid').length;
-    if (fargate) ctx.note(`${fargate} Fargate node(s) not checked: Fargate profiles accept private subnets only`);
-    if (hybrid) ctx.note(`${hybrid} hybrid node(s) not checked: they run outside the VPC`);
+    for (const n of nodes) {
+      const t = computeType(n);
+      if (t === 'fargate') ctx.report({ rule: 'node-no-public-ip', status: 'not-applicable', resource: n, message: 'Fargate node: Fargate profiles accept private subnets only, and the pod gets no public IP' });
+      else if (t === 'hybrid') ctx.report({ rule: 'node-no-public-ip', status: 'not-applicable', resource: n, message: 'hybrid node: it runs outside the VPC (its network is the on-premises one)' });
+    }
 
     const subnets = subnetsById(ev);
     // subnet id → what uses it
@@ -95,12 +108,22 @@ export const CC6_NET_01 = defineControl({
     };
 
     const instances = instancesById(ev);
-    const missing: string[] = [];
-    for (const n of ec2Nodes) {
+    const instancesRead = ev.has('aws:ec2:DescribeInstances');
+    if (!instancesRead && ec2Nodes.length) {
+      ctx.unevaluated('node-no-public-ip', 'ec2:DescribeInstances not read');
+      ctx.unevaluated('node-subnet-private', `the subnets of ${ec2Nodes.length} node(s) are not known: ec2:DescribeInstances not read`);
+    }
+    for (const n of instancesRead ? ec2Nodes : []) {
       const name = n.metadata.name ?? '?';
       const id = instanceIdOf(n);
       const inst = id ? instances.get(id) : undefined;
-      if (!inst) { missing.push(id ? `${name} (${id})` : `${name} (providerID not an EC2 instance)`); continue; }
+      if (!inst) {
+        // Unmatched evidence: the instance behind this node is not in what was read.
+        const why = id ? `instance ${id} of node ${name} is not in ec2:DescribeInstances` : `node ${name}: its providerID is not an EC2 instance`;
+        ctx.unevaluated('node-no-public-ip', why, n);
+        ctx.unevaluated('node-subnet-private', `${why}: its subnet is not known`, n);
+        continue;
+      }
       const ips = publicIps(inst);
       if (ips.length) ctx.fail(n, 'node-no-public-ip', `instance ${id} has public IP ${ips.join(', ')}: the node is addressable from the internet`, { details: { instanceId: id!, publicIps: ips } });
       else ctx.pass(n, 'node-no-public-ip', `instance ${id} has no public IP`);
@@ -118,20 +141,21 @@ export const CC6_NET_01 = defineControl({
       const publicIp = kind === 'karpenter' ? spec.associatePublicIPAddress : spec.advancedNetworking?.associatePublicIPAddress;
       if (publicIp === true) ctx.fail(nc, 'nodeclass-no-public-ip', `${nc.kind} ${nc.metadata.name} sets associatePublicIPAddress: true: every node it launches gets a public IP`);
       else if (publicIp === false) ctx.pass(nc, 'nodeclass-no-public-ip', `${nc.kind} ${nc.metadata.name} sets associatePublicIPAddress: false`);
+      else ctx.pass(nc, 'nodeclass-no-public-ip', `${nc.kind} ${nc.metadata.name} does not ask for public IPs (its subnets' MapPublicIpOnLaunch decides: judged on each subnet)`);
       const sel = selectSubnets(spec.subnetSelectorTerms, subnets);
       for (const s of sel.ids) use(s, `${nc.kind} ${nc.metadata.name}`, cluster?.resourcesVpcConfig?.vpcId);
       if (sel.unresolved) ctx.note(`${nc.kind} ${nc.metadata.name}: ${sel.unresolved} subnet selector term(s) could not be resolved (tag selectors need ec2:DescribeSubnets)`);
     }
 
     if (ec2Nodes.length === 0 && uses.size === 0) {
-      ctx.notApplicable(nodes.length ? 'no EC2 nodes: the cluster runs on Fargate and/or hybrid nodes only' : 'the cluster has no nodes');
+      if (!ev.complete('k8s:core/Node')) ctx.unevaluated('node-no-public-ip', 'no EC2 node in the input, and the Nodes were not read as a whole inventory');
+      else ctx.notApplicable(nodes.length ? 'no EC2 nodes: the cluster runs on Fargate and/or hybrid nodes only' : 'the cluster has no nodes');
       return;
     }
 
     const tables = routeTables(ev);
     const nats = natGateways(ev);
     const natsKnown = ev.has('aws:ec2:DescribeNatGateways');
-    const unrouted: string[] = [];
     for (const [subnetId, u] of uses) {
       const sub = subnets.get(subnetId);
       const ref = awsRef('AWS::EC2::Subnet', subnetId, { ...loc, ...(sub?.SubnetArn ? { arn: sub.SubnetArn } : {}) });
@@ -139,7 +163,7 @@ export const CC6_NET_01 = defineControl({
       const rt = routeTableFor(tables, subnetId, sub?.VpcId ?? u.vpc);
       if (!rt) {
         const shared = sub?.OwnerId && loc.accountId && sub.OwnerId !== loc.accountId ? ` (shared subnet owned by ${sub.OwnerId}: read its route tables in the owner account)` : '';
-        unrouted.push(`${subnetId}${shared}`);
+        ctx.unevaluated('node-subnet-private', `no route table for ${subnetId} in ec2:DescribeRouteTables${shared}; ${usedBy}`, ref);
         continue;
       }
       const tableId = rt.table.RouteTableId ?? '?';
@@ -157,6 +181,8 @@ export const CC6_NET_01 = defineControl({
         const v6 = d.ipv6 === 'eigw' ? `; IPv6 egress-only via ${d.ipv6Target}` : '';
         ctx.pass(ref, 'node-subnet-private', `private subnet (${via}): ${how}${v6}; ${usedBy}`, details);
         if (sub?.MapPublicIpOnLaunch === true) ctx.fail(ref, 'subnet-auto-public-ip', `MapPublicIpOnLaunch is true: instances launched here get a public IP (harmless without an internet gateway route, but a misconfiguration waiting to happen); ${usedBy}`);
+        else if (sub) ctx.pass(ref, 'subnet-auto-public-ip', 'MapPublicIpOnLaunch is false');
+        else ctx.unevaluated('subnet-auto-public-ip', `${subnetId} is not in ec2:DescribeSubnets`);
       }
       if (d.blackhole) ctx.note(`${subnetId}: ${tableId} has a blackhole default route (its target was deleted)`);
       if (d.ipv4 === 'nat' && d.ipv4Target) {
@@ -167,14 +193,12 @@ export const CC6_NET_01 = defineControl({
           else ctx.pass(natRef, 'nat-gateway-available', `available ${nat.ConnectivityType ?? 'public'} NAT gateway in ${nat.SubnetId ?? '?'}`);
           if (nat.ConnectivityType === 'private') ctx.note(`${d.ipv4Target} is a private NAT gateway: internet egress needs a further hop (transit gateway or another NAT)`);
         } else if (natsKnown) {
-          ctx.note(`${d.ipv4Target} (default route of ${tableId}) is not in the ec2:DescribeNatGateways evidence`);
+          ctx.unevaluated('nat-gateway-available', `${d.ipv4Target} (default route of ${tableId}) is not in the ec2:DescribeNatGateways evidence`, natRef);
+        } else {
+          ctx.unevaluated('nat-gateway-available', 'ec2:DescribeNatGateways not read');
         }
       }
     }
-    const problems: string[] = [];
-    if (missing.length) problems.push(`node instances not found in ec2:DescribeInstances: ${shortList(missing)}`);
-    if (unrouted.length) problems.push(`no route table found for subnet(s) ${shortList(unrouted)} in ec2:DescribeRouteTables`);
-    if (problems.length) ctx.error(problems.join('; '));
   },
 });
 
@@ -186,6 +210,8 @@ type SgRole = 'cluster' | 'node' | 'lb-public' | 'lb-internal';
 function opensAdminPorts(r: SgRule): boolean {
   return opensPortsOtherThan(r, []) && (r.IpProtocol === '-1' || r.IpProtocol === 'all' || [22, 3389].some((p) => (r.FromPort ?? -1) === -1 || ((r.FromPort ?? 0) <= p && (r.ToPort ?? 0) >= p)));
 }
+
+const SG_RULES: EvidenceRequirement = { anyOf: [aws('ec2:DescribeSecurityGroupRules'), aws('ec2:DescribeSecurityGroups')], what: 'security group rules', alternatives: true };
 
 export const CC6_NET_02 = defineControl({
   id: 'CC6-NET-02',
@@ -201,22 +227,29 @@ export const CC6_NET_02 = defineControl({
     'node instances\' groups, launch-template groups and the groups of the cluster\'s load balancers — and reads their rules. ' +
     'Clear violations fail: ingress from 0.0.0.0/0 or ::/0 to a cluster or node group (prefix lists expanded), an internet-facing ' +
     'load balancer open to the world on ports other than 80/443, and a managed node group with an SSH key but no source security ' +
-    'groups (AWS then opens port 22 to the internet). All-traffic ingress from CIDRs wider than the VPC is a warning. The cluster ' +
+    'groups (AWS then opens port 22 to the internet); a group whose rules were not read is not evaluated. All-traffic ingress from ' +
+    'CIDRs wider than the VPC is a warning (recommended). The cluster ' +
     'security group\'s rule admitting itself is expected; 0.0.0.0/0 egress is the common default and only noted. Whether the rest is ' +
     'truly least privilege is a reviewer\'s judgement.',
   requires: [
     need.aws('eks:DescribeCluster', 'the EKS cluster description (security group ids)'),
-    { anyOf: [aws('ec2:DescribeSecurityGroupRules'), aws('ec2:DescribeSecurityGroups')], what: 'security group rules', alternatives: true },
+    SG_RULES,
   ],
   optional: [
     aws('ec2:DescribeInstances'), k8s('core/Node'), aws('ec2:DescribeLaunchTemplateVersions'), aws('elasticloadbalancing:DescribeLoadBalancers'),
     aws('elasticloadbalancing:DescribeTags'), aws('eks:DescribeNodegroup'), aws('ec2:GetManagedPrefixListEntries'), aws('ec2:DescribeVpcs'),
   ],
   rules: {
-    'no-open-ingress': { title: 'Cluster and node security groups admit no traffic from 0.0.0.0/0 or ::/0', severity: 'high' },
-    'lb-open-ports': { title: 'Load balancer security groups open to the world only on 80/443', severity: 'high' },
-    'all-traffic-wide-cidr': { title: 'No all-traffic ingress from CIDRs wider than the VPC', severity: 'low' },
-    'nodegroup-ssh-source': { title: 'Node-group SSH access is limited to source security groups', severity: 'high' },
+    'no-open-ingress': { title: 'Cluster and node security groups admit no traffic from 0.0.0.0/0 or ::/0', severity: 'high', level: 'required', evidence: [SG_RULES] },
+    'lb-open-ports': { title: 'Load balancer security groups open to the world only on 80/443', severity: 'high', level: 'required', evidence: [SG_RULES, aws('elasticloadbalancing:DescribeLoadBalancers')] },
+    'all-traffic-wide-cidr': {
+      title: 'No all-traffic ingress from CIDRs wider than the VPC', severity: 'low', level: 'recommended', evidence: [SG_RULES],
+      basis: 'controls.md: a warning (least-privilege judgement beyond the clear violations)',
+    },
+    'nodegroup-ssh-source': {
+      title: 'Node-group SSH access is limited to source security groups', severity: 'high', level: 'required', evidence: [aws('eks:DescribeNodegroup')],
+      basis: 'Without source groups EKS opens port 22 to 0.0.0.0/0 on the nodes',
+    },
   },
   remediation: {
     summary:
@@ -268,15 +301,23 @@ export const CC6_NET_02 = defineControl({
     const prefixLists = prefixListEntries(ev);
     const vpcRanges = vpcCidrs(ev, vpc?.vpcId);
     const wideBase = vpcRanges.length ? vpcRanges : RFC1918;
-    const notCollected: string[] = [];
     let openEgress = 0;
     let selfRefs = 0;
     const unexpanded = new Set<string>();
 
+    if (!ev.has('aws:eks:DescribeCluster')) ctx.unevaluated('no-open-ingress', 'the cluster security groups are not known: eks:DescribeCluster not read');
+    if (!ev.has('aws:ec2:DescribeInstances')) ctx.note('ec2:DescribeInstances not read: the security groups of the node instances were not looked for (launch templates and the cluster groups were)');
     for (const [sg, info] of roles) {
-      if (!queried.has(sg) && !queriedAll) { notCollected.push(sg); continue; }
-      const g = names.get(sg) as { GroupName?: string } | undefined;
       const ref = awsRef('AWS::EC2::SecurityGroup', sg, loc);
+      if (!queried.has(sg) && !queriedAll) {
+        for (const r of ['no-open-ingress', 'lb-open-ports']) {
+          if (r === 'no-open-ingress' ? info.roles.has('cluster') || info.roles.has('node') : info.roles.has('lb-public') || info.roles.has('lb-internal')) {
+            ctx.unevaluated(r, `the rules of ${sg} (${shortList(info.from, 3)}) were not read (ec2:DescribeSecurityGroupRules with a group-id filter)`, ref);
+          }
+        }
+        continue;
+      }
+      const g = names.get(sg) as { GroupName?: string } | undefined;
       const label = `${g?.GroupName ? `${g.GroupName}, ` : ''}${shortList(info.from, 3)}`;
       const guardsNodes = info.roles.has('cluster') || info.roles.has('node');
       const lbOnly = !guardsNodes;
@@ -284,6 +325,7 @@ export const CC6_NET_02 = defineControl({
       let severe = false;
       const lbHits: string[] = [];
       const wide: string[] = [];
+      const unexpandedHere: string[] = [];
       for (const r of rulesBy.get(sg) ?? []) {
         if (r.IsEgress) {
           if (r.CidrIpv4 === '0.0.0.0/0' || r.CidrIpv6 === '::/0') openEgress++;
@@ -291,7 +333,7 @@ export const CC6_NET_02 = defineControl({
         }
         const src = ruleSources(r, prefixLists);
         if (src.group === sg) { selfRefs++; continue; }
-        if (src.unexpanded) unexpanded.add(src.unexpanded);
+        if (src.unexpanded) { unexpanded.add(src.unexpanded); unexpandedHere.push(src.unexpanded); }
         const open = src.cidrs.filter((c) => OPEN_CIDRS.has(c));
         const port = portLabel(r);
         const via = r.PrefixListId ? ` via prefix list ${r.PrefixListId}` : '';
@@ -310,6 +352,8 @@ export const CC6_NET_02 = defineControl({
       if (guardsNodes) {
         if (openHits.length) {
           ctx.fail(ref, 'no-open-ingress', `ingress open to the internet: ${openHits.join('; ')} (${label})`, { ...(severe ? { severity: 'critical' as const } : {}), details: { rules: openHits } });
+        } else if (unexpandedHere.length) {
+          ctx.unevaluated('no-open-ingress', `the entries of prefix list(s) ${[...new Set(unexpandedHere)].join(', ')} were not read (ec2:GetManagedPrefixListEntries) (${label})`, ref);
         } else {
           ctx.pass(ref, 'no-open-ingress', `no ingress from 0.0.0.0/0 or ::/0 (${label})`);
         }
@@ -319,8 +363,10 @@ export const CC6_NET_02 = defineControl({
         else if (lbOnly) ctx.pass(ref, 'lb-open-ports', `world-open ingress limited to 80/443 (${label})`);
       }
       if (wide.length) ctx.fail(ref, 'all-traffic-wide-cidr', `all-traffic ingress from CIDRs wider than the VPC (${shortList(wideBase)}): ${wide.join(', ')} (${label})`);
+      else ctx.pass(ref, 'all-traffic-wide-cidr', `no all-traffic ingress from CIDRs wider than the VPC (${label})`);
     }
 
+    if (!ctx.canEvaluate('nodegroup-ssh-source')) ctx.unevaluated('nodegroup-ssh-source', 'eks:DescribeNodegroup not read');
     for (const ng of nodegroups(ev)) {
       const ref = awsRef('AWS::EKS::Nodegroup', ng.nodegroupName ?? '?', { ...loc, arn: ng.nodegroupArn });
       const ra = ng.remoteAccess;
@@ -335,11 +381,10 @@ export const CC6_NET_02 = defineControl({
 
     if (selfRefs) ctx.note(`${selfRefs} self-referencing rule(s) (a group admitting its own members, as the EKS cluster security group does) are expected and not flagged`);
     if (openEgress) ctx.note(`${openEgress} egress rule(s) to 0.0.0.0/0 or ::/0 (the AWS default; informational)`);
-    if (unexpanded.size) ctx.note(`prefix shortList(s) ${[...unexpanded].join(', ')} not expanded (ec2:GetManagedPrefixListEntries not collected): their entries were not checked for 0.0.0.0/0`);
+    if (unexpanded.size) ctx.note(`prefix list(s) ${[...unexpanded].join(', ')} not expanded (ec2:GetManagedPrefixListEntries not collected): their entries were not checked for 0.0.0.0/0`);
     if (lbs.mine.length === 0 && ev.has('aws:elasticloadbalancing:DescribeLoadBalancers')) ctx.note('no load balancer of the cluster found');
     if (isAutoMode(cluster, ev.objects('core/Node'))) ctx.note('EKS Auto Mode: nodes use the eks-cluster-sg-* group; custom node security groups need extra IAM permissions for Auto Mode to manage them');
-    if (roles.size === 0) ctx.error('no security group found in the cluster description, node instances or load balancers');
-    else if (notCollected.length) ctx.error(`rules of security group(s) ${shortList(notCollected)} were not collected (ec2:DescribeSecurityGroupRules with a group-id filter)`);
+    if (roles.size === 0) ctx.unevaluated('no-open-ingress', 'no security group found in the cluster description, node instances or load balancers');
   },
 });
 
@@ -352,6 +397,8 @@ interface Engine {
   message: string;
   /** A cluster-wide default deny this engine provides, in words. */
   defaultDeny?: string;
+  /** Where this engine would declare a cluster-wide default deny, when that evidence was not read. */
+  defaultDenyUnread?: string;
   vpcCniOnly?: boolean;
 }
 
@@ -422,6 +469,7 @@ function policyEngines(ev: Evidence, cluster: Cluster | undefined, ctx: CheckCon
       message: cmOn === true ? 'EKS Auto Mode network policy enabled (ConfigMap amazon-vpc-cni enable-network-policy-controller: "true")' : 'EKS Auto Mode without network policy: create ConfigMap kube-system/amazon-vpc-cni with enable-network-policy-controller: "true"',
       vpcCniOnly: true,
       ...(cmOn === true && deny ? { defaultDeny: 'Auto Mode NodeClass networkPolicy: DefaultDeny' } : {}),
+      ...(ev.has('k8s:eks.amazonaws.com/NodeClass') ? {} : { defaultDenyUnread: 'Auto Mode NodeClasses (networkPolicy) not read' }),
     });
   }
 
@@ -437,6 +485,7 @@ function policyEngines(ev: Evidence, cluster: Cluster | undefined, ctx: CheckCon
       name: 'Calico', enforcing: Boolean(calico) && (ready?.ok ?? false), resource: calico ? clusterScoped(calico) : clusterRef(cluster, ctx.clusterName),
       message: calico ? `Calico enforces network policies (calico-node ready ${ready!.ready}/${ready!.desired})` : 'Calico CRDs are installed but no calico-node DaemonSet runs: nothing enforces Calico policies',
       ...(gnp ? { defaultDeny: `Calico GlobalNetworkPolicy ${gnp.metadata.name}` } : {}),
+      ...(ev.has('k8s:crd.projectcalico.org/GlobalNetworkPolicy') || ev.has('k8s:projectcalico.org/GlobalNetworkPolicy') ? {} : { defaultDenyUnread: 'Calico GlobalNetworkPolicies not read' }),
     });
   }
   const cilium = dss.find((d) => d.metadata.name === 'cilium');
@@ -451,52 +500,19 @@ function policyEngines(ev: Evidence, cluster: Cluster | undefined, ctx: CheckCon
       name: 'Cilium', enforcing: Boolean(cilium) && (ready?.ok ?? false), resource: cilium ? clusterScoped(cilium) : clusterRef(cluster, ctx.clusterName),
       message: cilium ? `Cilium enforces network policies (cilium ready ${ready!.ready}/${ready!.desired})` : 'Cilium CRDs are installed but no cilium DaemonSet runs',
       ...(ccnp ? { defaultDeny: `CiliumClusterwideNetworkPolicy ${ccnp.metadata.name}` } : {}),
+      ...(ev.has('k8s:cilium.io/CiliumClusterwideNetworkPolicy') ? {} : { defaultDenyUnread: 'CiliumClusterwideNetworkPolicies not read' }),
     });
   }
   return engines;
 }
 
-interface NpSpec {
-  podSelector?: LabelSelector;
-  policyTypes?: string[];
-  ingress?: unknown[];
-  egress?: { ports?: { port?: number | string; protocol?: string }[]; to?: unknown[] }[];
-}
-
-function npSpec(p: K8sObject): NpSpec {
-  return (p.spec ?? {}) as NpSpec;
-}
-
-function selectsAllPods(s: NpSpec): boolean {
-  const sel = s.podSelector ?? {};
-  return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
-}
-
-function policyTypes(s: NpSpec): string[] {
-  return s.policyTypes ?? ['Ingress', ...(s.egress !== undefined ? ['Egress'] : [])];
-}
-
-export function isDefaultDenyIngress(p: K8sObject): boolean {
-  const s = npSpec(p);
-  return selectsAllPods(s) && policyTypes(s).includes('Ingress') && arr(s.ingress).length === 0;
-}
-
-export function isDefaultDenyEgress(p: K8sObject): boolean {
-  const s = npSpec(p);
-  return selectsAllPods(s) && policyTypes(s).includes('Egress') && arr(s.egress).length === 0;
-}
-
-function allowsDns(policies: readonly K8sObject[]): boolean {
-  return policies.some((p) => arr<NonNullable<NpSpec['egress']>[number]>(npSpec(p).egress).some((r) => {
-    const ports = arr<{ port?: number | string }>(r?.ports);
-    if (ports.length === 0) return true; // all ports to its destinations
-    return ports.some((x) => x.port === 53 || x.port === '53' || x.port === 'dns' || x.port === 'dns-tcp');
-  }));
-}
-
 function fargateSelectors(ev: Evidence): FargateSelector[] {
   return ev.aws('eks:DescribeFargateProfile').flatMap((f) => arr<FargateSelector>(out<{ fargateProfile?: { selectors?: FargateSelector[] } }>(f)?.fargateProfile?.selectors));
 }
+
+const NP_ENGINE: EvidenceRequirement = {
+  anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the network-policy engine (aws-node, calico-node or cilium DaemonSets, or the vpc-cni add-on)', alternatives: true,
+};
 
 export const CC6_NET_03 = defineControl({
   id: 'CC6-NET-03',
@@ -510,25 +526,33 @@ export const CC6_NET_03 = defineControl({
     'NetworkPolicy objects do nothing unless something enforces them, and the Amazon VPC CNI ships with network policy off. The ' +
     'control first proves an enforcing engine: the VPC CNI with enableNetworkPolicy (add-on configuration, the aws-eks-nodeagent ' +
     'argument on the aws-node DaemonSet, and the controller switch in ConfigMap amazon-vpc-cni), EKS Auto Mode with the same ' +
-    'ConfigMap, Calico or Cilium. Then every application namespace must hold a default-deny ingress policy (empty podSelector, ' +
-    'Ingress in policyTypes, no ingress rules) unless a cluster-wide default deny covers it (VPC CNI strict mode, Auto Mode ' +
-    'DefaultDeny, a Calico GlobalNetworkPolicy or a Cilium clusterwide policy). Missing default-deny egress is a warning. Workloads ' +
-    'that policies cannot reach are warned about: host-network pods, and — when the VPC CNI is the only engine — pods on Fargate, ' +
-    'hybrid or Windows nodes.',
-  requires: [
-    need.kind('networking.k8s.io/NetworkPolicy', 'network policies'),
-    { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the network-policy engine (aws-node, calico-node or cilium DaemonSets, or the vpc-cni add-on)', alternatives: true },
-  ],
+    'ConfigMap, Calico or Cilium. Then every namespace — with or without workloads — must deny ingress by default: a policy with ' +
+    'an empty podSelector, Ingress in policyTypes and no ingress rules, or a cluster-wide default deny (VPC CNI strict mode, Auto ' +
+    'Mode DefaultDeny, a Calico GlobalNetworkPolicy or a Cilium clusterwide policy). NetworkPolicies are additive, so a policy in ' +
+    'the namespace that allows every source on every port to all its pods cancels the default deny. System namespaces are ' +
+    'reported separately. Recommended (warnings): a default deny for egress too (with a DNS allow), and workloads running where ' +
+    'policies are enforced — not host-network pods, and, when the VPC CNI is the only engine, not pods on Fargate, hybrid or ' +
+    'Windows nodes.',
+  requires: [need.kind('networking.k8s.io/NetworkPolicy', 'network policies'), NP_ENGINE],
   optional: [
     k8s('core/ConfigMap'), k8s('core/Namespace'), k8s('core/Node'), k8s('apiextensions.k8s.io/CustomResourceDefinition'),
     k8s('eks.amazonaws.com/NodeClass'), k8s('crd.projectcalico.org/GlobalNetworkPolicy'), k8s('projectcalico.org/GlobalNetworkPolicy'),
     k8s('cilium.io/CiliumClusterwideNetworkPolicy'), aws('eks:DescribeCluster'), aws('eks:DescribeFargateProfile'), ...WORKLOAD_KEYS,
   ],
   rules: {
-    'policy-engine': { title: 'A network-policy engine is installed and enforcing', severity: 'high' },
-    'netpol-default-deny': { title: 'Each application namespace has a default-deny ingress NetworkPolicy', severity: 'high' },
-    'netpol-default-deny-egress': { title: 'Each application namespace has a default-deny egress NetworkPolicy', severity: 'low' },
-    'netpol-not-enforced': { title: 'Workloads run where network policies are enforced', severity: 'low' },
+    'policy-engine': { title: 'A network-policy engine is installed and enforcing', severity: 'high', level: 'required', evidence: [NP_ENGINE] },
+    'netpol-default-deny': {
+      title: 'Each namespace denies ingress by default, and no policy there allows everything', severity: 'high', level: 'required',
+      evidence: [k8s('networking.k8s.io/NetworkPolicy')], basis: 'Checklist: the deny-all-default NetworkPolicy, per namespace',
+    },
+    'netpol-default-deny-egress': {
+      title: 'Each namespace denies egress by default, and no policy there allows everything', severity: 'low', level: 'recommended',
+      evidence: [k8s('networking.k8s.io/NetworkPolicy')], basis: 'controls.md: missing default-deny egress is a warning',
+    },
+    'netpol-not-enforced': {
+      title: 'Workloads run where network policies are enforced', severity: 'low', level: 'recommended', evidence: [need.workloads(), NP_ENGINE],
+      basis: 'controls.md: a warning (host-network pods, and pods the VPC CNI does not enforce on)',
+    },
   },
   remediation: {
     summary:
@@ -581,60 +605,94 @@ spec:
       else if (enforcing.length === 0) ctx.fail(e.resource, 'policy-engine', e.message);
       else ctx.note(`${e.name}: ${e.message}`);
     }
-    if (engines.length === 0) {
+    if (engines.length === 0 && !ev.complete('k8s:apps/DaemonSet')) {
+      ctx.unevaluated('policy-engine', 'no network-policy engine in the input, and the DaemonSets were not read as a whole inventory (aws-node, calico-node or cilium may run in the cluster)');
+    } else if (engines.length === 0) {
       ctx.fail(clusterRef(cluster, ctx.clusterName ?? 'cluster'), 'policy-engine',
         `no network-policy engine found (VPC CNI with enableNetworkPolicy, Auto Mode, Calico or Cilium): ${policies.length ? `the ${policies.length} NetworkPolicy object(s) in the cluster do nothing` : 'NetworkPolicy objects would do nothing'}`);
     } else if (enforcing.length === 0 && policies.length) {
       ctx.note(`the ${policies.length} NetworkPolicy object(s) below are not enforced by anything`);
     }
     const clusterDeny = enforcing.find((e) => e.defaultDeny)?.defaultDeny;
+    // A cluster-wide default deny comes from the engine: with the engine unread, whether one exists is unknown.
+    const clusterDenyUnread = clusterDeny ? undefined
+      : !ctx.canEvaluate('policy-engine') ? 'the network-policy engine (aws-node / calico-node / cilium DaemonSets or the vpc-cni add-on) was not read'
+        : enforcing.find((e) => e.defaultDenyUnread)?.defaultDenyUnread;
     const vpcCniOnly = enforcing.length > 0 && enforcing.every((e) => e.vpcCniOnly);
 
-    const haveWorkloads = WORKLOAD_KEYS.some((k) => ev.has(k));
+    const haveWorkloads = ctx.canEvaluate('netpol-not-enforced');
     const all = haveWorkloads ? workloads(ev) : [];
-    const byNs = new Map<string, Workload[]>();
-    for (const w of all) { const l = byNs.get(w.namespace); if (l) l.push(w); else byNs.set(w.namespace, [w]); }
     // Objects read from files may carry no namespace: they belong to "default".
-    const policiesByNs = new Map<string, K8sObject[]>();
-    for (const p of policies) { const n = p.metadata.namespace ?? 'default'; policiesByNs.set(n, [...(policiesByNs.get(n) ?? []), p]); }
-    const namespaces = [...new Set([...ev.namespaces(), ...byNs.keys(), ...policiesByNs.keys()])].filter((ns) => !ctx.isSystemNamespace(ns)).sort();
-    const skipped: string[] = [];
+    const policiesByNs = groupBy(policies, (p) => p.metadata.namespace ?? 'default');
+    const namespaces = [...new Set([...ev.namespaces(), ...all.map((w) => w.namespace), ...policiesByNs.keys()])].sort();
+    const nsState = ev.state('k8s:core/Namespace');
+    if (nsState === 'denied' || nsState === 'error' || nsState === 'partial') {
+      ctx.unevaluated('netpol-default-deny', 'Namespaces could not be read completely: namespaces without any object in the evidence were not judged');
+    } else if (nsState === 'not-collected') {
+      ctx.note('Namespace objects are not in the input: only the namespaces that objects live in were judged');
+    }
+    const names = (ps: readonly K8sObject[]) => ps.map((p) => p.metadata.name ?? '?').join(', ');
+    // "No default deny in this namespace" is an absence claim: loose manifests may not hold the cluster's policies.
+    const policiesComplete = ev.complete('k8s:networking.k8s.io/NetworkPolicy');
+    const loose = 'the NetworkPolicies were not read as a whole inventory: a default deny outside the input is not excluded';
     for (const ns of namespaces) {
       const nsPolicies = policiesByNs.get(ns) ?? [];
-      if (haveWorkloads && !byNs.has(ns) && nsPolicies.length === 0) { skipped.push(ns); continue; }
       const ref = namespaceRef(ev, ns);
+      // Policies are additive: a policy allowing every source to all pods undoes any default deny.
       const denyIn = nsPolicies.find(isDefaultDenyIngress);
+      const openIn = nsPolicies.filter((p) => selectsAllPods(npSpec(p)) && allowsAllIngress(p));
+      const someOpenIn = nsPolicies.filter((p) => !selectsAllPods(npSpec(p)) && allowsAllIngress(p));
+      if (openIn.length) {
+        ctx.fail(ref, 'netpol-default-deny', `NetworkPolicy ${names(openIn)} allows every source on every port to all pods${denyIn || clusterDeny ? `, which cancels the default deny (${denyIn ? `NetworkPolicy ${denyIn.metadata.name}` : clusterDeny}): policies are additive` : ''}`);
+      } else if (denyIn) {
+        ctx.pass(ref, 'netpol-default-deny', `default-deny ingress: NetworkPolicy ${denyIn.metadata.name}`);
+      } else if (clusterDeny) {
+        ctx.pass(ref, 'netpol-default-deny', `covered by a cluster-wide default deny: ${clusterDeny}`);
+      } else if (clusterDenyUnread) {
+        ctx.unevaluated('netpol-default-deny', `no default-deny NetworkPolicy in ${ns}, and a cluster-wide default deny could not be looked for: ${clusterDenyUnread}`, ref);
+      } else if (!policiesComplete) {
+        ctx.unevaluated('netpol-default-deny', `no default-deny NetworkPolicy for ${ns} in the input; ${loose}`, ref);
+      } else {
+        ctx.fail(ref, 'netpol-default-deny', nsPolicies.length
+          ? `${nsPolicies.length} NetworkPolicy object(s) but none denies ingress by default: pods they do not select accept traffic from anywhere`
+          : 'no NetworkPolicy: every pod accepts traffic from anywhere in the cluster');
+      }
+      if (someOpenIn.length && !openIn.length) ctx.note(`${ns}: NetworkPolicy ${names(someOpenIn)} allows every source on every port to the pods it selects`);
+
       const denyEg = nsPolicies.find(isDefaultDenyEgress);
-      if (denyIn) ctx.pass(ref, 'netpol-default-deny', `default-deny ingress: NetworkPolicy ${denyIn.metadata.name}`);
-      else if (clusterDeny) ctx.pass(ref, 'netpol-default-deny', `covered by a cluster-wide default deny: ${clusterDeny}`);
-      else ctx.fail(ref, 'netpol-default-deny', nsPolicies.length
-        ? `${nsPolicies.length} NetworkPolicy object(s) but none denies ingress by default: pods they do not select accept traffic from anywhere`
-        : 'no NetworkPolicy: every pod accepts traffic from anywhere in the cluster');
-      if (denyEg) {
+      const openEg = nsPolicies.filter((p) => selectsAllPods(npSpec(p)) && allowsAllEgress(p));
+      if (openEg.length) {
+        ctx.fail(ref, 'netpol-default-deny-egress', `NetworkPolicy ${names(openEg)} allows all pods to reach every destination on every port${denyEg ? `, which cancels the default deny (NetworkPolicy ${denyEg.metadata.name})` : ''}`);
+      } else if (denyEg) {
         ctx.pass(ref, 'netpol-default-deny-egress', `default-deny egress: NetworkPolicy ${denyEg.metadata.name}`);
         if (!allowsDns(nsPolicies)) ctx.note(`${ns}: egress is denied by default but no policy allows DNS (port 53): name resolution will fail`);
       } else if (clusterDeny) {
         ctx.pass(ref, 'netpol-default-deny-egress', `covered by a cluster-wide default deny: ${clusterDeny}`);
-      } else if (denyIn || nsPolicies.length) {
+      } else if (clusterDenyUnread) {
+        ctx.unevaluated('netpol-default-deny-egress', `a cluster-wide default deny could not be looked for: ${clusterDenyUnread}`);
+      } else if (!policiesComplete) {
+        ctx.unevaluated('netpol-default-deny-egress', loose);
+      } else {
         ctx.fail(ref, 'netpol-default-deny-egress', 'no default-deny egress policy: pods may connect anywhere');
       }
     }
-    if (skipped.length) ctx.note(`namespaces without workloads or policies not evaluated: ${shortList(skipped)}`);
 
     if (haveWorkloads) {
       const nodes = new Map(ev.objects('core/Node').map((n) => [n.metadata.name ?? '', n] as const));
       const pods = ev.has('k8s:core/Pod') ? podsByWorkload(ev) : new Map<string, K8sObject[]>();
       const fargate = fargateSelectors(ev);
       for (const w of all) {
-        if (ctx.isSystemNamespace(w.namespace)) continue;
         if (w.spec.hostNetwork === true) {
           ctx.fail(w.obj, 'netpol-not-enforced', 'hostNetwork: true — NetworkPolicy does not apply to host-network pods');
           continue;
         }
-        if (!vpcCniOnly) continue;
-        const place = unenforcedPlacement(w, w.obj.kind === 'Pod' ? [w.obj] : (pods.get(workloadKey(w.obj)) ?? []), nodes, fargate);
+        if (enforcing.length === 0) continue; // nothing enforces anywhere: policy-engine fails
+        const place = vpcCniOnly ? unenforcedPlacement(w, w.obj.kind === 'Pod' ? [w.obj] : (pods.get(workloadKey(w.obj)) ?? []), nodes, fargate) : undefined;
         if (place) ctx.fail(w.obj, 'netpol-not-enforced', `runs on ${place === 'windows' ? 'Windows' : place} nodes, where VPC CNI network policies are not enforced (EC2 Linux nodes only)`);
+        else ctx.pass(w.obj, 'netpol-not-enforced', `runs where ${enforcing.map((e) => e.name).join(' and ')} enforce${enforcing.length === 1 ? 's' : ''} network policies`);
       }
+    } else {
+      ctx.unevaluated('netpol-not-enforced', 'workloads not read');
     }
   },
 });
@@ -646,6 +704,8 @@ interface SgpSpec {
   serviceAccountSelector?: LabelSelector;
   securityGroups?: { groupIds?: string[] };
 }
+
+const VPC_CNI: EvidenceRequirement = { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the VPC CNI configuration (aws-node DaemonSet or vpc-cni add-on)', alternatives: true };
 
 export const CC6_NET_04 = defineControl({
   id: 'CC6-NET-04',
@@ -662,20 +722,30 @@ export const CC6_NET_04 = defineControl({
     'checks the referenced groups for world-open ingress. With `podSecurityGroupNamespaces` configured, every workload of those ' +
     'namespaces must be selected. Not applicable on EKS Auto Mode (not supported there; Auto Mode offers podSecurityGroupSelectorTerms ' +
     'in the NodeClass instead), without the VPC CNI, or when the organisation relies on NetworkPolicies only (threshold ' +
-    'requirePodSecurityGroups: false).',
-  requires: [
-    { anyOf: [k8s('apps/DaemonSet'), aws('eks:DescribeAddon')], what: 'the VPC CNI configuration (aws-node DaemonSet or vpc-cni add-on)', alternatives: true },
-  ],
+    'requirePodSecurityGroups: false). A SecurityGroupPolicy that selects no workload is a warning.',
+  requires: [VPC_CNI],
   optional: [
     k8s('vpcresources.k8s.aws/SecurityGroupPolicy'), k8s('core/ServiceAccount'), k8s('core/Node'), aws('eks:DescribeCluster'),
     aws('ec2:DescribeSecurityGroupRules'), aws('ec2:GetManagedPrefixListEntries'), ...WORKLOAD_KEYS,
   ],
   rules: {
-    'pod-eni-enabled': { title: 'ENABLE_POD_ENI is true on the VPC CNI', severity: 'high' },
-    'sgp-present': { title: 'At least one SecurityGroupPolicy selects running workloads', severity: 'medium' },
-    'sgp-selects': { title: 'Each SecurityGroupPolicy selects at least one workload', severity: 'low' },
-    'sgp-namespace-coverage': { title: 'Every workload of the configured namespaces has pod security groups', severity: 'medium' },
-    'sgp-groups-open': { title: 'Security groups assigned to pods admit nothing from 0.0.0.0/0', severity: 'high' },
+    'pod-eni-enabled': { title: 'ENABLE_POD_ENI is true on the VPC CNI', severity: 'high', level: 'required', basis: 'Checklist: "Enable security groups for pods using AWS CNI"' },
+    'sgp-present': {
+      title: 'At least one SecurityGroupPolicy selects running workloads', severity: 'medium', level: 'required', evidence: [VPC_CNI, k8s('vpcresources.k8s.aws/SecurityGroupPolicy')],
+      basis: 'controls.md: the feature enabled and at least one SecurityGroupPolicy selecting the workloads in scope',
+    },
+    'sgp-selects': {
+      title: 'Each SecurityGroupPolicy selects at least one workload', severity: 'low', level: 'recommended', evidence: [k8s('vpcresources.k8s.aws/SecurityGroupPolicy'), need.workloads()],
+      basis: 'A policy that selects nothing is stale configuration, not a gap in the control',
+    },
+    'sgp-namespace-coverage': {
+      title: 'Every workload of the configured namespaces has pod security groups', severity: 'medium', level: 'required', evidence: [k8s('vpcresources.k8s.aws/SecurityGroupPolicy'), need.workloads()],
+      basis: 'The organisation\'s scope (podSecurityGroupNamespaces) of the checklist item',
+    },
+    'sgp-groups-open': {
+      title: 'Security groups assigned to pods admit nothing from 0.0.0.0/0', severity: 'high', level: 'required', evidence: [k8s('vpcresources.k8s.aws/SecurityGroupPolicy'), aws('ec2:DescribeSecurityGroupRules')],
+      basis: 'controls.md: the referenced groups are judged as CC6-NET-02 judges node groups (world-open ingress fails)',
+    },
   },
   remediation: {
     summary:
@@ -721,7 +791,7 @@ spec:
       if (other && !ev.has('aws:eks:DescribeAddon')) {
         ctx.notApplicable(`the cluster network is ${other.metadata.name === 'cilium' ? 'Cilium' : 'Calico'}, not the Amazon VPC CNI: security groups for pods need the VPC CNI`);
       } else {
-        ctx.error('the Amazon VPC CNI configuration was not found (no kube-system/aws-node DaemonSet and no vpc-cni add-on in the evidence)');
+        ctx.unevaluated('pod-eni-enabled', 'the Amazon VPC CNI configuration was not found (no kube-system/aws-node DaemonSet and no vpc-cni add-on in the evidence)');
       }
       return;
     }
@@ -739,8 +809,12 @@ spec:
       if (linux.length && trunk.length < linux.length) ctx.note(`${linux.length - trunk.length} of ${linux.length} EC2 Linux node(s) do not report a trunk interface (label vpc.amazonaws.com/has-trunk-attached=true): pods with security groups cannot be placed there (Nitro instance types with trunk capacity only)`);
     }
 
+    if (!ctx.canEvaluate('sgp-present')) {
+      for (const r of ['sgp-present', 'sgp-selects', 'sgp-namespace-coverage', 'sgp-groups-open']) ctx.unevaluated(r, 'SecurityGroupPolicies not read');
+      return;
+    }
     const sgps = ev.objects('vpcresources.k8s.aws/SecurityGroupPolicy');
-    const haveWorkloads = WORKLOAD_KEYS.some((k) => ev.has(k));
+    const haveWorkloads = ctx.canEvaluate('sgp-selects');
     const all = haveWorkloads ? workloads(ev) : [];
     const allByNs = groupBy(all, (w) => w.namespace);
     const saCollected = ev.has('k8s:core/ServiceAccount');
@@ -776,37 +850,52 @@ spec:
       }
     }
     if (saUnknown) ctx.note('service accounts were not collected: serviceAccountSelector policies could not be resolved');
-    if (haveWorkloads) {
-      if (selecting > 0) ctx.pass(clusterRef(cluster, ctx.clusterName ?? 'cluster'), 'sgp-present', `${selecting} SecurityGroupPolicy object(s) select running workloads`);
-      else ctx.fail(clusterRef(cluster, ctx.clusterName ?? 'cluster'), 'sgp-present', sgps.length ? 'no SecurityGroupPolicy selects any workload' : 'no SecurityGroupPolicy objects: every pod shares the node security groups');
-    } else if (sgps.length === 0) {
-      ctx.fail(clusterRef(cluster, ctx.clusterName ?? 'cluster'), 'sgp-present', 'no SecurityGroupPolicy objects: every pod shares the node security groups');
+    const cref = clusterRef(cluster, ctx.clusterName ?? 'cluster');
+    const sgpsComplete = ev.complete('k8s:vpcresources.k8s.aws/SecurityGroupPolicy');
+    if (sgps.length === 0 && !sgpsComplete) ctx.unevaluated('sgp-present', 'no SecurityGroupPolicy in the input, and they were not read as a whole inventory');
+    else if (sgps.length === 0) ctx.fail(cref, 'sgp-present', 'no SecurityGroupPolicy objects: every pod shares the node security groups');
+    else if (!haveWorkloads) ctx.unevaluated('sgp-present', `${sgps.length} SecurityGroupPolicy object(s), but the workloads they would select were not read`);
+    else if (selecting > 0) ctx.pass(cref, 'sgp-present', `${selecting} SecurityGroupPolicy object(s) select running workloads`);
+    else if (!sgpsComplete || !WORKLOAD_KEYS.every((k) => ev.complete(k))) ctx.unevaluated('sgp-present', 'no SecurityGroupPolicy in the input selects a workload in the input; the inventories were not read as a whole');
+    else ctx.fail(cref, 'sgp-present', 'no SecurityGroupPolicy selects any workload');
+    if (!haveWorkloads) {
+      ctx.unevaluated('sgp-selects', 'workloads not read');
+      if (ctx.config.podSecurityGroupNamespaces.length) ctx.unevaluated('sgp-namespace-coverage', 'workloads not read');
     }
     for (const ns of ctx.config.podSecurityGroupNamespaces) {
       for (const w of allByNs.get(ns) ?? []) {
         if (w.spec.hostNetwork === true) continue;
         const by = selected.get(workloadKey(w.obj));
         if (by) ctx.pass(w.obj, 'sgp-namespace-coverage', `security groups from ${by.join(', ')}`);
+        else if (!sgpsComplete) ctx.unevaluated('sgp-namespace-coverage', 'no SecurityGroupPolicy in the input selects it; the SecurityGroupPolicies were not read as a whole inventory', w.obj);
         else ctx.fail(w.obj, 'sgp-namespace-coverage', `namespace ${ns} requires pod security groups but no SecurityGroupPolicy selects this workload`);
       }
     }
 
-    if (ev.has('aws:ec2:DescribeSecurityGroupRules')) {
+    if (ctx.canEvaluate('sgp-groups-open')) {
       const rules = securityGroupRules(ev, { rules: true, groups: false });
       const pls = prefixListEntries(ev);
-      const unseen = new Set<string>();
       for (const p of sgps) {
         const open: string[] = [];
-        for (const g of ((p.spec ?? {}) as SgpSpec).securityGroups?.groupIds ?? []) {
-          if (!rules.has(g)) unseen.add(g);
+        const unseen: string[] = [];
+        const unexpanded = new Set<string>();
+        const groups = ((p.spec ?? {}) as SgpSpec).securityGroups?.groupIds ?? [];
+        for (const g of groups) {
+          if (!rules.has(g)) { unseen.push(g); continue; }
           for (const r of (rules.get(g) ?? []) as SgRule[]) {
             if (r.IsEgress) continue;
-            if (ruleSources(r, pls).cidrs.some((c) => OPEN_CIDRS.has(c))) open.push(`${g} ${portLabel(r)}`);
+            const src = ruleSources(r, pls);
+            if (src.unexpanded) unexpanded.add(src.unexpanded);
+            if (src.cidrs.some((c) => OPEN_CIDRS.has(c))) open.push(`${g} ${portLabel(r)}`);
           }
         }
         if (open.length) ctx.fail(p, 'sgp-groups-open', `pod security group(s) admit the internet: ${open.join('; ')}`);
+        else if (unseen.length || unexpanded.size) {
+          ctx.unevaluated('sgp-groups-open', [unseen.length ? `no rules read for ${shortList(unseen)}` : '', unexpanded.size ? `prefix list(s) ${[...unexpanded].join(', ')} not expanded` : ''].filter(Boolean).join('; '), p);
+        } else ctx.pass(p, 'sgp-groups-open', groups.length ? `${groups.join(', ')} admit nothing from 0.0.0.0/0 or ::/0` : 'assigns no security group');
       }
-      if (unseen.size) ctx.note(`no rules collected for pod security group(s) ${shortList([...unseen])}: not checked for world-open ingress`);
+    } else if (sgps.length) {
+      ctx.unevaluated('sgp-groups-open', 'the rules of the pod security groups were not read');
     }
   },
 });
@@ -828,15 +917,22 @@ export const CC6_NET_05 = defineControl({
     'EKS Auto Mode (eks:eks-cluster-name), or living in the cluster VPC — and asks AWS WAF which web ACL protects each ' +
     'internet-facing Application Load Balancer. The AWS-side association is authoritative (Firewall Manager may attach the ACL ' +
     'without any annotation); Ingress annotations are shown as supporting evidence, and annotations EKS Auto Mode ignores ' +
-    '(classic WAF, Shield) are flagged. Internal ALBs and Network Load Balancers (which cannot carry WAF) are noted, not failed.',
+    '(classic WAF, Shield) are a warning. Internal ALBs and Network Load Balancers (which cannot carry WAF) are noted, not ' +
+    'failed; an ALB without a WAF answer is not evaluated.',
   requires: [need.aws('elasticloadbalancing:DescribeLoadBalancers', 'the load balancers')],
   optional: [
     aws('wafv2:GetWebACLForResource'), aws('elasticloadbalancing:DescribeTags'), aws('eks:DescribeCluster'),
     k8s('networking.k8s.io/Ingress'), k8s('networking.k8s.io/IngressClass'),
   ],
   rules: {
-    'alb-waf': { title: 'Each internet-facing ALB has a WAFv2 web ACL', severity: 'high' },
-    'ingress-waf-annotation': { title: 'WAF annotations are ones the Ingress controller honours', severity: 'low' },
+    'alb-waf': {
+      title: 'Each internet-facing ALB has a WAFv2 web ACL', severity: 'high', level: 'required',
+      evidence: [aws('elasticloadbalancing:DescribeLoadBalancers'), aws('wafv2:GetWebACLForResource')], basis: 'Checklist: "Configure Application Load Balancer with AWS WAF"',
+    },
+    'ingress-waf-annotation': {
+      title: 'WAF annotations are ones the Ingress controller honours', severity: 'low', level: 'recommended', evidence: [],
+      basis: 'The AWS-side association (alb-waf) is authoritative; an ignored annotation is a configuration warning',
+    },
   },
   remediation: {
     summary:
@@ -871,15 +967,15 @@ export const CC6_NET_05 = defineControl({
       if (c !== 'eks.amazonaws.com/alb') continue;
       const bad = AUTO_MODE_UNSUPPORTED_WAF.filter((a) => ing.metadata.annotations?.[a] !== undefined);
       if (bad.length) ctx.fail(ing, 'ingress-waf-annotation', `EKS Auto Mode ignores ${bad.join(', ')}: use alb.ingress.kubernetes.io/wafv2-acl-arn`);
+      else ctx.pass(ing, 'ingress-waf-annotation', 'no WAF annotation EKS Auto Mode ignores');
     }
 
     if (publicAlbs.length === 0) {
       ctx.notApplicable(mine.length ? 'no internet-facing Application Load Balancer serves the cluster' : 'no load balancer serves the cluster');
       return;
     }
-    const wafState = ev.state('aws:wafv2:GetWebACLForResource');
-    if (wafState !== 'collected' && wafState !== 'absent') {
-      ctx.error(`WAF associations were not collected (wafv2:GetWebACLForResource: ${wafState}) for ${publicAlbs.length} internet-facing ALB(s)`);
+    if (!ctx.canEvaluate('alb-waf')) {
+      ctx.unevaluated('alb-waf', `WAF associations not read for ${publicAlbs.length} internet-facing ALB(s)`);
       return;
     }
     const acls = new Map<string, { Name?: string; ARN?: string } | null>();
@@ -887,12 +983,11 @@ export const CC6_NET_05 = defineControl({
       const arn = typeof f.params?.ResourceArn === 'string' ? f.params.ResourceArn : undefined;
       if (arn) acls.set(arn, out<{ WebACL?: { Name?: string; ARN?: string } }>(f)?.WebACL ?? null);
     }
-    const unknown: string[] = [];
     for (const m of publicAlbs) {
       const ref = awsRef(LB_KIND, m.name, { ...loc, arn: m.arn });
       const annotated = m.stack?.startsWith('Ingress ') ? annotatedAcl(ingresses, m.stack.slice(8)) : undefined;
       const ctxText = `${m.stack ? `for ${m.stack}, ` : ''}${m.why}`;
-      if (!acls.has(m.arn)) { unknown.push(m.name); continue; }
+      if (!acls.has(m.arn)) { ctx.unevaluated('alb-waf', `no wafv2:GetWebACLForResource answer for ${m.name}`, ref); continue; }
       const acl = acls.get(m.arn);
       if (acl) ctx.pass(ref, 'alb-waf', `web ACL ${acl.Name ?? acl.ARN ?? '?'} (${ctxText})`, { webAcl: acl.ARN ?? acl.Name ?? '' });
       else ctx.fail(ref, 'alb-waf', `internet-facing ALB without a WAF web ACL (${ctxText})${annotated ? `; the Ingress asks for ${annotated} — is the controller's enableWafv2 flag off?` : ''}`);
@@ -905,7 +1000,6 @@ export const CC6_NET_05 = defineControl({
         ctx.note(`internet-facing ALB Ingress ${key} has no matching load balancer in the AWS evidence (not provisioned yet, or not tagged with ingress.k8s.aws/stack)`);
       }
     }
-    if (unknown.length) ctx.error(`no wafv2:GetWebACLForResource answer for ${shortList(unknown)}`);
   },
 });
 
@@ -923,6 +1017,16 @@ function annotatedAcl(ingresses: readonly K8sObject[], stack: string): string | 
 // ============================================================================ Service mesh
 
 const MESH_OPTIONAL = [k8s('core/Node'), ...WORKLOAD_KEYS];
+const MESH_DETECTION: EvidenceRequirement = { anyOf: MESH_DETECTION_KEYS, what: 'mesh detection (CRDs, control-plane Deployments or namespaces)' };
+
+/** The rules of the common opening (`meshGate`) of every mesh control. */
+const MESH_GATE_RULES = (severity: 'medium' | 'high') => ({
+  'mesh-installed': {
+    title: 'A service mesh is installed when the mesh is in scope', severity, level: 'required' as const,
+    basis: 'The checklist marks the mesh section optional: required only when configuration scope.serviceMesh is true',
+  },
+  'app-mesh-discontinued': { title: 'AWS App Mesh is not used (discontinued)', severity: 'high' as const, level: 'required' as const, basis: 'AWS ended App Mesh support on 2026-09-30' },
+});
 
 function meshCluster(ctx: CheckContext): ResourceRef {
   return { provider: 'kubernetes', kind: 'Cluster', name: ctx.clusterName ?? 'cluster' };
@@ -944,14 +1048,16 @@ export const CC6_MESH_01 = defineControl({
     'container (istio-proxy, linkerd-proxy) or a native sidecar (an init container with restartPolicy Always), or Istio ambient mode ' +
     'through ztunnel. A namespace labelled for injection whose pods started before the label is caught. Host-network pods and batch ' +
     'jobs are left out of the figure. AWS App Mesh fails: AWS ended its support on 2026-09-30.',
-  requires: [{ anyOf: MESH_DETECTION_KEYS, what: 'mesh detection (CRDs, control-plane Deployments or namespaces)' }],
+  requires: [MESH_DETECTION],
   optional: MESH_OPTIONAL,
   rules: {
-    'mesh-installed': { title: 'A service mesh is installed when the mesh is in scope', severity: 'medium' },
-    'app-mesh-discontinued': { title: 'AWS App Mesh is not used (discontinued)', severity: 'high' },
-    'mesh-control-plane': { title: 'The mesh control plane is available', severity: 'high' },
-    'mesh-coverage': { title: 'Enough application workloads are in the mesh', severity: 'medium' },
-    'workload-meshed': { title: 'Workload runs with a mesh proxy or in ambient mode', severity: 'medium' },
+    ...MESH_GATE_RULES('medium'),
+    'mesh-control-plane': { title: 'The mesh control plane is available', severity: 'high', level: 'required' },
+    'mesh-coverage': {
+      title: 'Enough application workloads are in the mesh', severity: 'medium', level: 'required', evidence: [MESH_DETECTION, need.workloads()],
+      basis: 'controls.md: at least meshCoveragePercent of the in-scope pods meshed',
+    },
+    'workload-meshed': { title: 'Workload runs with a mesh proxy or in ambient mode (judged when coverage is below the threshold)', severity: 'medium', level: 'required', evidence: [MESH_DETECTION, need.workloads()] },
   },
   remediation: {
     summary: 'Install Istio (or Linkerd), enable injection per namespace and restart the workloads so their pods get the proxy.',
@@ -970,6 +1076,11 @@ export const CC6_MESH_01 = defineControl({
     const mesh = meshGate(ev, ctx, meshCluster(ctx));
     if (!mesh) return;
     controlPlane(mesh, ctx);
+    if (!ctx.canEvaluate('mesh-coverage')) {
+      ctx.unevaluated('mesh-coverage', 'workloads not read');
+      ctx.unevaluated('workload-meshed', 'workloads not read');
+      return;
+    }
     const cov = meshCoverage(ev, mesh, ctx);
     const inScope = cov.filter((c) => !c.excluded);
     const excluded = cov.filter((c) => c.excluded);
@@ -1040,17 +1151,22 @@ export const CC6_MESH_02 = defineControl({
     'ignored there), checks the effective mode of every namespace with meshed workloads (ambient namespaces are mutual TLS through ' +
     'ztunnel), and fails workload- or port-level PERMISSIVE/DISABLE overrides and DestinationRules that switch client TLS off. With ' +
     'Linkerd mutual TLS is automatic between meshed pods: every workload of a meshed namespace must be in the mesh, and inbound ports ' +
-    'skipped by the proxy are warned about.',
-  requires: [{ anyOf: MESH_DETECTION_KEYS, what: 'mesh detection (CRDs, control-plane Deployments or namespaces)' }],
+    'skipped by the proxy are a warning (recommended). Rules whose policies were not read are not evaluated.',
+  requires: [MESH_DETECTION],
   optional: [k8s('security.istio.io/PeerAuthentication'), k8s('networking.istio.io/DestinationRule'), ...MESH_OPTIONAL],
   rules: {
-    'mesh-installed': { title: 'A service mesh is installed when the mesh is in scope', severity: 'high' },
-    'app-mesh-discontinued': { title: 'AWS App Mesh is not used (discontinued)', severity: 'high' },
-    'mesh-wide-strict': { title: 'Istio mesh-wide PeerAuthentication is STRICT', severity: 'high' },
-    'namespace-mtls': { title: 'Meshed namespaces require mutual TLS', severity: 'high' },
-    'mtls-override': { title: 'No workload or port weakens mutual TLS', severity: 'medium' },
-    'destinationrule-tls': { title: 'No DestinationRule disables TLS', severity: 'medium' },
-    'linkerd-skip-ports': { title: 'No inbound ports bypass the Linkerd proxy', severity: 'low' },
+    ...MESH_GATE_RULES('high'),
+    'mesh-wide-strict': { title: 'Istio mesh-wide PeerAuthentication is STRICT', severity: 'high', level: 'required', evidence: [MESH_DETECTION, k8s('security.istio.io/PeerAuthentication')] },
+    'namespace-mtls': { title: 'Meshed namespaces require mutual TLS', severity: 'high', level: 'required', evidence: [MESH_DETECTION, need.workloads()] },
+    'mtls-override': { title: 'No workload or port weakens mutual TLS', severity: 'medium', level: 'required', evidence: [k8s('security.istio.io/PeerAuthentication')] },
+    'destinationrule-tls': {
+      title: 'No DestinationRule disables TLS', severity: 'medium', level: 'required', evidence: [k8s('networking.istio.io/DestinationRule')],
+      basis: 'A client-side DISABLE sends plaintext whatever the server accepts',
+    },
+    'linkerd-skip-ports': {
+      title: 'No inbound ports bypass the Linkerd proxy', severity: 'low', level: 'recommended', evidence: [need.workloads()],
+      basis: 'The description calls skipped inbound ports a warning (controls.md: annotation semantics not re-verified)',
+    },
   },
   remediation: {
     summary: 'Apply a mesh-wide STRICT PeerAuthentication in the Istio root namespace and remove PERMISSIVE/DISABLE exceptions.',
@@ -1070,20 +1186,39 @@ spec:
   check(ev, ctx) {
     const mesh = meshGate(ev, ctx, meshCluster(ctx));
     if (!mesh) return;
-    const cov = meshCoverage(ev, mesh, ctx);
+    const workloadsRead = ctx.canEvaluate('namespace-mtls');
+    if (!workloadsRead) {
+      ctx.unevaluated('namespace-mtls', 'workloads not read: the meshed namespaces are not known');
+      ctx.unevaluated('linkerd-skip-ports', 'workloads not read');
+    }
+    const cov = workloadsRead ? meshCoverage(ev, mesh, ctx) : [];
     const namespaces = meshNamespaces(cov);
-    if (mesh.istio) {
-      if (!ev.has('k8s:security.istio.io/PeerAuthentication')) {
-        ctx.error(`Istio is installed but PeerAuthentication policies were not collected (${ev.state('k8s:security.istio.io/PeerAuthentication')})`);
-        return;
+    if (mesh.istio && !ev.has('k8s:security.istio.io/PeerAuthentication')) {
+      for (const r of ['mesh-wide-strict', 'namespace-mtls', 'mtls-override']) ctx.unevaluated(r, `Istio is installed but PeerAuthentication policies were not read (${ev.state('k8s:security.istio.io/PeerAuthentication')})`);
+    }
+    if (mesh.istio && ctx.canEvaluate('destinationrule-tls')) {
+      for (const dr of ev.objects('networking.istio.io/DestinationRule')) {
+        const tp = (dr.spec as { trafficPolicy?: { tls?: { mode?: string }; portLevelSettings?: { port?: { number?: number }; tls?: { mode?: string } }[] } } | undefined)?.trafficPolicy;
+        const off: string[] = [];
+        if (tp?.tls?.mode === 'DISABLE') off.push('all ports');
+        for (const s of arr<{ port?: { number?: number }; tls?: { mode?: string } }>(tp?.portLevelSettings)) if (s.tls?.mode === 'DISABLE') off.push(`port ${s.port?.number ?? '?'}`);
+        if (off.length) ctx.fail(dr, 'destinationrule-tls', `tls.mode DISABLE on ${off.join(', ')}: clients send plaintext to ${(dr.spec as { host?: string } | undefined)?.host ?? 'the host'}`);
+        else ctx.pass(dr, 'destinationrule-tls', 'does not disable TLS');
       }
+    } else if (mesh.istio) {
+      ctx.unevaluated('destinationrule-tls', 'DestinationRules not read');
+    }
+    if (mesh.istio && ev.has('k8s:security.istio.io/PeerAuthentication')) {
       const root = mesh.istio.rootNamespace;
       const pas = ev.objects('security.istio.io/PeerAuthentication');
       const meshWide = pas.find((p) => p.metadata.namespace === root && !hasWorkloadSelector(p.spec as Record<string, unknown>));
       const meshMode = paMode(meshWide);
       const effectiveMesh: Mode = meshMode === 'UNSET' ? 'PERMISSIVE' : meshMode;
       const mref = meshWide ? clusterScoped(meshWide) : { provider: 'kubernetes' as const, apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', name: `${root}/default` };
+      // Without a mesh-wide policy in the input, its absence is a fact only when every PeerAuthentication was read.
+      const paComplete = ev.complete('k8s:security.istio.io/PeerAuthentication');
       if (effectiveMesh === 'STRICT') ctx.pass(mref, 'mesh-wide-strict', `mesh-wide PeerAuthentication ${meshWide!.metadata.name} in ${root}: STRICT`);
+      else if (!meshWide && !paComplete) ctx.unevaluated('mesh-wide-strict', `no mesh-wide PeerAuthentication in ${root} in the input; the PeerAuthentications were not read as a whole inventory`);
       else ctx.fail(mref, 'mesh-wide-strict', meshWide
         ? `mesh-wide PeerAuthentication ${meshWide.metadata.name} is ${meshMode}${meshMode === 'UNSET' ? ' (an unset mode means PERMISSIVE)' : ''}: plaintext is accepted`
         : `no mesh-wide PeerAuthentication in ${root}: Istio defaults to PERMISSIVE and accepts plaintext`, meshMode === 'DISABLE' ? { severity: 'critical' } : undefined);
@@ -1099,6 +1234,7 @@ spec:
         const source = m === 'UNSET' ? 'mesh-wide default' : `PeerAuthentication ${ns}/${nsPa!.metadata.name}`;
         const ambient = ambientNs.has(ns);
         const ref = namespaceRef(ev, ns);
+        if (m === 'UNSET' && !meshWide && !paComplete) { ctx.unevaluated('namespace-mtls', `no PeerAuthentication for ${ns} or the mesh in the input; the PeerAuthentications were not read as a whole inventory`, ref); continue; }
         if (eff === 'STRICT') ctx.pass(ref, 'namespace-mtls', `STRICT (${source})`);
         else if (ambient && eff !== 'DISABLE') ctx.pass(ref, 'namespace-mtls', `ambient mode: ztunnel encrypts pod-to-pod traffic with mutual TLS (${source} is ${eff})`);
         else ctx.fail(ref, 'namespace-mtls', `${eff} (${source}): meshed services accept plaintext`, eff === 'DISABLE' ? { severity: 'critical' } : undefined);
@@ -1114,14 +1250,6 @@ spec:
         if (weak.length) ctx.fail(p, 'mtls-override', `weakens mutual TLS: ${weak.join(', ')}`);
         else if (hasWorkloadSelector(p.spec as Record<string, unknown>) || portModes(p).length) ctx.pass(p, 'mtls-override', 'workload/port-level settings keep mutual TLS');
       }
-      for (const dr of ev.objects('networking.istio.io/DestinationRule')) {
-        if (ctx.isSystemNamespace(dr.metadata.namespace)) continue;
-        const tp = (dr.spec as { trafficPolicy?: { tls?: { mode?: string }; portLevelSettings?: { port?: { number?: number }; tls?: { mode?: string } }[] } } | undefined)?.trafficPolicy;
-        const off: string[] = [];
-        if (tp?.tls?.mode === 'DISABLE') off.push('all ports');
-        for (const s of arr<{ port?: { number?: number }; tls?: { mode?: string } }>(tp?.portLevelSettings)) if (s.tls?.mode === 'DISABLE') off.push(`port ${s.port?.number ?? '?'}`);
-        if (off.length) ctx.fail(dr, 'destinationrule-tls', `tls.mode DISABLE on ${off.join(', ')}: clients send plaintext to ${(dr.spec as { host?: string } | undefined)?.host ?? 'the host'}`);
-      }
     }
     if (mesh.linkerd) {
       const covByNs = groupBy(cov, (c) => c.w.namespace);
@@ -1135,9 +1263,10 @@ spec:
       for (const c of cov) {
         const skip = c.w.podMeta.annotations?.[LINKERD_SKIP] ?? (ev.get('core/Namespace', '', c.w.namespace)?.metadata.annotations?.[LINKERD_SKIP]);
         if (skip) ctx.fail(c.w.obj, 'linkerd-skip-ports', `inbound ports ${skip} bypass the proxy (${LINKERD_SKIP}): traffic to them is not encrypted by the mesh`);
+        else if (c.meshed) ctx.pass(c.w.obj, 'linkerd-skip-ports', 'no inbound port bypasses the proxy');
       }
     }
-    if (namespaces.length === 0) ctx.note('no application namespace is in the mesh yet (see CC6-MESH-01)');
+    if (workloadsRead && namespaces.length === 0) ctx.note('no application namespace is in the mesh yet (see CC6-MESH-01)');
   },
 });
 
@@ -1168,20 +1297,33 @@ export const CC6_MESH_03 = defineControl({
   optionalScope: 'service-mesh',
   attestation: 'the allow rules were reviewed and each grants only the callers and operations the service needs',
   description:
-    'Optional section (see CC6-MESH-01). Every namespace in the mesh needs a default-deny posture plus explicit allow policies. Istio: ' +
-    'an AuthorizationPolicy with an empty spec (ALLOW with no rules) in the namespace, or in the root namespace for the whole mesh, ' +
-    'denies everything not allowed elsewhere; ALLOW policies with rules are the explicit allows, and a rule "{}" that allows every ' +
-    'request fails. Linkerd: the default inbound policy (namespace annotation config.linkerd.io/default-inbound-policy, else the ' +
-    'install default in linkerd-config) must be deny or an *-authenticated policy — the default all-unauthenticated is a warning — ' +
-    'with Server/AuthorizationPolicy objects as the allows. Whether the allow rules are right is a reviewer\'s judgement.',
-  requires: [{ anyOf: MESH_DETECTION_KEYS, what: 'mesh detection (CRDs, control-plane Deployments or namespaces)' }],
+    'Optional section (see CC6-MESH-01). Required: every namespace in the mesh denies by default. Istio: an AuthorizationPolicy ' +
+    'with an empty spec (ALLOW with no rules) in the namespace, or in the root namespace for the whole mesh, denies everything not ' +
+    'allowed elsewhere — and since ALLOW policies are additive, a namespace-wide or mesh-wide rule "{}" that allows every request ' +
+    'cancels it. Linkerd: a default inbound policy (namespace annotation config.linkerd.io/default-inbound-policy, else the ' +
+    'install default in linkerd-config) of audit fails. Recommended (warnings): explicit allow policies in each namespace, no ' +
+    'workload-scoped allow-everything rule, and a Linkerd default inbound policy other than the all-unauthenticated default. ' +
+    'Whether the allow rules are right is a reviewer\'s judgement.',
+  requires: [MESH_DETECTION],
   optional: [k8s('security.istio.io/AuthorizationPolicy'), k8s('policy.linkerd.io/*'), k8s('core/ConfigMap'), ...MESH_OPTIONAL],
   rules: {
-    'mesh-installed': { title: 'A service mesh is installed when the mesh is in scope', severity: 'medium' },
-    'app-mesh-discontinued': { title: 'AWS App Mesh is not used (discontinued)', severity: 'high' },
-    'authz-default-deny': { title: 'Each meshed namespace denies by default', severity: 'medium' },
-    'authz-allow-policies': { title: 'Each meshed namespace has explicit allow policies', severity: 'low' },
-    'authz-allow-all': { title: 'No AuthorizationPolicy allows every request', severity: 'medium' },
+    ...MESH_GATE_RULES('medium'),
+    'authz-default-deny': {
+      title: 'Each meshed namespace denies by default, and no namespace-wide policy allows every request', severity: 'medium', level: 'required',
+      evidence: [MESH_DETECTION, need.workloads()], basis: 'Checklist: "Configure traffic policies and access controls" (controls.md: a default-deny posture per namespace)',
+    },
+    'authz-allow-policies': {
+      title: 'Each meshed namespace has explicit allow policies', severity: 'low', level: 'recommended', evidence: [MESH_DETECTION, need.workloads()],
+      basis: 'A namespace that denies everything is stricter than the item asks; missing allows are an operational warning',
+    },
+    'authz-allow-all': {
+      title: 'No workload-scoped AuthorizationPolicy allows every request', severity: 'medium', level: 'recommended', evidence: [k8s('security.istio.io/AuthorizationPolicy')],
+      basis: 'An allow-all for selected workloads may be deliberate (a public frontend): reviewed in the attestation',
+    },
+    'linkerd-default-inbound': {
+      title: 'The Linkerd default inbound policy is not all-unauthenticated', severity: 'low', level: 'recommended', evidence: [MESH_DETECTION, need.workloads()],
+      basis: 'The description and controls.md call the all-unauthenticated default a warning',
+    },
   },
   remediation: {
     summary: 'Add a deny-all AuthorizationPolicy per namespace (or mesh-wide) and explicit ALLOW policies per service; for Linkerd set the default inbound policy to deny and add AuthorizationPolicies.',
@@ -1217,35 +1359,45 @@ spec:
   check(ev, ctx) {
     const mesh = meshGate(ev, ctx, meshCluster(ctx));
     if (!mesh) return;
-    const cov = meshCoverage(ev, mesh, ctx);
+    if (!ctx.canEvaluate('authz-default-deny')) {
+      for (const r of ['authz-default-deny', 'authz-allow-policies', 'linkerd-default-inbound']) ctx.unevaluated(r, 'workloads not read: the meshed namespaces are not known');
+    }
+    const cov = ctx.canEvaluate('authz-default-deny') ? meshCoverage(ev, mesh, ctx) : [];
     const namespaces = meshNamespaces(cov);
-    if (namespaces.length === 0) ctx.note('no application namespace is in the mesh yet (see CC6-MESH-01)');
+    if (ctx.canEvaluate('authz-default-deny') && namespaces.length === 0) ctx.note('no application namespace is in the mesh yet (see CC6-MESH-01)');
     if (mesh.istio) {
       if (!ev.has('k8s:security.istio.io/AuthorizationPolicy')) {
-        ctx.error(`Istio is installed but AuthorizationPolicies were not collected (${ev.state('k8s:security.istio.io/AuthorizationPolicy')})`);
-        return;
-      }
-      const aps = ev.objects('security.istio.io/AuthorizationPolicy');
-      const root = mesh.istio.rootNamespace;
-      const meshDeny = aps.find((p) => p.metadata.namespace === root && allowsNothing(p));
-      const apsByNs = groupBy(aps, (p) => p.metadata.namespace);
-      for (const ns of namespaces) {
-        const ref = namespaceRef(ev, ns);
-        const inNs = apsByNs.get(ns) ?? [];
-        const deny = inNs.find(allowsNothing) ?? meshDeny;
-        if (deny) ctx.pass(ref, 'authz-default-deny', `deny by default: AuthorizationPolicy ${deny.metadata.namespace}/${deny.metadata.name} allows nothing`);
-        else ctx.fail(ref, 'authz-default-deny', inNs.length ? `${inNs.length} AuthorizationPolicy object(s) but no allow-nothing policy: workloads they do not select accept every caller` : 'no AuthorizationPolicy: every meshed caller is allowed');
-        const allows = inNs.filter((p) => { const s = (p.spec ?? {}) as AuthzSpec; return (s.action === undefined || s.action === 'ALLOW') && arr(s.rules).length > 0; });
-        if (allows.length) ctx.pass(ref, 'authz-allow-policies', `${allows.length} explicit ALLOW polic${allows.length === 1 ? 'y' : 'ies'}: ${shortList(allows.map((p) => p.metadata.name ?? '?'))}`);
-        else if (deny) ctx.fail(ref, 'authz-allow-policies', 'default deny without any explicit ALLOW policy: every call to the namespace is refused (intended?)');
-      }
-      for (const p of aps) {
-        if (ctx.isSystemNamespace(p.metadata.namespace) && p.metadata.namespace !== root) continue;
-        const s = (p.spec ?? {}) as AuthzSpec;
-        if ((s.action === undefined || s.action === 'ALLOW') && arr<Record<string, unknown>>(s.rules).some((r) => Object.keys(r ?? {}).length === 0)) {
-          ctx.fail(p, 'authz-allow-all', 'a rule "{}" matches every request: the policy allows everything it selects');
+        for (const r of ['authz-default-deny', 'authz-allow-policies', 'authz-allow-all']) ctx.unevaluated(r, `Istio is installed but AuthorizationPolicies were not read (${ev.state('k8s:security.istio.io/AuthorizationPolicy')})`);
+      } else {
+        const aps = ev.objects('security.istio.io/AuthorizationPolicy');
+        const root = mesh.istio.rootNamespace;
+        const isAllow = (p: K8sObject) => { const a = ((p.spec ?? {}) as AuthzSpec).action; return a === undefined || a === 'ALLOW'; };
+        const allowsEverything = (p: K8sObject) => isAllow(p) && arr<Record<string, unknown>>(((p.spec ?? {}) as AuthzSpec).rules).some((r) => Object.keys(r ?? {}).length === 0);
+        const meshDeny = aps.find((p) => p.metadata.namespace === root && allowsNothing(p));
+        // ALLOW policies are additive: a namespace-wide (or mesh-wide) rule "{}" allows every request and undoes the deny.
+        const meshOpen = aps.filter((p) => p.metadata.namespace === root && !hasWorkloadSelector(p.spec as Record<string, unknown>) && allowsEverything(p));
+        const apsByNs = groupBy(aps, (p) => p.metadata.namespace);
+        for (const ns of namespaces) {
+          const ref = namespaceRef(ev, ns);
+          const inNs = apsByNs.get(ns) ?? [];
+          const deny = inNs.find(allowsNothing) ?? meshDeny;
+          const open = [...inNs.filter((p) => !hasWorkloadSelector(p.spec as Record<string, unknown>) && allowsEverything(p)), ...meshOpen];
+          if (!open.length && !deny && !ev.complete('k8s:security.istio.io/AuthorizationPolicy')) { ctx.unevaluated('authz-default-deny', `no allow-nothing AuthorizationPolicy for ${ns} in the input; the AuthorizationPolicies were not read as a whole inventory`, ref); continue; }
+          if (open.length) ctx.fail(ref, 'authz-default-deny', `AuthorizationPolicy ${open.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')} allows every request to every workload${deny ? `, which cancels the allow-nothing policy ${deny.metadata.namespace}/${deny.metadata.name}` : ''}`);
+          else if (deny) ctx.pass(ref, 'authz-default-deny', `deny by default: AuthorizationPolicy ${deny.metadata.namespace}/${deny.metadata.name} allows nothing`);
+          else ctx.fail(ref, 'authz-default-deny', inNs.length ? `${inNs.length} AuthorizationPolicy object(s) but no allow-nothing policy: workloads they do not select accept every caller` : 'no AuthorizationPolicy: every meshed caller is allowed');
+          const allows = inNs.filter((p) => isAllow(p) && arr(((p.spec ?? {}) as AuthzSpec).rules).length > 0);
+          if (allows.length) ctx.pass(ref, 'authz-allow-policies', `${allows.length} explicit ALLOW polic${allows.length === 1 ? 'y' : 'ies'}: ${shortList(allows.map((p) => p.metadata.name ?? '?'))}`);
+          else if (deny) ctx.fail(ref, 'authz-allow-policies', 'default deny without any explicit ALLOW policy: every call to the namespace is refused (intended?)');
         }
-        if (s.action === 'AUDIT' || s.action === 'CUSTOM') ctx.note(`AuthorizationPolicy ${p.metadata.namespace}/${p.metadata.name} uses action ${s.action} (not an allow/deny decision by itself)`);
+        for (const p of aps) {
+          const s = (p.spec ?? {}) as AuthzSpec;
+          if (hasWorkloadSelector(s as Record<string, unknown>)) {
+            if (allowsEverything(p)) ctx.fail(p, 'authz-allow-all', 'a rule "{}" matches every request: the policy allows everything to the workloads it selects');
+            else ctx.pass(p, 'authz-allow-all', 'no rule that matches every request');
+          }
+          if (s.action === 'AUDIT' || s.action === 'CUSTOM') ctx.note(`AuthorizationPolicy ${p.metadata.namespace}/${p.metadata.name} uses action ${s.action} (not an allow/deny decision by itself)`);
+        }
       }
     }
     if (mesh.linkerd) {
@@ -1259,8 +1411,14 @@ spec:
         const nsPolicy = ev.get('core/Namespace', '', ns)?.metadata.annotations?.[LINKERD_POLICY];
         const eff = nsPolicy ?? installDefault;
         const source = nsPolicy ? `namespace annotation ${LINKERD_POLICY}` : cm ? 'install default (linkerd-config)' : 'Linkerd default';
-        if (LINKERD_DENYING.has(eff)) ctx.pass(ref, 'authz-default-deny', `default inbound policy ${eff} (${source})`);
-        else ctx.fail(ref, 'authz-default-deny', `default inbound policy ${eff} (${source}): ${eff.endsWith('unauthenticated') ? 'unauthenticated callers are allowed' : 'requests are only audited'}`, { severity: 'low' });
+        if (LINKERD_DENYING.has(eff)) {
+          ctx.pass(ref, 'authz-default-deny', `default inbound policy ${eff} (${source})`);
+          ctx.pass(ref, 'linkerd-default-inbound', `default inbound policy ${eff} (${source})`);
+        } else if (eff === 'audit') {
+          ctx.fail(ref, 'authz-default-deny', `default inbound policy audit (${source}): requests are only audited, nothing is denied`);
+        } else {
+          ctx.fail(ref, 'linkerd-default-inbound', `default inbound policy ${eff} (${source}): unauthenticated callers are allowed`);
+        }
         const inNs = linkerdByNs.get(ns) ?? [];
         if (inNs.length) ctx.pass(ref, 'authz-allow-policies', `${inNs.length} Linkerd policy object(s): ${shortList(inNs.map((p) => `${p.kind}/${p.metadata.name}`))}`);
         else ctx.fail(ref, 'authz-allow-policies', 'no Linkerd Server/AuthorizationPolicy objects: access follows the default policy only');

@@ -17,7 +17,7 @@ import {
   EC2_NETWORK_TYPES, EKS_CONFIG_TYPES, arnParts, asEvidence, canaryAnalysis, clusterStacks, clusterWriteEvents,
   configRecorders, configRules, conformancePacks, dailyTypes, describeAction, firstAction, globMatch, isManualApproval,
   isTestAction, notePipelineGaps, pipelines, productionDeploys, progressiveTarget, recorderRecording, rolloutAnalysis,
-  list, rec, runsBefore, str, templateCanFail, trailEvents, unreadable, unrecordedTypes,
+  list, rec, runsBefore, str, templateCanFail, trailEvents, unrecordedTypes,
 } from './lib/delivery.js';
 import type { Rec } from './lib/delivery.js';
 import { clusterScope } from './lib/scanners.js';
@@ -43,12 +43,23 @@ export const CC8_PIPE_01 = defineControl({
   severity: 'medium',
   description:
     'Operating effectiveness needs the pipeline configuration and run history over the audit period. As supporting signals, every AWS ' +
-    'CodePipeline that deploys must run a Test action (or a build action named as running tests) before its first Deploy action; a ' +
-    'pipeline with only build steps before deploying is a warning because its tests cannot be seen.',
+    'CodePipeline that deploys is read: a pipeline that deploys with nothing but its source before the first Deploy action fails ' +
+    '(nothing can have tested the change); a Test action (or a build action named as running tests) before it passes; a pipeline with ' +
+    'only build steps before deploying may run its tests inside them, which the API cannot show: that part goes to the attestation and ' +
+    'a visible Test action is recommended (a warning).',
   requires: [],
   optional: PIPELINE_KEYS,
   rules: {
-    'test-before-deploy': { title: 'A test step runs before the pipeline deploys', severity: 'medium' },
+    'test-before-deploy': {
+      title: 'A test step runs before the pipeline deploys', severity: 'medium', level: 'required',
+      basis: 'checklist: "Implement automated testing in CI/CD pipelines"; CC8.1 (tests changes before implementation)',
+      evidence: [aws('codepipeline:GetPipeline')],
+    },
+    'test-action-visible': {
+      title: 'Tests run as a visible Test action, not hidden in a build step', severity: 'low', level: 'recommended',
+      basis: 'tests inside a build step may exist but cannot be shown from the API; a separate action makes them auditable',
+      evidence: [aws('codepipeline:GetPipeline')],
+    },
   },
   remediation: {
     summary: 'Add a Test stage (unit, integration and smoke tests) before each Deploy stage and keep run history at least as long as the audit period.',
@@ -68,9 +79,17 @@ export const CC8_PIPE_01 = defineControl({
       const before = p.actions.filter((a) => runsBefore(a, first));
       const tests = before.filter((a) => isTestAction(a) === 'test');
       const named = before.filter((a) => isTestAction(a) === 'build-named-test');
-      if (tests.length || named.length) ctx.pass(p.ref, 'test-before-deploy', `${[...tests, ...named].map(describeAction).join(', ')} before ${describeAction(first)}`);
-      else if (before.some((a) => a.category === 'Build' || a.category === 'Compute')) ctx.fail(p.ref, 'test-before-deploy', `only build actions before ${describeAction(first)}: tests, if any, are not visible (add a Test action)`, { severity: 'low' });
-      else ctx.fail(p.ref, 'test-before-deploy', `nothing tests the change before ${describeAction(first)}`);
+      const builds = before.filter((a) => a.category === 'Build' || a.category === 'Compute');
+      if (tests.length || named.length) {
+        ctx.pass(p.ref, 'test-before-deploy', `${[...tests, ...named].map(describeAction).join(', ')} before ${describeAction(first)}`);
+        if (tests.length) ctx.pass(p.ref, 'test-action-visible', `Test action ${tests.map(describeAction).join(', ')}`);
+        else ctx.fail(p.ref, 'test-action-visible', `tests run inside build action ${named.map(describeAction).join(', ')}: a Test action would show them as a stage of their own`);
+      } else if (builds.length) {
+        ctx.report({ rule: 'test-before-deploy', status: 'manual', resource: p.ref, message: `only build actions (${builds.map(describeAction).join(', ')}) before ${describeAction(first)}: whether they run tests cannot be seen from the API (attestation)` });
+        ctx.fail(p.ref, 'test-action-visible', `no Test action before ${describeAction(first)}: add one so the tests are visible`);
+      } else {
+        ctx.fail(p.ref, 'test-before-deploy', `nothing tests the change before ${describeAction(first)}: only ${before.length ? before.map(describeAction).join(', ') : 'the source'} runs before it`);
+      }
     }
     ctx.manual('upload the pipeline configuration and a sample of run logs across the audit period');
   },
@@ -106,8 +125,16 @@ export const CC8_PIPE_02 = defineControl({
   ],
   optional: [k8s(ARGO_PROJECT), k8s(FLUX_KUSTOMIZATION), k8s(FLUX_HELMRELEASE)],
   rules: {
-    'pipeline-approval': { title: 'A manual approval precedes the production deploy', severity: 'medium' },
-    'argocd-sync-gate': { title: 'Argo CD Applications are synced by hand or held by sync windows', severity: 'medium' },
+    'pipeline-approval': {
+      title: 'A manual approval precedes the production deploy', severity: 'medium', level: 'required',
+      basis: 'checklist: "Configure approval gates for production deployments"; CC8.1 (authorizes and approves changes)',
+      evidence: [aws('codepipeline:GetPipeline')],
+    },
+    'argocd-sync-gate': {
+      title: 'Argo CD Applications are synced by hand or held by sync windows', severity: 'medium', level: 'required',
+      basis: 'checklist: "Configure approval gates for production deployments"; an auto-synced Application is gated only by the Git review (attested)',
+      evidence: [],
+    },
   },
   remediation: {
     summary:
@@ -183,9 +210,20 @@ export const CC8_PIPE_03 = defineControl({
   requires: [need.anyKind(['argoproj.io/Rollout', 'flagger.app/Canary'], 'progressive-delivery objects (Argo Rollouts or Flagger)')],
   optional: [k8s('argoproj.io/AnalysisTemplate'), k8s('argoproj.io/ClusterAnalysisTemplate'), k8s('apps/Deployment')],
   rules: {
-    'automated-rollback': { title: 'The canary has an analysis that aborts a bad release', severity: 'medium' },
-    'analysis-template': { title: 'Referenced analysis templates exist and can fail', severity: 'medium' },
-    'canary-coverage': { title: 'In-scope Deployments are released by canary with analysis', severity: 'medium' },
+    'automated-rollback': {
+      title: 'The canary has an analysis that aborts a bad release', severity: 'medium', level: 'required',
+      basis: 'checklist: "Deploy canary releases with automated rollback"', evidence: [],
+    },
+    'analysis-template': {
+      title: 'Referenced analysis templates exist and can fail', severity: 'medium', level: 'required',
+      basis: 'an analysis that errors or can never fail rolls nothing back: the automated rollback the checklist asks for does not operate',
+      evidence: [],
+    },
+    'canary-coverage': {
+      title: 'In-scope Deployments are released by canary with analysis', severity: 'medium', level: 'required',
+      basis: 'the configured progressiveDeliveryNamespaces say which production workloads the checklist item covers',
+      evidence: [k8s('apps/Deployment')],
+    },
   },
   remediation: {
     summary: 'Add an AnalysisTemplate with a failure condition and reference it from the canary steps (Argo Rollouts), or add spec.analysis with threshold and metrics (Flagger).',
@@ -227,14 +265,22 @@ strategy:
       let ok = true;
       for (const t of a.templates) {
         const kind = t.clusterScope ? 'argoproj.io/ClusterAnalysisTemplate' : 'argoproj.io/AnalysisTemplate';
-        if (!ev.has(k8s(kind))) continue;
+        if (!ev.has(k8s(kind))) {
+          ok = false;
+          ctx.unevaluated('analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, but ${t.clusterScope ? 'ClusterAnalysisTemplates' : 'AnalysisTemplates'} were not read (${ev.state(k8s(kind))}): whether the analysis can fail is unknown`, r);
+          continue;
+        }
         const tpl = ev.get(kind, t.clusterScope ? '' : r.metadata.namespace ?? '', t.name);
-        if (!tpl) { ok = false; ctx.fail(r, 'analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, which does not exist: the analysis errors`); }
+        if (!tpl && !ev.complete(k8s(kind))) {
+          ok = false;
+          ctx.unevaluated('analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, which is not in the input (it may not hold every template)`, r);
+        } else if (!tpl) { ok = false; ctx.fail(r, 'analysis-template', `references ${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${t.name}, which does not exist: the analysis errors`); }
         else if (!templateCanFail(tpl)) { ok = false; ctx.fail(tpl, 'analysis-template', 'no metric has a success or failure condition (or a Job provider): the analysis can never fail', { severity: 'low' }); }
         else ctx.pass(tpl, 'analysis-template', 'has failure criteria');
       }
+      // The strategy has an analysis step: the rollback mechanism is there; whether its templates can fail is analysis-template's.
+      ctx.pass(r, 'automated-rollback', `${a.strategy} with analysis (${a.templates.map((t) => t.name).join(', ')}): a failed analysis aborts and scales back`);
       if (ok) {
-        ctx.pass(r, 'automated-rollback', `${a.strategy} with analysis (${a.templates.map((t) => t.name).join(', ')}): a failed analysis aborts and scales back`);
         const target = progressiveTarget(r);
         withAnalysis.add(`${r.metadata.namespace ?? ''}/${target?.name ?? r.metadata.name ?? ''}`);
       }
@@ -250,12 +296,16 @@ strategy:
       }
     }
     if (canaries.length) ctx.note('Flagger needs a service mesh or ingress provider (spec.provider or the controller default) to shift traffic');
-    if (rollouts.length + canaries.length === 0) ctx.fail(clusterScope(ctx), 'automated-rollback', 'no Argo Rollouts Rollout or Flagger Canary: releases have no automated rollback');
+    if (rollouts.length + canaries.length === 0) {
+      const unread = ['argoproj.io/Rollout', 'flagger.app/Canary'].filter((k) => !ev.complete(k8s(k)));
+      if (unread.length) ctx.unevaluated('automated-rollback', `no progressive-delivery object in the input; not read as a whole inventory: ${unread.map((k) => `${k} (${ev.has(k8s(k)) ? 'only the objects in the input' : ev.state(k8s(k))})`).join(', ')}`, clusterScope(ctx));
+      else ctx.fail(clusterScope(ctx), 'automated-rollback', 'no Argo Rollouts Rollout or Flagger Canary: releases have no automated rollback');
+    }
 
     const scope = ctx.config.progressiveDeliveryNamespaces;
     if (scope.length) {
       if (!ev.has(k8s('apps/Deployment'))) {
-        ctx.error('progressiveDeliveryNamespaces is set but Deployments were not collected');
+        ctx.unevaluated('canary-coverage', 'progressiveDeliveryNamespaces is set but Deployments were not read');
         return;
       }
       for (const d of ev.objects('apps/Deployment')) {
@@ -279,11 +329,14 @@ export const CC8_PIPE_04 = defineControl({
   automation: 'automated',
   severity: 'medium',
   description:
-    "In the cluster's region a customer-managed AWS Config recorder must be recording (last status successful) the EKS resource types " +
-    'and the EC2 network types, with at least one active EKS rule (managed EKS_* rules, rules scoped to AWS::EKS::*, Security Hub ' +
-    'securityhub-eks-* rules) or an EKS conformance pack. Daily recording delays detection (warning). Open drift is reported: non-compliant ' +
-    'EKS rules and drifted cluster stacks. AWS Config does not record Kubernetes objects, so in-cluster drift must be detected by GitOps: ' +
-    'Argo CD Applications OutOfSync, Flux Kustomizations/HelmReleases not Ready, HelmReleases without drift detection.',
+    "Proves drift is detected, on both sides. Required: in the cluster's region a customer-managed AWS Config recorder is recording " +
+    '(last status successful) the EKS resource types and the EC2 network types, with at least one active EKS rule that evaluates ' +
+    '(managed EKS_* rules, rules scoped to AWS::EKS::*, Security Hub securityhub-eks-* rules, also when deployed by an EKS ' +
+    'conformance pack); and, since AWS Config does not record Kubernetes objects, in-cluster drift detection by GitOps: Argo CD ' +
+    'Applications, Flux Kustomizations and HelmReleases that are not suspended, HelmReleases with drift detection on. The drift these ' +
+    'mechanisms find does not fail this control — a NON_COMPLIANT rule, a DRIFTED cluster stack or an OutOfSync Application proves ' +
+    'detection works, and the finding belongs to the control for what drifted (CC4-MON-01 for cluster logging, CC7-CHG-02 for the ' +
+    'stacks, CC7-CHG-01 for Applications): open drift is reported as a warning. Daily recording delays detection (warning).',
   requires: [
     need.aws('config:DescribeConfigurationRecorders', 'AWS Config recorders'),
     need.aws('config:DescribeConfigurationRecorderStatus', 'AWS Config recorder status'),
@@ -295,11 +348,35 @@ export const CC8_PIPE_04 = defineControl({
     aws('eks:DescribeCluster'), aws('eks:DescribeNodegroup'),
   ],
   rules: {
-    'config-recorder': { title: 'A customer AWS Config recorder records EKS and network resources', severity: 'high' },
-    'recording-frequency': { title: 'EKS resources are recorded continuously', severity: 'low' },
-    'eks-config-rules': { title: 'Active AWS Config rules evaluate EKS', severity: 'medium' },
-    'config-drift': { title: 'No open drift in AWS (non-compliant EKS rules, drifted stacks)', severity: 'medium' },
-    'gitops-drift': { title: 'In-cluster drift is detected and none is open', severity: 'medium' },
+    'config-recorder': {
+      title: 'A customer AWS Config recorder records EKS and network resources', severity: 'high', level: 'required',
+      basis: 'checklist: "Implement configuration drift detection using AWS Config"',
+      evidence: [aws('config:DescribeConfigurationRecorders'), aws('config:DescribeConfigurationRecorderStatus')],
+    },
+    'recording-frequency': {
+      title: 'EKS resources are recorded continuously', severity: 'low', level: 'recommended',
+      basis: 'daily recording still detects drift, a day late: a warning (controls.md)', evidence: [aws('config:DescribeConfigurationRecorders')],
+    },
+    'eks-config-rules': {
+      title: 'Active AWS Config rules evaluate EKS', severity: 'medium', level: 'required',
+      basis: 'a recorder alone only records; the rules compare the EKS configuration with its baseline (CC7.1 change detection)',
+      evidence: [aws('config:DescribeConfigRules')],
+    },
+    'config-drift': {
+      title: 'No open drift in AWS (non-compliant EKS rules, drifted cluster stacks)', severity: 'medium', level: 'recommended',
+      basis: 'open drift proves detection works; the failure belongs to the control for what drifted (issue 13), so here it is a warning',
+      evidence: [],
+    },
+    'gitops-drift': {
+      title: 'In-cluster drift is detected (GitOps compares the cluster with Git)', severity: 'medium', level: 'required',
+      basis: 'AWS Config does not record Kubernetes objects: without GitOps, drift of the cluster configuration goes undetected (CC7.1)',
+      evidence: [{ anyOf: [k8s(ARGO_APP), k8s(FLUX_KUSTOMIZATION), k8s(FLUX_HELMRELEASE)], what: 'GitOps objects (Argo CD Applications, Flux Kustomizations/HelmReleases)' }],
+    },
+    'gitops-open-drift': {
+      title: 'No open in-cluster drift (Applications Synced, Flux objects Ready)', severity: 'medium', level: 'recommended',
+      basis: 'open drift proves detection works; whether the cluster matches Git is CC7-CHG-01 app-synced, so here it is a warning',
+      evidence: [],
+    },
   },
   remediation: {
     summary: 'Record all resource types with a customer recorder in every cluster region, deploy the EKS conformance pack, and enable GitOps drift detection and self-heal.',
@@ -324,7 +401,9 @@ export const CC8_PIPE_04 = defineControl({
     const recorders = configRecorders(ev, region);
     const customer = recorders.filter((r) => !r.serviceLinked);
     for (const r of recorders.filter((x) => x.serviceLinked)) ctx.note(`service-linked recorder ${r.name} (${r.recorder.servicePrincipal ?? 'AWS service'}) records only what that service needs; not counted`);
-    if (!customer.length) ctx.fail(cref, 'config-recorder', `no customer-managed AWS Config recorder${where}: configuration changes are not recorded`);
+    // A Terraform configuration declares some recorders and rules, not the account's: absence needs the account's answer.
+    if (!customer.length && ev.complete(aws('config:DescribeConfigurationRecorders'))) ctx.fail(cref, 'config-recorder', `no customer-managed AWS Config recorder${where}: configuration changes are not recorded`);
+    else if (!customer.length) ctx.unevaluated('config-recorder', 'no customer-managed AWS Config recorder in the input, which holds only the recorders it declares (not the account\'s)', cref);
     const watched = [...EKS_CONFIG_TYPES, ...EC2_NETWORK_TYPES];
     for (const r of customer) {
       const st = recorderRecording(r.status);
@@ -340,22 +419,31 @@ export const CC8_PIPE_04 = defineControl({
 
     // EKS rules, conformance packs, open drift.
     const rules = configRules(ev, region).filter((r) => r.eks && (!r.rule.ConfigRuleState || r.rule.ConfigRuleState === 'ACTIVE'));
+    const packsRead = ev.has(aws('config:DescribeConformancePacks'));
     const packs = conformancePacks(ev, region).filter((p) => /eks/i.test(p.pack.ConformancePackName ?? ''));
-    if (!rules.length && !packs.length) ctx.fail(cref, 'eks-config-rules', `no active AWS Config rule evaluates EKS${where} and no EKS conformance pack is deployed`);
+    // A conformance pack deploys Config rules, so "no EKS rule" is proven by DescribeConfigRules alone.
+    if (!rules.length && !packs.length && !ev.complete(aws('config:DescribeConfigRules'))) ctx.unevaluated('eks-config-rules', 'no EKS Config rule in the input, which holds only the rules it declares (not the account\'s)', cref);
+    else if (!rules.length && !packs.length) ctx.fail(cref, 'eks-config-rules', `no active AWS Config rule evaluates EKS${where}${packsRead ? ' and no EKS conformance pack is deployed' : ''}`);
     for (const p of packs) ctx.pass(p.ref, 'eks-config-rules', `conformance pack ${p.pack.ConformancePackName} deployed`);
     const complianceRead = ev.has(aws('config:DescribeComplianceByConfigRule'));
     for (const r of rules) {
       const id = r.rule.Source?.SourceIdentifier;
       const label = id && id !== r.name ? ` (${id})` : '';
-      if (r.compliance === 'NON_COMPLIANT') ctx.fail(r.ref, 'config-drift', `NON_COMPLIANT${label}: resources differ from the baseline this rule enforces`);
-      else if (r.compliance === 'INSUFFICIENT_DATA') ctx.fail(r.ref, 'eks-config-rules', `active${label} but no evaluation result yet (INSUFFICIENT_DATA)`, { severity: 'low' });
-      else ctx.pass(r.ref, 'eks-config-rules', `active${label}${r.compliance ? `, ${r.compliance}` : complianceRead ? ', not evaluated' : ''}`);
+      if (r.compliance === 'NON_COMPLIANT') {
+        ctx.pass(r.ref, 'eks-config-rules', `active${label}, NON_COMPLIANT: the rule detects drift from its baseline`);
+        ctx.fail(r.ref, 'config-drift', `NON_COMPLIANT${label}: resources differ from the baseline this rule enforces — the finding belongs to the control for what it tests`);
+      } else if (r.compliance === 'INSUFFICIENT_DATA') {
+        ctx.fail(r.ref, 'eks-config-rules', `active${label} but no evaluation result yet (INSUFFICIENT_DATA)`, { severity: 'low' });
+      } else {
+        ctx.pass(r.ref, 'eks-config-rules', `active${label}${r.compliance ? `, ${r.compliance}` : complianceRead ? ', not evaluated' : ''}`);
+        if (r.compliance === 'COMPLIANT') ctx.pass(r.ref, 'config-drift', `COMPLIANT${label}`);
+      }
     }
     if (cluster?.name && ev.has(aws('cloudformation:DescribeStacks'))) {
       const names = new Set([cluster.tags?.['aws:cloudformation:stack-name'], ...nodegroups(ev).map((n) => n.tags?.['aws:cloudformation:stack-name'])].filter((n): n is string => Boolean(n)));
       for (const s of clusterStacks(ev, cluster.name, names)) {
         const drift = s.stack.DriftInformation?.StackDriftStatus;
-        if (drift === 'DRIFTED') ctx.fail(s.ref, 'config-drift', `stack DRIFTED at the last drift check (${isoDay(toTime(s.stack.DriftInformation?.LastCheckTimestamp))})`);
+        if (drift === 'DRIFTED') ctx.fail(s.ref, 'config-drift', `stack DRIFTED at the last drift check (${isoDay(toTime(s.stack.DriftInformation?.LastCheckTimestamp))}): judged by CC7-CHG-02`);
         else if (drift === 'IN_SYNC') ctx.pass(s.ref, 'config-drift', `stack IN_SYNC at the last drift check (${isoDay(toTime(s.stack.DriftInformation?.LastCheckTimestamp))})`);
       }
     }
@@ -363,32 +451,38 @@ export const CC8_PIPE_04 = defineControl({
     // In-cluster drift through GitOps.
     const apps = ev.objects(ARGO_APP);
     const flux = [...ev.objects(FLUX_KUSTOMIZATION), ...ev.objects(FLUX_HELMRELEASE)];
-    if (!apps.length && !flux.length) ctx.fail(cref, 'gitops-drift', 'no in-cluster drift detection: AWS Config does not record Kubernetes objects and no Argo CD Application or Flux object exists');
+    if (!apps.length && !flux.length) {
+      const unread = [ARGO_APP, FLUX_KUSTOMIZATION, FLUX_HELMRELEASE].filter((k) => !ev.complete(k8s(k)));
+      if (unread.length) ctx.unevaluated('gitops-drift', `no GitOps object in the input; not read as a whole inventory: ${unread.map((k) => `${k} (${ev.has(k8s(k)) ? 'only the objects in the input' : ev.state(k8s(k))})`).join(', ')}`, cref);
+      else ctx.fail(cref, 'gitops-drift', 'no in-cluster drift detection: AWS Config does not record Kubernetes objects and no Argo CD Application or Flux object exists');
+    }
     for (const app of apps) {
       const { ref, at } = asEvidence(app, ctx);
       const sync = appSyncStatus(app);
-      if (sync === 'OutOfSync') ctx.fail(ref, 'gitops-drift', `OutOfSync: the live objects differ from Git (open drift)${at}`);
-      else if (sync === 'Synced') ctx.pass(ref, 'gitops-drift', `Synced: Argo CD compares live objects with Git${at}`);
-      else ctx.pass(ref, 'gitops-drift', `Argo CD compares live objects with Git (no status in the input)${at}`);
+      ctx.pass(ref, 'gitops-drift', `Argo CD compares the live objects with Git${at}`);
+      if (sync === 'OutOfSync') ctx.fail(ref, 'gitops-open-drift', `OutOfSync: the live objects differ from Git (open drift, judged by CC7-CHG-01)${at}`);
+      else if (sync === 'Synced') ctx.pass(ref, 'gitops-open-drift', `Synced${at}`);
     }
     for (const o of flux) {
       const { ref, at } = asEvidence(o, ctx);
       const st = fluxState(o);
       if (st.suspended) ctx.fail(ref, 'gitops-drift', `suspended: drift is neither detected nor corrected${at}`);
-      else if (st.ready === 'False') ctx.fail(ref, 'gitops-drift', `Ready=False: the last reconciliation failed, drift may be open${at}`);
-      else if (o.kind === 'HelmRelease' && helmDriftMode(o) === 'disabled') ctx.fail(ref, 'gitops-drift', `drift detection disabled: in-cluster changes to the release go unnoticed${at}`, { severity: 'low' });
+      else if (o.kind === 'HelmRelease' && helmDriftMode(o) === 'disabled') ctx.fail(ref, 'gitops-drift', `drift detection disabled: in-cluster changes to the release's objects go unnoticed${at}`, { severity: 'low' });
       else ctx.pass(ref, 'gitops-drift', `${o.kind === 'HelmRelease' ? `drift detection ${helmDriftMode(o)}` : 'reconciled against Git at every interval'}${at}`);
+      if (st.ready === 'False') ctx.fail(ref, 'gitops-open-drift', `Ready=False: the last reconciliation failed, the cluster may differ from Git${at}`);
+      else if (st.ready === 'True' && !st.suspended) ctx.pass(ref, 'gitops-open-drift', `Ready${at}`);
     }
   },
 });
 
 // ---------------------------------------------------------------- CC8-VER-01
 
-function skewVerdict(cp: MinorVersion, v: MinorVersion): { ok: boolean; severity?: 'high' | 'low'; text: string } {
+/** Node version against the control plane: `skew` breaks the Kubernetes version-skew policy, `lag` is allowed but behind. */
+function skewVerdict(cp: MinorVersion, v: MinorVersion): { ok: boolean; kind?: 'skew' | 'lag'; text: string } {
   const behind = cp.minor - v.minor;
-  if (v.major !== cp.major || behind < 0) return { ok: false, severity: 'high', text: `${formatVersion(v)} is newer than the control plane ${formatVersion(cp)} (unsupported skew)` };
-  if (behind > 3) return { ok: false, severity: 'high', text: `${formatVersion(v)} is ${behind} minors behind the control plane ${formatVersion(cp)} (more than the 3 allowed)` };
-  if (behind > 0) return { ok: false, severity: 'low', text: `${formatVersion(v)} is ${behind} minor(s) behind the control plane ${formatVersion(cp)}: allowed, but AWS recommends the same version` };
+  if (v.major !== cp.major || behind < 0) return { ok: false, kind: 'skew', text: `${formatVersion(v)} is newer than the control plane ${formatVersion(cp)} (unsupported skew)` };
+  if (behind > 3) return { ok: false, kind: 'skew', text: `${formatVersion(v)} is ${behind} minors behind the control plane ${formatVersion(cp)} (more than the 3 allowed)` };
+  if (behind > 0) return { ok: false, kind: 'lag', text: `${formatVersion(v)} is ${behind} minor(s) behind the control plane ${formatVersion(cp)}: allowed by the skew policy, but AWS recommends the same version` };
   return { ok: true, text: `${formatVersion(v)} matches the control plane` };
 }
 
@@ -402,10 +496,13 @@ export const CC8_VER_01 = defineControl({
   severity: 'high',
   description:
     'Computed at run time from DescribeClusterVersions: N is the highest version in standard support (versions compared as integers), ' +
-    'and the cluster must run N, N-1 or N-2. Separately, the version must be in standard support: unsupported fails, extended support ' +
-    'fails (configurable to a warning), and standard support ending within the warning window is a warning. Published end dates that ' +
-    'have passed override a stale status. Nodes (kubelet) and managed node groups must not be newer than the control plane nor more than ' +
-    'three minors behind; any lag is a warning. upgradePolicy.supportType is only the policy, never the support state.',
+    'and the control plane must run N, N-1 or N-2 (required: the checklist\'s "N-2 supported versions"). Separately, the version must ' +
+    'be supported: unsupported fails, and extended support fails too unless thresholds.failOnExtendedSupport is false (then it is a ' +
+    'warning). Standard support ending within the warning window is a warning. Published end dates that have passed override a stale ' +
+    'status. Nodes (kubelet) and managed node groups must stay within the Kubernetes skew policy (not newer than the control plane, ' +
+    'at most three minors behind); running behind the control plane within that policy is a warning (AWS recommends the same ' +
+    'version). upgradePolicy.supportType is only the policy, never the support state. Without Kubernetes access (--no-kubernetes) ' +
+    'the control-plane rules are still judged and the node rules are not evaluated.',
   requires: [
     need.aws('eks:DescribeCluster', 'the EKS cluster description (version)'),
     need.aws('eks:DescribeClusterVersions', 'the EKS version calendar (DescribeClusterVersions)'),
@@ -413,10 +510,34 @@ export const CC8_VER_01 = defineControl({
   ],
   optional: [aws('eks:DescribeNodegroup')],
   rules: {
-    'within-n-2': { title: 'The control plane is N, N-1 or N-2', severity: 'high' },
-    'support-status': { title: 'The control plane version is in standard support', severity: 'high' },
-    'kubelet-skew': { title: 'Node kubelets match the control plane (within the skew policy)', severity: 'medium' },
-    'nodegroup-version': { title: 'Managed node groups match the control plane', severity: 'medium' },
+    'within-n-2': {
+      title: 'The control plane is N, N-1 or N-2', severity: 'high', level: 'required',
+      basis: 'checklist: "Maintain EKS version currency (N-2 supported versions)"',
+      evidence: [aws('eks:DescribeCluster'), aws('eks:DescribeClusterVersions')],
+    },
+    'support-status': {
+      title: 'The control plane version is supported (extended support fails unless failOnExtendedSupport is false)', severity: 'high', level: 'required',
+      basis: 'checklist: "supported versions"; extended support is past standard support (controls.md §5.4, configurable)',
+      evidence: [aws('eks:DescribeCluster'), aws('eks:DescribeClusterVersions')],
+    },
+    'support-runway': {
+      title: 'Standard support does not end within the warning window (and no tolerated extended support)', severity: 'low', level: 'recommended',
+      basis: 'still supported today: a warning to plan the upgrade (controls.md §5.4)',
+      evidence: [aws('eks:DescribeCluster'), aws('eks:DescribeClusterVersions')],
+    },
+    'kubelet-skew': {
+      title: 'Node kubelets are within the Kubernetes version-skew policy', severity: 'high', level: 'required',
+      basis: 'a kubelet outside the skew policy is an unsupported component (the section asks for supported versions of all components)',
+      evidence: [k8s('core/Node'), aws('eks:DescribeCluster')],
+    },
+    'nodegroup-version': {
+      title: 'Managed node groups are within the Kubernetes version-skew policy', severity: 'high', level: 'required',
+      basis: 'as kubelet-skew, for the managed node group version', evidence: [aws('eks:DescribeNodegroup'), aws('eks:DescribeCluster')],
+    },
+    'data-plane-current': {
+      title: 'Nodes and managed node groups run the control-plane minor', severity: 'low', level: 'recommended',
+      basis: 'lag within the skew policy is supported; AWS recommends the same version (controls.md §5.4 step 4: WARN)', evidence: [aws('eks:DescribeCluster')],
+    },
   },
   remediation: {
     summary: 'Upgrade one minor version at a time — control plane, then add-ons, then nodes — until the cluster is within N-2 and in standard support.',
@@ -437,55 +558,76 @@ export const CC8_VER_01 = defineControl({
     if (!cluster || !cv) { ctx.error('eks:DescribeCluster gave no readable cluster version'); return; }
     const cref = clusterRef(cluster);
     const now = ctx.now.getTime();
-    const entries = clusterVersions(ev);
-    const n = newestStandard(entries, now);
-    if (!n) { ctx.error('DescribeClusterVersions lists no version in standard support (was it called with includeAll?)'); return; }
-    const lowest = addMinor(n.version, -2);
     const label = formatVersion(cv);
-    const allowed = `${formatVersion(lowest)}–${n.label}`;
-    const within = compareVersions(cv, lowest) >= 0;
-    if (within) ctx.pass(cref, 'within-n-2', `${label} is within N-2 (N = ${n.label}, allowed ${allowed})`, { n: n.label });
-    else ctx.fail(cref, 'within-n-2', `${label} is N-${n.version.minor - cv.minor} (N = ${n.label}, allowed ${allowed})`, { details: { n: n.label } });
+    const entries = clusterVersions(ev);
 
+    // N-2: needs N, the newest version in standard support.
+    const n = newestStandard(entries, now);
+    let within: boolean | undefined;
+    if (!n) {
+      ctx.unevaluated('within-n-2', 'DescribeClusterVersions lists no version in standard support (was it called with includeAll?)');
+    } else {
+      const lowest = addMinor(n.version, -2);
+      const allowed = `${formatVersion(lowest)}–${n.label}`;
+      within = compareVersions(cv, lowest) >= 0;
+      if (within) ctx.pass(cref, 'within-n-2', `${label} is within N-2 (N = ${n.label}, allowed ${allowed})`, { n: n.label });
+      else ctx.fail(cref, 'within-n-2', `${label} is N-${n.version.minor - cv.minor} (N = ${n.label}, allowed ${allowed})`, { details: { n: n.label } });
+    }
+
+    // Support state, and the runway left in standard support.
     const entry = findVersion(entries, cv);
     const status = entry ? effectiveStatus(entry, now) : undefined;
     let standard = false;
     if (!entry) {
       const oldest = entries[entries.length - 1];
       if (oldest && compareVersions(cv, oldest.version) < 0) ctx.fail(cref, 'support-status', `${label} is older than every version EKS lists: unsupported`, { severity: 'critical' });
-      else ctx.error(`version ${label} is not in the DescribeClusterVersions answer`);
+      else ctx.unevaluated('support-status', `version ${label} is not in the DescribeClusterVersions answer`);
     } else if (status === 'UNSUPPORTED') {
       ctx.fail(cref, 'support-status', `${label} is unsupported (extended support ended ${isoDay(entry.endOfExtendedSupport)}): EKS will upgrade the control plane, add-ons and nodes are left behind`, { severity: 'critical' });
     } else if (status === 'EXTENDED_SUPPORT') {
-      ctx.fail(cref, 'support-status', `${label} is in extended support since ${isoDay(entry.endOfStandardSupport)} (until ${isoDay(entry.endOfExtendedSupport)}, billed extra)`,
-        { severity: ctx.config.thresholds.failOnExtendedSupport ? 'high' : 'low' });
+      const text = `${label} is in extended support since ${isoDay(entry.endOfStandardSupport)} (until ${isoDay(entry.endOfExtendedSupport)}, billed extra)`;
+      if (ctx.config.thresholds.failOnExtendedSupport) {
+        ctx.fail(cref, 'support-status', text);
+      } else {
+        ctx.pass(cref, 'support-status', `${label} is supported (extended support, tolerated by thresholds.failOnExtendedSupport: false)`);
+        ctx.fail(cref, 'support-runway', `${text}: plan the upgrade back into standard support`);
+      }
     } else if (status === 'STANDARD_SUPPORT') {
       standard = true;
       const days = entry.endOfStandardSupport !== undefined ? daysUntil(entry.endOfStandardSupport, now) : undefined;
-      if (days !== undefined && days < ctx.config.thresholds.versionSupportWarningDays) ctx.fail(cref, 'support-status', `${label} leaves standard support in ${days} days (${isoDay(entry.endOfStandardSupport)}): plan the upgrade`, { severity: 'low' });
-      else ctx.pass(cref, 'support-status', `${label} is in standard support until ${isoDay(entry.endOfStandardSupport)}${days !== undefined ? ` (${days} days)` : ''}`);
+      ctx.pass(cref, 'support-status', `${label} is in standard support until ${isoDay(entry.endOfStandardSupport)}${days !== undefined ? ` (${days} days)` : ''}`);
+      if (days !== undefined && days < ctx.config.thresholds.versionSupportWarningDays) ctx.fail(cref, 'support-runway', `${label} leaves standard support in ${days} days (${isoDay(entry.endOfStandardSupport)}): plan the upgrade`);
+      else ctx.pass(cref, 'support-runway', `${days !== undefined ? `${days} days` : 'no end date published'} of standard support left (warning window ${ctx.config.thresholds.versionSupportWarningDays} days)`);
     } else {
-      ctx.error(`DescribeClusterVersions gives no support status for ${label}`);
+      ctx.unevaluated('support-status', `DescribeClusterVersions gives no support status for ${label}`);
     }
-    ctx.note(`within N-2: ${within ? 'yes' : 'no'} (N = ${n.label}); in standard support: ${standard ? 'yes' : 'no'} — two separate facts`);
+    if (n) ctx.note(`within N-2: ${within ? 'yes' : 'no'} (N = ${n.label}); in standard support: ${standard ? 'yes' : 'no'} — two separate facts`);
     if (cluster.upgradePolicy?.supportType) ctx.note(`upgradePolicy.supportType = ${cluster.upgradePolicy.supportType} is the policy at end of standard support, not the current support state`);
 
+    // Data plane.
+    const dataPlane = (ref: K8sObject | ReturnType<typeof awsRef>, rule: 'kubelet-skew' | 'nodegroup-version', what: string, v: ReturnType<typeof skewVerdict>, hint = '') => {
+      if (v.kind === 'skew') ctx.fail(ref, rule, `${what} ${v.text}${hint}`);
+      else ctx.pass(ref, rule, `${what} ${v.text}`);
+      if (v.kind === 'lag') ctx.fail(ref, 'data-plane-current', `${what} ${v.text}${hint}`);
+      else if (v.ok) ctx.pass(ref, 'data-plane-current', `${what} ${v.text}`);
+    };
+    // Nodes are the data plane's proof (managed node groups are judged too when described, but self-managed and Karpenter nodes exist only as Nodes).
+    if (!ev.has(k8s('core/Node'))) ctx.unevaluated('kubelet-skew', `Nodes were not read (${ev.state(k8s('core/Node'))}): the kubelet versions are unknown`);
     for (const node of ev.objects('core/Node')) {
-      const kv = parseVersion(str(rec(rec(node.status)?.nodeInfo)?.kubeletVersion));
-      if (!kv) continue;
-      const v = skewVerdict(cv, kv);
+      const raw = str(rec(rec(node.status)?.nodeInfo)?.kubeletVersion);
+      const kv = parseVersion(raw);
+      if (!kv) {
+        ctx.unevaluated('kubelet-skew', raw ? `kubelet version "${raw}" could not be read` : 'no status.nodeInfo.kubeletVersion in the input', node);
+        continue;
+      }
       const fargate = computeType(node) === 'fargate' ? ' (Fargate: re-create the pods to move them to a new kubelet)' : '';
-      if (v.ok) ctx.pass(node, 'kubelet-skew', `kubelet ${v.text}`);
-      else ctx.fail(node, 'kubelet-skew', `kubelet ${v.text}${fargate}`, v.severity ? { severity: v.severity } : undefined);
+      dataPlane(node, 'kubelet-skew', 'kubelet', skewVerdict(cv, kv), fargate);
     }
     for (const ng of nodegroups(ev)) {
       const nv = parseVersion(ng.version);
       if (!nv || !ng.nodegroupName) continue;
-      const v = skewVerdict(cv, nv);
       const ref = awsRef('AWS::EKS::Nodegroup', ng.nodegroupName, { arn: ng.nodegroupArn, ...arnParts(ng.nodegroupArn) });
-      const msg = `node group ${v.text}${ng.releaseVersion ? ` (AMI release ${ng.releaseVersion})` : ''}`;
-      if (v.ok) ctx.pass(ref, 'nodegroup-version', msg);
-      else ctx.fail(ref, 'nodegroup-version', msg, v.severity ? { severity: v.severity } : undefined);
+      dataPlane(ref, 'nodegroup-version', `node group${ng.releaseVersion ? ` (AMI release ${ng.releaseVersion})` : ''}`, skewVerdict(cv, nv));
     }
   },
 });
@@ -506,7 +648,8 @@ export const CC8_VER_02 = defineControl({
   attestation: 'the upgrade calendar (at least one minor every four months to stay within N-2) and, when standard support is ending, the dated upgrade plan',
   severity: 'medium',
   description:
-    'Reads the EKS UPGRADE_READINESS insights for the next minor version: ERROR insights fail, WARNING insights are warnings. The time ' +
+    'Reads the EKS UPGRADE_READINESS insights for the next minor version: ERROR insights fail (required: the upgrade AWS recommends ' +
+    'would break something), WARNING insights are warnings (recommended). The time ' +
     'left in standard support for the current version is shown; inside the warning window the upgrade plan must be attested. Control-plane ' +
     'upgrades found in CloudTrail (90 days) are listed as upgrade history.',
   requires: [
@@ -515,8 +658,21 @@ export const CC8_VER_02 = defineControl({
   ],
   optional: [aws('eks:DescribeClusterVersions'), aws('eks:DescribeInsight'), aws('cloudtrail:LookupEvents')],
   rules: {
-    'upgrade-insight': { title: 'No upgrade-readiness insight for the next minor is in ERROR or WARNING', severity: 'high' },
-    'upgrade-runway': { title: 'Enough standard support remains, or an upgrade plan exists', severity: 'medium' },
+    'upgrade-insight': {
+      title: 'No upgrade-readiness insight for the next minor is in ERROR', severity: 'high', level: 'required',
+      basis: 'checklist: "Plan regular cluster upgrades following AWS recommendations"; an ERROR insight blocks the next upgrade',
+      evidence: [aws('eks:ListInsights'), aws('eks:DescribeCluster')],
+    },
+    'upgrade-insight-warning': {
+      title: 'No upgrade-readiness insight for the next minor is in WARNING', severity: 'low', level: 'recommended',
+      basis: 'a WARNING insight does not block the upgrade; resolving it first is AWS guidance beyond the item',
+      evidence: [aws('eks:ListInsights'), aws('eks:DescribeCluster')],
+    },
+    'upgrade-runway': {
+      title: 'Enough standard support remains, or an upgrade plan exists', severity: 'medium', level: 'required',
+      basis: 'checklist: "Plan regular cluster upgrades": inside the warning window the dated plan is attested',
+      evidence: [aws('eks:DescribeCluster'), aws('eks:DescribeClusterVersions')],
+    },
   },
   remediation: {
     summary: 'Resolve ERROR and WARNING insights (deprecated APIs, kubelet skew, add-on versions) before upgrading; schedule upgrades at least one minor every four months.',
@@ -561,9 +717,13 @@ export const CC8_VER_02 = defineControl({
         const rec2 = details.get(i.id ?? '')?.recommendation;
         const msg = `${i.name ?? key} for ${i.kubernetesVersion ?? nextLabel}${reason}${rec2 ? ` — ${rec2}` : ''} (refreshed ${isoDay(toTime(i.lastRefreshTime))})`;
         if (status === 'ERROR') ctx.fail(ref, 'upgrade-insight', `ERROR ${msg}`);
-        else if (status === 'WARNING') ctx.fail(ref, 'upgrade-insight', `WARNING ${msg}`, { severity: 'low' });
-        else if (status === 'PASSING') ctx.pass(ref, 'upgrade-insight', `PASSING ${msg}`);
-        else ctx.note(`insight ${msg} has status ${status ?? 'UNKNOWN'}`);
+        else if (status === 'WARNING') {
+          ctx.pass(ref, 'upgrade-insight', `not in ERROR: WARNING ${msg}`);
+          ctx.fail(ref, 'upgrade-insight-warning', `WARNING ${msg}`);
+        } else if (status === 'PASSING') {
+          ctx.pass(ref, 'upgrade-insight', `PASSING ${msg}`);
+          ctx.pass(ref, 'upgrade-insight-warning', `PASSING ${msg}`);
+        } else ctx.unevaluated('upgrade-insight', `insight status ${status ?? 'UNKNOWN'}: ${msg}`, ref);
       }
     }
     if (relevant === 0 && nextExists !== false) ctx.note(`no UPGRADE_READINESS insight for ${nextLabel} was returned (insights refresh about daily)`);
@@ -654,9 +814,20 @@ export const CC8_VER_03 = defineControl({
     k8s('apps/Deployment'), k8s('apps/DaemonSet'), k8s('apps/StatefulSet'),
   ],
   rules: {
-    'current-compatible': { title: 'The installed add-on version supports the current cluster version', severity: 'high' },
-    'next-available': { title: 'A version of the add-on supports the next minor', severity: 'high' },
-    'other-components': { title: 'Components outside EKS add-ons are checked against the next minor', severity: 'medium' },
+    'current-compatible': {
+      title: 'The installed add-on version supports the current cluster version', severity: 'high', level: 'required',
+      basis: 'checklist: "Test addons compatibility before upgrades"; an incompatible add-on is already an untested combination',
+      evidence: [aws('eks:DescribeCluster'), aws('eks:ListAddons'), aws('eks:DescribeAddon'), aws('eks:DescribeAddonVersions')],
+    },
+    'next-available': {
+      title: 'A version of the add-on supports the next minor', severity: 'high', level: 'required',
+      basis: 'checklist: "Test addons compatibility before upgrades"',
+      evidence: [aws('eks:DescribeCluster'), aws('eks:ListAddons'), aws('eks:DescribeAddon'), aws('eks:DescribeAddonVersions'), aws('eks:DescribeClusterVersions')],
+    },
+    'other-components': {
+      title: 'Components outside EKS add-ons are checked against the next minor', severity: 'medium', level: 'required',
+      basis: 'checklist: "Test addons compatibility before upgrades" covers every add-on, not only EKS-managed ones (attested)', evidence: [],
+    },
   },
   remediation: {
     summary: 'Before each upgrade, find a compatible version of every add-on and update it in a test cluster first; check the other components against their projects\' matrices.',
@@ -678,23 +849,26 @@ export const CC8_VER_03 = defineControl({
     const entries = versionsIfRead(ev);
     const nextEntry = entries ? findVersion(entries, addMinor(cv, 1)) : undefined;
     const checkNext = nextEntry !== undefined && effectiveStatus(nextEntry, ctx.now.getTime()) !== 'UNSUPPORTED';
-    if (!entries) ctx.note('DescribeClusterVersions not read: the next minor was not checked');
+    if (!entries) ctx.unevaluated('next-available', 'DescribeClusterVersions was not read: whether EKS already has the next minor is unknown');
     else if (!checkNext) ctx.note(`EKS has no ${next} yet: only the current version was checked`);
 
     const names = addonNames(ev);
-    if (names.length && unreadable(ev, aws('eks:DescribeAddonVersions'))) { ctx.error(`eks:DescribeAddonVersions could not be read (${ev.state(aws('eks:DescribeAddonVersions'))})`); return; }
-    const unknown: string[] = [];
     for (const name of names) {
       const addon = describeAddon(ev, name);
       const ref = awsRef('AWS::EKS::Addon', name, { arn: addon?.addonArn, ...arnParts(addon?.addonArn) });
       const installed = addon?.addonVersion;
       const cur = compatibleVersions(ev, name, current);
-      if (!installed || !cur.known) { unknown.push(`${name}${!installed ? ' (DescribeAddon)' : ` (versions for ${current})`}`); continue; }
+      if (!installed || !cur.known) {
+        const why = !installed ? `the installed version of ${name} was not read (eks:DescribeAddon)` : `the versions of ${name} for ${current} were not read (eks:DescribeAddonVersions)`;
+        ctx.unevaluated('current-compatible', why, ref);
+        if (checkNext) ctx.unevaluated('next-available', why, ref);
+        continue;
+      }
       if (cur.versions.some((v) => v.addonVersion === installed)) ctx.pass(ref, 'current-compatible', `${installed} supports ${current}`);
       else ctx.fail(ref, 'current-compatible', `${installed} is not listed as compatible with ${current}`);
       if (!checkNext) continue;
       const nx = compatibleVersions(ev, name, next);
-      if (!nx.known) { unknown.push(`${name} (versions for ${next})`); continue; }
+      if (!nx.known) { ctx.unevaluated('next-available', `the versions of ${name} for ${next} were not read (eks:DescribeAddonVersions)`, ref); continue; }
       const def = nx.versions.find((v) => v.compatibilities?.some((c) => c.clusterVersion === next && c.defaultVersion))?.addonVersion;
       if (nx.versions.some((v) => v.addonVersion === installed)) ctx.pass(ref, 'next-available', `${installed} also supports ${next}: no add-on update needed before the upgrade`);
       else if (nx.versions.length) ctx.pass(ref, 'next-available', `${next} is supported by ${nx.versions.length} version(s)${def ? ` (default ${def})` : ''}: update ${installed} during the upgrade`);
@@ -727,7 +901,6 @@ export const CC8_VER_03 = defineControl({
       const { ref, at } = asEvidence(first, ctx);
       ctx.report({ rule: 'other-components', status: 'manual', resource: ref, message: `${comp.name} (${image}) is not an EKS add-on: check its compatibility matrix for ${checkNext ? next : current}${at}` });
     }
-    if (unknown.length) { ctx.error(`add-on version data missing for ${unknown.join(', ')}`); return; }
     if (others.length) ctx.manual(`EKS add-ons checked; ${others.length} other component(s) need a compatibility check: ${others.join(', ')}`);
   },
 });

@@ -371,13 +371,26 @@ export const P1_IAM_07 = defineControl({
     'Every EC2 worker node requires IMDSv2 tokens (HttpTokens required) and answers token requests only on the node itself ' +
     '(HttpPutResponseHopLimit 1), or has the metadata endpoint disabled: otherwise any pod can read the node role\'s credentials, ' +
     'bypassing Pod Identity and IRSA. Karpenter EC2NodeClasses (and node classes that set metadata options) must not relax these ' +
-    'defaults. Fargate nodes have no instance metadata to check.',
-  requires: [need.aws('ec2:DescribeInstances', 'EC2 instance descriptions of the worker nodes')],
-  optional: [k8s('core/Node'), k8s('karpenter.k8s.aws/EC2NodeClass'), k8s('eks.amazonaws.com/NodeClass'), aws('eks:DescribeCluster')],
+    'defaults; they are judged on their own, also in a manifest scan. Fargate and hybrid nodes have no EC2 instance metadata to ' +
+    'check. A node that DescribeInstances did not return is not evaluated (an error naming it), never skipped.',
+  requires: [{
+    anyOf: [aws('ec2:DescribeInstances'), k8s('karpenter.k8s.aws/EC2NodeClass'), k8s('eks.amazonaws.com/NodeClass')],
+    what: 'EC2 instance descriptions of the worker nodes (or their node classes)',
+  }],
+  optional: [k8s('core/Node'), aws('eks:DescribeCluster')],
   rules: {
-    'imds-v2': { title: 'IMDSv2 required (HttpTokens required)', severity: 'high' },
-    'imds-hop-limit': { title: 'IMDS hop limit 1 (pods cannot reach it)', severity: 'medium' },
-    'nodeclass-metadata': { title: 'Node classes keep httpTokens required and hop limit 1', severity: 'high' },
+    'imds-v2': {
+      title: 'IMDSv2 required (HttpTokens required)', severity: 'high', level: 'required',
+      basis: 'Part 1 item (controls.md §7): HttpTokens = required', evidence: [aws('ec2:DescribeInstances')],
+    },
+    'imds-hop-limit': {
+      title: 'IMDS hop limit 1 (pods cannot reach it)', severity: 'medium', level: 'required',
+      basis: 'Part 1 item: hop limit 1 is what keeps pods from using the node role', evidence: [aws('ec2:DescribeInstances')],
+    },
+    'nodeclass-metadata': {
+      title: 'Node classes keep httpTokens required and hop limit 1', severity: 'high', level: 'required',
+      basis: 'the nodes a node class launches inherit its metadata options (the same Part 1 item, before launch)', evidence: [],
+    },
   },
   remediation: {
     summary: 'Set the launch template (or Karpenter EC2NodeClass metadataOptions) to httpTokens required and httpPutResponseHopLimit 1, then roll the nodes; give workloads their own identity first.',
@@ -409,22 +422,42 @@ spec:
       }
     }
     let ids: string[];
-    const missing: string[] = [];
+    let ec2Nodes: number;
+    const instancesRead = ev.has('aws:ec2:DescribeInstances');
     if (ev.has('k8s:core/Node')) {
       const nodes = ev.objects('core/Node').filter((n) => computeType(n) !== 'fargate' && computeType(n) !== 'hybrid');
-      ids = nodes.map(instanceIdOf).filter((x): x is string => Boolean(x));
-      for (const id of ids) if (!instances.has(id)) missing.push(id);
-      ids = ids.filter((id) => instances.has(id));
+      ec2Nodes = nodes.length;
+      ids = [];
+      for (const n of nodes) {
+        const id = instanceIdOf(n);
+        if (id && instances.has(id)) ids.push(id);
+        else if (instancesRead) {
+          // Unmatched evidence: the node exists, its instance metadata options were not read.
+          const why = id ? `instance ${id} of node ${n.metadata.name ?? '?'} is not in the DescribeInstances evidence (another account or region, or terminated)` : `node ${n.metadata.name ?? '?'} has no EC2 instance id in spec.providerID`;
+          ctx.unevaluated('imds-v2', why, n);
+          ctx.unevaluated('imds-hop-limit', why, n);
+        }
+      }
+      if (!instancesRead && ec2Nodes > 0) {
+        const why = `${ec2Nodes} EC2 node(s) in the input, but their instances were not read (ec2:DescribeInstances ${ev.state('aws:ec2:DescribeInstances')})`;
+        ctx.unevaluated('imds-v2', why);
+        ctx.unevaluated('imds-hop-limit', why);
+      }
     } else {
       const tagged = (i: Ec2Instance) => (i.Tags ?? []).some((t) => (t.Key === 'eks:cluster-name' || t.Key === 'aws:eks:cluster-name') ? t.Value === clusterName : t.Key === `kubernetes.io/cluster/${clusterName}`);
       ids = [...instances.values()].filter(({ i }) => !clusterName || tagged(i)).map(({ i }) => i.InstanceId!);
+      ec2Nodes = ids.length;
     }
     for (const id of ids) {
       const { i, region, accountId } = instances.get(id)!;
       if (i.State?.Name === 'terminated') continue;
       const ref = awsRef('AWS::EC2::Instance', id, { region, accountId });
       const m = i.MetadataOptions;
-      if (!m) { ctx.fail(ref, 'imds-v2', 'DescribeInstances returned no MetadataOptions for this instance', { severity: 'medium' }); continue; }
+      if (!m) {
+        ctx.unevaluated('imds-v2', 'DescribeInstances returned no MetadataOptions for this instance', ref);
+        ctx.unevaluated('imds-hop-limit', 'DescribeInstances returned no MetadataOptions for this instance', ref);
+        continue;
+      }
       if (m.HttpEndpoint === 'disabled') {
         ctx.pass(ref, 'imds-v2', 'instance metadata endpoint disabled');
         ctx.pass(ref, 'imds-hop-limit', 'instance metadata endpoint disabled');
@@ -436,7 +469,6 @@ spec:
       if (typeof hop === 'number' && hop <= 1) ctx.pass(ref, 'imds-hop-limit', 'hop limit 1: containers cannot obtain IMDSv2 tokens');
       else ctx.fail(ref, 'imds-hop-limit', `hop limit ${hop ?? 'not reported'}: pods reach IMDSv2 through the extra network hop and can use the node role`);
     }
-    if (missing.length) ctx.note(`${missing.length} node instance(s) not in the DescribeInstances evidence: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
     let classes = 0;
     for (const kind of ['karpenter.k8s.aws/EC2NodeClass', 'eks.amazonaws.com/NodeClass']) {
       for (const nc of ev.objects(kind)) {
@@ -452,7 +484,7 @@ spec:
         else ctx.pass(nc, 'nodeclass-metadata', `IMDSv2 required, hop limit ${hop}${mo ? '' : ' (defaults)'}`);
       }
     }
-    if (ids.length === 0 && classes === 0) ctx.notApplicable(missing.length ? 'no node instance could be matched to DescribeInstances evidence' : 'no EC2 worker nodes (Fargate only, or no nodes)');
+    if (ec2Nodes === 0 && classes === 0 && instancesRead && (ev.has('k8s:core/Node') ? ev.complete('k8s:core/Node') : ev.complete('aws:ec2:DescribeInstances'))) ctx.notApplicable('no EC2 worker nodes (Fargate only, or no nodes)');
   },
 });
 
@@ -467,10 +499,11 @@ export const P1_IAM_08 = defineControl({
   automation: 'partial',
   severity: 'medium',
   description:
-    'Each worker-node role (managed node groups, Auto Mode, Karpenter node classes) has only the worker-node baseline ' +
-    '(AmazonEKSWorkerNodePolicy or the Auto Mode minimal policy, ECR read/pull, SSM core) and no administrator or extra ' +
-    'policies, and the VPC CNI\'s permissions live on the aws-node service account (IRSA or Pod Identity) rather than on the node ' +
-    'role every pod can fall back to. Whether the remaining permissions are needed is attested.',
+    'Required: each worker-node role (managed node groups, Auto Mode, Karpenter node classes) has only the worker-node baseline ' +
+    '(AmazonEKSWorkerNodePolicy or the Auto Mode minimal policy, ECR read/pull, SSM core, and the VPC CNI policy) and no ' +
+    'administrator or extra policies. Recommended (a warning): the VPC CNI\'s permissions live on the aws-node service account ' +
+    '(IRSA or Pod Identity) rather than on the node role every pod can fall back to — AWS\'s own default puts them on the node role. ' +
+    'A role whose policies were not read is not evaluated. Whether the remaining permissions are needed is attested.',
   requires: [
     { anyOf: [aws('eks:DescribeNodegroup'), aws('eks:DescribeCluster'), k8s('karpenter.k8s.aws/EC2NodeClass')], what: 'the node roles (node groups, Auto Mode, Karpenter node classes)' },
     need.aws('iam:ListAttachedRolePolicies', 'policies attached to the node roles'),
@@ -480,8 +513,14 @@ export const P1_IAM_08 = defineControl({
     aws('eks:DescribeAddon'), aws('eks:ListPodIdentityAssociations'), k8s('core/ServiceAccount'), k8s('eks.amazonaws.com/NodeClass'),
   ],
   rules: {
-    'node-role-policies': { title: 'Node role has only the worker-node baseline', severity: 'medium' },
-    'cni-policy-on-node-role': { title: 'CNI permissions on the aws-node service account, not the node role', severity: 'low' },
+    'node-role-policies': {
+      title: 'Node role has only the worker-node baseline', severity: 'medium', level: 'required',
+      basis: 'Part 1 item (controls.md §7): node role policies limited to the EKS worker, ECR-pull and CNI set',
+    },
+    'cni-policy-on-node-role': {
+      title: 'CNI permissions on the aws-node service account, not the node role', severity: 'low', level: 'recommended',
+      basis: 'the item allows the CNI policy on the node role ("rather than" is a preference); EKS best practice moves it',
+    },
   },
   attestation: 'The node role permissions beyond the baseline (if any) are needed by the node itself, reviewed and approved.',
   remediation: {
@@ -499,7 +538,12 @@ export const P1_IAM_08 = defineControl({
   check(ev, ctx) {
     const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
     const roles = nodeRoleNames(ev, cluster, { nodegroups: ev.has('aws:eks:DescribeNodegroup'), nodeClasses: true });
-    if (!roles.length) { ctx.notApplicable('no node role found (no managed node group, Auto Mode node role or node class role)'); return; }
+    if (!roles.length) {
+      if (!ev.has('aws:eks:DescribeNodegroup')) ctx.unevaluated('node-role-policies', `no node role among what was read; managed node groups were not described (eks:DescribeNodegroup ${ev.state('aws:eks:DescribeNodegroup')})`);
+      else if (!ev.complete('aws:eks:DescribeNodegroup')) ctx.unevaluated('node-role-policies', 'no node role in the input, which holds only the node groups it declares');
+      else ctx.notApplicable('no node role found (no managed node group, Auto Mode node role or node class role)');
+      return;
+    }
     const acct = ev.aws('iam:ListAttachedRolePolicies')[0]?.accountId ?? clusterRef(cluster).accountId;
     // The aws-node service account's own identity.
     const sa = ev.has('k8s:core/ServiceAccount') ? ev.get('core/ServiceAccount', 'kube-system', 'aws-node') : undefined;
@@ -514,9 +558,12 @@ export const P1_IAM_08 = defineControl({
         listAttached: true, listInline: ev.has('aws:iam:ListRolePolicies'), getRolePolicy: ev.has('aws:iam:GetRolePolicy'),
         getPolicy: ev.has('aws:iam:GetPolicy'), getPolicyVersion: ev.has('aws:iam:GetPolicyVersion'),
       });
-      if (!perms.attachedKnown) continue;
-      judged++;
       const ref = awsRef('AWS::IAM::Role', name, { accountId: acct, ...(acct ? { arn: `arn:aws:iam::${acct}:role/${name}` } : {}) });
+      if (!perms.attachedKnown) {
+        ctx.unevaluated('node-role-policies', `the attached policies of node role ${name} were not read (iam:ListAttachedRolePolicies)`, ref);
+        continue;
+      }
+      judged++;
       const s = privilegeSummary(perms);
       const extras = nodeRoleExtras(perms).filter((e) => e !== 'managed policy AmazonEKS_CNI_Policy');
       if (s.admin.length) ctx.fail(ref, 'node-role-policies', `node role ${name} grants administrator access: ${s.admin.join('; ')} — every pod that reaches IMDS has it`, { severity: 'high' });
@@ -527,8 +574,7 @@ export const P1_IAM_08 = defineControl({
       else if (hasCni) ctx.fail(ref, 'cni-policy-on-node-role', `node role ${name} has AmazonEKS_CNI_Policy: every pod that reaches IMDS can change the VPC's network interfaces (give aws-node its own IRSA/Pod Identity role)`);
       else ctx.pass(ref, 'cni-policy-on-node-role', `node role ${name} has no CNI policy${cniIdentity ? ' (aws-node has its own role)' : ''}`);
     }
-    if (!judged) ctx.error(`policies of the node role(s) ${roles.join(', ')} were not collected (iam:ListAttachedRolePolicies)`);
-    else if (judged < roles.length) ctx.note(`${roles.length - judged} node role(s) without collected policies: ${roles.length - judged}`);
+    if (judged < roles.length) ctx.note(`${roles.length - judged} of ${roles.length} node role(s) without collected policies (see the error findings)`);
   },
 });
 
@@ -545,11 +591,17 @@ export const P1_IAM_09 = defineControl({
   description:
     'Every namespace\'s default ServiceAccount sets automountServiceAccountToken: false, no workload mounts the default ' +
     'ServiceAccount\'s token, and workloads whose service account no RoleBinding or ClusterRoleBinding grants anything do not ' +
-    'mount a token. The pod\'s own automountServiceAccountToken overrides ' +
-    'its service account\'s. IRSA and Pod Identity use their own projected tokens, so they are unaffected.',
+    'mount a token (all required: the Part 1 item). The pod\'s own automountServiceAccountToken overrides its service account\'s. ' +
+    'Whether a service account is granted anything needs the bindings: without them a workload mounting a named service account\'s ' +
+    'token is not evaluated. IRSA and Pod Identity use their own projected tokens, so they are unaffected.',
   requires: [need.kind('core/ServiceAccount', 'ServiceAccounts'), need.workloads()],
   optional: [k8s(RBAC_KINDS.clusterRoleBinding), k8s(RBAC_KINDS.roleBinding), k8s(RBAC_KINDS.clusterRole), k8s(RBAC_KINDS.role)],
-  rules: { 'automount-sa-token': { title: 'No service-account token mounted without need', severity: 'medium' } },
+  rules: {
+    'automount-sa-token': {
+      title: 'No service-account token mounted without need', severity: 'medium', level: 'required',
+      basis: 'Part 1 item (controls.md §7): default ServiceAccounts do not automount; pods not needing the API do not mount tokens', evidence: [],
+    },
+  },
   remediation: {
     summary: 'Set automountServiceAccountToken: false on every default ServiceAccount and in pod templates that do not call the Kubernetes API.',
     commands: ['kubectl patch serviceaccount default -n $NAMESPACE -p \'{"automountServiceAccountToken": false}\''],
@@ -563,15 +615,15 @@ automountServiceAccountToken: false`,
     { title: 'EKS Best Practices: Disable auto-mounting of service account tokens', url: 'https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html' },
   ],
   check(ev, ctx) {
-    const rbacKnown = ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.has(`k8s:${RBAC_KINDS.roleBinding}`);
+    // Grants found in the input count whatever else is missing; "no binding grants it" needs every binding.
+    const rbacKnown = ev.complete(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.complete(`k8s:${RBAC_KINDS.roleBinding}`);
     const bound = new Set<string>();
     const boundGroups = new Set<string>();
-    if (rbacKnown) {
-      for (const b of bindings(ev)) {
-        for (const s of b.subjects) {
-          if (s.kind === 'ServiceAccount') bound.add(`${s.namespace ?? b.namespace ?? 'default'}/${s.name}`);
-          else if (s.kind === 'Group' && s.name.startsWith('system:serviceaccounts')) boundGroups.add(s.name);
-        }
+    for (const b of bindings(ev)) {
+      for (const s of b.subjects) {
+        if (s.kind === 'ServiceAccount') bound.add(`${s.namespace ?? b.namespace ?? 'default'}/${s.name}`);
+        else if (s.kind === 'Group' && s.name.startsWith('system:serviceaccounts')) boundGroups.add(s.name);
+        else if (s.kind === 'User' && s.name.startsWith('system:serviceaccount:')) bound.add(s.name.slice('system:serviceaccount:'.length).replace(':', '/'));
       }
     }
     const hasGrant = (ns: string, name: string) => bound.has(`${ns}/${name}`) || boundGroups.has('system:serviceaccounts') || boundGroups.has(`system:serviceaccounts:${ns}`);
@@ -587,6 +639,11 @@ automountServiceAccountToken: false`,
       const sa = ev.get('core/ServiceAccount', w.namespace, name) ?? (w.namespace === 'default' ? ev.get('core/ServiceAccount', '', name) : undefined);
       const podSetting = spec.automountServiceAccountToken;
       const saSetting = sa?.automountServiceAccountToken;
+      if (typeof podSetting !== 'boolean' && !sa && !ev.complete('k8s:core/ServiceAccount')) {
+        // The service account's own setting decides, and it was not read.
+        ctx.unevaluated('automount-sa-token', `the pod does not set automountServiceAccountToken and ServiceAccount ${name} was not read (${ev.has('k8s:core/ServiceAccount') ? 'not in the input files' : ev.state('k8s:core/ServiceAccount')})`, w.obj);
+        continue;
+      }
       const mounts = typeof podSetting === 'boolean' ? podSetting : typeof saSetting === 'boolean' ? saSetting : true;
       const source = typeof podSetting === 'boolean' ? 'set in the pod spec' : typeof saSetting === 'boolean' ? `set on ServiceAccount ${name}` : 'not set, defaults to true';
       if (!mounts) { ctx.pass(w.obj, 'automount-sa-token', `no API token mounted (${source})`); continue; }
@@ -595,8 +652,9 @@ automountServiceAccountToken: false`,
         ctx.fail(w.obj, 'automount-sa-token', `mounts the namespace's default ServiceAccount token (${source}): give the pod a dedicated service account if it calls the Kubernetes API`);
         continue;
       }
-      if (rbacKnown && hasGrant(w.namespace, name)) { ctx.pass(w.obj, 'automount-sa-token', `mounts the token of ${name}, which RBAC grants permissions (it uses the API)`); continue; }
-      ctx.fail(w.obj, 'automount-sa-token', `mounts an API token for ${name} (${source}) ${rbacKnown ? 'although no binding grants that service account anything' : '(RBAC not in the evidence: disable it unless the pod calls the Kubernetes API)'}`);
+      if (hasGrant(w.namespace, name)) { ctx.pass(w.obj, 'automount-sa-token', `mounts the token of ${name}, which RBAC grants permissions (it uses the API)`); continue; }
+      if (rbacKnown) ctx.fail(w.obj, 'automount-sa-token', `mounts an API token for ${name} (${source}) although no binding grants that service account anything`);
+      else ctx.unevaluated('automount-sa-token', `mounts an API token for ${name} (${source}); whether RBAC grants ${name} anything was not read (RoleBindings and ClusterRoleBindings are needed)`, w.obj);
     }
   },
 });
@@ -613,14 +671,22 @@ export const P1_INV_01 = defineControl({
   severity: 'medium',
   description:
     'EKS clusters are listed in every region enabled for the account (ec2:DescribeRegions), so no cluster escapes the compliance ' +
-    'scope. When knownClusters is configured, clusters found but not listed there (unmanaged or forgotten) fail, and listed ' +
-    'clusters that no longer exist are flagged. Other accounts of the organisation need their own run.',
+    'scope. When knownClusters is configured, clusters found but not listed there (unmanaged or forgotten) fail (required); listed ' +
+    'clusters of this account that no longer exist are a warning (a stale inventory entry, recommended). A region whose clusters were ' +
+    'not listed leaves the inventory not evaluated there. Other accounts of the organisation need their own run.',
   requires: [
     need.aws('ec2:DescribeRegions', 'the enabled regions'),
     need.aws('eks:ListClusters', 'EKS clusters per region'),
   ],
   rules: {
-    'cluster-inventory': { title: 'Clusters found are in the known inventory', severity: 'medium' },
+    'cluster-inventory': {
+      title: 'Clusters found are in the known inventory', severity: 'medium', level: 'required',
+      basis: 'CC6.1 point of focus: identifies and manages the inventory of information assets (an unknown cluster is outside the controls)',
+    },
+    'known-cluster-found': {
+      title: 'Clusters listed in knownClusters still exist', severity: 'low', level: 'recommended',
+      basis: 'a stale entry exposes no asset; keeping the inventory current is hygiene',
+    },
   },
   remediation: {
     summary: 'List clusters in every enabled region and account, bring unknown clusters under management (or delete them), and keep knownClusters current.',
@@ -642,6 +708,7 @@ export const P1_INV_01 = defineControl({
     }
     const accountId = lists[0]?.accountId ?? ev.aws('ec2:DescribeRegions')[0]?.accountId;
     const known = ctx.config.knownClusters;
+    const missing = regions.filter((r) => !byRegion.has(r));
     const seen: { name: string; region: string; arn?: string }[] = [];
     for (const region of [...new Set([...regions, ...byRegion.keys()])].sort()) {
       for (const name of byRegion.get(region) ?? []) {
@@ -658,11 +725,17 @@ export const P1_INV_01 = defineControl({
       if (k.includes('*') || seen.some((s) => iamMatch(k, s.name, false) || (s.arn !== undefined && iamMatch(k, s.arn, false)))) continue;
       const p = /^arn:aws[\w-]*:eks:([\w-]+):(\d{12}):cluster\/(.+)$/.exec(k);
       if (p && accountId && p[2] !== accountId) continue; // another account: its own run covers it
-      ctx.fail(awsRef('AWS::EKS::Cluster', p?.[3] ?? k, { arn: p ? k : undefined, region: p?.[1], accountId }), 'cluster-inventory', `known cluster ${k} was not found in any enabled region (deleted? update knownClusters)`, { severity: 'low' });
+      const ref = awsRef('AWS::EKS::Cluster', p?.[3] ?? k, { arn: p ? k : undefined, region: p?.[1], accountId });
+      if (missing.length) ctx.unevaluated('known-cluster-found', `known cluster ${k} was not found, but clusters were not listed in ${missing.join(', ')}`, ref);
+      else if (!ev.complete('aws:eks:ListClusters')) ctx.unevaluated('known-cluster-found', `known cluster ${k} is not in the input, which holds only the clusters it declares`, ref);
+      else ctx.fail(ref, 'known-cluster-found', `known cluster ${k} was not found in any enabled region (deleted? update knownClusters)`);
+    }
+    for (const k of known.filter((x) => !x.includes('*') && seen.some((s) => iamMatch(x, s.name, false) || (s.arn !== undefined && iamMatch(x, s.arn, false))))) {
+      const hit = seen.find((s) => iamMatch(k, s.name, false) || (s.arn !== undefined && iamMatch(k, s.arn, false)))!;
+      ctx.pass(awsRef('AWS::EKS::Cluster', hit.name, { arn: hit.arn, region: hit.region, accountId }), 'known-cluster-found', `known cluster ${k} exists in ${hit.region}`);
     }
     const empty = [...byRegion.entries()].filter(([, c]) => c.length === 0).map(([r]) => r);
-    const missing = regions.filter((r) => !byRegion.has(r));
-    if (missing.length) ctx.error(`eks:ListClusters was not collected in ${missing.length} enabled region(s): ${missing.join(', ')}`);
+    if (missing.length) ctx.unevaluated('cluster-inventory', `eks:ListClusters was not read in ${missing.length} enabled region(s): ${missing.join(', ')}`);
     ctx.note(`${seen.length} cluster(s) in ${byRegion.size} region(s) checked${empty.length ? `; none in ${empty.join(', ')}` : ''}${accountId ? ` (account ${accountId} only: run once per account)` : ''}`);
     if (!seen.length && !missing.length) ctx.notApplicable('no EKS clusters in any enabled region');
   },

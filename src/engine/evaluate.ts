@@ -200,6 +200,8 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
   let requiredWaived = 0;
   /** Required rules not evaluated on some resource (`error` findings outside system namespaces). */
   let requiredErrors = 0;
+  /** The first of them, quoted in the control's message so the cause shows without the findings. */
+  let firstRequiredError: Finding | undefined;
   const applied = new Map<string, Finding['waiver']>();
   const notes: string[] = [];
   const unevaluated = new Map<string, UnevaluatedRule>();
@@ -249,7 +251,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
         }
       }
       if (f.status === 'fail' && !f.system && (!failSeverity || severityRank(f.severity) > severityRank(failSeverity))) failSeverity = f.severity;
-      if (f.status === 'error' && !f.system && level === 'required') requiredErrors++;
+      if (f.status === 'error' && !f.system && level === 'required' && requiredErrors++ === 0) firstRequiredError = f;
       (f.system ? systemCounts : counts)[f.status]++;
       findings.push(f);
     };
@@ -332,7 +334,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
   const gapsOfVerdict = [
     ...missing,
     ...requiredUnevaluated.filter(beyondInventory).map((u) => `${u.rule}: ${u.reason}`),
-    ...(requiredErrors > 0 ? [`${requiredErrors} resource(s) with a required rule not evaluated (see the error findings)`] : []),
+    ...(firstRequiredError ? [`${requiredErrors} resource(s) with a required rule not evaluated, e.g. ${firstRequiredError.rule} on ${firstRequiredError.resource.kind} ${firstRequiredError.resource.namespace ? `${firstRequiredError.resource.namespace}/` : ''}${firstRequiredError.resource.name}: ${firstRequiredError.message.replace(/^not evaluated: /, '')}`] : []),
   ];
 
   let status: Status;

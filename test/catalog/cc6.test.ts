@@ -8,7 +8,9 @@ import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import { evaluate } from '../../src/engine/index.js';
 import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
-import { testControl } from '../helpers/control-tester.js';
+import type { ControlResult } from '../../src/model/index.js';
+import { runCase, testControl } from '../helpers/control-tester.js';
+import { allowsAllEgress, allowsAllIngress, isDefaultDenyEgress, isDefaultDenyIngress } from '../../src/catalog/lib/netpol.js';
 import {
   ACCOUNT, VPC, describeAddon, describeCluster, describeInstances, describeLbs, describeRouteTables, describeSgRules, describeSubnets,
   describeTags, fact, instance, lbArn, loadBalancer, natGateway, route, routeTable, sgRule, subnet, webAcl,
@@ -26,6 +28,15 @@ kind: Node
 metadata: { name: fargate-ip-10-0-9-9.eu-west-1.compute.internal, labels: { eks.amazonaws.com/compute-type: fargate } }
 spec: { providerID: "aws:///eu-west-1a/fargate-ip-10-0-9-9" }
 `;
+/** Each rule has a `warn` finding outside system namespaces (a recommended rule that failed). */
+const warns = (...rules: string[]) => (r: ControlResult) => {
+  for (const rule of rules) expect(r.findings.some((f) => f.rule === rule && f.status === 'warn' && !f.system), `expected a warning on ${rule}: ${r.status} ${r.message}`).toBe(true);
+};
+/** An `error` finding (a rule not evaluated on one resource) whose message matches. */
+const errorFinding = (rule: string, message: RegExp) => (r: ControlResult) =>
+  expect(r.findings.some((f) => f.rule === rule && f.status === 'error' && message.test(f.message)), `expected an error finding on ${rule} matching ${message}`).toBe(true);
+const notEvaluated = (...rules: string[]) => (r: ControlResult) => expect(r.unevaluated.map((u) => u.rule)).toEqual(expect.arrayContaining(rules));
+
 const nats = (...n: Parameters<typeof natGateway>[]) => fact('ec2', 'DescribeNatGateways', { NatGateways: n.map((a) => natGateway(...a)) }, { Filter: [{ Name: 'vpc-id', Values: [VPC] }] });
 
 // ============================================================================ CC6-NET-01
@@ -54,15 +65,32 @@ testControl(CC6_NET_01, {
           expect(r.findings.find((f) => f.resource.name === 'subnet-a')?.message).toMatch(/NAT gateway nat-1; IPv6 egress-only via eigw-1/);
           expect(r.findings.find((f) => f.resource.name === 'subnet-b')?.message).toMatch(/central egress/);
           expect(r.findings.some((f) => f.resource.name === 'subnet-public')).toBe(false);
-          expect(r.notes.join('\n')).toMatch(/1 Fargate node/);
+          expect(r.findings.find((f) => f.resource.kind === 'Node' && f.resource.name.startsWith('fargate-'))).toMatchObject({ rule: 'node-no-public-ip', status: 'not-applicable' });
         },
       },
+    },
+    {
+      name: 'a NodeClass that sets associatePublicIPAddress: false',
+      k8s: node('n1', 'i-01') + `---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: { name: default }
+spec: { associatePublicIPAddress: false, subnetSelectorTerms: [{ id: subnet-a }] }
+`,
+      aws: privateNet,
+      expect: { passing: ['nodeclass-no-public-ip', 'node-subnet-private'] },
     },
     {
       name: 'a subnet without explicit association uses the VPC main table; no default route = isolated',
       k8s: node('n1', 'i-01'),
       aws: [describeInstances(instance('i-01', 'subnet-a')), describeRouteTables(routeTable('rtb-main', [], [], true))],
       expect: { assert: (r) => expect(r.findings.find((f) => f.rule === 'node-subnet-private')?.message).toMatch(/VPC main route table.*isolated/) },
+    },
+    {
+      name: 'private subnet that auto-assigns public IPs is a warning',
+      k8s: node('n1', 'i-01'),
+      aws: [describeInstances(instance('i-01', 'subnet-a')), describeSubnets(subnet('subnet-a', { MapPublicIpOnLaunch: true })), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat()])), nats(['nat-1'])],
+      expect: { passing: ['node-subnet-private', 'nat-gateway-available'], assert: warns('subnet-auto-public-ip') },
     },
   ],
   invalid: [
@@ -74,6 +102,13 @@ testControl(CC6_NET_01, {
         describeRouteTables(routeTable('rtb-public', ['subnet-public'], [route.igw()])),
       ],
       expect: { failing: ['node-no-public-ip', 'node-subnet-private'], message: /node-no-public-ip|node-subnet-private/ },
+    },
+    {
+      name: 'partial evidence: a public node IP is proven while the route tables were denied',
+      k8s: node('n1', 'i-01'),
+      aws: [describeInstances(instance('i-01', 'subnet-a', { PublicIpAddress: '203.0.113.10' }))],
+      awsCalls: { 'ec2:DescribeRouteTables': 'denied' },
+      expect: { failing: ['node-no-public-ip'], assert: notEvaluated('node-subnet-private') },
     },
     {
       name: 'public IP on a secondary interface only',
@@ -98,12 +133,6 @@ testControl(CC6_NET_01, {
       k8s: node('n1', 'i-01'),
       aws: [describeInstances(instance('i-01', 'subnet-a')), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat(), route.igw6()]))],
       expect: { failing: ['node-subnet-private'], message: /node-subnet-private/ },
-    },
-    {
-      name: 'private subnet that auto-assigns public IPs is a warning',
-      k8s: node('n1', 'i-01'),
-      aws: [describeInstances(instance('i-01', 'subnet-a')), describeSubnets(subnet('subnet-a', { MapPublicIpOnLaunch: true })), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat()]))],
-      expect: { failing: ['subnet-auto-public-ip'], passing: ['node-subnet-private'], assert: (r) => expect(r.failSeverity).toBe('low') },
     },
     {
       name: 'the NAT gateway the nodes egress through has failed',
@@ -160,19 +189,19 @@ spec:
     {
       name: 'a node whose instance is missing from DescribeInstances: error with the others still reported',
       k8s: node('n1', 'i-01') + '---' + node('n2', 'i-99'),
-      aws: [describeInstances(instance('i-01', 'subnet-a')), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat()]))],
-      expect: { status: 'error', message: /n2 \(i-99\)/, assert: (r) => expect(r.findings.some((f) => f.status === 'pass')).toBe(true) },
+      aws: [describeInstances(instance('i-01', 'subnet-a')), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat()])), nats(['nat-1'])],
+      expect: { status: 'error', assert: (r) => { errorFinding('node-no-public-ip', /instance i-99 of node n2 is not in ec2:DescribeInstances/)(r); expect(r.findings.some((f) => f.status === 'pass')).toBe(true); } },
     },
     {
       name: 'shared subnet whose route table lives in the owner account: error naming the owner',
       k8s: node('n1', 'i-01'),
       aws: [describeInstances(instance('i-01', 'subnet-shared')), describeSubnets(subnet('subnet-shared', { OwnerId: '999988887777' })), describeRouteTables(), describeCluster()],
-      expect: { status: 'error', message: /shared subnet owned by 999988887777/ },
+      expect: { status: 'error', assert: errorFinding('node-subnet-private', /shared subnet owned by 999988887777/) },
     },
     {
       name: 'a public node waived by an approved exception',
       k8s: node('bastion', 'i-01'),
-      aws: [describeInstances(instance('i-01', 'subnet-a', { PublicIpAddress: '203.0.113.10' })), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat()]))],
+      aws: [describeInstances(instance('i-01', 'subnet-a', { PublicIpAddress: '203.0.113.10' })), describeRouteTables(routeTable('rtb-a', ['subnet-a'], [route.nat()])), nats(['nat-1'])],
       waivers: [{ id: 'RISK-1', control: 'CC6-NET-01', rule: 'node-no-public-ip', resources: { kind: 'Node', name: 'bastion' }, reason: 'temporary jump host', approvedBy: 'ciso@example.com', expires: '2027-01-31' }],
       expect: { status: 'waived' },
     },
@@ -224,6 +253,11 @@ testControl(CC6_NET_02, {
       ],
       expect: { passing: ['no-open-ingress', 'nodegroup-ssh-source'], assert: (r) => expect(r.findings.find((f) => f.resource.name === 'sg-cluster')?.message).toMatch(/eks-cluster-sg-test/) },
     },
+    {
+      name: 'all-traffic ingress from a CIDR wider than the VPC is a warning',
+      aws: [describeCluster(), describeSgRules([...goodRules, sgRule('sg-cp', { IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '10.0.0.0/8' })]), vpcs, ngNoSsh],
+      expect: { passing: ['no-open-ingress'], assert: warns('all-traffic-wide-cidr') },
+    },
   ],
   invalid: [
     {
@@ -250,23 +284,25 @@ testControl(CC6_NET_02, {
       expect: { failing: ['lb-open-ports'], notFailing: ['no-open-ingress'] },
     },
     {
-      name: 'all-traffic ingress from a CIDR wider than the VPC is a warning',
-      aws: [describeCluster(), describeSgRules([...goodRules, sgRule('sg-cp', { IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '10.0.0.0/8' })]), vpcs],
-      expect: { failing: ['all-traffic-wide-cidr'], passing: ['no-open-ingress'], assert: (r) => expect(r.failSeverity).toBe('low') },
-    },
-    {
       name: 'node group with an SSH key and no source security groups (SSH open to 0.0.0.0/0)',
       aws: [describeCluster(), describeSgRules(goodRules), ngSsh([])],
       expect: { failing: ['nodegroup-ssh-source'] },
+    },
+    {
+      name: 'partial evidence: a world-open node group is proven while the node groups were denied',
+      aws: [describeCluster(), describeInstances(instance('i-01', 'subnet-a', { SecurityGroups: [{ GroupId: 'sg-remote' }] })), describeSgRules([...goodRules, sgRule('sg-remote', { FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' })])],
+      awsCalls: { 'eks:DescribeNodegroup': 'denied' },
+      expect: { failing: ['no-open-ingress'], assert: notEvaluated('nodegroup-ssh-source') },
     },
   ],
   other: [
     {
       name: 'rules of a node security group were not collected: error',
-      aws: [describeCluster(), describeInstances(instance('i-01', 'subnet-a', { SecurityGroups: [{ GroupId: 'sg-extra' }] })), describeSgRules(goodRules, ['sg-cluster', 'sg-cp'])],
-      expect: { status: 'error', message: /sg-extra/ },
+      aws: [describeCluster(), describeInstances(instance('i-01', 'subnet-a', { SecurityGroups: [{ GroupId: 'sg-extra' }] })), describeSgRules(goodRules, ['sg-cluster', 'sg-cp']), ngNoSsh],
+      expect: { status: 'error', assert: errorFinding('no-open-ingress', /the rules of sg-extra .* were not read/) },
     },
     { name: 'no cluster description: error', aws: [describeSgRules(goodRules)], expect: { status: 'error', message: /evidence not collected: the EKS cluster description/ } },
+    { name: 'partial evidence: nothing failed, node groups denied: error naming them', aws: [describeCluster(), describeSgRules(goodRules)], awsCalls: { 'eks:DescribeNodegroup': 'denied' }, expect: { status: 'error', message: /eks:DescribeNodegroup/ } },
     {
       name: 'SSH exception waived',
       aws: [describeCluster(), describeSgRules(goodRules), ngSsh([])],
@@ -346,17 +382,25 @@ spec:
   ingress: [{ ports: [{ port: 8080 }] }]
 `;
 const docs = (...d: string[]) => d.join('\n---\n');
+const calicoNode = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: calico-node, namespace: calico-system }
+spec: { selector: {}, template: { spec: { containers: [{ name: calico-node, image: calico/node:v3.29 }] } } }
+status: { desiredNumberScheduled: 2, numberReady: 2 }
+`;
 
 testControl(CC6_NET_03, {
   valid: [
     {
       name: 'VPC CNI enforcing (node agent + ConfigMap), default deny with DNS allow in each application namespace',
-      k8s: docs(awsNode('--enable-network-policy=true'), vpcCniCm('true'), ns('shop'), ns('kube-system'), ns('empty'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop')),
+      k8s: docs(awsNode('--enable-network-policy=true'), vpcCniCm('true'), ns('shop'), ns('kube-system'), ns('empty'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop'), denyAll('empty'), allowDns('empty')),
       expect: {
-        passing: ['policy-engine', 'netpol-default-deny', 'netpol-default-deny-egress'],
+        passing: ['policy-engine', 'netpol-default-deny', 'netpol-default-deny-egress', 'netpol-not-enforced'],
         assert: (r) => {
-          expect(r.notes.join('\n')).toMatch(/not evaluated: empty/);
-          expect(r.findings.some((f) => f.resource.name === 'kube-system')).toBe(false);
+          expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'empty')?.status).toBe('pass');
+          // kube-system has no policy: reported separately (a system finding), never counted
+          expect(r.findings.filter((f) => f.resource.name === 'kube-system' && f.rule.startsWith('netpol-default-deny')).every((f) => f.system)).toBe(true);
         },
       },
     },
@@ -373,13 +417,7 @@ spec: { selector: {}, template: { spec: { containers: [{ name: kube-proxy, image
     },
     {
       name: 'Calico with a GlobalNetworkPolicy default deny',
-      k8s: docs(ns('shop'), deploy('api', 'shop'), `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: calico-node, namespace: calico-system }
-spec: { selector: {}, template: { spec: { containers: [{ name: calico-node, image: calico/node:v3.29 }] } } }
-status: { desiredNumberScheduled: 2, numberReady: 2 }
----
+      k8s: docs(ns('shop'), deploy('api', 'shop'), calicoNode, `
 apiVersion: crd.projectcalico.org/v1
 kind: GlobalNetworkPolicy
 metadata: { name: default-deny }
@@ -398,6 +436,28 @@ spec: { networkPolicy: DefaultDeny, role: AmazonEKSAutoNodeRole }
       kinds: { 'apps/DaemonSet': 'collected' },
       aws: [describeCluster({ computeConfig: { enabled: true, nodePools: ['general-purpose', 'system'] } })],
       expect: { passing: ['policy-engine', 'netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny')?.message).toMatch(/Auto Mode NodeClass networkPolicy: DefaultDeny/) },
+    },
+    {
+      name: 'host-network workloads and Fargate pods are outside VPC CNI enforcement: warnings',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), ns('batch'), denyAll('shop'), allowDns('shop'), denyAll('batch'), allowDns('batch'),
+        deploy('agent', 'shop', 'hostNetwork: true'), deploy('worker', 'batch'), fargateNode, `
+apiVersion: v1
+kind: Pod
+metadata: { name: report, namespace: batch }
+spec: { nodeName: fargate-ip-10-0-9-9.eu-west-1.compute.internal, containers: [{ name: c, image: x }] }
+`),
+      aws: [fact('eks', 'DescribeFargateProfile', { fargateProfile: { fargateProfileName: 'batch', selectors: [{ namespace: 'batch' }] } }, { clusterName: 'test-cluster', fargateProfileName: 'batch' })],
+      expect: {
+        status: 'pass',
+        assert: (r) => {
+          warns('netpol-not-enforced')(r);
+          const found = r.findings.filter((f) => f.rule === 'netpol-not-enforced' && !f.system);
+          expect(found.map((f) => f.resource.name).sort()).toEqual(['agent', 'report', 'worker']);
+          expect(found.find((f) => f.resource.name === 'agent')?.message).toMatch(/hostNetwork/);
+          expect(found.find((f) => f.resource.name === 'worker')?.message).toMatch(/fargate nodes/);
+          expect(r.failSeverity).toBeUndefined();
+        },
+      },
     },
   ],
   invalid: [
@@ -429,15 +489,16 @@ spec: { selector: {}, template: { spec: { containers: [{ name: kube-proxy, image
       expect: { failing: ['policy-engine'], assert: (r) => expect(r.findings.find((f) => f.rule === 'policy-engine')?.message).toMatch(/1 NetworkPolicy object\(s\) in the cluster do nothing/) },
     },
     {
-      name: 'allow rules only (no default deny) and a namespace without policies; ingress-only deny warns on egress',
+      name: 'allow rules only (no default deny) and a namespace without policies; an ingress-only deny warns on egress',
       k8s: docs(awsNode('--enable-network-policy=true'), ns('storefront'), ns('legacy'), ns('data'), deploy('web', 'storefront'), allowWeb('storefront'), deploy('billing', 'legacy'), deploy('db', 'data'), denyAll('data', '[Ingress]')),
       expect: {
-        failing: ['netpol-default-deny', 'netpol-default-deny-egress'],
+        failing: ['netpol-default-deny'],
         assert: (r) => {
-          const failed = r.findings.filter((f) => f.rule === 'netpol-default-deny' && f.status === 'fail').map((f) => f.resource.name).sort();
+          warns('netpol-default-deny-egress')(r);
+          const failed = r.findings.filter((f) => f.rule === 'netpol-default-deny' && f.status === 'fail' && !f.system).map((f) => f.resource.name).sort();
           expect(failed).toEqual(['legacy', 'storefront']);
           expect(r.findings.find((f) => f.resource.name === 'storefront' && f.rule === 'netpol-default-deny')?.message).toMatch(/none denies ingress by default/);
-          expect(r.findings.find((f) => f.resource.name === 'data' && f.rule === 'netpol-default-deny-egress')?.status).toBe('fail');
+          expect(r.findings.find((f) => f.resource.name === 'data' && f.rule === 'netpol-default-deny-egress')?.status).toBe('warn');
         },
       },
     },
@@ -452,29 +513,62 @@ spec: { podSelector: {}, ingress: [{}] }
       expect: { failing: ['netpol-default-deny'] },
     },
     {
-      name: 'host-network workloads and Fargate pods are outside VPC CNI enforcement',
-      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), ns('batch'), denyAll('shop'), allowDns('shop'), denyAll('batch'), allowDns('batch'),
-        deploy('agent', 'shop', 'hostNetwork: true'), deploy('worker', 'batch'), fargateNode, `
-apiVersion: v1
-kind: Pod
-metadata: { name: report, namespace: batch }
-spec: { nodeName: fargate-ip-10-0-9-9.eu-west-1.compute.internal, containers: [{ name: c, image: x }] }
+      name: 'a default deny cancelled by an allow-all ingress policy in the same namespace (policies are additive)',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop'), `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-cluster, namespace: shop }
+spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }
 `),
-      aws: [fact('eks', 'DescribeFargateProfile', { fargateProfile: { fargateProfileName: 'batch', selectors: [{ namespace: 'batch' }] } }, { clusterName: 'test-cluster', fargateProfileName: 'batch' })],
-      expect: {
-        failing: ['netpol-not-enforced'],
-        assert: (r) => {
-          const found = r.findings.filter((f) => f.rule === 'netpol-not-enforced');
-          expect(found.map((f) => f.resource.name).sort()).toEqual(['agent', 'report', 'worker']);
-          expect(found.find((f) => f.resource.name === 'agent')?.message).toMatch(/hostNetwork/);
-          expect(found.find((f) => f.resource.name === 'worker')?.message).toMatch(/fargate nodes/);
-          expect(r.failSeverity).toBe('low');
-        },
-      },
+      expect: { failing: ['netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'shop')?.message).toMatch(/allow-cluster allows every source.*cancels the default deny \(NetworkPolicy default-deny\)/) },
+    },
+    {
+      name: 'a namespace with no workloads and no policy still needs a default deny',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop'), ns('staging')),
+      expect: { failing: ['netpol-default-deny'], assert: (r) => expect(r.findings.filter((f) => f.status === 'fail' && !f.system).map((f) => f.resource.name)).toEqual(['staging']) },
+    },
+    {
+      name: 'partial evidence: no enforcing engine is proven while the NetworkPolicies were denied',
+      k8s: docs(awsNode('--enable-network-policy=false'), ns('shop'), deploy('api', 'shop')),
+      kinds: { 'networking.k8s.io/NetworkPolicy': 'denied' },
+      expect: { failing: ['policy-engine'], assert: notEvaluated('netpol-default-deny') },
     },
   ],
   other: [
     { name: 'NetworkPolicies not collected: error', k8s: docs(awsNode('--enable-network-policy=true'), ns('shop')), complete: false, expect: { status: 'error', message: /network policies/ } },
+    {
+      name: 'partial evidence: engine on, NetworkPolicies denied: error naming them',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), deploy('api', 'shop')), kinds: { 'networking.k8s.io/NetworkPolicy': 'denied' },
+      expect: { status: 'error', message: /network policies/, passing: ['policy-engine'] },
+    },
+    {
+      name: 'a Helm chart (loose manifests): no engine and no default deny in the input are not facts, nothing fails',
+      k8s: docs(`
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: log-shipper, namespace: shop }
+spec: { selector: {}, template: { spec: { containers: [{ name: f, image: f }] } } }
+`, deploy('web', 'shop'), allowWeb('shop')),
+      complete: false,
+      expect: { status: 'error', assert: (r) => { notEvaluated('policy-engine')(r); errorFinding('netpol-default-deny', /not read as a whole inventory/)(r); expect(r.findings.some((f) => f.status === 'fail')).toBe(false); } },
+    },
+    {
+      name: 'a Helm chart whose own policy allows everything to every pod: a proven failure even from loose manifests',
+      k8s: docs(deploy('web', 'shop'), `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-all, namespace: shop }
+spec: { podSelector: {}, ingress: [{}] }
+`),
+      complete: false,
+      expect: { status: 'fail', failing: ['netpol-default-deny'] },
+    },
+    {
+      name: 'Calico without its GlobalNetworkPolicies read: a namespace without a deny is not evaluated (a cluster-wide deny may exist)',
+      k8s: docs(ns('shop'), deploy('api', 'shop'), calicoNode),
+      kinds: { 'crd.projectcalico.org/GlobalNetworkPolicy': 'denied', 'projectcalico.org/GlobalNetworkPolicy': 'denied' },
+      expect: { status: 'error', assert: errorFinding('netpol-default-deny', /Calico GlobalNetworkPolicies not read/) },
+    },
     {
       name: 'egress denied without DNS allow is noted',
       k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), deploy('api', 'shop'), denyAll('shop')),
@@ -506,20 +600,15 @@ kind: ServiceAccount
 metadata: { name: worker, namespace: payments, labels: { db-access: "true" } }
 `,
         sgp('api-db', 'payments', 'podSelector: { matchLabels: { app: api } }'), sgp('sa-db', 'payments', 'serviceAccountSelector: { matchLabels: { db-access: "true" } }')),
+      aws: [describeSgRules([sgRule('sg-pods', { FromPort: 5432, ToPort: 5432, ReferencedGroupInfo: { GroupId: 'sg-db' } })])],
       config: { podSecurityGroupNamespaces: ['payments'] },
-      expect: { passing: ['pod-eni-enabled', 'sgp-present', 'sgp-selects', 'sgp-namespace-coverage'] },
+      expect: { passing: ['pod-eni-enabled', 'sgp-present', 'sgp-selects', 'sgp-namespace-coverage', 'sgp-groups-open'] },
     },
     {
       name: 'add-on configuration alone and referenced groups closed to the internet',
       k8s: docs(ns('payments'), deploy('api', 'payments'), sgp('api-db', 'payments', 'podSelector: { matchLabels: { app: api } }')),
       aws: [describeAddon('vpc-cni', { configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}' }), describeSgRules([sgRule('sg-pods', { FromPort: 8443, ToPort: 8443, ReferencedGroupInfo: { GroupId: 'sg-alb' } })])],
       expect: { passing: ['pod-eni-enabled', 'sgp-selects'], notFailing: ['sgp-groups-open'], assert: (r) => expect(r.notes.join()).not.toMatch(/no rules collected/) },
-    },
-    {
-      name: 'rules of a pod security group missing from the evidence are noted, not passed silently',
-      k8s: docs(ns('payments'), deploy('api', 'payments'), sgp('api-db', 'payments', 'podSelector: { matchLabels: { app: api } }', ['sg-unknown'])),
-      aws: [describeAddon('vpc-cni', { configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}' }), describeSgRules([])],
-      expect: { assert: (r) => expect(r.notes.join()).toMatch(/no rules collected for pod security group\(s\) sg-unknown/) },
     },
   ],
   invalid: [
@@ -535,7 +624,13 @@ metadata: { name: worker, namespace: payments, labels: { db-access: "true" } }
         sgp('api-db', 'payments', 'podSelector: { matchLabels: { app: api } }', ['sg-open']), sgp('typo', 'payments', 'podSelector: { matchLabels: { app: apii } }')),
       aws: [describeSgRules([sgRule('sg-open', { FromPort: 443, ToPort: 443, CidrIpv4: '0.0.0.0/0' })])],
       config: { podSecurityGroupNamespaces: ['payments'] },
-      expect: { failing: ['sgp-selects', 'sgp-namespace-coverage', 'sgp-groups-open'], passing: ['sgp-present'] },
+      expect: { failing: ['sgp-namespace-coverage', 'sgp-groups-open'], passing: ['sgp-present'], assert: warns('sgp-selects') },
+    },
+    {
+      name: 'partial evidence: ENABLE_POD_ENI off is proven while the SecurityGroupPolicies were denied',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('payments'), deploy('api', 'payments')),
+      kinds: { 'vpcresources.k8s.aws/SecurityGroupPolicy': 'denied' },
+      expect: { failing: ['pod-eni-enabled'], assert: notEvaluated('sgp-present') },
     },
   ],
   other: [
@@ -573,6 +668,24 @@ spec: { selector: {}, template: { spec: { containers: [{ name: f, image: f }] } 
       expect: { status: 'error', message: /VPC CNI configuration was not found/ },
     },
     { name: 'nothing collected: error', k8s: [], complete: false, expect: { status: 'error', message: /evidence not collected/ } },
+    {
+      name: 'rules of a pod security group missing from the evidence: not evaluated (error), never passed',
+      k8s: docs(ns('payments'), deploy('api', 'payments'), sgp('api-db', 'payments', 'podSelector: { matchLabels: { app: api } }', ['sg-unknown'])),
+      aws: [describeAddon('vpc-cni', { configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}' }), describeSgRules([])],
+      expect: { status: 'error', assert: errorFinding('sgp-groups-open', /no rules read for sg-unknown/) },
+    },
+    {
+      name: 'loose manifests without a SecurityGroupPolicy: "none" is not a fact, sgp-present is not evaluated',
+      k8s: docs(awsNode('--enable-network-policy=true', { ENABLE_POD_ENI: 'true' }), deploy('api', 'payments'), sgp('other', 'tools', 'podSelector: { matchLabels: { app: nothing } }')),
+      complete: false,
+      expect: { status: 'error', passing: ['pod-eni-enabled'], assert: notEvaluated('sgp-present') },
+    },
+    {
+      name: 'partial evidence: ENABLE_POD_ENI on, SecurityGroupPolicies denied: error naming them',
+      k8s: docs(awsNode('--enable-network-policy=true', { ENABLE_POD_ENI: 'true' }), ns('payments'), deploy('api', 'payments')),
+      kinds: { 'vpcresources.k8s.aws/SecurityGroupPolicy': 'denied' },
+      expect: { status: 'error', message: /SecurityGroupPolic/, passing: ['pod-eni-enabled'] },
+    },
   ],
 });
 
@@ -622,9 +735,21 @@ testControl(CC6_NET_05, {
       },
     },
     {
+      name: 'an Auto Mode Ingress asking for WAFv2 by the annotation the controller honours',
+      k8s: docs(albClass, albIngress('web', 'shop', { 'alb.ingress.kubernetes.io/wafv2-acl-arn': 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/edge/a1' }, 'auto-alb')),
+      aws: [describeCluster(), describeLbs(loadBalancer('web')), webAcl(lbArn('web'), 'edge')],
+      expect: { passing: ['alb-waf', 'ingress-waf-annotation'] },
+    },
+    {
       name: 'ALB found by tag even outside the cluster VPC',
       aws: [describeCluster(), describeLbs(loadBalancer('k8s-shop-web', { VpcId: 'vpc-shared' })), describeTags(tagged('k8s-shop-web', 'shop/web')), webAcl(lbArn('k8s-shop-web'), 'edge')],
       expect: { passing: ['alb-waf'] },
+    },
+    {
+      name: 'Auto Mode ignores classic WAF and Shield annotations: a warning',
+      k8s: docs(albClass, albIngress('web', 'shop', { 'alb.ingress.kubernetes.io/waf-acl-id': 'abc' }, 'auto-alb')),
+      aws: [describeCluster(), describeLbs(loadBalancer('web')), webAcl(lbArn('web'), 'edge')],
+      expect: { passing: ['alb-waf'], assert: warns('ingress-waf-annotation') },
     },
   ],
   invalid: [
@@ -635,10 +760,10 @@ testControl(CC6_NET_05, {
       expect: { failing: ['alb-waf'], assert: (r) => expect(r.findings.find((f) => f.rule === 'alb-waf')?.message).toMatch(/enableWafv2/) },
     },
     {
-      name: 'Auto Mode ignores classic WAF and Shield annotations',
-      k8s: docs(albClass, albIngress('web', 'shop', { 'alb.ingress.kubernetes.io/waf-acl-id': 'abc' }, 'auto-alb')),
-      aws: [describeCluster(), describeLbs(loadBalancer('web')), webAcl(lbArn('web'), 'edge')],
-      expect: { failing: ['ingress-waf-annotation'], passing: ['alb-waf'] },
+      name: 'partial evidence: an ALB without a web ACL is proven while the tags were denied (ownership by VPC)',
+      aws: [describeCluster(), describeLbs(loadBalancer('k8s-shop-web')), webAcl(lbArn('k8s-shop-web'))],
+      awsCalls: { 'elasticloadbalancing:DescribeTags': 'denied' },
+      expect: { failing: ['alb-waf'] },
     },
   ],
   other: [
@@ -652,7 +777,7 @@ testControl(CC6_NET_05, {
     {
       name: 'an ALB without a WAF answer: error',
       aws: [describeCluster(), describeLbs(loadBalancer('web'), loadBalancer('api')), webAcl(lbArn('web'), 'edge')],
-      expect: { status: 'error', message: /no wafv2:GetWebACLForResource answer for api/ },
+      expect: { status: 'error', passing: ['alb-waf'], assert: errorFinding('alb-waf', /no wafv2:GetWebACLForResource answer for api/) },
     },
     { name: 'load balancers not collected: error', aws: [describeCluster()], expect: { status: 'error', message: /evidence not collected: the load balancers/ } },
   ],
@@ -708,6 +833,24 @@ spec:
 `;
 const meshApp = docs(istio, ns('shop', { 'istio-injection': 'enabled' }), deploy('api', 'shop'), meshedPod('api-1', 'shop', 'api'), meshedPod('api-2', 'shop', 'api', true));
 
+/** Namespace shop (with the given annotations) and a Linkerd control plane. */
+const linkerdShop = (annotations: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, annotations: { ${annotations} } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: linkerd-destination, namespace: linkerd }
+spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
+`;
+const linkerdPod = `
+apiVersion: v1
+kind: Pod
+metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
+spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
+`;
+
 testControl(CC6_MESH_01, {
   valid: [
     {
@@ -757,6 +900,12 @@ metadata: { name: virtualnodes.appmesh.k8s.aws }
       expect: { failing: ['app-mesh-discontinued'], assert: (r) => expect(r.findings.find((f) => f.rule === 'app-mesh-discontinued')?.message).toMatch(/2026-09-30/) },
     },
     {
+      name: 'partial evidence: an unavailable istiod is proven while the pods were denied',
+      k8s: docs(istio.replace('availableReplicas: 2', 'availableReplicas: 0'), ns('shop', { 'istio-injection': 'enabled' }), deploy('api', 'shop')),
+      kinds: { 'core/Pod': 'denied' },
+      expect: { failing: ['mesh-control-plane'], assert: notEvaluated('mesh-coverage') },
+    },
+    {
       name: 'mesh in scope but none installed',
       k8s: docs(ns('shop'), deploy('api', 'shop')),
       config: { scope: { serviceMesh: true } },
@@ -766,6 +915,7 @@ metadata: { name: virtualnodes.appmesh.k8s.aws }
   other: [
     { name: 'no mesh and out of scope: not applicable', k8s: docs(ns('shop'), deploy('api', 'shop')), expect: { status: 'not-applicable', message: /out of scope/ } },
     { name: 'nothing to detect a mesh from: error', k8s: [], complete: false, expect: { status: 'error' } },
+    { name: 'partial evidence: istiod available, pods denied: error naming the workloads', k8s: meshApp, kinds: { 'core/Pod': 'denied' }, expect: { status: 'error', message: /workloads/, passing: ['mesh-control-plane'] } },
   ],
 });
 
@@ -773,27 +923,23 @@ testControl(CC6_MESH_02, {
   valid: [
     {
       name: 'mesh-wide STRICT in the root namespace; a workload-level STRICT override',
-      k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT'), pa('api', 'shop', 'STRICT', 'selector: { matchLabels: { app: api } }')),
-      expect: { passing: ['mesh-wide-strict', 'namespace-mtls', 'mtls-override'] },
+      k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT'), pa('api', 'shop', 'STRICT', 'selector: { matchLabels: { app: api } }'), `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: api, namespace: shop }
+spec: { host: api.shop.svc.cluster.local, trafficPolicy: { tls: { mode: ISTIO_MUTUAL } } }
+`),
+      expect: { passing: ['mesh-installed', 'app-mesh-discontinued', 'mesh-wide-strict', 'namespace-mtls', 'mtls-override', 'destinationrule-tls'] },
     },
     {
       name: 'Linkerd: every workload of a meshed namespace has the proxy',
-      k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
-`, deploy('api', 'shop'), `
-apiVersion: v1
-kind: Pod
-metadata: { name: api-1, namespace: shop, ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: api, uid: uid-shop-api, controller: true }] }
-spec: { containers: [{ name: app, image: x }, { name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge }] }
-`),
-      expect: { passing: ['namespace-mtls'] },
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled'), deploy('api', 'shop'), linkerdPod),
+      expect: { passing: ['namespace-mtls', 'linkerd-skip-ports'] },
+    },
+    {
+      name: 'Linkerd: an inbound port skipped by the proxy is a warning',
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled, config.linkerd.io/skip-inbound-ports: "5432"'), deploy('api', 'shop'), linkerdPod),
+      expect: { passing: ['namespace-mtls'], assert: warns('linkerd-skip-ports') },
     },
   ],
   invalid: [
@@ -818,6 +964,17 @@ spec: { host: legacy.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISAB
 `),
       expect: { failing: ['namespace-mtls', 'mtls-override', 'destinationrule-tls'], passing: ['mesh-wide-strict'] },
     },
+    {
+      name: 'partial evidence: a DestinationRule switching TLS off is proven while PeerAuthentications were denied',
+      k8s: docs(meshApp, `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: legacy, namespace: shop }
+spec: { host: legacy.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISABLE } } }
+`),
+      kinds: { 'security.istio.io/PeerAuthentication': 'denied' },
+      expect: { failing: ['destinationrule-tls'], assert: notEvaluated('mesh-wide-strict', 'namespace-mtls') },
+    },
   ],
   other: [
     {
@@ -826,6 +983,14 @@ spec: { host: legacy.shop.svc.cluster.local, trafficPolicy: { tls: { mode: DISAB
       expect: { status: 'pass', assert: (r) => expect(r.notes.join()).toMatch(/ignored by Istio/) },
     },
     { name: 'PeerAuthentication not collected: error', k8s: meshApp, complete: false, expect: { status: 'error', message: /PeerAuthentication/ } },
+    { name: 'mesh in scope but none installed: fail', k8s: docs(ns('shop'), deploy('api', 'shop')), config: { scope: { serviceMesh: true } }, expect: { status: 'fail', failing: ['mesh-installed'] } },
+    { name: 'AWS App Mesh only: fail (discontinued)', k8s: docs('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: meshes.appmesh.k8s.aws }\n', ns('shop'), deploy('api', 'shop')), expect: { status: 'fail', failing: ['app-mesh-discontinued'] } },
+    {
+      name: 'loose manifests: no mesh-wide PeerAuthentication in the input is not a fact',
+      k8s: docs(meshApp, pa('ns-strict', 'shop', 'STRICT')), complete: false,
+      expect: { status: 'error', passing: ['namespace-mtls'], assert: notEvaluated('mesh-wide-strict') },
+    },
+    { name: 'partial evidence: PeerAuthentications denied, nothing failed: error naming them', k8s: docs(meshApp, pa('default', 'istio-system', 'STRICT')), kinds: { 'security.istio.io/PeerAuthentication': 'denied' }, expect: { status: 'error', message: /PeerAuthentication/ } },
     { name: 'no mesh and out of scope: not applicable', k8s: docs(ns('shop'), deploy('api', 'shop')), expect: { status: 'not-applicable' } },
   ],
 });
@@ -850,32 +1015,131 @@ testControl(CC6_MESH_03, {
       attestations: [{ control: 'CC6-MESH-03', statement: 'allow rules reviewed', attestedBy: 'sec@example.com', date: '2026-11-01', validUntil: '2027-05-01' }],
       expect: { status: 'pass', passing: ['authz-default-deny'], message: /attested by sec@example.com/ },
     },
+    {
+      name: 'Linkerd with the default all-unauthenticated inbound policy and no policy objects: warnings (controls.md)',
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled'), deploy('api', 'shop')),
+      expect: { status: 'manual', assert: (r) => { warns('linkerd-default-inbound', 'authz-allow-policies')(r); expect(r.failSeverity).toBeUndefined(); } },
+    },
   ],
   invalid: [
     {
-      name: 'no default deny and an allow-everything rule',
+      name: 'no default deny and a namespace-wide allow-everything rule',
       k8s: docs(meshApp, ap('allow-any', 'shop', '{ action: ALLOW, rules: [{}] }')),
-      expect: { failing: ['authz-default-deny', 'authz-allow-all'] },
+      expect: { failing: ['authz-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'authz-default-deny')?.message).toMatch(/allow-any allows every request/) },
     },
     {
-      name: 'Linkerd with the default all-unauthenticated inbound policy and no policy objects',
+      name: 'an allow-nothing policy cancelled by a namespace-wide allow-everything rule (ALLOW policies are additive); a workload-scoped one warns',
+      k8s: docs(meshApp, ap('allow-nothing', 'shop', '{}'), ap('allow-any', 'shop', '{ action: ALLOW, rules: [{}] }'), ap('allow-api', 'shop', '{ selector: { matchLabels: { app: api } }, action: ALLOW, rules: [{}] }')),
+      expect: {
+        failing: ['authz-default-deny'],
+        assert: (r) => { warns('authz-allow-all')(r); expect(r.findings.find((f) => f.rule === 'authz-default-deny')?.message).toMatch(/cancels the allow-nothing policy shop\/allow-nothing/); },
+      },
+    },
+    {
+      name: 'Linkerd default inbound policy audit: nothing is denied',
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: audit'), deploy('api', 'shop')),
+      expect: { failing: ['authz-default-deny'] },
+    },
+    {
+      name: 'partial evidence: App Mesh (discontinued) is proven while the workloads were denied',
       k8s: docs(`
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop, annotations: { linkerd.io/inject: enabled } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: linkerd-destination, namespace: linkerd }
-spec: { selector: {}, template: { spec: { containers: [{ name: d, image: d }] } } }
-`, deploy('api', 'shop')),
-      expect: { failing: ['authz-default-deny', 'authz-allow-policies'], assert: (r) => expect(r.failSeverity).toBe('low') },
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: virtualnodes.appmesh.k8s.aws }
+`, ns('shop'), deploy('api', 'shop')),
+      kinds: { 'core/Pod': 'denied' },
+      expect: { failing: ['app-mesh-discontinued'] },
     },
   ],
   other: [
     { name: 'no mesh and out of scope: not applicable', k8s: docs(ns('shop'), deploy('api', 'shop')), expect: { status: 'not-applicable' } },
-    { name: 'AuthorizationPolicies not collected: error', k8s: meshApp, complete: false, expect: { status: 'error', message: /AuthorizationPolicies were not collected/ } },
+    { name: 'AuthorizationPolicies not collected: error', k8s: meshApp, complete: false, expect: { status: 'error', message: /AuthorizationPolic/ } },
+    { name: 'mesh in scope but none installed: fail', k8s: docs(ns('shop'), deploy('api', 'shop')), config: { scope: { serviceMesh: true } }, expect: { status: 'fail', failing: ['mesh-installed'] } },
+    {
+      name: 'Linkerd with a deny default inbound policy and Server objects',
+      k8s: docs(linkerdShop('linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny'), `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: api-http, namespace: shop }
+spec: { podSelector: { matchLabels: { app: api } }, port: 8080 }
+`, deploy('api', 'shop')),
+      expect: { status: 'manual', passing: ['authz-default-deny', 'linkerd-default-inbound', 'authz-allow-policies', 'mesh-installed'] },
+    },
   ],
+});
+
+// ============================================================================ issue 13 defects
+// Each defect of the review in these controls, as it was reproduced (these failed before the fix).
+
+const engineOn = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: aws-node, namespace: kube-system }
+spec:
+  selector: {}
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+        - { name: aws-node, image: cni }
+        - { name: aws-eks-nodeagent, image: agent, args: ["--enable-network-policy=true"] }
+status: { desiredNumberScheduled: 1, numberReady: 1 }
+`;
+const nsDoc = (name: string) => `---\napiVersion: v1\nkind: Namespace\nmetadata: { name: ${name} }\n`;
+const denyDoc = (namespace: string, types = '[Ingress, Egress]') => `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: default-deny, namespace: ${namespace} }\nspec: { podSelector: {}, policyTypes: ${types} }\n`;
+const dnsDoc = (namespace: string) => `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: allow-dns, namespace: ${namespace} }\nspec: { podSelector: {}, policyTypes: [Egress], egress: [{ ports: [{ protocol: UDP, port: 53 }] }] }\n`;
+const appDoc = (namespace: string) => `---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: ${namespace} }\nspec: { selector: {}, template: { spec: { containers: [{ name: c, image: x:1 }] } } }\n`;
+
+describe('issue 13 defects in CC6-NET-03 (failed before the fix)', () => {
+  it('a namespace with no NetworkPolicy and no workloads still fails netpol-default-deny', () => {
+    const r = runCase(CC6_NET_03, { name: 'empty ns', k8s: engineOn + nsDoc('shop') + denyDoc('shop') + dnsDoc('shop') + appDoc('shop') + nsDoc('empty') });
+    expect(r.status, r.message).toBe('fail');
+    expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'empty')?.status).toBe('fail');
+  });
+
+  it('an allow-all ingress policy in the same namespace cancels a default deny (policies are additive)', () => {
+    const r = runCase(CC6_NET_03, {
+      name: 'allow all',
+      k8s: engineOn + nsDoc('shop') + denyDoc('shop') + dnsDoc('shop') + appDoc('shop')
+        + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: allow-everything, namespace: shop }\nspec: { podSelector: {}, ingress: [{}] }\n',
+    });
+    expect(r.status, r.message).toBe('fail');
+    expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'shop')?.message).toMatch(/allow-everything/);
+  });
+
+  it('default-deny egress is recommended: missing, it warns and the control passes', () => {
+    const r = runCase(CC6_NET_03, { name: 'ingress only', k8s: engineOn + nsDoc('shop') + denyDoc('shop', '[Ingress]') + appDoc('shop') });
+    expect(r.status, r.message).toBe('pass');
+    expect(r.findings.find((f) => f.rule === 'netpol-default-deny-egress' && f.resource.name === 'shop')?.status).toBe('warn');
+  });
+
+  it('system namespaces are reported separately, never skipped with no finding', () => {
+    const r = runCase(CC6_NET_03, { name: 'system', k8s: engineOn + nsDoc('kube-system') + nsDoc('shop') + denyDoc('shop') + dnsDoc('shop') + appDoc('shop') });
+    const sys = r.findings.filter((f) => f.resource.name === 'kube-system' && f.rule === 'netpol-default-deny');
+    expect(sys).toHaveLength(1);
+    expect(sys[0]!.system).toBe(true);
+    expect(r.status, r.message).toBe('pass');
+  });
+});
+
+describe('NetworkPolicy semantics (lib/netpol.ts)', () => {
+  const np = (spec: object) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'n' }, spec });
+  it('defaults policyTypes as the API server does: Egress only when there are egress rules', () => {
+    expect(isDefaultDenyEgress(np({ podSelector: {}, egress: [] }))).toBe(false);
+    expect(isDefaultDenyIngress(np({ podSelector: {}, egress: [] }))).toBe(true);
+    expect(isDefaultDenyEgress(np({ podSelector: {}, policyTypes: ['Egress'] }))).toBe(true);
+    expect(isDefaultDenyIngress(np({ podSelector: { matchLabels: { app: 'x' } }, policyTypes: ['Ingress'] }))).toBe(false);
+  });
+  it('recognises rules that allow everyone on every port, and only those', () => {
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{}] }))).toBe(true);
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }))).toBe(true);
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] }))).toBe(true);
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] }] }))).toBe(false);
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{ ports: [{ port: 443 }] }] }))).toBe(false);
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] }))).toBe(false); // same namespace only
+    expect(allowsAllIngress(np({ podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } } }] }] }))).toBe(false);
+    expect(allowsAllIngress(np({ podSelector: {}, policyTypes: ['Egress'], ingress: [{}] }))).toBe(false); // ingress rules ignored without Ingress
+    expect(allowsAllEgress(np({ podSelector: {}, policyTypes: ['Egress'], egress: [{}] }))).toBe(true);
+  });
 });
 
 // ============================================================================ corpus

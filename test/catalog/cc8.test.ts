@@ -8,6 +8,8 @@ import {
 } from '../../src/catalog/cc8.js';
 import { addMinor, clusterVersions, compareVersions, newestStandard, parseVersion, supportStatusOf } from '../../src/catalog/lib/versions.js';
 import { NOW, runCase, testControl } from '../helpers/control-tester.js';
+import { makeSnapshot } from '../helpers/snapshot.js';
+import { expectClassified, expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { evaluate } from '../../src/engine/index.js';
 
@@ -38,13 +40,24 @@ const PROD: [string, Act[]] = ['Deploy-prod', [['deploy', 'Deploy', 'EKS']]];
 
 testControl(CC8_PIPE_01, {
   valid: [
-    { name: 'a Test action before the first deploy: manual with a clean signal', aws: [pipeline('api', [SRC, BUILD, TEST, PROD])], expect: { passing: ['test-before-deploy'] } },
-    { name: 'a build action named for tests counts', aws: [pipeline('api', [SRC, ['Build', [['unit-tests', 'Build', 'CodeBuild']]], PROD])], expect: { passing: ['test-before-deploy'] } },
+    { name: 'a Test action before the first deploy: manual with a clean signal', aws: [pipeline('api', [SRC, BUILD, TEST, PROD])], expect: { passing: ['test-before-deploy', 'test-action-visible'] } },
+    {
+      name: 'a build action named for tests counts; a separate Test action is recommended',
+      aws: [pipeline('api', [SRC, ['Build', [['unit-tests', 'Build', 'CodeBuild']]], PROD])],
+      expect: { passing: ['test-before-deploy'], assert: (r) => expectWarning(r, 'test-action-visible') },
+    },
+    {
+      name: 'only a build before deploying: its tests cannot be seen (attestation), a visible Test action is recommended',
+      aws: [pipeline('api', [SRC, BUILD, PROD])],
+      expect: {
+        notFailing: ['test-before-deploy'],
+        assert: (r) => { expectWarning(r, 'test-action-visible'); expect(r.findings.find((f) => f.rule === 'test-before-deploy')?.status).toBe('manual'); },
+      },
+    },
     { name: 'no pipeline: manual', expect: { status: 'manual', message: /upload the pipeline configuration/ } },
   ],
   invalid: [
-    { name: 'only a build before deploying: tests invisible (low)', aws: [pipeline('api', [SRC, BUILD, PROD])], expect: { failing: ['test-before-deploy'], assert: (r) => expect(r.failSeverity).toBe('low') } },
-    { name: 'nothing before the deploy', aws: [pipeline('api', [SRC, PROD, TEST])], expect: { failing: ['test-before-deploy'], assert: (r) => expect(r.failSeverity).toBe('medium') } },
+    { name: 'nothing but the source before the deploy', aws: [pipeline('api', [SRC, PROD, TEST])], expect: { failing: ['test-before-deploy'], assert: (r) => expect(r.failSeverity).toBe('medium') } },
   ],
   other: [
     { name: 'attested with a clean signal: pass', aws: [pipeline('api', [SRC, BUILD, TEST, PROD])], attestations: ATTEST('CC8-PIPE-01'), expect: { status: 'pass' } },
@@ -171,7 +184,22 @@ testControl(CC8_PIPE_03, {
   ],
   other: [
     { name: 'Rollouts and Canaries not in the input files: error', k8s: dep('web', 'shop'), complete: false, expect: { status: 'error', message: /progressive-delivery objects/ } },
-    { name: 'scope configured but Deployments not collected: error', k8s: join3(rollout('web', STEP_ANALYSIS), template('success-rate')), complete: false, config: { progressiveDeliveryNamespaces: ['shop'] }, expect: { status: 'error', message: /Deployments were not collected/ } },
+    { name: 'scope configured but Deployments not collected: error naming them', k8s: join3(rollout('web', STEP_ANALYSIS), template('success-rate')), complete: false, config: { progressiveDeliveryNamespaces: ['shop'] }, expect: { status: 'error', message: /canary-coverage: .*apps\/Deployment/ } },
+    {
+      name: 'analysis templates not in the input: not evaluated, never passed',
+      k8s: rollout('web', STEP_ANALYSIS), complete: false,
+      expect: { status: 'error', passing: ['automated-rollback'], assert: (r) => expectUnevaluated(r, 'analysis-template', /AnalysisTemplates were not read/) },
+    },
+    {
+      name: 'partial evidence: a pause-only canary fails although the analysis templates were not read',
+      k8s: join3(rollout('web', '{ canary: { steps: [{ setWeight: 20 }, { pause: {} }] } }'), rollout('api', STEP_ANALYSIS)), complete: false,
+      expect: { status: 'fail', failing: ['automated-rollback'], assert: (r) => expectUnevaluated(r, 'analysis-template') },
+    },
+    {
+      name: 'no Rollout among the files and Canaries not read: not evaluated, never "no automated rollback"',
+      k8s: dep('web', 'shop'), kinds: { 'argoproj.io/Rollout': 'collected' }, complete: false,
+      expect: { status: 'error', assert: (r) => expect(JSON.stringify(r.findings)).not.toMatch(/releases have no automated rollback/) },
+    },
   ],
 });
 
@@ -211,6 +239,22 @@ status: { conditions: [{ type: Ready, status: "True" }] }`,
       k8s: SYNCED,
       expect: { passing: ['eks-config-rules'] },
     },
+    {
+      name: 'warnings only: daily recording, a NON_COMPLIANT rule, a drifted cluster stack and an OutOfSync Application all prove detection works',
+      aws: [
+        recorder(undefined, { recordingMode: { recordingFrequency: 'DAILY' } }), recStatus(), CONFIG_OK[2]!, compliance(['eks-endpoint-no-public-access', 'NON_COMPLIANT']),
+        describeCluster('1.33', { tags: { 'aws:cloudformation:stack-name': 'eks-stack' } }),
+        fact('cloudformation', 'DescribeStacks', { Stacks: [{ StackName: 'eks-stack', StackStatus: 'UPDATE_COMPLETE', CreationTime: '2025-01-01T00:00:00Z', DriftInformation: { StackDriftStatus: 'DRIFTED', LastCheckTimestamp: '2026-11-20T00:00:00Z' } }] }),
+      ],
+      k8s: SYNCED.replace('Synced', 'OutOfSync'),
+      expect: {
+        passing: ['config-recorder', 'eks-config-rules', 'gitops-drift'],
+        assert: (r) => {
+          expectWarning(r, 'recording-frequency', 'config-drift', 'gitops-open-drift');
+          expect(r.findings.filter((f) => f.rule === 'config-drift' && f.status === 'warn').map((f) => f.resource.kind).sort()).toEqual(['AWS::CloudFormation::Stack', 'AWS::Config::ConfigRule']);
+        },
+      },
+    },
   ],
   invalid: [
     {
@@ -227,11 +271,21 @@ status: { conditions: [{ type: Ready, status: "True" }] }`,
       k8s: SYNCED,
       expect: { failing: ['config-recorder'], assert: (r) => expect(r.findings.find((f) => f.rule === 'config-recorder')?.message).toMatch(/AWS::EKS::Cluster/) },
     },
-    { name: 'daily recording (warning)', aws: [recorder(undefined, { recordingMode: { recordingFrequency: 'DAILY' } }), recStatus(), ...CONFIG_OK.slice(2)], k8s: SYNCED, expect: { failing: ['recording-frequency'], assert: (r) => expect(r.failSeverity).toBe('low') } },
+
     { name: 'no EKS rule and no EKS pack', aws: [recorder(), recStatus(), rules(['s3', 'S3_BUCKET_VERSIONING_ENABLED'])], k8s: SYNCED, expect: { failing: ['eks-config-rules'] } },
-    { name: 'a non-compliant EKS rule is open drift', aws: [recorder(), recStatus(), CONFIG_OK[2]!, compliance(['eks-endpoint-no-public-access', 'NON_COMPLIANT'])], k8s: SYNCED, expect: { failing: ['config-drift'] } },
+
     { name: 'an EKS rule never evaluated (low)', aws: [recorder(), recStatus(), CONFIG_OK[2]!, compliance(['eks-endpoint-no-public-access', 'INSUFFICIENT_DATA'])], k8s: SYNCED, expect: { failing: ['eks-config-rules'], assert: (r) => expect(r.failSeverity).toBe('low') } },
-    { name: 'an OutOfSync Application is open drift', aws: CONFIG_OK, k8s: SYNCED.replace('Synced', 'OutOfSync'), expect: { failing: ['gitops-drift'] } },
+    {
+      name: 'a suspended Flux Kustomization detects nothing',
+      aws: CONFIG_OK,
+      k8s: 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { interval: 10m, suspend: true }\nstatus: { conditions: [{ type: Ready, status: "True" }] }',
+      expect: { failing: ['gitops-drift'] },
+    },
+    {
+      name: 'partial evidence: a stopped recorder is proven although the GitOps objects were not read',
+      aws: [recorder(), recStatus(false), ...CONFIG_OK.slice(2)],
+      expect: { failing: ['config-recorder'], assert: (r) => expectUnevaluated(r, 'gitops-drift', /GitOps objects/) },
+    },
     { name: 'no GitOps object: in-cluster drift goes unseen', aws: CONFIG_OK, k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }', expect: { failing: ['gitops-drift'] } },
     {
       name: 'a HelmRelease without drift detection (low)',
@@ -239,12 +293,7 @@ status: { conditions: [{ type: Ready, status: "True" }] }`,
       k8s: 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: api, namespace: shop }\nspec: { interval: 5m }\nstatus: { conditions: [{ type: Ready, status: "True" }] }',
       expect: { failing: ['gitops-drift'], assert: (r) => expect(r.failSeverity).toBe('low') },
     },
-    {
-      name: 'a drifted cluster stack is open drift',
-      aws: [...CONFIG_OK, describeCluster('1.33', { tags: { 'aws:cloudformation:stack-name': 'eks-stack' } }), fact('cloudformation', 'DescribeStacks', { Stacks: [{ StackName: 'eks-stack', StackStatus: 'UPDATE_COMPLETE', CreationTime: '2025-01-01T00:00:00Z', DriftInformation: { StackDriftStatus: 'DRIFTED', LastCheckTimestamp: '2026-11-20T00:00:00Z' } }] })],
-      k8s: SYNCED,
-      expect: { failing: ['config-drift'] },
-    },
+
     {
       name: "a recorder in another region does not cover the cluster's region",
       aws: [recorder(undefined, {}, 'us-east-1'), recStatus(true, 'SUCCESS', 'us-east-1'), CONFIG_OK[2]!, describeCluster()],
@@ -255,6 +304,7 @@ status: { conditions: [{ type: Ready, status: "True" }] }`,
   other: [
     { name: 'Config recorders denied: error', aws: CONFIG_OK.slice(1), awsCalls: { 'config:DescribeConfigurationRecorders': 'denied' }, k8s: SYNCED, expect: { status: 'error' } },
     { name: 'no AWS evidence at all: error', k8s: SYNCED, expect: { status: 'error', message: /AWS Config recorders/ } },
+    { name: 'AWS side passes, GitOps objects not read: error naming them', aws: CONFIG_OK, expect: { status: 'error', message: /GitOps objects/ } },
   ],
 });
 
@@ -285,7 +335,7 @@ testControl(CC8_VER_01, {
       name: '1.35 with N = 1.36: within N-2 and 121 days of standard support left; nodes and node group equal',
       aws: [describeCluster('1.35'), versionsFact(), nodegroup('1.35')],
       k8s: nodeAt('n1', 'v1.35.2-eks-1234567'),
-      expect: { passing: ['within-n-2', 'support-status', 'kubelet-skew', 'nodegroup-version'], assert: (r) => expect(r.notes.join(' ')).toMatch(/within N-2: yes \(N = 1.36\); in standard support: yes/) },
+      expect: { passing: ['within-n-2', 'support-status', 'support-runway', 'kubelet-skew', 'nodegroup-version', 'data-plane-current'], assert: (r) => expect(r.notes.join(' ')).toMatch(/within N-2: yes \(N = 1.36\); in standard support: yes/) },
     },
     {
       name: 'only the deprecated lower-case status field is present',
@@ -299,6 +349,25 @@ testControl(CC8_VER_01, {
       k8s: nodeAt('n1', 'v1.98.1'),
       expect: { passing: ['within-n-2'], assert: (r) => expect(r.findings.find((f) => f.rule === 'within-n-2')?.message).toMatch(/N = 1\.100/) },
     },
+    {
+      name: 'worked example N = 1.36: 1.34 is within N-2 but leaves standard support in 5 days: a warning',
+      aws: [describeCluster('1.34'), versionsFact()],
+      k8s: nodeAt('n1', 'v1.34.1'),
+      expect: { passing: ['within-n-2', 'support-status'], assert: (r) => { expectWarning(r, 'support-runway'); expect(r.findings.find((f) => f.rule === 'support-runway')?.message).toMatch(/in 5 days \(2026-12-02\)/); } },
+    },
+    {
+      name: 'failOnExtendedSupport: false turns extended support into a warning',
+      aws: [describeCluster('1.33'), versionsFact({ clusterVersions: [{ clusterVersion: '1.35', versionStatus: 'STANDARD_SUPPORT' }, { clusterVersion: '1.33', versionStatus: 'EXTENDED_SUPPORT', endOfStandardSupportDate: '2026-07-29T00:00:00Z', endOfExtendedSupportDate: '2027-07-29T00:00:00Z' }] })],
+      k8s: nodeAt('n1', 'v1.33.5'),
+      config: { thresholds: { ...DEFAULT_THRESHOLDS, failOnExtendedSupport: false } },
+      expect: { passing: ['within-n-2', 'support-status'], assert: (r) => expectWarning(r, 'support-runway') },
+    },
+    {
+      name: 'a node one minor behind is allowed by the skew policy: a warning',
+      aws: [describeCluster('1.35'), versionsFact(), nodegroup('1.34')],
+      k8s: nodeAt('n1', 'v1.34.2'),
+      expect: { passing: ['kubelet-skew', 'nodegroup-version'], assert: (r) => { expectWarning(r, 'data-plane-current'); expect(r.counts.warn).toBe(2); } },
+    },
   ],
   invalid: [
     {
@@ -306,19 +375,14 @@ testControl(CC8_VER_01, {
       aws: [describeCluster('1.33'), versionsFact(), nodegroup('1.33')],
       k8s: join3(nodeAt('n1', 'v1.33.5-eks-3025e55'), nodeAt('n2', 'v1.32.9-eks-113cf36')),
       expect: {
-        failing: ['within-n-2', 'support-status', 'kubelet-skew'],
+        failing: ['within-n-2', 'support-status'],
         assert: (r) => {
           expect(r.findings.find((f) => f.rule === 'within-n-2')?.message).toMatch(/N-3 \(N = 1.36, allowed 1.34–1.36\)/);
-          expect(r.findings.find((f) => f.rule === 'kubelet-skew' && f.status === 'fail')?.severity).toBe('low');
+          expectWarning(r, 'data-plane-current');
+          expect(r.findings.find((f) => f.rule === 'kubelet-skew' && f.resource.name === 'n2')?.status).toBe('pass');
           expect(r.notes.join(' ')).toMatch(/upgradePolicy.supportType = EXTENDED is the policy/);
         },
       },
-    },
-    {
-      name: 'worked example N = 1.36: 1.34 is within N-2 but leaves standard support in 5 days (warning)',
-      aws: [describeCluster('1.34'), versionsFact()],
-      k8s: nodeAt('n1', 'v1.34.1'),
-      expect: { failing: ['support-status'], passing: ['within-n-2'], assert: (r) => { expect(r.failSeverity).toBe('low'); expect(r.findings.find((f) => f.rule === 'support-status')?.message).toMatch(/in 5 days \(2026-12-02\)/); } },
     },
     { name: 'worked example N = 1.37: 1.34 is N-3', aws: [describeCluster('1.34'), versionsFact(withV137())], k8s: nodeAt('n1', 'v1.34.1'), expect: { failing: ['within-n-2'] } },
     {
@@ -329,11 +393,10 @@ testControl(CC8_VER_01, {
     },
     { name: '1.29 is unsupported', aws: [describeCluster('1.29'), versionsFact()], k8s: nodeAt('n1', 'v1.29.4'), expect: { failing: ['support-status'], assert: (r) => expect(r.findings.find((f) => f.rule === 'support-status')?.severity).toBe('critical') } },
     {
-      name: 'failOnExtendedSupport: false turns extended support into a warning',
+      name: 'extended support within N-2 fails by default (failOnExtendedSupport)',
       aws: [describeCluster('1.33'), versionsFact({ clusterVersions: [{ clusterVersion: '1.35', versionStatus: 'STANDARD_SUPPORT' }, { clusterVersion: '1.33', versionStatus: 'EXTENDED_SUPPORT', endOfStandardSupportDate: '2026-07-29T00:00:00Z', endOfExtendedSupportDate: '2027-07-29T00:00:00Z' }] })],
       k8s: nodeAt('n1', 'v1.33.5'),
-      config: { thresholds: { ...DEFAULT_THRESHOLDS, failOnExtendedSupport: false } },
-      expect: { failing: ['support-status'], passing: ['within-n-2'], assert: (r) => expect(r.failSeverity).toBe('low') },
+      expect: { failing: ['support-status'], passing: ['within-n-2'] },
     },
     {
       name: 'kubelets newer than the control plane or more than three minors behind; Fargate hint',
@@ -342,23 +405,39 @@ testControl(CC8_VER_01, {
       expect: {
         failing: ['kubelet-skew', 'nodegroup-version'],
         assert: (r) => {
-          const by = (n: string) => r.findings.find((f) => f.rule === 'kubelet-skew' && f.resource.name === n)!;
-          expect(by('new').severity).toBe('high');
-          expect(by('old').severity).toBe('high');
-          expect(by('fargate-ip-1').severity).toBe('low');
-          expect(by('fargate-ip-1').message).toMatch(/Fargate: re-create the pods/);
+          const by = (n: string, rule = 'kubelet-skew') => r.findings.find((f) => f.rule === rule && f.resource.name === n)!;
+          expect(by('new').status).toBe('fail');
+          expect(by('old').status).toBe('fail');
+          expect(by('fargate-ip-1').status).toBe('pass');
+          expect(by('fargate-ip-1', 'data-plane-current')).toMatchObject({ status: 'warn', message: expect.stringMatching(/Fargate: re-create the pods/) });
         },
       },
+    },
+    {
+      name: 'partial evidence: --no-kubernetes still fails an N-3 control plane; the kubelets are not evaluated',
+      aws: [describeCluster('1.33'), versionsFact()],
+      expect: { failing: ['within-n-2'], assert: (r) => expectUnevaluated(r, 'kubelet-skew', /nodes/) },
     },
   ],
   other: [
     { name: 'DescribeClusterVersions not collected: error (the calendar is never hard-coded)', aws: [describeCluster('1.35')], k8s: nodeAt('n1', 'v1.35.0'), expect: { status: 'error', message: /DescribeClusterVersions/ } },
-    { name: 'no version in standard support: error', aws: [describeCluster('1.33'), versionsFact({ clusterVersions: [{ clusterVersion: '1.33', versionStatus: 'EXTENDED_SUPPORT' }] })], k8s: nodeAt('n1', 'v1.33.0'), expect: { status: 'error', message: /no version in standard support/ } },
-    { name: 'nodes not collected: error', aws: [describeCluster('1.35'), versionsFact()], expect: { status: 'error', message: /nodes/ } },
+    {
+      name: 'no version in standard support: N-2 not evaluated, the extended-support version still fails',
+      aws: [describeCluster('1.33'), versionsFact({ clusterVersions: [{ clusterVersion: '1.33', versionStatus: 'EXTENDED_SUPPORT' }] })], k8s: nodeAt('n1', 'v1.33.0'),
+      expect: { status: 'fail', failing: ['support-status'], assert: (r) => expectUnevaluated(r, 'within-n-2', /no version in standard support/) },
+    },
+    {
+      name: 'no version in standard support and nothing else failing: error',
+      aws: [describeCluster('1.33'), versionsFact({ clusterVersions: [{ clusterVersion: '1.33', versionStatus: 'EXTENDED_SUPPORT' }] })], k8s: nodeAt('n1', 'v1.33.0'),
+      config: { thresholds: { ...DEFAULT_THRESHOLDS, failOnExtendedSupport: false } },
+      expect: { status: 'error', message: /no version in standard support/ },
+    },
+    { name: 'nodes not collected: error naming them', aws: [describeCluster('1.35'), versionsFact()], expect: { status: 'error', message: /nodes/ } },
     {
       name: 'a waiver covers the extended-support finding',
-      aws: [describeCluster('1.35'), versionsFact()], k8s: nodeAt('n1', 'v1.34.0'),
-      waivers: [{ id: 'W-1', control: 'CC8-VER-01', rule: 'kubelet-skew', reason: 'node pool rotation next week', approvedBy: 'ciso@acme.example', expires: '2026-12-31' }],
+      aws: [describeCluster('1.33'), versionsFact({ clusterVersions: [{ clusterVersion: '1.35', versionStatus: 'STANDARD_SUPPORT' }, { clusterVersion: '1.33', versionStatus: 'EXTENDED_SUPPORT', endOfStandardSupportDate: '2026-07-29T00:00:00Z', endOfExtendedSupportDate: '2027-07-29T00:00:00Z' }] })],
+      k8s: nodeAt('n1', 'v1.33.0'),
+      waivers: [{ id: 'W-1', control: 'CC8-VER-01', rule: 'support-status', reason: 'upgrade booked for next week', approvedBy: 'ciso@acme.example', expires: '2026-12-31' }],
       expect: { status: 'waived' },
     },
   ],
@@ -397,7 +476,12 @@ testControl(CC8_VER_02, {
     {
       name: 'passing insights for the next minor and enough runway: manual (the calendar is attested)',
       aws: [describeCluster('1.35'), versionsFact(), insights(['a', 'Deprecated APIs removed in Kubernetes v1.36', 'PASSING'], ['b', 'Kubelet version skew', 'PASSING'])],
-      expect: { passing: ['upgrade-insight', 'upgrade-runway'] },
+      expect: { passing: ['upgrade-insight', 'upgrade-insight-warning', 'upgrade-runway'] },
+    },
+    {
+      name: 'a WARNING insight is a warning: the verdict stays with the attestation',
+      aws: [describeCluster('1.35'), versionsFact(), insights(['a', 'EKS add-on version compatibility', 'WARNING'])],
+      expect: { passing: ['upgrade-insight'], assert: (r) => { expectWarning(r, 'upgrade-insight-warning'); expect(r.failSeverity).toBeUndefined(); } },
     },
   ],
   invalid: [
@@ -406,7 +490,11 @@ testControl(CC8_VER_02, {
       aws: [describeCluster('1.35'), versionsFact(), insights(['a', 'Deprecated APIs removed in Kubernetes v1.36', 'ERROR']), fact('eks', 'DescribeInsight', { insight: { id: 'a', recommendation: 'Move to the v1 API before upgrading' } })],
       expect: { failing: ['upgrade-insight'], assert: (r) => expect(r.findings[0]?.message).toMatch(/Move to the v1 API/) },
     },
-    { name: 'a WARNING insight is a warning', aws: [describeCluster('1.35'), versionsFact(), insights(['a', 'EKS add-on version compatibility', 'WARNING'])], expect: { failing: ['upgrade-insight'], assert: (r) => expect(r.failSeverity).toBe('low') } },
+    {
+      name: 'partial evidence: an ERROR insight fails although DescribeClusterVersions was denied',
+      aws: [describeCluster('1.35'), insights(['a', 'Deprecated APIs removed in Kubernetes v1.36', 'ERROR'])], awsCalls: { 'eks:DescribeClusterVersions': 'denied' },
+      expect: { failing: ['upgrade-insight'] },
+    },
   ],
   other: [
     {
@@ -427,6 +515,11 @@ testControl(CC8_VER_02, {
     },
     { name: 'attested plan: pass', aws: [describeCluster('1.33'), versionsFact(), insights(['a', 'Kubelet version skew', 'PASSING', '1.34'])], attestations: ATTEST('CC8-VER-02'), expect: { status: 'pass' } },
     { name: 'ListInsights denied: error', aws: [describeCluster('1.35')], awsCalls: { 'eks:ListInsights': 'denied' }, expect: { status: 'error', message: /insights/ } },
+    {
+      name: 'an insight in UNKNOWN status is not evaluated, never passed',
+      aws: [describeCluster('1.35'), versionsFact(), insights(['a', 'Kubelet version skew', 'UNKNOWN'])],
+      expect: { status: 'error', assert: (r) => expectUnevaluated(r, 'upgrade-insight', /UNKNOWN/) },
+    },
     { name: 'no newer version exists: noted', aws: [describeCluster('1.36'), versionsFact(), insights()], expect: { status: 'manual', assert: (r) => expect(r.notes.join(' ')).toMatch(/no EKS version newer than 1.36/) } },
   ],
 });
@@ -521,7 +614,22 @@ spec: { selector: {}, template: { spec: { containers: [{ name: controller, image
         },
       },
     },
-    { name: 'version data missing for an add-on: error, never a pass', aws: [describeCluster('1.35'), versionsFact(), ...CNI], awsCalls: { 'eks:DescribeAddonVersions': 'collected' }, k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }', expect: { status: 'error', message: /vpc-cni/ } },
+    {
+      name: 'version data missing for an add-on: not evaluated on it, never a pass',
+      aws: [describeCluster('1.35'), versionsFact(), ...CNI], awsCalls: { 'eks:DescribeAddonVersions': 'collected' }, k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }',
+      expect: { status: 'error', assert: (r) => { expectUnevaluated(r, 'current-compatible', /vpc-cni/); expect(r.findings.find((f) => f.status === 'error')?.resource.name).toBe('vpc-cni'); } },
+    },
+    {
+      name: 'partial evidence: an incompatible add-on fails although another add-on was not described',
+      aws: [describeCluster('1.35'), versionsFact(), listAddons('vpc-cni', 'coredns'), describeAddon('vpc-cni', 'v1.19.2-eksbuild.1'), addonVersions('vpc-cni', '1.35', [['v1.20.0-eksbuild.1', ['1.35']]]), addonVersions('vpc-cni', '1.36', [['v1.20.1-eksbuild.1', ['1.36']]])],
+      k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }',
+      expect: { status: 'fail', failing: ['current-compatible'], assert: (r) => expectUnevaluated(r, 'current-compatible', /coredns/) },
+    },
+    {
+      name: 'the EKS version calendar not read: the next minor is not evaluated',
+      aws: [describeCluster('1.35'), ...CNI, addonVersions('vpc-cni', '1.35', [['v1.19.2-eksbuild.1', ['1.35']]])], k8s: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x }',
+      expect: { status: 'error', passing: ['current-compatible'], assert: (r) => expectUnevaluated(r, 'next-available', /DescribeClusterVersions/) },
+    },
     { name: 'DescribeAddonVersions denied: error', aws: [describeCluster('1.35'), ...CNI], awsCalls: { 'eks:DescribeAddonVersions': 'denied' }, expect: { status: 'error' } },
     { name: 'no add-on list: error', aws: [describeCluster('1.35')], expect: { status: 'error', message: /add-on list/ } },
   ],
@@ -540,6 +648,10 @@ testControl(CC8_VER_04, {
 });
 
 describe('CC8 catalog file', () => {
+  it('classifies every rule of every CC8 control (issue 13)', () => {
+    for (const c of controls) expectClassified(c);
+  });
+
   it('lists its controls in checklist order with the §1 automation levels', () => {
     expect(controls.map((c) => `${c.id}:${c.automation}${c.attestation ? '+att' : ''}:${c.check ? 'check' : '-'}`)).toEqual([
       'CC8-PIPE-01:manual+att:check', 'CC8-PIPE-02:partial+att:check', 'CC8-PIPE-03:automated+att:check', 'CC8-PIPE-04:automated:check',
@@ -566,7 +678,8 @@ describe('CC8 in the built-in demo environment', () => {
 
   it('fails version currency: 1.33 is N-3 and in extended support (N = 1.36 from DescribeClusterVersions)', () => {
     expect(result('CC8-VER-01').status).toBe('fail');
-    expect(failing('CC8-VER-01').map((f) => f.split(' ')[0])).toEqual(expect.arrayContaining(['within-n-2', 'support-status', 'kubelet-skew']));
+    expect(failing('CC8-VER-01').map((f) => f.split(' ')[0])).toEqual(expect.arrayContaining(['within-n-2', 'support-status']));
+    expect(result('CC8-VER-01').findings.some((f) => f.rule === 'data-plane-current' && f.status === 'warn')).toBe(true);
   });
 
   it('shows the attested runbook and the upgrade plan awaiting attestation', () => {
@@ -584,9 +697,40 @@ describe('CC8 in the built-in demo environment', () => {
     expect(result('CC8-VER-03').findings.filter((f) => f.rule === 'next-available' && f.status === 'pass').length).toBeGreaterThanOrEqual(8);
   });
 
-  it('reads the AWS Config facts of the shared demo and reports the OutOfSync Application as open drift', () => {
+  it('reads the AWS Config facts of the shared demo and reports the OutOfSync Application as open drift (a warning: detection works)', () => {
     const r = result('CC8-PIPE-04');
     if (r.status === 'error') expect(r.message).toMatch(/AWS Config/); // until the CC3 fragment provides Config facts
-    else expect(failing('CC8-PIPE-04')).toContain('gitops-drift storefront');
+    else {
+      expect(failing('CC8-PIPE-04')).not.toContain('gitops-drift storefront');
+      expect(r.findings.filter((f) => f.status === 'warn').map((f) => `${f.rule} ${f.resource.name}`)).toContain('gitops-open-drift storefront');
+    }
+  });
+});
+
+// ---------------------------------------------------------------- issue 13 defects
+
+describe('issue 13: CC8 verdicts an auditor can defend', () => {
+  it('CC8-PIPE-04 on a Terraform configuration: recorders and rules it does not declare are not "missing" (the account may have them)', () => {
+    const snap = makeSnapshot({ aws: [rules(['s3', 'S3_BUCKET_VERSIONING_ENABLED']), fact('config', 'DescribeConfigurationRecorders', { ConfigurationRecorders: [] }), fact('config', 'DescribeConfigurationRecorderStatus', { ConfigurationRecordersStatus: [] })], k8s: SYNCED });
+    for (const op of ['DescribeConfigurationRecorders', 'DescribeConfigurationRecorderStatus', 'DescribeConfigRules']) snap.aws.calls[`config:${op}`]!.detail = 'terraform';
+    const r = evaluate(snap, [CC8_PIPE_04], { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now: new Date(NOW) }).controls[0]!;
+    expect(r.status).toBe('error');
+    expectUnevaluated(r, 'config-recorder', /declares/);
+    expectUnevaluated(r, 'eks-config-rules', /declares/);
+  });
+
+  it('CC8-VER-01: --no-kubernetes on an unsupported 1.28 cluster fails (the version is proven); the node rules are not evaluated', () => {
+    const r = runCase(CC8_VER_01, { name: 'AWS only', aws: [describeCluster('1.28'), versionsFact()] });
+    expect(r.status).toBe('fail');
+    expect(r.findings.filter((f) => f.status === 'fail').map((f) => f.rule).sort()).toEqual(['support-status', 'within-n-2']);
+    expectUnevaluated(r, 'kubelet-skew', /nodes/);
+    expect(r.notes.join(' ')).toMatch(/failing on the evidence that was read/);
+  });
+
+  it('CC8-PIPE-04: NON_COMPLIANT AWS Config rules prove detection works; they do not fail drift detection', () => {
+    const r = runCase(CC8_PIPE_04, { name: 'non-compliant', aws: [recorder(), recStatus(), CONFIG_OK[2]!, compliance(['eks-endpoint-no-public-access', 'NON_COMPLIANT'])], k8s: SYNCED });
+    expect(r.status).toBe('pass');
+    expect(r.findings.find((f) => f.rule === 'eks-config-rules')?.status).toBe('pass');
+    expectWarning(r, 'config-drift');
   });
 });

@@ -75,7 +75,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     expect(await page.title()).toBe('SOC 2 evidence report — prod');
     expect(await page.locator('section.control').count()).toBe(7);
     expect(await page.locator('svg.chart').count()).toBe(2);
-    expect(await page.locator('#ctl-CC5-HARD-03 details summary', { hasText: 'Passing resources (21)' }).count()).toBe(1);
+    expect(await page.locator('#ctl-CC5-HARD-03 details summary', { hasText: 'Passing resources (25)' }).count()).toBe(1);
     // The control that passes with a warning shows it, and its rule not evaluated, on screen.
     const warned = page.locator('#ctl-CC4-TEST-06');
     expect(await warned.locator('header .badge').innerText()).toBe('Pass');
@@ -91,7 +91,7 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     const block = page.locator('#ctl-CC5-HARD-03 .print-only').first();
     expect(await block.evaluate((el) => getComputedStyle(el).display)).toBe('block');
     expect(await page.locator('#ctl-CC5-HARD-03 details').first().evaluate((el) => getComputedStyle(el).display)).toBe('none');
-    expect(await block.locator('tbody tr').count()).toBe(21);
+    expect(await block.locator('tbody tr').count()).toBe(25);
     await page.close();
   });
 

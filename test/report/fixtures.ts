@@ -101,9 +101,11 @@ function testControls(names: { bucket: string; note: string; trail: string }): C
 }
 
 function deployment(ns: string, name: string, secure: boolean, container = 'app', source?: { file: string; line: number }): K8sObject {
+  // The insecure one fails only CC5-HARD-03's required rules (privileged, root, writable, escalation): it drops
+  // ALL and has a seccomp profile, so that the run's one warning stays CC4-TEST-06's.
   const sc = secure
     ? { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }
-    : { privileged: true };
+    : { privileged: true, capabilities: { drop: ['ALL'] } };
   return {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, uid: `uid-${ns}-${name}`.slice(0, 60) },
     ...(source ? { $source: source } : {}),
@@ -112,7 +114,7 @@ function deployment(ns: string, name: string, secure: boolean, container = 'app'
       template: {
         metadata: { labels: { app: name } },
         spec: {
-          ...(secure ? { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } } : {}),
+          securityContext: secure ? { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } : { seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{ name: container, image: 'registry.example.com/app:1.0', securityContext: sc }],
         },
       },

@@ -90,7 +90,7 @@ describe('/metrics', () => {
     const m = parseExposition((await app.inject({ url: '/metrics' })).body);
     const value = (name: string, labels: Record<string, string>) => m.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.value);
     expect(value('eks_soc2_findings', { status: 'warn' })).toEqual([1]);
-    expect(value('eks_soc2_findings', { status: 'fail' })).toEqual([7]);
+    expect(value('eks_soc2_findings', { status: 'fail' })).toEqual([5]);
     expect(value('eks_soc2_control_warning_findings', { control: ID })).toEqual([1]);
     expect(value('eks_soc2_control_warning_findings', { control: 'CC5-HARD-03' })).toEqual([0]);
   });

@@ -35,6 +35,27 @@ export function appAutomation(app: K8sObject): { automated: boolean; selfHeal: b
   return { automated: true, selfHeal: automated.selfHeal === true, prune: automated.prune === true };
 }
 
+/**
+ * Why a manually synced Application is OutOfSync, from its status: `pending` when Git has a revision
+ * that was never synced (`status.sync.revision` differs from the last deployed one in
+ * `status.history` / `status.operationState.syncResult`) — the change waits for the manual sync, the
+ * approval gate; `drift` when the live objects differ from the revision that was synced; undefined
+ * when the status does not say (no revision, or never deployed and no history in the input).
+ */
+export function outOfSyncCause(app: K8sObject): 'pending' | 'drift' | undefined {
+  const status = rec(app.status);
+  const sync = rec(status?.sync);
+  const target = str(sync?.revision) ?? (Array.isArray(sync?.revisions) ? sync.revisions.map(String).join(',') : undefined);
+  if (!target) return undefined;
+  const history = Array.isArray(status?.history) ? status.history.map(rec).filter((h) => h !== undefined) : [];
+  const last = history[history.length - 1];
+  const op = rec(rec(rec(status?.operationState)?.syncResult));
+  const revisionOf = (r: Record<string, unknown> | undefined) => str(r?.revision) ?? (Array.isArray(r?.revisions) ? r.revisions.map(String).join(',') : undefined);
+  const deployed = revisionOf(last) ?? revisionOf(op);
+  if (!deployed) return undefined;
+  return deployed === target ? 'drift' : 'pending';
+}
+
 /** The AppProject an Application belongs to (`default` when unset). */
 export function appProjectName(app: K8sObject): string {
   return str(rec(app.spec)?.project) || 'default';

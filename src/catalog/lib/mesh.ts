@@ -74,6 +74,8 @@ export function meshGate(ev: Evidence, ctx: CheckContext, cluster: ResourceRef):
   if (!mesh.installed) {
     if (!ctx.config.scope.serviceMesh) {
       ctx.notApplicable('no service mesh is installed and the optional mesh section is out of scope (configuration scope.serviceMesh: false)');
+    } else if (!MESH_DETECTION_KEYS.every((k) => ev.complete(k))) {
+      ctx.unevaluated('mesh-installed', 'no service mesh in the input, and the CRDs, Deployments, DaemonSets and Namespaces were not read as a whole inventory');
     } else {
       ctx.fail(cluster, 'mesh-installed', 'the service mesh is in scope (scope.serviceMesh: true) but no Istio or Linkerd control plane, CRDs or namespace was found');
     }
@@ -81,8 +83,11 @@ export function meshGate(ev: Evidence, ctx: CheckContext, cluster: ResourceRef):
   }
   if (mesh.appMesh) {
     ctx.fail(cluster, 'app-mesh-discontinued', `AWS App Mesh is in use (${mesh.appMesh}); AWS ended App Mesh support on 2026-09-30 — migrate to Istio, Linkerd or Amazon VPC Lattice`);
+  } else {
+    ctx.pass(cluster, 'app-mesh-discontinued', 'AWS App Mesh is not in use');
   }
   if (!mesh.istio && !mesh.linkerd) return undefined;
+  ctx.pass(cluster, 'mesh-installed', `${[mesh.istio ? 'Istio' : '', mesh.linkerd ? 'Linkerd' : ''].filter(Boolean).join(' and ')} installed`);
   return mesh;
 }
 

@@ -1,11 +1,17 @@
 import type { Severity } from '../../model/index.js';
 import type { Container, ContainerKind, PodSpec } from './workloads.js';
 import { arr, containersOf } from './workloads.js';
+import {
+  BASELINE_CAPABILITIES, allowPrivilegeEscalationViolation, declaresWindows, dropAllViolation, inUserNamespace, restrictedAddViolation,
+  runAsNonRootViolation, runAsUserViolation, seccompRestrictedViolation,
+} from './psa.js';
 
 /**
- * Pod Security Standards field checks, with effective values resolved from the pod- and
- * container-level securityContext (the container wins for fields that exist at both levels), across
- * containers, initContainers and ephemeralContainers.
+ * Security-context checks of CC5-HARD-03. Where a rule is a Pod Security Standards control it is judged
+ * as Pod Security Admission judges it (`lib/psa.ts`): exact values ("ALL" only, case-sensitive
+ * capabilities), an explicit bad pod-level value fails even when containers override it, ephemeral
+ * containers count, Windows pods (`spec.os.name: windows`) are exempt from the Linux-only controls and
+ * user-namespace pods from the non-root controls. The read-only root filesystem is not a PSS control.
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
 export interface RuleVerdict {
@@ -14,6 +20,8 @@ export interface RuleVerdict {
   severity?: Severity;
   /** Containers that fail, `kind/name`. */
   offenders?: string[];
+  /** The rule does not apply to this pod (`message` says why); `ok` is then true. */
+  notApplicable?: boolean;
 }
 
 export const POD_SECURITY_RULES = {
@@ -51,27 +59,34 @@ function verdict(offenders: string[], okMsg: string, failMsg: string, severity?:
   return { ok: false, message: `${failMsg}: ${offenders.join(', ')}`, offenders, ...(severity ? { severity } : {}) };
 }
 
+/** Whether a pod runs on Windows: it says so (`spec.os.name`) or selects Windows nodes. */
 export function isWindows(spec: PodSpec): boolean {
-  return spec.os?.name === 'windows' || spec.nodeSelector?.['kubernetes.io/os'] === 'windows';
+  return declaresWindows(spec) || spec.nodeSelector?.['kubernetes.io/os'] === 'windows';
 }
 
-/** Evaluate one pod-security rule on a pod spec; undefined when the rule does not apply (Windows). */
-export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerdict | undefined {
-  if (LINUX_ONLY.has(rule) && isWindows(spec)) return undefined;
+/** A PSA verdict: failing with PSA's own detail, plus a hint for Windows pods that do not declare their OS. */
+function psa(detail: string | undefined, okMsg: string, failMsg: string, spec: PodSpec, severity?: Severity): RuleVerdict {
+  if (!detail) return { ok: true, message: okMsg };
+  const hint = isWindows(spec) && !declaresWindows(spec) ? ' (a Windows pod is exempt once it declares spec.os.name: windows)' : '';
+  return { ok: false, message: `${failMsg}: ${detail}${hint}`, ...(severity ? { severity } : {}) };
+}
+
+/** Evaluate one pod-security rule on a pod spec. */
+export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerdict {
+  if (LINUX_ONLY.has(rule) && declaresWindows(spec)) {
+    return { ok: true, notApplicable: true, message: 'Windows pod (spec.os.name: windows): the Pod Security Standards require this Linux control only of Linux pods' };
+  }
   const pod = spec.securityContext ?? {};
   switch (rule) {
     case 'run-as-non-root': {
-      let onlyUndeclared = true;
-      const offenders = perContainer(spec, (c) => {
-        const sc = c.securityContext ?? {};
-        const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-        const user = sc.runAsUser ?? pod.runAsUser;
-        if (user === 0) { onlyUndeclared = false; return 'runAsUser: 0'; }
-        if (nonRoot === false) { onlyUndeclared = false; return 'runAsNonRoot: false'; }
-        if (nonRoot !== true) return typeof user === 'number' ? `runAsUser ${user} but runAsNonRoot not declared` : 'runAsNonRoot not declared';
-        return undefined;
-      });
-      return verdict(offenders, 'all containers declare runAsNonRoot: true', onlyUndeclared ? 'non-root not declared (the image USER cannot be seen from the API)' : 'runs as root', onlyUndeclared ? 'medium' : undefined);
+      if (inUserNamespace(spec)) return { ok: true, message: 'runs in a user namespace (hostUsers: false): root in the container is an unprivileged user on the node' };
+      const nonRoot = runAsNonRootViolation(spec);
+      const explicitRoot = nonRoot?.includes('must not set') ? nonRoot : undefined;
+      const root = [runAsUserViolation(spec), explicitRoot].filter(Boolean).join('; ');
+      if (root) return { ok: false, message: `runs as root: ${root}` };
+      const undeclared = nonRoot;
+      if (undeclared) return { ok: false, severity: 'medium', message: `non-root not declared (the image USER cannot be seen from the API): ${undeclared}` };
+      return { ok: true, message: 'runAsNonRoot: true for every container, runAsUser 0 nowhere' };
     }
     case 'read-only-root-fs':
       return verdict(perContainer(spec, (c) => (c.securityContext?.readOnlyRootFilesystem === true ? undefined : '')), 'all containers have readOnlyRootFilesystem: true', 'writable root filesystem');
@@ -84,7 +99,7 @@ export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerd
       return verdict(offenders, 'no privileged containers', 'privileged');
     }
     case 'no-privilege-escalation':
-      return verdict(perContainer(spec, (c) => (c.securityContext?.allowPrivilegeEscalation === false ? undefined : c.securityContext?.allowPrivilegeEscalation === true ? 'true' : 'not set')), 'allowPrivilegeEscalation: false everywhere', 'privilege escalation allowed');
+      return psa(allowPrivilegeEscalationViolation(spec), 'allowPrivilegeEscalation: false everywhere', 'privilege escalation allowed', spec);
     case 'no-host-path': {
       const vols = arr<{ name?: string; hostPath?: { path?: string } }>(spec.volumes).filter((v) => v && v.hostPath);
       return vols.length === 0
@@ -98,20 +113,15 @@ export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerd
     case 'no-host-ipc':
       return spec.hostIPC === true ? { ok: false, message: 'hostIPC: true' } : { ok: true, message: 'host IPC namespace not used' };
     case 'drop-capabilities':
-      return verdict(perContainer(spec, (c) => (arr<string>(c.securityContext?.capabilities?.drop).some((d) => String(d).toUpperCase() === 'ALL') ? undefined : '')), 'all containers drop ALL capabilities', 'capabilities not dropped (drop: [ALL] missing)');
-    case 'no-added-capabilities':
-      return verdict(perContainer(spec, (c) => {
-        const extra = arr<string>(c.securityContext?.capabilities?.add).map((a) => String(a).toUpperCase().replace(/^CAP_/, '')).filter((a) => a !== 'NET_BIND_SERVICE');
-        return extra.length ? extra.join('+') : undefined;
-      }), 'no capabilities added beyond NET_BIND_SERVICE', 'capabilities added');
-    case 'seccomp-profile': {
-      const offenders = perContainer(spec, (c) => {
-        const type = c.securityContext?.seccompProfile?.type ?? pod.seccompProfile?.type;
-        if (type === 'RuntimeDefault' || type === 'Localhost') return undefined;
-        return type ? `type ${type}` : 'not set';
-      });
-      return verdict(offenders, 'seccomp RuntimeDefault/Localhost everywhere', 'no seccomp profile');
+      return psa(dropAllViolation(spec), 'all containers drop ALL capabilities', 'capabilities not dropped (drop: ["ALL"] missing; the value is case-sensitive)', spec);
+    case 'no-added-capabilities': {
+      const v = restrictedAddViolation(spec);
+      // Capabilities even the baseline profile forbids (SYS_ADMIN, NET_RAW, ...) keep the rule's severity.
+      const beyondBaseline = v?.added.some((a) => !BASELINE_CAPABILITIES.has(a));
+      return psa(v?.detail, 'no capabilities added beyond NET_BIND_SERVICE', 'capabilities added', spec, v && !beyondBaseline ? 'medium' : undefined);
     }
+    case 'seccomp-profile':
+      return psa(seccompRestrictedViolation(spec), 'seccomp RuntimeDefault/Localhost everywhere', 'no RuntimeDefault/Localhost seccomp profile', spec);
   }
 }
 

@@ -37,7 +37,7 @@ describe('Terraform configuration (.tf directories)', () => {
     expect(mon01.status).toBe('fail');
     expect(mon01.findings.find((f) => f.rule === 'log-types-enabled')).toMatchObject({ status: 'fail', resource: { name: 'aws_eks_cluster.this' }, source: { file: `${FIX}/fail/main.tf`, line: 22 } });
     expect(byId.get('CC5-IAM-04')!.status).toBe('fail');
-    expect(byId.get('CC9-ENC-01')!.findings.find((f) => f.rule === 'key-rotation')).toMatchObject({ status: 'fail', resource: { name: 'aws_kms_key.secrets' } });
+    expect(byId.get('CC9-ENC-01')!.findings.find((f) => f.rule === 'key-rotation')).toMatchObject({ status: 'warn', resource: { name: 'aws_kms_key.secrets' } });
     const addresses = snap.iac!.resources.map((r) => r.address);
     expect(addresses).toEqual(expect.arrayContaining(['aws_cloudwatch_log_group.extra[0]', 'aws_cloudwatch_log_group.extra[1]', 'aws_cloudtrail.this["org"]', 'aws_cloudtrail.this["regional"]']));
     // The org trail passes; the regional one is noted; no trail is guessed.

@@ -1,0 +1,100 @@
+import type { K8sObject } from '../../model/index.js';
+import type { LabelSelector } from './selectors.js';
+import { arr } from './workloads.js';
+
+/**
+ * Kubernetes NetworkPolicy semantics (networking.k8s.io/v1) for judging a namespace's posture:
+ * policies are additive — a pod selected by any policy of a direction is isolated in that direction
+ * and allowed the union of what every policy selecting it allows — so a default deny is only a deny
+ * while no policy allows everything to the pods it covers.
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+
+export interface Peer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr?: string; except?: string[] };
+}
+
+export interface PolicyRule {
+  ports?: { port?: number | string; protocol?: string; endPort?: number }[];
+  from?: Peer[];
+  to?: Peer[];
+}
+
+export interface NpSpec {
+  podSelector?: LabelSelector;
+  policyTypes?: string[];
+  ingress?: PolicyRule[];
+  egress?: PolicyRule[];
+}
+
+export function npSpec(p: K8sObject): NpSpec {
+  return (p.spec ?? {}) as NpSpec;
+}
+
+const emptySelector = (s: LabelSelector | undefined): boolean =>
+  s !== undefined && s !== null && Object.keys(s.matchLabels ?? {}).length === 0 && arr(s.matchExpressions).length === 0;
+
+/** The policy selects every pod of its namespace (`podSelector: {}`). */
+export function selectsAllPods(s: NpSpec): boolean {
+  return emptySelector(s.podSelector ?? {});
+}
+
+/**
+ * The directions a policy applies to, as the API server defaults them: without `policyTypes`, Ingress
+ * always, and Egress only when the policy has egress rules (an empty `egress: []` does not count).
+ */
+export function policyTypes(s: NpSpec): string[] {
+  if (Array.isArray(s.policyTypes) && s.policyTypes.length > 0) return s.policyTypes;
+  return ['Ingress', ...(arr(s.egress).length > 0 ? ['Egress'] : [])];
+}
+
+/** Every pod of the namespace is isolated for ingress and this policy allows none (`podSelector: {}`, Ingress, no rules). */
+export function isDefaultDenyIngress(p: K8sObject): boolean {
+  const s = npSpec(p);
+  return selectsAllPods(s) && policyTypes(s).includes('Ingress') && arr(s.ingress).length === 0;
+}
+
+export function isDefaultDenyEgress(p: K8sObject): boolean {
+  const s = npSpec(p);
+  return selectsAllPods(s) && policyTypes(s).includes('Egress') && arr(s.egress).length === 0;
+}
+
+const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
+
+/** A peer that matches every source/destination: all pods of all namespaces, or every address. */
+function everyone(peer: Peer): boolean {
+  if (!peer || typeof peer !== 'object') return false;
+  if (peer.ipBlock) return OPEN_CIDRS.has(String(peer.ipBlock.cidr ?? '')) && arr(peer.ipBlock.except).length === 0;
+  return emptySelector(peer.namespaceSelector) && (peer.podSelector === undefined || emptySelector(peer.podSelector));
+}
+
+/** A rule that allows every peer (no `from`/`to`, or a peer matching everyone) on every port (no `ports`). */
+function allowsAll(rule: PolicyRule | undefined, side: 'from' | 'to'): boolean {
+  if (!rule || typeof rule !== 'object') return false;
+  if (arr(rule.ports).length > 0) return false;
+  const peers = arr<Peer>(rule[side]);
+  return peers.length === 0 || peers.some(everyone);
+}
+
+/** The policy allows every source on every port to the pods it selects. */
+export function allowsAllIngress(p: K8sObject): boolean {
+  const s = npSpec(p);
+  return policyTypes(s).includes('Ingress') && arr<PolicyRule>(s.ingress).some((r) => allowsAll(r, 'from'));
+}
+
+/** The policy allows the pods it selects to reach every destination on every port. */
+export function allowsAllEgress(p: K8sObject): boolean {
+  const s = npSpec(p);
+  return policyTypes(s).includes('Egress') && arr<PolicyRule>(s.egress).some((r) => allowsAll(r, 'to'));
+}
+
+/** Some egress policy allows DNS (port 53, a named DNS port, or all ports to its destinations). */
+export function allowsDns(policies: readonly K8sObject[]): boolean {
+  return policies.some((p) => policyTypes(npSpec(p)).includes('Egress') && arr<PolicyRule>(npSpec(p).egress).some((r) => {
+    const ports = arr<{ port?: number | string }>(r?.ports);
+    if (ports.length === 0) return true; // all ports to its destinations
+    return ports.some((x) => x.port === 53 || x.port === '53' || x.port === 'dns' || x.port === 'dns-tcp');
+  }));
+}
