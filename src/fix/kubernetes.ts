@@ -119,7 +119,8 @@ const hard03: Record<string, Fixer> = {
     caution: 'a process that needs host devices, kernel modules or all capabilities (node agents, Docker-in-Docker) stops working',
   }),
   'drop-capabilities': (f, ctx) => containerChange(f, ctx, {
-    offends: (s) => !arr<string>(s.c.securityContext?.capabilities?.drop).some((d) => String(d).toUpperCase() === 'ALL'),
+    // Capability names are case-sensitive to the runtime: only "ALL" drops them all.
+    offends: (s) => !arr<string>(s.c.securityContext?.capabilities?.drop).some((d) => d === 'ALL'),
     op: (s) => [{ op: 'append', path: [...s.path, 'securityContext', 'capabilities', 'drop'], value: 'ALL' }],
     risk: 'review',
     summary: (l) => `capabilities.drop: [ALL] in ${l.join(', ')}`,
@@ -183,8 +184,23 @@ function namespaceWorkloads(ctx: FixContext, ns: string): K8sObject[] {
   return out;
 }
 
+/** The Pod Security labels of a namespace a rule asks for: only those keys are changed. */
+function pssFixer(keys: readonly string[]): Fixer {
+  return (f, ctx) => pssLabels(f, ctx).map((o) => (o.type === 'change' ? { ...o, ops: o.ops.filter((op) => keys.some((k) => op.path[2] === `${PSS}/${k}`)) } : o))
+    .filter((o) => o.type !== 'change' || o.ops.length > 0);
+}
+
 const hard01: Record<string, Fixer> = {
-  'pss-labels': (f, ctx) => {
+  // An unlabelled namespace gets its enforce level with audit and warn at restricted.
+  'pss-labels': pssFixer(['enforce', 'audit', 'warn']),
+  'pss-version': pssFixer(['enforce-version']),
+  'pss-audit-warn': pssFixer(['audit', 'warn']),
+  'pss-running-pods': (f) => [decision(`change ${f.resource.kind} ${f.resource.name} to meet its namespace's level (the CC5-HARD-03 fixes), or move it`, 'it runs only because it was admitted before the label; which of its privileges it needs is not in the evidence')],
+};
+
+/** Every Pod Security label change a namespace needs (the strictest enforce level its workloads meet). */
+function pssLabels(f: Finding, ctx: FixContext): FixOutcome[] {
+  {
     const ns = ctx.objectOf(f);
     if (!ns) return [decision('label the namespace by hand', `Namespace ${f.resource.name} is not in the evidence as an object`)];
     const name = ns.metadata.name ?? '';
@@ -228,9 +244,8 @@ const hard01: Record<string, Fixer> = {
       ...(caution ? { caution } : {}),
       ops,
     }];
-  },
-  'pss-running-pods': (f) => [decision(`change ${f.resource.kind} ${f.resource.name} to meet its namespace's level (the CC5-HARD-03 fixes), or move it`, 'it runs only because it was admitted before the label; which of its privileges it needs is not in the evidence')],
-};
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -300,6 +315,7 @@ function storageEncrypted(f: Finding, ctx: FixContext): FixOutcome[] {
 
 const net03: Record<string, Fixer> = {
   'netpol-default-deny': (f, ctx) => {
+    if (/cancels the default deny/.test(f.message)) return [decision(`narrow the policy that admits everything in ${f.resource.name} to the sources and ports its pods need`, `a default deny is there, but ${f.message.split(':')[0]}`)];
     const ns = f.resource.kind === 'Namespace' ? f.resource.name : f.resource.namespace;
     if (!ns) return [];
     const near = nearFile(ctx, ns);

@@ -22,8 +22,13 @@ const MECHANICAL = [
   'CC5-HARD-01/pss-labels', 'P1-IAM-09/automount-sa-token', 'CC7-CHG-04/revision-history', 'CC9-ENC-02/storage-encrypted', 'CC9-ENC-02/default-class-encrypted', 'CC6-NET-03/netpol-default-deny',
 ];
 
-async function scan(dir: string): Promise<{ run: RunResult; snap: Awaited<ReturnType<typeof collectFiles>> }> {
+async function scan(dir: string, ebsDefault = true): Promise<{ run: RunResult; snap: Awaited<ReturnType<typeof collectFiles>> }> {
   const snap = await collectFiles([dir], { toolVersion: 't', completeInventory: true, cwd: dir });
+  if (ebsDefault) {
+    // The account's EBS encryption by default (off): whether a StorageClass's volumes are encrypted depends on it.
+    snap.cluster = { name: 'shop', region: 'eu-west-1', accountId: '111122223333' };
+    snap.aws = { source: 'files', region: 'eu-west-1', accountId: '111122223333', calls: { 'ec2:GetEbsEncryptionByDefault': { state: 'collected', count: 1 } }, facts: [{ service: 'ec2', operation: 'GetEbsEncryptionByDefault', region: 'eu-west-1', accountId: '111122223333', output: { EbsEncryptionByDefault: false } }] };
+  }
   const run = evaluate(snap, catalog, { config: defaultConfig(), toolVersion: 't', catalogVersion: 't', now: NOW });
   return { run, snap };
 }
@@ -47,14 +52,14 @@ function keyer(snap: Snap): (f: Pick<Finding, 'resource' | 'source'>) => string 
 }
 
 /** Fix everything at --level review, write it, scan again. */
-async function roundTrip(dir: string) {
-  const before = await scan(dir);
+async function roundTrip(dir: string, ebsDefault = true) {
+  const before = await scan(dir, ebsDefault);
   const plan = planFixes(before.run, before.snap, { level: 'review', config: defaultConfig(), includeSystem: true });
   const texts = new Map<string, string>();
   const m = materialise(plan, { read: (f) => { try { const t = readFileSync(join(dir, f), 'utf8'); texts.set(f, t); return t; } catch { return undefined; } } });
   for (const f of m.files) writeFileSync(join(dir, f.file), f.after);
   for (const n of m.newFiles) if (n.path) writeFileSync(join(dir, n.path), n.text);
-  const after = await scan(dir);
+  const after = await scan(dir, ebsDefault);
   return { before, after, plan, m, texts, keyBefore: keyer(before.snap), keyAfter: keyer(after.snap) };
 }
 
@@ -129,7 +134,7 @@ describe('fix --level review, then scan again (fixtures)', () => {
       "storage.yaml:   encrypted: 'false'   # set by the old template",
     ].sort());
     // The new NetworkPolicy sits next to the namespace's manifests.
-    expect(m.newFiles.map((n) => n.path)).toEqual(['shop-default-deny-ingress.yaml']);
+    expect(m.newFiles.map((n) => n.path).sort()).toEqual(['docs-default-deny-ingress.yaml', 'shop-default-deny-ingress.yaml']);
     // shop meets restricted once fixed: the enforce label depends on the review changes, and says so.
     const shop = plan.changes.find((c) => c.rule === 'pss-labels' && c.resource.name === 'shop')!;
     expect(shop.risk).toBe('review');
@@ -144,10 +149,10 @@ describe('fix --level review, then scan again (fixtures)', () => {
     const { run, snap } = await scan(dir);
     const plan = planFixes(run, snap, { level: 'safe', config: defaultConfig() });
     expect(new Set(plan.changes.map((c) => c.risk))).toEqual(new Set(['safe']));
-    expect([...new Set(plan.changes.map((c) => `${c.control}/${c.rule}`))].sort()).toEqual(['CC5-HARD-01/pss-labels', 'CC7-CHG-04/revision-history', 'CC9-ENC-02/default-class-encrypted', 'CC9-ENC-02/storage-encrypted']);
+    expect([...new Set(plan.changes.map((c) => `${c.control}/${c.rule}`))].sort()).toEqual(['CC5-HARD-01/pss-audit-warn', 'CC5-HARD-01/pss-labels', 'CC7-CHG-04/revision-history', 'CC9-ENC-02/default-class-encrypted', 'CC9-ENC-02/storage-encrypted']);
     expect(plan.skipped.some((s) => s.rule === 'read-only-root-fs' && s.risk === 'review')).toBe(true);
     // blog: its workload meets restricted and the input is the whole inventory; docs: audit/warn only.
-    const labels = (ns: string) => plan.changes.find((c) => c.rule === 'pss-labels' && c.resource.name === ns)?.ops;
+    const labels = (ns: string) => plan.changes.find((c) => c.control === 'CC5-HARD-01' && c.resource.name === ns)?.ops;
     expect(labels('blog')).toEqual([
       { op: 'set', path: ['metadata', 'labels', 'pod-security.kubernetes.io/enforce'], value: 'restricted' },
       { op: 'set', path: ['metadata', 'labels', 'pod-security.kubernetes.io/audit'], value: 'restricted' },
@@ -192,7 +197,7 @@ function manifests(dir: string): string[] {
 describe.skipIf(!existsSync(CORPUS))('fix --level review over every manifest of the corpus', () => {
   it('leaves no failure of a fixed rule on a fixed object and no unreadable file', async () => {
     const dir = copyTo(CORPUS);
-    const { before, after, plan, m, keyBefore, keyAfter } = await roundTrip(dir);
+    const { before, after, plan, m, keyBefore, keyAfter } = await roundTrip(dir, false);
     expect(plan.changes.length).toBeGreaterThan(200);
     expect(m.files.length).toBeGreaterThan(50);
     const stillFailing: string[] = [];
