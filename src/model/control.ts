@@ -64,7 +64,7 @@ export interface RuleMeta {
    * control); `recommended` for hardening beyond it (a failure is a `warn` finding). Every rule
    * declares it; `basis` says why when the checklist text decides.
    */
-  level?: RuleLevel;
+  level: RuleLevel;
   /** Why the rule has its level: the checklist line or the criterion it rests on. */
   basis?: string;
   /**

@@ -47,11 +47,12 @@ describe('the catalog', () => {
 });
 
 describe('rule levels', () => {
-  // Skipped until the catalog helpers have classified every rule (issue 13); the lead enables it by
-  // removing `.skip`. Until then a rule without `level` counts as required and the reference marks it
-  // "required (not yet classified)".
-  it.skip('every rule of every control declares its level — skipped until the catalog is classified (issue 13)', () => {
-    const missing = catalog.flatMap((c) => Object.entries(c.rules ?? {}).filter(([, r]) => r.level === undefined).map(([id]) => `${c.id}/${id}`));
+  // The type makes `level` mandatory; this keeps it so for rules built at run time (spread tables).
+  it('every rule of every control declares its level and, when recommended, why', () => {
+    const missing = catalog.flatMap((c) => Object.entries(c.rules ?? {}).filter(([, r]) => (r.level as string | undefined) === undefined).map(([id]) => `${c.id}/${id}`));
     expect(missing, `rules without a level: ${missing.join(', ')}`).toEqual([]);
+    // A rule that only warns must say why the checklist does not need it.
+    const unexplained = catalog.flatMap((c) => Object.entries(c.rules ?? {}).filter(([, r]) => r.level === 'recommended' && !r.basis).map(([id]) => `${c.id}/${id}`));
+    expect(unexplained, `recommended rules without a basis: ${unexplained.join(', ')}`).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ interface Group { logGroupName: string; retentionInDays?: number }
 /** A control judging every log group on its retention (as CC4-MON-01 does). */
 const retention: ControlDefinition = {
   id: 'CC4-MON-99', title: 't', section: 'CC4', subheading: 's', tsc: [], owners: { primary: [], supporting: [] }, automation: 'automated', severity: 'high',
-  description: 'd', requires: [{ anyOf: ['aws:logs:DescribeLogGroups'], what: 'log groups' }], rules: { r: { title: 'r', severity: 'high' } },
+  description: 'd', requires: [{ anyOf: ['aws:logs:DescribeLogGroups'], what: 'log groups' }], rules: { r: { title: 'r', severity: 'high', level: 'required' } },
   remediation: { summary: 's' }, references: [],
   check(ev, ctx) {
     const groups = ev.aws('logs:DescribeLogGroups').flatMap((f) => (f.output as unknown as { logGroups: Group[] }).logGroups);

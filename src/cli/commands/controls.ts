@@ -23,10 +23,10 @@ export function registerControls(program: Command): void {
           for (const c of list) {
             process.stdout.write(`${c.id.padEnd(12)} ${c.automation.padEnd(9)} ${c.severity.padEnd(8)} ${c.tsc.join(',').padEnd(24)} ${c.title}\n`);
             for (const r of ruleReference(c)) {
-              process.stdout.write(`  ${r.id.padEnd(32)} ${(r.levelDeclared ? r.level : `${r.level}?`).padEnd(12)} ${r.severity.padEnd(8)} reads: ${r.reads}\n`);
+              process.stdout.write(`  ${r.id.padEnd(32)} ${r.level.padEnd(12)} ${r.severity.padEnd(8)} reads: ${r.reads}\n`);
             }
           }
-          process.stdout.write(`\n${list.length} controls (catalog ${CATALOG_VERSION}); per rule: level (required fails the control, recommended warns; "?" = not yet classified, counted as required), severity, the evidence it reads\n`);
+          process.stdout.write(`\n${list.length} controls (catalog ${CATALOG_VERSION}); per rule: level (required fails the control, recommended warns), severity, the evidence it reads\n`);
           break;
         default:
           throw new UserError(`--format must be table, json or markdown (got "${opts.format}")`);
@@ -41,7 +41,6 @@ export interface RuleReference {
   /** `required` when not declared (the engine's default until every rule is classified). */
   level: RuleLevel;
   /** False while the rule has no explicit level. */
-  levelDeclared: boolean;
   basis?: string;
   severity: Severity;
   /** In words: the evidence it reads besides the object it judges. */
@@ -62,7 +61,7 @@ export function ruleReference(c: ControlDefinition): RuleReference[] {
       : { what: e.what, anyOf: e.anyOf }));
     const reads = !evidence ? READS_CONTROL : evidence.length === 0 ? READS_OBJECT : [...new Set(evidence.map((e) => e.what))].join('; ');
     return {
-      id, title: r.title, level: r.level ?? 'required', levelDeclared: r.level !== undefined, ...(r.basis ? { basis: r.basis } : {}),
+      id, title: r.title, level: r.level, ...(r.basis ? { basis: r.basis } : {}),
       severity: r.severity, reads, ...(evidence ? { evidence } : {}),
     };
   });
@@ -116,8 +115,7 @@ export function controlsReference(list: readonly ControlDefinition[], catalogVer
     '**recommended** rule is hardening beyond it: its failure is a `warn` finding, shown and counted in every output, never a',
     'failure of the control or of the exit code (unless `scan --fail-on-warn`). *Reads* is the evidence a rule needs besides',
     `the object it judges ("${READS_OBJECT}": nothing else; "${READS_CONTROL}": every requirement above); when`,
-    'any of it was not read, the rule is not evaluated and the run says which evidence was missing. A level marked',
-    '"required (not yet classified)" is the default of a rule that does not declare one.',
+    'any of it was not read, the rule is not evaluated and the run says which evidence was missing.',
     '',
   ];
   let section = '';
@@ -141,7 +139,7 @@ export function controlsReference(list: readonly ControlDefinition[], catalogVer
     if (rules.length) {
       out.push('| rule | checks | level | severity | reads |', '| --- | --- | --- | --- | --- |');
       for (const r of rules) {
-        const level = r.levelDeclared ? `**${r.level}**` : 'required (not yet classified)';
+        const level = `**${r.level}**`;
         out.push(`| \`${r.id}\` | ${md(r.title)} | ${level}${r.basis ? `: ${md(r.basis)}` : ''} | ${r.severity} | ${md(r.reads)} |`);
       }
       out.push('');
