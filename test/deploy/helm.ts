@@ -2,16 +2,21 @@
  * A tiny renderer for the Go-template subset deploy/helm/eks-soc2 uses — Helm is not installable
  * here. It knows `{{ .Values.a.b }}`, `.Release.Name/Namespace/Service`, `.Chart.Name/Version/AppVersion`,
  * string and number literals, `{{ if X }}`/`{{ else }}`/`{{ end }}` (with `eq A B` and `not X`),
- * pipelines into `quote`, `toYaml`, `nindent N` and `indent N`, and Go's whitespace trimming
- * (`{{-`, `-}}`). Anything else is an error, so the chart cannot use a construct this renderer
- * would silently get wrong. A value that does not exist is an error when printed (Helm would
- * print nothing), which catches typos in the templates.
+ * pipelines into `quote`, `toYaml`, `nindent N` and `indent N`, `fail "message"` (the render fails
+ * with it, as Helm's does), and Go's whitespace trimming (`{{-`, `-}}`). Anything else is an error,
+ * so the chart cannot use a construct this renderer would silently get wrong. A value that does not
+ * exist is an error when printed (Helm would print nothing), which catches typos in the templates.
+ *
+ * Like Helm, it validates the merged values against the chart's values.schema.json first (Helm
+ * 3.18+ validates JSON Schema draft-07 with santhosh-tekuri/jsonschema; here ajv) and refuses
+ * values that do not satisfy it.
  *
  * Output follows `helm template`: documents ordered by Helm's install order of kinds (then name),
  * each preceded by `---` and `# Source: <chart>/templates/<file>`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { parse, stringify } from 'yaml';
 
 type Val = unknown;
@@ -117,7 +122,11 @@ const FUNCS: Record<string, (args: Val[]) => Val> = {
   indent: (a) => goString(a[1]).split('\n').map((l) => `${' '.repeat(Number(a[0]))}${l}`).join('\n'),
   eq: (a) => a[0] === a[1],
   not: (a) => !truthy(a[0]),
+  fail: (a) => { throw new HelmFail(goString(a[0])); },
 };
+
+/** `{{ fail "…" }}`: Helm stops with "execution error at (…): MESSAGE". */
+export class HelmFail extends Error {}
 
 function evalPipeline(scope: Scope, expr: string): Val {
   let value: Val = MISSING;
@@ -149,6 +158,7 @@ function render(nodes: Node[], scope: Scope, file: string): string {
       try {
         out += goString(evalPipeline(scope, n.expr));
       } catch (err) {
+        if (err instanceof HelmFail) throw new HelmFail(`execution error at (${file}): ${err.message}`);
         throw new Error(`${file}: {{ ${n.expr} }}: ${(err as Error).message}`, { cause: err });
       }
     }
@@ -174,6 +184,15 @@ const INSTALL_ORDER = ['PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQ
   'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob',
   'IngressClass', 'Ingress', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
+/** What the chart's values.schema.json (if any) finds wrong with `values`, one line each; [] when they satisfy it. */
+export function valuesProblems(chartDir: string, values: unknown): string[] {
+  const file = join(chartDir, 'values.schema.json');
+  if (!existsSync(file)) return [];
+  const validate = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(file, 'utf8')) as object);
+  if (validate(values)) return [];
+  return (validate.errors ?? []).map((e) => `at '${e.instancePath || '/'}': ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`);
+}
+
 export interface RenderOptions {
   releaseName: string;
   namespace: string;
@@ -188,6 +207,8 @@ export function helmTemplate(chartDir: string, o: RenderOptions): string {
   let values: Val = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) ?? {};
   for (const f of o.valueFiles ?? []) values = mergeValues(values, parse(readFileSync(f, 'utf8')) ?? {});
   if (o.values) values = mergeValues(values, o.values);
+  const problems = valuesProblems(chartDir, values);
+  if (problems.length) throw new Error(`values don't meet the specifications of the schema(s) in the following chart(s):\n${chart.name}:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   const scope: Scope = {
     Values: values,
     Release: { Name: o.releaseName, Namespace: o.namespace, Service: 'Helm' },

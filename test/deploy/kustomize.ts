@@ -1,6 +1,8 @@
 /**
  * A minimal kustomize for the tests: exactly the features deploy/kubernetes/ uses — `resources`
- * (files and directories holding a kustomization), `patches` (strategic-merge patches of named
+ * (files and directories holding a kustomization), `components` (directories holding a
+ * `kind: Component` kustomization: its resources are added to the parent's, then its patches and
+ * images apply to them all, before the parent's own), `patches` (strategic-merge patches of named
  * objects, from a file or inline) and `images` — and a refusal of anything else, so a new feature
  * in the base cannot be silently mis-rendered. kustomize itself is not installable here; the
  * rendered output it produces is checked in (deploy/kubernetes/rendered/) and compared.
@@ -14,7 +16,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 export type Obj = Record<string, unknown>;
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'patches', 'images']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches', 'images']);
 
 /** Merge keys of the strategic-merge lists the manifests patch (k8s.io/api `patchMergeKey`). */
 const MERGE_KEYS: Record<string, string> = {
@@ -114,8 +116,8 @@ const idOf = (o: Obj) => {
   return `${String(o.kind)}/${m.namespace ?? ''}/${m.name ?? ''}`;
 };
 
-/** Resolve the kustomization in `dir` into its objects (unordered). */
-function build(dir: string, seen: Set<string>): Obj[] {
+/** Resolve the kustomization in `dir` into its objects (unordered). A component (`inherited` set) works on its parent's objects. */
+function build(dir: string, seen: Set<string>, inherited?: Obj[]): Obj[] {
   const abs = resolve(dir);
   if (seen.has(abs)) throw new Error(`kustomization cycle at ${abs}`);
   seen.add(abs);
@@ -123,7 +125,12 @@ function build(dir: string, seen: Set<string>): Obj[] {
   if (!file) throw new Error(`${abs}: no kustomization.yaml`);
   const k = parseYamlDocs(readFileSync(file, 'utf8'), file)[0] ?? {};
   for (const key of Object.keys(k)) if (!SUPPORTED.has(key)) throw new Error(`${file}: "${key}" is not supported by the test resolver (supported: ${[...SUPPORTED].join(', ')})`);
-  const objects: Obj[] = [];
+  const isComponent = inherited !== undefined;
+  const want = isComponent ? ['kustomize.config.k8s.io/v1alpha1', 'Component'] : ['kustomize.config.k8s.io/v1beta1', 'Kustomization'];
+  if ((k.apiVersion !== undefined || isComponent) && (k.apiVersion !== want[0] || k.kind !== want[1])) {
+    throw new Error(`${file}: ${isComponent ? 'a component' : 'a kustomization'} must be apiVersion ${want[0]}, kind ${want[1]} (got ${String(k.apiVersion)}, ${String(k.kind)})`);
+  }
+  const objects: Obj[] = [...(inherited ?? [])];
   for (const r of (k.resources ?? []) as string[]) {
     const p = resolve(abs, r);
     if (!p.startsWith(`${abs}/`) && !statSync(p).isDirectory()) throw new Error(`${file}: resource ${r} is outside the kustomization root (kustomize refuses it)`);
@@ -138,19 +145,25 @@ function build(dir: string, seen: Set<string>): Obj[] {
     const clash = objects.filter((x) => idOf(x) === idOf(o));
     if (clash.length > 1) throw new Error(`${file}: ${idOf(o)} is defined ${clash.length} times`);
   }
+  let result = objects;
+  for (const c of (k.components ?? []) as string[]) {
+    const p = resolve(abs, c);
+    if (!existsSync(p) || !statSync(p).isDirectory()) throw new Error(`${file}: component ${c} is not a directory`);
+    result = build(p, seen, result);
+  }
   for (const p of (k.patches ?? []) as { path?: string; patch?: string }[]) {
     const docs = p.path ? parseYamlDocs(readFileSync(resolve(abs, p.path), 'utf8'), p.path) : parseYamlDocs(p.patch ?? '', `${file} inline patch`);
     for (const d of docs) {
-      const i = objects.findIndex((o) => o.kind === d.kind && idOf(o).endsWith(`/${((d.metadata ?? {}) as { name?: string }).name}`)
+      const i = result.findIndex((o) => o.kind === d.kind && idOf(o).endsWith(`/${((d.metadata ?? {}) as { name?: string }).name}`)
         && (((d.metadata ?? {}) as { namespace?: string }).namespace === undefined || idOf(o) === idOf(d)));
       if (i < 0) throw new Error(`${file}: patch ${p.path ?? 'inline'} targets ${idOf(d)}, which no resource defines`);
-      objects[i] = strategicMerge(objects[i], d) as Obj;
+      result[i] = strategicMerge(result[i], d) as Obj;
     }
   }
   const images = (k.images ?? []) as ImageRule[];
-  if (images.length) for (const o of objects) setImages(o, images);
+  if (images.length) for (const o of result) setImages(o, images);
   seen.delete(abs);
-  return objects;
+  return result;
 }
 
 /** kustomize's default ("legacy") order: these kinds first, in this order; webhooks last; others between. */
