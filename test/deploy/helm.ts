@@ -199,6 +199,8 @@ export interface RenderOptions {
   /** Value files applied over values.yaml, in order (like `-f a.yaml -f b.yaml`). */
   valueFiles?: string[];
   values?: Record<string, unknown>;
+  /** `--skip-schema-validation`. */
+  skipSchemaValidation?: boolean;
 }
 
 /** `helm template RELEASE CHART --namespace NS [-f …]`. */
@@ -207,7 +209,7 @@ export function helmTemplate(chartDir: string, o: RenderOptions): string {
   let values: Val = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) ?? {};
   for (const f of o.valueFiles ?? []) values = mergeValues(values, parse(readFileSync(f, 'utf8')) ?? {});
   if (o.values) values = mergeValues(values, o.values);
-  const problems = valuesProblems(chartDir, values);
+  const problems = o.skipSchemaValidation ? [] : valuesProblems(chartDir, values);
   if (problems.length) throw new Error(`values don't meet the specifications of the schema(s) in the following chart(s):\n${chart.name}:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   const scope: Scope = {
     Values: values,

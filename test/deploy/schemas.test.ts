@@ -42,10 +42,10 @@ function problems(o: Obj): string[] {
   return v(o) ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
 }
 
-/** Manifest files of the base and overlays (not kustomization.yaml, not the partial patches). */
+/** Manifest files of the base, overlays and components (not kustomization.yaml, not the partial patches). */
 function manifestFiles(): string[] {
   const out: string[] = [];
-  const dirs = [join(REPO, 'deploy/kubernetes/base'), ...readdirSync(join(REPO, 'deploy/kubernetes/overlays')).map((d) => join(REPO, 'deploy/kubernetes/overlays', d))];
+  const dirs = [join(REPO, 'deploy/kubernetes/base'), ...['overlays', 'components'].flatMap((top) => readdirSync(join(REPO, 'deploy/kubernetes', top)).map((d) => join(REPO, 'deploy/kubernetes', top, d)))];
   for (const dir of dirs) {
     const k = parseYamlDocs(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'), dir)[0] as { resources?: string[] };
     for (const r of k.resources ?? []) if (/\.ya?ml$/.test(r)) out.push(join(dir, r));
