@@ -50,19 +50,18 @@ export function strategicMerge(target: unknown, patch: unknown, field = ''): unk
   if (Array.isArray(patch)) {
     const key = MERGE_KEYS[field];
     if (!key || !Array.isArray(target)) return structuredClone(patch.filter((p) => !(isObj(p) && p.$patch === 'delete')));
-    const out = structuredClone(target) as Obj[];
+    // kustomize (kyaml) order: the patch's items first, in the patch's order (merged into the
+    // target's item of the same key, if any), then the target's items the patch does not name.
+    const rest = structuredClone(target) as Obj[];
+    const out: Obj[] = [];
     for (const item of patch) {
       if (!isObj(item) || item[key] === undefined) throw new Error(`strategic merge: an item of ${field} has no ${key}`);
-      const i = out.findIndex((x) => isObj(x) && x[key] === item[key]);
-      if (item.$patch === 'delete') {
-        if (i >= 0) out.splice(i, 1);
-      } else if (i >= 0) {
-        out[i] = strategicMerge(out[i], item, '') as Obj;
-      } else {
-        out.push(structuredClone(item));
-      }
+      const i = rest.findIndex((x) => isObj(x) && x[key] === item[key]);
+      const existing = i >= 0 ? rest.splice(i, 1)[0] : undefined;
+      if (item.$patch === 'delete') continue;
+      out.push(existing ? strategicMerge(existing, item, '') as Obj : structuredClone(item));
     }
-    return out;
+    return [...out, ...rest];
   }
   if (isObj(patch)) {
     const out: Obj = isObj(target) ? { ...target } : {};

@@ -38,7 +38,11 @@ describe('the kustomize resolver', () => {
   it('merges by the Kubernetes merge keys and deletes with null and $patch: delete', () => {
     const target = { spec: { containers: [{ name: 'a', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] }], volumes: [{ name: 'v', emptyDir: {} }] } };
     const patch = { spec: { containers: [{ name: 'a', env: [{ name: 'X', value: null, valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'Z', value: '3' }] }], volumes: [{ name: 'v', $patch: 'delete' }] } };
-    expect(strategicMerge(target, patch)).toEqual({ spec: { containers: [{ name: 'a', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'Y', value: '2' }, { name: 'Z', value: '3' }] }], volumes: [] } });
+    // kustomize's order (kubectl kustomize agrees): the patch's items first, then the target's others.
+    expect(strategicMerge(target, patch)).toEqual({ spec: { containers: [{ name: 'a', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'Z', value: '3' }, { name: 'Y', value: '2' }] }], volumes: [] } });
+    const containers = { spec: { containers: [{ name: 'a', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }, { name: 'b' }] } };
+    const p2 = { spec: { containers: [{ name: 'c' }, { name: 'a', env: [{ name: 'X', value: '9' }, { name: 'B', value: '3' }, { name: 'Y', value: '8' }] }] } };
+    expect(strategicMerge(containers, p2)).toEqual({ spec: { containers: [{ name: 'c' }, { name: 'a', env: [{ name: 'X', value: '9' }, { name: 'B', value: '3' }, { name: 'Y', value: '8' }, { name: 'A', value: '1' }] }, { name: 'b' }] } });
   });
 
   it('refuses what it does not implement, and patches of objects that do not exist', () => {
