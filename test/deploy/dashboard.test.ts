@@ -25,7 +25,7 @@ import { BIN, runCli } from '../helpers/cli.js';
 import { seededStore } from '../server/harness.js';
 import type { Seeded } from '../server/harness.js';
 import { helmTemplate, mergeValues, valuesProblems } from './helm.js';
-import { parseYamlDocs, REPO } from './kustomize.js';
+import { parseYamlDocs } from './kustomize.js';
 import type { Obj } from './kustomize.js';
 import { CHART, RENDERINGS } from './render.js';
 
