@@ -116,7 +116,12 @@ function kubeletView(docs: Obj[], secrets: Record<string, string>, root: string)
   const c = cron.spec.jobTemplate.spec.template.spec.containers[0]!;
   const mounts = c.volumeMounts.map((m) => ({ from: m.mountPath, to: join(root, m.name) }));
   for (const m of mounts) mkdirSync(m.to, { recursive: true });
-  const remap = (v: string) => mounts.reduce((s, m) => s.replace(new RegExp(`(^|:)${m.from.replace(/[/.]/g, '\\$&')}(?=/|$)`), `$1${m.to}`), v);
+  // One mount per path, the longest mountPath that contains it (as the kubelet resolves paths);
+  // never one replacement after another (a mapped path may itself start with /tmp).
+  const remap = (v: string) => v.replace(/(^|:)(\/[^:]*)/, (whole, pre: string, path: string) => {
+    const m = mounts.filter((x) => path === x.from || path.startsWith(`${x.from}/`)).sort((a, b) => b.from.length - a.from.length)[0];
+    return m ? `${pre}${m.to}${path.slice(m.from.length)}` : whole;
+  });
   const env: Record<string, string> = {};
   for (const e of c.env) {
     let v: string;
