@@ -347,6 +347,8 @@ describe('the chart\'s values.schema.json', () => {
     ];
     for (const [over, re] of cases) expect(valuesProblems(CHART, withValues(over)).join('\n'), JSON.stringify(over)).toMatch(re);
     expect(valuesProblems(CHART, withValues({ dashboard: { enabled: true }, store: { type: 'postgres' } }))).toEqual([]);
+    // A parent chart's `global` reaches a subchart's values: accepted, or the chart could not be a dependency.
+    expect(valuesProblems(CHART, withValues({ global: { imageRegistry: 'registry.example' } }))).toEqual([]);
   });
 
   it('the renderer, like helm template, refuses values the schema refuses; the template itself refuses the dashboard on SQLite', () => {
