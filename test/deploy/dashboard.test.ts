@@ -130,7 +130,9 @@ describe('the dashboard objects fit together', () => {
       it('hardened: non-root, read-only root filesystem, nothing to escalate, no ServiceAccount token, resources, /healthz probes', () => {
         const { deployment, container } = o;
         const pod = deployment.spec.template.spec;
-        expect(deployment.spec.replicas).toBe(2);
+        // One replica, replaced without overlap: two would export every series twice.
+        expect(deployment.spec.replicas).toBe(1);
+        expect((deployment.spec as unknown as { strategy: unknown }).strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
         expect(pod.automountServiceAccountToken).toBe(false);
         expect(pod.serviceAccountName).toBe('eks-soc2-dashboard');
         const sa = all(docs, 'ServiceAccount').find((s) => (s.metadata as { name: string }).name === 'eks-soc2-dashboard') as { automountServiceAccountToken: boolean; metadata: { annotations?: unknown } };
@@ -162,12 +164,12 @@ describe('the dashboard objects fit together', () => {
       });
 
       it('the quota leaves room for the dashboard next to a scan and a manual run', () => {
-        const { deployment, container } = o;
+        const { container } = o;
         const quota = one<{ spec: { hard: Record<string, string> } }>(docs, 'ResourceQuota');
         const cpu = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q));
         const mem = (q: string) => Number(/^(\d+)(Mi|Gi)$/.exec(q)![1]) * (q.endsWith('Gi') ? 1024 : 1);
         const cron = one<{ spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } } }>(docs, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0]!;
-        const pods = deployment.spec.replicas + 1; // a rolling update's surge
+        const pods = 3; // the most dashboard.replicas allows
         expect(pods + 2).toBeLessThanOrEqual(Number(quota.spec.hard.pods));
         for (const [kind, key, f] of [['requests', 'cpu', cpu], ['requests', 'memory', mem], ['limits', 'cpu', cpu], ['limits', 'memory', mem]] as const) {
           const need = pods * f(container.resources[kind][key]!) + 2 * f(cron.resources[kind][key]!);
@@ -344,6 +346,7 @@ describe('the chart\'s values.schema.json', () => {
       [{ resources: { requests: { cpu: '250m', gpu: 1 } } }, /additional properties 'gpu'/],
       [{ dashboard: { networkPolicy: { from: [{ namespaceSelectr: {} }] } } }, /additional properties 'namespaceSelectr'/],
       [{ dashboard: { enabled: true } }, /at '\/store\/type'.*must be equal to constant/],
+      [{ dashboard: { replicas: 4 } }, /at '\/dashboard\/replicas'.*must be <= 3/],
     ];
     for (const [over, re] of cases) expect(valuesProblems(CHART, withValues(over)).join('\n'), JSON.stringify(over)).toMatch(re);
     expect(valuesProblems(CHART, withValues({ dashboard: { enabled: true }, store: { type: 'postgres' } }))).toEqual([]);
@@ -372,14 +375,14 @@ describe('the chart\'s dashboard switches', () => {
   it('names follow the release, the token Secret and peers follow the values, no peers means no ingress', () => {
     const docs = render({
       dashboard: {
-        enabled: true, replicas: 3, tokenSecret: { name: 'dash-token', key: 'bearer' }, serviceMonitor: { enabled: true, labels: { release: 'prom' } },
+        enabled: true, replicas: 2, tokenSecret: { name: 'dash-token', key: 'bearer' }, serviceMonitor: { enabled: true, labels: { release: 'prom' } },
         networkPolicy: { from: [{ namespaceSelector: { matchLabels: { team: 'obs' } }, podSelector: { matchLabels: { app: 'vmagent' } } }] },
       },
     });
     const o = objects(docs);
     expect(o.deployment.metadata.name).toBe('audit-dashboard');
     expect(o.deployment.metadata.namespace).toBe('compliance');
-    expect(o.deployment.spec.replicas).toBe(3);
+    expect(o.deployment.spec.replicas).toBe(2);
     expect(o.container.env.find((e) => e.name === 'EKS_SOC2_TOKEN')!.valueFrom).toEqual({ secretKeyRef: { name: 'dash-token', key: 'bearer' } });
     expect(o.monitor.spec.endpoints[0]!.authorization.credentials).toEqual({ name: 'dash-token', key: 'bearer' });
     expect(o.monitor.metadata.labels.release).toBe('prom');

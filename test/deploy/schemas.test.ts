@@ -97,6 +97,21 @@ describe('the schemas', () => {
     expect(problems({ ...cronjob, kind: 'Cronjob' } as Obj)).not.toEqual([]);
   });
 
+  it('the hand-written ServiceMonitor subset is strict too, and the Deployment and Service schemas are', () => {
+    const docs = parseYamlDocs(readFileSync(join(REPO, 'deploy/kubernetes/rendered/dashboard.yaml'), 'utf8'), 'r');
+    const sm = docs.find((d) => d.kind === 'ServiceMonitor')! as { spec: { endpoints: Record<string, unknown>[] } };
+    expect(problems(sm as unknown as Obj)).toEqual([]);
+    const typo = structuredClone(sm);
+    typo.spec.endpoints[0]!.authorisation = typo.spec.endpoints[0]!.authorization;
+    expect(problems(typo as unknown as Obj).join('\n')).toMatch(/additional properties \(authorisation\)/);
+    const dep = docs.find((d) => d.kind === 'Deployment')! as { spec: Record<string, unknown> };
+    expect(problems({ ...dep, spec: { ...dep.spec, replica: 1 } } as unknown as Obj).join('\n')).toMatch(/\(replica\)/);
+    const svc = docs.find((d) => d.kind === 'Service')! as { spec: { ports: Record<string, unknown>[] } };
+    const noPort = structuredClone(svc);
+    delete noPort.spec.ports[0]!.port;
+    expect(problems(noPort as unknown as Obj).join('\n')).toMatch(/must have required property 'port'/);
+  });
+
   it('describe Kubernetes 1.33: fields added later are refused', () => {
     const cronjob = parseYamlDocs(readFileSync(RENDERINGS[0]!.file, 'utf8'), 'r').find((d) => d.kind === 'CronJob')! as { spec: { jobTemplate: { spec: { template: { spec: Record<string, unknown> } } } } };
     const x = structuredClone(cronjob);
