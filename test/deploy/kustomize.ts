@@ -3,9 +3,11 @@
  * (files and directories holding a kustomization), `components` (directories holding a
  * `kind: Component` kustomization: its resources are added to the parent's, then its patches and
  * images apply to them all, before the parent's own), `patches` (strategic-merge patches of named
- * objects, from a file or inline) and `images` — and a refusal of anything else, so a new feature
- * in the base cannot be silently mis-rendered. kustomize itself is not installable here; the
- * rendered output it produces is checked in (deploy/kubernetes/rendered/) and compared.
+ * objects, from a file or inline; keyed lists in kustomize's order: the patch's items first, then
+ * the target's others) and `images` — and a refusal of anything else, so a new feature in the base
+ * cannot be silently mis-rendered. Its output is checked in (deploy/kubernetes/rendered/) and
+ * compared; test/deploy/kubectl-kustomize.test.ts compares it with the real kustomize, field for
+ * field, where one is installed.
  *
  * Ordering follows kustomize's default ("legacy") resource order; comments are dropped, as
  * `kustomize build` drops them.
