@@ -6,7 +6,8 @@
  * (account, region, cluster ARN; else the kubeconfig context), so `history`, `report` and the
  * dashboard show one cluster or the fleet. A cluster that fails never stops the others: it is
  * reported with its reason in the per-cluster table on stderr, and the exit code is the worst of
- * all clusters (numerically: 3 > 2 > 1 > 0). See docs/continuous.md "Fleet scans".
+ * all clusters by the one precedence of every scan (exit-codes.ts: 2 > 3 > 1 > 0). See
+ * docs/continuous.md "Fleet scans".
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { collectKubernetes } from './sources/kubernetes.js';
 import { collectAws } from './sources/aws.js';
 import { persistRun, scanStoreTarget } from './sources/store.js';
 import { exitCode } from './commands/scan.js';
+import { worstExit } from './exit-codes.js';
 import type { ScanOptions } from './commands/scan.js';
 import { notifyAfterStore, notifyTarget } from './notify.js';
 import type { NotifyOptions } from './notify.js';
@@ -474,7 +476,7 @@ export async function runFleet(opts: ScanOptions & FleetOptions & NotifyOptions,
     });
     const controls: FleetSummary['controls'] = {};
     for (const r of results) for (const [id, st] of Object.entries(r.statuses ?? {})) { const c = (controls[id] ??= {}); c[st] = (c[st] ?? 0) + 1; }
-    const worst = results.reduce((m, r) => Math.max(m, r.exitCode), 0);
+    const worst = worstExit(results.map((r) => r.exitCode));
     const summary: FleetSummary = {
       schema: FLEET_SCHEMA, tool: { name: 'eks-soc2', version: toolVersion() }, at: p.now.toISOString(), exitCode: worst,
       clusters: results.map(({ statuses: _s, ...r }) => r), controls,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Attestation, AttestationIssue, EffectiveConfig, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
-import { SEVERITIES, defaultConfig, emptySnapshot, severityRank } from '../../model/index.js';
+import { SEVERITIES, defaultConfig, emptySnapshot } from '../../model/index.js';
+import { exitCodeFor } from '../exit-codes.js';
 import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
@@ -99,14 +100,18 @@ export function registerScan(program: Command): void {
   addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
-Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on
-  (or, with --fail-on-warn, a warning outside the system namespaces; warnings alone never change the exit code otherwise);
+Exit codes: 0 no control fails at or above --fail-on and no collection gap;
+1 a control fails at or above --fail-on (or, with --fail-on-warn, a warning outside the system
+  namespaces; warnings alone never change the exit code otherwise);
 2 usage or input error, whatever --fail-on says (bad flag, unreadable or malformed input, objects the
   API server would refuse — results for the rest are still shown; docs/limits.md);
-3 required evidence could not be collected (a permission, network or service gap; also no AWS
-  credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
-  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod Identity;
-  or pass --aws-evidence DIR or --no-aws; see docs/aws.md).
+3 required evidence could not be collected (a permission, network or service gap left a control
+  error; also no AWS credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or
+  --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod
+  Identity; or pass --aws-evidence DIR or --no-aws; see docs/aws.md).
+When several apply, the most fundamental wins: 2 > 3 > 1 > 0 (a run with missing evidence is not a
+complete gate, so a gap exits 3 even when controls fail; the failures are printed all the same).
+A fleet scan exits with the worst of its clusters by the same order.
 
 AWS evidence: read live for the kubeconfig context's EKS cluster (or --cluster NAME), offline
 with --aws-evidence DIR, never with --no-aws; -f scans read it only with --cluster or --aws-evidence.
@@ -261,31 +266,13 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   return { run, snapshot, config, index };
 }
 
-/** True when an input file could not be read as it should: the run exits 2 (README "Exit codes"). */
-export function hasInputProblems(run: Pick<RunResult, 'gaps'>): boolean {
-  return run.gaps.some((g) => g.source === 'files' && g.reason !== 'skipped');
-}
+/** Re-exported for the callers that import them from here; the policy lives in ../exit-codes.ts. */
+export { hasInputProblems } from '../exit-codes.js';
 
 /**
- * Exit code of a run (README "Exit codes"): input problems, then failures (and warnings when asked),
- * then evidence gaps. Warnings (failed recommended rules) never change it unless `failOnWarn`.
+ * Exit code of a run (README "Exit codes"): 2 input problems > 3 evidence gaps > 1 failures (and
+ * warnings when asked) > 0. Warnings (failed recommended rules) never change it unless `failOnWarn`.
  */
 export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
-  // Unreadable or malformed input is an input error whatever --fail-on says (README "Exit codes"):
-  // binary or undecodable files, documents that are not objects, objects of a shape the API server
-  // refuses. Documents that are not Kubernetes objects at all (an IAM policy next to the manifests,
-  // a values file) and skipped template sources are only reported ('skipped').
-  if (hasInputProblems(run)) return EXIT.USAGE;
-  if (failOn !== 'never') {
-    const threshold = severityRank(failOn);
-    if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
-  }
-  // `counts` leaves out the system namespaces; a waived warning is `waived`, not `warn`.
-  if (failOnWarn && run.controls.some((c) => c.counts.warn > 0)) return EXIT.FAILURES;
-  // A control left undecided while evidence could not be collected (a permission, network or service
-  // gap, which `gaps` names): whether the check said what was missing, scoped it to a rule or to
-  // one resource (error findings), or stopped on a failed call.
-  const collectionGaps = run.gaps.some((g) => g.source !== 'files');
-  if (collectionGaps && run.controls.some((c) => c.status === 'error')) return EXIT.EVIDENCE;
-  return EXIT.OK;
+  return exitCodeFor(run, { failOn, failOnWarn });
 }
