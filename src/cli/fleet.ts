@@ -343,7 +343,7 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
     return { ...base, exitCode: EXIT.USAGE, reason: `unexpected error: ${errText(err)}` };
   }
 
-  const persisted = await persistRun({ ...opts, quiet: true }, snapshot, run);
+  const persisted = await persistRun({ ...opts, quiet: true }, snapshot, run, { label: t.label });
   if (persisted.runId) run.runId = persisted.runId;
   const { clusterKey } = await import('../store/index.js');
   const out: FleetClusterResult = {
