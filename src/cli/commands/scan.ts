@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Attestation, AttestationIssue, EffectiveConfig, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
 import { SEVERITIES, defaultConfig, emptySnapshot } from '../../model/index.js';
 import { exitCodeFor } from '../exit-codes.js';
+import { configPath } from '../config-file.js';
 import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
@@ -23,7 +24,8 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   /** `--no-kubernetes` sets this to false: the AWS account alone. */
   kubernetes?: boolean;
   completeInventory?: boolean;
-  config?: string;
+  /** `--config FILE`; false: `--no-config` (no discovery). */
+  config?: string | false;
   waivers?: string;
   attestations?: string;
   control?: string[];
@@ -69,7 +71,8 @@ export function addSourceOptions(cmd: Command, help: { completeInventory?: strin
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
     .option('--complete-inventory', help.completeInventory ?? 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
-    .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
+    .option('-c, --config <file>', 'configuration file: system namespaces, thresholds, owners, scope, filters (default: eks-soc2.yaml or .eks-soc2.yaml in the working directory or a parent, up to the repository root)')
+    .option('--no-config', 'read no configuration file, not even one found in the working directory or its parents')
     .option('--waivers <file>', help.waivers ?? 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
     .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
     .option('--control <ids>', 'only these controls (comma-separated or repeated), e.g. CC5-HARD-03', splitList)
@@ -195,8 +198,9 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   for (const s of opts.section ?? []) if (!sections.has(s.toUpperCase())) throw new UserError(`unknown section "${s}"; sections are ${[...sections].join(', ')}`);
 
   // zod and the YAML parser are loaded only when there is a file to validate (fast start-up).
-  const inputs = opts.config || opts.waivers || opts.attestations ? await import('../inputs.js') : undefined;
-  const config = inputs ? await inputs.loadConfig(opts.config) : defaultConfig();
+  const configFile = configPath(opts);
+  const inputs = configFile || opts.waivers || opts.attestations ? await import('../inputs.js') : undefined;
+  const config = inputs ? await inputs.loadConfig(configFile) : defaultConfig();
   const w: { waivers: Waiver[]; issues: WaiverIssue[] } = inputs && opts.waivers ? await inputs.loadWaivers(opts.waivers) : { waivers: [], issues: [] };
   const a: { attestations: Attestation[]; issues: AttestationIssue[] } = inputs && opts.attestations ? await inputs.loadAttestations(opts.attestations) : { attestations: [], issues: [] };
 
