@@ -116,12 +116,21 @@ export interface OwnerRef {
   owner?: string;
 }
 
+/**
+ * What the score is, in the words every output uses (terminal, Markdown, HTML, README): it must
+ * match `score()` in the engine — a control in error or manual counts against it, as a failure does.
+ */
+export const SCORE_WORDING = 'passing and waived controls over applicable ones (failing, error and manual controls count against it; not applicable ones are left out)';
+
 export interface RunSummary {
   controls: StatusCounts;
   findings: FindingCounts;
   /** Controls (of any status) with at least one warning outside the system namespaces. */
   controlsWithWarnings: number;
-  /** Percentage of decided controls that pass (pass + waived) over pass + waived + fail. */
+  /**
+   * Percent, one decimal: (pass + waived) / (pass + waived + fail + error + manual) — every
+   * applicable control, not-applicable ones left out; 100 when none applies (SCORE_WORDING).
+   */
   score: number;
   bySection: Record<string, StatusCounts>;
   byTsc: Record<string, StatusCounts>;

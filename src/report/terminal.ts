@@ -1,5 +1,5 @@
 import type { ControlResult, Finding, ResourceRef, RunResult, Status } from '../model/index.js';
-import { SECTIONS } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS } from '../model/index.js';
 import { escapeTerminal as esc } from './escape.js';
 
 export interface TerminalOptions {
@@ -62,6 +62,7 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
   write('');
   write(paint('bold', 'Summary') + `  ${run.controls.length} controls: ` + (['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error'] as Status[])
     .map((st) => paint(STATUS_STYLE[st], `${cc[st]} ${STATUS_LABEL[st].toLowerCase()}`)).join(', ') + `  ·  score ${s.score}%`);
+  write(paint('dim', `  score: ${SCORE_WORDING}`));
   const f = s.findings;
   const other = f.manual + f['not-applicable'];
   write(`  findings: ${f.pass} pass, ${f.fail} fail, ${f.warn ? paint('yellow', `${f.warn} warn`) : '0 warn'}, ${f.waived} waived${f.error ? `, ${paint('cyan', `${f.error} not evaluated`)}` : ''}${other ? `, ${other} other` : ''}`);
