@@ -406,7 +406,9 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     tsc: control.tsc,
     owners: { primary: ownerRefs(control.owners.primary, env.config), supporting: ownerRefs(control.owners.supporting, env.config) },
     automation: control.automation,
-    severity: control.severity,
+    // The result's severity: the highest among its failing findings, else the catalog's default (resultSeverity).
+    severity: failSeverity ?? control.severity,
+    defaultSeverity: control.severity,
     status,
     message,
     description: control.description,

@@ -82,7 +82,14 @@ export interface ControlResult {
   /** Checklist roles and, when configured, the real owners they map to. */
   owners: { primary: OwnerRef[]; supporting: OwnerRef[] };
   automation: AutomationLevel;
+  /**
+   * The result's severity, one meaning in every output (terminal, Markdown, JSON, dashboard,
+   * /metrics): the highest severity among its failing findings (not waived, outside the system
+   * namespaces), else the control's default severity. `resultSeverity()` computes it.
+   */
   severity: Severity;
+  /** The catalog's default severity of the control (absent from runs stored before it was recorded: `severity` was the default then). */
+  defaultSeverity?: Severity;
   status: Status;
   /** Why the control has its status, in one line. */
   message: string;
@@ -114,6 +121,20 @@ export interface OwnerRef {
   role: string;
   /** Real owner (team, e-mail) from the configuration's owner map. */
   owner?: string;
+}
+
+/**
+ * A control result's severity (README "Severity"): the highest severity among its failing findings
+ * (`failSeverity`: not waived, outside the system namespaces), else the control's default. Also
+ * right for runs stored before `severity` had this meaning (their `severity` was the default).
+ */
+export function resultSeverity(c: Pick<ControlResult, 'severity' | 'failSeverity'>): Severity {
+  return c.failSeverity ?? c.severity;
+}
+
+/** The catalog's default severity of a control result (older stored runs: their `severity`). */
+export function defaultSeverityOf(c: Pick<ControlResult, 'severity' | 'defaultSeverity'>): Severity {
+  return c.defaultSeverity ?? c.severity;
 }
 
 /**

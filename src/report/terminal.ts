@@ -1,5 +1,5 @@
 import type { ControlResult, Finding, ResourceRef, RunResult, Status } from '../model/index.js';
-import { SCORE_WORDING, SECTIONS } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS, resultSeverity } from '../model/index.js';
 import { escapeTerminal as esc } from './escape.js';
 
 export interface TerminalOptions {
@@ -117,7 +117,7 @@ function writeControl(
   r: ControlResult, write: (l: string) => void, paint: (s: Style, t: string) => string, details: boolean, top: number,
 ): void {
   const badge = paint(STATUS_STYLE[r.status], STATUS_LABEL[r.status].padEnd(7));
-  const sev = r.status === 'fail' && r.failSeverity ? paint('gray', ` [${r.failSeverity}]`) : '';
+  const sev = r.status === 'fail' ? paint('gray', ` [${resultSeverity(r)}]`) : '';
   const warned = r.counts.warn > 0 ? paint('yellow', ` (${r.status === 'pass' ? 'passes ' : ''}with ${r.counts.warn} warning${r.counts.warn === 1 ? '' : 's'})`) : '';
   write(`    ${badge}${paint('bold', r.id.padEnd(12))} ${r.title}${sev}${warned}`);
   write(paint('gray', `           owner: ${ownerText(r)}  ·  ${r.automation}  ·  ${r.tsc.join(' ')}`));
