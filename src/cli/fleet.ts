@@ -27,6 +27,7 @@ import { persistRun, scanStoreTarget } from './sources/store.js';
 import { exitCode } from './commands/scan.js';
 import { worstExit } from './exit-codes.js';
 import { configPath } from './config-file.js';
+import { resolveFilters } from './filters.js';
 import type { ScanOptions } from './commands/scan.js';
 import { notifyAfterStore, notifyTarget } from './notify.js';
 import type { NotifyOptions } from './notify.js';
@@ -296,7 +297,8 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
   const engine = await import('../engine/index.js');
   const { fillRemediation } = await import('../fix/remediation.js');
   const selection = { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) };
-  const keys = evidenceKeys(engine.selectControls(catalog, selection));
+  const filters = resolveFilters(opts, config, catalog);
+  const keys = evidenceKeys(engine.selectControls(catalog, selection).filter((c) => !engine.controlSkipped(filters, c.id)));
   return {
     formats, failOn: failOn as Severity | 'never', failOnWarn: opts.failOnWarn ?? config.failOnWarn ?? false, now, keys,
     evaluate: (snapshot) => {
@@ -306,6 +308,7 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
         waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
         ...(opts.control?.length ? { controls: opts.control } : {}),
         ...(opts.section?.length ? { sections: opts.section } : {}),
+        ...(filters ? { filters } : {}),
       }), snapshot, config, index);
     },
   };

@@ -141,7 +141,7 @@ export function defaultSeverityOf(c: Pick<ControlResult, 'severity' | 'defaultSe
  * What the score is, in the words every output uses (terminal, Markdown, HTML, README): it must
  * match `score()` in the engine — a control in error or manual counts against it, as a failure does.
  */
-export const SCORE_WORDING = 'passing and waived controls over applicable ones (failing, error and manual controls count against it; not applicable ones are left out)';
+export const SCORE_WORDING = 'passing and waived controls over applicable ones: failing, error and manual controls count against it, not applicable ones are left out';
 
 export interface RunSummary {
   controls: StatusCounts;
@@ -186,6 +186,21 @@ export interface RunResult {
   attestations: { inForce: Attestation[]; issues: AttestationIssue[] };
   /** Controls the run was limited to (`--control`, `--section`), when any. */
   selection?: { controls?: string[]; sections?: string[] };
+  /** Filters the run was made with (`--namespace`, `--exclude-namespace`, `--skip-control`, `--skip-rule`, or the configuration), when any. */
+  filters?: RunFilters;
+}
+
+/**
+ * Run filters (README "Filters"): namespace globs restrict namespaced findings (cluster-scoped and
+ * AWS findings are kept); skipped controls are absent from the run; skipped rules are not evaluated.
+ */
+export interface RunFilters {
+  namespaces?: string[];
+  excludeNamespaces?: string[];
+  /** Control ids skipped: not evaluated, absent from `controls` (never a pass). */
+  skipControls?: string[];
+  /** `RULE` (in every control) or `CONTROL/RULE`: not evaluated, no finding made. */
+  skipRules?: string[];
 }
 
 export function emptyCounts(): StatusCounts {

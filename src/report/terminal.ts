@@ -63,6 +63,15 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
   write(paint('bold', 'Summary') + `  ${run.controls.length} controls: ` + (['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error'] as Status[])
     .map((st) => paint(STATUS_STYLE[st], `${cc[st]} ${STATUS_LABEL[st].toLowerCase()}`)).join(', ') + `  ·  score ${s.score}%`);
   write(paint('dim', `  score: ${SCORE_WORDING}`));
+  const fl = run.filters;
+  if (fl) {
+    // What the run left out (README "Filters"): skipped controls are absent from the counts above, never passes.
+    if (fl.skipControls?.length) write(paint('yellow', `  skipped controls (not evaluated, not in the score): ${fl.skipControls.map((c) => esc(c, 40)).join(', ')}`));
+    if (fl.skipRules?.length) write(paint('yellow', `  skipped rules (not evaluated): ${fl.skipRules.map((r) => esc(r, 80)).join(', ')}`));
+    if (fl.namespaces?.length || fl.excludeNamespaces?.length) {
+      write(paint('yellow', `  namespaces: ${fl.namespaces?.length ? `only ${fl.namespaces.map((n) => esc(n, 80)).join(', ')}` : 'all'}${fl.excludeNamespaces?.length ? `, excluding ${fl.excludeNamespaces.map((n) => esc(n, 80)).join(', ')}` : ''} (cluster-scoped and AWS findings kept)`));
+    }
+  }
   const f = s.findings;
   const other = f.manual + f['not-applicable'];
   write(`  findings: ${f.pass} pass, ${f.fail} fail, ${f.warn ? paint('yellow', `${f.warn} warn`) : '0 warn'}, ${f.waived} waived${f.error ? `, ${paint('cyan', `${f.error} not evaluated`)}` : ''}${other ? `, ${other} other` : ''}`);

@@ -3,6 +3,8 @@ import type { Attestation, AttestationIssue, EffectiveConfig, RunResult, Severit
 import { SEVERITIES, defaultConfig, emptySnapshot } from '../../model/index.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { configPath } from '../config-file.js';
+import { addFilterOptions, resolveFilters } from '../filters.js';
+import type { FilterOptions } from '../filters.js';
 import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
@@ -18,7 +20,7 @@ import type { FleetOptions } from '../fleet.js';
 import { addNotifyOptions, notifyTarget } from '../notify.js';
 import type { NotifyOptions } from '../notify.js';
 
-export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions, FleetOptions, NotifyOptions {
+export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions, FleetOptions, NotifyOptions, FilterOptions {
   file?: string[];
   demo?: boolean;
   /** `--no-kubernetes` sets this to false: the AWS account alone. */
@@ -66,7 +68,7 @@ export const splitList = (v: string, prev: string[] = []) => [...prev, ...v.spli
 
 /** The options naming the evidence and the selection, shared by `scan` and `fix`. */
 export function addSourceOptions(cmd: Command, help: { completeInventory?: string; waivers?: string } = {}): Command {
-  return cmd
+  return addFilterOptions(cmd
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output, snapshot bundles, Terraform plans (terraform show -json), .tf directories and tfvars files (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
@@ -76,7 +78,7 @@ export function addSourceOptions(cmd: Command, help: { completeInventory?: strin
     .option('--waivers <file>', help.waivers ?? 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
     .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
     .option('--control <ids>', 'only these controls (comma-separated or repeated), e.g. CC5-HARD-03', splitList)
-    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList);
+    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList));
 }
 
 export function registerScan(program: Command): void {
@@ -204,8 +206,9 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   const w: { waivers: Waiver[]; issues: WaiverIssue[] } = inputs && opts.waivers ? await inputs.loadWaivers(opts.waivers) : { waivers: [], issues: [] };
   const a: { attestations: Attestation[]; issues: AttestationIssue[] } = inputs && opts.attestations ? await inputs.loadAttestations(opts.attestations) : { attestations: [], issues: [] };
 
-  const { selectControls } = await import('../../engine/index.js');
-  const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }));
+  const filters = resolveFilters(opts, config, catalog);
+  const { selectControls, controlSkipped } = await import('../../engine/index.js');
+  const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }).filter((c) => !controlSkipped(filters, c.id)));
   let snapshot: Snapshot;
   const stored = await loadStoredSnapshot(opts);
   if (stored) {
@@ -266,6 +269,7 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
     ...(opts.control?.length ? { controls: opts.control } : {}),
     ...(opts.section?.length ? { sections: opts.section } : {}),
+    ...(filters ? { filters } : {}),
   });
   return { run, snapshot, config, index };
 }
