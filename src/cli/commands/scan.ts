@@ -4,6 +4,7 @@ import { SEVERITIES, defaultConfig, emptySnapshot } from '../../model/index.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { configPath } from '../config-file.js';
 import { addFilterOptions, resolveFilters } from '../filters.js';
+import { plainProgress, progressIntervalMs, startPhase } from '../progress.js';
 import type { FilterOptions } from '../filters.js';
 import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
@@ -227,7 +228,12 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     }
   } else if (opts.file?.length) {
     const { collectFiles } = await import('../../collectors/files/read.js');
-    snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
+    const phase = startPhase('reading files', () => `${(opts.file ?? []).length} input(s)`, { quiet: opts.quiet });
+    try {
+      snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
+    } finally {
+      phase.end();
+    }
     const nothing = snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.tools.length === 0;
     if (nothing && opts.allowEmpty && !opts.awsEvidence) {
       const why = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `\n  ${g.message}`).join('');
@@ -264,6 +270,7 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   const { evaluate, SnapshotIndex } = await import('../../engine/index.js');
   // One index of the snapshot for the evaluation and the filled-in remediation that follows it.
   const index = new SnapshotIndex(snapshot);
+  const evaluating = Date.now();
   const run = evaluate(snapshot, catalog, {
     config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index,
     waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
@@ -271,6 +278,11 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     ...(opts.section?.length ? { sections: opts.section } : {}),
     ...(filters ? { filters } : {}),
   });
+  // The evaluation is synchronous (no line can be printed while it runs): one line after it, when it lasted.
+  const took = Date.now() - evaluating;
+  if (plainProgress(opts.quiet) && took >= progressIntervalMs()) {
+    process.stderr.write(`eks-soc2: progress: evaluating controls — done: ${run.controls.length} controls over ${snapshot.kubernetes.objects.length.toLocaleString('en-US')} objects; ${(took / 1000).toFixed(1)} s elapsed\n`);
+  }
   return { run, snapshot, config, index };
 }
 
