@@ -51,6 +51,14 @@ describe('a live scan without AWS credentials', () => {
     expect(r.code, r.stderr).toBe(3);
   }, 60_000);
 
+  it('fix applies the same precedence: 3 for the gap (failures are what it works on, never an exit reason)', async () => {
+    const r = await runCli(['fix', '--kubeconfig', kubeconfig, '--cluster', 'prod', '--region', 'eu-west-1', '--qps', '0',
+      '--control', 'CC5-HARD-03,CC4-MON-01', '--format', 'json', '--no-config'], { env: noCredentials() });
+    expect(r.code, r.stderr).toBe(3);
+    const clean = await runCli(['fix', '--kubeconfig', kubeconfig, '--no-aws', '--qps', '0', '--control', 'CC5-HARD-03', '--format', 'json', '--no-config'], { env: noCredentials() });
+    expect(clean.code, clean.stderr).toBe(0);
+  }, 60_000);
+
   it('the same scan with --no-aws has no gap and exits 1 for the failure', async () => {
     const r = await runCli(['scan', '--kubeconfig', kubeconfig, '--no-aws', '--qps', '0', '--control', 'CC5-HARD-03', '--format', 'json'], { env: noCredentials() });
     expect(r.code, r.stderr).toBe(1);
