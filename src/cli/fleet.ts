@@ -28,6 +28,7 @@ import { exitCode } from './commands/scan.js';
 import { worstExit } from './exit-codes.js';
 import { configPath } from './config-file.js';
 import { resolveFilters } from './filters.js';
+import { startPhase } from './progress.js';
 import type { ScanOptions } from './commands/scan.js';
 import { notifyAfterStore, notifyTarget } from './notify.js';
 import type { NotifyOptions } from './notify.js';
@@ -471,14 +472,20 @@ export async function runFleet(opts: ScanOptions & FleetOptions & NotifyOptions,
     }
     if (!targets.length) throw new UserError('the fleet is empty: no EKS cluster was found in the accounts and regions given', EXIT.EVIDENCE, 'check --accounts and --regions, and that the role may call eks:ListClusters');
     if (!opts.quiet) stderr(`scanning ${targets.length} cluster${targets.length === 1 ? '' : 's'}, ${Math.min(parallel, targets.length)} at a time\n`);
+    // In CI (stderr not a terminal), a plain line every few seconds: clusters done so far (src/cli/progress.ts).
+    let finished = 0;
+    const phase = startPhase('scanning clusters', () => `${finished} of ${targets.length} clusters done`, { quiet: opts.quiet });
     const results = await pool(targets, parallel, async (t) => {
       try {
         return await scanOne(t, opts, p, deps);
       } catch (err) {
         // Nothing in one cluster may stop the others.
         return { label: t.label, slug: t.slug, result: 'error' as const, exitCode: EXIT.USAGE, reason: `unexpected error: ${errText(err)}` };
+      } finally {
+        finished++;
       }
     });
+    phase.end();
     const controls: FleetSummary['controls'] = {};
     for (const r of results) for (const [id, st] of Object.entries(r.statuses ?? {})) { const c = (controls[id] ??= {}); c[st] = (c[st] ?? 0) + 1; }
     const worst = worstExit(results.map((r) => r.exitCode));

@@ -3,7 +3,7 @@
 // line; never a spinner or carriage return; nothing with --quiet; a TTY keeps its interactive progress.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPhase, progressIntervalMs, plainProgress } from '../../src/cli/progress.js';
-import { startKubeApiServer } from '../helpers/kube-api-server.js';
+import { startKubeApiServer, writeKubeconfigFile } from '../helpers/kube-api-server.js';
 import type { KubeApiServer } from '../helpers/kube-api-server.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -66,6 +66,18 @@ describe('a live scan with stderr not a terminal', () => {
     expect(r.stderr).toMatch(/^eks-soc2: progress: reading Kubernetes objects — [\d,]+ objects, [\d,]+ list requests, \d+ of \d+ kinds done; \d+\.\d s elapsed$/m);
     expect(r.stderr).toMatch(/^eks-soc2: progress: reading Kubernetes objects — done: [\d,]+ objects, \d+ requests; \d+\.\d s elapsed$/m);
     expect(r.stderr).not.toMatch(/\r|\x1b\[/);
+  });
+
+  it('a fleet scan prints how many clusters are done', async () => {
+    const fleet = [
+      writeKubeconfigFile({ server: server.url, caData: server.caData, token: 't', context: 'one' }),
+      writeKubeconfigFile({ server: server.url, caData: server.caData, token: 't', context: 'two' }),
+    ].join(':');
+    const r = await runCli(['scan', '--kubeconfig', fleet, '--contexts', 'one,two', '--parallel', '1', '--no-aws', '--qps', '0', '--page-size', '5', '--control', 'CC5-HARD-03', '--fail-on', 'never', '--no-store', '--no-config'],
+      { env: { EKS_SOC2_PROGRESS_INTERVAL_MS: '10' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^eks-soc2: progress: scanning clusters — [012] of 2 clusters done; \d+\.\d s elapsed$/m);
+    expect(r.stderr).toMatch(/^eks-soc2: progress: scanning clusters — done: 2 of 2 clusters done; \d+\.\d s elapsed$/m);
   });
 
   it('--quiet silences it; a bad interval is a usage error naming the variable', async () => {
