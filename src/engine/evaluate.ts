@@ -407,6 +407,8 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     message = findings.length > 0
       ? `nothing in scope outside system namespaces (${findings.length} system findings reported separately)`
       : 'nothing in scope to evaluate';
+    // Said so when the run's namespace filters may be why (README "Filters").
+    if (env.filters?.namespaces?.length || env.filters?.excludeNamespaces?.length) message += ' with the namespace filters of this run';
   } else {
     status = 'pass';
     message = `${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}${warnings}`;

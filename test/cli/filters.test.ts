@@ -59,6 +59,12 @@ describe('scan with filters', () => {
     expect(run.filters?.namespaces).toEqual(['data', 'pay*']);
   });
 
+  it('a control left with nothing in the filtered namespaces is not applicable, and says why', async () => {
+    const run = await scan('--namespace', 'no-such-namespace', '--control', 'CC5-HARD-03');
+    expect(run.controls[0]!.status).toBe('not-applicable');
+    expect(run.controls[0]!.message).toMatch(/with the namespace filters of this run/);
+  });
+
   it('--skip-control: absent from the controls and the summary, listed as skipped, never a pass', async () => {
     const all = await scan();
     const run = await scan('--skip-control', 'cc5-iam-03,CC3-RA-01');
