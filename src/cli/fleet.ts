@@ -6,7 +6,8 @@
  * (account, region, cluster ARN; else the kubeconfig context), so `history`, `report` and the
  * dashboard show one cluster or the fleet. A cluster that fails never stops the others: it is
  * reported with its reason in the per-cluster table on stderr, and the exit code is the worst of
- * all clusters (numerically: 3 > 2 > 1 > 0). See docs/continuous.md "Fleet scans".
+ * all clusters by the one precedence of every scan (exit-codes.ts: 2 > 3 > 1 > 0). See
+ * docs/continuous.md "Fleet scans".
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,10 @@ import { collectKubernetes } from './sources/kubernetes.js';
 import { collectAws } from './sources/aws.js';
 import { persistRun, scanStoreTarget } from './sources/store.js';
 import { exitCode } from './commands/scan.js';
+import { worstExit } from './exit-codes.js';
+import { configPath } from './config-file.js';
+import { resolveFilters } from './filters.js';
+import { startPhase } from './progress.js';
 import type { ScanOptions } from './commands/scan.js';
 import { notifyAfterStore, notifyTarget } from './notify.js';
 import type { NotifyOptions } from './notify.js';
@@ -285,14 +290,16 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
   for (const id of opts.control ?? []) if (!known.has(id.toUpperCase())) throw new UserError(`unknown control "${id}"; \`eks-soc2 controls\` lists them`);
   const sections = new Set(catalog.map((c) => c.section as string));
   for (const s of opts.section ?? []) if (!sections.has(s.toUpperCase())) throw new UserError(`unknown section "${s}"; sections are ${[...sections].join(', ')}`);
-  const inputs = opts.config || opts.waivers || opts.attestations ? await import('./inputs.js') : undefined;
-  const config = inputs ? await inputs.loadConfig(opts.config) : defaultConfig();
+  const configFile = configPath(opts);
+  const inputs = configFile || opts.waivers || opts.attestations ? await import('./inputs.js') : undefined;
+  const config = inputs ? await inputs.loadConfig(configFile) : defaultConfig();
   const w: { waivers: Waiver[]; issues: WaiverIssue[] } = inputs && opts.waivers ? await inputs.loadWaivers(opts.waivers) : { waivers: [], issues: [] };
   const a: { attestations: Attestation[]; issues: AttestationIssue[] } = inputs && opts.attestations ? await inputs.loadAttestations(opts.attestations) : { attestations: [], issues: [] };
   const engine = await import('../engine/index.js');
   const { fillRemediation } = await import('../fix/remediation.js');
   const selection = { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) };
-  const keys = evidenceKeys(engine.selectControls(catalog, selection));
+  const filters = resolveFilters(opts, config, catalog);
+  const keys = evidenceKeys(engine.selectControls(catalog, selection).filter((c) => !engine.controlSkipped(filters, c.id)));
   return {
     formats, failOn: failOn as Severity | 'never', failOnWarn: opts.failOnWarn ?? config.failOnWarn ?? false, now, keys,
     evaluate: (snapshot) => {
@@ -302,6 +309,7 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
         waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
         ...(opts.control?.length ? { controls: opts.control } : {}),
         ...(opts.section?.length ? { sections: opts.section } : {}),
+        ...(filters ? { filters } : {}),
       }), snapshot, config, index);
     },
   };
@@ -341,7 +349,7 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
     return { ...base, exitCode: EXIT.USAGE, reason: `unexpected error: ${errText(err)}` };
   }
 
-  const persisted = await persistRun({ ...opts, quiet: true }, snapshot, run);
+  const persisted = await persistRun({ ...opts, quiet: true }, snapshot, run, { label: t.label });
   if (persisted.runId) run.runId = persisted.runId;
   const { clusterKey } = await import('../store/index.js');
   const out: FleetClusterResult = {
@@ -464,17 +472,23 @@ export async function runFleet(opts: ScanOptions & FleetOptions & NotifyOptions,
     }
     if (!targets.length) throw new UserError('the fleet is empty: no EKS cluster was found in the accounts and regions given', EXIT.EVIDENCE, 'check --accounts and --regions, and that the role may call eks:ListClusters');
     if (!opts.quiet) stderr(`scanning ${targets.length} cluster${targets.length === 1 ? '' : 's'}, ${Math.min(parallel, targets.length)} at a time\n`);
+    // In CI (stderr not a terminal), a plain line every few seconds: clusters done so far (src/cli/progress.ts).
+    let finished = 0;
+    const phase = startPhase('scanning clusters', () => `${finished} of ${targets.length} clusters done`, { quiet: opts.quiet });
     const results = await pool(targets, parallel, async (t) => {
       try {
         return await scanOne(t, opts, p, deps);
       } catch (err) {
         // Nothing in one cluster may stop the others.
         return { label: t.label, slug: t.slug, result: 'error' as const, exitCode: EXIT.USAGE, reason: `unexpected error: ${errText(err)}` };
+      } finally {
+        finished++;
       }
     });
+    phase.end();
     const controls: FleetSummary['controls'] = {};
     for (const r of results) for (const [id, st] of Object.entries(r.statuses ?? {})) { const c = (controls[id] ??= {}); c[st] = (c[st] ?? 0) + 1; }
-    const worst = results.reduce((m, r) => Math.max(m, r.exitCode), 0);
+    const worst = worstExit(results.map((r) => r.exitCode));
     const summary: FleetSummary = {
       schema: FLEET_SCHEMA, tool: { name: 'eks-soc2', version: toolVersion() }, at: p.now.toISOString(), exitCode: worst,
       clusters: results.map(({ statuses: _s, ...r }) => r), controls,

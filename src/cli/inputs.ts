@@ -55,6 +55,10 @@ export const configSchema = z.object({
   approvedTlsPolicies: z.array(z.string().min(1)).optional(),
   podSecurityGroupNamespaces: z.array(z.string().min(1)).optional(),
   failOnWarn: z.boolean().optional(),
+  namespaces: z.array(z.string().min(1)).optional(),
+  excludeNamespaces: z.array(z.string().min(1)).optional(),
+  skipControls: z.array(z.string().regex(/^(CC\d|P1)-[A-Za-z]+-\d{2}$/, 'must be a control id such as CC5-HARD-03')).optional(),
+  skipRules: z.array(z.string().min(1)).optional(),
 }).strict();
 
 /** `fix --waive` writes WAIVER_PLACEHOLDER into the fields a person must fill in; such an entry is never applied. */
@@ -155,6 +159,12 @@ export async function loadConfig(path: string | undefined): Promise<EffectiveCon
   if (c.approvedTlsPolicies) cfg.approvedTlsPolicies = c.approvedTlsPolicies;
   if (c.podSecurityGroupNamespaces) cfg.podSecurityGroupNamespaces = c.podSecurityGroupNamespaces;
   if (c.failOnWarn !== undefined) cfg.failOnWarn = c.failOnWarn;
+  if (c.namespaces || c.excludeNamespaces || c.skipControls || c.skipRules) {
+    cfg.filters = {
+      ...(c.namespaces ? { namespaces: c.namespaces } : {}), ...(c.excludeNamespaces ? { excludeNamespaces: c.excludeNamespaces } : {}),
+      ...(c.skipControls ? { skipControls: c.skipControls } : {}), ...(c.skipRules ? { skipRules: c.skipRules } : {}),
+    };
+  }
   return cfg;
 }
 

@@ -13,6 +13,7 @@ import { registerCollect } from './commands/collect.js';
 import { registerFormats } from './commands/formats.js';
 import { registerServe } from './commands/serve.js';
 import { registerFix } from './commands/fix.js';
+import { appliedEnv, installEnv, parseEnvBoolean } from './env.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,12 +35,13 @@ export function buildProgram(): Command {
   registerCollect(program);
   registerFormats(program);
   registerServe(program);
+  installEnv(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  const debug = argv.includes('--debug');
+  const debug = argv.includes('--debug') || parseEnvBoolean(process.env.EKS_SOC2_DEBUG ?? '') === true;
   if (debug) {
     // The heap the launcher gave this run (bin/heap.mjs) and the objects it can evaluate (docs/limits.md).
     const { getHeapStatistics } = await import('node:v8');
@@ -62,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof UserError) {
       process.stderr.write(`eks-soc2: ${err.message}\n${err.fix ? `  fix: ${err.fix}\n` : ''}`);
+      // A bad value that came from the environment: name the variable, not only the flag.
+      for (const e of appliedEnv()) if (err.message.includes(e.flag)) process.stderr.write(`  note: ${e.flag} was set by ${e.name}="${e.value}"\n`);
       if (debug) process.stderr.write(`${err.stack}\n`);
       return err.exitCode;
     }

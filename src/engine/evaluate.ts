@@ -1,7 +1,7 @@
 import type {
   Attestation, AttestationIssue, CheckContext, ControlDefinition, ControlResult, EffectiveConfig, EvidenceGap,
   EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
-  RuleLevel, RuleMeta, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
+  RuleLevel, RuleMeta, RunFilters, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
 } from '../model/index.js';
 import { FINDING_STATUSES, RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, isCountedEvidence, severityRank } from '../model/index.js';
 import { SnapshotIndex, scopedEvidence, trackUnknownReads } from './evidence.js';
@@ -9,6 +9,7 @@ import { IacMapper } from './iac.js';
 import { matchWaiver, prepareWaivers, unusedWaiverIssues } from './waivers.js';
 import type { WaiverSet } from './waivers.js';
 import { prepareAttestations } from './attestations.js';
+import { controlSkipped, hasFilters, namespaceKept, ruleSkipped } from './filters.js';
 
 export interface EvaluateOptions {
   config: EffectiveConfig;
@@ -28,6 +29,8 @@ export interface EvaluateOptions {
   snapshotDigest?: string;
   /** An index of this snapshot built by the caller, to share with later steps (the filled-in remediation). */
   index?: SnapshotIndex;
+  /** Namespace globs, skipped controls and rules (engine/filters.ts); recorded in the run. */
+  filters?: RunFilters;
 }
 
 /** Controls selected by `--control` / `--section` (all when neither is given). */
@@ -48,13 +51,14 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
   const known = new Set(catalog.map((c) => c.id));
   const waivers = prepareWaivers(opts.waivers ?? [], known, now);
   const attestations = prepareAttestations(opts.attestations ?? [], known, now);
-  const selected = selectControls(catalog, opts);
+  const filters = hasFilters(opts.filters) ? opts.filters : undefined;
+  const selected = selectControls(catalog, opts).filter((c) => !controlSkipped(filters, c.id));
   const system = new Set(opts.config.systemNamespaces);
   const clusterName = snapshot.cluster.name;
   const iac = snapshot.iac ? new IacMapper(snapshot.iac) : undefined;
 
   const controls = selected.map((c) => evaluateControl(c, index, snapshot, {
-    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}),
+    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}), ...(filters ? { filters } : {}),
   }));
 
   const evaluated = new Set(selected.map((c) => c.id));
@@ -82,6 +86,17 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
     ...(opts.controls?.length || opts.sections?.length
       ? { selection: { ...(opts.controls?.length ? { controls: [...opts.controls] } : {}), ...(opts.sections?.length ? { sections: [...opts.sections] } : {}) } }
       : {}),
+    ...(filters ? { filters: cleanFilters(filters) } : {}),
+  };
+}
+
+/** The filters as recorded in the run: only the lists that are set. */
+function cleanFilters(f: RunFilters): RunFilters {
+  return {
+    ...(f.namespaces?.length ? { namespaces: [...f.namespaces] } : {}),
+    ...(f.excludeNamespaces?.length ? { excludeNamespaces: [...f.excludeNamespaces] } : {}),
+    ...(f.skipControls?.length ? { skipControls: [...f.skipControls] } : {}),
+    ...(f.skipRules?.length ? { skipRules: [...f.skipRules] } : {}),
   };
 }
 
@@ -94,6 +109,7 @@ interface ControlEnv {
   clusterName: string | undefined;
   /** Maps findings on resources translated from Terraform to their address and line. */
   iac?: IacMapper;
+  filters?: RunFilters;
 }
 
 /** Why required evidence is missing, in words a user can act on. */
@@ -210,6 +226,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
   let errorReason: string | undefined;
 
   const markUnevaluated = (rule: string, reason: string) => {
+    if (env.filters && ruleSkipped(env.filters, control.id, rule)) return;
     if (!unevaluated.has(rule)) unevaluated.set(rule, { rule, level: levelOf(rule), reason });
   };
 
@@ -222,6 +239,8 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     const evidence = scopedEvidence(index, control.id, declared);
     const isSystem = (ns: string | undefined) => ns !== undefined && env.system.has(ns);
     const report = (input: FindingInput) => {
+      // Filters (engine/filters.ts): a skipped rule is not evaluated; a namespaced finding outside the namespace filters is not made.
+      if (env.filters && (ruleSkipped(env.filters, control.id, input.rule) || !namespaceKept(env.filters, isK8s(input.resource) ? input.resource.metadata.namespace : input.resource.namespace))) return;
       const a = accessOf(input.rule);
       if (a.state === 'missing') {
         // Whatever the check concluded without the rule's evidence is not a verdict.
@@ -388,6 +407,8 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     message = findings.length > 0
       ? `nothing in scope outside system namespaces (${findings.length} system findings reported separately)`
       : 'nothing in scope to evaluate';
+    // Said so when the run's namespace filters may be why (README "Filters").
+    if (env.filters?.namespaces?.length || env.filters?.excludeNamespaces?.length) message += ' with the namespace filters of this run';
   } else {
     status = 'pass';
     message = `${counts.pass} passing${counts.waived ? `, ${counts.waived} waived` : ''}${warnings}`;
@@ -406,7 +427,9 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     tsc: control.tsc,
     owners: { primary: ownerRefs(control.owners.primary, env.config), supporting: ownerRefs(control.owners.supporting, env.config) },
     automation: control.automation,
-    severity: control.severity,
+    // The result's severity: the highest among its failing findings, else the catalog's default (resultSeverity).
+    severity: failSeverity ?? control.severity,
+    defaultSeverity: control.severity,
     status,
     message,
     description: control.description,

@@ -88,6 +88,11 @@ export interface EffectiveConfig {
    * make `scan` exit 1 (`--fail-on-warn`; `--no-fail-on-warn` overrides). Default false.
    */
   failOnWarn?: boolean;
+  /**
+   * Run filters, read by the CLI only (README "Filters"; the flags --namespace, --exclude-namespace,
+   * --skip-control, --skip-rule replace them): namespace globs, controls and rules to skip.
+   */
+  filters?: { namespaces?: string[]; excludeNamespaces?: string[]; skipControls?: string[]; skipRules?: string[] };
 }
 
 /** CC9-ENC-04 default: ELB policies that negotiate TLS 1.2 or newer only. */

@@ -157,4 +157,6 @@ export interface PeriodResult {
   tool: { name: 'eks-soc2'; version: string };
   thresholds: VerdictThresholds;
   clusters: PeriodCluster[];
+  /** `report --skip-control` / `--skip-rule` (or the configuration): what the report leaves out of what it shows. */
+  filters?: { skipControls?: string[]; skipRules?: string[] };
 }

@@ -82,7 +82,14 @@ export interface ControlResult {
   /** Checklist roles and, when configured, the real owners they map to. */
   owners: { primary: OwnerRef[]; supporting: OwnerRef[] };
   automation: AutomationLevel;
+  /**
+   * The result's severity, one meaning in every output (terminal, Markdown, JSON, dashboard,
+   * /metrics): the highest severity among its failing findings (not waived, outside the system
+   * namespaces), else the control's default severity. `resultSeverity()` computes it.
+   */
   severity: Severity;
+  /** The catalog's default severity of the control (absent from runs stored before it was recorded: `severity` was the default then). */
+  defaultSeverity?: Severity;
   status: Status;
   /** Why the control has its status, in one line. */
   message: string;
@@ -116,12 +123,35 @@ export interface OwnerRef {
   owner?: string;
 }
 
+/**
+ * A control result's severity (README "Severity"): the highest severity among its failing findings
+ * (`failSeverity`: not waived, outside the system namespaces), else the control's default. Also
+ * right for runs stored before `severity` had this meaning (their `severity` was the default).
+ */
+export function resultSeverity(c: Pick<ControlResult, 'severity' | 'failSeverity'>): Severity {
+  return c.failSeverity ?? c.severity;
+}
+
+/** The catalog's default severity of a control result (older stored runs: their `severity`). */
+export function defaultSeverityOf(c: Pick<ControlResult, 'severity' | 'defaultSeverity'>): Severity {
+  return c.defaultSeverity ?? c.severity;
+}
+
+/**
+ * What the score is, in the words every output uses (terminal, Markdown, HTML, README): it must
+ * match `score()` in the engine — a control in error or manual counts against it, as a failure does.
+ */
+export const SCORE_WORDING = 'passing and waived controls over applicable ones: failing, error and manual controls count against it, not applicable ones are left out';
+
 export interface RunSummary {
   controls: StatusCounts;
   findings: FindingCounts;
   /** Controls (of any status) with at least one warning outside the system namespaces. */
   controlsWithWarnings: number;
-  /** Percentage of decided controls that pass (pass + waived) over pass + waived + fail. */
+  /**
+   * Percent, one decimal: (pass + waived) / (pass + waived + fail + error + manual) — every
+   * applicable control, not-applicable ones left out; 100 when none applies (SCORE_WORDING).
+   */
   score: number;
   bySection: Record<string, StatusCounts>;
   byTsc: Record<string, StatusCounts>;
@@ -156,6 +186,21 @@ export interface RunResult {
   attestations: { inForce: Attestation[]; issues: AttestationIssue[] };
   /** Controls the run was limited to (`--control`, `--section`), when any. */
   selection?: { controls?: string[]; sections?: string[] };
+  /** Filters the run was made with (`--namespace`, `--exclude-namespace`, `--skip-control`, `--skip-rule`, or the configuration), when any. */
+  filters?: RunFilters;
+}
+
+/**
+ * Run filters (README "Filters"): namespace globs restrict namespaced findings (cluster-scoped and
+ * AWS findings are kept); skipped controls are absent from the run; skipped rules are not evaluated.
+ */
+export interface RunFilters {
+  namespaces?: string[];
+  excludeNamespaces?: string[];
+  /** Control ids skipped: not evaluated, absent from `controls` (never a pass). */
+  skipControls?: string[];
+  /** `RULE` (in every control) or `CONTROL/RULE`: not evaluated, no finding made. */
+  skipRules?: string[];
 }
 
 export function emptyCounts(): StatusCounts {

@@ -139,7 +139,8 @@ const controlResult = z.object({
   tsc: z.array(str),
   owners: z.object({ primary: z.array(owner), supporting: z.array(owner) }),
   automation: z.enum(['automated', 'partial', 'manual']),
-  severity,
+  severity: severity.meta({ description: 'The result\'s severity: the highest severity among its failing findings (not waived, outside the system namespaces), else the control\'s default severity.' }),
+  defaultSeverity: severity.optional().meta({ description: 'The catalog\'s default severity of the control (absent from runs stored before it was recorded).' }),
   status,
   message: str,
   description: str,
@@ -183,6 +184,10 @@ export const runResultSchema = z.object({
     issues: z.array(z.object({ control: str.optional(), problem: z.enum(['expired', 'invalid', 'unknown-control', 'not-yet-valid', 'not-needed']), message: str, source: fileRef.optional() })),
   }),
   selection: z.object({ controls: z.array(str).optional(), sections: z.array(str).optional() }).optional(),
+  filters: z.object({
+    namespaces: z.array(str).optional(), excludeNamespaces: z.array(str).optional(),
+    skipControls: z.array(str).optional(), skipRules: z.array(str).optional(),
+  }).optional().meta({ description: 'Filters the run was made with: namespace globs restrict namespaced findings (cluster-scoped and AWS findings are kept); skipped controls are absent from controls; skipped rules are not evaluated.' }),
 }).meta({ title: 'eks-soc2 JSON report', description: 'The result of one eks-soc2 run: every control with its status, owners and per-resource findings. Stable contract.' });
 
 // Keep the schemas and the interfaces in step: each must accept what the other describes.

@@ -1,7 +1,7 @@
 import type {
   ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, FindingStatus, Status, StatusCounts, Verdict,
 } from '../model/index.js';
-import { SECTIONS, emptyCounts } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS, emptyCounts } from '../model/index.js';
 import { escapeHtml as h } from './escape.js';
 import { CHART_ORDER, FINDING_CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
 import { VERDICT_LABEL, clusterLabel, failing, locationLabel, ruleTally, warnings } from './markdown.js';
@@ -287,7 +287,7 @@ export function renderHtml(run: RunResult, write: (chunk: string) => void, opts:
     ...(run.snapshotDigest ? [['Snapshot', `<code>${h(run.snapshotDigest.slice(0, 24))}…</code>`] as [string, string]] : []),
     ...(run.collectorIdentity ? [['Collected by', h(run.collectorIdentity)] as [string, string]] : []),
   ];
-  const header = `<header class="top"><div class="inner"><div><h1>SOC 2 evidence report</h1><div class="sub">${h(name)} — how each control stands, who owns it, the evidence behind it and the fix</div><dl class="meta">${meta.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl></div><div class="score"><b>${s.score}%</b><span>score: passing and waived controls over decided ones</span></div></div></header>`;
+  const header = `<header class="top"><div class="inner"><div><h1>SOC 2 evidence report</h1><div class="sub">${h(name)} — how each control stands, who owns it, the evidence behind it and the fix</div><dl class="meta">${meta.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl></div><div class="score"><b>${s.score}%</b><span>score: ${h(SCORE_WORDING)}</span></div></div></header>`;
 
   const cards = `<div class="cards">
 <div class="card"><div class="n">${run.controls.length}</div><div class="t">Controls evaluated</div></div>

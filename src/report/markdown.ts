@@ -1,5 +1,5 @@
 import type { ControlResult, Finding, OwnerRef, PeriodControl, PeriodResult, RunResult, Status, StatusCounts, Verdict } from '../model/index.js';
-import { SECTIONS } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS } from '../model/index.js';
 import { escapeMarkdown as md } from './escape.js';
 import { resourceLabel } from './terminal.js';
 
@@ -87,7 +87,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   out(facts.join(' · '));
   out();
   const s = run.summary;
-  out(`**Score ${s.score}%** (passing and waived controls over decided ones) — ${run.controls.length} controls: ` +
+  out(`**Score ${s.score}%** (${SCORE_WORDING}) — ${run.controls.length} controls: ` +
     STATUS_ORDER.filter((st) => s.controls[st] > 0).map((st) => `${s.controls[st]} ${STATUS_LABEL[st]}`).join(', ') +
     ` · findings: ${s.findings.fail} failing, ${s.findings.warn} warning${s.findings.warn === 1 ? '' : 's'}, ${s.findings.pass} passing, ${s.findings.waived} waived` +
     (s.findings.warn ? ` · ${s.controlsWithWarnings} control(s) with warnings (recommended rules: never a failure)` : ''));

@@ -1,5 +1,5 @@
 import type { ControlResult, Finding, ResourceRef, RunResult, Status } from '../model/index.js';
-import { SECTIONS } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS, resultSeverity } from '../model/index.js';
 import { escapeTerminal as esc } from './escape.js';
 
 export interface TerminalOptions {
@@ -62,6 +62,16 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
   write('');
   write(paint('bold', 'Summary') + `  ${run.controls.length} controls: ` + (['pass', 'fail', 'manual', 'waived', 'not-applicable', 'error'] as Status[])
     .map((st) => paint(STATUS_STYLE[st], `${cc[st]} ${STATUS_LABEL[st].toLowerCase()}`)).join(', ') + `  ·  score ${s.score}%`);
+  write(paint('dim', `  score: ${SCORE_WORDING}`));
+  const fl = run.filters;
+  if (fl) {
+    // What the run left out (README "Filters"): skipped controls are absent from the counts above, never passes.
+    if (fl.skipControls?.length) write(paint('yellow', `  skipped controls (not evaluated, not in the score): ${fl.skipControls.map((c) => esc(c, 40)).join(', ')}`));
+    if (fl.skipRules?.length) write(paint('yellow', `  skipped rules (not evaluated): ${fl.skipRules.map((r) => esc(r, 80)).join(', ')}`));
+    if (fl.namespaces?.length || fl.excludeNamespaces?.length) {
+      write(paint('yellow', `  namespaces: ${fl.namespaces?.length ? `only ${fl.namespaces.map((n) => esc(n, 80)).join(', ')}` : 'all'}${fl.excludeNamespaces?.length ? `, excluding ${fl.excludeNamespaces.map((n) => esc(n, 80)).join(', ')}` : ''} (cluster-scoped and AWS findings kept)`));
+    }
+  }
   const f = s.findings;
   const other = f.manual + f['not-applicable'];
   write(`  findings: ${f.pass} pass, ${f.fail} fail, ${f.warn ? paint('yellow', `${f.warn} warn`) : '0 warn'}, ${f.waived} waived${f.error ? `, ${paint('cyan', `${f.error} not evaluated`)}` : ''}${other ? `, ${other} other` : ''}`);
@@ -116,7 +126,7 @@ function writeControl(
   r: ControlResult, write: (l: string) => void, paint: (s: Style, t: string) => string, details: boolean, top: number,
 ): void {
   const badge = paint(STATUS_STYLE[r.status], STATUS_LABEL[r.status].padEnd(7));
-  const sev = r.status === 'fail' && r.failSeverity ? paint('gray', ` [${r.failSeverity}]`) : '';
+  const sev = r.status === 'fail' ? paint('gray', ` [${resultSeverity(r)}]`) : '';
   const warned = r.counts.warn > 0 ? paint('yellow', ` (${r.status === 'pass' ? 'passes ' : ''}with ${r.counts.warn} warning${r.counts.warn === 1 ? '' : 's'})`) : '';
   write(`    ${badge}${paint('bold', r.id.padEnd(12))} ${r.title}${sev}${warned}`);
   write(paint('gray', `           owner: ${ownerText(r)}  ·  ${r.automation}  ·  ${r.tsc.join(' ')}`));

@@ -4,7 +4,7 @@ import type {
   FindingCounts, OwnerRef, PeriodControl, PeriodResult, ResourceChange, RunDiff, RunResult, SectionId, Severity, Status,
   StatusCounts, WaiverIssue,
 } from '../model/index.js';
-import { AUTOMATION_LEVELS, FINDING_STATUSES, SECTIONS, SEVERITIES, STATUSES } from '../model/index.js';
+import { AUTOMATION_LEVELS, FINDING_STATUSES, SECTIONS, SEVERITIES, STATUSES, defaultSeverityOf, resultSeverity } from '../model/index.js';
 import type { ClusterInfo, EvidenceStore, RunInfo } from '../store/index.js';
 import { StoreError, clusterLabel, diffRuns } from '../store/index.js';
 import { badRequest, notFound } from './errors.js';
@@ -91,7 +91,7 @@ export interface DiffView extends Omit<RunDiff, 'resources'> {
 
 /** A control of the newest run as the controls table shows it: its result without the findings. */
 export interface ControlRow extends Pick<ControlResult, 'id' | 'title' | 'section' | 'sectionTitle' | 'subheading' | 'tsc' | 'owners'
-  | 'automation' | 'severity' | 'status' | 'message' | 'counts' | 'failSeverity'> {
+  | 'automation' | 'severity' | 'defaultSeverity' | 'status' | 'message' | 'counts' | 'failSeverity'> {
   /** Rules not evaluated as a whole in the newest run. */
   unevaluated: number;
   waivers: number;
@@ -382,7 +382,7 @@ export class DashboardData {
       const changes = previous ? DashboardData.diffView(await this.diff(previous, latest), 0, 20) : undefined;
       const failing = result.controls
         .filter((x) => x.status === 'fail')
-        .map((x) => ({ id: x.id, title: x.title, section: x.section, severity: x.failSeverity ?? x.severity, failing: failingCount(x) }))
+        .map((x) => ({ id: x.id, title: x.title, section: x.section, severity: resultSeverity(x), failing: failingCount(x) }))
         .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.failing - a.failing);
       const warned = result.controls
         .filter((x) => x.counts.warn > 0)
@@ -438,7 +438,7 @@ export class DashboardData {
     }
     const rows: ControlRow[] = result.controls.map((x) => ({
       id: x.id, title: x.title, section: x.section, sectionTitle: x.sectionTitle, subheading: x.subheading, tsc: x.tsc, owners: x.owners,
-      automation: x.automation, severity: x.severity, status: x.status, message: x.message, counts: x.counts,
+      automation: x.automation, severity: resultSeverity(x), defaultSeverity: defaultSeverityOf(x), status: x.status, message: x.message, counts: x.counts,
       ...(x.failSeverity ? { failSeverity: x.failSeverity } : {}),
       unevaluated: x.unevaluated.length,
       waivers: x.waivers.length,
@@ -550,7 +550,7 @@ export class DashboardData {
       waivers: result.waivers,
       attestations: result.attestations,
       controls: result.controls.map((x) => ({
-        id: x.id, title: x.title, section: x.section, status: x.status, severity: x.failSeverity ?? x.severity, failing: failingCount(x),
+        id: x.id, title: x.title, section: x.section, status: x.status, severity: resultSeverity(x), failing: failingCount(x),
         warnings: x.counts.warn, unevaluated: x.unevaluated.length,
       })),
     };
@@ -622,7 +622,8 @@ export class DashboardData {
         const data = await this.store.periodData(c.key, latest.at, latest.at);
         const controls = data.rows.filter((r) => r.runId === latest.runId).sort((a, b) => a.ordinal - b.ordinal).map((r) => {
           const m = data.meta[r.meta];
-          return { id: r.controlId, section: m?.section ?? (r.controlId.split('-')[0] as SectionId), severity: m?.severity ?? 'medium', status: r.status, failing: r.counts.fail, warnings: r.counts.warn };
+          // The result's severity (resultSeverity): the highest failing one, else the control's default.
+          return { id: r.controlId, section: m?.section ?? (r.controlId.split('-')[0] as SectionId), severity: r.failSeverity ?? m?.severity ?? 'medium', status: r.status, failing: r.counts.fail, warnings: r.counts.warn };
         });
         cached = { runId: latest.runId, controls };
         this.metricRows.set(c.key, cached);

@@ -1,7 +1,7 @@
 import type {
   ControlChange, ControlResult, DiffChange, Finding, FindingStatus, ResourceChange, RunDiff, RunDiffSide, RunResult,
 } from '../model/index.js';
-import { DIFF_SCHEMA } from '../model/index.js';
+import { DIFF_SCHEMA, resultSeverity } from '../model/index.js';
 import { clusterKey } from './records.js';
 
 /** Worst first: the status a resource has under a rule when several findings name it. */
@@ -95,7 +95,7 @@ export function diffRuns(a: RunResult, b: RunResult, extra: { from?: Partial<Run
     if (ch === 'fixed' && reclassified > 0) ch = 'changed';
     if (ch) {
       controls.push({
-        id, title: meta.title, section: meta.section, severity: meta.severity, change: ch,
+        id, title: meta.title, section: meta.section, severity: resultSeverity(meta), change: ch,
         ...(ca ? { from: ca.status } : {}), ...(cb ? { to: cb.status } : {}),
         failingFrom: failing(ca), failingTo: failing(cb),
         ...(reclassified ? { reclassified } : {}),

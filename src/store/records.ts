@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClusterIdentity, ControlResult, RunResult } from '../model/index.js';
+import { defaultSeverityOf } from '../model/index.js';
 import { canonicalJson, sha256Digest } from './canonical.js';
 import type { SqlValue } from './sql.js';
 import type { ControlMeta, RunRecord } from './types.js';
@@ -111,7 +112,7 @@ export const CONTROL_COLUMNS = [
 export function controlMeta(c: ControlResult): ControlMeta {
   return {
     id: c.id, title: c.title, section: c.section, sectionTitle: c.sectionTitle, subheading: c.subheading,
-    tsc: c.tsc, owners: c.owners, automation: c.automation, severity: c.severity,
+    tsc: c.tsc, owners: c.owners, automation: c.automation, severity: defaultSeverityOf(c),
   };
 }
 

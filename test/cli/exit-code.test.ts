@@ -11,6 +11,7 @@ import { evaluate } from '../../src/engine/index.js';
 import { exitCode } from '../../src/cli/commands/scan.js';
 import { loadConfig } from '../../src/cli/inputs.js';
 import { EXIT } from '../../src/cli/errors.js';
+import { exitCodeFor, worstExit } from '../../src/cli/exit-codes.js';
 import { sampleRun } from '../report/fixtures.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 import { runCli } from '../helpers/cli.js';
@@ -119,10 +120,46 @@ describe('every control error left by a collection gap exits 3, the gap named', 
     expect(exitCode(run, 'low')).toBe(EXIT.OK);
   });
 
-  it('a proven failure outranks the gap: exit 1', () => {
-    const run = runWith([KMS], { 'kms:GetKeyRotationStatus': 'error' });
+  it('a gap together with a failing control exits 3: the gap is not hidden by the failure (it was 1)', () => {
+    const run = runWith([KMS, WIDE], { 'kms:GetKeyRotationStatus': 'error', 'kms:DescribeKey': 'denied' });
     run.controls[0]!.status = 'fail';
     run.controls[0]!.failSeverity = 'high';
+    expect(run.controls[1]!.status).toBe('error');
+    expect(exitCode(run, 'low')).toBe(EXIT.EVIDENCE);
+    // Without the gap the same failure is 1.
+    run.controls[1]!.status = 'pass';
     expect(exitCode(run, 'low')).toBe(EXIT.FAILURES);
+  });
+
+  it('an input problem outranks both the gap and the failure: exit 2', () => {
+    const run = runWith([KMS, WIDE], { 'kms:GetKeyRotationStatus': 'error', 'kms:DescribeKey': 'denied' });
+    run.controls[0]!.status = 'fail';
+    run.controls[0]!.failSeverity = 'high';
+    run.gaps.push({ source: 'files', target: 'bad.yaml', reason: 'parse-error', message: 'not YAML' } as RunResult['gaps'][number]);
+    expect(exitCode(run, 'low')).toBe(EXIT.USAGE);
+  });
+});
+
+describe('one precedence: 2 > 3 > 1 > 0 (worstExit, also for fleets)', () => {
+  it('combines codes by precedence, not numerically', () => {
+    expect(worstExit([])).toBe(0);
+    expect(worstExit([0, 0])).toBe(0);
+    expect(worstExit([0, 1])).toBe(1);
+    expect(worstExit([1, 3])).toBe(3);
+    expect(worstExit([3, 1])).toBe(3);
+    expect(worstExit([2, 1])).toBe(2);
+    expect(worstExit([3, 2])).toBe(2);
+    expect(worstExit([2, 3, 1, 0])).toBe(2);
+  });
+
+  it('exitCodeFor is what scan\'s exitCode returns', () => {
+    const run = runWith([KMS], { 'kms:GetKeyRotationStatus': 'error' });
+    expect(exitCodeFor(run, { failOn: 'low' })).toBe(exitCode(run, 'low'));
+    expect(exitCodeFor(run, { failOn: 'never' })).toBe(EXIT.EVIDENCE);
+  });
+
+  it('scan --help states the precedence', async () => {
+    const r = await runCli(['scan', '--help']);
+    expect(r.stdout).toContain('2 > 3 > 1 > 0');
   });
 });

@@ -203,6 +203,44 @@ describe('kubeconfig contexts (CLI)', () => {
   }, 60_000);
 });
 
+describe('the fleet exit code follows the precedence of every scan: 2 > 3 > 1 > 0', () => {
+  let failing: KubeApiServer;
+  let broken: KubeApiServer;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    const privileged = [objects[0]!, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'root', namespace: 'shop' },
+      spec: { template: { metadata: { labels: { app: 'root' } }, spec: { containers: [{ name: 'root', image: 'nginx:1.27', securityContext: { privileged: true } }] } } },
+    }];
+    failing = await startKubeApiServer({ token: 'f', objects: privileged, serve: SERVED });
+    broken = await startKubeApiServer({ token: 'b', objects, serve: SERVED, forbidden: () => true });
+    kubeconfig = [
+      writeKubeconfigFile({ server: failing.url, caData: failing.caData, token: 'f', context: 'failing' }),
+      writeKubeconfigFile({ server: broken.url, caData: broken.caData, token: 'b', context: 'broken' }),
+    ].join(':');
+  });
+  afterAll(async () => { await failing?.close(); await broken?.close(); });
+  const scan = (contexts: string) => runCli(['scan', '--kubeconfig', kubeconfig, '--contexts', contexts, '--no-aws', '--qps', '0', '--control', CONTROLS, '--no-store', '--format', 'json', '--parallel', '1']);
+
+  it('failures in one cluster, evidence not collected in another: 3 (1 alone)', async () => {
+    const alone = await scan('failing');
+    expect(alone.code, alone.stderr).toBe(1);
+    const r = await scan('failing,broken');
+    expect(r.code, r.stderr).toBe(3);
+    const s = JSON.parse(r.stdout) as FleetSummary;
+    expect(s.clusters.map((c) => [c.label, c.exitCode])).toEqual([['failing', 1], ['broken', 3]]);
+    expect(s.exitCode).toBe(3);
+  }, 60_000);
+
+  it('a cluster that could not be scanned for a usage error wins over the others: 2 (it was 3, numerically)', async () => {
+    const r = await scan('nope,broken,failing');
+    expect(r.code, r.stderr).toBe(2);
+    const s = JSON.parse(r.stdout) as FleetSummary;
+    expect(s.clusters.map((c) => c.exitCode)).toEqual([2, 3, 1]);
+    expect(s.exitCode).toBe(2);
+  }, 60_000);
+});
+
 describe('AWS accounts (in process, EKS mocked)', () => {
   const eks = mockClient(EKSClient);
   const servers: Record<string, KubeApiServer> = {};

@@ -26,7 +26,7 @@ export function registerControls(program: Command): void {
               process.stdout.write(`  ${r.id.padEnd(32)} ${r.level.padEnd(12)} ${r.severity.padEnd(8)} reads: ${r.reads}\n`);
             }
           }
-          process.stdout.write(`\n${list.length} controls (catalog ${CATALOG_VERSION}); per rule: level (required fails the control, recommended warns), severity, the evidence it reads\n`);
+          process.stdout.write(`\n${list.length} controls (catalog ${CATALOG_VERSION}): id, automation, default severity (a run shows the highest severity among a control's failing findings instead), TSC, title; per rule: level (required fails the control, recommended warns), severity, the evidence it reads\n`);
           break;
         default:
           throw new UserError(`--format must be table, json or markdown (got "${opts.format}")`);
@@ -70,7 +70,7 @@ export function ruleReference(c: ControlDefinition): RuleReference[] {
 export function controlJson(c: ControlDefinition) {
   return {
     id: c.id, title: c.title, section: c.section, sectionTitle: SECTIONS[c.section], subheading: c.subheading,
-    tsc: c.tsc, owners: c.owners, automation: c.automation, severity: c.severity, description: c.description,
+    tsc: c.tsc, owners: c.owners, automation: c.automation, severity: c.severity, defaultSeverity: c.severity, description: c.description,
     evidence: c.requires.map((r) => ({ what: r.what, anyOf: r.anyOf })), optionalEvidence: c.optional ?? [],
     rules: Object.fromEntries(ruleReference(c).map(({ id, ...r }) => [id, r])),
     attestation: c.attestation ?? null, remediation: c.remediation, references: c.references,
@@ -125,7 +125,7 @@ export function controlsReference(list: readonly ControlDefinition[], catalogVer
       out.push(`## ${c.section} — ${SECTIONS[c.section]}`, '');
     }
     out.push(`### ${c.id} — ${md(c.title)}`, '');
-    out.push(`*${md(c.subheading)}* · TSC ${c.tsc.join(', ')} · ${c.automation} · severity ${c.severity}` + (c.optionalScope ? ' · optional section (service mesh)' : ''), '');
+    out.push(`*${md(c.subheading)}* · TSC ${c.tsc.join(', ')} · ${c.automation} · default severity ${c.severity}` + (c.optionalScope ? ' · optional section (service mesh)' : ''), '');
     out.push(`Owners: ${c.owners.primary.join(', ')} (primary); ${c.owners.supporting.join(', ')} (supporting).`, '');
     out.push(md(c.description), '');
     if (c.requires.length) {

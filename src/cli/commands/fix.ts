@@ -8,7 +8,8 @@ import { EXIT, UserError } from '../errors.js';
 import { addKubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions } from '../sources/aws.js';
 import type { SourceOptions } from './scan.js';
-import { addSourceOptions, hasInputProblems, splitList } from './scan.js';
+import { addSourceOptions, splitList } from './scan.js';
+import { exitCodeFor } from '../exit-codes.js';
 
 export interface FixOptions extends SourceOptions {
   rule?: string[];
@@ -61,7 +62,9 @@ in a complete inventory meets, encryption of volumes created later); review chan
 workload (non-root, read-only root filesystem, dropped capabilities, no privilege escalation,
 RuntimeDefault seccomp, host namespaces off, no token automount, default-deny ingress). Default: safe.
 
-Exit codes: 0 the plan was made (or written); 2 usage or input error.
+Exit codes: 0 the plan was made (or written); 2 usage or input error; 3 evidence could not be
+collected (a permission, network or credential gap left a control undecided: the plan misses it).
+2 wins over 3 (README "Exit codes").
 
 Examples:
   eks-soc2 fix -f k8s/                                   # diff of the safe changes
@@ -93,10 +96,12 @@ export async function runFix(opts: FixOptions): Promise<number> {
     const id = r.includes('/') ? r.split('/').pop()! : r.includes(':') ? r.split(':').pop()! : r;
     if (!known.has(id)) throw new UserError(`unknown rule "${r}" in the selected controls; \`eks-soc2 controls --format markdown\` lists the rules`);
   }
-  const inputProblem = hasInputProblems(run);
+  // Failures are what fix works on, never an exit reason; input problems (2) and evidence that
+  // could not be collected (3: the plan misses what was not read) are, by the precedence of scan.
+  const code = exitCodeFor(run, { failOn: 'never' });
   if (opts.waive) {
     await writeWaivers(opts, run);
-    return inputProblem ? EXIT.USAGE : EXIT.OK;
+    return code;
   }
   const fix = await import('../../fix/index.js');
   const plan = fix.planFixes(run, snapshot, { level: level as 'safe' | 'review', config, ...(opts.rule ? { rules: opts.rule } : {}), ...(opts.includeSystem ? { includeSystem: true } : {}) });
@@ -116,7 +121,7 @@ export async function runFix(opts: FixOptions): Promise<number> {
   if (opts.write) writeInPlace(m, Boolean(opts.quiet));
   if (opts.out) writeOut(fix, opts.out, plan, m, snapshot, Boolean(opts.quiet));
   for (const n of m.notes) process.stderr.write(`eks-soc2: ${n}\n`);
-  return inputProblem ? EXIT.USAGE : EXIT.OK;
+  return code;
 }
 
 function readInput(file: string): string | undefined {

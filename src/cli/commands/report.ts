@@ -4,8 +4,37 @@ import { UserError } from '../errors.js';
 import { parsePeriodFormats, writePeriodOutputs } from '../period-output.js';
 import { addStoreUrlOption, readStoreTarget, selectClusters, withStore } from '../sources/store.js';
 import { toolVersion } from '../version.js';
+import { configPath } from '../config-file.js';
+import { describeFilters, resolveFilters } from '../filters.js';
+import type { RunFilters, Verdict } from '../../model/index.js';
+import { controlSkipped, ruleSkipped } from '../../engine/filters.js';
+
+const splitList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/**
+ * Apply `--skip-control` / `--skip-rule` to a period result (in place): skipped controls leave every
+ * cluster's list and its verdict summary; skipped rules leave the warnings shown. Recorded in `filters`.
+ */
+export function filterPeriod(period: PeriodResult, f: RunFilters): PeriodResult {
+  for (const c of period.clusters) {
+    c.controls = c.controls.filter((x) => !controlSkipped(f, x.id));
+    for (const x of c.controls) {
+      if (!x.warnings) continue;
+      x.warnings.rules = x.warnings.rules.filter((r) => !ruleSkipped(f, x.id, r.rule));
+      if (!x.warnings.rules.length) delete x.warnings;
+    }
+    const summary: Record<Verdict, number> = { 'operated-effectively': 0, 'exceptions-noted': 0, 'not-operating': 0, 'insufficient-evidence': 0 };
+    for (const x of c.controls) summary[x.verdict]++;
+    c.summary = summary;
+  }
+  period.filters = { ...(f.skipControls?.length ? { skipControls: f.skipControls } : {}), ...(f.skipRules?.length ? { skipRules: f.skipRules } : {}) };
+  return period;
+}
 
 interface ReportOptions {
+  skipControl?: string[];
+  skipRule?: string[];
+  config?: string | false;
   from?: string;
   to?: string;
   store?: string;
@@ -36,11 +65,19 @@ export function registerReport(program: Command): void {
     .option('--max-gap-days <n>', 'longest run of days without a decided sample before "insufficient evidence"', '7')
     .option('-q, --quiet', 'list only the controls that did not operate effectively')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
-    .option('--now <time>', 'the report\'s "now" (ISO date/time): where an open window ends');
+    .option('--now <time>', 'the report\'s "now" (ISO date/time): where an open window ends')
+    .option('--skip-control <ids>', 'leave these controls out of the report (listed as skipped; config: skipControls)', splitList)
+    .option('--skip-rule <ids>', 'leave these rules out of the warnings shown: RULE or CONTROL/RULE (config: skipRules)', splitList)
+    .option('-c, --config <file>', 'configuration file for skipControls / skipRules (default: eks-soc2.yaml or .eks-soc2.yaml found from the working directory)')
+    .option('--no-config', 'read no configuration file');
   addStoreUrlOption(cmd);
   cmd.addHelpText('after', `
 Each sample names its run id and snapshot digest: re-perform a test with
   eks-soc2 scan --run RUN_ID --now AT
+
+Filters: --skip-control and --skip-rule leave controls and rules out of what the report shows (listed
+as skipped). Namespace filters belong to the runs (scan --namespace; each stored run records its
+filters): a period report has one row per control and run, not per resource.
 
 Examples:
   eks-soc2 report --from 2026-01-01 --to 2026-06-30
@@ -108,6 +145,16 @@ async function runReport(opts: ReportOptions): Promise<number> {
     }
     return computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
   });
+  const configFile = configPath(opts);
+  if (configFile || opts.skipControl || opts.skipRule) {
+    const { catalog } = await import('../../catalog/index.js');
+    const config = configFile ? await (await import('../inputs.js')).loadConfig(configFile) : {};
+    const f = resolveFilters(opts, config, catalog);
+    if (f?.skipControls?.length || f?.skipRules?.length) {
+      filterPeriod(period, f);
+      if (!opts.quiet) process.stderr.write(`${describeFilters(period.filters)} (left out of the report)\n`);
+    }
+  }
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
   const written = await writePeriodOutputs(period, formats, opts.output, { color, quiet: Boolean(opts.quiet) });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);

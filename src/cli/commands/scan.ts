@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type { Attestation, AttestationIssue, EffectiveConfig, RunResult, Severity, Snapshot, Waiver, WaiverIssue } from '../../model/index.js';
-import { SEVERITIES, defaultConfig, emptySnapshot, severityRank } from '../../model/index.js';
+import { SEVERITIES, defaultConfig, emptySnapshot } from '../../model/index.js';
+import { exitCodeFor } from '../exit-codes.js';
+import { configPath } from '../config-file.js';
+import { addFilterOptions, resolveFilters } from '../filters.js';
+import { plainProgress, progressIntervalMs, startPhase } from '../progress.js';
+import type { FilterOptions } from '../filters.js';
 import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseFormats, writeOutputs } from '../output.js';
@@ -16,13 +21,14 @@ import type { FleetOptions } from '../fleet.js';
 import { addNotifyOptions, notifyTarget } from '../notify.js';
 import type { NotifyOptions } from '../notify.js';
 
-export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions, FleetOptions, NotifyOptions {
+export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions, FleetOptions, NotifyOptions, FilterOptions {
   file?: string[];
   demo?: boolean;
   /** `--no-kubernetes` sets this to false: the AWS account alone. */
   kubernetes?: boolean;
   completeInventory?: boolean;
-  config?: string;
+  /** `--config FILE`; false: `--no-config` (no discovery). */
+  config?: string | false;
   waivers?: string;
   attestations?: string;
   control?: string[];
@@ -63,16 +69,17 @@ export const splitList = (v: string, prev: string[] = []) => [...prev, ...v.spli
 
 /** The options naming the evidence and the selection, shared by `scan` and `fix`. */
 export function addSourceOptions(cmd: Command, help: { completeInventory?: string; waivers?: string } = {}): Command {
-  return cmd
+  return addFilterOptions(cmd
     .option('-f, --file <path>', 'read manifests, kubectl dumps, Helm/kustomize output, snapshot bundles, Terraform plans (terraform show -json), .tf directories and tfvars files (file, directory, or - for stdin); repeatable', splitList)
     .option('--demo', 'evaluate the built-in demo environment (no cluster, no credentials)')
     .option('--no-kubernetes', 'read no cluster: evaluate the AWS account alone (--cluster NAME, or --aws-evidence DIR); the Kubernetes controls report their evidence as not collected')
     .option('--complete-inventory', help.completeInventory ?? 'treat the -f input as the cluster\'s whole inventory: kinds absent from it are absent from the cluster')
-    .option('-c, --config <file>', 'configuration file (eks-soc2.yaml): system namespaces, thresholds, owners, scope')
+    .option('-c, --config <file>', 'configuration file: system namespaces, thresholds, owners, scope, filters (default: eks-soc2.yaml or .eks-soc2.yaml in the working directory or a parent, up to the repository root)')
+    .option('--no-config', 'read no configuration file, not even one found in the working directory or its parents')
     .option('--waivers <file>', help.waivers ?? 'YAML file of accepted risks (control, rule, resources, reason, approvedBy, expires)')
     .option('--attestations <file>', 'YAML file of attestations for manual and partial controls')
     .option('--control <ids>', 'only these controls (comma-separated or repeated), e.g. CC5-HARD-03', splitList)
-    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList);
+    .option('--section <ids>', 'only these checklist sections, e.g. CC5,CC6', splitList));
 }
 
 export function registerScan(program: Command): void {
@@ -99,14 +106,18 @@ export function registerScan(program: Command): void {
   addFleetOptions(cmd);
   cmd
     .addHelpText('after', `
-Exit codes: 0 no control fails at or above --fail-on and no collection gap; 1 a control fails at or above --fail-on
-  (or, with --fail-on-warn, a warning outside the system namespaces; warnings alone never change the exit code otherwise);
+Exit codes: 0 no control fails at or above --fail-on and no collection gap;
+1 a control fails at or above --fail-on (or, with --fail-on-warn, a warning outside the system
+  namespaces; warnings alone never change the exit code otherwise);
 2 usage or input error, whatever --fail-on says (bad flag, unreadable or malformed input, objects the
   API server would refuse — results for the rest are still shown; docs/limits.md);
-3 required evidence could not be collected (a permission, network or service gap; also no AWS
-  credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or --profile,
-  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod Identity;
-  or pass --aws-evidence DIR or --no-aws; see docs/aws.md).
+3 required evidence could not be collected (a permission, network or service gap left a control
+  error; also no AWS credentials at all: the Kubernetes side is still evaluated — set AWS_PROFILE or
+  --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or use IRSA / EKS Pod
+  Identity; or pass --aws-evidence DIR or --no-aws; see docs/aws.md).
+When several apply, the most fundamental wins: 2 > 3 > 1 > 0 (a run with missing evidence is not a
+complete gate, so a gap exits 3 even when controls fail; the failures are printed all the same).
+A fleet scan exits with the worst of its clusters by the same order.
 
 AWS evidence: read live for the kubeconfig context's EKS cluster (or --cluster NAME), offline
 with --aws-evidence DIR, never with --no-aws; -f scans read it only with --cluster or --aws-evidence.
@@ -190,13 +201,15 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   for (const s of opts.section ?? []) if (!sections.has(s.toUpperCase())) throw new UserError(`unknown section "${s}"; sections are ${[...sections].join(', ')}`);
 
   // zod and the YAML parser are loaded only when there is a file to validate (fast start-up).
-  const inputs = opts.config || opts.waivers || opts.attestations ? await import('../inputs.js') : undefined;
-  const config = inputs ? await inputs.loadConfig(opts.config) : defaultConfig();
+  const configFile = configPath(opts);
+  const inputs = configFile || opts.waivers || opts.attestations ? await import('../inputs.js') : undefined;
+  const config = inputs ? await inputs.loadConfig(configFile) : defaultConfig();
   const w: { waivers: Waiver[]; issues: WaiverIssue[] } = inputs && opts.waivers ? await inputs.loadWaivers(opts.waivers) : { waivers: [], issues: [] };
   const a: { attestations: Attestation[]; issues: AttestationIssue[] } = inputs && opts.attestations ? await inputs.loadAttestations(opts.attestations) : { attestations: [], issues: [] };
 
-  const { selectControls } = await import('../../engine/index.js');
-  const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }));
+  const filters = resolveFilters(opts, config, catalog);
+  const { selectControls, controlSkipped } = await import('../../engine/index.js');
+  const keys = evidenceKeys(selectControls(catalog, { ...(opts.control ? { controls: opts.control } : {}), ...(opts.section ? { sections: opts.section } : {}) }).filter((c) => !controlSkipped(filters, c.id)));
   let snapshot: Snapshot;
   const stored = await loadStoredSnapshot(opts);
   if (stored) {
@@ -215,7 +228,12 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
     }
   } else if (opts.file?.length) {
     const { collectFiles } = await import('../../collectors/files/read.js');
-    snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
+    const phase = startPhase('reading files', () => `${(opts.file ?? []).length} input(s)`, { quiet: opts.quiet });
+    try {
+      snapshot = await collectFiles(opts.file ?? [], { toolVersion: toolVersion(), ...(opts.completeInventory ? { completeInventory: true } : {}) });
+    } finally {
+      phase.end();
+    }
     const nothing = snapshot.kubernetes.objects.length === 0 && snapshot.aws.facts.length === 0 && snapshot.tools.length === 0;
     if (nothing && opts.allowEmpty && !opts.awsEvidence) {
       const why = snapshot.gaps.filter((g) => g.source === 'files').slice(0, 5).map((g) => `\n  ${g.message}`).join('');
@@ -252,40 +270,29 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   const { evaluate, SnapshotIndex } = await import('../../engine/index.js');
   // One index of the snapshot for the evaluation and the filled-in remediation that follows it.
   const index = new SnapshotIndex(snapshot);
+  const evaluating = Date.now();
   const run = evaluate(snapshot, catalog, {
     config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index,
     waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
     ...(opts.control?.length ? { controls: opts.control } : {}),
     ...(opts.section?.length ? { sections: opts.section } : {}),
+    ...(filters ? { filters } : {}),
   });
+  // The evaluation is synchronous (no line can be printed while it runs): one line after it, when it lasted.
+  const took = Date.now() - evaluating;
+  if (plainProgress(opts.quiet) && took >= progressIntervalMs()) {
+    process.stderr.write(`eks-soc2: progress: evaluating controls — done: ${run.controls.length} controls over ${snapshot.kubernetes.objects.length.toLocaleString('en-US')} objects; ${(took / 1000).toFixed(1)} s elapsed\n`);
+  }
   return { run, snapshot, config, index };
 }
 
-/** True when an input file could not be read as it should: the run exits 2 (README "Exit codes"). */
-export function hasInputProblems(run: Pick<RunResult, 'gaps'>): boolean {
-  return run.gaps.some((g) => g.source === 'files' && g.reason !== 'skipped');
-}
+/** Re-exported for the callers that import them from here; the policy lives in ../exit-codes.ts. */
+export { hasInputProblems } from '../exit-codes.js';
 
 /**
- * Exit code of a run (README "Exit codes"): input problems, then failures (and warnings when asked),
- * then evidence gaps. Warnings (failed recommended rules) never change it unless `failOnWarn`.
+ * Exit code of a run (README "Exit codes"): 2 input problems > 3 evidence gaps > 1 failures (and
+ * warnings when asked) > 0. Warnings (failed recommended rules) never change it unless `failOnWarn`.
  */
 export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
-  // Unreadable or malformed input is an input error whatever --fail-on says (README "Exit codes"):
-  // binary or undecodable files, documents that are not objects, objects of a shape the API server
-  // refuses. Documents that are not Kubernetes objects at all (an IAM policy next to the manifests,
-  // a values file) and skipped template sources are only reported ('skipped').
-  if (hasInputProblems(run)) return EXIT.USAGE;
-  if (failOn !== 'never') {
-    const threshold = severityRank(failOn);
-    if (run.controls.some((c) => c.status === 'fail' && c.failSeverity && severityRank(c.failSeverity) >= threshold)) return EXIT.FAILURES;
-  }
-  // `counts` leaves out the system namespaces; a waived warning is `waived`, not `warn`.
-  if (failOnWarn && run.controls.some((c) => c.counts.warn > 0)) return EXIT.FAILURES;
-  // A control left undecided while evidence could not be collected (a permission, network or service
-  // gap, which `gaps` names): whether the check said what was missing, scoped it to a rule or to
-  // one resource (error findings), or stopped on a failed call.
-  const collectionGaps = run.gaps.some((g) => g.source !== 'files');
-  if (collectionGaps && run.controls.some((c) => c.status === 'error')) return EXIT.EVIDENCE;
-  return EXIT.OK;
+  return exitCodeFor(run, { failOn, failOnWarn });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { EvidenceGap, Snapshot } from '../../model/index.js';
 import type { CredentialProvider } from '../../collectors/aws/credentials.js';
 import { EXIT, UserError } from '../errors.js';
+import { startPhase } from '../progress.js';
 
 /** Flags of AWS evidence collection (owned by the AWS evidence work, issue 3). */
 export interface AwsOptions {
@@ -115,13 +116,24 @@ export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: Rea
   const tty = process.stderr.isTTY === true && !opts.quiet && !process.env.CI;
   let last = 0;
   const totals = new Map<string, { done: number; total: number }>();
+  const sum = () => {
+    let done = 0; let total = 0;
+    for (const t of totals.values()) { done += t.done; total += t.total; }
+    return { done, total };
+  };
+  // Not a terminal (CI): a plain line every few seconds instead (src/cli/progress.ts).
+  const phase = tty ? undefined : startPhase('reading AWS evidence', () => {
+    const s = sum();
+    return `${s.done} of ${s.total} calls done, ${totals.size} service(s)`;
+  }, { quiet: opts.quiet });
   const result = await collectAwsLive(snapshot, {
     keys: new Set(awsKeys), cluster, ...(region ? { region } : {}), ...(profile ? { profile } : {}),
     ...(opts.ecrReferrers ? { imageReferrers: true } : {}),
     ...(extra.credentials ? { credentials: extra.credentials } : {}),
-    ...(tty ? {
+    ...(tty || !opts.quiet ? {
       onProgress: (p: { service: string; done: number; total: number }) => {
         totals.set(p.service, { done: p.done, total: p.total });
+        if (!tty) return;
         const now = Date.now();
         if (now - last < 100) return;
         last = now;
@@ -131,6 +143,7 @@ export async function collectAws(opts: AwsOptions, snapshot: Snapshot, keys: Rea
       },
     } : {}),
   });
+  phase?.end();
   if (tty) process.stderr.write('\r\x1b[2K');
   if (result.problem) {
     process.stderr.write(`eks-soc2: AWS evidence not collected: ${result.problem.message}\n  fix: ${result.problem.fix}\n`);

@@ -4,6 +4,7 @@ import type { EksTokenAuthenticator, ProgressEvent } from '../../collectors/kube
 import { emptySnapshot } from '../../model/index.js';
 import { escapeTerminal } from '../../report/escape.js';
 import { EXIT, UserError } from '../errors.js';
+import { startPhase } from '../progress.js';
 
 /** No kubeconfig, no KUBECONFIG, no ~/.kube/config and not in a cluster: nothing to connect to. */
 export class NoKubernetesConfigError extends UserError {}
@@ -82,7 +83,18 @@ export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlyS
   const pageSize = Math.floor(num(opts.pageSize, '--page-size', 500, 1, 10_000));
   const deadlineMs = num(opts.deadline, '--deadline', 900, 1, 86_400) * 1000;
   const k8s = await import('../../collectors/kubernetes/index.js');
-  const onProgress = progressReporter(opts.quiet);
+  const tty = progressReporter(opts.quiet);
+  // Not a terminal (CI): a plain line every few seconds instead (src/cli/progress.ts).
+  const kinds = { started: 0, done: 0, objects: 0, pages: 0 };
+  const listed = new Map<string, number>();
+  const phase = tty ? undefined : startPhase('reading Kubernetes objects', () => {
+    let inFlight = 0;
+    for (const n of listed.values()) inFlight += n;
+    return `${(kinds.objects + inFlight).toLocaleString('en-US')} objects, ${kinds.pages.toLocaleString('en-US')} list requests, ${kinds.done} of ${kinds.started} kinds done`;
+  }, { quiet: opts.quiet });
+  const onProgress = tty ?? (opts.quiet ? undefined : (e: ProgressEvent) => {
+    if (e.type === 'start') { kinds.started++; listed.set(e.key, 0); } else if (e.type === 'page') { kinds.pages++; listed.set(e.key, e.count); } else { kinds.done++; kinds.objects += e.count; listed.delete(e.key); }
+  });
   let result;
   try {
     result = await k8s.collectLive({
@@ -99,14 +111,16 @@ export async function collectKubernetes(opts: KubernetesOptions, keys: ReadonlyS
       ...(extra.eksAuthenticator ? { eksAuthenticator: extra.eksAuthenticator } : {}),
     });
   } catch (err) {
-    if (onProgress) process.stderr.write('\r\x1b[K');
+    phase?.end('stopped');
+    if (tty) process.stderr.write('\r\x1b[K');
     if (err instanceof k8s.KubernetesCollectionError) {
       if (err.reason === 'no-config') throw new NoKubernetesConfigError(err.message, EXIT.USAGE, err.fix);
       throw new UserError(err.message, err.exit === 'usage' ? EXIT.USAGE : EXIT.EVIDENCE, err.fix);
     }
     throw err;
   }
-  if (onProgress) {
+  phase?.end(`${result.kubernetes.objects.length.toLocaleString('en-US')} objects, ${result.stats.requests} requests${result.gaps.length ? `, ${result.gaps.length} gap(s)` : ''}`);
+  if (tty) {
     process.stderr.write(`\r\x1b[K  ${result.kubernetes.objects.length.toLocaleString('en-US')} objects from ${escapeTerminal(result.cluster.context ?? '', 120)} in ${(result.stats.ms / 1000).toFixed(1)} s (${result.stats.requests} requests${result.gaps.length ? `, ${result.gaps.length} gap(s)` : ''})\n`);
   }
   const snap = emptySnapshot(toolVersion);

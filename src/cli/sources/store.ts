@@ -144,7 +144,7 @@ export async function loadStoredSnapshot(opts: StoreOptions): Promise<StoredEvid
  * must not be lost to a store problem, so a failure is returned for the caller to report after
  * the outputs are written (exit 2).
  */
-export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: RunResult): Promise<{ runId?: string; failure?: UserError }> {
+export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: RunResult, o: { label?: string } = {}): Promise<{ runId?: string; failure?: UserError }> {
   let target: StoreTarget | undefined;
   try {
     target = await scanStoreTarget(opts);
@@ -162,8 +162,9 @@ export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: Ru
     if (!opts.quiet) {
       const { describeTarget } = await storeModule();
       process.stderr.write(`stored run ${stored.runId} in ${describeTarget(target)} (cluster ${stored.clusterKey}, #${stored.seq}${stored.snapshotDeduplicated ? ', snapshot unchanged since an earlier run' : ''})\n`);
-      process.stderr.write(`chain head: ${stored.hash}\n`);
     }
+    // The head the docs say to anchor outside the store (docs/store.md): printed even with --quiet.
+    process.stderr.write(`chain head: ${stored.hash}${o.label ? ` (${o.label})` : ''}\n`);
     return { runId: stored.runId };
   } catch (err) {
     return { failure: await asUserError(err, 'the run was not stored: ') };
