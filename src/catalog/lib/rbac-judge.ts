@@ -1,5 +1,5 @@
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { CheckContext, Evidence, JsonValue, K8sObject, ResourceRef, RuleMeta, Severity } from '../../model/index.js';
+import type { CheckContext, Evidence, EvidenceKey, JsonValue, K8sObject, ResourceRef, RuleMeta, Severity } from '../../model/index.js';
 import { severityRank } from '../../model/index.js';
 import { aws as awsKey } from './keys.js';
 import { clusterRef } from './aws.js';
@@ -378,7 +378,8 @@ export function serverMinorOf(ev: Evidence, cluster: Cluster | undefined): numbe
 export function judgeRoleDefinitions(ev: Evidence, ctx: CheckContext, serverMinor: number | undefined, powerful?: PowerfulAccounts): { judged: number } {
   const idx = roleIndex(ev);
   const all = bindings(ev);
-  const crbRead = ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`);
+  // "No ClusterRoleBinding uses it" (judged at namespace scope) needs every ClusterRoleBinding of the cluster.
+  const crbRead = ev.complete(`k8s:${RBAC_KINDS.clusterRoleBinding}`);
   const usesOfCluster = new Map<string, Binding[]>();
   const usesOfRole = new Map<string, Binding[]>();
   for (const b of all) {
@@ -494,7 +495,7 @@ export function judgeBindings(
     const label = bindingLabel(b);
     if (!b.rules) {
       if (b.role === 'unread') {
-        errorFinding(ctx, b.obj, 'cluster-admin-binding', `${label}: the ${b.roleRef.kind} is not in the input and ${b.roleRef.kind}s were not read, so what it grants is unknown`, system);
+        errorFinding(ctx, b.obj, 'cluster-admin-binding', `${label}: the ${b.roleRef.kind} is not in the input, which may not hold every ${b.roleRef.kind} of the cluster (scan the live cluster or pass --complete-inventory), so what it grants is unknown`, system);
       } else {
         summary.dangling.push(label);
         const why = b.role === 'invalid' ? 'a ClusterRoleBinding cannot reference a Role' : `${b.roleRef.kind} ${b.roleRef.name} is not in the evidence`;
@@ -545,7 +546,7 @@ export function judgeAnonymousBindings(ev: Evidence, ctx: CheckContext): number 
     const who = anon.map((s) => s.name).join(', ');
     const label = bindingLabel(b);
     if (!b.rules) {
-      if (b.role === 'unread') errorFinding(ctx, b.obj, 'rbac-anonymous', `${label}: the ${b.roleRef.kind} is not in the input and ${b.roleRef.kind}s were not read, so what ${who} get is unknown`, false);
+      if (b.role === 'unread') errorFinding(ctx, b.obj, 'rbac-anonymous', `${label}: the ${b.roleRef.kind} is not in the input, which may not hold every ${b.roleRef.kind} of the cluster (scan the live cluster or pass --complete-inventory), so what ${who} get is unknown`, false);
       else ctx.pass(b.obj, 'rbac-anonymous', `${label}: grants ${who} nothing (${b.roleRef.kind} ${b.roleRef.name} is not in the evidence)`, undefined, { system: false });
       continue;
     }
@@ -676,14 +677,20 @@ export function countClusterAdmins(ev: Evidence, ctx: CheckContext, cluster: Clu
   const usesAwsAuth = mode === 'CONFIG_MAP' || mode === 'API_AND_CONFIG_MAP';
   const entriesRead = ev.has('aws:eks:ListAccessEntries');
   const awsAuthRead = ev.has('k8s:core/ConfigMap');
+  // The count is "no other admin", an absence: every source must be the whole inventory (a live read, a bundle,
+  // --complete-inventory; not loose manifests, nor access entries declared by Terraform). The aws-auth ConfigMap
+  // is one named object: when it is in the input, it is all there is of it.
+  const whole = (key: EvidenceKey, what: string) => (ev.complete(key) ? '' : `${what}${ev.has(key) ? ' (only those in the input: it may not hold every one of the cluster)' : ''}`);
   const unread: string[] = [];
-  if (!ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`)) unread.push('ClusterRoleBindings');
-  if (!ev.has(`k8s:${RBAC_KINDS.clusterRole}`)) unread.push('ClusterRoles');
+  for (const [key, what] of [[`k8s:${RBAC_KINDS.clusterRoleBinding}`, 'ClusterRoleBindings'], [`k8s:${RBAC_KINDS.clusterRole}`, 'ClusterRoles']] as const) {
+    const w = whole(key, what);
+    if (w) unread.push(w);
+  }
   if (!cluster) unread.push('the cluster\'s authentication mode (eks:DescribeCluster), which says whether access entries and aws-auth grant access');
-  if (usesEntries && !entriesRead) unread.push(`access entries (authenticationMode ${mode}; eks:ListAccessEntries)`);
+  if (usesEntries && !ev.complete('aws:eks:ListAccessEntries')) unread.push(whole('aws:eks:ListAccessEntries', `access entries (authenticationMode ${mode}; eks:ListAccessEntries)`));
   const undescribed = usesEntries && entriesRead ? accessEntries(ev).filter((e) => !isNodeEntry(e) && (!e.described || !e.policiesKnown)) : [];
   if (undescribed.length) unread.push(`details of ${undescribed.length} access entr${undescribed.length === 1 ? 'y' : 'ies'} (eks:DescribeAccessEntry / eks:ListAssociatedAccessPolicies): ${undescribed.slice(0, 3).map((e) => e.principalArn).join(', ')}${undescribed.length > 3 ? ', …' : ''}`);
-  if (usesAwsAuth && !awsAuthRead) unread.push(`the kube-system/aws-auth ConfigMap (authenticationMode ${mode})`);
+  if (usesAwsAuth && !(awsAuthRead && (awsAuth(ev) || ev.complete('k8s:core/ConfigMap')))) unread.push(`the kube-system/aws-auth ConfigMap (authenticationMode ${mode})${awsAuthRead ? ': not in the input, which may not hold every ConfigMap' : ''}`);
 
   const entriesOn = usesEntries && entriesRead;
   const awsAuthOn = usesAwsAuth && awsAuthRead;
