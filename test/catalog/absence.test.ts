@@ -10,6 +10,7 @@ import { defaultConfig } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { P1_IAM_02, P1_IAM_03, P1_IAM_04, P1_IAM_05 } from '../../src/catalog/part1.js';
 import { CC5_IAM_03, CC5_IAM_05 } from '../../src/catalog/cc5.js';
+import { CC3_IMG_03, CC3_IMG_04, CC3_RA_01, CC3_RA_02, CC3_RA_03, CC3_RA_04 } from '../../src/catalog/cc3.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 import type { SnapshotSpec } from '../helpers/snapshot.js';
 import { NOW } from '../helpers/control-tester.js';
@@ -186,5 +187,186 @@ describe('CC5-IAM-05: "no IAM user is mapped" needs every access entry', () => {
   it('access entries from the API: pass', () => {
     const r = run(CC5_IAM_05, { k8s, aws });
     expect(statusOf(r, 'iam-user-in-cluster')).toEqual(['pass']);
+  });
+});
+
+// ───────────────────────────── CC3 ─────────────────────────────
+
+const daysAgo = (d: number) => new Date(Date.parse(NOW) - d * 86_400_000).toISOString();
+const awsFact = (service: string, operation: string, output: Record<string, unknown>) => ({ service, operation, region: 'eu-west-1', accountId: '111122223333', output: output as never });
+const ns = (name: string) => `---\napiVersion: v1\nkind: Namespace\nmetadata: { name: ${name}, labels: { kubernetes.io/metadata.name: ${name} } }\n`;
+const deployment = (namespace: string, name: string, image: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${namespace}, uid: uid-${name} }
+spec: { replicas: 1, selector: { matchLabels: { app: ${name} } }, template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: app, image: "${image}" }] } } }
+status: { replicas: 1, availableReplicas: 1 }
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: { name: ${name}-5d8f7c9b4, namespace: ${namespace}, uid: uid-${name}-rs, creationTimestamp: "${daysAgo(3)}", ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: ${name}, uid: uid-${name}, controller: true }] }
+spec: { replicas: 1, selector: { matchLabels: { app: ${name} } }, template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: app, image: "${image}" }] } } }
+`;
+const vulnReport = (namespace: string, rs: string, opts: { created?: string; crits?: { id: string; published?: string }[] } = {}) => `---
+apiVersion: aquasecurity.github.io/v1alpha1
+kind: VulnerabilityReport
+metadata:
+  name: replicaset-${rs}-app
+  namespace: ${namespace}
+  creationTimestamp: "${opts.created ?? daysAgo(1)}"
+  labels: { trivy-operator.resource.kind: ReplicaSet, trivy-operator.resource.name: ${rs}, trivy-operator.resource.namespace: ${namespace}, trivy-operator.container.name: app }
+report:
+  artifact: { repository: library/nginx, tag: "1.27" }
+  registry: { server: index.docker.io }
+  summary: { criticalCount: ${opts.crits?.length ?? 0}, highCount: 0, mediumCount: 0, lowCount: 0, unknownCount: 0 }
+  updateTimestamp: "${opts.created ?? daysAgo(1)}"
+  vulnerabilities: [${(opts.crits ?? []).map((c) => `{ vulnerabilityID: ${c.id}, severity: CRITICAL, resource: openssl, installedVersion: "3.0.14", title: t${c.published ? `, publishedDate: "${c.published}"` : ''} }`).join(', ')}]
+`;
+
+describe('CC3-RA-01: a stale kube-bench run fails only when no recent run can be elsewhere', () => {
+  const staleJob = `---
+apiVersion: batch/v1
+kind: Job
+metadata: { name: kube-bench, namespace: default }
+spec: { template: { spec: { containers: [{ name: kube-bench, image: aquasec/kube-bench:v0.9.0, command: [kube-bench, run, --benchmark, eks-1.8.0] }] } } }
+status: { succeeded: 1, completionTime: "${daysAgo(200)}" }
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: backup, namespace: default }
+spec: { schedule: "0 1 * * *", jobTemplate: { spec: { template: { spec: { containers: [{ name: b, image: busybox:1 }] } } } } }
+`;
+  it('loose files: recent-run and recurring-schedule not evaluated', () => {
+    const r = run(CC3_RA_01, { k8s: staleJob, complete: false });
+    expect(statusOf(r, 'recent-run')).toEqual(['error']);
+    expect(reason(r, 'recent-run')).toMatch(/may not hold every kube-bench Job and CronJob/);
+    expect(unevaluated(r, 'recurring-schedule')).toBe(true);
+    expect(statusOf(r, 'recurring-schedule')).toEqual([]);
+  });
+  it('whole inventory: recent-run fails, recurring-schedule warns', () => {
+    const r = run(CC3_RA_01, { k8s: staleJob });
+    expect(statusOf(r, 'recent-run')).toEqual(['fail']);
+    expect(statusOf(r, 'recurring-schedule')).toEqual(['warn']);
+  });
+});
+
+describe('CC3-RA-02: "filters cover every repository" needs every repository', () => {
+  const aws = [
+    awsFact('ecr', 'GetRegistryScanningConfiguration', { registryId: '111122223333', scanningConfiguration: { scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'team-*', filterType: 'WILDCARD' }] }] } }),
+    awsFact('ecr', 'DescribeRepositories', { repositories: [{ repositoryName: 'team-api', registryId: '111122223333' }] }),
+    awsFact('ecr', 'GetAccountSetting', { name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' }),
+  ];
+  it('repositories declared by Terraform: not evaluated', () => {
+    const r = run(CC3_RA_02, { aws, terraform: ['ecr:DescribeRepositories'] });
+    expect(r.status).toBe('error');
+    expect(reason(r, 'registry-scan-rule')).toMatch(/holds only the repositories it declares/);
+  });
+  it('repositories listed from the account: pass', () => {
+    expect(statusOf(run(CC3_RA_02, { aws }), 'registry-scan-rule')).toEqual(['pass']);
+  });
+  it('an uncovered repository fails whatever the source', () => {
+    const more = [...aws.slice(0, 1), awsFact('ecr', 'DescribeRepositories', { repositories: [{ repositoryName: 'payments', registryId: '111122223333' }] }), aws[2]!];
+    expect(statusOf(run(CC3_RA_02, { aws: more, terraform: ['ecr:DescribeRepositories'] }), 'registry-scan-rule')).toEqual(['fail']);
+  });
+});
+
+describe('CC3-RA-03: no operator, no report', () => {
+  // A chart of the application with one VulnerabilityReport: the operator and the other reports may be elsewhere.
+  const k8s = deployment('shop', 'api', 'nginx:1.27') + vulnReport('shop', 'api-5d8f7c9b4') + deployment('shop', 'web', 'nginx:1.27');
+  it('loose files: operator-available not evaluated; the workload without a report is not known either way', () => {
+    const r = run(CC3_RA_03, { k8s, complete: false });
+    expect(statusOf(r, 'operator-available')).toEqual([]);
+    expect(reason(r, 'operator-available')).toMatch(/may not hold every Deployment/);
+    expect(r.findings.find((f) => f.rule === 'workload-scanned' && f.resource.name === 'web')?.status).toBe('error');
+    expect(r.findings.find((f) => f.rule === 'workload-scanned' && f.resource.name === 'api')?.status).toBe('pass');
+    expect(statusOf(r, 'report-coverage')).toEqual([]);
+    expect(r.status).toBe('error');
+  });
+  it('whole inventory: operator-available and report-coverage fail', () => {
+    const r = run(CC3_RA_03, { k8s });
+    expect(statusOf(r, 'operator-available')).toEqual(['fail']);
+    expect(statusOf(r, 'report-coverage')).toEqual(['fail']);
+    expect(r.findings.find((f) => f.rule === 'workload-scanned' && f.resource.name === 'web')?.status).toBe('warn');
+  });
+});
+
+describe('CC3-RA-04: AWS Config from a Terraform configuration', () => {
+  const aws = [
+    awsFact('config', 'DescribeConfigurationRecorders', { ConfigurationRecorders: [] }),
+    awsFact('config', 'DescribeConfigurationRecorderStatus', { ConfigurationRecordersStatus: [] }),
+    awsFact('config', 'DescribeDeliveryChannels', { DeliveryChannels: [] }),
+    awsFact('config', 'DescribeConfigRules', { ConfigRules: [] }),
+  ];
+  const ops = ['config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus', 'config:DescribeDeliveryChannels', 'config:DescribeConfigRules'];
+  it('nothing declared: every absence rule is not evaluated', () => {
+    const r = run(CC3_RA_04, { aws, terraform: ops });
+    expect(r.status).toBe('error');
+    for (const rule of ['recorder-recording', 'delivery-channel', 'eks-rules']) {
+      expect(unevaluated(r, rule), rule).toBe(true);
+      expect(statusOf(r, rule), rule).toEqual([]);
+    }
+  });
+  it('the account says none: fail', () => {
+    const r = run(CC3_RA_04, { aws });
+    for (const rule of ['recorder-recording', 'delivery-channel', 'eks-rules']) expect(statusOf(r, rule), rule).toEqual(['fail']);
+  });
+});
+
+describe('CC3-IMG-03: no image policy, no webhook', () => {
+  const kyvernoPolicy = `---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: { name: verify-images }
+spec:
+  webhookConfiguration: { failurePolicy: Fail }
+  rules:
+    - name: verify
+      match: { any: [ { resources: { kinds: [Pod] } } ] }
+      verifyImages: [ { type: Notary, failureAction: Enforce, imageReferences: ["*"], verifyDigest: true, attestors: [ { entries: [ { certificates: { cert: x } } ] } ] } ]
+`;
+  const otherHook = `---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: { name: cert-manager-webhook }
+webhooks: [ { name: webhook.cert-manager.io, failurePolicy: Fail, clientConfig: { service: { name: cert-manager-webhook, namespace: cert-manager } } } ]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: { name: cert-manager-webhook }
+webhooks: [ { name: webhook.cert-manager.io, failurePolicy: Fail, clientConfig: { service: { name: cert-manager-webhook, namespace: cert-manager } } } ]
+`;
+  it('loose files without a policy: image-policy-enforced and namespace-covered not evaluated', () => {
+    const r = run(CC3_IMG_03, { k8s: ns('shop') + otherHook + '---\napiVersion: kyverno.io/v1\nkind: Policy\nmetadata: { name: other, namespace: shop }\nspec: { rules: [] }\n', complete: false });
+    expect(statusOf(r, 'image-policy-enforced')).toEqual([]);
+    expect(reason(r, 'image-policy-enforced')).toMatch(/may not hold every image policy/);
+    expect(r.findings.find((f) => f.rule === 'namespace-covered' && f.resource.name === 'shop')?.status).toBe('error');
+  });
+  it('whole inventory without a policy: fail', () => {
+    const r = run(CC3_IMG_03, { k8s: ns('shop') + otherHook });
+    expect(statusOf(r, 'image-policy-enforced')).toEqual(['fail']);
+    expect(statusOf(r, 'namespace-covered')).toEqual(['fail']);
+  });
+  it('loose files with an enforcing Kyverno policy and no Kyverno webhook: whether it is served is not known', () => {
+    const r = run(CC3_IMG_03, { k8s: ns('shop') + otherHook + kyvernoPolicy, complete: false });
+    expect(statusOf(r, 'image-policy-enforced')).toEqual([]);
+    expect(reason(r, 'image-policy-enforced')).toMatch(/webhook configurations were not read as a whole/);
+    expect(statusOf(r, 'webhook-fail-closed')).toEqual([]);
+  });
+  it('whole inventory with the policy and no Kyverno webhook: fail (nothing serves it)', () => {
+    const r = run(CC3_IMG_03, { k8s: ns('shop') + otherHook + kyvernoPolicy });
+    expect(statusOf(r, 'image-policy-enforced')).toEqual(['fail']);
+    expect(statusOf(r, 'webhook-fail-closed')).toEqual(['fail']);
+  });
+});
+
+describe('CC3-IMG-04: "no admission policy restricts registries" needs every policy', () => {
+  const k8s = deployment('shop', 'api', '111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1.2.3') + '---\napiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: { name: other }\nspec: { rules: [] }\n';
+  it('loose files: registry-policy not evaluated', () => {
+    const r = run(CC3_IMG_04, { k8s, complete: false });
+    expect(statusOf(r, 'registry-policy')).toEqual([]);
+    expect(reason(r, 'registry-policy')).toMatch(/not read as a whole inventory/);
+  });
+  it('whole inventory: a warning', () => {
+    expect(statusOf(run(CC3_IMG_04, { k8s }), 'registry-policy')).toEqual(['warn']);
   });
 });
