@@ -10,6 +10,7 @@ import { defaultConfig } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { P1_IAM_02, P1_IAM_03, P1_IAM_04, P1_IAM_05 } from '../../src/catalog/part1.js';
 import { CC5_IAM_03, CC5_IAM_05 } from '../../src/catalog/cc5.js';
+import { CC4_MON_01, CC4_MON_02, CC4_MON_03, CC4_MON_04, CC4_MON_05, CC4_SEC_01, CC4_SEC_02 } from '../../src/catalog/cc4.js';
 import { CC3_IMG_03, CC3_IMG_04, CC3_RA_01, CC3_RA_02, CC3_RA_03, CC3_RA_04 } from '../../src/catalog/cc3.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 import type { SnapshotSpec } from '../helpers/snapshot.js';
@@ -369,4 +370,105 @@ describe('CC3-IMG-04: "no admission policy restricts registries" needs every pol
   it('whole inventory: a warning', () => {
     expect(statusOf(run(CC3_IMG_04, { k8s }), 'registry-policy')).toEqual(['warn']);
   });
+});
+
+// ───────────────────────────── CC4 ─────────────────────────────
+
+const nodes = `---
+apiVersion: v1
+kind: Node
+metadata: { name: ip-10-0-1-10.eu-west-1.compute.internal, labels: { kubernetes.io/os: linux } }
+`;
+const daemonSet = (namespace: string, name: string, labels = '') => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: ${name}, namespace: ${namespace}, uid: uid-${name}${labels ? `, labels: { ${labels} }` : ''} }
+spec: { selector: { matchLabels: { app: ${name} } }, template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: ${name}, image: "x/${name}:1" }] } } }
+status: { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, numberAvailable: 1 }
+`;
+const CLUSTER_ID = { name: 'acme-prod', region: 'eu-west-1', accountId: '111122223333' };
+
+describe('CC4-MON-05: "no Falco DaemonSet" needs every DaemonSet', () => {
+  const k8s = nodes + daemonSet('kube-system', 'aws-node');
+  it('loose files: falco-coverage not evaluated', () => {
+    const r = run(CC4_MON_05, { k8s, complete: false });
+    expect(r.status).toBe('error');
+    expect(reason(r, 'falco-coverage')).toMatch(/may not hold every DaemonSet/);
+  });
+  it('whole inventory: fail', () => {
+    expect(statusOf(run(CC4_MON_05, { k8s }), 'falco-coverage')).toEqual(['fail']);
+  });
+  it('a Falco DaemonSet with stdout only and no collector: alert-output not evaluated from loose files, fails on the whole inventory', () => {
+    const falco = nodes + daemonSet('falco', 'falco', 'app.kubernetes.io/name: falco') + `---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: falco, namespace: falco }
+data:
+  falco.yaml: |
+    stdout_output:
+      enabled: true
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec: { selector: {}, template: { spec: { containers: [{ name: w, image: "nginx:1" }] } } }
+`;
+    expect(statusOf(run(CC4_MON_05, { k8s: falco, complete: false }), 'alert-output')).toEqual([]);
+    expect(reason(run(CC4_MON_05, { k8s: falco, complete: false }), 'alert-output')).toMatch(/may not hold every Deployment and DaemonSet/);
+    expect(statusOf(run(CC4_MON_05, { k8s: falco }), 'alert-output')).toEqual(['fail']);
+  });
+});
+
+describe('CC4-MON-04: "no CloudWatch agent" needs every DaemonSet and add-on', () => {
+  const aws = [awsFact('eks', 'ListAddons', { addons: ['vpc-cni'] }), awsFact('cloudwatch', 'ListMetrics', { Metrics: [] })];
+  const k8s = nodes + daemonSet('kube-system', 'aws-node');
+  it('loose files: not evaluated', () => {
+    const r = run(CC4_MON_04, { k8s, aws, complete: false, cluster: CLUSTER_ID });
+    expect(statusOf(r, 'observability-agent')).toEqual([]);
+    expect(reason(r, 'observability-agent')).toMatch(/DaemonSets \(the input may not hold every one/);
+  });
+  it('add-ons declared by Terraform: not evaluated', () => {
+    const r = run(CC4_MON_04, { k8s, aws, terraform: ['eks:ListAddons'], cluster: CLUSTER_ID });
+    expect(reason(r, 'observability-agent')).toMatch(/the add-ons \(the input holds only those it declares\)/);
+  });
+  it('whole inventory: fail', () => {
+    expect(statusOf(run(CC4_MON_04, { k8s, aws, cluster: CLUSTER_ID }), 'observability-agent')).toEqual(['fail']);
+  });
+});
+
+describe('CC4-SEC-01: GuardDuty absence', () => {
+  const detectorsNone = awsFact('guardduty', 'ListDetectors', { DetectorIds: [] });
+  it('no detector declared by Terraform: not evaluated; none in the account: fail', () => {
+    const tf = run(CC4_SEC_01, { aws: [detectorsNone], terraform: ['guardduty:ListDetectors'], cluster: CLUSTER_ID });
+    expect(statusOf(tf, 'detector-enabled')).toEqual([]);
+    expect(reason(tf, 'detector-enabled')).toMatch(/holds only those it declares/);
+    expect(statusOf(run(CC4_SEC_01, { aws: [detectorsNone], cluster: CLUSTER_ID }), 'detector-enabled')).toEqual(['fail']);
+  });
+  it('no agent DaemonSet in loose files: agent-coverage not evaluated; whole inventory: fail', () => {
+    const aws = [awsFact('guardduty', 'ListDetectors', { DetectorIds: ['d1'] }), awsFact('guardduty', 'GetDetector', { Status: 'ENABLED', Features: [{ Name: 'RUNTIME_MONITORING', Status: 'ENABLED' }] }),
+      awsFact('guardduty', 'ListCoverage', { Resources: [] }), awsFact('eks', 'DescribeAddon', {})];
+    const k8s = nodes + daemonSet('kube-system', 'aws-node');
+    const loose = run(CC4_SEC_01, { aws, k8s, complete: false, cluster: CLUSTER_ID });
+    expect(statusOf(loose, 'agent-coverage')).toEqual([]);
+    expect(reason(loose, 'agent-coverage')).toMatch(/apps\/DaemonSet were not read as a whole/);
+    expect(statusOf(run(CC4_SEC_01, { aws, k8s, cluster: CLUSTER_ID }), 'agent-coverage')).toEqual(['fail']);
+  });
+});
+
+describe('CC4 AWS absences from Terraform: trail (MON-02), log group (MON-01), flow log (MON-03), Security Hub (SEC-02)', () => {
+  const cluster = awsFact('eks', 'DescribeCluster', { cluster: { name: 'acme-prod', arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/acme-prod', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] }, resourcesVpcConfig: { vpcId: 'vpc-1', subnetIds: ['subnet-a'] } } });
+  const cases: [ControlDefinition, string, ReturnType<typeof awsFact>[], string[]][] = [
+    [CC4_MON_02, 'multi-region-trail', [awsFact('cloudtrail', 'DescribeTrails', { trailList: [] })], ['cloudtrail:DescribeTrails']],
+    [CC4_MON_01, 'log-group-retention', [cluster, awsFact('logs', 'DescribeLogGroups', { logGroups: [] })], ['logs:DescribeLogGroups']],
+    [CC4_MON_03, 'flow-logs-enabled', [cluster, awsFact('ec2', 'DescribeFlowLogs', { FlowLogs: [] }), awsFact('ec2', 'DescribeVpcs', { Vpcs: [{ VpcId: 'vpc-1', OwnerId: '111122223333' }] })], ['ec2:DescribeFlowLogs']],
+    [CC4_SEC_02, 'hub-enabled', [awsFact('securityhub', 'DescribeHub', {})], ['securityhub:DescribeHub']],
+  ];
+  for (const [control, rule, aws, ops] of cases) {
+    it(`${control.id} ${rule}: not evaluated from Terraform, fails from the account`, () => {
+      const tf = run(control, { aws, terraform: ops, cluster: CLUSTER_ID });
+      expect(statusOf(tf, rule)).not.toContain('fail');
+      expect(unevaluated(tf, rule)).toBe(true);
+      expect(statusOf(run(control, { aws, cluster: CLUSTER_ID }), rule)).toEqual(['fail']);
+    });
+  }
 });
