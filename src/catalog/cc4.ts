@@ -105,8 +105,8 @@ export const CC4_MON_01 = defineControl({
     const groups: { g: LogGroup; f: AwsFact }[] = ev.aws('logs:DescribeLogGroups').flatMap((f) => (out<DescribeLogGroupsResponse>(f)?.logGroups ?? []).map((g) => ({ g, f })));
     const hit = groups.find(({ g }) => g.logGroupName === name);
     if (!hit && !ev.complete('aws:logs:DescribeLogGroups')) {
-      ctx.unevaluated('log-group-retention', `log group ${name} is not in the input, which holds only those it declares (not the account\'s); read them from the account`);
-      ctx.unevaluated('log-group-encrypted', `log group ${name} is not in the input, which holds only those it declares (not the account\'s); read them from the account`);
+      ctx.unevaluated('log-group-retention', `log group ${name} is not in the input, which holds only those it declares (not the account's); read them from the account`);
+      ctx.unevaluated('log-group-encrypted', `log group ${name} is not in the input, which holds only those it declares (not the account's); read them from the account`);
       return;
     }
     if (!hit) {
@@ -339,7 +339,7 @@ export const CC4_MON_03 = defineControl({
     }
     const broken = vpcLogs[0];
     if (!ev.complete('aws:ec2:DescribeFlowLogs')) {
-      ctx.unevaluated('flow-logs-enabled', `no delivering flow log on VPC ${vpcId} or all its cluster subnets in the input, which holds only those it declares (not the account\'s); read them from the account`, vpcRef);
+      ctx.unevaluated('flow-logs-enabled', `no delivering flow log on VPC ${vpcId} or all its cluster subnets in the input, which holds only those it declares (not the account's); read them from the account`, vpcRef);
       return;
     }
     if (broken) ctx.fail(vpcRef, 'flow-logs-enabled', `${broken.v.why}${uncovered.length ? `; subnets without a delivering flow log: ${uncovered.join(', ')}` : ''}`);
