@@ -2,6 +2,7 @@
  * CC3 — Risk Assessment: "EKS-Specific Risk Assessment" and "Container Image Security".
  */
 import type { AwsFact, CheckContext, ControlDefinition, Evidence, EvidenceRequirement, K8sObject, ResourceRef, ToolReport } from '../model/index.js';
+import { IMAGE_SIGHTING, sightingKey } from '../model/index.js';
 import type {
   BatchGetRepositoryScanningConfigurationResponse, DescribeImageScanFindingsResponse, DescribeImageSigningStatusResponse,
   DescribeImagesResponse, DescribeRepositoriesResponse, GetAccountSettingResponse, GetRegistryScanningConfigurationResponse,
@@ -27,7 +28,7 @@ import { isAvailable } from './lib/addons.js';
 import { readFailed, unread } from './lib/read.js';
 import { judgeCoverage } from './lib/coverage.js';
 import type { CoverageItem } from './lib/coverage.js';
-import { deployedAt, openSince } from './lib/vuln-age.js';
+import { deployedAt, openSince, withFirstSight } from './lib/vuln-age.js';
 import {
   ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, resolveTagDigests, runningImages, wildcardMatch, workloadLabel,
 } from './lib/scanners.js';
@@ -568,18 +569,25 @@ function judgeCriticals(ev: Evidence, ctx: CheckContext, r: VulnReport): void {
   const now = ctx.now.getTime();
   const deployed = deployedAt(ev, r.obj, r);
   const listed = arr<Obj>(asObj(r.obj.report)?.vulnerabilities).filter((v) => str(v.severity) === 'CRITICAL');
+  // First sight in the evidence store (scan --store): of the image, and of each vulnerability in it.
+  const key = ctx.firstSeen ? sightingKey(r.obj) : undefined;
+  const seen = (vuln: string) => (key ? toTime(ctx.firstSeen!(key.workload, key.image, vuln)) : undefined);
+  const imageSeen = seen(IMAGE_SIGHTING);
   // One entry per CRITICAL vulnerability; a summary-only report has a count and no list.
   const vulns = (listed.length > 0 ? listed : [{}]).map((v) => {
     const id = str(v.vulnerabilityID);
     const published = toTime(v.publishedDate);
-    const since = openSince(deployed, published, r.created, now, sla);
+    const since = withFirstSight(openSince(deployed, published, r.created, now, sla), id ? seen(id) : undefined, imageSeen, published, now, sla);
     return { id, since, days: since ? Math.floor((now - since.time) / 86_400_000) : undefined };
   });
   const ids = vulns.map((v) => v.id).filter((x): x is string => Boolean(x));
   const dated = vulns.filter((v) => v.since !== undefined);
   const oldest = dated.reduce<(typeof dated)[number] | undefined>((a, b) => (!a || b.days! > a.days! ? b : a), undefined);
   const label = (v: (typeof vulns)[number]) => v.id ?? 'the oldest';
-  const details = { criticals: ids.slice(0, 50), ...(oldest ? { oldest: oldest.id ?? '', openSince: new Date(oldest.since!.time).toISOString(), dateSource: oldest.since!.source } : {}) };
+  const details = {
+    criticals: ids.slice(0, 50),
+    ...(oldest ? { oldest: oldest.id ?? '', openSince: new Date(oldest.since!.time).toISOString(), dateSource: oldest.since!.source, ageFrom: oldest.since!.source === 'store' ? 'store' : 'report' } : {}),
+  };
   const count = `${r.critical} CRITICAL vulnerabilit${r.critical === 1 ? 'y' : 'ies'}${ids.length ? ` (${listSome(ids, 4)})` : ''}`;
   if (oldest && oldest.days! > sla) {
     ctx.fail(r.obj, 'no-critical-past-sla', `${count} in ${where}: ${label(oldest)} open for at least ${oldest.days} days (SLA ${sla} days), since ${oldest.since!.why}`, { details });
@@ -588,7 +596,8 @@ function judgeCriticals(ev: Evidence, ctx: CheckContext, r: VulnReport): void {
   const undecided = vulns.filter((v) => !v.since || !v.since.decisive);
   if (undecided.length > 0) {
     const why = !r.created && !deployed ? 'no date at all' : `the only date is ${undecided[0]!.since?.why ?? 'missing'}`;
-    ctx.unevaluated('no-critical-past-sla', `${count} in ${where}: their age is unknown (${why}); the running image's deployment date (ReplicaSet or pods) and each CVE's publishedDate are needed`, r.obj);
+    const sight = ctx.firstSeen ? '' : '; first sight unknown: scan with --store, so that the evidence store dates each vulnerability from the first run that saw it';
+    ctx.unevaluated('no-critical-past-sla', `${count} in ${where}: their age is unknown (${why}); the running image's deployment date (ReplicaSet or pods) and each CVE's publishedDate are needed${sight}`, r.obj);
     return;
   }
   ctx.pass(r.obj, 'no-critical-past-sla', `${count} in ${where}: ${label(oldest!)} open for ${oldest!.days} day(s), within the ${sla}-day SLA, since ${oldest!.since!.why}`, details);

@@ -1,6 +1,6 @@
 import type {
   Attestation, AttestationIssue, CheckContext, ControlDefinition, ControlResult, EffectiveConfig, EvidenceGap,
-  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
+  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, FirstSeenLookup, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
   RuleLevel, RuleMeta, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
 } from '../model/index.js';
 import { FINDING_STATUSES, RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, isCountedEvidence, severityRank } from '../model/index.js';
@@ -28,6 +28,8 @@ export interface EvaluateOptions {
   snapshotDigest?: string;
   /** An index of this snapshot built by the caller, to share with later steps (the filled-in remediation). */
   index?: SnapshotIndex;
+  /** When the evidence store first saw each vulnerability of this cluster (`scan --store`): ages CRITICAL vulnerabilities (CC3-RA-03). */
+  firstSeen?: FirstSeenLookup;
 }
 
 /** Controls selected by `--control` / `--section` (all when neither is given). */
@@ -54,7 +56,7 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
   const iac = snapshot.iac ? new IacMapper(snapshot.iac) : undefined;
 
   const controls = selected.map((c) => evaluateControl(c, index, snapshot, {
-    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}),
+    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}), ...(opts.firstSeen ? { firstSeen: opts.firstSeen } : {}),
   }));
 
   const evaluated = new Set(selected.map((c) => c.id));
@@ -94,6 +96,7 @@ interface ControlEnv {
   clusterName: string | undefined;
   /** Maps findings on resources translated from Terraform to their address and line. */
   iac?: IacMapper;
+  firstSeen?: FirstSeenLookup;
 }
 
 /** Why required evidence is missing, in words a user can act on. */
@@ -259,6 +262,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       config: env.config,
       now: env.now,
       clusterName: env.clusterName,
+      ...(env.firstSeen ? { firstSeen: env.firstSeen } : {}),
       isSystemNamespace: isSystem,
       report,
       pass: (resource, rule, message, details, o) => {
