@@ -615,9 +615,12 @@ export const CC3_RA_03 = defineControl({
     'Required: the Trivy operator is installed (an available trivy-operator Deployment), a recent VulnerabilityReport exists for the ' +
     'configured share of running non-system workload containers (reports attach to ReplicaSets, so Deployments are mapped through ' +
     'their ReplicaSets), and no report shows a CRITICAL vulnerability open longer than the remediation SLA. The age of a CRITICAL ' +
-    'vulnerability is never taken from the report\'s creation, which the operator renews every 24 h: it runs from when the image was ' +
-    'deployed (the ReplicaSet\'s creation, or the oldest pod running it), or from the CVE\'s publication when that is later, and the ' +
-    'finding names the date used; with neither, an age within the SLA is not evaluated. Recommended (a warning): every workload, ' +
+    'vulnerability is never taken from the report\'s creation alone, which the operator renews every 24 h: it runs from when the image was ' +
+    'deployed (the ReplicaSet\'s creation, or the oldest pod running it), or from the CVE\'s publication when that is later, or from ' +
+    'the first stored run that showed the vulnerability for that workload\'s image (scan --store) when that is earlier; the finding ' +
+    'names the date used and whether it came from the store or the report. A first sight is decisive within the SLA when the store had ' +
+    'seen the image without the vulnerability; otherwise, with neither a deployment nor a publication date, an age within the SLA is ' +
+    'only a lower bound and is not evaluated. Recommended (a warning): every workload, ' +
     'whatever the ratio, has a recent report for each container. System-namespace workloads and reports are judged and reported ' +
     'separately.',
   requires: [
