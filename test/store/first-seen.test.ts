@@ -1,6 +1,9 @@
 // The store remembers when it first saw each CRITICAL vulnerability of a workload's image (schema 3,
 // vuln_first_seen), so that CC3-RA-03 ages it from there: the Trivy operator re-creates its reports
 // every 24 h, so a report's creationTimestamp never ages past the SLA.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EvidenceStore } from '../../src/store/index.js';
 import { clusterKey } from '../../src/store/index.js';
@@ -9,6 +12,7 @@ import { IMAGE_SIGHTING, defaultConfig, sightingKey, vulnerabilitySightings } fr
 import { evaluate } from '../../src/engine/index.js';
 import { CC3_RA_03 } from '../../src/catalog/cc3.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
+import { runCli } from '../helpers/cli.js';
 import { backends } from './backends.js';
 
 const DAY = 86_400_000;
@@ -133,3 +137,27 @@ for (const { backend: b, skip } of backends('firstseen')) {
     });
   });
 }
+
+describe('scan --store reads the first sights before evaluating (CLI)', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'eks-soc2-first-seen-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the second scan of the same (renewed) report ages the vulnerability from the first one', async () => {
+    const file = join(dir, 'reports.yaml');
+    const url = `sqlite:${join(dir, 'e.db')}`;
+    const scan = async (now: string, createdDaysAgo: number, store = true) => {
+      writeFileSync(file, report('api-5d8f7c9b4', ['CVE-2026-0001'], createdDaysAgo).replaceAll(iso(createdDaysAgo), new Date(Date.parse(now) - createdDaysAgo * DAY).toISOString()));
+      const r = await runCli(['scan', '-f', file, '--name', 'acme-prod', '--control', 'CC3-RA-03', '--format', 'json', '--now', now, ...(store ? ['--store', url] : []), '--quiet']);
+      const run = JSON.parse(r.stdout) as { controls: ControlResult[] };
+      return sla(run.controls[0]!);
+    };
+    const first = await scan(iso(30), 1);
+    expect(first.status).toBe('error');
+    const second = await scan(iso(0), 1);
+    expect(second.status).toBe('fail');
+    expect(second.details).toMatchObject({ ageFrom: 'store', openSince: iso(30) });
+    // Without --store the same evidence cannot be aged.
+    expect((await scan(iso(0), 1, false)).status).toBe('error');
+  });
+});
