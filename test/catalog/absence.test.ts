@@ -103,6 +103,25 @@ describe('RBAC: a ClusterRole judged at namespace scope because no ClusterRoleBi
   });
 });
 
+describe('RBAC: acting as a namespace\'s service accounts is escalation only if none holds cluster-wide power', () => {
+  // A deployer in kube-system can run pods as any of its service accounts; whether one of them is cluster-admin
+  // depends on ClusterRoleBindings that a chart of the application does not hold.
+  const k8s = role('kube-system', 'deployer', '[{ apiGroups: [apps], resources: [deployments], verbs: [create, update] }]') + rb('kube-system', 'ci-deployer', 'Role', 'deployer', group('ci'));
+  const esc = (r: ControlResult) => r.findings.find((f) => f.resource.name === 'ci-deployer' && f.rule === 'rbac-privilege-escalation');
+  it('loose files: not evaluated on the binding, never a pass', () => {
+    const r = run(CC5_IAM_03, { k8s, complete: false, aws: [describeCluster(), ...accessEntries([])] });
+    expect(esc(r)?.status).toBe('error');
+    expect(esc(r)?.message).toMatch(/whether one of them holds cluster-wide power is not known: the input may not hold every ClusterRoleBinding/);
+  });
+  it('whole inventory, no powerful service account: pass', () => {
+    expect(esc(run(CC5_IAM_03, { k8s, aws: [describeCluster(), ...accessEntries([])] }))?.status).toBe('pass');
+  });
+  it('a ClusterRoleBinding in the input makes a kube-system account cluster-admin: fail, even from loose files', () => {
+    const r = run(CC5_IAM_03, { k8s: k8s + crb('ctrl', 'cluster-admin', sa('kube-system', 'controller')), complete: false, aws: [describeCluster(), ...accessEntries([])] });
+    expect(esc(r)?.status).toBe('fail');
+  });
+});
+
 describe('cluster-admin-count: "no other admin" needs every source', () => {
   const k8s = cr('cluster-admin', '[{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]') + crb('ops-admin', 'cluster-admin', group('ops')) + rb('shop', 'x', 'ClusterRole', 'view', group('devs'))
     + role('shop', 'r', '[]');
