@@ -679,7 +679,7 @@ export const CC3_RA_03 = defineControl({
       const crdNote = crds && TRIVY_CRDS.some((c) => crds.has(c)) ? ' (its CRDs are installed, the operator is not)' : '';
       ctx.fail(clusterScope(ctx), 'operator-available', `no trivy-operator Deployment found${crdNote}`);
     }
-    if (crds && !crds.has(TRIVY_CRDS[0]!) && ops.length > 0) ctx.note('CRD vulnerabilityreports.aquasecurity.github.io is missing: the operator cannot store reports');
+    if (crds && ev.complete('k8s:apiextensions.k8s.io/CustomResourceDefinition') && !crds.has(TRIVY_CRDS[0]!) && ops.length > 0) ctx.note('CRD vulnerabilityreports.aquasecurity.github.io is missing: the operator cannot store reports');
 
     const reports = vulnerabilityReports(ev);
     const byTarget = new Map<string, VulnReport[]>();

@@ -597,7 +597,7 @@ export const CC4_MON_05 = defineControl({
       const why = !cmRead ? `ConfigMaps were not readable: grant get on configmaps/falco in ${ns}`
         : cm ? 'its data was withheld at collection (falco.yaml missing or not YAML)'
           : `it was not read: grant get on configmaps/falco in ${ns} (docs/kubernetes.md), or include it in the input files`;
-      ctx.manual(`${deploymentsRead ? 'no falcosidekick' : 'falcosidekick not read (Deployments were not readable)'}, and the content of the falco ConfigMap is not in the evidence (${why}): attest where Falco alerts are sent`);
+      ctx.manual(`${deploymentsRead ? (ev.complete('k8s:apps/Deployment') ? 'no falcosidekick' : 'no falcosidekick in the input') : 'falcosidekick not read (Deployments were not readable)'}, and the content of the falco ConfigMap is not in the evidence (${why}): attest where Falco alerts are sent`);
       return;
     }
     if (!outputs) { ctx.unevaluated('alert-output', `the falco ConfigMap ${ns}/${cm.metadata.name} does not parse as YAML`); return; }

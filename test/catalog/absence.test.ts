@@ -491,3 +491,27 @@ describe('CC4 AWS absences from Terraform: trail (MON-02), log group (MON-01), f
     });
   }
 });
+
+describe('notes and attestation prompts say "in the input" when the inventory is not whole', () => {
+  it('CC3-RA-03: a missing Trivy CRD is noted only when every CRD was read', () => {
+    const op = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: trivy-operator, namespace: trivy-system, labels: { app.kubernetes.io/name: trivy-operator } }
+spec: { selector: {}, template: { spec: { containers: [{ name: op, image: "aquasec/trivy-operator:0.29.0" }] } } }
+status: { replicas: 1, availableReplicas: 1 }
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: configauditreports.aquasecurity.github.io }
+spec: { group: aquasecurity.github.io, names: { kind: ConfigAuditReport, plural: configauditreports }, scope: Namespaced }
+`;
+    expect(run(CC3_RA_03, { k8s: op, complete: false }).notes.join(' ')).not.toMatch(/CRD vulnerabilityreports.* is missing/);
+    expect(run(CC3_RA_03, { k8s: op }).notes.join(' ')).toMatch(/CRD vulnerabilityreports.* is missing/);
+  });
+  it('CC4-MON-05: without the falco ConfigMap, the attestation prompt does not claim there is no falcosidekick', () => {
+    const k8s = nodes + daemonSet('falco', 'falco', 'app.kubernetes.io/name: falco') + deployment('shop', 'web', 'nginx:1') + otherCm;
+    expect(run(CC4_MON_05, { k8s, complete: false }).message).toMatch(/no falcosidekick in the input/);
+    expect(run(CC4_MON_05, { k8s }).message).toMatch(/no falcosidekick,/);
+  });
+});
