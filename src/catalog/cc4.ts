@@ -241,6 +241,11 @@ export const CC4_MON_02 = defineControl({
       for (const j of undecided) ctx.unevaluated('multi-region-trail', `trail ${j.v.trail.Name}: ${j.unknown.join('; ')}`, j.ref);
       return;
     }
+    // Every trail has a proven problem; "no good trail" needs the account's trails, not those a Terraform configuration declares.
+    if (!ev.complete('aws:cloudtrail:DescribeTrails')) {
+      for (const j of judged) ctx.unevaluated('multi-region-trail', `${describe(j)}; the input holds only the trails it declares (not the account's), so another trail may log everything`, j.ref);
+      return;
+    }
     for (const j of judged) ctx.fail(j.ref, 'multi-region-trail', describe(j));
   },
 });

@@ -515,3 +515,16 @@ spec: { group: aquasecurity.github.io, names: { kind: ConfigAuditReport, plural:
     expect(run(CC4_MON_05, { k8s }).message).toMatch(/no falcosidekick,/);
   });
 });
+
+describe('CC4-MON-02: every trail in the input is single-region', () => {
+  const aws = [awsFact('cloudtrail', 'DescribeTrails', { trailList: [{ Name: 'app', TrailARN: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/app', HomeRegion: 'eu-west-1', IsMultiRegionTrail: false, LogFileValidationEnabled: true }] })];
+  it('trails declared by Terraform: the trail\'s problems are shown, the rule is not evaluated (another trail may log everything)', () => {
+    const r = run(CC4_MON_02, { aws, terraform: ['cloudtrail:DescribeTrails'], cluster: CLUSTER_ID });
+    const f = r.findings.find((x) => x.rule === 'multi-region-trail');
+    expect(f?.status).toBe('error');
+    expect(f?.message).toMatch(/single-region.*the input holds only the trails it declares/);
+  });
+  it('the account\'s trails: fail', () => {
+    expect(statusOf(run(CC4_MON_02, { aws, cluster: CLUSTER_ID }), 'multi-region-trail')).toEqual(['fail']);
+  });
+});
