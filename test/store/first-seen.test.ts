@@ -4,15 +4,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EvidenceStore } from '../../src/store/index.js';
-import { clusterKey } from '../../src/store/index.js';
+import { clusterKey, openStore } from '../../src/store/index.js';
 import type { ControlResult, FirstSeenLookup, Snapshot } from '../../src/model/index.js';
 import { IMAGE_SIGHTING, defaultConfig, sightingKey, vulnerabilitySightings } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { CC3_RA_03 } from '../../src/catalog/cc3.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 import { runCli } from '../helpers/cli.js';
+import { startKubeApiServer, writeKubeconfigFile } from '../helpers/kube-api-server.js';
+import type { KubeApiServer } from '../helpers/kube-api-server.js';
 import { backends } from './backends.js';
 
 const DAY = 86_400_000;
@@ -159,5 +162,36 @@ describe('scan --store reads the first sights before evaluating (CLI)', () => {
     expect(second.details).toMatchObject({ ageFrom: 'store', openSince: iso(30) });
     // Without --store the same evidence cannot be aged.
     expect((await scan(iso(0), 1, false)).status).toBe('error');
+  });
+});
+
+describe('a fleet scan (--contexts) with --store reads the first sights of each cluster', () => {
+  let server: KubeApiServer;
+  let dir: string;
+  beforeAll(async () => {
+    const objs = parseAllDocuments(report('api-5d8f7c9b4', ['CVE-2026-0001'], 1)).map((d) => d.toJS() as Record<string, unknown>).filter(Boolean);
+    server = await startKubeApiServer({ token: 't', objects: objs, serve: ['apps/Deployment', 'apps/ReplicaSet', 'core/Pod', 'core/Namespace'] });
+    dir = mkdtempSync(join(tmpdir(), 'eks-soc2-first-seen-fleet-'));
+  });
+  afterAll(async () => { await server?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('the second fleet scan ages the (renewed) report\'s vulnerability from the first', async () => {
+    const kubeconfig = writeKubeconfigFile({ server: server.url, caData: server.caData, token: 't', context: 'prod' });
+    const store = join(dir, 'fleet.db');
+    const scan = (now: string) => runCli(['scan', '--kubeconfig', kubeconfig, '--contexts', 'prod', '--no-aws', '--qps', '0', '--control', 'CC3-RA-03',
+      '--store', `sqlite:${store}`, '--now', now, '--fail-on', 'never', '--format', 'json']);
+    expect((await scan(iso(30))).code).not.toBe(2);
+    expect((await scan(iso(0))).code).not.toBe(2);
+    const s = await openStore({ kind: 'sqlite', path: store }, { mode: 'read', toolVersion: 'test' });
+    try {
+      const runs = await s.runs();
+      expect(runs).toHaveLength(2);
+      const last = await s.loadResult(runs.find((r) => r.at === iso(0))!.runId);
+      const f = sla(last.controls[0]!);
+      expect(f.status).toBe('fail');
+      expect(f.details).toMatchObject({ ageFrom: 'store', openSince: iso(30) });
+    } finally {
+      await s.close();
+    }
   });
 });
