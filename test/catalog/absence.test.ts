@@ -4,7 +4,10 @@
  * from Terraform, where the rule that rests on "there is no X" is not evaluated; and as the whole
  * inventory (`--complete-inventory`, a live read, a bundle), where it passes or fails as before.
  */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectFiles } from '../../src/collectors/files/read.js';
 import type { ControlDefinition, ControlResult } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
@@ -527,4 +530,41 @@ describe('CC4-MON-02: every trail in the input is single-region', () => {
   it('the account\'s trails: fail', () => {
     expect(statusOf(run(CC4_MON_02, { aws, cluster: CLUSTER_ID }), 'multi-region-trail')).toEqual(['fail']);
   });
+});
+
+const CORPUS = '/work/shared/corpus';
+function corpusFiles(dir: string, out: string[] = []): string[] {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) corpusFiles(p, out);
+    else if (/\.(ya?ml|json)$/.test(f)) out.push(p);
+  }
+  return out;
+}
+
+describe.skipIf(!existsSync(CORPUS))('CC5-IAM-03 on every RBAC file of the corpus: each object gets a finding, loose or whole', () => {
+  it('every Role, ClusterRole and binding is judged; a binding always on cluster-admin-binding; loose files never say "grants nothing"', async () => {
+    const files = corpusFiles(CORPUS).filter((f) => /\bkind:\s*"?(Cluster)?Role(Binding)?"?\s*$|"kind":\s*"(Cluster)?Role(Binding)?"/m.test(readFileSync(f, 'utf8')));
+    expect(files.length).toBeGreaterThan(10);
+    const missing: string[] = [];
+    let objects = 0;
+    for (const complete of [false, true]) {
+      for (const f of files) {
+        const snap = await collectFiles([f], { toolVersion: 'test', ...(complete ? { completeInventory: true } : {}) });
+        const rbac = snap.kubernetes.objects.filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind) && o.apiVersion.startsWith('rbac.authorization.k8s.io/'));
+        if (!rbac.length) continue;
+        const c = evaluate(snap, [CC5_IAM_03], { config: defaultConfig(), toolVersion: 'test', catalogVersion: 'test', now: new Date(NOW) }).controls[0]!;
+        for (const o of rbac) {
+          objects++;
+          const mine = c.findings.filter((x) => x.resource.kind === o.kind && x.resource.name === o.metadata.name);
+          const where = `${complete ? 'whole' : 'loose'} ${f.slice(CORPUS.length + 1)} ${o.kind} ${o.metadata.name}`;
+          if (!mine.length) missing.push(`${where}: no finding`);
+          else if (o.kind.endsWith('Binding') && !mine.some((x) => x.rule === 'cluster-admin-binding')) missing.push(`${where}: no cluster-admin-binding finding`);
+          if (!complete && mine.some((x) => /grants nothing/.test(x.message))) missing.push(`${where}: "grants nothing" from loose files`);
+        }
+      }
+    }
+    expect(objects).toBeGreaterThan(50);
+    expect(missing).toEqual([]);
+  }, 120_000);
 });
