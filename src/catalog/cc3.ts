@@ -2,6 +2,7 @@
  * CC3 — Risk Assessment: "EKS-Specific Risk Assessment" and "Container Image Security".
  */
 import type { AwsFact, CheckContext, ControlDefinition, Evidence, EvidenceRequirement, K8sObject, ResourceRef, ToolReport } from '../model/index.js';
+import { IMAGE_SIGHTING, sightingKey } from '../model/index.js';
 import type {
   BatchGetRepositoryScanningConfigurationResponse, DescribeImageScanFindingsResponse, DescribeImageSigningStatusResponse,
   DescribeImagesResponse, DescribeRepositoriesResponse, GetAccountSettingResponse, GetRegistryScanningConfigurationResponse,
@@ -27,7 +28,7 @@ import { isAvailable } from './lib/addons.js';
 import { readFailed, unread } from './lib/read.js';
 import { judgeCoverage } from './lib/coverage.js';
 import type { CoverageItem } from './lib/coverage.js';
-import { deployedAt, openSince } from './lib/vuln-age.js';
+import { deployedAt, openSince, withFirstSight } from './lib/vuln-age.js';
 import {
   ageDays, clusterRegion, clusterScope, inRegion, listSome, registryKey, resolveTagDigests, runningImages, wildcardMatch, workloadLabel,
 } from './lib/scanners.js';
@@ -280,7 +281,7 @@ spec:
     if (runs.length === 0 && sh.findings.length === 0 && reports.length === 0) {
       const notRead = (['k8s:batch/Job', 'k8s:batch/CronJob', 'aws:securityhub:GetFindings'] as const).filter((k) => readFailed(ev, k));
       const seen = [
-        ev.has('k8s:batch/Job') && ev.has('k8s:batch/CronJob') ? 'no kube-bench Job or CronJob in the cluster' : 'no kube-bench Job or CronJob among those read',
+        ev.complete('k8s:batch/Job') && ev.complete('k8s:batch/CronJob') ? 'no kube-bench Job or CronJob in the cluster' : 'no kube-bench Job or CronJob among those read',
         ev.has('aws:securityhub:GetFindings') ? 'no kube-bench results in Security Hub' : undefined,
       ].filter(Boolean).join(' and ');
       ctx.manual(
@@ -293,6 +294,9 @@ spec:
     // recent-run: one recent successful run is enough; stale leftovers only fail when nothing is recent.
     const isRecent = (t: number | undefined) => t !== undefined && (ctx.now.getTime() - t) / 86_400_000 <= maxAge;
     const anyRecent = runs.some((r) => isRecent(r.last)) || isRecent(sh.latest);
+    // A stale run fails only when no recent one can exist outside the input: every Job and CronJob was read.
+    const runsWhole = ev.complete('k8s:batch/Job') && ev.complete('k8s:batch/CronJob');
+    const notWhole = 'the input may not hold every kube-bench Job and CronJob of the cluster (a recent run may be elsewhere); scan the live cluster or pass --complete-inventory';
     for (const r of runs) {
       const where = `${r.obj.kind} ${r.obj.metadata.namespace ?? ''}/${r.obj.metadata.name ?? ''}`;
       if (isRecent(r.last)) {
@@ -306,11 +310,13 @@ spec:
         ? `; its namespace enforces Pod Security "${enforce}", which rejects kube-bench's hostPID/hostPath pods — run it in a namespace labelled enforce=privileged`
         : '';
       if (anyRecent) ctx.note(`${where} ${why} (another run is recent)`);
+      else if (!runsWhole) ctx.unevaluated('recent-run', `${where} ${why}${hint}, but ${notWhole}`, r.obj);
       else ctx.fail(r.obj, 'recent-run', `${where} ${why}${hint}`);
     }
     if (sh.latest !== undefined) {
       const msg = `kube-bench results imported into Security Hub ${ageDays(sh.latest, ctx.now)} day(s) ago`;
       if (isRecent(sh.latest)) ctx.pass(clusterScope(ctx), 'recent-run', msg);
+      else if (!anyRecent && !runsWhole) ctx.unevaluated('recent-run', `${msg} (window ${maxAge} days), but ${notWhole}`);
       else if (!anyRecent) ctx.fail(clusterScope(ctx), 'recent-run', `${msg} (window ${maxAge} days)`);
     }
 
@@ -321,7 +327,9 @@ spec:
       if (spec.suspend === true) ctx.fail(cj, 'recurring-schedule', `CronJob is suspended (schedule "${str(spec.schedule) ?? '?'}")`);
       else ctx.pass(cj, 'recurring-schedule', `runs on schedule "${str(spec.schedule) ?? '?'}"`);
     }
-    if (cronJobs.length === 0 && runs.length === 0) {
+    if (cronJobs.length === 0 && !ev.complete('k8s:batch/CronJob')) {
+      if (ev.has('k8s:batch/CronJob')) ctx.unevaluated('recurring-schedule', 'no kube-bench CronJob in the input, which may not hold every CronJob of the cluster; scan the live cluster or pass --complete-inventory');
+    } else if (cronJobs.length === 0 && runs.length === 0) {
       // Recommended, on the CronJobs alone: the engine leaves it unevaluated when they were not read.
       ctx.fail(clusterScope(ctx), 'recurring-schedule', 'no kube-bench CronJob: the results found are point-in-time evidence; schedule kube-bench as a CronJob to keep evidence over the audit period');
     } else if (cronJobs.length === 0) {
@@ -456,7 +464,10 @@ export const CC3_RA_02 = defineControl({
         ctx.fail(ref, 'registry-scan-rule', `${scanType} scanning with no scan-on-push or continuous rule: images are only scanned when someone asks`);
       } else if (repos) {
         const uncovered = repos.filter((r) => !filters.some((p) => wildcardMatch(p, r.repositoryName ?? '')));
-        if (uncovered.length === 0) ctx.pass(ref, 'registry-scan-rule', `${scanType} ${freq} rule(s) with filters ${filters.join(', ')} cover all ${repos.length} repositories`);
+        if (uncovered.length === 0 && filters.includes('*')) ctx.pass(ref, 'registry-scan-rule', `${scanType} ${freq} rule with the registry-wide filter *`);
+        // "Every repository is covered" needs every repository: a Terraform configuration declares some of them.
+        else if (uncovered.length === 0 && !ev.complete('aws:ecr:DescribeRepositories')) ctx.unevaluated('registry-scan-rule', `${scanType} ${freq} filters ${filters.join(', ')} cover the ${repos.length} repositories in the input, which holds only the repositories it declares (not the registry's); read them from the account, or use the filter *`, ref);
+        else if (uncovered.length === 0) ctx.pass(ref, 'registry-scan-rule', `${scanType} ${freq} rule(s) with filters ${filters.join(', ')} cover all ${repos.length} repositories`);
         else ctx.fail(ref, 'registry-scan-rule', `${scanType} ${freq} filters ${filters.join(', ')} leave ${uncovered.length} of ${repos.length} repositories unscanned: ${listSome(uncovered.map((r) => r.repositoryName ?? '?'))}`, { details: { uncovered: uncovered.map((r) => r.repositoryName ?? '?') } });
       } else if (filters.includes('*')) {
         ctx.pass(ref, 'registry-scan-rule', `${scanType} ${freq} rule with the registry-wide filter *`);
@@ -558,18 +569,25 @@ function judgeCriticals(ev: Evidence, ctx: CheckContext, r: VulnReport): void {
   const now = ctx.now.getTime();
   const deployed = deployedAt(ev, r.obj, r);
   const listed = arr<Obj>(asObj(r.obj.report)?.vulnerabilities).filter((v) => str(v.severity) === 'CRITICAL');
+  // First sight in the evidence store (scan --store): of the image, and of each vulnerability in it.
+  const key = ctx.firstSeen ? sightingKey(r.obj) : undefined;
+  const seen = (vuln: string) => (key ? toTime(ctx.firstSeen!(key.workload, key.image, vuln)) : undefined);
+  const imageSeen = seen(IMAGE_SIGHTING);
   // One entry per CRITICAL vulnerability; a summary-only report has a count and no list.
   const vulns = (listed.length > 0 ? listed : [{}]).map((v) => {
     const id = str(v.vulnerabilityID);
     const published = toTime(v.publishedDate);
-    const since = openSince(deployed, published, r.created, now, sla);
+    const since = withFirstSight(openSince(deployed, published, r.created, now, sla), id ? seen(id) : undefined, imageSeen, published, now, sla);
     return { id, since, days: since ? Math.floor((now - since.time) / 86_400_000) : undefined };
   });
   const ids = vulns.map((v) => v.id).filter((x): x is string => Boolean(x));
   const dated = vulns.filter((v) => v.since !== undefined);
   const oldest = dated.reduce<(typeof dated)[number] | undefined>((a, b) => (!a || b.days! > a.days! ? b : a), undefined);
   const label = (v: (typeof vulns)[number]) => v.id ?? 'the oldest';
-  const details = { criticals: ids.slice(0, 50), ...(oldest ? { oldest: oldest.id ?? '', openSince: new Date(oldest.since!.time).toISOString(), dateSource: oldest.since!.source } : {}) };
+  const details = {
+    criticals: ids.slice(0, 50),
+    ...(oldest ? { oldest: oldest.id ?? '', openSince: new Date(oldest.since!.time).toISOString(), dateSource: oldest.since!.source, ageFrom: oldest.since!.source === 'store' ? 'store' : 'report' } : {}),
+  };
   const count = `${r.critical} CRITICAL vulnerabilit${r.critical === 1 ? 'y' : 'ies'}${ids.length ? ` (${listSome(ids, 4)})` : ''}`;
   if (oldest && oldest.days! > sla) {
     ctx.fail(r.obj, 'no-critical-past-sla', `${count} in ${where}: ${label(oldest)} open for at least ${oldest.days} days (SLA ${sla} days), since ${oldest.since!.why}`, { details });
@@ -578,7 +596,8 @@ function judgeCriticals(ev: Evidence, ctx: CheckContext, r: VulnReport): void {
   const undecided = vulns.filter((v) => !v.since || !v.since.decisive);
   if (undecided.length > 0) {
     const why = !r.created && !deployed ? 'no date at all' : `the only date is ${undecided[0]!.since?.why ?? 'missing'}`;
-    ctx.unevaluated('no-critical-past-sla', `${count} in ${where}: their age is unknown (${why}); the running image's deployment date (ReplicaSet or pods) and each CVE's publishedDate are needed`, r.obj);
+    const sight = ctx.firstSeen ? '' : '; first sight unknown: scan with --store, so that the evidence store dates each vulnerability from the first run that saw it';
+    ctx.unevaluated('no-critical-past-sla', `${count} in ${where}: their age is unknown (${why}); the running image's deployment date (ReplicaSet or pods) and each CVE's publishedDate are needed${sight}`, r.obj);
     return;
   }
   ctx.pass(r.obj, 'no-critical-past-sla', `${count} in ${where}: ${label(oldest!)} open for ${oldest!.days} day(s), within the ${sla}-day SLA, since ${oldest!.since!.why}`, details);
@@ -596,9 +615,12 @@ export const CC3_RA_03 = defineControl({
     'Required: the Trivy operator is installed (an available trivy-operator Deployment), a recent VulnerabilityReport exists for the ' +
     'configured share of running non-system workload containers (reports attach to ReplicaSets, so Deployments are mapped through ' +
     'their ReplicaSets), and no report shows a CRITICAL vulnerability open longer than the remediation SLA. The age of a CRITICAL ' +
-    'vulnerability is never taken from the report\'s creation, which the operator renews every 24 h: it runs from when the image was ' +
-    'deployed (the ReplicaSet\'s creation, or the oldest pod running it), or from the CVE\'s publication when that is later, and the ' +
-    'finding names the date used; with neither, an age within the SLA is not evaluated. Recommended (a warning): every workload, ' +
+    'vulnerability is never taken from the report\'s creation alone, which the operator renews every 24 h: it runs from when the image was ' +
+    'deployed (the ReplicaSet\'s creation, or the oldest pod running it), or from the CVE\'s publication when that is later, or from ' +
+    'the first stored run that showed the vulnerability for that workload\'s image (scan --store) when that is earlier; the finding ' +
+    'names the date used and whether it came from the store or the report. A first sight is decisive within the SLA when the store had ' +
+    'seen the image without the vulnerability; otherwise, with neither a deployment nor a publication date, an age within the SLA is ' +
+    'only a lower bound and is not evaluated. Recommended (a warning): every workload, ' +
     'whatever the ratio, has a recent report for each container. System-namespace workloads and reports are judged and reported ' +
     'separately.',
   requires: [
@@ -650,15 +672,14 @@ export const CC3_RA_03 = defineControl({
       const d = ops[0]!;
       const st = asObj(d.status) ?? {};
       ctx.fail(clusterScope(ctx), 'operator-available', `Deployment ${d.metadata.namespace}/${d.metadata.name} has ${num(st.availableReplicas)} available replica(s): reports are not being refreshed`);
-    } else if (!ev.has(REPORTS)) {
-      // Absence is concluded only from a read of the cluster (reports read, or their kind known absent): a loose
-      // set of manifests has Deployments, but not the operator's.
-      ctx.unevaluated('operator-available', `no trivy-operator Deployment among the Deployments read, and the VulnerabilityReports were not read (${unread(ev, REPORTS)}): the input may not be the whole cluster`);
+    } else if (!ev.complete('k8s:apps/Deployment')) {
+      // Absence is concluded only from every Deployment of the cluster: a loose set of manifests has Deployments, but not the operator's.
+      ctx.unevaluated('operator-available', 'no trivy-operator Deployment in the input, which may not hold every Deployment of the cluster; scan the live cluster or pass --complete-inventory');
     } else {
       const crdNote = crds && TRIVY_CRDS.some((c) => crds.has(c)) ? ' (its CRDs are installed, the operator is not)' : '';
       ctx.fail(clusterScope(ctx), 'operator-available', `no trivy-operator Deployment found${crdNote}`);
     }
-    if (crds && !crds.has(TRIVY_CRDS[0]!) && ops.length > 0) ctx.note('CRD vulnerabilityreports.aquasecurity.github.io is missing: the operator cannot store reports');
+    if (crds && ev.complete('k8s:apiextensions.k8s.io/CustomResourceDefinition') && !crds.has(TRIVY_CRDS[0]!) && ops.length > 0) ctx.note('CRD vulnerabilityreports.aquasecurity.github.io is missing: the operator cannot store reports');
 
     const reports = vulnerabilityReports(ev);
     const byTarget = new Map<string, VulnReport[]>();
@@ -676,6 +697,9 @@ export const CC3_RA_03 = defineControl({
     const maxAge = t.trivyReportMaxAgeDays;
     const covered: CoverageItem[] = [];
     const missing: CoverageItem[] = [];
+    const unknown: (CoverageItem & { reason: string })[] = [];
+    // "No report" for a container needs every report of the cluster; a stale report in the input is a fact.
+    const reportsWhole = ev.complete(REPORTS);
     let ecrMissing = 0;
     let ecrTotal = 0;
     for (const w of workloads(ev)) {
@@ -684,6 +708,7 @@ export const CC3_RA_03 = defineControl({
       const containers = [...containersOf(w.spec)].filter((x) => x.kind !== 'ephemeralContainer').map((x) => x.c);
       if (containers.length === 0) continue;
       const gaps: string[] = [];
+      const unseen: string[] = [];
       for (const c of containers) {
         const name = c.name ?? '';
         const rs = mine.filter((r) => r.container === name || (!r.container && containers.length === 1));
@@ -691,14 +716,16 @@ export const CC3_RA_03 = defineControl({
         const isEcr = !system && typeof c.image === 'string' && /\.dkr\.ecr[.-]/.test(c.image);
         if (isEcr) ecrTotal++;
         if (fresh.length > 0) continue;
+        if (rs.length === 0 && !reportsWhole) { unseen.push(name); continue; }
         if (isEcr) ecrMissing++;
         gaps.push(rs.length > 0 ? `${name} (report ${ageDays(Math.max(...rs.map((r) => r.updated ?? 0)), ctx.now)} days old)` : `${name} (no report)`);
       }
       const label = workloadLabel(w);
-      if (gaps.length === 0) covered.push({ resource: w.obj, label, system, message: `every container has a vulnerability report younger than ${maxAge} days` });
+      if (gaps.length === 0 && unseen.length > 0) unknown.push({ resource: w.obj, label, system, message: '', reason: `no vulnerability report in the input for ${unseen.join(', ')}, which may not hold every VulnerabilityReport of the cluster; scan the live cluster or pass --complete-inventory` });
+      else if (gaps.length === 0) covered.push({ resource: w.obj, label, system, message: `every container has a vulnerability report younger than ${maxAge} days` });
       else missing.push({ resource: w.obj, label, system, message: `not scanned recently: ${gaps.join(', ')}` });
     }
-    judgeCoverage(ctx, { rule: 'report-coverage', itemRule: 'workload-scanned', what: 'non-system workloads with recent vulnerability reports', threshold: t.trivyCoveragePercent, covered, missing });
+    judgeCoverage(ctx, { rule: 'report-coverage', itemRule: 'workload-scanned', what: 'non-system workloads with recent vulnerability reports', threshold: t.trivyCoveragePercent, covered, missing, unknown });
     if (ecrTotal > 0 && ecrMissing === ecrTotal && covered.some((c) => !c.system)) {
       ctx.note('no container from a private ECR registry has a report while others do: the operator\'s service account probably lacks ECR pull permissions (IRSA/Pod Identity with ecr:GetAuthorizationToken, BatchGetImage); missing reports are not clean results');
     }
@@ -805,7 +832,11 @@ export const CC3_RA_04 = defineControl({
     const regionRef = (kind: string, name: string) => awsRef(kind, name, { region: regionLabel || undefined, accountId });
 
     const customer = recorders.filter(({ r }) => !r.servicePrincipal);
-    if (customer.length === 0 && ev.has('aws:config:DescribeConfigurationRecorders')) {
+    // A Terraform configuration declares some recorders, channels and rules, not the account's: absence needs the account's answer.
+    const declaredOnly = (what: string) => `no ${what} in the input, which holds only those it declares (not the account's); read them from the account`;
+    if (customer.length === 0 && ev.has('aws:config:DescribeConfigurationRecorders') && !ev.complete('aws:config:DescribeConfigurationRecorders')) {
+      ctx.unevaluated('recorder-recording', declaredOnly('customer-managed AWS Config recorder'));
+    } else if (customer.length === 0 && ev.has('aws:config:DescribeConfigurationRecorders')) {
       const linked = recorders.map(({ r }) => r.name ?? '?');
       ctx.fail(regionRef('AWS::Config::ConfigurationRecorder', regionLabel || 'recorder'), 'recorder-recording',
         linked.length > 0 ? `only service-linked recorder(s) (${linked.join(', ')}) in ${regionLabel || 'the region'}: they record for one AWS service, not for your compliance monitoring` : `no AWS Config recorder in ${regionLabel || 'the region'}`);
@@ -814,6 +845,7 @@ export const CC3_RA_04 = defineControl({
       const ref = awsRef('AWS::Config::ConfigurationRecorder', r.name ?? 'default', { arn: r.arn, region: f.region, accountId: f.accountId });
       const st = statuses.find((s) => s.name === r.name);
       if (!ev.has('aws:config:DescribeConfigurationRecorderStatus')) ctx.unevaluated('recorder-recording', 'the recorder status was not read', ref);
+      else if (!st && !ev.complete('aws:config:DescribeConfigurationRecorderStatus')) ctx.unevaluated('recorder-recording', declaredOnly('status for this recorder'), ref);
       else if (!st) ctx.fail(ref, 'recorder-recording', 'no status for this recorder: it has never been started');
       else if (st.recording !== true) ctx.fail(ref, 'recorder-recording', `recorder is stopped${st.lastStopTime ? ` since ${String(st.lastStopTime).slice(0, 10)}` : ''}`);
       else if (st.lastStatus === 'Failure') ctx.fail(ref, 'recorder-recording', `recording, but the last delivery failed: ${st.lastErrorCode ?? ''} ${st.lastErrorMessage ?? ''}`.trim());
@@ -837,6 +869,7 @@ export const CC3_RA_04 = defineControl({
 
     const channels = ev.aws('config:DescribeDeliveryChannels', here).flatMap((f) => out<DescribeDeliveryChannelsResponse>(f)?.DeliveryChannels ?? []);
     if (channels.length > 0) for (const c of channels) ctx.pass(regionRef('AWS::Config::DeliveryChannel', c.name ?? 'default'), 'delivery-channel', `delivers to s3://${c.s3BucketName ?? '?'}${c.s3KeyPrefix ? `/${c.s3KeyPrefix}` : ''}`);
+    else if (ev.has('aws:config:DescribeDeliveryChannels') && !ev.complete('aws:config:DescribeDeliveryChannels')) ctx.unevaluated('delivery-channel', declaredOnly('delivery channel'));
     else if (ev.has('aws:config:DescribeDeliveryChannels')) ctx.fail(regionRef('AWS::Config::DeliveryChannel', regionLabel || 'delivery-channel'), 'delivery-channel', 'no delivery channel: configuration history and snapshots are not delivered');
 
     const rules = ev.aws('config:DescribeConfigRules', here).flatMap((f) => out<DescribeConfigRulesResponse>(f)?.ConfigRules ?? []);
@@ -856,6 +889,7 @@ export const CC3_RA_04 = defineControl({
     if (activeEks.length === 0) {
       if (eksPack) ctx.pass(awsRef('AWS::Config::ConformancePack', eksPack.ConformancePackName ?? '?', { arn: eksPack.ConformancePackArn, region: regionLabel || undefined }), 'eks-rules', 'EKS conformance pack deployed');
       else if (!ev.has('aws:config:DescribeConfigRules')) ctx.unevaluated('eks-rules', `no EKS conformance pack, and the Config rules were not read (${unread(ev, 'aws:config:DescribeConfigRules')})`);
+      else if (!ev.complete('aws:config:DescribeConfigRules')) ctx.unevaluated('eks-rules', declaredOnly('active AWS managed EKS rule'));
       else ctx.fail(regionRef('AWS::Config::ConfigRule', regionLabel || 'rules'), 'eks-rules', `${eks.length > 0 ? `${eks.length} EKS rule(s) exist but none is ACTIVE` : `no AWS managed EKS rule among ${rules.length} Config rules (e.g. EKS_CLUSTER_LOG_ENABLED, EKS_ENDPOINT_NO_PUBLIC_ACCESS, EKS_CLUSTER_SECRETS_ENCRYPTED)`}${ev.has('aws:config:DescribeConformancePacks') ? ' and no EKS conformance pack' : ''}`);
     }
     const nonCompliant = activeEks.filter((r) => compliance.get(r.ConfigRuleName ?? '') === 'NON_COMPLIANT').map((r) => r.ConfigRuleName ?? '?');
@@ -1443,9 +1477,14 @@ spec:
     const policies = [...kyvernoPolicies(ev), ...gatekeeperRatifyPolicies(ev)];
     const kyvernoHooks = webhooksOf(ev, (w, h) => serviceNs(h) === 'kyverno' || /^kyverno-resource/.test(w.metadata.name ?? ''));
     const gk = gatekeeperWebhook(ev);
-    const validatingRead = ev.has('k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration');
-    const mutatingRead = ev.has('k8s:admissionregistration.k8s.io/MutatingWebhookConfiguration');
-    // Whether the engine's admission webhook is registered: true, false (proven: the kinds that could hold it were read), or unknown.
+    // "Not registered" needs every webhook configuration of the cluster (a loose set of manifests holds some).
+    const validatingRead = ev.complete('k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration');
+    const mutatingRead = ev.complete('k8s:admissionregistration.k8s.io/MutatingWebhookConfiguration');
+    // "No (enforcing) image policy" needs every policy of the cluster.
+    const policyKeys = ['k8s:kyverno.io/ClusterPolicy', 'k8s:kyverno.io/Policy', 'k8s:policies.kyverno.io/ImageValidatingPolicy', 'k8s:constraints.gatekeeper.sh/*'] as const;
+    const policiesWhole = policyKeys.every((k) => ev.complete(k));
+    const policiesNotWhole = `the input may not hold every image policy of the cluster (${policyKeys.filter((k) => !ev.complete(k)).map((k) => k.slice(4)).join(', ')}); scan the live cluster or pass --complete-inventory`;
+    // Whether the engine's admission webhook is registered: true, false (proven: the kinds that could hold it were read whole), or unknown.
     // Kyverno verifies images in its mutating and its validating webhooks; Gatekeeper validates only.
     const kyvernoServed = kyvernoHooks.length > 0 ? true : validatingRead && mutatingRead ? false : undefined;
     const gatekeeperServed = gk ? true : validatingRead ? false : undefined;
@@ -1453,7 +1492,9 @@ spec:
     const notServed = (p: ImagePolicy) => (p.engine === 'kyverno'
       ? 'no Kyverno admission webhook is registered: the API server never calls Kyverno, so nothing is enforced (is Kyverno running?)'
       : 'no Gatekeeper validating webhook is registered: constraints are audited, not enforced at admission');
-    const unknownServed = `whether the engine's admission webhook is registered is not known: mutating webhook configurations were not read (${unread(ev, 'k8s:admissionregistration.k8s.io/MutatingWebhookConfiguration')})`;
+    const hooksNotWhole = (['k8s:admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'k8s:admissionregistration.k8s.io/MutatingWebhookConfiguration'] as const)
+      .filter((k) => !ev.complete(k)).map((k) => (ev.has(k) ? `${k.slice(4)} (only those in the input)` : unread(ev, k)));
+    const unknownServed = `whether the engine's admission webhook is registered is not known: the webhook configurations were not read as a whole (${hooksNotWhole.join(', ')})`;
 
     // Each policy on its own: its mode and digest requirement (recommended).
     for (const p of policies) {
@@ -1466,13 +1507,17 @@ spec:
     // Something blocks: an enforcing policy that an admission webhook serves.
     const enforcing = policies.filter((p) => p.enforce);
     const blocking = enforcing.filter((p) => served(p) === true);
-    if (policies.length === 0) {
+    if (policies.length === 0 && !policiesWhole) {
+      ctx.unevaluated('image-policy-enforced', `no image admission policy in the input, but ${policiesNotWhole}`);
+    } else if (policies.length === 0) {
       const hint = ev.has('k8s:config.ratify.deislabs.io/*') && ev.objects('config.ratify.deislabs.io/*').length > 0 ? ' (Ratify is installed, but no Gatekeeper constraint uses it)' : '';
       ctx.fail(clusterScope(ctx), 'image-policy-enforced', `no admission policy verifies image signatures or attestations${hint}; vulnerability scanners alone do not block images`);
     } else if (blocking.length > 0) {
       for (const p of blocking) ctx.pass(p.obj, 'image-policy-enforced', `${p.why} enforces${p.vulnerability ? ' signatures and attestations' : ' signatures (no vulnerability attestation checked)'}`);
     } else if (enforcing.some((p) => served(p) === undefined)) {
       ctx.unevaluated('image-policy-enforced', `${enforcing.filter((p) => served(p) === undefined).map((p) => p.why).join('; ')} enforce, but ${unknownServed}`);
+    } else if (enforcing.length === 0 && !policiesWhole) {
+      ctx.unevaluated('image-policy-enforced', `every image policy in the input is in audit mode (${listSome(policies.map((p) => p.why), 3)}), but ${policiesNotWhole}`);
     } else {
       const why = enforcing.length === 0
         ? `every image policy is in audit mode (${listSome(policies.map((p) => p.why), 3)}): nothing is blocked`
@@ -1491,7 +1536,8 @@ spec:
       else ctx.pass(failHooks[0]!.obj, 'webhook-fail-closed', `Kyverno webhook ${failHooks[0]!.obj.metadata.name} fails closed`);
     }
     if (usedEngines.has('gatekeeper')) {
-      if (!gk) ctx.fail(clusterScope(ctx), 'webhook-fail-closed', 'no Gatekeeper validating webhook found: constraints are audited, not enforced at admission');
+      if (!gk && gatekeeperServed === undefined) ctx.unevaluated('webhook-fail-closed', `no Gatekeeper validating webhook in the input, and ${unknownServed}`);
+      else if (!gk) ctx.fail(clusterScope(ctx), 'webhook-fail-closed', 'no Gatekeeper validating webhook found: constraints are audited, not enforced at admission');
       else if (gk.failClosed) ctx.pass(gk.obj, 'webhook-fail-closed', 'Gatekeeper webhook failurePolicy: Fail');
       else ctx.fail(gk.obj, 'webhook-fail-closed', 'Gatekeeper webhook failurePolicy: Ignore (the default): it fails open when Gatekeeper is unavailable');
     }
@@ -1511,6 +1557,7 @@ spec:
       const unsure = matching.filter((p) => hookCovers(p, labels) === undefined);
       if (by.length > 0) ctx.pass(ns, 'namespace-covered', `covered by ${by.map((p) => p.why).join('; ')}`);
       else if (unsure.length > 0) ctx.unevaluated('namespace-covered', `matched by ${unsure.map((p) => p.why).join('; ')}, but ${unknownServed}`, ns);
+      else if (!policiesWhole) ctx.unevaluated('namespace-covered', `no enforcing image policy in the input covers it, but ${policiesNotWhole}`, ns);
       else if (labels['admission.gatekeeper.sh/ignore'] !== undefined && enforcing.some((p) => p.engine === 'gatekeeper')) ctx.fail(ns, 'namespace-covered', 'labelled admission.gatekeeper.sh/ignore: exempt from every Gatekeeper constraint');
       else if (enforcing.length === 0) ctx.fail(ns, 'namespace-covered', 'no enforcing image policy exists');
       else if (matching.length > 0) ctx.fail(ns, 'namespace-covered', `matched by ${matching.map((p) => p.why).join('; ')}, but ${matching.some((p) => served(p) === false) ? [...new Set(matching.filter((p) => served(p) === false).map(notServed))].join('; ') : 'the webhook namespaceSelector leaves the namespace out'}`);
@@ -1667,11 +1714,13 @@ spec:
     for (const p of blocking) ctx.pass(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts image registries at admission (${p.mode})`);
     if (blocking.length === 0) {
       const policySources = ['k8s:constraints.gatekeeper.sh/*', 'k8s:kyverno.io/ClusterPolicy', 'k8s:kyverno.io/Policy'] as const;
-      if (regPolicies.length > 0) for (const p of regPolicies) ctx.fail(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts registries but only reports (${p.mode}): unapproved images are still admitted`);
-      // Absence is only proven when every policy kind was read (a manifest scan usually has none of them).
-      else if (policySources.every((k) => ev.has(k))) ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
+      // Absence (of any blocking policy) is only proven when every policy kind was read whole (a manifest scan usually has none of them).
+      const whole = policySources.every((k) => ev.complete(k));
+      if (regPolicies.length > 0 && whole) for (const p of regPolicies) ctx.fail(p.obj, 'registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts registries but only reports (${p.mode}): unapproved images are still admitted`);
+      else if (regPolicies.length > 0) for (const p of regPolicies) ctx.unevaluated('registry-policy', `${p.obj.kind} ${p.obj.metadata.name} restricts registries but only reports (${p.mode}); whether another policy blocks is not known: the input may not hold every admission policy of the cluster`, p.obj);
+      else if (whole) ctx.fail(clusterScope(ctx), 'registry-policy', 'no admission policy restricts images to approved registries (Gatekeeper K8sAllowedRepos or a Kyverno registry rule)');
       else if (policySources.some((k) => readFailed(ev, k))) ctx.unevaluated('registry-policy', `admission policies not read: ${policySources.filter((k) => readFailed(ev, k)).map((k) => unread(ev, k)).join(', ')}`);
-      else ctx.note(`admission policies (${policySources.filter((k) => !ev.has(k)).map((k) => k.slice(4)).join(', ')}) were not in the evidence: whether registries are restricted at admission is not evaluated`);
+      else ctx.unevaluated('registry-policy', `no admission policy in the input restricts registries, but the policies (${policySources.filter((k) => !ev.complete(k)).map((k) => k.slice(4)).join(', ')}) were not read as a whole inventory; scan the live cluster or pass --complete-inventory`);
     }
   },
 });

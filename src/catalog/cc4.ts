@@ -104,6 +104,11 @@ export const CC4_MON_01 = defineControl({
     const name = `/aws/eks/${clusterName}/cluster`;
     const groups: { g: LogGroup; f: AwsFact }[] = ev.aws('logs:DescribeLogGroups').flatMap((f) => (out<DescribeLogGroupsResponse>(f)?.logGroups ?? []).map((g) => ({ g, f })));
     const hit = groups.find(({ g }) => g.logGroupName === name);
+    if (!hit && !ev.complete('aws:logs:DescribeLogGroups')) {
+      ctx.unevaluated('log-group-retention', `log group ${name} is not in the input, which holds only those it declares (not the account's); read them from the account`);
+      ctx.unevaluated('log-group-encrypted', `log group ${name} is not in the input, which holds only those it declares (not the account's); read them from the account`);
+      return;
+    }
     if (!hit) {
       const why = !c ? '' : enabled.size > 0 ? ' although logging is enabled: logs are not delivered' : ' (no log type is enabled)';
       ctx.fail(awsRef('AWS::Logs::LogGroup', name, {}), 'log-group-retention', `log group ${name} does not exist${why}`);
@@ -173,6 +178,10 @@ export const CC4_MON_02 = defineControl({
   ],
   check(ev, ctx) {
     const all = trails(ev);
+    if (all.length === 0 && !ev.complete('aws:cloudtrail:DescribeTrails')) {
+      ctx.unevaluated('multi-region-trail', 'no CloudTrail trail in the input, which holds only those it declares (not the account\'s); read them from the account');
+      return;
+    }
     if (all.length === 0) {
       ctx.fail(awsRef('AWS::CloudTrail::Trail', '(no trail)', {}), 'multi-region-trail', 'no CloudTrail trail in the account (and no organization trail visible)');
       return;
@@ -230,6 +239,11 @@ export const CC4_MON_02 = defineControl({
         return;
       }
       for (const j of undecided) ctx.unevaluated('multi-region-trail', `trail ${j.v.trail.Name}: ${j.unknown.join('; ')}`, j.ref);
+      return;
+    }
+    // Every trail has a proven problem; "no good trail" needs the account's trails, not those a Terraform configuration declares.
+    if (!ev.complete('aws:cloudtrail:DescribeTrails')) {
+      for (const j of judged) ctx.unevaluated('multi-region-trail', `${describe(j)}; the input holds only the trails it declares (not the account's), so another trail may log everything`, j.ref);
       return;
     }
     for (const j of judged) ctx.fail(j.ref, 'multi-region-trail', describe(j));
@@ -329,6 +343,10 @@ export const CC4_MON_03 = defineControl({
       return;
     }
     const broken = vpcLogs[0];
+    if (!ev.complete('aws:ec2:DescribeFlowLogs')) {
+      ctx.unevaluated('flow-logs-enabled', `no delivering flow log on VPC ${vpcId} or all its cluster subnets in the input, which holds only those it declares (not the account's); read them from the account`, vpcRef);
+      return;
+    }
     if (broken) ctx.fail(vpcRef, 'flow-logs-enabled', `${broken.v.why}${uncovered.length ? `; subnets without a delivering flow log: ${uncovered.join(', ')}` : ''}`);
     else ctx.fail(vpcRef, 'flow-logs-enabled', `no flow log on VPC ${vpcId}${uncovered.length && uncovered.length < subnets.length ? ` and subnets ${uncovered.join(', ')} have none` : ' nor on its cluster subnets'}`);
   },
@@ -388,7 +406,11 @@ export const CC4_MON_04 = defineControl({
     const addon = ev.has('aws:eks:DescribeAddon') ? describeAddon(ev, CW_ADDON) : undefined;
     const listed = ev.has('aws:eks:ListAddons') && addonNames(ev).includes(CW_ADDON);
     const haveDs = ev.has('k8s:apps/DaemonSet');
+    // "Not found" needs every DaemonSet and every add-on; "no node can run it" needs every Node.
+    const dsWhole = ev.complete('k8s:apps/DaemonSet');
+    const addonsWhole = ev.complete('aws:eks:ListAddons') || ev.complete('aws:eks:DescribeAddon');
     const canSeeNodes = ev.has('k8s:core/Node');
+    const nodesWhole = ev.complete('k8s:core/Node');
     const ds = (n: string) => (haveDs ? find(ev, 'apps/DaemonSet', { names: [n] })[0] : undefined);
     const pods = podsCollected(ev);
     const scope = clusterScope(ctx);
@@ -416,7 +438,9 @@ export const CC4_MON_04 = defineControl({
       if (found.some((x) => x.d) || !addon) {
         for (const { n, d } of found) {
           if (!d) {
-            if (addon || listed || n.includes('windows')) ctx.fail(scope, 'observability-agent', `DaemonSet ${n} not found${n.includes('windows') ? ' although Windows nodes exist' : ''}`);
+            if (!(addon || listed || n.includes('windows'))) continue;
+            if (dsWhole) ctx.fail(scope, 'observability-agent', `DaemonSet ${n} not found${n.includes('windows') ? ' although Windows nodes exist' : ''}`);
+            else ctx.unevaluated('observability-agent', `DaemonSet ${n} is not in the input, which may not hold every DaemonSet of the cluster; scan the live cluster or pass --complete-inventory`);
             continue;
           }
           const cov = agentCoverage(ev, d, { os: n.includes('windows') ? 'windows' : 'linux', pods });
@@ -427,11 +451,15 @@ export const CC4_MON_04 = defineControl({
       }
     }
     if (!addon && !listed && !(haveDs && ['cloudwatch-agent', 'fluent-bit'].some((n) => ds(n)))) {
-      if (noEligibleNode) {
+      if (noEligibleNode && !nodesWhole) {
+        ctx.unevaluated('observability-agent', 'no node in the input can run the agent DaemonSets, but the input may not hold every Node of the cluster; scan the live cluster or pass --complete-inventory');
+      } else if (noEligibleNode) {
         ctx.report({ rule: 'observability-agent', status: 'not-applicable', resource: scope, message: 'no node can run the agent DaemonSets (Fargate only): Container Insights on Fargate needs the ADOT collector; the ContainerInsights metrics decide' });
       } else {
         const seen = [addonRead ? `the ${CW_ADDON} add-on is not installed` : `the ${CW_ADDON} add-on was not read`, haveDs ? 'no cloudwatch-agent/fluent-bit DaemonSet runs' : 'DaemonSets were not read'];
-        ctx.fail(scope, 'observability-agent', `no CloudWatch agent found: ${seen.join(', ')}`);
+        const notWhole = [addonRead && !addonsWhole ? 'the add-ons (the input holds only those it declares)' : '', haveDs && !dsWhole ? 'the DaemonSets (the input may not hold every one of the cluster)' : ''].filter(Boolean);
+        if (notWhole.length) ctx.unevaluated('observability-agent', `no CloudWatch agent in the input, but ${notWhole.join(' and ')} were not read as a whole inventory; scan the live cluster or pass --complete-inventory`);
+        else ctx.fail(scope, 'observability-agent', `no CloudWatch agent found: ${seen.join(', ')}`);
       }
     }
 
@@ -516,6 +544,10 @@ export const CC4_MON_05 = defineControl({
     const nodes = ev.objects('core/Node');
     const fargate = nodes.filter((n) => computeType(n) === 'fargate').length;
     const eligible = agentEligibleNodes(ev, { includeHybrid: true });
+    if (eligible.length === 0 && !ev.complete('k8s:core/Node')) {
+      ctx.unevaluated('falco-coverage', 'no node in the input can run the Falco DaemonSet, but the input may not hold every Node of the cluster; scan the live cluster or pass --complete-inventory');
+      return;
+    }
     if (eligible.length === 0) {
       const windowsOnly = nodes.length - fargate;
       ctx.notApplicable(nodes.length === 0
@@ -530,6 +562,10 @@ export const CC4_MON_05 = defineControl({
     if (falco.length === 0) {
       const gd = ctx.config.thresholds.acceptGuardDutyRuntimeAsFalco ? guardDutyRuntimeFull(ev, ctx.clusterName) : undefined;
       if (gd) { ctx.pass(scope, 'falco-coverage', `Falco is not installed; accepted equivalent: ${gd}`); return; }
+      if (!ev.complete('k8s:apps/DaemonSet')) {
+        ctx.unevaluated('falco-coverage', 'no Falco DaemonSet in the input, which may not hold every DaemonSet of the cluster; scan the live cluster or pass --complete-inventory');
+        return;
+      }
       ctx.fail(scope, 'falco-coverage', `no Falco DaemonSet (label app.kubernetes.io/name=falco)${ctx.config.thresholds.acceptGuardDutyRuntimeAsFalco ? ' and GuardDuty Runtime Monitoring does not fully cover the cluster' : ''}`);
       return;
     }
@@ -566,13 +602,14 @@ export const CC4_MON_05 = defineControl({
       const why = !cmRead ? `ConfigMaps were not readable: grant get on configmaps/falco in ${ns}`
         : cm ? 'its data was withheld at collection (falco.yaml missing or not YAML)'
           : `it was not read: grant get on configmaps/falco in ${ns} (docs/kubernetes.md), or include it in the input files`;
-      ctx.manual(`${deploymentsRead ? 'no falcosidekick' : 'falcosidekick not read (Deployments were not readable)'}, and the content of the falco ConfigMap is not in the evidence (${why}): attest where Falco alerts are sent`);
+      ctx.manual(`${deploymentsRead ? (ev.complete('k8s:apps/Deployment') ? 'no falcosidekick' : 'no falcosidekick in the input') : 'falcosidekick not read (Deployments were not readable)'}, and the content of the falco ConfigMap is not in the evidence (${why}): attest where Falco alerts are sent`);
       return;
     }
     if (!outputs) { ctx.unevaluated('alert-output', `the falco ConfigMap ${ns}/${cm.metadata.name} does not parse as YAML`); return; }
     const shipper = ['fluent-bit', 'cloudwatch-agent', 'fluentd', 'aws-for-fluent-bit', 'vector', 'promtail', 'datadog-agent'].some((n) => find(ev, 'apps/DaemonSet', { names: [n] }).length > 0);
     if (outputs.stdout && shipper) ctx.pass(scope, 'alert-output', 'alerts go to stdout and a node log collector ships container logs');
     else if (!deploymentsRead) ctx.unevaluated('alert-output', `Falco writes to ${outputs.file ? 'a file' : outputs.stdout ? 'stdout' : 'nowhere'} with no log collector, and falcosidekick could not be looked for (${unread(ev, 'k8s:apps/Deployment')})`);
+    else if (!ev.complete('k8s:apps/Deployment') || !ev.complete('k8s:apps/DaemonSet')) ctx.unevaluated('alert-output', `Falco writes to ${outputs.file ? 'a file' : outputs.stdout ? 'stdout' : 'nowhere'}; no falcosidekick or log collector in the input, which may not hold every Deployment and DaemonSet of the cluster; scan the live cluster or pass --complete-inventory`);
     else ctx.fail(scope, 'alert-output', `no falcosidekick and Falco only writes to ${outputs.file ? 'a file' : outputs.stdout ? 'stdout' : 'nowhere'} with no log collector: alerts stay on the node`);
   },
 });
@@ -646,6 +683,10 @@ export const CC4_SEC_01 = defineControl({
     const name = cluster?.name ?? ctx.clusterName;
     const ids = ev.aws('guardduty:ListDetectors', (f) => inRegion(f, region)).flatMap((f) => out<ListDetectorsResponse>(f)?.DetectorIds ?? []);
     const detFacts = ev.has('aws:guardduty:GetDetector') ? ev.aws('guardduty:GetDetector', (f) => inRegion(f, region)) : [];
+    if (ids.length === 0 && !ev.complete('aws:guardduty:ListDetectors')) {
+      ctx.unevaluated('detector-enabled', 'no GuardDuty detector in the input, which holds only those it declares (not the account\'s); read them from the account');
+      return;
+    }
     if (ids.length === 0) {
       ctx.fail(awsRef('AWS::GuardDuty::Detector', `(none in ${region ?? 'region'})`, { region, accountId }), 'detector-enabled', `GuardDuty is not enabled in ${region ?? 'the cluster region'}`);
       return;
@@ -711,7 +752,9 @@ export const CC4_SEC_01 = defineControl({
         ev.has('aws:eks:DescribeAddon') ? `no ${GD_AGENT} add-on` : undefined,
         ev.has('k8s:apps/DaemonSet') ? `no ${GD_AGENT} DaemonSet` : undefined,
       ].filter(Boolean);
-      ctx.fail(cref, 'agent-coverage', `the GuardDuty security agent is not installed (${seen.join(', ')})${runtimeOn && !addonMgmt ? '; automated agent management (EKS_ADDON_MANAGEMENT) is off' : ''}`);
+      const notWhole = (['aws:guardduty:ListCoverage', 'aws:eks:DescribeAddon', 'k8s:apps/DaemonSet'] as const).filter((k) => ev.has(k) && !ev.complete(k));
+      if (notWhole.length) ctx.unevaluated('agent-coverage', `the GuardDuty security agent is not in the input, but ${notWhole.map((k) => k.replace(/^(k8s|aws):/, '')).join(', ')} were not read as a whole inventory; scan the live cluster or pass --complete-inventory`);
+      else ctx.fail(cref, 'agent-coverage', `the GuardDuty security agent is not installed (${seen.join(', ')})${runtimeOn && !addonMgmt ? '; automated agent management (EKS_ADDON_MANAGEMENT) is off' : ''}`);
     }
     if (cluster?.tags?.GuardDutyManaged === 'false') ctx.note('cluster tag GuardDutyManaged=false excludes it from automated agent management: the add-on must be managed by hand');
     if (ev.has('k8s:core/Node')) {
@@ -773,6 +816,10 @@ export const CC4_SEC_02 = defineControl({
     const here = (f: AwsFact) => inRegion(f, region);
     const hubFact = ev.aws('securityhub:DescribeHub', here)[0];
     const hub = out<DescribeHubResponse>(hubFact);
+    if (!hub?.HubArn && !ev.complete('aws:securityhub:DescribeHub')) {
+      ctx.unevaluated('hub-enabled', 'Security Hub is not enabled in the input, which holds only those it declares (not the account\'s); read them from the account');
+      return;
+    }
     if (!hub?.HubArn) {
       ctx.fail(awsRef('AWS::SecurityHub::Hub', `(not enabled in ${region ?? 'region'})`, { region, accountId }), 'hub-enabled', `Security Hub is not enabled in ${region ?? 'the cluster region'}`);
       return;
@@ -789,7 +836,8 @@ export const CC4_SEC_02 = defineControl({
       if (s.StandardsStatus === 'READY') ctx.pass(ref, 'standard-ready', `${stdName(s.StandardsArn)} READY`);
       else ctx.fail(ref, 'standard-ready', `${stdName(s.StandardsArn)} is ${s.StandardsStatus}${s.StandardsStatusReason?.StatusReasonCode ? ` (${s.StandardsStatusReason.StatusReasonCode})` : ''}`);
     }
-    if (baseline.length === 0) ctx.fail(href, 'standard-ready', `neither AWS Foundational Security Best Practices nor CIS AWS Foundations is enabled${subs.length ? ` (enabled: ${subs.map((s) => stdName(s.StandardsArn)).join(', ')})` : ''}`);
+    if (baseline.length === 0 && !ev.complete('aws:securityhub:GetEnabledStandards')) ctx.unevaluated('standard-ready', 'neither AWS Foundational Security Best Practices nor CIS AWS Foundations is enabled in the input, which holds only those it declares (not the account\'s); read them from the account');
+    else if (baseline.length === 0) ctx.fail(href, 'standard-ready', `neither AWS Foundational Security Best Practices nor CIS AWS Foundations is enabled${subs.length ? ` (enabled: ${subs.map((s) => stdName(s.StandardsArn)).join(', ')})` : ''}`);
 
     const readyArns = new Set(ready.map((s) => s.StandardsArn ?? ''));
     const enabledIn = new Map<string, string[]>();

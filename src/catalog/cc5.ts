@@ -778,7 +778,7 @@ export const CC5_IAM_05 = defineControl({
     }
     for (const [arn, via] of mapped) ctx.fail(iamPrincipalRef(arn), 'iam-user-in-cluster', `IAM user ${roleNameFromArn(arn)} is mapped into the cluster (${via}): long-lived credentials outside the identity provider's MFA`);
     if (mapped.size === 0) {
-      const unread = [entriesRead ? '' : 'access entries (eks:ListAccessEntries)', awsAuthRead ? '' : 'the aws-auth ConfigMap'].filter(Boolean);
+      const unread = [ev.complete('aws:eks:ListAccessEntries') ? '' : entriesRead ? 'every access entry of the cluster (the input holds only those it declares)' : 'access entries (eks:ListAccessEntries)', awsAuthRead ? '' : 'the aws-auth ConfigMap'].filter(Boolean);
       const cref = awsRef('AWS::EKS::Cluster', ctx.clusterName ?? 'cluster', { accountId });
       if (unread.length) ctx.unevaluated('iam-user-in-cluster', `${unread.join(' and ')} not read`);
       else ctx.pass(cref, 'iam-user-in-cluster', 'no IAM user is mapped into the cluster (access entries and aws-auth read)');

@@ -160,7 +160,12 @@ export const P1_IAM_02 = defineControl({
       ctx.notApplicable(`authenticationMode API: aws-auth is ignored${a ? ' (the ConfigMap still exists; delete it to avoid confusion)' : ''}`);
       return;
     }
-    if (!a) { ctx.notApplicable('no kube-system/aws-auth ConfigMap among the ConfigMaps read: nothing is mapped through it'); return; }
+    if (!a && !ev.complete('k8s:core/ConfigMap')) {
+      // A loose set of manifests may leave aws-auth out: "nothing is mapped" needs every ConfigMap of kube-system.
+      for (const r of ['aws-auth-masters', 'aws-auth-iam-users', 'aws-auth-wildcard']) ctx.unevaluated(r, 'kube-system/aws-auth is not in the input, which may not hold every ConfigMap of the cluster; scan the live cluster or pass --complete-inventory');
+      return;
+    }
+    if (!a) { ctx.notApplicable('no kube-system/aws-auth ConfigMap in the cluster: nothing is mapped through it'); return; }
     if (a.errors.length) {
       const why = `kube-system/aws-auth could not be fully read: ${a.errors.join('; ')} (the unreadable part may hold more mappings)`;
       for (const r of ['aws-auth-masters', 'aws-auth-iam-users', 'aws-auth-wildcard']) ctx.unevaluated(r, why);
@@ -297,6 +302,7 @@ export const P1_IAM_04 = defineControl({
         && e.policies.some((p) => p.policyArn.endsWith(`/${CLUSTER_ADMIN_POLICY}`) && p.scope === 'cluster');
     });
     if (!candidates.length && unknown.length) { ctx.unevaluated('creator-admin', `details of ${unknown.length} access entr${unknown.length === 1 ? 'y' : 'ies'} not read (eks:DescribeAccessEntry / eks:ListAssociatedAccessPolicies): which one is the creator's is unknown`); return; }
+    if (!candidates.length && !ev.complete('aws:eks:ListAccessEntries')) { ctx.unevaluated('creator-admin', 'no cluster-admin access entry from the cluster\'s creation in the input, which holds only the access entries it declares (not the cluster\'s)'); return; }
     if (!candidates.length) { ctx.pass(ref, 'creator-admin', 'bootstrapClusterCreatorAdminPermissions is true, but no cluster-admin access entry from the cluster\'s creation remains'); return; }
     for (const e of candidates) {
       const eref = accessEntryRef(e);
@@ -340,7 +346,10 @@ export const P1_IAM_05 = defineControl({
   ],
   check(ev, ctx) {
     const n = judgeAnonymousBindings(ev, ctx);
-    if (n === 0 && ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.has(`k8s:${RBAC_KINDS.roleBinding}`)) {
+    const unseen = [RBAC_KINDS.clusterRoleBinding, RBAC_KINDS.roleBinding].filter((k) => ev.has(`k8s:${k}`) && !ev.complete(`k8s:${k}`));
+    if (n === 0 && unseen.length) {
+      ctx.unevaluated('rbac-anonymous', `no binding in the input names system:anonymous or system:unauthenticated, but the input may not hold every ${unseen.map((k) => k.split('/')[1]).join(' and ')} of the cluster; scan the live cluster or pass --complete-inventory`);
+    } else if (n === 0 && ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`) && ev.has(`k8s:${RBAC_KINDS.roleBinding}`)) {
       const cluster = ev.has('aws:eks:DescribeCluster') ? describeCluster(ev, ctx.clusterName) : undefined;
       ctx.pass(clusterOrRef(cluster, ctx.clusterName), 'rbac-anonymous', 'no binding names system:anonymous or system:unauthenticated');
     }

@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Attestation, AttestationIssue, RunResult, Severity, Snapshot, Status, Waiver, WaiverIssue } from '../model/index.js';
+import type { Attestation, AttestationIssue, FirstSeenLookup, RunResult, Severity, Snapshot, Status, Waiver, WaiverIssue } from '../model/index.js';
 import { SEVERITIES, defaultConfig } from '../model/index.js';
 import type { CredentialProvider } from '../collectors/aws/credentials.js';
 import type { EksTokenAuthenticator } from '../collectors/kubernetes/index.js';
@@ -23,7 +23,7 @@ import { parseFormats, writeOutputs } from './output.js';
 import { toolVersion } from './version.js';
 import { collectKubernetes } from './sources/kubernetes.js';
 import { collectAws } from './sources/aws.js';
-import { persistRun, scanStoreTarget } from './sources/store.js';
+import { loadFirstSeen, persistRun, scanStoreTarget } from './sources/store.js';
 import { exitCode } from './commands/scan.js';
 import { worstExit } from './exit-codes.js';
 import { configPath } from './config-file.js';
@@ -274,7 +274,7 @@ interface Prepared {
   failOnWarn: boolean;
   now: Date;
   keys: ReadonlySet<string>;
-  evaluate(snapshot: Snapshot): RunResult;
+  evaluate(snapshot: Snapshot, firstSeen?: FirstSeenLookup): RunResult;
 }
 
 async function prepare(opts: ScanOptions): Promise<Prepared> {
@@ -302,10 +302,10 @@ async function prepare(opts: ScanOptions): Promise<Prepared> {
   const keys = evidenceKeys(engine.selectControls(catalog, selection).filter((c) => !engine.controlSkipped(filters, c.id)));
   return {
     formats, failOn: failOn as Severity | 'never', failOnWarn: opts.failOnWarn ?? config.failOnWarn ?? false, now, keys,
-    evaluate: (snapshot) => {
+    evaluate: (snapshot, firstSeen) => {
       const index = new engine.SnapshotIndex(snapshot);
       return fillRemediation(engine.evaluate(snapshot, catalog, {
-        config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index,
+        config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index, ...(firstSeen ? { firstSeen } : {}),
         waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
         ...(opts.control?.length ? { controls: opts.control } : {}),
         ...(opts.section?.length ? { sections: opts.section } : {}),
@@ -343,7 +343,8 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
       // The discovered identity is authoritative for the store key, even when AWS evidence was not read.
       snapshot.cluster = { ...snapshot.cluster, name: t.name!, region: t.region!, accountId: t.account, ...(t.arn ? { arn: t.arn } : {}) };
     }
-    run = p.evaluate(snapshot);
+    // The store's first sight of each vulnerability of this cluster ages CC3-RA-03 (as in a single scan).
+    run = p.evaluate(snapshot, await loadFirstSeen({ ...opts, quiet: true }, snapshot, p.now));
   } catch (err) {
     if (err instanceof UserError) return { ...base, exitCode: err.exitCode, reason: `${err.message}${err.fix ? ` (fix: ${err.fix})` : ''}`.slice(0, 600) };
     return { ...base, exitCode: EXIT.USAGE, reason: `unexpected error: ${errText(err)}` };

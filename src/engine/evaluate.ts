@@ -1,6 +1,6 @@
 import type {
   Attestation, AttestationIssue, CheckContext, ControlDefinition, ControlResult, EffectiveConfig, EvidenceGap,
-  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
+  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, FirstSeenLookup, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
   RuleLevel, RuleMeta, RunFilters, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
 } from '../model/index.js';
 import { FINDING_STATUSES, RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, isCountedEvidence, severityRank } from '../model/index.js';
@@ -31,6 +31,8 @@ export interface EvaluateOptions {
   index?: SnapshotIndex;
   /** Namespace globs, skipped controls and rules (engine/filters.ts); recorded in the run. */
   filters?: RunFilters;
+  /** When the evidence store first saw each vulnerability of this cluster (`scan --store`): ages CRITICAL vulnerabilities (CC3-RA-03). */
+  firstSeen?: FirstSeenLookup;
 }
 
 /** Controls selected by `--control` / `--section` (all when neither is given). */
@@ -59,6 +61,7 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
 
   const controls = selected.map((c) => evaluateControl(c, index, snapshot, {
     config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}), ...(filters ? { filters } : {}),
+    ...(opts.firstSeen ? { firstSeen: opts.firstSeen } : {}),
   }));
 
   const evaluated = new Set(selected.map((c) => c.id));
@@ -110,6 +113,7 @@ interface ControlEnv {
   /** Maps findings on resources translated from Terraform to their address and line. */
   iac?: IacMapper;
   filters?: RunFilters;
+  firstSeen?: FirstSeenLookup;
 }
 
 /** Why required evidence is missing, in words a user can act on. */
@@ -278,6 +282,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       config: env.config,
       now: env.now,
       clusterName: env.clusterName,
+      ...(env.firstSeen ? { firstSeen: env.firstSeen } : {}),
       isSystemNamespace: isSystem,
       report,
       pass: (resource, rule, message, details, o) => {

@@ -2,6 +2,7 @@ import type { AutomationLevel, JsonValue, RuleLevel, Severity } from './common.j
 import type { AwsFact, CoverageState, K8sKindKey, K8sObject, ToolReport } from './snapshot.js';
 import type { ResourceRef } from './result.js';
 import type { EffectiveConfig } from './config.js';
+import type { FirstSeenLookup } from './first-seen.js';
 
 /** Checklist sections (CC3 … CC9) and the Part 1 items of controls.md §7. */
 export const SECTIONS = {
@@ -158,6 +159,11 @@ export interface CheckContext {
   readonly now: Date;
   /** The cluster name when known (from the snapshot's identity or DescribeCluster). */
   readonly clusterName: string | undefined;
+  /**
+   * When the evidence store first saw a vulnerability of a workload's image (`scan --store`, read
+   * before evaluation); undefined without a store. Keys: `sightingKey` (model/first-seen.ts).
+   */
+  readonly firstSeen?: FirstSeenLookup;
   isSystemNamespace(namespace: string | undefined): boolean;
   report(finding: FindingInput): void;
   pass(resource: K8sObject | ResourceRef, rule: string, message: string, details?: Record<string, JsonValue>, options?: { system?: boolean }): void;

@@ -140,6 +140,25 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE control_results ADD COLUMN missing TEXT',
     ],
   },
+  {
+    version: 3,
+    description: 'first-seen: when the store first saw each CRITICAL vulnerability of a workload\'s image (CC3-RA-03 ages them from it)',
+    // One row per (cluster, workload, image, vulnerability), written in the transaction of the run that
+    // first saw it (the earliest `at` wins when runs are stored out of order); vulnerability '' is the
+    // image itself (a report of it was seen). Not part of the hash chain: it is derived from the stored
+    // snapshots, and pruning runs keeps it (a first sight stays a first sight).
+    statements: [
+      `CREATE TABLE vuln_first_seen (
+        cluster_key TEXT NOT NULL,
+        workload TEXT NOT NULL,
+        image TEXT NOT NULL,
+        vulnerability TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        PRIMARY KEY (cluster_key, workload, image, vulnerability)
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema this build knows. */

@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { ClusterIdentity, RunResult, Snapshot, Status } from '../model/index.js';
-import { normaliseRunResult } from '../model/index.js';
+import type { ClusterIdentity, FirstSeenLookup, RunResult, Snapshot, Status } from '../model/index.js';
+import { normaliseRunResult, vulnerabilitySightings } from '../model/index.js';
+import { readFirstSeen, writeFirstSeen } from './first-seen.js';
 import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
 import { StoreError } from './errors.js';
 import {
@@ -126,6 +127,7 @@ export class EvidenceStore {
     const result = canonicalBytes(stored);
     const resultBody = gzipSync(result.bytes);
     const { rows, meta } = controlRows(stored, runId, key, at);
+    const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
 
     const out = await this.driver.write([`cluster:${key}`], async (tx) => {
       const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
@@ -157,6 +159,7 @@ export class EvidenceStore {
       await tx.insertMany('control_meta', ['digest', 'control_id', 'meta'],
         [...meta].map(([d, text]) => [d, (JSON.parse(text) as ControlMeta).id, text]), 'digest');
       await tx.insertMany('control_results', CONTROL_COLUMNS, rows);
+      await writeFirstSeen(tx, key, runId, at, sightings);
       if (opts.beforeCommit) await opts.beforeCommit();
       return { runId, clusterKey: key, seq, at, hash, prevHash, snapshotDigest: snap.digest, snapshotDeduplicated: deduplicated, resultDigest: result.digest };
     });
@@ -166,6 +169,14 @@ export class EvidenceStore {
   }
 
   // ---------------------------------------------------------------- reading
+
+  /**
+   * When this store first saw each CRITICAL vulnerability of the cluster's workloads (`vuln_first_seen`),
+   * as the lookup `evaluate` takes (`EvaluateOptions.firstSeen`); `size` is the number of rows.
+   */
+  async firstSeen(clusterKey: string): Promise<{ lookup: FirstSeenLookup; size: number }> {
+    return this.driver.read((tx) => readFirstSeen(tx, clusterKey, this.schemaVersion));
+  }
 
   async clusters(): Promise<ClusterInfo[]> {
     return this.driver.read(async (tx) => {

@@ -350,7 +350,7 @@ for (const { backend: b, skip } of backends('store')) {
         await b.setup();
         // Create a foreign table through a fresh store connection's driver, then drop ours.
         const s = await b.open('write');
-        for (const t of ['control_results', 'checkpoints', 'control_meta', 'runs', 'snapshots', 'clusters', 'schema_version']) await s.driver.run(`DROP TABLE ${t}`);
+        for (const t of ['vuln_first_seen', 'control_results', 'checkpoints', 'control_meta', 'runs', 'snapshots', 'clusters', 'schema_version']) await s.driver.run(`DROP TABLE ${t}`);
         await s.driver.run('CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)');
         await s.close();
         const err = (await b.open('write').catch((e: unknown) => e)) as StoreError;

@@ -1,5 +1,5 @@
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { CheckContext, Evidence, JsonValue, K8sObject, ResourceRef, RuleMeta, Severity } from '../../model/index.js';
+import type { CheckContext, Evidence, EvidenceKey, JsonValue, K8sObject, ResourceRef, RuleMeta, Severity } from '../../model/index.js';
 import { severityRank } from '../../model/index.js';
 import { aws as awsKey } from './keys.js';
 import { clusterRef } from './aws.js';
@@ -175,6 +175,8 @@ export interface GrantAnalysis {
   /** Every verb on every resource (cluster-admin within the scope). */
   admin: boolean;
   createsWorkloads: boolean;
+  /** Rules that found nothing, but only in what was read (not evaluated): e.g. acting as a namespace's service accounts when the ClusterRoleBindings that could make them powerful were not read whole. */
+  undecided?: RbacIssue[];
 }
 
 /**
@@ -203,10 +205,15 @@ export function analyzeGrant(
   const wild = wildcardRules(rules);
   if (wild.length) add('rbac-wildcard', `"*" ${where}: ${wild.map(describeRule).join('; ')}`, cluster ? undefined : 'medium');
   const taken = !cluster && opts.takeover ? takeover(rules, opts.takeover, serverMinor) : undefined;
+  // Acting as the namespace's service accounts is escalation when one of them holds cluster-wide power: "none does" needs every ClusterRoleBinding.
+  const partial = opts.takeover?.powerful.partial;
+  const undecided: RbacIssue[] = !cluster && !taken && partial && actsAsServiceAccounts(rules, serverMinor)
+    ? [{ rule: 'rbac-privilege-escalation', message: `can act as the service accounts of ${opts.takeover!.namespaces.join(', ') || 'its namespace'}; whether one of them holds cluster-wide power is not known: ${partial}` }]
+    : [];
   if (admin) {
     // Full control of a namespace: everything narrower is implied, except reaching beyond it.
-    if (taken) { check('rbac-privilege-escalation'); add('rbac-privilege-escalation', taken); }
-    return { issues, checked, admin, createsWorkloads };
+    if (taken) { check('rbac-privilege-escalation'); add('rbac-privilege-escalation', taken); } else if (undecided.length) check('rbac-privilege-escalation');
+    return { issues, checked, admin, createsWorkloads, ...(undecided.length ? { undecided } : {}) };
   }
 
   check('rbac-wildcard-verbs');
@@ -274,14 +281,17 @@ export function analyzeGrant(
     check('rbac-namespace-write');
     if (allows(rules, ['patch', 'update'], '', 'namespaces')) add('rbac-namespace-write', 'can patch/update Namespaces (relax Pod Security labels, change labels NetworkPolicies select on)');
   }
-  return { issues, checked, admin, createsWorkloads };
+  return { issues, checked, admin, createsWorkloads, ...(undecided.length ? { undecided } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Taking over a namespace's service accounts.
 
 /** Service accounts that ClusterRoleBindings give cluster-wide power, by namespace (`*` = every account of it). */
-export type PowerfulAccounts = ReadonlyMap<string, readonly { account: string; holds: string; via: string }[]>;
+export type PowerfulAccounts = ReadonlyMap<string, readonly { account: string; holds: string; via: string }[]> & {
+  /** Why the list may be incomplete (ClusterRoleBindings or their roles not read as a whole); undefined when it is the cluster's. */
+  readonly partial?: string;
+};
 
 /** Where a namespaced grant applies, the powerful accounts there, and the grantee's own accounts (`ns/name`, no escalation to itself). */
 export interface Takeover { namespaces: readonly string[]; powerful: PowerfulAccounts; self?: ReadonlySet<string> }
@@ -292,7 +302,12 @@ export interface Takeover { namespaces: readonly string[]; powerful: PowerfulAcc
  * or anything a required rule fails on.
  */
 export function powerfulServiceAccounts(ev: Evidence, serverMinor: number | undefined): PowerfulAccounts {
-  const out = new Map<string, { account: string; holds: string; via: string }[]>();
+  const out: Map<string, { account: string; holds: string; via: string }[]> & { partial?: string } = new Map();
+  const gaps: string[] = [];
+  if (!ev.complete(`k8s:${RBAC_KINDS.clusterRoleBinding}`)) gaps.push('the input may not hold every ClusterRoleBinding of the cluster (scan the live cluster or pass --complete-inventory)');
+  const unread = bindings(ev).filter((b) => b.scope === 'cluster' && b.role === 'unread').map((b) => b.roleRef.name);
+  if (unread.length) gaps.push(`what ClusterRole${unread.length === 1 ? '' : 's'} ${unread.slice(0, 3).join(', ')}${unread.length > 3 ? ', …' : ''} grant is not known`);
+  if (gaps.length) out.partial = gaps.join('; ');
   for (const b of bindings(ev)) {
     if (b.scope !== 'cluster' || !b.rules) continue;
     const a = analyzeGrant(b.rules, 'cluster', serverMinor, { where: 'cluster-wide' });
@@ -313,6 +328,13 @@ export function powerfulServiceAccounts(ev: Evidence, serverMinor: number | unde
  * cluster-wide power: impersonating it, minting its token, running a pod (or a workload) with it,
  * or exec into a pod that runs as it. Returns the finding's message, or undefined.
  */
+/** Whether a grant lets its holder act as some service account of its namespace (impersonate, mint a token, run a workload or exec). */
+function actsAsServiceAccounts(rules: readonly PolicyRule[], serverMinor: number | undefined): boolean {
+  if (allowing(rules, ['impersonate'], '', 'serviceaccounts', { named: true }).length || allowing(rules, ['create'], '', 'serviceaccounts/token', { named: true }).length) return true;
+  if (WORKLOADS.some(([g, r]) => allows(rules, ['create'], g, r))) return true;
+  return allows(rules, serverMinor !== undefined && serverMinor >= 35 ? ['create'] : ['create', 'get'], '', 'pods/exec');
+}
+
 function takeover(rules: readonly PolicyRule[], t: Takeover, serverMinor: number | undefined): string | undefined {
   const any: string[] = [];
   const named = new Map<string, string[]>();
@@ -345,6 +367,8 @@ type Resource = K8sObject | ResourceRef;
 function reportAnalysis(ctx: CheckContext, res: Resource, label: string, a: GrantAnalysis, opts: { system: boolean; severity?: (r: RbacRule) => Severity | undefined }): void {
   for (const r of a.checked) {
     const found = a.issues.filter((i) => i.rule === r);
+    const open = a.undecided?.find((i) => i.rule === r);
+    if (!found.length && open) { errorFinding(ctx, res, r, `${label}: ${open.message}`, opts.system); continue; }
     if (!found.length) { ctx.pass(res, r, `${label}: ${PASS_TEXT[r]}`, undefined, { system: opts.system }); continue; }
     for (const i of found) {
       const severity = i.severity ?? opts.severity?.(r);
@@ -378,7 +402,8 @@ export function serverMinorOf(ev: Evidence, cluster: Cluster | undefined): numbe
 export function judgeRoleDefinitions(ev: Evidence, ctx: CheckContext, serverMinor: number | undefined, powerful?: PowerfulAccounts): { judged: number } {
   const idx = roleIndex(ev);
   const all = bindings(ev);
-  const crbRead = ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`);
+  // "No ClusterRoleBinding uses it" (judged at namespace scope) needs every ClusterRoleBinding of the cluster.
+  const crbRead = ev.complete(`k8s:${RBAC_KINDS.clusterRoleBinding}`);
   const usesOfCluster = new Map<string, Binding[]>();
   const usesOfRole = new Map<string, Binding[]>();
   for (const b of all) {
@@ -494,7 +519,7 @@ export function judgeBindings(
     const label = bindingLabel(b);
     if (!b.rules) {
       if (b.role === 'unread') {
-        errorFinding(ctx, b.obj, 'cluster-admin-binding', `${label}: the ${b.roleRef.kind} is not in the input and ${b.roleRef.kind}s were not read, so what it grants is unknown`, system);
+        errorFinding(ctx, b.obj, 'cluster-admin-binding', `${label}: the ${b.roleRef.kind} is not in the input, which may not hold every ${b.roleRef.kind} of the cluster (scan the live cluster or pass --complete-inventory), so what it grants is unknown`, system);
       } else {
         summary.dangling.push(label);
         const why = b.role === 'invalid' ? 'a ClusterRoleBinding cannot reference a Role' : `${b.roleRef.kind} ${b.roleRef.name} is not in the evidence`;
@@ -545,7 +570,7 @@ export function judgeAnonymousBindings(ev: Evidence, ctx: CheckContext): number 
     const who = anon.map((s) => s.name).join(', ');
     const label = bindingLabel(b);
     if (!b.rules) {
-      if (b.role === 'unread') errorFinding(ctx, b.obj, 'rbac-anonymous', `${label}: the ${b.roleRef.kind} is not in the input and ${b.roleRef.kind}s were not read, so what ${who} get is unknown`, false);
+      if (b.role === 'unread') errorFinding(ctx, b.obj, 'rbac-anonymous', `${label}: the ${b.roleRef.kind} is not in the input, which may not hold every ${b.roleRef.kind} of the cluster (scan the live cluster or pass --complete-inventory), so what ${who} get is unknown`, false);
       else ctx.pass(b.obj, 'rbac-anonymous', `${label}: grants ${who} nothing (${b.roleRef.kind} ${b.roleRef.name} is not in the evidence)`, undefined, { system: false });
       continue;
     }
@@ -676,14 +701,20 @@ export function countClusterAdmins(ev: Evidence, ctx: CheckContext, cluster: Clu
   const usesAwsAuth = mode === 'CONFIG_MAP' || mode === 'API_AND_CONFIG_MAP';
   const entriesRead = ev.has('aws:eks:ListAccessEntries');
   const awsAuthRead = ev.has('k8s:core/ConfigMap');
+  // The count is "no other admin", an absence: every source must be the whole inventory (a live read, a bundle,
+  // --complete-inventory; not loose manifests, nor access entries declared by Terraform). The aws-auth ConfigMap
+  // is one named object: when it is in the input, it is all there is of it.
+  const whole = (key: EvidenceKey, what: string) => (ev.complete(key) ? '' : `${what}${ev.has(key) ? ' (only those in the input: it may not hold every one of the cluster)' : ''}`);
   const unread: string[] = [];
-  if (!ev.has(`k8s:${RBAC_KINDS.clusterRoleBinding}`)) unread.push('ClusterRoleBindings');
-  if (!ev.has(`k8s:${RBAC_KINDS.clusterRole}`)) unread.push('ClusterRoles');
+  for (const [key, what] of [[`k8s:${RBAC_KINDS.clusterRoleBinding}`, 'ClusterRoleBindings'], [`k8s:${RBAC_KINDS.clusterRole}`, 'ClusterRoles']] as const) {
+    const w = whole(key, what);
+    if (w) unread.push(w);
+  }
   if (!cluster) unread.push('the cluster\'s authentication mode (eks:DescribeCluster), which says whether access entries and aws-auth grant access');
-  if (usesEntries && !entriesRead) unread.push(`access entries (authenticationMode ${mode}; eks:ListAccessEntries)`);
+  if (usesEntries && !ev.complete('aws:eks:ListAccessEntries')) unread.push(whole('aws:eks:ListAccessEntries', `access entries (authenticationMode ${mode}; eks:ListAccessEntries)`));
   const undescribed = usesEntries && entriesRead ? accessEntries(ev).filter((e) => !isNodeEntry(e) && (!e.described || !e.policiesKnown)) : [];
   if (undescribed.length) unread.push(`details of ${undescribed.length} access entr${undescribed.length === 1 ? 'y' : 'ies'} (eks:DescribeAccessEntry / eks:ListAssociatedAccessPolicies): ${undescribed.slice(0, 3).map((e) => e.principalArn).join(', ')}${undescribed.length > 3 ? ', …' : ''}`);
-  if (usesAwsAuth && !awsAuthRead) unread.push(`the kube-system/aws-auth ConfigMap (authenticationMode ${mode})`);
+  if (usesAwsAuth && !(awsAuthRead && (awsAuth(ev) || ev.complete('k8s:core/ConfigMap')))) unread.push(`the kube-system/aws-auth ConfigMap (authenticationMode ${mode})${awsAuthRead ? ': not in the input, which may not hold every ConfigMap' : ''}`);
 
   const entriesOn = usesEntries && entriesRead;
   const awsAuthOn = usesAwsAuth && awsAuthRead;

@@ -56,7 +56,8 @@ export interface Binding {
   builtinRules?: boolean;
   /**
    * How the role was found: in the input, assumed (a Kubernetes default), absent (its kind was
-   * read and it is not there: the binding grants nothing), unread (its kind was not read), or
+   * read as the whole inventory and it is not there: the binding grants nothing), unread (its kind
+   * was not read, or only some objects of it were, e.g. loose manifests), or
    * invalid (a ClusterRoleBinding naming a Role, rejected by the API server).
    */
   role: 'found' | 'assumed' | 'absent' | 'unread' | 'invalid';
@@ -78,8 +79,9 @@ function subjectsOf(o: K8sObject): Subject[] {
 export function bindings(ev: Evidence): Binding[] {
   return ev.memo('permissions:bindings', () => {
     const idx = roleIndex(ev);
-    const crRead = ev.has(`k8s:${RBAC_KINDS.clusterRole}`);
-    const roleRead = ev.has(`k8s:${RBAC_KINDS.role}`);
+    // "Not there, so the binding grants nothing" needs every role of the cluster: a loose set of manifests may hold the binding and not its role.
+    const crRead = ev.complete(`k8s:${RBAC_KINDS.clusterRole}`);
+    const roleRead = ev.complete(`k8s:${RBAC_KINDS.role}`);
     const list: Binding[] = [];
     for (const kind of [RBAC_KINDS.clusterRoleBinding, RBAC_KINDS.roleBinding]) {
       for (const o of ev.objects(kind)) {

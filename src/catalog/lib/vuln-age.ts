@@ -15,7 +15,7 @@ import { arr } from './workloads.js';
  * than the SLA ago; an age from the report's creation alone proves nothing and is not evaluated.
  */
 
-export type DateSource = 'deployed' | 'published' | 'report-created';
+export type DateSource = 'deployed' | 'published' | 'report-created' | 'store';
 
 export interface OpenSince {
   /** Epoch ms since when the vulnerability is known to be open in the running image. */
@@ -93,4 +93,24 @@ export function openSince(deployed: { time: number; why: string } | undefined, p
   // less than the SLA ago (it cannot be past the SLA, whatever date the age came from).
   const decisive = candidates.some((c) => c.decisive) || (published !== undefined && (now - published) / 86_400_000 <= slaDays);
   return { ...earliest, decisive };
+}
+
+/**
+ * The age with the evidence store's first sight of the vulnerability (`scan --store`): the vulnerability
+ * was open at least since then, so the earliest of that and the report's dates bounds the age from below
+ * (a renewed report no longer resets it). The store's date is decisive within the SLA when the store had
+ * seen the same workload's image before without the vulnerability: it watched the vulnerability appear
+ * (to the interval between stored scans). When the store first saw it with the image, it may be older.
+ */
+export function withFirstSight(base: OpenSince | undefined, seen: number | undefined, imageSeen: number | undefined, published: number | undefined, now: number, slaDays: number): OpenSince | undefined {
+  if (seen === undefined) return base;
+  const watched = imageSeen !== undefined && imageSeen < seen;
+  if (base && base.time <= seen) return watched && !base.decisive ? { ...base, decisive: true } : base;
+  const recent = published !== undefined && (now - published) / 86_400_000 <= slaDays;
+  return {
+    time: seen, source: 'store', decisive: watched || recent,
+    why: watched
+      ? `the evidence store first saw it on ${day(seen)}, in a run after it had seen the image without it (${day(imageSeen)})`
+      : `the evidence store first saw it on ${day(seen)}, with the image (the vulnerability may be older)`,
+  };
 }

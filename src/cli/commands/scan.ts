@@ -14,7 +14,7 @@ import { NoKubernetesConfigError, addKubernetesOptions, collectKubernetes } from
 import type { KubernetesOptions } from '../sources/kubernetes.js';
 import { addAwsOptions, collectAws } from '../sources/aws.js';
 import type { AwsOptions } from '../sources/aws.js';
-import { addStoreOptions, loadStoredSnapshot, persistRun, scanStoreTarget } from '../sources/store.js';
+import { addStoreOptions, loadFirstSeen, loadStoredSnapshot, persistRun, scanStoreTarget } from '../sources/store.js';
 import type { StoreOptions } from '../sources/store.js';
 import { addFleetOptions, isFleetScan } from '../fleet.js';
 import type { FleetOptions } from '../fleet.js';
@@ -270,9 +270,10 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   const { evaluate, SnapshotIndex } = await import('../../engine/index.js');
   // One index of the snapshot for the evaluation and the filled-in remediation that follows it.
   const index = new SnapshotIndex(snapshot);
+  const firstSeen = await loadFirstSeen(opts, snapshot, now);
   const evaluating = Date.now();
   const run = evaluate(snapshot, catalog, {
-    config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index,
+    config, toolVersion: toolVersion(), catalogVersion: CATALOG_VERSION, now, index, ...(firstSeen ? { firstSeen } : {}),
     waivers: w.waivers, attestations: a.attestations, waiverIssues: w.issues, attestationIssues: a.issues,
     ...(opts.control?.length ? { controls: opts.control } : {}),
     ...(opts.section?.length ? { sections: opts.section } : {}),

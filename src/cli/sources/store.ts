@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Attestation, RunResult, Snapshot } from '../../model/index.js';
+import type { Attestation, FirstSeenLookup, RunResult, Snapshot } from '../../model/index.js';
 import type { ClusterInfo, EvidenceStore, StoreTarget } from '../../store/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { toolVersion } from '../version.js';
@@ -168,5 +168,35 @@ export async function persistRun(opts: StoreOptions, snapshot: Snapshot, run: Ru
     return { runId: stored.runId };
   } catch (err) {
     return { failure: await asUserError(err, 'the run was not stored: ') };
+  }
+}
+
+/**
+ * When the store first saw each CRITICAL vulnerability of the scanned cluster (CC3-RA-03 ages them from
+ * it), read before evaluation when the run uses a store and the snapshot holds vulnerability reports.
+ * Dates after `now` (a re-performed run) are left out. A store that cannot be read is a warning: the
+ * ages then come from the reports alone, and storing the run reports the problem.
+ */
+export async function loadFirstSeen(opts: StoreOptions, snapshot: Snapshot, now: Date): Promise<FirstSeenLookup | undefined> {
+  const { isVulnerabilityReport } = await import('../../model/index.js');
+  if (!snapshot.kubernetes.objects.some(isVulnerabilityReport)) return undefined;
+  let target: StoreTarget | undefined;
+  try {
+    target = opts.run ? await readStoreTarget(typeof opts.store === 'string' ? opts.store : undefined) : await scanStoreTarget(opts);
+  } catch {
+    return undefined;
+  }
+  if (!target) return undefined;
+  const { clusterKey } = await storeModule();
+  try {
+    const { lookup } = await withStore(target, opts.run ? 'read' : 'write', (store) => store.firstSeen(clusterKey(snapshot.cluster)));
+    const limit = now.toISOString();
+    return (workload, image, vulnerability) => {
+      const at = lookup(workload, image, vulnerability);
+      return at !== undefined && at <= limit ? at : undefined;
+    };
+  } catch (err) {
+    if (!opts.quiet) process.stderr.write(`eks-soc2: warning: the first sight of vulnerabilities could not be read from the store (${err instanceof Error ? err.message : String(err)}): CRITICAL vulnerabilities are aged from the reports alone\n`);
+    return undefined;
   }
 }
