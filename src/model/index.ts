@@ -7,3 +7,4 @@ export * from './config.js';
 export * from './period.js';
 export * from './diff.js';
 export * from './glob.js';
+export * from './findings.js';
