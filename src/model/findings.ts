@@ -45,8 +45,11 @@ function severityOf(control: ControlResult, rule: string): Severity {
   return control.severity;
 }
 
-/** The finding objects of one passed group (system ones after the counted ones), made one at a time. */
-export function* expandGroup(run: RunLike, control: ControlResult, g: PassedGroup): Generator<Finding> {
+/**
+ * The finding objects of one passed group (system ones after the counted ones), made one at a time;
+ * `system` limits them to the counted (`exclude`) or the system (`only`) ones.
+ */
+export function* expandGroup(run: RunLike, control: ControlResult, g: PassedGroup, system?: 'exclude' | 'only'): Generator<Finding> {
   const severity = severityOf(control, g.rule);
   const make = (i: number, system: boolean): Finding => {
     const entry = run.resources?.[i];
@@ -56,8 +59,8 @@ export function* expandGroup(run: RunLike, control: ControlResult, g: PassedGrou
     if (system) f.system = true;
     return f;
   };
-  for (const i of g.resources) yield make(i, false);
-  for (const i of g.system ?? []) yield make(i, true);
+  if (system !== 'only') for (const i of g.resources) yield make(i, false);
+  if (system !== 'exclude') for (const i of g.system ?? []) yield make(i, true);
 }
 
 export interface EachFindingOptions {
@@ -80,11 +83,7 @@ export function* eachFinding(run: RunLike, control: ControlResult, opts: EachFin
     if (keep(f.system)) yield f;
   }
   if (!passing || !control.passed) return;
-  for (const g of control.passed) {
-    if (opts.system === 'only' && !g.system?.length) continue;
-    if (opts.system === 'exclude' && g.resources.length === 0) continue;
-    for (const f of expandGroup(run, control, g)) if (keep(f.system)) yield f;
-  }
+  for (const g of control.passed) yield* expandGroup(run, control, g, opts.system);
 }
 
 /** How many findings a control has (every status, system ones included), on every shape. */

@@ -2,7 +2,7 @@ import type {
   ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, FindingStatus, Status, StatusCounts, Verdict,
 } from '../model/index.js';
 import { SECTIONS, emptyCounts } from '../model/index.js';
-import { eachFinding, passingSample, systemFindingTotal } from '../model/findings.js';
+import { eachFinding, expandGroup, passingSample, systemFindingTotal } from '../model/findings.js';
 import { escapeHtml as h } from './escape.js';
 import { CHART_ORDER, FINDING_CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
 import { VERDICT_LABEL, clusterLabel, failing, locationLabel, ruleTally, warnings } from './markdown.js';
@@ -223,7 +223,9 @@ function controlBlock(run: RunResult, c: ControlResult, visible: number): string
   const pass = passingSample(run, c, HTML_MAX_ROWS);
   const waived = c.findings.filter((f) => f.status === 'waived' && !f.system);
   const isOther = (f: Finding) => f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn';
-  const other = firstOf(eachFinding(run, c, { system: 'exclude' }), HTML_MAX_ROWS, isOther);
+  // Not-applicable findings are the only other ones among the compact passes: no pass is made here.
+  const other = firstOf([...c.findings, ...(c.passed ?? []).filter((g) => g.status === 'not-applicable')]
+    .flatMap((x) => ('resources' in x ? [...firstOf(expandGroup(run, c, x, 'exclude'), HTML_MAX_ROWS)] : [x])), HTML_MAX_ROWS, (f) => !f.system && isOther(f));
   const otherTotal = c.counts['not-applicable'] + c.counts.error + c.counts.manual;
   const system = firstOf(eachFinding(run, c, { system: 'only' }), HTML_MAX_ROWS);
   const sev = c.status === 'fail' ? `<span class="chip sev-${c.failSeverity ?? c.severity}">${c.failSeverity ?? c.severity}</span>` : `<span class="chip">${c.severity}</span>`;

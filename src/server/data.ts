@@ -530,7 +530,7 @@ export class DashboardData {
         if ((status && g.status !== status) || (f.rule && g.rule !== f.rule)) continue;
         if (system === 'exclude' && g.resources.length === 0) continue;
         if (system === 'only' && !g.system?.length) continue;
-        for (const x of expandGroup(result, ctl, g)) each(x);
+        for (const x of expandGroup(result, ctl, g, system === 'include' ? undefined : system)) each(x);
       }
     }
     return { runId: run.runId, total, offset, limit, items: out };
