@@ -2,7 +2,11 @@
 // Dashboard benchmark (prints figures; not a timed test). Uses the built dist/ — run
 // `npx tsc -p tsconfig.build.json` first.
 //
-//   node bench/dashboard.mjs [--clusters 10] [--days 365] [--n 40] [--db PATH] [--keep]
+//   node bench/dashboard.mjs [--clusters 10] [--days 365] [--n 40] [--db PATH] [--keep] [--pg URL]
+//
+// With --pg URL (a PostgreSQL server, e.g. $EKS_SOC2_TEST_PG) the store is a fresh database on it,
+// dropped afterwards: the fleet simulation is `--pg URL --clusters 200 --days 365` (long to seed);
+// `--pg URL --clusters 200 --days 30` is its quick variant.
 //
 // 1. Seeds an SQLite evidence store with `--days` daily runs for each of `--clusters` clusters:
 //    the demo snapshot evaluated with the catalog, `now` advanced day by day, a few controls
@@ -35,6 +39,7 @@ const DAYS = Number(flag('days', '365'));
 const N = Number(flag('n', '40'));
 const KEEP = args.includes('--keep');
 const DB_ARG = flag('db', undefined);
+const PG = flag('pg', undefined);
 
 const { openStore } = await import(join(DIST, 'store', 'index.js'));
 const { evaluate, summarize, score } = await import(join(DIST, 'engine', 'index.js'));
@@ -77,15 +82,17 @@ function setStatus(c, status) {
     delete c.failSeverity;
   } else {
     c.findings = [];
+    c.passed = [];
     delete c.failSeverity;
   }
   c.status = status;
-  const counts = { pass: 0, fail: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
+  const counts = { pass: 0, fail: 0, warn: 0, manual: 0, waived: 0, 'not-applicable': 0, error: 0 };
   for (const f of c.findings) if (!f.system) counts[f.status]++;
+  for (const g of c.passed ?? []) counts[g.status] += g.resources.length; // run@3: passes as indices
   c.counts = counts;
 }
 
-async function seed(path) {
+async function seed(target) {
   const t0 = performance.now();
   const start = new Date(END - (DAYS - 1) * DAY);
   const snapshot = demoSnapshot(VERSION, start);
@@ -93,8 +100,8 @@ async function seed(path) {
   const base = evaluate(snapshot, catalog, { config: defaultConfig(), toolVersion: VERSION, catalogVersion: CATALOG_VERSION, now: start, startedAt: start, waivers: p.waivers, attestations: p.attestations });
   const pass = base.controls.filter((c) => c.status === 'pass').map((c) => c.id);
   const fail = base.controls.filter((c) => c.status === 'fail').map((c) => c.id);
-  const store = await openStore({ kind: 'sqlite', path }, { mode: 'write', toolVersion: VERSION });
-  await store.driver.all('PRAGMA synchronous = OFF'); // seeding only
+  const store = await openStore(target, { mode: 'write', toolVersion: VERSION });
+  if (target.kind === 'sqlite') await store.driver.all('PRAGMA synchronous = OFF'); // seeding only
   for (let k = 0; k < CLUSTERS; k++) {
     const identity = { name: `bench-${String(k).padStart(2, '0')}`, accountId: '111122223333', region: REGIONS[k % REGIONS.length] };
     const snap = { ...snapshot, cluster: identity };
@@ -130,16 +137,32 @@ async function main() {
   const before = uptime();
   log(`before: ${before}`);
   let seedSeconds;
-  if (existsSync(path)) {
+  let target = { kind: 'sqlite', path };
+  let dropPg;
+  if (PG) {
+    const pg = (await import('pg')).default;
+    const name = `eks_soc2_bench_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: PG });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(PG);
+    url.pathname = `/${name}`;
+    target = { kind: 'postgres', url: url.toString() };
+    dropPg = async () => { const c = new pg.Client({ connectionString: PG }); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.end(); };
+    log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into PostgreSQL database ${name} …`);
+    seedSeconds = await seed(target);
+    log(`seeded in ${f1(seedSeconds)} s`);
+  } else if (existsSync(path)) {
     log(`using the existing store ${path}`);
   } else {
     log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into ${path} …`);
-    seedSeconds = await seed(path);
+    seedSeconds = await seed(target);
     log(`seeded in ${f1(seedSeconds)} s`);
   }
-  const storeBytes = statSync(path).size;
 
-  const store = await openStore({ kind: 'sqlite', path }, { mode: 'read', toolVersion: VERSION });
+  const store = await openStore(target, { mode: 'read', toolVersion: VERSION });
+  const storeBytes = PG ? await store.sizeBytes() : statSync(path).size;
   const running = await startDashboard({
     store, computePeriod, score, periodFormats: await periodExports(undefined), toolVersion: VERSION, host: '127.0.0.1', port: 0,
   });
@@ -217,6 +240,7 @@ async function main() {
 
   await running.close();
   await store.close();
+  if (dropPg && !KEEP) await dropPg();
   const after = uptime();
 
   log('');
@@ -231,7 +255,7 @@ async function main() {
   log(`after: ${after}`);
 
   const out = {
-    node: process.version, cpus: cpus().length, date: new Date().toISOString(), clusters: CLUSTERS, days: DAYS, n: N,
+    node: process.version, cpus: cpus().length, date: new Date().toISOString(), clusters: CLUSTERS, days: DAYS, n: N, backend: target.kind,
     storeBytes, ...(seedSeconds !== undefined ? { seedSeconds } : {}), uptimeBefore: before, uptimeAfter: after, results, pageLoads,
   };
   writeFileSync(join(ROOT, 'bench', 'out', 'dashboard.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -12,15 +12,18 @@
 //   --quick           1,000 pods only, no pod-list dump
 //   --sizes 1000,..   pod counts (default 1000,10000,150000)
 //   --reps N          repetitions (default 3; 150k: --reps-large, default 1)
-//   --no-list         skip the `kubectl get pods -A -o json` dump
+//   --no-list         skip the `kubectl get pods -A -o json` dumps
+//   --lists a,b       which dumps of the largest size: pod-list (indented, with managedFields, ~2 GB at
+//                     150k pods) and pod-list-compact (compact, no managedFields); default both
 //   --dist DIR        the compiled CLI to measure (default: a private build in bench/out/scale/dist,
 //                     rebuilt when src/ is newer)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fileName, writeBundle, writePodList, plan } from './generator.mjs';
+import { fileName, writeBundle, writePodList, writePodListCompact, plan } from './generator.mjs';
 import { measureTerraform } from './terraform.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +36,7 @@ const sizes = (opt('--sizes', quick ? '1000' : '1000,10000,150000')).split(',').
 const reps = Number(opt('--reps', '3'));
 const repsLarge = Number(opt('--reps-large', '1'));
 const withList = !quick && !flag('--no-list');
+const lists = opt('--lists', 'pod-list-compact,pod-list').split(',');
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' };
 
 function log(msg) { process.stderr.write(`${msg}\n`); }
@@ -66,7 +70,7 @@ async function ensureInput(format, pods) {
   if (!existsSync(path)) {
     log(`generating ${path} ...`);
     const t0 = performance.now();
-    await (format === 'pod-list' ? writePodList : writeBundle)(path, { pods });
+    await (format === 'pod-list' ? writePodList : format === 'pod-list-compact' ? writePodListCompact : writeBundle)(path, { pods });
     log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   return path;
@@ -126,8 +130,16 @@ async function measureInput(dist, input, n, label) {
     if (r.code !== 0) throw new Error(`scan exited ${r.code}: ${r.stderr.slice(-2000)}`);
     return r;
   });
-  // Count findings by streaming the report (it can be larger than one string): each starts `{"rule":"`.
-  const findings = await countInFile(join(reportDir, 'eks-soc2-report.json'), '{"rule":"');
+  // Findings: the counts of the report (run@3 lists passes as indices); a report larger than one
+  // string (run@2) is counted by streaming it: each finding starts `{"rule":"`.
+  const reportPath = join(reportDir, 'eks-soc2-report.json');
+  const reportBytes = statSync(reportPath).size;
+  let findings;
+  if (reportBytes < STRING_LIMIT) {
+    const rep = JSON.parse(await readFile(reportPath, 'utf8'));
+    findings = 0;
+    for (const c of rep.controls) for (const k of [c.counts, c.systemCounts]) for (const v of Object.values(k)) findings += v;
+  } else findings = await countInFile(reportPath, '{"rule":"');
   const floorMs = median(floors.map((f) => f.rec.ms ?? f.ms));
   const floorProcMs = median(floors.map((f) => f.ms));
   const scanMs = median(scans.map((s) => s.ms));
@@ -137,6 +149,7 @@ async function measureInput(dist, input, n, label) {
     floorMs, floorProcessMs: floorProcMs, floorRssKb: median(floors.map((f) => f.rec.maxRssKb)),
     scanMs, scanRuns: scans.map((s) => Math.round(s.ms)), ratio: scanMs / floorProcMs,
     maxRssKb: rssKb, rssRatio: (rssKb * 1024) / bytes, findings, findingsPerSec: findings / (scanMs / 1000),
+    reportBytes, reportRatio: reportBytes / bytes,
     objects: floors[0].rec.objects,
   };
 }
@@ -171,10 +184,13 @@ async function main() {
   }
   if (withList) {
     const pods = Math.max(...sizes);
-    const input = await ensureInput('pod-list', pods);
-    log(`measuring the kubectl get pods -A -o json dump of ${pods} pods ...`);
-    rows.push(await attempt(pods, () => measureInput(dist, input, pods >= 100_000 ? repsLarge : reps, `${pods.toLocaleString('en')} pods, kubectl get pods -A -o json`)));
-    save({ machine, rows });
+    for (const format of lists) {
+      const input = await ensureInput(format, pods);
+      const what = format === 'pod-list' ? 'kubectl get pods -A -o json' : 'kubectl get pods -A -o json, compact, no managedFields';
+      log(`measuring the ${what} dump of ${pods} pods ...`);
+      rows.push(await attempt(pods, () => measureInput(dist, input, pods >= 100_000 ? repsLarge : reps, `${pods.toLocaleString('en')} pods, ${what}`)));
+      save({ machine, rows });
+    }
   }
   const version = await repeat(Math.max(reps, 10), () => run(process.execPath, [join(dist, 'cli/main.js'), '--version']));
   const demoDir = join(out, 'demo');
@@ -194,9 +210,9 @@ async function main() {
   const lines = [
     `nproc ${machine.nproc} · load average ${machine.loadavg.join(' ')} (after: ${after.join(' ')}) · Node.js ${machine.node} · ${machine.date}`,
     '',
-    '| input | bytes | floor (read + parse) | scan end to end | scan / floor | peak RSS | RSS / input | findings | findings/s | runs |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => (r.error ? `| ${r.label} | failed: ${r.error.split('\n')[0].slice(0, 160)} |||||||||` : `| ${r.label} | ${mb(r.bytes)} | ${s(r.floorProcessMs)} (${r.floorMode}) | ${s(r.scanMs)} | ${r.ratio.toFixed(2)}× | ${mb(r.maxRssKb * 1024)} | ${r.rssRatio.toFixed(2)}× | ${r.findings.toLocaleString('en')} | ${Math.round(r.findingsPerSec).toLocaleString('en')} | ${r.reps} |`)),
+    '| input | bytes | floor (read + parse) | scan end to end | scan / floor | peak RSS | RSS / input | JSON report (% of input) | findings | findings/s | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => (r.error ? `| ${r.label} | failed: ${r.error.split('\n')[0].slice(0, 160)} ||||||||||` : `| ${r.label} | ${mb(r.bytes)} | ${s(r.floorProcessMs)} (${r.floorMode}) | ${s(r.scanMs)} | ${r.ratio.toFixed(2)}× | ${mb(r.maxRssKb * 1024)} | ${r.rssRatio.toFixed(2)}× | ${mb(r.reportBytes)} (${(100 * r.reportRatio).toFixed(1)} %) | ${r.findings.toLocaleString('en')} | ${Math.round(r.findingsPerSec).toLocaleString('en')} | ${r.reps} |`)),
     '',
     `CLI start-up \`eks-soc2 --version\`: ${Math.round(startup.versionMs)} ms (median of ${startup.versionRuns}); \`scan --demo --format json\`: ${Math.round(startup.demoMs)} ms (median of ${startup.demoRuns})`,
     ...(terraform ? [terraform.error ? `Terraform plan of 5,000 resources: failed: ${terraform.error.split('\n')[0]}` : `Terraform plan of ${terraform.resources.toLocaleString('en')} resources (${mb(terraform.bytes)}): \`scan -f plan.json\` ${s(terraform.scanMs)} (median of ${terraform.reps}), peak RSS ${mb(terraform.maxRssKb * 1024)}`] : []),

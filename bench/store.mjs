@@ -42,7 +42,8 @@ const { computePeriod } = await import(join(DIST, 'engine', 'period.js'));
 const { evaluate } = await import(join(DIST, 'engine', 'index.js'));
 const { catalog, CATALOG_VERSION } = await import(join(DIST, 'catalog', 'index.js'));
 const { demoSnapshot, demoPolicies } = await import(join(DIST, 'collectors', 'demo', 'index.js'));
-const { defaultConfig, emptySnapshot, kindKey } = await import(join(DIST, 'model', 'index.js'));
+const { defaultConfig, emptySnapshot, kindKey, expandRun, findingTotal } = await import(join(DIST, 'model', 'index.js'));
+const { gzipSync } = await import('node:zlib');
 const { renderPeriodJson } = await import(join(DIST, 'cli', 'period-output.js'));
 const { renderPeriodTerminal } = await import(join(DIST, 'report', 'period-terminal.js'));
 
@@ -233,7 +234,13 @@ async function bench(name) {
       const now = new Date('2026-01-01T02:00:00Z');
       const run = evaluate(snap, catalog, { config: defaultConfig(), toolVersion: VERSION, catalogVersion: CATALOG_VERSION, now, startedAt: now });
       const evalLarge = ms(t);
-      const findings = run.controls.reduce((n, c) => n + c.findings.length, 0);
+      const findings = run.controls.reduce((n, c) => n + findingTotal(c), 0);
+      // The stored result is gzip'd canonical JSON: run@3 as stored, and what run@2 (one object per finding) would have stored.
+      t = performance.now();
+      const run2Text = canonicalJson(expandRun(run));
+      const run2Bytes = gzipSync(run2Text).length;
+      const run2RawBytes = Buffer.byteLength(run2Text);
+      const run2Ms = ms(t);
       const s2 = await openStore(loc.target, { mode: 'write', toolVersion: VERSION });
       const before = loc.size ? loc.size() : await s2.sizeBytes();
       t = performance.now();
@@ -242,6 +249,9 @@ async function bench(name) {
       const insertLarge = ms(t);
       const insertLargeCpu = cpuMs(cl);
       const row = (await s2.driver.all('SELECT raw_bytes, stored_bytes FROM snapshots WHERE digest = ?', [stored.snapshotDigest]))[0];
+      const resultRow = (await s2.driver.all('SELECT result FROM runs WHERE run_id = ?', [stored.runId]))[0];
+      const resultStoredBytes = Buffer.from(resultRow.result).length;
+      const resultRawBytes = Buffer.byteLength(canonicalJson({ ...run, runId: stored.runId, snapshotDigest: stored.snapshotDigest }));
       t = performance.now();
       const back = await s2.loadSnapshot(stored.snapshotDigest);
       const loadMs = ms(t);
@@ -255,10 +265,12 @@ async function bench(name) {
           pods: PODS, objects: snap.kubernetes.objects.length, findings, generateMs: genMs, evaluateMs: evalLarge, insertMs: insertLarge, insertCpuMs: insertLargeCpu,
           snapshotRawBytes: Number(row.raw_bytes), snapshotStoredBytes: Number(row.stored_bytes), storeGrowthBytes: after !== undefined && before !== undefined ? after - before : undefined,
           loadSnapshotMs: loadMs, loadResultMs,
+          resultRawBytes, resultStoredBytes, run2ResultRawBytes: run2RawBytes, run2ResultStoredBytes: run2Bytes, run2CanonicalGzipMs: run2Ms,
         },
       });
       log(`  generated ${snap.kubernetes.objects.length.toLocaleString('en')} objects in ${genMs.toFixed(0)} ms; evaluated in ${evalLarge.toFixed(0)} ms (${findings.toLocaleString('en')} findings)`);
       log(`  insert: ${insertLarge.toFixed(0)} ms wall (${insertLargeCpu.toFixed(0)} ms CPU); snapshot ${mb(Number(row.raw_bytes))} canonical JSON → ${mb(Number(row.stored_bytes))} gzip${after !== undefined ? `; store grew ${mb(after - before)}` : ''}`);
+      log(`  stored result (run@3): ${mb(resultRawBytes)} canonical JSON → ${mb(resultStoredBytes)} gzip; the same run as run@2 would be ${mb(run2RawBytes)} → ${mb(run2Bytes)} (${((100 * resultStoredBytes) / run2Bytes).toFixed(1)} %; its canonical JSON + gzip alone took ${run2Ms.toFixed(0)} ms)`);
       log(`  load the snapshot back (scan --run): ${loadMs.toFixed(0)} ms (${back.kubernetes.objects.length.toLocaleString('en')} objects, digest checked); the result: ${loadResultMs.toFixed(0)} ms`);
       if (canonicalJson(back.cluster) !== canonicalJson(snap.cluster)) throw new Error('snapshot did not round-trip');
     }

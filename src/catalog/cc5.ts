@@ -318,7 +318,7 @@ export const CC5_IAM_01 = defineControl({
         const hasPodIdentity = assocKey.has(key);
         const hasIrsa = Boolean(irsaRole(saByKey.get(key)));
         if (hasPodIdentity || hasIrsa) {
-          ctx.pass(w.obj, 'workload-identity', `service account ${key} has its own AWS identity (${hasPodIdentity ? 'Pod Identity' : 'IRSA'})`);
+          ctx.pass(w.obj, 'workload-identity', hasPodIdentity ? 'its service account has its own AWS identity (Pod Identity)' : 'its service account has its own AWS identity (IRSA)');
         } else if (!saByKey.has(key) && !ev.complete('k8s:core/ServiceAccount')) {
           unjudged++; // its ServiceAccount is not in the input: an IRSA annotation there is not excluded
         } else if (broad.length) {

@@ -368,6 +368,7 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
       out.outputs = await writeOutputs(run, p.formats, join(opts.output, t.slug), {
         color: false, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}),
         ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
+        ...(opts.expandPassing ? { expandPassing: true } : {}),
       });
     } catch (err) {
       return { ...out, result: 'error', exitCode: EXIT.USAGE, reason: `the outputs were not written: ${err instanceof UserError ? err.message : errText(err)}` };

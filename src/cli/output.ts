@@ -13,6 +13,8 @@ export interface FormatContext {
   chromium?: string;
   /** JUnit: one test case per finding as well as per control (`--junit-per-finding`). */
   junitPerFinding?: boolean;
+  /** JSON: one object per finding, passes included, in the superseded run@2 shape (`--expand-passing`). */
+  expandPassing?: boolean;
 }
 
 export interface Format {
@@ -35,7 +37,7 @@ export const FORMATS: Record<string, () => Promise<Format>> = {
   },
   json: async () => {
     const { renderJson } = await import('../report/json.js');
-    return { ext: 'json', description: 'the stable machine contract (schemas/report.schema.json)', render: (run, _ctx, write) => renderJson(run, write) };
+    return { ext: 'json', description: 'the stable machine contract (schemas/report.schema.json)', render: (run, ctx, write) => renderJson(run, write, { expandPassing: Boolean(ctx.expandPassing) }) };
   },
   markdown: async () => {
     const { renderMarkdown } = await import('../report/markdown.js');

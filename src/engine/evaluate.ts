@@ -1,7 +1,7 @@
 import type {
   Attestation, AttestationIssue, CheckContext, ControlDefinition, ControlResult, EffectiveConfig, EvidenceGap,
-  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, FirstSeenLookup, JsonValue, K8sObject, OwnerRef, ResourceRef, RuleInfo,
-  RuleLevel, RuleMeta, RunFilters, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
+  EvidenceKey, EvidenceRequirement, Finding, FindingInput, FindingStatus, FirstSeenLookup, JsonValue, K8sObject, OwnerRef, PassedGroup, ResourceRef, RuleInfo,
+  RuleLevel, RuleMeta, RunFilters, RunResource, RunResult, RunSummary, Severity, Snapshot, Status, StatusCounts, UnevaluatedRule, Waiver, WaiverIssue,
 } from '../model/index.js';
 import { FINDING_STATUSES, RUN_SCHEMA, SECTIONS, emptyCounts, emptyFindingCounts, isCountedEvidence, severityRank } from '../model/index.js';
 import { SnapshotIndex, scopedEvidence, trackUnknownReads } from './evidence.js';
@@ -58,9 +58,10 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
   const system = new Set(opts.config.systemNamespaces);
   const clusterName = snapshot.cluster.name;
   const iac = snapshot.iac ? new IacMapper(snapshot.iac) : undefined;
+  const table = new ResourceTable(system, iac);
 
   const controls = selected.map((c) => evaluateControl(c, index, snapshot, {
-    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, ...(iac ? { iac } : {}), ...(filters ? { filters } : {}),
+    config: opts.config, now, system, waivers, attested: attestations.inForce.get(c.id), clusterName, table, ...(iac ? { iac } : {}), ...(filters ? { filters } : {}),
     ...(opts.firstSeen ? { firstSeen: opts.firstSeen } : {}),
   }));
 
@@ -72,6 +73,7 @@ export function evaluate(snapshot: Snapshot, catalog: readonly ControlDefinition
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
     cluster: snapshot.cluster,
+    resources: table.resources,
     sources: { kubernetes: snapshot.kubernetes.source, aws: snapshot.aws.source },
     ...(snapshot.collector.identity ? { collectorIdentity: snapshot.collector.identity } : {}),
     ...(opts.snapshotDigest ? { snapshotDigest: opts.snapshotDigest } : {}),
@@ -114,6 +116,68 @@ interface ControlEnv {
   iac?: IacMapper;
   filters?: RunFilters;
   firstSeen?: FirstSeenLookup;
+  /** The run's resource table: passing findings name their resource by its index. */
+  table: ResourceTable;
+}
+
+/**
+ * The run's resource table (`RunResult.resources`): each resource a passing finding names, once.
+ * A Kubernetes object is indexed by identity (one lookup per pass, no new object); a ResourceRef
+ * (AWS, Terraform) by its identifying fields, so that refs made afresh by each check share an entry.
+ */
+export class ResourceTable {
+  readonly resources: RunResource[] = [];
+  private readonly byObject = new WeakMap<object, number>();
+  private readonly byKey = new Map<string, number>();
+  /** Whether the resource at an index is in a system namespace (the default of a finding's `system`). */
+  private readonly systemAt: boolean[] = [];
+
+  constructor(private readonly systemNamespaces: ReadonlySet<string>, private readonly iac?: IacMapper) {}
+
+  /** The index of a resource, added to the table on first sight. */
+  indexOf(r: K8sObject | ResourceRef): number {
+    const known = this.byObject.get(r);
+    if (known !== undefined) return known;
+    let i: number;
+    if (isK8s(r)) {
+      const ref = refOf(r);
+      i = this.add(r.$source ? { ...ref, source: r.$source } : ref, ref);
+    } else {
+      let resource = r;
+      let source: RunResource['source'];
+      const tf = this.iac?.map(resource);
+      if (tf) {
+        resource = tf.resource;
+        source = tf.source;
+      } else if (this.iac && resource.provider === 'aws') {
+        const name = this.iac.text(resource.name);
+        if (name !== resource.name) resource = { ...resource, name };
+      }
+      const key = [resource.provider, resource.kind, resource.apiVersion, resource.namespace, resource.name, resource.uid, resource.arn, resource.region, resource.accountId,
+        source?.file, source?.line].join('\u0000');
+      const seen = this.byKey.get(key);
+      if (seen !== undefined) i = seen;
+      else {
+        i = this.add(source ? { ...resource, source } : resource, resource);
+        this.byKey.set(key, i);
+      }
+    }
+    this.byObject.set(r, i);
+    return i;
+  }
+
+  /** Whether the finding on the resource at `i` is a system one, unless the check said. */
+  isSystem(i: number): boolean {
+    return this.systemAt[i]!;
+  }
+
+  private add(entry: RunResource, ref: ResourceRef): number {
+    const i = this.resources.length;
+    this.resources.push(entry);
+    const ns = ref.kind === 'Namespace' && ref.provider === 'kubernetes' ? ref.name : ref.namespace;
+    this.systemAt.push(ns !== undefined && this.systemNamespaces.has(ns));
+    return i;
+  }
 }
 
 /** Why required evidence is missing, in words a user can act on. */
@@ -213,6 +277,14 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
   // Findings are made as the check reports them, so the check's inputs die young (at 150,000 pods a
   // control reports over a million: kept until the check returned, they all had to be copied by GC).
   const findings: Finding[] = [];
+  /**
+   * Passing and not-applicable findings, compact: per status, rule and message the indices of their
+   * resources (no Finding, ref or string per pass). Messages are interned per control.
+   */
+  const passed: PassedGroup[] = [];
+  const groups = new Map<string, Map<string, PassedGroup>>();
+  /** Findings of every status (system ones included), passes too. */
+  let total = 0;
   const counts = emptyFindingCounts();
   const systemCounts = emptyFindingCounts();
   let failSeverity: Severity | undefined;
@@ -242,9 +314,35 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     const declared = new Set<string>([...control.requires.flatMap((r) => r.anyOf), ...(control.optional ?? [])]);
     const evidence = scopedEvidence(index, control.id, declared);
     const isSystem = (ns: string | undefined) => ns !== undefined && env.system.has(ns);
+    /** A pass or not-applicable finding without details or a severity of its own: an index in a group. */
+    const compact = (resource: K8sObject | ResourceRef, rule: string, status: 'pass' | 'not-applicable', message: string, system: boolean | undefined) => {
+      const a = accessOf(rule);
+      if (a.state === 'missing') { markUnevaluated(rule, a.reason!); return; }
+      const i = env.table.indexOf(resource);
+      const sys = system ?? (isCountedEvidence(resource) ? false : env.table.isSystem(i));
+      const key = status === 'pass' ? rule : `${rule}\u0000na`;
+      let byMessage = groups.get(key);
+      if (!byMessage) { byMessage = new Map(); groups.set(key, byMessage); }
+      let g = byMessage.get(message);
+      if (!g) {
+        g = { rule, status, message: env.iac ? env.iac.text(message) : message, resources: [] };
+        byMessage.set(message, g);
+        passed.push(g);
+      }
+      if (sys) (g.system ??= []).push(i);
+      else g.resources.push(i);
+      (sys ? systemCounts : counts)[status]++;
+      total++;
+    };
+    // Filters (engine/filters.ts): a skipped rule is not evaluated; a namespaced finding outside the namespace filters is not made.
+    const filteredOut = (resource: K8sObject | ResourceRef, rule: string) =>
+      env.filters !== undefined && (ruleSkipped(env.filters, control.id, rule) || !namespaceKept(env.filters, isK8s(resource) ? resource.metadata.namespace : resource.namespace));
     const report = (input: FindingInput) => {
-      // Filters (engine/filters.ts): a skipped rule is not evaluated; a namespaced finding outside the namespace filters is not made.
-      if (env.filters && (ruleSkipped(env.filters, control.id, input.rule) || !namespaceKept(env.filters, isK8s(input.resource) ? input.resource.metadata.namespace : input.resource.namespace))) return;
+      if (filteredOut(input.resource, input.rule)) return;
+      if ((input.status === 'pass' || input.status === 'not-applicable') && !input.details && !input.severity && !unknownRead) {
+        compact(input.resource, input.rule, input.status, input.message, input.system);
+        return;
+      }
       const a = accessOf(input.rule);
       if (a.state === 'missing') {
         // Whatever the check concluded without the rule's evidence is not a verdict.
@@ -277,6 +375,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       if (f.status === 'error' && !f.system && level === 'required' && requiredErrors++ === 0) firstRequiredError = f;
       (f.system ? systemCounts : counts)[f.status]++;
       findings.push(f);
+      total++;
     };
     const ctx: CheckContext = {
       config: env.config,
@@ -286,6 +385,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       isSystemNamespace: isSystem,
       report,
       pass: (resource, rule, message, details, o) => {
+        if (!details && !unknownRead) { if (!filteredOut(resource, rule)) compact(resource, rule, 'pass', message, o?.system); return; }
         const input: FindingInput = { rule, status: 'pass', resource, message };
         if (details) input.details = details;
         if (o?.system !== undefined) input.system = o.system;
@@ -384,7 +484,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     // ("the cluster description has no resourcesVpcConfig" when DescribeCluster was denied) follows as a note.
     message = gapsOfVerdict.length > 0 ? `evidence ${anyNotCollected ? 'not collected' : 'incomplete'}: ${gapsOfVerdict.join(' | ')}` : errorReason!;
     if (errorReason && gapsOfVerdict.length > 0) notes.push(`with the evidence that could be read, the check reported: ${errorReason}`);
-    if (findings.length > 0) notes.push(`${findings.length} findings below come from incomplete evidence`);
+    if (total > 0) notes.push(`${total} findings below come from incomplete evidence`);
   } else if (naReason && unreadAlternatives.length > 0) {
     // "Nothing in scope" seen with one source unreadable: that source might show something in scope.
     status = 'error';
@@ -409,8 +509,8 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     }
   } else if (decided === 0 && counts.warn === 0) {
     status = 'not-applicable';
-    message = findings.length > 0
-      ? `nothing in scope outside system namespaces (${findings.length} system findings reported separately)`
+    message = total > 0
+      ? `nothing in scope outside system namespaces (${total} system findings reported separately)`
       : 'nothing in scope to evaluate';
     // Said so when the run's namespace filters may be why (README "Filters").
     if (env.filters?.namespaces?.length || env.filters?.excludeNamespaces?.length) message += ' with the namespace filters of this run';
@@ -443,6 +543,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
     rules: ruleInfos(control),
     unevaluated: unevaluatedList,
     findings,
+    passed,
     counts,
     systemCounts,
     ...(failSeverity ? { failSeverity } : {}),

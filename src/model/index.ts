@@ -8,3 +8,4 @@ export * from './period.js';
 export * from './diff.js';
 export * from './glob.js';
 export * from './first-seen.js';
+export * from './findings.js';

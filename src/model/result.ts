@@ -104,7 +104,17 @@ export interface ControlResult {
    * the control `error` unless a required rule failed on evidence that was read (then `fail`).
    */
   unevaluated: UnevaluatedRule[];
+  /**
+   * `run@3`: the findings that are not passes, in full (fail, warn, error, waived, and passes that
+   * carry details or their own severity). Before run@3 every finding, passes included.
+   */
   findings: Finding[];
+  /**
+   * `run@3`: passing and not-applicable findings as lists of indices into `RunResult.resources`, one
+   * entry per (status, rule, message). Absent in run@1/run@2 results (their passes are in `findings`).
+   * Read findings through src/model/findings.ts (`eachFinding`), which handles both shapes.
+   */
+  passed?: PassedGroup[];
   counts: FindingCounts;
   /** Counts of findings in system namespaces (not part of `counts`). */
   systemCounts: FindingCounts;
@@ -115,6 +125,25 @@ export interface ControlResult {
   waivers: AppliedWaiver[];
   remediation: Remediation;
   references: Reference[];
+}
+
+/** A resource of the run's resource table (`run@3`): its reference and where it was read from. */
+export interface RunResource extends ResourceRef {
+  source?: SourceLocation;
+}
+
+/**
+ * Passing (or not-applicable) findings of one rule with one message, by resource index. Their
+ * severity is the rule's (`ControlResult.rules`), else the control's.
+ */
+export interface PassedGroup {
+  rule: string;
+  status: 'pass' | 'not-applicable';
+  message: string;
+  /** Indices into `RunResult.resources`, outside system namespaces (counted). */
+  resources: number[];
+  /** Indices of resources in system namespaces (reported separately, not counted). */
+  system?: number[];
 }
 
 export interface OwnerRef {
@@ -158,16 +187,20 @@ export interface RunSummary {
 }
 
 /**
- * The JSON report contract. `run@2` added the `warn` finding status, rule levels (`rules`) and
+ * The JSON report contract. `run@3` describes each resource once (`resources`) and lists passing and
+ * not-applicable findings as resource indices per rule and message (`ControlResult.passed`); `run@2` (one
+ * object per finding) is superseded and still written by `--format json --expand-passing`. `run@2` added the `warn` finding status, rule levels (`rules`) and
  * `unevaluated`; `run@1` (no warnings: recommended rules failed their control) is superseded, and
  * stored runs of that shape still load, diff and verify.
  */
-export const RUN_SCHEMA = 'eks-soc2/run@2' as const;
-export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2'] as const;
+export const RUN_SCHEMA = 'eks-soc2/run@3' as const;
+export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2', 'eks-soc2/run@3'] as const;
 
 export interface RunResult {
-  /** `run@2` for runs made now; stored `run@1` runs keep theirs. */
+  /** `run@3` for runs made now; stored `run@1`/`run@2` runs keep theirs. */
   schema: (typeof RUN_SCHEMAS_READ)[number];
+  /** `run@3`: every resource a passing finding names, once; `PassedGroup` indices point here. */
+  resources?: RunResource[];
   /** Set by the evidence store. */
   runId?: string;
   tool: { name: 'eks-soc2'; version: string };

@@ -130,6 +130,16 @@ const finding = z.object({
   details: z.record(str, json).optional(),
 });
 
+const passedGroup = z.object({
+  rule: str,
+  status: z.enum(['pass', 'not-applicable']),
+  message: str.meta({ description: 'The message every finding of the group has (one per rule and message).' }),
+  resources: z.array(z.number().int().min(0)).meta({ description: 'Indices into the run\'s resources, outside system namespaces (counted).' }),
+  system: z.array(z.number().int().min(0)).optional().meta({ description: 'Indices of resources in system namespaces (reported separately, not counted).' }),
+}).meta({ description: 'Passing or not-applicable findings of one rule with one message, by resource index; severity is the rule\'s (rules), else the control\'s.' });
+
+const runResource = resourceRefSchema.extend({ source: sourceLocation.optional() });
+
 const controlResult = z.object({
   id: str,
   title: str,
@@ -148,7 +158,8 @@ const controlResult = z.object({
   notes: z.array(str),
   rules: z.array(z.object({ id: str, title: str, level: ruleLevel, severity })).meta({ description: 'Every rule of the control with its level: a failed required rule fails the control, a failed recommended rule is a warn finding.' }),
   unevaluated: z.array(z.object({ rule: str, level: ruleLevel, reason: str })).meta({ description: 'Rules not evaluated at all because their evidence was not read; reason says which evidence.' }),
-  findings: z.array(finding),
+  findings: z.array(finding).meta({ description: 'run@3: the findings that are not passes (fail, warn, error, waived; passes with details), in full. run@1/run@2: every finding.' }),
+  passed: z.array(passedGroup).optional().meta({ description: 'run@3: passing and not-applicable findings as resource indices per rule and message. Absent in run@1/run@2.' }),
   counts: findingCounts,
   systemCounts: findingCounts,
   failSeverity: severity.optional(),
@@ -160,9 +171,11 @@ const controlResult = z.object({
 });
 
 export const runResultSchema = z.object({
+  // run@2: one object per finding (superseded; still written by --expand-passing, stored runs keep it).
   // run@1: a run stored before warnings existed, read back from the store in the run@2 shape (no
   // warnings, no rule levels); its verdicts counted failed recommended rules as failures.
-  schema: z.enum(['eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@2. eks-soc2/run@1 marks a run stored by an earlier version and read back in this shape (no warnings: its recommended rules failed their control).' }),
+  schema: z.enum(['eks-soc2/run@3', 'eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@3 (resources once, passing findings as resource indices). eks-soc2/run@2 (superseded) has one object per finding: written by --format json --expand-passing and by earlier versions. eks-soc2/run@1 marks a run stored before warnings existed, read back in the run@2 shape (no warnings: its recommended rules failed their control).' }),
+  resources: z.array(runResource).optional().meta({ description: 'run@3: every resource a passing finding names, once; passed[].resources index into it.' }),
   runId: str.optional(),
   tool: z.object({ name: z.literal('eks-soc2'), version: str }),
   catalogVersion: str,

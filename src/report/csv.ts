@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify';
 import type { ControlResult, Finding, PeriodResult, RunResult } from '../model/index.js';
 import { neutraliseCsvCell } from './escape.js';
+import { eachFinding, findingTotal } from '../model/findings.js';
 import { locationLabel, ownerLabel, periodWarningRules } from './markdown.js';
 
 export const CSV_COLUMNS = [
@@ -69,8 +70,8 @@ async function stream(rows: Iterable<Cell[]>, columns: readonly string[], write:
 export async function renderCsv(run: RunResult, write: (chunk: string) => void): Promise<void> {
   function* rows(): Iterable<Cell[]> {
     for (const c of run.controls) {
-      if (c.findings.length === 0) yield controlRow(c);
-      for (const f of c.findings) yield findingRow(c, f);
+      if (findingTotal(c) === 0) yield controlRow(c);
+      for (const f of eachFinding(run, c)) yield findingRow(c, f);
       for (const u of c.unevaluated) yield unevaluatedRow(c, u);
     }
   }

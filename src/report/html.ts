@@ -2,6 +2,7 @@ import type {
   ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, FindingStatus, Status, StatusCounts, Verdict,
 } from '../model/index.js';
 import { SCORE_WORDING, SECTIONS, emptyCounts } from '../model/index.js';
+import { eachFinding, expandGroup, passingSample, systemFindingTotal } from '../model/findings.js';
 import { escapeHtml as h } from './escape.js';
 import { CHART_ORDER, FINDING_CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
 import { VERDICT_LABEL, clusterLabel, failing, locationLabel, ruleTally, warnings } from './markdown.js';
@@ -180,12 +181,12 @@ function findingTable(list: Finding[]): string {
  */
 export const HTML_MAX_ROWS = 500;
 
-function findingList(title: string, all: Finding[], visible: number, collapsedByDefault: boolean): string {
-  if (all.length === 0) return '';
+function findingList(title: string, all: Finding[], visible: number, collapsedByDefault: boolean, total = all.length): string {
+  if (total === 0) return '';
   const list = all.length > HTML_MAX_ROWS ? all.slice(0, HTML_MAX_ROWS) : all;
-  const more = all.length - list.length;
+  const more = total - list.length;
   const note = more > 0 ? `<p class="muted">… and ${more} more not listed here: the CSV and JSON reports list every finding.</p>` : '';
-  return findingListOf(title, list, visible, collapsedByDefault, all.length) + note;
+  return findingListOf(title, list, visible, collapsedByDefault, total) + note;
 }
 
 function findingListOf(title: string, list: Finding[], visible: number, collapsedByDefault: boolean, total: number): string {
@@ -208,13 +209,25 @@ function rulesTable(c: ControlResult): string {
     `<div class="tablewrap"><table><thead><tr><th>Rule</th><th>Checks</th><th>Level</th><th>Severity</th></tr></thead><tbody>${c.rules.map((r) => `<tr><td><code>${h(r.id)}</code></td><td>${h(r.title)}</td><td>${h(r.level)}</td><td><span class="chip sev-${r.severity}">${r.severity}</span></td></tr>`).join('')}</tbody></table></div>`);
 }
 
-function controlBlock(c: ControlResult, visible: number): string {
+/** The first `n` of the findings `it` yields that `keep`, and how many it yields in all. */
+function firstOf(it: Iterable<Finding>, n: number, keep: (f: Finding) => boolean = () => true): Finding[] {
+  const out: Finding[] = [];
+  for (const f of it) if (keep(f)) { out.push(f); if (out.length >= n) break; }
+  return out;
+}
+
+function controlBlock(run: RunResult, c: ControlResult, visible: number): string {
   const fail = failing(c);
   const warn = warnings(c);
-  const pass = c.findings.filter((f) => f.status === 'pass' && !f.system);
+  // Passing findings are read from the compact form: a sample of them, with the count.
+  const pass = passingSample(run, c, HTML_MAX_ROWS);
   const waived = c.findings.filter((f) => f.status === 'waived' && !f.system);
-  const other = c.findings.filter((f) => !f.system && f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn');
-  const system = c.findings.filter((f) => f.system);
+  const isOther = (f: Finding) => f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn';
+  // Not-applicable findings are the only other ones among the compact passes: no pass is made here.
+  const other = firstOf([...c.findings, ...(c.passed ?? []).filter((g) => g.status === 'not-applicable')]
+    .flatMap((x) => ('resources' in x ? [...firstOf(expandGroup(run, c, x, 'exclude'), HTML_MAX_ROWS)] : [x])), HTML_MAX_ROWS, (f) => !f.system && isOther(f));
+  const otherTotal = c.counts['not-applicable'] + c.counts.error + c.counts.manual;
+  const system = firstOf(eachFinding(run, c, { system: 'only' }), HTML_MAX_ROWS);
   const sev = c.status === 'fail' ? `<span class="chip sev-${c.failSeverity ?? c.severity}">${c.failSeverity ?? c.severity}</span>` : `<span class="chip">${c.severity}</span>`;
   const ev = c.evidence;
   const facts = [
@@ -252,9 +265,9 @@ ${findingList('Failing resources', fail, visible, false)}
 ${findingList('Warnings — recommended rules, not failures', warn, visible, false)}
 ${unevaluatedTable(c)}
 ${findingList('Waived resources', waived, visible, false)}
-${findingList('Other results', other, visible, false)}
-${findingList('Passing resources', pass, visible, true)}
-${findingList('System namespaces (reported separately, not counted)', system, visible, true)}
+${findingList('Other results', other, visible, false, Math.max(otherTotal, other.length))}
+${findingList('Passing resources', pass, visible, true, c.counts.pass)}
+${findingList('System namespaces (reported separately, not counted)', system, visible, true, systemFindingTotal(c))}
 ${rulesTable(c)}
 ${waivers}
 ${attest}
@@ -328,7 +341,7 @@ export function renderHtml(run: RunResult, write: (chunk: string) => void, opts:
       sub = x.subheading;
       controls += `<div class="subhead">${h(sub)}</div>`;
     }
-    controls += controlBlock(x, visible);
+    controls += controlBlock(run, x, visible);
   }
 
   const gaps = run.gaps.length

@@ -1,36 +1,76 @@
-import type { RunResult } from '../model/index.js';
+import type { ControlResult, Finding, RunResult } from '../model/index.js';
+import { eachFinding, findingTotal } from '../model/findings.js';
+
+export interface JsonOptions {
+  /**
+   * Write one object per finding, passes included, in the superseded `run@2` shape (no resource
+   * table), for consumers that want it. The default is the compact `run@3` form.
+   */
+  expandPassing?: boolean;
+}
 
 /**
- * The JSON report: the RunResult itself (schema `eks-soc2/run@2`, see schemas/report.schema.json and
- * docs/reports.md; a stored run@1 is read back in the run@2 shape and keeps its `schema`).
- * Written control by control so that a large run is never held as one string.
+ * The JSON report: the RunResult itself (schema `eks-soc2/run@3`, see schemas/report.schema.json and
+ * docs/reports.md; a stored run@1/run@2 is written in its own shape and keeps its `schema`). With
+ * `expandPassing` a run@3 result is written in the run@2 shape. Written control by control, and large
+ * lists in batches, so that a large run is never held as one string.
  */
-export function renderJson(run: RunResult, write: (chunk: string) => void): void {
-  const { controls, ...head } = run;
-  const headJson = JSON.stringify(head, null, 2);
+export function renderJson(run: RunResult, write: (chunk: string) => void, opts: JsonOptions = {}): void {
+  const expand = opts.expandPassing === true && run.schema === 'eks-soc2/run@3';
+  const { controls, resources, ...head } = run;
+  const headJson = JSON.stringify(expand ? { ...head, schema: 'eks-soc2/run@2' } : head, null, 2);
   write(headJson.slice(0, -2));
+  if (resources && !expand) {
+    write(',\n  "resources": [');
+    for (let k = 0; k < resources.length; k += RESOURCES_BATCH) {
+      const part = JSON.stringify(resources.slice(k, k + RESOURCES_BATCH));
+      write(`${k ? ',' : ''}\n    ${part.slice(1, -1)}`);
+    }
+    write('\n  ]');
+  }
   write(',\n  "controls": [');
   controls.forEach((c, i) => {
     write(`${i ? ',' : ''}\n    `);
-    if (c.findings.length <= FINDINGS_BATCH) {
-      write(JSON.stringify(c));
-      return;
+    if (expand) {
+      const { passed: _passed, ...rest } = c;
+      writeControl(rest as ControlResult, eachFinding(run, c), findingTotal(c), write);
+    } else {
+      writeControl(c, c.findings, c.findings.length, write);
     }
-    // A control with many findings (one per workload and rule at 150,000 pods) is written in batches:
-    // the same bytes as JSON.stringify(c), never one string of hundreds of MB.
-    const text = JSON.stringify({ ...c, findings: [SENTINEL] });
-    const mark = `"findings":[${JSON.stringify(SENTINEL)}]`;
-    const at = text.indexOf(mark);
-    write(text.slice(0, at + '"findings":['.length));
-    for (let k = 0; k < c.findings.length; k += FINDINGS_BATCH) {
-      const part = JSON.stringify(c.findings.slice(k, k + FINDINGS_BATCH));
-      write(`${k ? ',' : ''}${part.slice(1, -1)}`);
-    }
-    write(text.slice(at + mark.length - 1));
   });
   write('\n  ]\n}\n');
 }
 
+/** A control with its findings taken from `findings` (`count` of them): the same bytes as JSON.stringify. */
+function writeControl(c: ControlResult, findings: Iterable<Finding>, count: number, write: (chunk: string) => void): void {
+  if (count <= FINDINGS_BATCH && Array.isArray(findings)) {
+    write(JSON.stringify(findings === c.findings ? c : { ...c, findings }));
+    return;
+  }
+  // A control with many findings (one per workload and rule at 150,000 pods) is written in batches:
+  // the same bytes as JSON.stringify(c), never one string of hundreds of MB.
+  const text = JSON.stringify({ ...c, findings: [SENTINEL] });
+  const mark = `"findings":[${JSON.stringify(SENTINEL)}]`;
+  const at = text.indexOf(mark);
+  write(text.slice(0, at + '"findings":['.length));
+  let batch: Finding[] = [];
+  let first = true;
+  const flush = () => {
+    if (batch.length === 0) return;
+    const part = JSON.stringify(batch);
+    write(`${first ? '' : ','}${part.slice(1, -1)}`);
+    first = false;
+    batch = [];
+  };
+  for (const f of findings) {
+    batch.push(f);
+    if (batch.length >= FINDINGS_BATCH) flush();
+  }
+  flush();
+  write(text.slice(at + mark.length - 1));
+}
+
 /** ~60 kB per batch: below V8's large-object size, so batches are cheap young garbage. */
 const FINDINGS_BATCH = 200;
+const RESOURCES_BATCH = 500;
 const SENTINEL = '@@eks-soc2:findings@@';

@@ -1,5 +1,6 @@
 import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, SectionId } from '../model/index.js';
 import { SECTIONS } from '../model/index.js';
+import { eachFinding } from '../model/findings.js';
 import { escapeXml as x } from './escape.js';
 import { clusterLabel, failing, locationLabel, ownerLabel, periodWarningRules, VERDICT_LABEL, warnings } from './markdown.js';
 import { resourceLabel } from './terminal.js';
@@ -110,7 +111,7 @@ export function renderJunit(run: RunResult, write: (chunk: string) => void, opts
   for (const c of run.controls) {
     const list = suites.get(c.section) ?? [];
     list.push(controlCase(c));
-    if (opts.perFinding) for (const f of c.findings) list.push(findingCase(c, f));
+    if (opts.perFinding) for (const f of eachFinding(run, c)) list.push(findingCase(c, f));
     suites.set(c.section, list);
   }
   const all = [...suites.values()].flat();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, Status } from '../model/index.js';
 import { SECTIONS } from '../model/index.js';
+import { eachFinding } from '../model/findings.js';
 import { VERDICT_LABEL, clusterLabel } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
@@ -120,7 +121,8 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
   for (const c of run.controls) {
     const related: string[] = [];
     const levels = new Map(c.rules.map((r) => [r.id, r.level]));
-    c.findings.forEach((f, i) => {
+    let i = 0;
+    for (const f of eachFinding(run, c)) {
       const uuid = uuidV5(`${seed}|obs|${c.id}|${f.rule}|${resourceIdentity(f)}|${i}`);
       related.push(uuid);
       observations.push({
@@ -149,8 +151,9 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
         'relevant-evidence': evidence(f.source ? [prop('source', `${f.source.file}:${f.source.line}`)] : []),
         collected: run.finishedAt,
       });
-    });
-    if (c.findings.length === 0 || c.attestation) {
+      i++;
+    }
+    if (i === 0 || c.attestation) {
       const uuid = uuidV5(`${seed}|obs|${c.id}|control`);
       related.push(uuid);
       const a = c.attestation;

@@ -105,7 +105,7 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
   };
 
   for (const c of run.controls) {
-    for (const rid of new Set(c.findings.map((f) => f.rule))) addRule(c, rid);
+    for (const rid of new Set([...c.findings.map((f) => f.rule), ...(c.passed ?? []).map((g) => g.rule)])) addRule(c, rid);
     for (const u of c.unevaluated) addRule(c, u.rule);
     for (const f of c.findings) {
       if (f.system || (f.status !== 'fail' && f.status !== 'warn')) continue;

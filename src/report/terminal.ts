@@ -1,5 +1,6 @@
 import type { ControlResult, Finding, ResourceRef, RunResult, Status } from '../model/index.js';
 import { SCORE_WORDING, SECTIONS, resultSeverity } from '../model/index.js';
+import { eachFinding, systemFindingTotal } from '../model/findings.js';
 import { escapeTerminal as esc } from './escape.js';
 
 export interface TerminalOptions {
@@ -54,7 +55,7 @@ export function renderTerminal(run: RunResult, opts: TerminalOptions, write: (li
       sub = r.subheading;
       write(paint('dim', `  ${sub}`));
     }
-    writeControl(r, write, paint, details, top);
+    writeControl(run, r, write, paint, details, top);
   }
 
   const s = run.summary;
@@ -123,7 +124,7 @@ function ownerText(r: ControlResult): string {
 }
 
 function writeControl(
-  r: ControlResult, write: (l: string) => void, paint: (s: Style, t: string) => string, details: boolean, top: number,
+  run: RunResult, r: ControlResult, write: (l: string) => void, paint: (s: Style, t: string) => string, details: boolean, top: number,
 ): void {
   const badge = paint(STATUS_STYLE[r.status], STATUS_LABEL[r.status].padEnd(7));
   const sev = r.status === 'fail' ? paint('gray', ` [${resultSeverity(r)}]`) : '';
@@ -149,11 +150,11 @@ function writeControl(
   }
   if (!details && r.unevaluated.length > 5) write(paint('gray', `           … ${r.unevaluated.length - 5} more rule(s) not evaluated`));
   if (details) {
-    for (const f of r.findings.filter((x) => x.status !== 'fail' && !x.system)) write(findingLine(f, paint));
-    const sys = r.findings.filter((x) => x.system);
-    if (sys.length) {
-      write(paint('gray', `           system namespaces (${sys.length}, not counted):`));
-      for (const f of sys) write(findingLine(f, paint));
+    for (const f of eachFinding(run, r, { system: 'exclude' })) if (f.status !== 'fail') write(findingLine(f, paint));
+    const sys = systemFindingTotal(r);
+    if (sys) {
+      write(paint('gray', `           system namespaces (${sys}, not counted):`));
+      for (const f of eachFinding(run, r, { system: 'only' })) write(findingLine(f, paint));
     }
   } else if (r.systemCounts.fail) {
     write(paint('gray', `           + ${r.systemCounts.fail} failing in system namespaces (not counted)`));

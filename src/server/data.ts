@@ -8,6 +8,7 @@ import { AUTOMATION_LEVELS, FINDING_STATUSES, SECTIONS, SEVERITIES, STATUSES, de
 import type { ClusterInfo, EvidenceStore, RunInfo } from '../store/index.js';
 import { StoreError, clusterLabel, diffRuns } from '../store/index.js';
 import { badRequest, notFound } from './errors.js';
+import { expandGroup, findingTotal, systemFindingTotal } from '../model/findings.js';
 import type { ComputePeriod, PeriodInput, ScoreCounts } from './types.js';
 import type { Window } from './window.js';
 import { resolveWindow } from './window.js';
@@ -482,11 +483,11 @@ export class DashboardData {
       const p = this.deps.computePeriod([input], { from: w.from, to: w.to, generatedAt: this.deps.now(), toolVersion: this.deps.toolVersion });
       period = p.clusters[0]?.controls.find((x) => x.id === id);
     }
-    const { findings, ...rest } = ctl;
+    const { findings: _findings, passed: _passed, ...rest } = ctl;
     return {
       cluster: clusterRef(c),
       run: brief(latest!),
-      control: { ...rest, findingCounts: { ...ctl.counts, system: findings.filter((f) => f.system).length, total: findings.length } },
+      control: { ...rest, findingCounts: { ...ctl.counts, system: systemFindingTotal(ctl), total: findingTotal(ctl) } },
       window: { from: w.from, to: w.to, runs: runs.length },
       ...(period ? { period } : {}),
     };
@@ -502,24 +503,37 @@ export class DashboardData {
     const controls = f.control ? result.controls.filter((x) => x.id === f.control) : result.controls;
     if (f.control && !controls.length) throw notFound(`control ${f.control.slice(0, 60)} is not in run ${run.runId}`);
     const out: FindingRow[] = [];
+    /** Matches past the page are counted, not made (a control of a 150,000-pod run passes a million). */
+    let total = 0;
+    const end = offset + limit;
     for (const ctl of controls) {
-      for (const x of ctl.findings) {
-        if (status && x.status !== status) continue;
-        if (severity && x.severity !== severity) continue;
-        if (system === 'exclude' && x.system) continue;
-        if (system === 'only' && !x.system) continue;
-        if (f.namespace && (x.resource.namespace ?? '') !== f.namespace) continue;
-        if (f.kind && x.resource.kind !== f.kind) continue;
-        if (f.rule && x.rule !== f.rule) continue;
-        if (q && ![x.resource.name, x.resource.namespace ?? '', x.resource.kind, x.message, x.rule, x.resource.arn ?? ''].some((t) => t.toLowerCase().includes(q))) continue;
+      const rows: Iterable<Finding> = ctl.findings;
+      const each = (x: Finding) => {
+        if (status && x.status !== status) return;
+        if (severity && x.severity !== severity) return;
+        if (system === 'exclude' && x.system) return;
+        if (system === 'only' && !x.system) return;
+        if (f.namespace && (x.resource.namespace ?? '') !== f.namespace) return;
+        if (f.kind && x.resource.kind !== f.kind) return;
+        if (f.rule && x.rule !== f.rule) return;
+        if (q && ![x.resource.name, x.resource.namespace ?? '', x.resource.kind, x.message, x.rule, x.resource.arn ?? ''].some((t) => t.toLowerCase().includes(q))) return;
+        if (total++ < offset || total > end) return;
         out.push({
           control: ctl.id, controlTitle: ctl.title, rule: x.rule, status: x.status, severity: x.severity, resource: x.resource, message: x.message,
           ...(x.system ? { system: true } : {}), ...(x.waiver ? { waiver: x.waiver } : {}), ...(x.source ? { source: x.source } : {}),
           ...(x.details ? { details: x.details } : {}),
         });
+      };
+      for (const x of rows) each(x);
+      for (const g of ctl.passed ?? []) {
+        // A whole group is skipped on its status or rule; its findings are made one at a time.
+        if ((status && g.status !== status) || (f.rule && g.rule !== f.rule)) continue;
+        if (system === 'exclude' && g.resources.length === 0) continue;
+        if (system === 'only' && !g.system?.length) continue;
+        for (const x of expandGroup(result, ctl, g, system === 'include' ? undefined : system)) each(x);
       }
     }
-    return { runId: run.runId, ...pageOf(out, offset, limit) };
+    return { runId: run.runId, total, offset, limit, items: out };
   }
 
   async runs(key: string | undefined, offset: number, limit: number, w?: { fromIso?: string; toIso?: string }): Promise<Page<RunBrief> & { cluster: ClusterRef }> {

@@ -3,6 +3,7 @@ import type {
 } from '../model/index.js';
 import { DIFF_SCHEMA, resultSeverity } from '../model/index.js';
 import { clusterKey } from './records.js';
+import { eachFinding } from '../model/findings.js';
 
 /** Worst first: the status a resource has under a rule when several findings name it. */
 const RANK: Record<FindingStatus, number> = { fail: 7, error: 6, warn: 5, waived: 4, manual: 3, pass: 2, 'not-applicable': 1 };
@@ -13,9 +14,10 @@ function resourceKey(control: string, f: Finding): string {
   return [control, f.rule, r.provider, r.kind, r.namespace ?? '', r.name, r.arn ?? ''].join('\u0000');
 }
 
-function findingsByResource(c: ControlResult | undefined): Map<string, Finding> {
+function findingsByResource(run: RunResult, c: ControlResult | undefined): Map<string, Finding> {
   const m = new Map<string, Finding>();
-  for (const f of c?.findings ?? []) {
+  if (!c) return m;
+  for (const f of eachFinding(run, c)) {
     const k = resourceKey(c!.id, f);
     const cur = m.get(k);
     if (!cur || RANK[f.status] > RANK[cur.status]) m.set(k, f);
@@ -66,8 +68,8 @@ export function diffRuns(a: RunResult, b: RunResult, extra: { from?: Partial<Run
     let ch: DiffChange | undefined = !ca ? 'added' : !cb ? 'removed' : change(ca.status, cb.status);
     let reclassified = 0;
     if (ca && cb) {
-      const fa = findingsByResource(ca);
-      const fb = findingsByResource(cb);
+      const fa = findingsByResource(a, ca);
+      const fb = findingsByResource(b, cb);
       for (const [k, f] of fb) {
         const old = fa.get(k);
         const rc = change(old?.status, f.status);

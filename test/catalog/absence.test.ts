@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import type { ControlDefinition, ControlResult } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { P1_IAM_02, P1_IAM_03, P1_IAM_04, P1_IAM_05 } from '../../src/catalog/part1.js';
 import { CC5_IAM_03, CC5_IAM_05 } from '../../src/catalog/cc5.js';
 import { CC4_MON_01, CC4_MON_02, CC4_MON_03, CC4_MON_04, CC4_MON_05, CC4_SEC_01, CC4_SEC_02 } from '../../src/catalog/cc4.js';

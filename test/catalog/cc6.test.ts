@@ -6,7 +6,7 @@ import {
 import { catalog } from '../../src/catalog/index.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { DEFAULT_THRESHOLDS, defaultConfig } from '../../src/model/index.js';
 import type { ControlResult } from '../../src/model/index.js';
 import { runCase, testControl } from '../helpers/control-tester.js';

@@ -11,7 +11,7 @@ import { NOW, runCase, testControl } from '../helpers/control-tester.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 import { expectClassified, expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 
 const fact = (service: string, operation: string, output: JsonObject, params?: JsonObject, region = 'eu-west-1'): AwsFact =>
   ({ service, operation, region, accountId: '111122223333', ...(params ? { params } : {}), output });

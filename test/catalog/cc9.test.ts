@@ -4,7 +4,7 @@ import { CC9_ENC_01, CC9_ENC_02, CC9_ENC_03, CC9_ENC_04 } from '../../src/catalo
 import { catalog } from '../../src/catalog/index.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import type { JsonObject } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { runCase, testControl } from '../helpers/control-tester.js';

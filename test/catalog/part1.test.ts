@@ -8,7 +8,7 @@ import { catalog } from '../../src/catalog/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
 import type { ControlResult, JsonObject } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import { runCase, testControl } from '../helpers/control-tester.js';
 import { expectClassified, expectUnevaluated, expectWarning } from '../helpers/rule-levels.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/catalog/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { CC5_IAM_03 } from '../../src/catalog/cc5.js';
 

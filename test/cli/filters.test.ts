@@ -14,7 +14,7 @@ import { runCli } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'eks-soc2-filters-'));
 const env = { EKS_SOC2_STORE: '', EKS_SOC2_CONFIG: '' };
 async function scan(...args: string[]): Promise<RunResult> {
-  const r = await runCli(['scan', '--demo', '--format', 'json', '--fail-on', 'never', '--no-config', ...args], { env });
+  const r = await runCli(['scan', '--demo', '--format', 'json', '--expand-passing', '--fail-on', 'never', '--no-config', ...args], { env });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as RunResult;
 }

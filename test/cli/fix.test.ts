@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { main } from '../../src/cli/program.js';
 import { catalog } from '../../src/catalog/index.js';
 import { parseManifestText } from '../../src/collectors/files/parse.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { defaultConfig, emptySnapshot, kindKey } from '../../src/model/index.js';
 import type { K8sObject } from '../../src/model/index.js';
 import { startKubeApiServer } from '../helpers/kube-api-server.js';
@@ -69,7 +69,7 @@ describe('eks-soc2 fix (files)', () => {
     expect(await cli('fix', '-f', dir, '--complete-inventory', '--level', 'review', '--write', '--control', 'CC5-HARD-03')).toBe(0);
     expect(stderr.join('')).toContain(`wrote ${join(dir, 'shop.yaml')}`);
     const report = tmp();
-    await cli('scan', '-f', dir, '--control', 'CC5-HARD-03', '--format', 'json', '-o', report);
+    await cli('scan', '-f', dir, '--control', 'CC5-HARD-03', '--format', 'json', '--expand-passing', '-o', report);
     const c = (JSON.parse(readFileSync(join(report, 'eks-soc2-report.json'), 'utf8')) as { controls: { findings: { rule: string; status: string; resource: { name: string } }[] }[] }).controls[0]!;
     const failing = c.findings.filter((f) => f.status === 'fail').map((f) => `${f.resource.name} ${f.rule}`);
     // Only the rules that need a decision still fail (the CronJob has no decision left).
@@ -157,12 +157,12 @@ describe('eks-soc2 fix --waive', () => {
 
     // scan refuses the placeholder entry, then applies it once filled in.
     const report = tmp();
-    await cli('scan', '-f', dir, '--control', 'CC5-HARD-03', '--waivers', waivers, '--format', 'json', '-o', report);
+    await cli('scan', '-f', dir, '--control', 'CC5-HARD-03', '--waivers', waivers, '--format', 'json', '--expand-passing', '-o', report);
     const r1 = JSON.parse(readFileSync(join(report, 'eks-soc2-report.json'), 'utf8')) as { waivers: { issues: { message: string }[] }; controls: { findings: { rule: string; status: string }[] }[] };
     expect(r1.waivers.issues.some((i) => /still the placeholder written by `eks-soc2 fix --waive`/.test(i.message))).toBe(true);
     expect(['fail', 'warn']).toContain(r1.controls[0]!.findings.find((f) => f.rule === 'no-host-network' && f.status !== 'pass')?.status);
     writeFileSync(waivers, text.replace(/TODO\(eks-soc2 fix --waive\): why[^"\n]*/, 'node probe needs the host network').replace(/TODO\(eks-soc2 fix --waive\): who approves/, 'sec@example.com'));
-    await cli('scan', '-f', dir, '--control', 'CC5-HARD-03', '--waivers', waivers, '--format', 'json', '-o', report);
+    await cli('scan', '-f', dir, '--control', 'CC5-HARD-03', '--waivers', waivers, '--format', 'json', '--expand-passing', '-o', report);
     const r2 = JSON.parse(readFileSync(join(report, 'eks-soc2-report.json'), 'utf8')) as typeof r1;
     expect(r2.controls[0]!.findings.find((f) => f.rule === 'no-host-network' && f.status !== 'pass')?.status).toBe('waived');
   });

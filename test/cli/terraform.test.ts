@@ -33,7 +33,7 @@ describe('eks-soc2 scan with Terraform input', () => {
     const d = join(dir, 'json');
     mkdirSync(d);
     writeFileSync(join(d, 'main.tf'), MAIN_TF);
-    const r = await runCli(['scan', '-f', d, '--control', 'CC5-IAM-04', '--format', 'json'], { cwd: d });
+    const r = await runCli(['scan', '-f', d, '--control', 'CC5-IAM-04', '--format', 'json', '--expand-passing'], { cwd: d });
     const run = JSON.parse(r.stdout);
     expect(run.controls[0].findings[0]).toMatchObject({ resource: { provider: 'terraform', kind: 'aws_eks_cluster', name: 'aws_eks_cluster.main' }, source: { file: 'main.tf', line: 3 } });
     // Public access is on by default (the AWS provider's default): a failure.
@@ -45,7 +45,7 @@ describe('eks-soc2 scan with Terraform input', () => {
     mkdirSync(d);
     writeFileSync(join(d, 'main.tf'), `resource "aws_eks_cluster" "main" {\n  name = "acme-prod"\n  role_arn = "${ROLE}"\n  version = "1.31"\n  enabled_cluster_log_types = ["api"]\n  vpc_config {\n    subnet_ids = ["subnet-1"]\n    endpoint_public_access = false\n    endpoint_private_access = true\n  }\n}\n`);
     writeFileSync(join(d, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: { name: bad, namespace: app }\nspec: { containers: [{ name: c, image: nginx, securityContext: { privileged: true } }] }\n');
-    const r = await runCli(['scan', '-f', d, '--aws-evidence', 'test/fixtures/aws/evidence', '--control', 'CC4-MON-01,CC5-HARD-03,CC8-VER-01', '--format', 'json']);
+    const r = await runCli(['scan', '-f', d, '--aws-evidence', 'test/fixtures/aws/evidence', '--control', 'CC4-MON-01,CC5-HARD-03,CC8-VER-01', '--format', 'json', '--expand-passing']);
     const run = JSON.parse(r.stdout);
     const byId = new Map(run.controls.map((c: { id: string }) => [c.id, c]));
     const mon01 = byId.get('CC4-MON-01') as { findings: { rule: string; status: string; resource: { provider: string } }[] };
@@ -74,7 +74,7 @@ describe('eks-soc2 scan with Terraform input', () => {
     expect(text.length).toBeGreaterThan(45 * 1024 * 1024);
     const p = join(dir, 'big.json');
     writeFileSync(p, text);
-    const r = await runCli(['scan', '-f', p, '--control', 'CC4-MON-01', '--format', 'json']);
+    const r = await runCli(['scan', '-f', p, '--control', 'CC4-MON-01', '--format', 'json', '--expand-passing']);
     expect(r.stderr).toBe('');
     const run = JSON.parse(r.stdout);
     expect(run.controls[0].status).toBe('pass');

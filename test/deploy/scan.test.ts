@@ -50,7 +50,7 @@ function ourObjects(r: Rendering): { docs: Obj[]; ids: Set<string> } {
 }
 
 async function scanJson(r: Rendering, extra: string[]): Promise<Report> {
-  const res = await runCli(['scan', ...[r.file, ...r.with].flatMap((f) => ['-f', f]), '--no-store', '--format', 'json', ...extra]);
+  const res = await runCli(['scan', ...[r.file, ...r.with].flatMap((f) => ['-f', f]), '--no-store', '--format', 'json', '--expand-passing', ...extra]);
   expect(res.code, res.stderr).toBeLessThan(2);
   return JSON.parse(res.stdout) as Report;
 }
@@ -92,7 +92,7 @@ describe('eks-soc2 scans its own deployment', () => {
 
       it('with the cluster add-ons those findings need, nothing on our objects fails even with --complete-inventory', async () => {
         const addons = join(REPO, 'test/deploy/fixtures/cluster-addons.yaml');
-        const res = await runCli(['scan', ...[r.file, ...r.with, addons].flatMap((f) => ['-f', f]), '--no-store', '--format', 'json', '--complete-inventory', '--now', '2026-11-27T02:17:00Z']);
+        const res = await runCli(['scan', ...[r.file, ...r.with, addons].flatMap((f) => ['-f', f]), '--no-store', '--format', 'json', '--expand-passing', '--complete-inventory', '--now', '2026-11-27T02:17:00Z']);
         expect(res.code, res.stderr).toBeLessThan(2);
         const rep = JSON.parse(res.stdout) as Report;
         const failing = rep.controls.flatMap((c) => c.findings.filter((f) => f.status === 'fail' && !f.system && onOurs(f)).map((f) => `${c.id}/${f.rule} ${f.resource.kind}/${f.resource.name}`));

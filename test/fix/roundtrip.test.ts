@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { catalog } from '../../src/catalog/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { defaultConfig } from '../../src/model/index.js';
 import type { Finding, RunResult } from '../../src/model/index.js';
 import { materialise, planFixes } from '../../src/fix/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/catalog/index.js';
 import { collectFiles } from '../../src/collectors/files/read.js';
-import { evaluate } from '../../src/engine/index.js';
+import { evaluate } from '../helpers/evaluate-expanded.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { materialiseTerraform, planFixes } from '../../src/fix/index.js';
 import { EditError } from '../../src/fix/edit.js';

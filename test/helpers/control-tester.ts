@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Attestation, ControlDefinition, ControlResult, EffectiveConfig, Status, Waiver } from '../../src/model/index.js';
-import { defaultConfig } from '../../src/model/index.js';
+import { defaultConfig, expandControl } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { makeSnapshot } from './snapshot.js';
 import type { SnapshotSpec } from './snapshot.js';
@@ -28,7 +28,10 @@ export interface ControlCase extends SnapshotSpec {
 
 export const NOW = '2026-11-26T12:00:00Z';
 
-/** Evaluate one control against one case (no waivers unless given). */
+/**
+ * Evaluate one control against one case (no waivers unless given). The result has every finding as
+ * an object (`findings`, the run@2 shape), passes included, so that cases can look for them.
+ */
 export function runCase(control: ControlDefinition, c: ControlCase): ControlResult {
   const config = defaultConfig();
   if (c.config) {
@@ -40,7 +43,7 @@ export function runCase(control: ControlDefinition, c: ControlCase): ControlResu
     config, toolVersion: 'test', catalogVersion: 'test', now: new Date(c.now ?? NOW),
     waivers: c.waivers ?? [], attestations: c.attestations ?? [],
   });
-  return run.controls[0]!;
+  return expandControl(run, run.controls[0]!);
 }
 
 function check(control: ControlDefinition, c: ControlCase, defaultStatus: Status): void {

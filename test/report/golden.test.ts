@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderPeriodMarkdown } from '../../src/report/markdown.js';
 import { renderCsv, renderPeriodCsv } from '../../src/report/csv.js';
 import { renderJunit, renderPeriodJunit } from '../../src/report/junit.js';
+import { findingTotal } from '../../src/model/findings.js';
 import { capture, samplePeriod, sampleRun } from './fixtures.js';
 
 const dir = fileURLToPath(new URL('../fixtures/report/golden/', import.meta.url));
@@ -60,7 +61,7 @@ describe('text formats', () => {
     const csv = await capture((w) => renderCsv(run, w));
     const lines = csv.trimEnd().split('\r\n');
     // One row per finding, one for a control without findings, one per rule not evaluated as a whole.
-    const expected = run.controls.reduce((n, c) => n + Math.max(1, c.findings.length) + c.unevaluated.length, 0);
+    const expected = run.controls.reduce((n, c) => n + Math.max(1, findingTotal(c)) + c.unevaluated.length, 0);
     expect(lines).toHaveLength(expected + 1);
     expect(lines[0]).toBe('control,section,criteria,owner,rule,resource_provider,resource_kind,resource_namespace,resource_name,resource_arn,location,status,severity,message,system_namespace,waiver_id,waiver_approver,waiver_expiry');
     expect(lines.some((l) => l.startsWith('CC5-HARD-03,CC5,CC6.8;CC7.1,Security Team,no-privileged,kubernetes,Deployment,shop,checkout,,k8s/shop.yaml:40,fail,critical'))).toBe(true);
@@ -74,6 +75,6 @@ describe('text formats', () => {
     expect(xml).toMatch(/<testcase classname="CC6" name="CC6-TEST-03 [^"]*" time="0">\n\s*<skipped message="not-applicable: no service mesh is in scope"\/>/);
     const per = await capture((w) => renderJunit(sampleRun(), w, { perFinding: true }));
     expect(per).toContain('classname="CC5.CC5-HARD-03" name="no-privileged Deployment shop/checkout"');
-    expect((per.match(/<testcase /g) ?? []).length).toBe(7 + sampleRun().controls.reduce((n, c) => n + c.findings.length, 0));
+    expect((per.match(/<testcase /g) ?? []).length).toBe(7 + sampleRun().controls.reduce((n, c) => n + findingTotal(c), 0));
   });
 });

@@ -5,8 +5,9 @@ import { hostileRun, sampleRun } from './fixtures.js';
 
 /** What renderJson wrote before batching: the head, then each control as one JSON.stringify. */
 function reference(run: ReturnType<typeof sampleRun>): string {
-  const { controls, ...head } = run;
-  return `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "controls": [${controls.map((c, i) => `${i ? ',' : ''}\n    ${JSON.stringify(c)}`).join('')}\n  ]\n}\n`;
+  const { controls, resources, ...head } = run;
+  const table = resources ? `,\n  "resources": [${resources.length ? `\n    ${JSON.stringify(resources).slice(1, -1)}` : ''}\n  ]` : '';
+  return `${JSON.stringify(head, null, 2).slice(0, -2)}${table},\n  "controls": [${controls.map((c, i) => `${i ? ',' : ''}\n    ${JSON.stringify(c)}`).join('')}\n  ]\n}\n`;
 }
 
 describe('JSON report of a control with very many findings', () => {

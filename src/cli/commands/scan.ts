@@ -44,6 +44,8 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   details?: boolean;
   chromium?: string;
   junitPerFinding?: boolean;
+  /** `--expand-passing`: the JSON report lists every passing finding as an object (run@2 shape). */
+  expandPassing?: boolean;
   /** `--name`: the cluster's name when the evidence gives none (file scans). */
   name?: string;
   /** `--allow-empty`: inputs with nothing to evaluate exit 0 (pre-commit on a commit without manifests). */
@@ -95,6 +97,7 @@ export function registerScan(program: Command): void {
     .option('--no-fail-on-warn', 'warnings never change the exit code, whatever the configuration says (the default)')
     .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
     .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
+    .option('--expand-passing', 'JSON: one object per finding, passes included (the superseded run@2 shape); default: resources once, passing findings as resource indices (run@3)')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
     .option('-q, --quiet', 'print only the summary and the controls that do not pass')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
@@ -165,6 +168,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
   const written = await writeOutputs(run, formats, opts.output, {
     color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}),
     ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
+    ...(opts.expandPassing ? { expandPassing: true } : {}),
   });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
   // A store failure is reported after the report, so the scan's output is never lost to it.
@@ -179,7 +183,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
 }
 
 /** The options `scan` and `fix` share: where the evidence comes from, what to evaluate, and as of when. */
-export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | 'color' | 'chromium' | 'junitPerFinding' | 'details'>;
+export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | 'color' | 'chromium' | 'junitPerFinding' | 'expandPassing' | 'details'>;
 
 /**
  * Collect the evidence the options name (files, the demo, a stored run, a live cluster and its AWS

@@ -418,12 +418,18 @@ export function jsonItemOffsets(text: string): number[] {
 function lineAt(text: string, offsets: number[]): number[] {
   const lines: number[] = [];
   let line = 1;
-  let pos = 0;
+  let next = text.indexOf('\n');
   for (const off of offsets) {
-    for (; pos < off; pos++) if (text.charCodeAt(pos) === 10) line++;
+    while (next !== -1 && next < off) { line++; next = text.indexOf('\n', next + 1); }
     lines.push(line);
   }
   return lines;
+}
+
+/** True when the text is one line (with at most trailing whitespace): compact JSON, every item on line 1. */
+function oneLine(text: string): boolean {
+  const nl = text.indexOf('\n');
+  return nl === -1 || text.slice(nl).trim() === '';
 }
 
 /** Parse a JSON text: one object, a List, an array of objects, or a snapshot bundle. */
@@ -443,7 +449,9 @@ function tryParseJson(text: string, file: string, out: ParsedInput): EvidenceGap
     const line = m ? lineAt(text, [Number(m[1])])[0] : undefined;
     return problem(file, `malformed JSON (${(err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/,? *"[\s\S]*$/, '')}); file skipped`, line, 'parse-error', 'fix the JSON, or re-export it');
   }
-  settleJsonValue(value, file, out, isRecord(value) && isListKind(value) ? linesOf(lineAt(text, jsonItemOffsets(text))) : undefined);
+  // Compact JSON (`kubectl get -o json | jq -c`): every item is on line 1, no need to scan for them.
+  const lines = isRecord(value) && isListKind(value) ? (oneLine(text) ? () => 1 : linesOf(lineAt(text, jsonItemOffsets(text)))) : undefined;
+  settleJsonValue(value, file, out, lines);
   return undefined;
 }
 

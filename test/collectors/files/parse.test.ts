@@ -68,6 +68,14 @@ describe('JSON', () => {
     expect(parseManifestText('[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}]', 'a.json').objects).toHaveLength(1);
   });
 
+  it('gives every item of a compact (one-line) List line 1, and counts lines in a List with items on lines of their own', () => {
+    const items = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a\\n' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } }];
+    const compact = `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items })}\n`;
+    expect(parseManifestText(compact, 'c.json').objects.map((o) => [o.metadata.name, o.$source?.line])).toEqual([['a\\n', 1], ['b', 1]]);
+    const lined = `{"apiVersion":"v1","kind":"List","items":[\n${items.map((i) => JSON.stringify(i)).join(',\n\n')}\n]}`;
+    expect(parseManifestText(lined, 'l.json').objects.map((o) => o.$source?.line)).toEqual([2, 4]);
+  });
+
   it('reports malformed JSON with a line and reads nothing from it', () => {
     const r = parseManifestText('{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  oops\n}', 'bad.json');
     expect(r.objects).toEqual([]);

@@ -56,7 +56,7 @@ describe('eks-soc2 scan (live) and eks-soc2 collect', () => {
   it('scan without -f/--demo collects from the cluster and evaluates', async () => {
     const s = await start({ username: 'auditor@example.com' });
     const out = tmp();
-    const code = await cli('scan', '--kubeconfig', s.writeKubeconfig({ token: TOKEN }), '--control', 'CC5-HARD-03', '--format', 'json', '-o', out, '--qps', '0');
+    const code = await cli('scan', '--kubeconfig', s.writeKubeconfig({ token: TOKEN }), '--control', 'CC5-HARD-03', '--format', 'json', '--expand-passing', '-o', out, '--qps', '0');
     const r = report(out);
     expect(r.sources.kubernetes).toBe('live');
     expect(r.collectorIdentity).toBe('auditor@example.com');
@@ -72,7 +72,7 @@ describe('eks-soc2 scan (live) and eks-soc2 collect', () => {
   it('a 403 on pods makes the control error and the scan exit 3', async () => {
     const s = await start({ forbidden: ['core/pods'] });
     const out = tmp();
-    const code = await cli('scan', '--kubeconfig', s.writeKubeconfig({ token: TOKEN }), '--control', 'CC5-HARD-03', '--format', 'json', '-o', out, '--qps', '0');
+    const code = await cli('scan', '--kubeconfig', s.writeKubeconfig({ token: TOKEN }), '--control', 'CC5-HARD-03', '--format', 'json', '--expand-passing', '-o', out, '--qps', '0');
     const c = report(out).controls.find((x) => x.id === 'CC5-HARD-03')!;
     expect(c.status).toBe('error');
     expect(code).toBe(3);
@@ -95,8 +95,8 @@ describe('eks-soc2 scan (live) and eks-soc2 collect', () => {
 
     const liveOut = tmp();
     const fileOut = tmp();
-    await cli('scan', '--kubeconfig', kc, '--control', 'CC5-HARD-03', '--format', 'json', '-o', liveOut, '--qps', '0');
-    await cli('scan', '-f', bundle, '--control', 'CC5-HARD-03', '--format', 'json', '-o', fileOut);
+    await cli('scan', '--kubeconfig', kc, '--control', 'CC5-HARD-03', '--format', 'json', '--expand-passing', '-o', liveOut, '--qps', '0');
+    await cli('scan', '-f', bundle, '--control', 'CC5-HARD-03', '--format', 'json', '--expand-passing', '-o', fileOut);
     const strip = (r: ReturnType<typeof report>) => r.controls.map((c) => ({ id: c.id, status: c.status, findings: c.findings.map((f) => `${f.rule}|${f.status}|${f.resource.kind}|${f.resource.name}`).sort() }));
     expect(strip(report(fileOut))).toEqual(strip(report(liveOut)));
     expect(report(fileOut).sources.kubernetes).toBe('live');

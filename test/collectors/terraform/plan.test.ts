@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addTerraform, translatePlans } from '../../../src/collectors/terraform/index.js';
 import { catalog } from '../../../src/catalog/index.js';
-import { evaluate } from '../../../src/engine/index.js';
+import { evaluate } from '../../helpers/evaluate-expanded.js';
 import { defaultConfig, emptySnapshot } from '../../../src/model/index.js';
 import type { ControlResult, Snapshot } from '../../../src/model/index.js';
 import { plan } from './plan-builder.js';
