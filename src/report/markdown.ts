@@ -2,6 +2,7 @@ import type { ControlResult, Finding, OwnerRef, PeriodControl, PeriodResult, Run
 import { SECTIONS } from '../model/index.js';
 import { escapeMarkdown as md } from './escape.js';
 import { resourceLabel } from './terminal.js';
+import { verificationText } from './verification.js';
 
 /** Display order and labels of statuses, shared by the text renderers. */
 export const STATUS_ORDER: readonly Status[] = ['fail', 'error', 'manual', 'waived', 'pass', 'not-applicable'];
@@ -264,6 +265,12 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
   out();
   out(`Generated ${md(period.generatedAt.replace('T', ' ').slice(0, 16))} UTC by eks\\-soc2 ${md(period.tool.version)} · thresholds: operated effectively at ≥ ${Math.round(period.thresholds.effective * 100)}% pass rate, minimum coverage ${Math.round(period.thresholds.minCoverage * 100)}%, longest tolerated gap ${period.thresholds.maxGapDays} days`);
   out();
+  const ev = verificationText(period);
+  if (ev) {
+    out(ev.ok ? `> ✅ ${md(ev.headline, 600)}` : `> ⛔ **${md(ev.headline, 600)}**`);
+    for (const l of [...ev.heads, ...ev.problems]) out(`> - ${md(l, 500)}`);
+    out();
+  }
   for (const cl of period.clusters) {
     out(`## ${md(clusterLabel(cl), 120)}`);
     out();

@@ -1,5 +1,6 @@
 import type { FailInterval, PeriodCluster, PeriodControl, PeriodResult, Verdict } from '../model/index.js';
 import { escapeTerminal as esc } from './escape.js';
+import { verificationText } from './verification.js';
 
 export interface PeriodTerminalOptions {
   color: boolean;
@@ -38,6 +39,12 @@ export function renderPeriodTerminal(p: PeriodResult, opts: PeriodTerminalOption
   write(paint('bold', `eks-soc2 ${esc(p.tool.version, 40)} · period report ${esc(p.from, 40)} → ${esc(p.to, 40)}`) + paint('gray', `  (generated ${when(p.generatedAt)} UTC)`));
   write(paint('gray', `verdict rules: operated effectively = pass rate ≥ ${pct(t.effective)} and no failure open at the end; exceptions noted = pass rate ≥ ${pct(t.exceptions)};`));
   write(paint('gray', `  below that: not operating; insufficient evidence = tested on < ${pct(t.minCoverage)} of the days, a gap of more than ${t.maxGapDays} day(s), or no decided sample`));
+  const ev = verificationText(p);
+  if (ev) {
+    write(ev.ok ? paint('green', esc(ev.headline, 600)) : paint('red', paint('bold', esc(ev.headline, 600))));
+    for (const l of ev.heads) write(paint('gray', `  ${esc(l, 400)}`));
+    for (const l of ev.problems) write(paint('red', `  ${esc(l, 500)}`));
+  }
   if (!p.clusters.length) {
     write('');
     write('no stored runs in this window');

@@ -4,6 +4,7 @@ import { clusterLabel, VERDICT_LABEL } from './markdown.js';
 import { periodSummary } from './junit.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
+import { verificationText } from './verification.js';
 
 /** GitHub code scanning upload limits (docs: "SARIF support for code scanning"). */
 export const SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20, runsPerFile: 20 } as const;
@@ -317,13 +318,28 @@ export function renderPeriodSarif(p: PeriodResult, write: (chunk: string) => voi
     return {
       tool: { driver: { name: 'eks-soc2', version: p.tool.version, semanticVersion: p.tool.version, informationUri: 'https://github.com/eks-soc2/eks-soc2', rules } },
       automationDetails: { id: `eks-soc2-period/${cl.key}/` },
-      invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt }],
+      invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt, ...verificationNotes(p) }],
       results,
-      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary },
+      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary, ...verificationProperty(p, cl.key) },
     };
   });
   writeJson({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: runs.length > SARIF_LIMITS.runsPerFile ? [mergeRuns(runs, p)] : runs }, write);
   write('\n');
+}
+
+/** The store's chain check as a run-level notification: an error when it does not verify. */
+function verificationNotes(p: PeriodResult): { toolExecutionNotifications?: Json[] } {
+  const ev = verificationText(p);
+  if (!ev) return {};
+  const text = [ev.headline, ...ev.heads, ...ev.problems].join('\n');
+  return { toolExecutionNotifications: [{ level: ev.ok ? 'note' : 'error', message: { text }, descriptor: { id: 'evidence-verification' } }] };
+}
+
+function verificationProperty(p: PeriodResult, key: string): { evidenceVerification?: Json } {
+  const v = p.verification;
+  if (!v) return {};
+  const c = v.clusters.find((x) => x.key === key);
+  return { evidenceVerification: { ok: v.ok && (c?.ok ?? true), store: v.store, checkedAt: v.checkedAt, problems: v.problemCount, ...(c?.head ? { head: c.head } : {}) } };
 }
 
 interface PeriodRun { tool: { driver: { rules: Json[] } & Record<string, Json> }; results: Json[]; properties: Record<string, Json>; [k: string]: Json }
@@ -350,7 +366,7 @@ function mergeRuns(runs: PeriodRun[], p: PeriodResult): Json {
   return {
     tool: { driver: { ...runs[0]!.tool.driver, rules } },
     automationDetails: { id: 'eks-soc2-period/all-clusters/' },
-    invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt }],
+    invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt, ...verificationNotes(p) }],
     results,
     properties: { from: p.from, to: p.to, clusters: runs.map((r) => r.properties) },
   };

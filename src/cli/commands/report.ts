@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PeriodResult, VerdictThresholds } from '../../model/index.js';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import { parsePeriodFormats, writePeriodOutputs } from '../period-output.js';
 import { addStoreUrlOption, readStoreTarget, selectClusters, withStore } from '../sources/store.js';
 import { toolVersion } from '../version.js';
@@ -41,6 +41,12 @@ export function registerReport(program: Command): void {
   cmd.addHelpText('after', `
 Each sample names its run id and snapshot digest: re-perform a test with
   eks-soc2 scan --run RUN_ID --now AT
+
+The report first verifies the hash chain of every cluster it covers (as \`eks-soc2 verify\`) and
+prints the result and the chain head at the top of every format. Exit codes: 0 the report was
+written and its evidence verifies; 3 the evidence store's chain does not verify (a stored run was
+edited, deleted or reordered: the report says so at the top and cannot be trusted); 2 usage or
+store error.
 
 Examples:
   eks-soc2 report --from 2026-01-01 --to 2026-06-30
@@ -106,10 +112,19 @@ async function runReport(opts: ReportOptions): Promise<number> {
       if (!data.runs.length && !opts.cluster) continue; // clusters with nothing in the window are left out unless asked for
       inputs.push({ key: c.key, cluster: c.cluster, ...data });
     }
-    return computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
+    const result = computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
+    // The report stands on the stored runs: check their hash chains, as `verify` does.
+    const { verifyPeriodEvidence } = await import('../../report/verification.js');
+    result.verification = await verifyPeriodEvidence(store, inputs.map((i) => i.key), new Date());
+    return result;
   });
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
   const written = await writePeriodOutputs(period, formats, opts.output, { color, quiet: Boolean(opts.quiet) });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
-  return 0;
+  if (period.verification && !period.verification.ok) {
+    const { verificationText } = await import('../../report/verification.js');
+    process.stderr.write(`eks-soc2: ${verificationText(period)!.headline}\n`);
+    return EXIT.EVIDENCE;
+  }
+  return EXIT.OK;
 }
