@@ -28,7 +28,7 @@ export function registerReport(program: Command): void {
     .requiredOption('--from <date>', 'first day of the audit window (YYYY-MM-DD, UTC) or an ISO timestamp')
     .option('--to <date>', 'last day of the window, included (default: today)')
     .option('--cluster <name>', 'only this cluster (store key, name, ARN or context); default: every cluster in the store')
-    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
+    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, markdown-summary, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-period.<ext> instead of stdout')
     .option('--effective-rate <rate>', 'pass rate for "operated effectively" (0–1 or a percentage)', '1')
     .option('--exceptions-rate <rate>', 'pass rate below which a control is "not operating" rather than "exceptions noted"', '0.9')
