@@ -7,6 +7,7 @@ import { CHART_ORDER, FINDING_CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart,
 import { VERDICT_LABEL, clusterLabel, failing, locationLabel, ruleTally, warnings } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 import { verificationText } from './verification.js';
+import { duration, pct } from './units.js';
 
 /**
  * The HTML report: one self-contained file. No script, no external font, image or stylesheet; a
@@ -373,19 +374,19 @@ const VERDICT_ORDER: readonly Verdict[] = ['not-operating', 'exceptions-noted', 
 
 function periodControlRow(pc: PeriodControl, from: string, to: string): string {
   const intervals = pc.failIntervals.length
-    ? pc.failIntervals.map((i) => `${h(i.firstSeen.slice(0, 16).replace('T', ' '))} → ${i.open ? '<b>still open</b>' : h((i.fixedAt ?? i.lastSeen).slice(0, 16).replace('T', ' '))} <span class="muted">(${Math.round(i.durationHours)} h)</span>`).join('<br>')
+    ? pc.failIntervals.map((i) => `${h(i.firstSeen.slice(0, 16).replace('T', ' '))} → ${i.open ? '<b>still open</b>' : h((i.fixedAt ?? i.lastSeen).slice(0, 16).replace('T', ' '))} <span class="muted">(${duration(i.durationHours)})</span>`).join('<br>')
     : '<span class="muted">none</span>';
   const notes = [
     ...(pc.warnings ? [`<span class="chip warned">warnings in ${pc.warnings.samples} sample(s)</span>`] : []),
     ...(pc.evidenceGaps?.length ? [`<span class="chip">evidence not read: ${pc.evidenceGaps.length} gap(s)</span>`] : []),
   ].join(' ');
-  return `<tr><td><code>${h(pc.id)}</code><br>${h(pc.title)}</td><td>${ownerText(pc.owners.primary)}</td><td>${verdictBadge(pc.verdict)}<br><span class="muted">${h(pc.verdictReason)}</span>${notes ? `<br>${notes}` : ''}</td><td class="n">${Math.round(pc.passRate * 1000) / 10}%</td><td class="n">${pc.samples}</td><td>${timelineStrip(pc.timeline, from, to)}</td><td>${intervals}</td></tr>`;
+  return `<tr><td><code>${h(pc.id)}</code><br>${h(pc.title)}</td><td>${ownerText(pc.owners.primary)}</td><td>${verdictBadge(pc.verdict)}<br><span class="muted">${h(pc.verdictReason)}</span>${notes ? `<br>${notes}` : ''}</td><td class="n">${pct(pc.passRate)}</td><td class="n">${pc.samples}</td><td>${timelineStrip(pc.timeline, from, to)}</td><td>${intervals}</td></tr>`;
 }
 
 function periodDetails(pc: PeriodControl): string {
   const parts: string[] = [];
   if (pc.failIntervals.length) {
-    parts.push(`<div class="tablewrap"><table><thead><tr><th>First failing</th><th>Last failing</th><th>Fixed</th><th class="n">Hours</th><th>Runs</th></tr></thead><tbody>${pc.failIntervals.map((i) => `<tr><td>${h(i.firstSeen)}</td><td>${h(i.lastSeen)}</td><td>${i.fixedAt ? h(i.fixedAt) : '<b>open</b>'}</td><td class="n">${Math.round(i.durationHours * 10) / 10}</td><td><code>${h(i.firstRunId)}</code> … <code>${h(i.lastRunId)}</code></td></tr>`).join('')}</tbody></table></div>`);
+    parts.push(`<div class="tablewrap"><table><thead><tr><th>First failing</th><th>Last failing</th><th>Fixed</th><th class="n">Duration</th><th>Runs</th></tr></thead><tbody>${pc.failIntervals.map((i) => `<tr><td>${h(i.firstSeen)}</td><td>${h(i.lastSeen)}</td><td>${i.fixedAt ? h(i.fixedAt) : '<b>open</b>'}</td><td class="n">${duration(i.durationHours)}</td><td><code>${h(i.firstRunId)}</code> … <code>${h(i.lastRunId)}</code></td></tr>`).join('')}</tbody></table></div>`);
   }
   if (pc.warnings) {
     parts.push(`<p><b>Observations — warnings</b> <span class="muted">(failed recommended rules; they do not change the verdict)</span>: in ${pc.warnings.samples} of ${pc.samples} sample(s).</p><div class="tablewrap"><table><thead><tr><th>Rule</th><th class="n">Samples</th><th class="n">Findings</th><th>First seen</th><th>Last seen</th></tr></thead><tbody>${pc.warnings.rules.map((r) => `<tr><td><code>${h(r.rule)}</code></td><td class="n">${r.samples}</td><td class="n">${r.findings}</td><td>${h(r.firstSeen.slice(0, 10))}</td><td>${h(r.lastSeen.slice(0, 10))}</td></tr>`).join('')}</tbody></table></div>`);
@@ -393,7 +394,7 @@ function periodDetails(pc: PeriodControl): string {
   if (pc.evidenceGaps?.length) {
     parts.push(`<p><b>Evidence not read</b> <span class="muted">(a sample that failed on the evidence that was read is an exception all the same)</span></p><div class="tablewrap"><table><thead><tr><th>Not read</th><th class="n">Samples</th><th class="n">Of them failing</th><th>First → last</th><th>Runs</th></tr></thead><tbody>${pc.evidenceGaps.map((g) => `<tr><td>${h(g.reason)}</td><td class="n">${g.samples}</td><td class="n">${g.failing}</td><td>${h(g.firstSeen.slice(0, 10))} → ${h(g.lastSeen.slice(0, 10))}</td><td><code>${h(g.firstRunId)}</code> … <code>${h(g.lastRunId)}</code></td></tr>`).join('')}</tbody></table></div>`);
   }
-  if (pc.timeToRemediateHours) parts.push(`<p>Time to remediate: mean ${Math.round(pc.timeToRemediateHours.mean * 10) / 10} h, longest ${Math.round(pc.timeToRemediateHours.max * 10) / 10} h over ${pc.timeToRemediateHours.count} closed interval(s).</p>`);
+  if (pc.timeToRemediateHours) parts.push(`<p>Time to remediate: mean ${duration(pc.timeToRemediateHours.mean)}, longest ${duration(pc.timeToRemediateHours.max)} over ${pc.timeToRemediateHours.count} closed interval(s).</p>`);
   if (pc.waivers.length) parts.push(`<p><b>Waivers:</b> ${pc.waivers.map((w) => `<code>${h(w.id)}</code> ${h(w.reason)} — approved by ${h(w.approvedBy)}, expires ${h(w.expires)} (seen ${h(w.firstSeen.slice(0, 10))} → ${h(w.lastSeen.slice(0, 10))})`).join('<br>')}</p>`);
   if (pc.attestations.length) parts.push(`<p><b>Attestations:</b> ${pc.attestations.map((a) => `${h(a.statement)} — ${h(a.attestedBy)}, ${h(a.date)}, valid until ${h(a.validUntil)}${a.coversWindow ? '' : ' <span class="missing">(does not cover the whole window)</span>'}${a.evidence ? ` · ${link(a.evidence, 'evidence')}` : ''}`).join('<br>')}</p>`);
   const samples = pc.timeline.map((s) => `<tr><td>${h(s.at)}</td><td>${badge(s.status)}${s.warnings ? ` <span class="chip warned">${s.warnings} warning(s)</span>` : ''}</td><td class="n">${s.failing ?? ''}</td><td><code>${h(s.runId)}</code></td><td><code>${h((s.snapshotDigest ?? '').slice(0, 16))}</code></td></tr>`).join('');
@@ -409,7 +410,7 @@ function periodCluster(cl: PeriodCluster, period: PeriodResult): string {
   const series = cl.sectionSeries.map((s) => ({ name: `${s.section} ${SECTIONS[s.section] ?? ''}`.replace(/^(.{30}).+$/, '$1…'), points: s.points }));
   const sorted = [...cl.controls].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || a.id.localeCompare(b.id));
   return `<h2>${h(clusterLabel(cl))}</h2>
-<div class="cards"><div class="card"><div class="n">${cl.runs}</div><div class="t">Runs</div></div><div class="card"><div class="n">${Math.round(cl.coverage * 100)}%</div><div class="t">Days sampled</div></div>${counts}</div>
+<div class="cards"><div class="card"><div class="n">${cl.runs}</div><div class="t">Runs</div></div><div class="card"><div class="n">${pct(cl.coverage)}</div><div class="t">Days sampled</div></div>${counts}</div>
 <div class="panel"><h3 style="margin-top:0">Pass rate over time by checklist section</h3>${lineChart(series, period.from, period.to)}${gaps}</div>
 <h3>Controls over the period</h3>
 <div class="tablewrap"><table><thead><tr><th>Control</th><th>Owner</th><th>Verdict</th><th class="n">Pass rate</th><th class="n">Samples</th><th>Timeline</th><th>Fail intervals</th></tr></thead><tbody>${sorted.map((pc) => periodControlRow(pc, period.from, period.to)).join('')}</tbody></table></div>
@@ -431,7 +432,7 @@ export function renderPeriodHtml(period: PeriodResult, write: (chunk: string) =>
   const total = emptyCounts();
   for (const cl of period.clusters) for (const c of cl.controls) for (const k of Object.keys(total) as Status[]) total[k] += c.statusCounts[k];
   const th = period.thresholds;
-  const header = `<header class="top"><div class="inner"><div><h1>SOC 2 Type II — audit period</h1><div class="sub">${h(window)} · ${period.clusters.length} cluster(s) · how each control operated, with the samples behind it</div><dl class="meta"><div><dt>Generated</dt><dd>${h(period.generatedAt.replace('T', ' ').slice(0, 19))} UTC</dd></div><div><dt>Tool</dt><dd>eks-soc2 ${h(period.tool.version)}</dd></div><div><dt>Effective at</dt><dd>≥ ${Math.round(th.effective * 100)}% pass rate</dd></div><div><dt>Coverage</dt><dd>≥ ${Math.round(th.minCoverage * 100)}% of days, gaps ≤ ${th.maxGapDays} days</dd></div></dl></div></div></header>`;
+  const header = `<header class="top"><div class="inner"><div><h1>SOC 2 Type II — audit period</h1><div class="sub">${h(window)} · ${period.clusters.length} cluster(s) · how each control operated, with the samples behind it</div><dl class="meta"><div><dt>Generated</dt><dd>${h(period.generatedAt.replace('T', ' ').slice(0, 19))} UTC</dd></div><div><dt>Tool</dt><dd>eks-soc2 ${h(period.tool.version)}</dd></div><div><dt>Effective at</dt><dd>≥ ${pct(th.effective)} pass rate</dd></div><div><dt>Coverage</dt><dd>≥ ${pct(th.minCoverage)} of days, gaps ≤ ${th.maxGapDays} days</dd></div></dl></div></div></header>`;
   const legend = `<p class="muted">Timeline colours: ${CHART_ORDER.map((s) => `<span class="badge b-${s}">${STATUS_TEXT[s]}</span>`).join(' ')}</p>`;
   const body = `${verificationPanel(period)}<div class="panel"><h3 style="margin-top:0">All samples by status</h3>${statusBars(total, 'Samples by status')}${legend}</div>
 ${period.clusters.map((cl) => periodCluster(cl, period)).join('')}`;

@@ -1,6 +1,7 @@
 import type { FailInterval, PeriodCluster, PeriodControl, PeriodResult, Verdict } from '../model/index.js';
 import { escapeTerminal as esc } from './escape.js';
 import { verificationText } from './verification.js';
+import { duration, pct } from './units.js';
 
 export interface PeriodTerminalOptions {
   color: boolean;
@@ -23,14 +24,8 @@ export const VERDICT_TEXT: Record<Verdict, string> = {
   'operated-effectively': 'operated effectively', 'exceptions-noted': 'exceptions noted', 'not-operating': 'not operating', 'insufficient-evidence': 'insufficient evidence',
 };
 
-const pct = (r: number) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-
-/** Hours as a short duration: 36 h, 4.5 d. */
-export function duration(hours: number): string {
-  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
-  return `${Math.round((hours / 24) * 10) / 10} d`;
-}
+export { duration };
 
 /** Render a period report for a terminal, line by line. A pure function of the PeriodResult. */
 export function renderPeriodTerminal(p: PeriodResult, opts: PeriodTerminalOptions, write: (line: string) => void): void {
