@@ -91,7 +91,7 @@ export const FORMATS: Record<string, () => Promise<Format>> = {
       description: 'the HTML report printed to PDF by a local Chromium (--chromium PATH or CHROMIUM_PATH)',
       render: async (run, ctx, write) => {
         let html = '';
-        renderHtml(run, (c) => { html += c; });
+        renderHtml(run, (c) => { html += c; }, { print: true });
         try {
           write(await htmlToPdf(html, ctx.chromium ? { chromium: ctx.chromium } : {}));
         } catch (err) {
