@@ -144,7 +144,7 @@ footer{color:var(--muted);font-size:12px;margin-top:40px;border-top:1px solid va
   .fix{margin-top:6px;padding-top:4px}
   pre{padding:6px 8px;margin:4px 0}
   .fix pre{font-size:9px}
-  svg.chart,svg.stack{max-width:100%;height:auto}
+  svg.chart,svg.stack,svg.strip{max-width:100%;height:auto}
   .panel,.card{break-inside:avoid-page}
   tr{break-inside:avoid}
   pre{background:#f6f8fa;color:var(--fg);border:1px solid var(--line)}

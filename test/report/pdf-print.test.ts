@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/model/index.js';
-import { renderHtml } from '../../src/report/html.js';
+import { renderHtml, renderPeriodHtml } from '../../src/report/html.js';
 import { CHROMIUM_ARGS } from '../../src/report/pdf.js';
 import { runCli } from '../helpers/cli.js';
-import { capture, hostileRun } from './fixtures.js';
+import { capture, hostileRun, samplePeriod } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const canRender = existsSync(CHROMIUM) && spawnSync('pdftoppm', ['-v']).error === undefined && spawnSync('pdfinfo', ['-v']).error === undefined;
@@ -86,15 +86,19 @@ describe.skipIf(!canRender && !process.env.CI)('the demo PDF on paper', () => {
     expect(orphans).toEqual([]);
   });
 
-  it('in print media at the A4 text width, no table is wider than its box (demo and hostile names)', async () => {
+  it('in print media at the A4 text width, no table is wider than its box (demo, hostile names, periods)', async () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
     try {
       // A4 is 210 mm; the print margins are 11 mm each side: 188 mm ≈ 711 CSS px.
       const page = await browser.newPage({ viewport: { width: 711, height: 1000 } });
       await page.emulateMedia({ media: 'print' });
-      for (const run of [demo, hostileRun()]) {
-        await page.setContent(await capture((w) => renderHtml(run, w, { print: true })));
+      const docs = [
+        ...[demo, hostileRun()].map((run) => capture((w) => renderHtml(run, w, { print: true }))),
+        ...[samplePeriod(), samplePeriod(true)].map((p) => capture((w) => renderPeriodHtml(p, w))),
+      ];
+      for (const doc of docs) {
+        await page.setContent(await doc);
         const wide = await page.evaluate(`[...document.querySelectorAll('table')].filter((t) => t.offsetParent !== null).flatMap((t) => {
           const box = t.parentElement.getBoundingClientRect();
           const r = t.getBoundingClientRect();
