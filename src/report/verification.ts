@@ -4,12 +4,22 @@
  * report built on edited or deleted runs never reads as if nothing happened.
  */
 import type { PeriodResult, PeriodVerification } from '../model/index.js';
-import type { VerifyReport } from '../store/index.js';
+
+/**
+ * What a period report needs of a store's chain check (`EvidenceStore.verify`'s report), written
+ * out here so that renderers import the model only (DESIGN.md "Rooms").
+ */
+export interface ChainCheck {
+  ok: boolean;
+  runsChecked: number;
+  clusters: { key: string; runs: number; ok: boolean; head?: { seq: number; hash: string; runId: string }; anchor?: { seq: number; hash: string } }[];
+  problems: { kind: string; clusterKey?: string; runId?: string; message: string }[];
+}
 
 /** What a period report needs of a store: its label and its chain check. */
 export interface VerifiableStore {
   readonly label: string;
-  verify(opts: { clusterKey?: string }): Promise<VerifyReport>;
+  verify(opts: { clusterKey?: string }): Promise<ChainCheck>;
 }
 
 const MAX_PROBLEMS = 20;

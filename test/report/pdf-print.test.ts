@@ -55,7 +55,7 @@ describe.skipIf(!canRender && !process.env.CI)('the demo PDF on paper', () => {
     expect(page1).toContain('SOC 2 evidence report');
     expect(page1).toMatch(new RegExp(`${demo.summary.score}%`));
     expect(page1).toContain('By checklist section');
-    for (const [id, title] of [['CC3', 'Risk Assessment'], ['CC5', 'Control Activities'], ['CC9', 'Risk Mitigation']]) {
+    for (const [id, title] of [['CC3', 'Risk Assessment'], ['CC5', 'Control Activities'], ['CC9', 'Risk Mitigation']] as const) {
       expect(page1.split('\n').some((l) => l.includes(id) && l.includes(title)), `${id} ${title} on one line`).toBe(true);
     }
   });
