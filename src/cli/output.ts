@@ -15,6 +15,10 @@ export interface FormatContext {
   junitPerFinding?: boolean;
   /** JSON: one object per finding, passes included, in the superseded run@2 shape (`--expand-passing`). */
   expandPassing?: boolean;
+  /** Markdown: at most this many characters (`--max-size`; markdown-summary: 65,000 by default). */
+  markdownMaxSize?: number;
+  /** Markdown: where the full report is, named when the Markdown is shortened (`--report-url`). */
+  reportUrl?: string;
 }
 
 export interface Format {
@@ -23,6 +27,25 @@ export interface Format {
   description: string;
   /** Render to a text sink. Renderers are pure functions of the RunResult. */
   render(run: RunResult, ctx: FormatContext, write: (chunk: string | Uint8Array) => void): Promise<void> | void;
+}
+
+/** `--max-size` and `--report-url` of the Markdown formats, checked: a whole number of characters, an http(s) URL. */
+export function markdownBounds(opts: { maxSize?: string; reportUrl?: string }): Pick<FormatContext, 'markdownMaxSize' | 'reportUrl'> {
+  const out: Pick<FormatContext, 'markdownMaxSize' | 'reportUrl'> = {};
+  if (opts.maxSize !== undefined) {
+    const n = Number(opts.maxSize.replace(/[_,]/g, ''));
+    if (!Number.isInteger(n) || n < 2000) throw new UserError(`--max-size must be a whole number of characters, 2000 or more (got "${opts.maxSize}"); GitHub's comment limit is 65536`);
+    out.markdownMaxSize = n;
+  }
+  if (opts.reportUrl !== undefined) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(opts.reportUrl).protocol);
+    } catch { /* reported below */ }
+    if (!ok) throw new UserError(`--report-url must be an http(s) URL (got "${opts.reportUrl.slice(0, 200)}")`);
+    out.reportUrl = opts.reportUrl;
+  }
+  return out;
 }
 
 /** Formats for one run. Renderers are imported lazily so commands start fast. */
@@ -41,7 +64,19 @@ export const FORMATS: Record<string, () => Promise<Format>> = {
   },
   markdown: async () => {
     const { renderMarkdown } = await import('../report/markdown.js');
-    return { ext: 'md', description: 'Markdown for pull requests and tickets: summary by section, failing controls, owners, the fix', render: (run, _ctx, write) => renderMarkdown(run, write) };
+    return {
+      ext: 'md',
+      description: 'Markdown for pull requests and tickets: summary by section, failing controls, owners, the fix (--max-size N bounds it)',
+      render: (run, ctx, write) => renderMarkdown(run, write, { ...(ctx.markdownMaxSize ? { maxSize: ctx.markdownMaxSize } : {}), ...(ctx.reportUrl ? { reportUrl: ctx.reportUrl } : {}) }),
+    };
+  },
+  'markdown-summary': async () => {
+    const { MARKDOWN_SUMMARY_MAX, renderMarkdown } = await import('../report/markdown.js');
+    return {
+      ext: 'summary.md',
+      description: 'Markdown within GitHub\'s comment limit (65,000 characters, --max-size N): summary, failing controls first, then warnings and errors, and a line saying what was left out (--report-url)',
+      render: (run, ctx, write) => renderMarkdown(run, write, { maxSize: ctx.markdownMaxSize ?? MARKDOWN_SUMMARY_MAX, ...(ctx.reportUrl ? { reportUrl: ctx.reportUrl } : {}) }),
+    };
   },
   csv: async () => {
     const { renderCsv } = await import('../report/csv.js');
@@ -58,7 +93,7 @@ export const FORMATS: Record<string, () => Promise<Format>> = {
       description: 'the HTML report printed to PDF by a local Chromium (--chromium PATH or CHROMIUM_PATH)',
       render: async (run, ctx, write) => {
         let html = '';
-        renderHtml(run, (c) => { html += c; });
+        renderHtml(run, (c) => { html += c; }, { print: true });
         try {
           write(await htmlToPdf(html, ctx.chromium ? { chromium: ctx.chromium } : {}));
         } catch (err) {

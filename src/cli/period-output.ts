@@ -62,6 +62,14 @@ export const PERIOD_FORMATS: Record<string, () => Promise<PeriodFormat>> = {
     const { renderPeriodMarkdown } = await import('../report/markdown.js');
     return { ext: 'md', description: 'Markdown: verdict, pass rate, samples and fail intervals per control', render: (p, _ctx, write) => renderPeriodMarkdown(p, write) };
   },
+  'markdown-summary': async () => {
+    const { MARKDOWN_SUMMARY_MAX, renderPeriodMarkdown } = await import('../report/markdown.js');
+    return {
+      ext: 'summary.md',
+      description: 'Markdown within GitHub\'s comment limit (65,000 characters): controls that did not operate effectively first, then a line saying what was left out',
+      render: (p, _ctx, write) => renderPeriodMarkdown(p, write, { maxSize: MARKDOWN_SUMMARY_MAX }),
+    };
+  },
   csv: async () => {
     const { renderPeriodCsv } = await import('../report/csv.js');
     return { ext: 'csv', description: 'one row per control and cluster (verdict, pass rate, status counts, fail intervals)', render: (p, _ctx, write) => renderPeriodCsv(p, write) };

@@ -149,6 +149,23 @@ export interface PeriodCluster {
   redatedRuns?: number;
 }
 
+/**
+ * The evidence store's check of the runs a period report uses (`Store.verify` of each cluster):
+ * whether every record, result and snapshot still matches its hash and the chain is unbroken, and
+ * the chain head it ends at. A report without it was not checked (a renderer test, an old file).
+ */
+export interface PeriodVerification {
+  ok: boolean;
+  /** The store, as it names itself (`SQLite store /path/x.db`). */
+  store: string;
+  checkedAt: string;
+  runsChecked: number;
+  clusters: { key: string; ok: boolean; runs: number; head?: { seq: number; hash: string; runId: string }; anchor?: { seq: number; hash: string } }[];
+  /** The first problems found (at most 20); `problemCount` says how many there were. */
+  problems: { kind: string; clusterKey?: string; runId?: string; message: string }[];
+  problemCount: number;
+}
+
 export interface PeriodResult {
   schema: typeof PERIOD_SCHEMA;
   from: string;
@@ -156,6 +173,8 @@ export interface PeriodResult {
   generatedAt: string;
   tool: { name: 'eks-soc2'; version: string };
   thresholds: VerdictThresholds;
+  /** Set by `report` and the dashboard: the store's chain check of the clusters in the report. */
+  verification?: PeriodVerification;
   clusters: PeriodCluster[];
   /** `report --skip-control` / `--skip-rule` (or the configuration): what the report leaves out of what it shows. */
   filters?: { skipControls?: string[]; skipRules?: string[] };

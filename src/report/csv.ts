@@ -81,11 +81,17 @@ export async function renderCsv(run: RunResult, write: (chunk: string) => void):
 export const PERIOD_CSV_COLUMNS = [
   'cluster', 'control', 'section', 'criteria', 'owner', 'verdict', 'pass_rate', 'samples', 'pass', 'fail', 'waived',
   'manual', 'not_applicable', 'error', 'fail_intervals', 'open_fail_interval', 'mean_hours_to_remediate', 'verdict_reason',
-  'samples_with_warnings', 'warning_rules', 'evidence_not_read',
+  'samples_with_warnings', 'warning_rules', 'evidence_not_read', 'evidence_chain',
 ] as const;
 
 /** CSV for an audit period: one row per control and cluster. */
 export async function renderPeriodCsv(period: PeriodResult, write: (chunk: string) => void): Promise<void> {
+  // The store's chain check of the cluster: verified, BROKEN (the figures cannot be trusted), or empty (not checked).
+  const chain = (key: string) => {
+    const v = period.verification;
+    if (!v) return '';
+    return v.ok && (v.clusters.find((c) => c.key === key)?.ok ?? true) ? 'verified' : 'BROKEN';
+  };
   function* rows(): Iterable<Cell[]> {
     for (const cl of period.clusters) {
       for (const c of cl.controls) {
@@ -96,6 +102,7 @@ export async function renderPeriodCsv(period: PeriodResult, write: (chunk: strin
           c.failIntervals.some((i) => i.open) ? 'yes' : 'no', c.timeToRemediateHours ? Math.round(c.timeToRemediateHours.mean * 10) / 10 : '',
           c.verdictReason, c.warnings?.samples ?? 0, periodWarningRules(c, 50),
           (c.evidenceGaps ?? []).map((g) => `${g.reason} (${g.samples} sample(s), ${g.failing} failing)`).join('; '),
+          chain(cl.key),
         ].map((v) => cell(v));
       }
     }

@@ -4,6 +4,7 @@ import { eachFinding } from '../model/findings.js';
 import { escapeXml as x } from './escape.js';
 import { clusterLabel, failing, locationLabel, ownerLabel, periodWarningRules, VERDICT_LABEL, warnings } from './markdown.js';
 import { resourceLabel } from './terminal.js';
+import { verificationText } from './verification.js';
 
 export interface JunitOptions {
   /** Also one test case per finding (`--junit-per-finding`). */
@@ -163,6 +164,15 @@ function periodCase(cluster: string, pc: PeriodControl): Case {
  */
 export function renderPeriodJunit(p: PeriodResult, write: (chunk: string) => void): void {
   const suites = p.clusters.map((cl) => ({ name: clusterLabel(cl), cases: cl.controls.map((pc) => periodCase(clusterLabel(cl), pc)) }));
+  // The store's chain check comes first: a broken chain is an error CI sees before any verdict.
+  const ev = verificationText(p);
+  if (ev) {
+    const body = [...ev.heads, ...ev.problems].join('\n');
+    suites.unshift({ name: 'evidence store', cases: [{
+      classname: 'evidence', name: 'the hash chain of the stored runs verifies',
+      ...(ev.ok ? { outcome: 'pass' as const, out: `${ev.headline}\n${body}` } : { outcome: 'error' as const, message: ev.headline, type: 'evidence-not-verified', body }),
+    }] });
+  }
   const all = suites.flatMap((s) => s.cases);
   const count = (cases: Case[], o: Case['outcome']) => cases.filter((k) => k.outcome === o).length;
   write('<?xml version="1.0" encoding="UTF-8"?>\n');

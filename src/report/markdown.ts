@@ -2,6 +2,7 @@ import type { ControlResult, Finding, OwnerRef, PeriodControl, PeriodResult, Run
 import { SCORE_WORDING, SECTIONS } from '../model/index.js';
 import { escapeMarkdown as md } from './escape.js';
 import { resourceLabel } from './terminal.js';
+import { verificationText } from './verification.js';
 
 /** Display order and labels of statuses, shared by the text renderers. */
 export const STATUS_ORDER: readonly Status[] = ['fail', 'error', 'manual', 'waived', 'pass', 'not-applicable'];
@@ -53,6 +54,30 @@ const ICON: Record<Status, string> = { pass: '✅', fail: '❌', manual: '📝',
 export interface MarkdownOptions {
   /** Failing resources listed per failing control (default 10). */
   topFailures?: number;
+  /**
+   * Bound the output to this many characters (UTF-16 code units, which over-count GitHub's
+   * characters): the summary, then failing controls, warnings, rules not evaluated, … as long as
+   * they fit, and a closing line saying what was left out and where the full report is.
+   */
+  maxSize?: number;
+  /** Where the full report is (an http(s) URL), named in the closing line of a bounded report. */
+  reportUrl?: string;
+}
+
+/** GitHub's limit for a pull-request comment or a check run's summary is 65,536 characters; keep a margin for wrappers. */
+export const MARKDOWN_SUMMARY_MAX = 65_000;
+
+const DETAILS_OF = 'details of failing control ';
+
+/** One part of the Markdown report; a bounded report keeps whole parts, in order, while they fit. */
+interface Block {
+  /** What a reader misses when the part is left out. */
+  label: string;
+  lines: string[];
+  /** A table (or lines) that may be cut between lines. */
+  splittable?: boolean;
+  /** Left out of a bounded report whatever the room: replaced by this line. */
+  summary?: string;
 }
 
 function countsRow(label: string, title: string, c: StatusCounts): string {
@@ -72,7 +97,10 @@ function fence(body: string, lang: string): string {
  */
 export function renderMarkdown(run: RunResult, write: (chunk: string) => void, opts: MarkdownOptions = {}): void {
   const top = opts.topFailures ?? 10;
-  const out = (line = '') => write(`${line}\n`);
+  const blocks: Block[] = [];
+  const begin = (label: string, extra: Partial<Block> = {}) => { blocks.push({ label, lines: [], ...extra }); };
+  const out = (line = '') => { blocks[blocks.length - 1]!.lines.push(line); };
+  begin('the summary', { splittable: true });
   const c = run.cluster;
   out(`# eks-soc2 report — ${md(clusterLabel(run), 120)}`);
   out();
@@ -93,6 +121,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     (s.findings.warn ? ` · ${s.controlsWithWarnings} control(s) with warnings (recommended rules: never a failure)` : ''));
   out();
 
+  begin('the summary by checklist section', { splittable: true });
   out('## Summary by checklist section');
   out();
   out('| Section | Title | Pass | Fail | Manual | Waived | N/A | Error |');
@@ -105,6 +134,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   out();
 
   const failed = run.controls.filter((r) => r.status === 'fail');
+  begin('the list of failing controls', { splittable: true });
   out(`## Failing controls (${failed.length})`);
   out();
   if (failed.length === 0) {
@@ -117,11 +147,15 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
       out(`| ${md(r.id)} | ${md(r.title)} | ${r.failSeverity ?? r.severity} | ${md(ownerLabel(r.owners.primary), 200)} | ${failing(r).length} |`);
     }
     out();
-    for (const r of failed) writeFailingControl(r, out, top);
+    for (const r of failed) {
+      begin(`${DETAILS_OF}${r.id}`);
+      writeFailingControl(r, out, top);
+    }
   }
 
   const warned = run.controls.filter((r) => r.counts.warn > 0);
   if (warned.length) {
+    begin(`warnings (${warned.length} control(s))`, { splittable: true });
     out(`## Warnings (${warned.length})`);
     out();
     out('Failed *recommended* rules (hardening beyond the checklist item): counted and shown, never a failure of the control.');
@@ -130,6 +164,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     out('| --- | --- | --- | ---: | --- |');
     for (const r of warned) out(`| ${md(r.id)} | ${ICON[r.status]} ${STATUS_LABEL[r.status]} | ${md(ownerLabel(r.owners.primary), 200)} | ${r.counts.warn} | ${md(ruleTally(warnings(r)), 200)} |`);
     out();
+    begin(`resources with warnings (${s.findings.warn})`);
     out('<details>');
     out(`<summary>Resources with warnings (${s.findings.warn})</summary>`);
     out();
@@ -153,6 +188,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     })),
   ]);
   if (unevaluated.length) {
+    begin(`rules not evaluated (${unevaluated.length})`, { splittable: true });
     out(`## Rules not evaluated (${unevaluated.length})`);
     out();
     out('Their evidence was not read (or a value was unknown): they report neither a pass nor a failure.');
@@ -165,6 +201,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
 
   const attention = run.controls.filter((r) => r.status === 'error' || r.status === 'manual');
   if (attention.length) {
+    begin(`controls that need attention (${attention.length})`, { splittable: true });
     out(`## Needs attention (${attention.length})`);
     out();
     out('| Control | Status | Owner | Why |');
@@ -174,6 +211,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   }
 
   const rest = run.controls.filter((r) => r.status !== 'fail' && r.status !== 'error' && r.status !== 'manual');
+  begin(`the other ${rest.length} control(s)`, { summary: `${rest.length} other control(s) pass, are waived or are not applicable` });
   out('<details>');
   out(`<summary>All other controls (${rest.length}): passing, waived, not applicable</summary>`);
   out();
@@ -186,6 +224,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
 
   const waivers = run.controls.flatMap((r) => r.waivers.map((w) => ({ control: r.id, w })));
   if (waivers.length) {
+    begin(`waivers in force (${waivers.length})`);
     out('<details>');
     out(`<summary>Waivers in force (${waivers.length})</summary>`);
     out();
@@ -199,6 +238,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
 
   const gaps = run.gaps;
   if (gaps.length) {
+    begin(`evidence gaps (${gaps.length})`);
     out('<details>');
     out(`<summary>Evidence gaps and input problems (${gaps.length})</summary>`);
     out();
@@ -210,6 +250,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
   }
   const issues = [...run.waivers.issues.filter((i) => i.problem !== 'unused').map((i) => i.message), ...run.attestations.issues.map((i) => i.message)];
   if (issues.length) {
+    begin(`waiver and attestation problems (${issues.length})`);
     out('<details>');
     out(`<summary>Waiver and attestation problems (${issues.length})</summary>`);
     out();
@@ -218,6 +259,71 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     out('</details>');
     out();
   }
+  if (opts.maxSize === undefined) {
+    for (const b of blocks) for (const l of b.lines) write(`${l}\n`);
+    return;
+  }
+  writeBounded(blocks, opts.maxSize, opts.reportUrl, write);
+}
+
+/** The full report's address for the closing line: a link when it is an http(s) URL, else a hint. */
+function fullReportPointer(url: string | undefined): string {
+  if (url) {
+    try {
+      const u = new URL(url);
+      if (u.protocol === 'https:' || u.protocol === 'http:') return `[the full report](<${u.href.replace(/[<>\s]/g, encodeURIComponent)}>)`;
+    } catch { /* not a URL: the hint below */ }
+  }
+  return 'the full report (`eks-soc2 scan --format markdown`, `html` or `json`; pass `--report-url` to link it here)';
+}
+
+/**
+ * Whole blocks in order, each written when it fits in `max` characters with the closing line; a
+ * splittable block (a table) that does not fit is cut between rows, any other is left out, and
+ * smaller parts further down still get the room that is left. What was left out is listed last.
+ */
+function writeBounded(blocks: Block[], max: number, reportUrl: string | undefined, write: (chunk: string) => void): void {
+  const pointer = fullReportPointer(reportUrl);
+  const closing = (all: string[]) => {
+    if (!all.length) return '';
+    // Failing controls whose details were left out are named together.
+    const ids = all.filter((l) => l.startsWith(DETAILS_OF)).map((l) => l.slice(DETAILS_OF.length));
+    const left = ids.length > 1
+      ? [`the details of ${ids.length} failing controls (${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ', …' : ''})`, ...all.filter((l) => !l.startsWith(DETAILS_OF))]
+      : all;
+    return `---\n_Shortened to fit ${max} characters: left out ${left.slice(0, 8).join(', ')}${left.length > 8 ? ` and ${left.length - 8} more part(s)` : ''}. See ${pointer}._\n`;
+  };
+  // Room for the closing line whatever it lists (at most 8 labels, each bounded).
+  const reserve = closing(Array.from({ length: 9 }, () => `the rest of ${'x'.repeat(80)}`)).length;
+  let size = 0;
+  const left: string[] = [];
+  for (const b of blocks) {
+    const lines = b.summary !== undefined ? [`_${b.summary}: listed in ${pointer}._`, ''] : b.lines;
+    const text = lines.map((l) => `${l}\n`).join('');
+    if (size + text.length + reserve <= max) {
+      write(text);
+      size += text.length;
+      continue;
+    }
+    const label = b.label.slice(0, 80);
+    if (!b.splittable) {
+      left.push(label);
+      continue;
+    }
+    let n = 0;
+    for (const l of lines) {
+      if (size + l.length + 2 + reserve > max) break;
+      write(`${l}\n`);
+      size += l.length + 1;
+      n++;
+    }
+    if (n) {
+      write('\n');
+      size++;
+    }
+    left.push(n ? `the rest of ${label}` : label);
+  }
+  write(closing(left));
 }
 
 function writeFailingControl(r: ControlResult, out: (l?: string) => void, top: number): void {
@@ -258,13 +364,26 @@ function writeFailingControl(r: ControlResult, out: (l?: string) => void, top: n
 }
 
 /** Markdown for an audit period: verdicts per control, with fail intervals and sampling gaps. */
-export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string) => void): void {
-  const out = (line = '') => write(`${line}\n`);
+export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string) => void, opts: Pick<MarkdownOptions, 'maxSize' | 'reportUrl'> = {}): void {
+  const blocks: Block[] = [];
+  const begin = (label: string, extra: Partial<Block> = {}) => { blocks.push({ label, lines: [], ...extra }); };
+  const out = (line = '') => { blocks[blocks.length - 1]!.lines.push(line); };
+  begin('the summary', { splittable: true });
+  // A bounded report lists the controls that did not operate effectively first.
+  const rank: Record<Verdict, number> = { 'not-operating': 0, 'exceptions-noted': 1, 'insufficient-evidence': 2, 'operated-effectively': 3 };
+  const ordered = (list: PeriodControl[]) => (opts.maxSize === undefined ? list : [...list].sort((a, b) => rank[a.verdict] - rank[b.verdict]));
   out(`# eks-soc2 audit period ${md(period.from.slice(0, 10))} — ${md(period.to.slice(0, 10))}`);
   out();
   out(`Generated ${md(period.generatedAt.replace('T', ' ').slice(0, 16))} UTC by eks\\-soc2 ${md(period.tool.version)} · thresholds: operated effectively at ≥ ${Math.round(period.thresholds.effective * 100)}% pass rate, minimum coverage ${Math.round(period.thresholds.minCoverage * 100)}%, longest tolerated gap ${period.thresholds.maxGapDays} days`);
   out();
+  const ev = verificationText(period);
+  if (ev) {
+    out(ev.ok ? `> ✅ ${md(ev.headline, 600)}` : `> ⛔ **${md(ev.headline, 600)}**`);
+    for (const l of [...ev.heads, ...ev.problems]) out(`> - ${md(l, 500)}`);
+    out();
+  }
   for (const cl of period.clusters) {
+    begin(`cluster ${clusterLabel(cl).slice(0, 60)}`, { splittable: true });
     out(`## ${md(clusterLabel(cl), 120)}`);
     out();
     out(`${cl.runs} runs · coverage ${Math.round(cl.coverage * 100)}% of days · ` +
@@ -276,13 +395,14 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
     }
     out('| Control | Verdict | Pass rate | Samples | Fail intervals | Owner |');
     out('| --- | --- | ---: | ---: | --- | --- |');
-    for (const pc of cl.controls) {
+    for (const pc of ordered(cl.controls)) {
       const intervals = pc.failIntervals.map((i) => `${md(i.firstSeen.slice(0, 10))}→${i.open ? 'open' : md((i.fixedAt ?? i.lastSeen).slice(0, 10))}`).join(', ');
       out(`| ${md(pc.id)} | ${VERDICT_LABEL[pc.verdict]} | ${Math.round(pc.passRate * 100)}% | ${pc.samples} | ${intervals || '—'} | ${md(ownerLabel(pc.owners.primary), 200)} |`);
     }
     out();
     const warned = cl.controls.filter((pc) => pc.warnings);
     if (warned.length) {
+      begin(`warnings of ${clusterLabel(cl).slice(0, 60)}`, { splittable: true });
       out('**Observations — warnings** (failed recommended rules; they do not change the verdict):');
       out();
       out('| Control | Samples with warnings | Rules (samples) |');
@@ -292,6 +412,7 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
     }
     const gaps = cl.controls.filter((pc) => pc.evidenceGaps?.length);
     if (gaps.length) {
+      begin(`evidence not read in ${clusterLabel(cl).slice(0, 60)}`, { splittable: true });
       out('**Evidence not read** (a sample that failed on the evidence that was read is an exception all the same):');
       out();
       out('| Control | Not read | Samples | Of them failing | First → last |');
@@ -302,6 +423,11 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
       out();
     }
   }
+  if (opts.maxSize === undefined) {
+    for (const b of blocks) for (const l of b.lines) write(`${l}\n`);
+    return;
+  }
+  writeBounded(blocks, opts.maxSize, opts.reportUrl, write);
 }
 
 /** `rule (n samples), …` of a period control's warnings. */

@@ -5,6 +5,7 @@ import { eachFinding } from '../model/findings.js';
 import { VERDICT_LABEL, clusterLabel } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
+import { verificationText } from './verification.js';
 
 /** OSCAL version the output declares and is validated against (vendored schema, src/report/schemas/oscal). */
 export const OSCAL_VERSION = '1.1.3';
@@ -280,6 +281,32 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
   const origins: Json = [{ actors: [{ type: 'assessment-platform', 'actor-uuid': tool.platformUuid }] }];
   const observations: Json[] = [];
   const findings: Json[] = [];
+  // First: the evidence store's chain check. A broken chain is a finding of its own, not satisfied.
+  const ev = verificationText(period);
+  if (ev && period.verification) {
+    const v = period.verification;
+    const obsUuid = uuidV5(`${seed}|obs|evidence-verification`);
+    observations.push({
+      uuid: obsUuid,
+      title: 'Evidence store hash chain verification',
+      description: [ev.headline, ...ev.heads, ...ev.problems].join('\n'),
+      props: [prop('evidence-chain', v.ok ? 'verified' : 'broken'), prop('runs-checked', String(v.runsChecked)),
+        ...v.clusters.flatMap((c) => (c.head ? [prop('chain-head', `${c.key} #${c.head.seq} ${c.head.hash}`)] : []))] as unknown as Json,
+      methods: ['TEST'],
+      types: ['historic'],
+      origins,
+      collected: v.checkedAt,
+    });
+    findings.push({
+      uuid: uuidV5(`${seed}|finding|evidence-verification`),
+      title: v.ok ? 'The evidence behind this period verifies' : 'EVIDENCE NOT VERIFIED: the stored runs behind this period were altered',
+      description: ev.headline,
+      props: [prop('evidence-chain', v.ok ? 'verified' : 'broken'), prop('problems', String(v.problemCount))] as unknown as Json,
+      origins,
+      target: { type: 'objective-id', 'target-id': 'evidence-chain', status: { state: v.ok ? 'satisfied' : 'not-satisfied', ...(v.ok ? {} : { reason: 'other' }) } },
+      'related-observations': [{ 'observation-uuid': obsUuid }],
+    });
+  }
   for (const cl of period.clusters) {
     for (const c of cl.controls) {
       const obsUuid = uuidV5(`${seed}|obs|${cl.key}|${c.id}`);
@@ -339,7 +366,9 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
         description: `How ${new Set(ids).size} controls operated over the window across ${period.clusters.length} cluster(s).`,
         start: toDateTime(period.from, 'start'),
         end: toDateTime(period.to, 'end'),
-        ...(period.clusters.length ? { props: period.clusters.map((cl) => prop('cluster', cl.key)) } : {}),
+        ...(period.clusters.length || period.verification
+          ? { props: [...(period.verification ? [prop('evidence-chain', period.verification.ok ? 'verified' : 'broken')] : []), ...period.clusters.map((cl) => prop('cluster', cl.key))] }
+          : {}),
         'local-definitions': tool.localDefinitions,
         'reviewed-controls': { 'control-selections': [reviewed(ids)] },
         ...(observations.length ? { observations } : {}),

@@ -1,5 +1,7 @@
 import type { FailInterval, PeriodCluster, PeriodControl, PeriodResult, Verdict } from '../model/index.js';
 import { escapeTerminal as esc } from './escape.js';
+import { verificationText } from './verification.js';
+import { duration, pct } from './units.js';
 
 export interface PeriodTerminalOptions {
   color: boolean;
@@ -22,14 +24,8 @@ export const VERDICT_TEXT: Record<Verdict, string> = {
   'operated-effectively': 'operated effectively', 'exceptions-noted': 'exceptions noted', 'not-operating': 'not operating', 'insufficient-evidence': 'insufficient evidence',
 };
 
-const pct = (r: number) => `${(Math.floor(r * 1000) / 10).toFixed(1)}%`;
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-
-/** Hours as a short duration: 36 h, 4.5 d. */
-export function duration(hours: number): string {
-  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
-  return `${Math.round((hours / 24) * 10) / 10} d`;
-}
+export { duration };
 
 /** Render a period report for a terminal, line by line. A pure function of the PeriodResult. */
 export function renderPeriodTerminal(p: PeriodResult, opts: PeriodTerminalOptions, write: (line: string) => void): void {
@@ -38,6 +34,12 @@ export function renderPeriodTerminal(p: PeriodResult, opts: PeriodTerminalOption
   write(paint('bold', `eks-soc2 ${esc(p.tool.version, 40)} · period report ${esc(p.from, 40)} → ${esc(p.to, 40)}`) + paint('gray', `  (generated ${when(p.generatedAt)} UTC)`));
   write(paint('gray', `verdict rules: operated effectively = pass rate ≥ ${pct(t.effective)} and no failure open at the end; exceptions noted = pass rate ≥ ${pct(t.exceptions)};`));
   write(paint('gray', `  below that: not operating; insufficient evidence = tested on < ${pct(t.minCoverage)} of the days, a gap of more than ${t.maxGapDays} day(s), or no decided sample`));
+  const ev = verificationText(p);
+  if (ev) {
+    write(ev.ok ? paint('green', esc(ev.headline, 600)) : paint('red', paint('bold', esc(ev.headline, 600))));
+    for (const l of ev.heads) write(paint('gray', `  ${esc(l, 400)}`));
+    for (const l of ev.problems) write(paint('red', `  ${esc(l, 500)}`));
+  }
   if (!p.clusters.length) {
     write('');
     write('no stored runs in this window');

@@ -4,9 +4,10 @@ import { clusterLabel, VERDICT_LABEL } from './markdown.js';
 import { periodSummary } from './junit.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
+import { verificationText } from './verification.js';
 
 /** GitHub code scanning upload limits (docs: "SARIF support for code scanning"). */
-export const SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20 } as const;
+export const SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20, runsPerFile: 20 } as const;
 
 export interface SarifOptions {
   /** Absolute paths under this directory become relative URIs (GitHub wants paths relative to the checkout). */
@@ -57,6 +58,36 @@ function ruleHelp(c: ControlResult): { text: string; markdown: string } {
   return { text, markdown };
 }
 
+/** A path segment of a synthetic artifact URI: `::` of AWS types becomes `.`, the rest percent-encoded. */
+function seg(s: string | undefined, fallback: string): string {
+  const t = (s ?? '').trim();
+  return encodeURIComponent(t ? t.replace(/::/g, '.') : fallback);
+}
+
+/**
+ * The artifact a finding without a file points at (GitHub code scanning needs a physical location
+ * per result): `eks-soc2/<cluster>/<namespace or _cluster>/<kind>/<name>` for a Kubernetes object,
+ * `eks-soc2/aws/<account>/<region>/<type>/<name>` for an AWS resource and
+ * `eks-soc2/terraform/<type>/<address>` for a Terraform resource. Relative and stable: the same
+ * resource always gets the same path, so the alert stays put between runs.
+ */
+export function resourceArtifactUri(r: ResourceRef, cluster: Pick<RunResult['cluster'], 'name' | 'context' | 'accountId' | 'region'>): string {
+  if (r.provider === 'aws') {
+    return ['eks-soc2', 'aws', seg(r.accountId ?? cluster.accountId, '_account'), seg(r.region ?? cluster.region, '_region'), seg(r.kind, '_type'), seg(r.name, '_unnamed')].join('/');
+  }
+  if (r.provider === 'terraform') return ['eks-soc2', 'terraform', seg(r.kind, '_type'), seg(r.name, '_unnamed')].join('/');
+  return ['eks-soc2', seg(cluster.name ?? cluster.context, '_cluster'), seg(r.namespace, '_cluster'), seg(r.kind, '_kind'), seg(r.name, '_unnamed')].join('/');
+}
+
+/** The artifact of a result about a control as a whole (aggregated results, period verdicts). */
+export function controlArtifactUri(clusterName: string, controlId: string): string {
+  return ['eks-soc2', seg(clusterName, '_cluster'), 'controls', seg(controlId, '_control')].join('/');
+}
+
+function syntheticLocation(uri: string): Json {
+  return { artifactLocation: { uri }, region: { startLine: 1 } };
+}
+
 function logicalLocation(r: ResourceRef): Json {
   const fqn = r.provider === 'aws' ? (r.arn ?? `${r.kind}/${r.name}`) : `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
   return { name: r.name, fullyQualifiedName: fqn, kind: 'resource' };
@@ -70,6 +101,7 @@ function logicalLocation(r: ResourceRef): Json {
  */
 export function renderSarif(run: RunResult, write: (chunk: string) => void, opts: SarifOptions = {}): void {
   const maxResults = opts.maxResults ?? SARIF_LIMITS.resultsPerRun;
+  const clusterName = run.cluster.name ?? run.cluster.context ?? 'files';
   const rules: Json[] = [];
   const ruleIndex = new Map<string, number>();
   const perRule = new Map<string, { control: ControlResult; findings: Finding[] }>();
@@ -146,7 +178,7 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
     ruleIndex: ruleIndex.get(id)!,
     level: resultLevel(perRule.get(id)!.findings[0]!),
     message: { text },
-    locations: [{ logicalLocations: [{ name: control.id, fullyQualifiedName: id, kind: 'module' }] }],
+    locations: [{ physicalLocation: syntheticLocation(controlArtifactUri(clusterName, control.id)), logicalLocations: [{ name: control.id, fullyQualifiedName: id, kind: 'module' }] }],
     partialFingerprints: { 'eksSoc2Aggregate/v1': sha256(`aggregate\u0000${id}`) },
     properties: { aggregated: true, count },
   });
@@ -163,12 +195,12 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
     // Keep at least one slot for each later rule, so every rule is represented.
     const avail = budget - (entries.length - i - 1);
     if (findings.length <= avail) {
-      for (const f of findings) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir));
+      for (const f of findings) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir, run.cluster));
       budget -= findings.length;
       return;
     }
     const shown = findings.slice(0, Math.max(0, avail - 1));
-    for (const f of shown) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir));
+    for (const f of shown) results.push(result(id, control, f, ruleIndex.get(id)!, opts.baseDir, run.cluster));
     const rest = findings.length - shown.length;
     omitted += rest;
     results.push(aggregate(id, control, rest, `${rest} more ${findings[0]!.status === 'warn' ? 'resources with warnings' : 'failing resources'} for ${id} are not listed individually (GitHub accepts ${maxResults} results per run); run \`eks-soc2 scan --control ${control.id} --format csv\` for the full list.`));
@@ -217,16 +249,13 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
   write('\n');
 }
 
-function result(ruleId: string, c: ControlResult, f: Finding, index: number, baseDir: string | undefined): Json {
-  const location: Json = f.source
-    ? {
-        physicalLocation: {
-          artifactLocation: { uri: toUri(f.source.file, baseDir) },
-          region: { startLine: Math.max(1, f.source.line) },
-        },
-        logicalLocations: [logicalLocation(f.resource)],
-      }
-    : { logicalLocations: [logicalLocation(f.resource)] };
+function result(ruleId: string, c: ControlResult, f: Finding, index: number, baseDir: string | undefined, cluster: RunResult['cluster']): Json {
+  const location: Json = {
+    physicalLocation: f.source
+      ? { artifactLocation: { uri: toUri(f.source.file, baseDir) }, region: { startLine: Math.max(1, f.source.line) } }
+      : syntheticLocation(resourceArtifactUri(f.resource, cluster)),
+    logicalLocations: [logicalLocation(f.resource)],
+  };
   return {
     ruleId,
     ruleIndex: index,
@@ -255,7 +284,7 @@ const PERIOD_LEVEL: Record<Exclude<Verdict, 'operated-effectively'>, 'error' | '
  * period to the next.
  */
 export function renderPeriodSarif(p: PeriodResult, write: (chunk: string) => void): void {
-  const runs = p.clusters.map((cl) => {
+  const runs = p.clusters.map((cl): PeriodRun => {
     const label = clusterLabel(cl);
     const rules: Json[] = cl.controls.map((pc) => {
       const tags = [...new Set(['security', 'soc2', 'period', pc.section, ...pc.tsc.map((t) => `TSC ${t}`), pc.automation])].slice(0, SARIF_LIMITS.tagsPerRule);
@@ -277,7 +306,7 @@ export function renderPeriodSarif(p: PeriodResult, write: (chunk: string) => voi
         ruleIndex: i,
         level: PERIOD_LEVEL[pc.verdict],
         message: { text: `${label}: ${periodSummary(pc)}` },
-        locations: [{ logicalLocations: [{ name: pc.id, fullyQualifiedName: `${cl.key}/${pc.id}`, kind: 'module' }] }],
+        locations: [{ physicalLocation: syntheticLocation(controlArtifactUri(cl.key, pc.id)), logicalLocations: [{ name: pc.id, fullyQualifiedName: `${cl.key}/${pc.id}`, kind: 'module' }] }],
         partialFingerprints: { 'eksSoc2PeriodControl/v1': sha256(`period\u0000${cl.key}\u0000${pc.id}`) },
         properties: {
           verdict: pc.verdict, verdictLabel: VERDICT_LABEL[pc.verdict], passRate: pc.passRate, samples: pc.samples,
@@ -289,11 +318,56 @@ export function renderPeriodSarif(p: PeriodResult, write: (chunk: string) => voi
     return {
       tool: { driver: { name: 'eks-soc2', version: p.tool.version, semanticVersion: p.tool.version, informationUri: 'https://github.com/eks-soc2/eks-soc2', rules } },
       automationDetails: { id: `eks-soc2-period/${cl.key}/` },
-      invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt }],
+      invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt, ...verificationNotes(p) }],
       results,
-      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary },
+      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary, ...verificationProperty(p, cl.key) },
     };
   });
-  writeJson({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs }, write);
+  writeJson({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: runs.length > SARIF_LIMITS.runsPerFile ? [mergeRuns(runs, p)] : runs }, write);
   write('\n');
+}
+
+/** The store's chain check as a run-level notification: an error when it does not verify. */
+function verificationNotes(p: PeriodResult): { toolExecutionNotifications?: Json[] } {
+  const ev = verificationText(p);
+  if (!ev) return {};
+  const text = [ev.headline, ...ev.heads, ...ev.problems].join('\n');
+  return { toolExecutionNotifications: [{ level: ev.ok ? 'note' : 'error', message: { text }, descriptor: { id: 'evidence-verification' } }] };
+}
+
+function verificationProperty(p: PeriodResult, key: string): { evidenceVerification?: Json } {
+  const v = p.verification;
+  if (!v) return {};
+  const c = v.clusters.find((x) => x.key === key);
+  return { evidenceVerification: { ok: v.ok && (c?.ok ?? true), store: v.store, checkedAt: v.checkedAt, problems: v.problemCount, ...(c?.head ? { head: c.head } : {}) } };
+}
+
+interface PeriodRun { tool: { driver: { rules: Json[] } & Record<string, Json> }; results: Json[]; properties: Record<string, Json>; [k: string]: Json }
+
+/**
+ * GitHub accepts at most 20 runs per file: a period of more clusters becomes one run with every
+ * control once as a rule and every cluster's results (each names its cluster in the message, the
+ * location and the fingerprint).
+ */
+function mergeRuns(runs: PeriodRun[], p: PeriodResult): Json {
+  const rules: Json[] = [];
+  const index = new Map<string, number>();
+  const results: Json[] = [];
+  for (const r of runs) {
+    for (const rule of r.tool.driver.rules) {
+      const id = (rule as { id: string }).id;
+      if (!index.has(id)) { index.set(id, rules.length); rules.push(rule); }
+    }
+    for (const res of r.results) {
+      const x = res as Record<string, Json>;
+      results.push({ ...x, ruleIndex: index.get(x.ruleId as string)! });
+    }
+  }
+  return {
+    tool: { driver: { ...runs[0]!.tool.driver, rules } },
+    automationDetails: { id: 'eks-soc2-period/all-clusters/' },
+    invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt, ...verificationNotes(p) }],
+    results,
+    properties: { from: p.from, to: p.to, clusters: runs.map((r) => r.properties) },
+  };
 }

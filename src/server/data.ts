@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type {
   AppliedWaiver, Attestation, AttestationIssue, AutomationLevel, ClusterIdentity, ControlResult, EvidenceGap, Finding,
-  FindingCounts, OwnerRef, PeriodControl, PeriodResult, ResourceChange, RunDiff, RunResult, SectionId, Severity, Status,
+  FindingCounts, OwnerRef, PeriodControl, PeriodResult, PeriodVerification, ResourceChange, RunDiff, RunResult, SectionId, Severity, Status,
   StatusCounts, WaiverIssue,
 } from '../model/index.js';
 import { AUTOMATION_LEVELS, FINDING_STATUSES, SECTIONS, SEVERITIES, STATUSES, defaultSeverityOf, resultSeverity } from '../model/index.js';
@@ -12,6 +12,10 @@ import { expandGroup, findingTotal, systemFindingTotal } from '../model/findings
 import type { ComputePeriod, PeriodInput, ScoreCounts } from './types.js';
 import type { Window } from './window.js';
 import { resolveWindow } from './window.js';
+import { verifyPeriodEvidence } from '../report/verification.js';
+
+/** How long the dashboard reuses a chain check of the store. */
+const VERIFY_TTL_MS = 60_000;
 
 /**
  * What the dashboard reads, shaped for its pages. Everything comes from the store's public API (and
@@ -275,6 +279,7 @@ export class DashboardData {
   private readonly results = new Lru<string, Promise<RunResult>>(12);
   private readonly diffs = new Lru<string, Promise<RunDiff>>(8);
   private readonly periods = new Lru<string, Promise<PeriodResult>>(4);
+  private readonly verifications = new Lru<string, { at: number; p: Promise<PeriodVerification> }>(8);
   private readonly overviews = new Lru<string, Promise<Pick<Overview, 'sections' | 'criteria' | 'changes' | 'failing' | 'warned' | 'unevaluated'>>>(64);
   private readonly metricRows = new Map<string, { runId: string; controls: MetricsCluster['controls'] }>();
 
@@ -610,7 +615,25 @@ export class DashboardData {
       this.periods.set(cacheKey, p);
       p.catch(() => this.periods.delete(cacheKey));
     }
-    return { period: await p, window: w };
+    const period = await p;
+    const verification = await this.verification(period.clusters.map((c) => c.key));
+    return { period: { ...period, verification }, window: w };
+  }
+
+  /**
+   * The store's chain check of the clusters of a period (as `eks-soc2 verify`), kept for a minute:
+   * an edit of a stored row does not move the chain head, so the check is redone rather than cached
+   * with the period.
+   */
+  async verification(keys: string[]): Promise<PeriodVerification> {
+    const cacheKey = keys.join('\u0001');
+    const now = this.deps.now().getTime();
+    const hit = this.verifications.get(cacheKey);
+    if (hit && now - hit.at < VERIFY_TTL_MS) return hit.p;
+    const p = verifyPeriodEvidence(this.store, keys, this.deps.now());
+    this.verifications.set(cacheKey, { at: now, p });
+    p.catch(() => this.verifications.delete(cacheKey));
+    return p;
   }
 
   async periodView(keys: string | undefined, q: { from?: string | undefined; to?: string | undefined }, timelines: boolean): Promise<PeriodView> {

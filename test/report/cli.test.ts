@@ -31,7 +31,7 @@ describe('eks-soc2 scan --format … --output DIR', () => {
   it('rejects an unknown format with the list of formats', async () => {
     const r = await runCli(['scan', '--demo', '--format', 'docx']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown format "docx"; available: .*markdown, csv, html, pdf, sarif, junit, oscal/);
+    expect(r.stderr).toMatch(/unknown format "docx"; available: .*markdown, markdown-summary, csv, html, pdf, sarif, junit, oscal/);
   });
 
   it('explains how to get Chromium when --chromium points nowhere', async () => {

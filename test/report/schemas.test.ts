@@ -95,7 +95,7 @@ describe('SARIF', () => {
     const fileResult = results.find((x) => x.ruleId === 'CC5-HARD-03/no-privileged')!;
     expect(fileResult.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'k8s/shop.yaml' }, region: { startLine: 40 } });
     const aws = results.find((x) => x.ruleId === 'CC6-TEST-05/public-access-block')!;
-    expect(aws.locations[0]!.physicalLocation).toBeUndefined();
+    expect(aws.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'eks-soc2/aws/111122223333/eu-west-1/AWS.S3.Bucket/acme-exports' }, region: { startLine: 1 } });
     expect(aws.locations[0]!.logicalLocations![0]!.fullyQualifiedName).toBe('arn:aws:s3:::acme-exports');
     expect(aws.level).toBe('error');
     expect(results.some((x) => x.message.text.includes('postgres'))).toBe(false); // waived
@@ -107,7 +107,7 @@ describe('SARIF', () => {
     const run = JSON.parse(JSON.stringify(sampleRun())) as ReturnType<typeof sampleRun>;
     for (const c of run.controls) for (const f of c.findings) if (f.source) f.source.file = `/repo/${f.source.file}`;
     const log = await sarif(run, { baseDir: '/repo' });
-    expect(log.runs[0]!.results.find((x) => x.locations[0]!.physicalLocation)!.locations[0]!.physicalLocation!.artifactLocation.uri).toBe('k8s/shop.yaml');
+    expect(log.runs[0]!.results.find((x) => x.ruleId === 'CC5-HARD-03/no-privileged')!.locations[0]!.physicalLocation!.artifactLocation.uri).toBe('k8s/shop.yaml');
   });
 
   it('fingerprints by control, rule and resource, not by line', async () => {

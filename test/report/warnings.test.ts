@@ -88,7 +88,7 @@ describe('warnings and rules not evaluated in every format', () => {
     expect(block).toContain('<span class="chip warned">passes with 1 warning</span>');
     expect(block).toContain('<h3>Warnings — recommended rules, not failures (1)</h3>');
     expect(block).toContain('<span class="badge b-warn">Warning</span>');
-    expect(block).toMatch(/<h3>Rules not evaluated \(1\)<\/h3>.*<code>trail-log-group<\/code><\/td><td>recommended<\/td>/s);
+    expect(block).toMatch(/<h3>Rules not evaluated \(1\)<\/h3>.*<code>trail-<wbr>log-<wbr>group<\/code><\/td><td>recommended<\/td>/s);
     expect(block).toContain('Rules (3: 1 required, 2 recommended)');
   });
 

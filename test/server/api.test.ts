@@ -59,7 +59,7 @@ describe('clusters and meta', () => {
   it('says which period formats it exports and that no token is needed', async () => {
     const meta = await get<{ tokenRequired: boolean; formats: { name: string; ext: string }[]; tool: { version: string }; store: string }>('/api/meta');
     expect(meta.tokenRequired).toBe(false);
-    expect(meta.formats.map((f) => f.name)).toEqual(['terminal', 'json', 'markdown', 'csv', 'html', 'pdf', 'sarif', 'junit', 'oscal']);
+    expect(meta.formats.map((f) => f.name)).toEqual(['terminal', 'json', 'markdown', 'markdown-summary', 'csv', 'html', 'pdf', 'sarif', 'junit', 'oscal']);
     expect(meta.tool.version).toBe('test');
     expect(meta.store).toBe('SQLite'); // never the path (or a PostgreSQL URL)
   });
@@ -311,8 +311,9 @@ describe('period', () => {
     expect(view.timelines).toBe(false);
     expect(view.clusters[0]!.controls.every((c) => c.timeline.length === 0)).toBe(true);
     const full = await get<PeriodView>(`/api/period?cluster=${q(prod.key)}&from=2025-12-01&to=2025-12-31&timeline=true`);
-    const { window: _w, timelines: _t, ...rest } = full;
+    const { window: _w, timelines: _t, verification, ...rest } = full;
     expect(rest).toEqual(expected);
+    expect(verification).toMatchObject({ ok: true, problemCount: 0 });
     expect(full.clusters[0]!.runs).toBe(30);
   });
 

@@ -274,6 +274,46 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('at 1366×768 no table is wider than the page (overview, run, period; a long cluster name too), and the evidence check shows on the period page', async () => {
+    // Every table, and the box around it, within the viewport: nothing clipped, nothing to scroll sideways.
+    const tooWide = `[...document.querySelectorAll('table')].flatMap((t) => {
+      const out = [];
+      const vw = document.documentElement.clientWidth;
+      if (t.getBoundingClientRect().right > vw + 0.5) out.push((t.querySelector('caption')?.textContent || t.className || 'table') + ' ends at ' + Math.round(t.getBoundingClientRect().right));
+      for (let el = t.parentElement; el && el !== document.body; el = el.parentElement) {
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') out.push((t.querySelector('caption')?.textContent || 'table') + ' scrolls in ' + el.tagName + '.' + el.className);
+      }
+      return out;
+    })`;
+    const long = clusterId(seeded.clusters.find((c) => c.identity.name === HOSTILE.long)!.key);
+    const prod = seeded.clusters[0]!;
+    const w = await tab(open.url, { width: 1366, height: 768 });
+    for (const v of [`?cluster=${prodId()}`, `runs/${prod.runIds.at(-1)}`, `period?cluster=${prodId()}`, `?cluster=${long}`, `period?cluster=${long}`]) {
+      await w.page.goto(`${open.url}${v}`);
+      await ready(w.page);
+      expect(await w.page.evaluate(tooWide), v).toEqual([]);
+      expect(await w.page.evaluate('document.documentElement.scrollWidth'), v).toBeLessThanOrEqual(1366);
+      if (v.startsWith('period?cluster=acme') || v === `period?cluster=${prodId()}`) {
+        expect(await w.page.locator('#period-verification').innerText()).toMatch(/^Evidence verified: the hash chain of 30 stored run\(s\) recomputes/);
+      }
+    }
+    await w.page.screenshot({ path: join(OUT, 'overview-sections-1366x768.png') });
+    expect(w.problems).toEqual([]);
+    await w.page.close();
+  });
+
+  it('a run page opened without ?cluster= shows the run\'s cluster in the cluster selector', async () => {
+    const w = await tab(open.url, { width: 1366, height: 768 });
+    const stage = seeded.clusters[1]!; // not the newest cluster, which the selector picks by default
+    await w.page.goto(`${open.url}runs/${stage.runIds.at(-1)}`);
+    await ready(w.page);
+    expect(await w.page.locator('h1').innerText()).toBe(`Run ${stage.runIds.at(-1)}`);
+    expect(await w.page.locator('#cluster-picker').inputValue()).toBe(clusterId(stage.key));
+    expect(await w.page.locator('header nav a[data-view="controls"]').getAttribute('href')).toBe(`/controls?cluster=${encodeURIComponent(clusterId(stage.key))}`);
+    expect(w.problems).toEqual([]);
+    await w.page.close();
+  });
+
   it('runs: the list, evidence gaps and the comparison of two runs', async () => {
     const w = await tab(open.url);
     const { page } = w;

@@ -1,5 +1,6 @@
 // A year of daily runs: the period view, a control's samples and failure intervals over the year,
 // and the exports, all checked against the seeding schedule and the engine.
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { PeriodResult } from '../../src/model/index.js';
@@ -57,8 +58,11 @@ describe('a year of daily runs', () => {
     expect(c.controls).toHaveLength(62);
     const data = await seeded.store.periodData(year.key, '2025-01-01T00:00:00.000Z', '2025-12-31T23:59:59.999Z');
     const engine: PeriodResult = computePeriod([{ key: year.key, cluster: year.identity, ...data }], { from: '2025-01-01', to: '2025-12-31', generatedAt: NOW, toolVersion: 'test' });
-    const { window: _w, timelines: _t, ...period } = view;
+    const { window: _w, timelines: _t, verification, ...period } = view;
     expect(period).toEqual(engine);
+    // The dashboard checks the chain of the runs behind the period, as `eks-soc2 verify` does.
+    expect(verification).toMatchObject({ ok: true, runsChecked: DAYS, problemCount: 0 });
+    expect(verification!.clusters[0]!.head!.runId).toBe(year.runIds.at(-1));
   });
 
   it('a control page has all 365 samples, each linked to its run and snapshot, and the scheduled failure intervals', async () => {
@@ -93,6 +97,40 @@ describe('a year of daily runs', () => {
       expect(r.statusCode).toBe(200);
       expect(r.body).toMatch(marker);
       expect(r.rawPayload.length).toBeGreaterThan(10_000);
+    }
+  });
+});
+
+describe('a store whose stored results were edited', () => {
+  let small: Seeded;
+  let tampered: FastifyInstance;
+
+  beforeAll(async () => {
+    small = await seededStore({ end: '2025-12-31', clusters: [{ name: 'acme-small', accountId: '111122223333', region: 'eu-west-1', runs: 5 }] });
+    // Someone turns failures into passes in the per-control rows, behind the chain's back.
+    const raw = new DatabaseSync(small.path);
+    const changed = raw.prepare("UPDATE control_results SET status = 'pass' WHERE status = 'fail'").run();
+    raw.close();
+    expect(Number(changed.changes)).toBeGreaterThan(0);
+    tampered = await dashboard(small.store);
+  }, 120_000);
+
+  afterAll(async () => {
+    await tampered?.close();
+    await small?.close();
+  });
+
+  it('the period says the evidence does not verify, and so does every export', async () => {
+    const key = encodeURIComponent(small.clusters[0]!.key);
+    const r = await tampered.inject({ url: `/api/period?cluster=${key}&from=2025-12-01&to=2025-12-31` });
+    expect(r.statusCode).toBe(200);
+    const view = JSON.parse(r.body) as PeriodView;
+    expect(view.verification!.ok).toBe(false);
+    expect(view.verification!.problems.some((p) => p.kind === 'edited')).toBe(true);
+    for (const format of ['markdown', 'html', 'terminal']) {
+      const e = await tampered.inject({ url: `/api/period/export?cluster=${key}&from=2025-12-01&to=2025-12-31&format=${format}` });
+      expect(e.statusCode).toBe(200);
+      expect(e.body.slice(0, 20_000)).toContain('EVIDENCE NOT VERIFIED');
     }
   });
 });

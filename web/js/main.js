@@ -143,7 +143,9 @@ export async function render() {
     } else if (view === 'missing') {
       errorView(content, { status: 404, message: `There is no page at ${window.location.pathname}.` });
     } else {
-      const ctx = { params, id, cluster, clusters: state.clusters, meta: state.meta, navigate, updateQuery, announce, stale: () => gen !== state.generation };
+      // A view about one run (opened without ?cluster=) shows that run's cluster in the selector.
+      const showCluster = (cid) => { if (cid && cid !== cluster.id) updatePicker(state.clusters, state.clusters.find((c) => c.id === cid) ?? cluster, view); };
+      const ctx = { params, id, cluster, clusters: state.clusters, meta: state.meta, navigate, updateQuery, announce, showCluster, stale: () => gen !== state.generation };
       title = await VIEWS[view].render(content, ctx);
     }
   } catch (err) {

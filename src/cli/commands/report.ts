@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PeriodResult, VerdictThresholds } from '../../model/index.js';
-import { UserError } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 import { parsePeriodFormats, writePeriodOutputs } from '../period-output.js';
 import { addStoreUrlOption, readStoreTarget, selectClusters, withStore } from '../sources/store.js';
 import { toolVersion } from '../version.js';
@@ -57,7 +57,7 @@ export function registerReport(program: Command): void {
     .requiredOption('--from <date>', 'first day of the audit window (YYYY-MM-DD, UTC) or an ISO timestamp')
     .option('--to <date>', 'last day of the window, included (default: today)')
     .option('--cluster <name>', 'only this cluster (store key, name, ARN or context); default: every cluster in the store')
-    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
+    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, markdown-summary, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-period.<ext> instead of stdout')
     .option('--effective-rate <rate>', 'pass rate for "operated effectively" (0–1 or a percentage)', '1')
     .option('--exceptions-rate <rate>', 'pass rate below which a control is "not operating" rather than "exceptions noted"', '0.9')
@@ -78,6 +78,12 @@ Each sample names its run id and snapshot digest: re-perform a test with
 Filters: --skip-control and --skip-rule leave controls and rules out of what the report shows (listed
 as skipped). Namespace filters belong to the runs (scan --namespace; each stored run records its
 filters): a period report has one row per control and run, not per resource.
+
+The report first verifies the hash chain of every cluster it covers (as \`eks-soc2 verify\`) and
+prints the result and the chain head at the top of every format. Exit codes: 0 the report was
+written and its evidence verifies; 3 the evidence store's chain does not verify (a stored run was
+edited, deleted or reordered: the report says so at the top and cannot be trusted); 2 usage or
+store error.
 
 Examples:
   eks-soc2 report --from 2026-01-01 --to 2026-06-30
@@ -143,7 +149,11 @@ async function runReport(opts: ReportOptions): Promise<number> {
       if (!data.runs.length && !opts.cluster) continue; // clusters with nothing in the window are left out unless asked for
       inputs.push({ key: c.key, cluster: c.cluster, ...data });
     }
-    return computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
+    const result = computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
+    // The report stands on the stored runs: check their hash chains, as `verify` does.
+    const { verifyPeriodEvidence } = await import('../../report/verification.js');
+    result.verification = await verifyPeriodEvidence(store, inputs.map((i) => i.key), new Date());
+    return result;
   });
   const configFile = configPath(opts);
   if (configFile || opts.skipControl || opts.skipRule) {
@@ -158,5 +168,10 @@ async function runReport(opts: ReportOptions): Promise<number> {
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
   const written = await writePeriodOutputs(period, formats, opts.output, { color, quiet: Boolean(opts.quiet) });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
-  return 0;
+  if (period.verification && !period.verification.ok) {
+    const { verificationText } = await import('../../report/verification.js');
+    process.stderr.write(`eks-soc2: ${verificationText(period)!.headline}\n`);
+    return EXIT.EVIDENCE;
+  }
+  return EXIT.OK;
 }

@@ -8,7 +8,7 @@ import { plainProgress, progressIntervalMs, startPhase } from '../progress.js';
 import type { FilterOptions } from '../filters.js';
 import type { SnapshotIndex } from '../../engine/index.js';
 import { EXIT, UserError } from '../errors.js';
-import { parseFormats, writeOutputs } from '../output.js';
+import { markdownBounds, parseFormats, writeOutputs } from '../output.js';
 import { toolVersion } from '../version.js';
 import { NoKubernetesConfigError, addKubernetesOptions, collectKubernetes } from '../sources/kubernetes.js';
 import type { KubernetesOptions } from '../sources/kubernetes.js';
@@ -46,6 +46,8 @@ export interface ScanOptions extends KubernetesOptions, AwsOptions, StoreOptions
   junitPerFinding?: boolean;
   /** `--expand-passing`: the JSON report lists every passing finding as an object (run@2 shape). */
   expandPassing?: boolean;
+  maxSize?: string;
+  reportUrl?: string;
   /** `--name`: the cluster's name when the evidence gives none (file scans). */
   name?: string;
   /** `--allow-empty`: inputs with nothing to evaluate exit 0 (pre-commit on a commit without manifests). */
@@ -90,7 +92,7 @@ export function registerScan(program: Command): void {
     .description('collect evidence and evaluate every control (or the ones selected)'))
     .option('--name <cluster>', 'the cluster\'s name for the report and the store when the evidence gives none (file scans; default --cluster): keeps each cluster\'s runs in their own chain')
     .option('--allow-empty', 'exit 0, with a note, when the -f inputs hold nothing to evaluate (a pre-commit hook on a commit without manifests); default: exit 2')
-    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
+    .option('--format <list>', 'output format(s), comma-separated: terminal, json, markdown, markdown-summary, csv, html, pdf, sarif, junit, oscal (see `eks-soc2 formats`)', 'terminal')
     .option('-o, --output <dir>', 'write each format to DIR/eks-soc2-report.<ext> instead of stdout')
     .option('--fail-on <severity>', `exit 1 when a failing control has this severity or higher: ${SEVERITIES.join(', ')}, or never`, 'low')
     .option('--fail-on-warn', 'exit 1 also when a warning (a failed recommended rule) is found outside the system namespaces (config: failOnWarn: true)')
@@ -98,6 +100,8 @@ export function registerScan(program: Command): void {
     .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
     .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
     .option('--expand-passing', 'JSON: one object per finding, passes included (the superseded run@2 shape); default: resources once, passing findings as resource indices (run@3)')
+    .option('--max-size <chars>', 'markdown, markdown-summary: at most this many characters (markdown-summary: 65000), failing controls first, then a line saying what was left out')
+    .option('--report-url <url>', 'markdown, markdown-summary: link to the full report in the line that says what was left out')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
     .option('-q, --quiet', 'print only the summary and the controls that do not pass')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or output is not a terminal)')
@@ -148,6 +152,7 @@ Examples:
 export async function runScan(opts: ScanOptions): Promise<number> {
   if (isFleetScan(opts)) return (await import('../fleet.js')).runFleet(opts);
   const formats = parseFormats(opts.format);
+  const bounds = markdownBounds(opts);
   const failOn = opts.failOn.toLowerCase();
   if (failOn !== 'never' && !(SEVERITIES as readonly string[]).includes(failOn)) {
     throw new UserError(`--fail-on must be one of ${SEVERITIES.join(', ')}, never (got "${opts.failOn}")`);
@@ -169,6 +174,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     color, quiet: Boolean(opts.quiet), ...(opts.details ? { details: true } : {}),
     ...(opts.chromium ? { chromium: opts.chromium } : {}), ...(opts.junitPerFinding ? { junitPerFinding: true } : {}),
     ...(opts.expandPassing ? { expandPassing: true } : {}),
+    ...bounds,
   });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
   // A store failure is reported after the report, so the scan's output is never lost to it.
@@ -183,7 +189,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
 }
 
 /** The options `scan` and `fix` share: where the evidence comes from, what to evaluate, and as of when. */
-export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | 'color' | 'chromium' | 'junitPerFinding' | 'expandPassing' | 'details'>;
+export type SourceOptions = Omit<ScanOptions, 'format' | 'output' | 'failOn' | 'color' | 'chromium' | 'junitPerFinding' | 'expandPassing' | 'details' | 'maxSize' | 'reportUrl'>;
 
 /**
  * Collect the evidence the options name (files, the demo, a stored run, a live cluster and its AWS

@@ -46,6 +46,20 @@ function clusterBlock(c, w, clusterId) {
     }));
 }
 
+/** The store's chain check of the runs behind the period: verified (with the heads) or not. */
+function verificationBlock(v) {
+  if (!v) return null;
+  const heads = v.clusters.map((c) => `${c.key}: ${c.runs} run(s), ${c.ok ? 'chain intact' : 'CHAIN BROKEN'}${c.head ? `, head #${c.head.seq} ${c.head.hash}` : ''}`);
+  const problems = v.problems.map((x) => `${x.kind}: ${x.message}`);
+  if (v.problemCount > v.problems.length) problems.push(`… ${v.problemCount - v.problems.length} more (eks-soc2 verify lists them)`);
+  const headline = v.ok
+    ? `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) recomputes (checked ${fmtDay(v.checkedAt)}).`
+    : `Evidence NOT verified: the store's hash chain does not verify (${v.problemCount} problem(s)). Stored runs were edited, deleted or reordered: the figures below cannot be trusted.`;
+  return h('div', { class: `panel verification ${v.ok ? 'v-ok' : 'error'}`, id: 'period-verification', role: v.ok ? 'status' : 'alert' },
+    h('p', { class: 'vh' }, clip(headline, 300)),
+    h('ul', { class: 'plain small mono' }, [...heads, ...problems].slice(0, 30).map((l) => h('li', null, clip(l, 300)))));
+}
+
 export async function render(root, ctx) {
   const all = ctx.params.get('cluster') === '*';
   const clusterId = all ? '*' : ctx.cluster.id;
@@ -100,6 +114,8 @@ export async function render(root, ctx) {
   root.appendChild(h('div', { class: 'panel controlsbar' },
     h('div', { class: 'row' }, form, h('div', { class: 'export' }, h('h2', { class: 'sr-only' }, 'Export'), formats.length ? exportForm : h('p', null, 'This server offers no export format.'))),
     presetBar));
+  const verification = verificationBlock(p.verification);
+  if (verification) root.appendChild(verification);
   if (!p.clusters.length) root.appendChild(h('p', { class: 'panel' }, 'No cluster has a run in this period.'));
   for (const c of p.clusters) {
     const ref = ctx.clusters.find((x) => x.key === c.key);

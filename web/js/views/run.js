@@ -5,6 +5,7 @@ import { clip, dl, fmtDuration, fmtTime, h, pct100, section, severityChip, statu
 export async function render(root, ctx) {
   const d = await api(`/api/runs/${encodeURIComponent(ctx.id)}`);
   const r = d.run;
+  ctx.showCluster?.(d.cluster.id);
   const clusterQ = `cluster=${encodeURIComponent(d.cluster.id)}`;
   root.appendChild(h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: `/runs?${clusterQ}` }, 'Runs'), ' › ', h('span', { 'aria-current': 'page' }, r.runId)));
   root.appendChild(h('div', { class: 'pagehead' },
