@@ -193,6 +193,11 @@ describe('P1-IAM-05: "no binding names system:anonymous" needs every binding', (
   it('whole inventory: pass', () => {
     expect(run(P1_IAM_05, { k8s }).status).toBe('pass');
   });
+  it('loose files: each binding in the input is still judged on its own (a passing finding per binding)', () => {
+    const r = run(P1_IAM_05, { k8s, complete: false });
+    const judged = r.findings.filter((f) => f.rule === 'rbac-anonymous' && f.status === 'pass').map((f) => `${f.resource.kind}/${f.resource.name}`).sort();
+    expect(judged).toEqual(['ClusterRoleBinding/devs', 'RoleBinding/devs']);
+  });
   it('loose files with an anonymous binding: still judged (fail)', () => {
     const r = run(P1_IAM_05, { k8s: k8s + crb('anon', 'edit', group('system:anonymous')), complete: false });
     expect(r.status).toBe('fail');

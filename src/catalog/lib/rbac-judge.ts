@@ -565,7 +565,12 @@ export function judgeAnonymousBindings(ev: Evidence, ctx: CheckContext): number 
   let n = 0;
   for (const b of bindings(ev)) {
     const anon = b.subjects.filter((s) => classifySubject(s, ctx.isSystemNamespace) === 'anonymous');
-    if (!anon.length) continue;
+    if (!anon.length) {
+      // Judged on its own like every binding (auditors sample passing objects too); whether some
+      // other binding of the cluster names them is the caller's question, not this object's.
+      ctx.pass(b.obj, 'rbac-anonymous', 'names neither system:anonymous nor system:unauthenticated');
+      continue;
+    }
     n++;
     const who = anon.map((s) => s.name).join(', ');
     const label = bindingLabel(b);
