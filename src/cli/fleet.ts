@@ -24,8 +24,7 @@ import { toolVersion } from './version.js';
 import { collectKubernetes } from './sources/kubernetes.js';
 import { collectAws } from './sources/aws.js';
 import { loadFirstSeen, persistRun, scanStoreTarget } from './sources/store.js';
-import { exitCode } from './commands/scan.js';
-import { worstExit } from './exit-codes.js';
+import { exitCodeFor, worstExit } from './exit-codes.js';
 import { configPath } from './config-file.js';
 import { resolveFilters } from './filters.js';
 import { startPhase } from './progress.js';
@@ -381,7 +380,7 @@ async function scanOne(t: FleetTarget, opts: ScanOptions & FleetOptions & Notify
     out.alert = { sent: n.sent, regressions: n.regressions, ...(n.error ? { error: n.error } : {}) };
     if (n.failure) return { ...out, result: 'error', exitCode: n.failure.exitCode, reason: n.failure.message };
   }
-  const code = exitCode(run, p.failOn, p.failOnWarn);
+  const code = exitCodeFor(run, { failOn: p.failOn, failOnWarn: Boolean(p.failOnWarn) });
   if (code === EXIT.OK) return { ...out, result: 'ok', exitCode: code };
   if (code === EXIT.FAILURES && !run.controls.some((c) => c.status === 'fail')) {
     const warned = run.controls.filter((c) => c.counts.warn > 0).map((c) => c.id);

@@ -12,6 +12,7 @@
  */
 import type { Command } from 'commander';
 import type { ClusterIdentity, ControlChange, ControlResult, Finding, RunResult, Status } from '../model/index.js';
+import { resultSeverity } from '../model/index.js';
 import type { diffRuns as DiffRuns } from '../store/diff.js';
 import { EXIT, UserError } from './errors.js';
 import { toolVersion } from './version.js';
@@ -121,7 +122,7 @@ function resourceOf(f: Finding): AlertResource {
 function regressionOf(c: ControlResult, kind: 'fail' | 'error', from: Status | undefined): Regression {
   const failing = c.findings.filter((f) => f.status === 'fail' && !f.system);
   return {
-    control: c.id, title: clip(c.title, 300), section: c.section, severity: c.failSeverity ?? c.severity, kind,
+    control: c.id, title: clip(c.title, 300), section: c.section, severity: resultSeverity(c), kind,
     ...(from ? { from } : {}), to: c.status, owners: ownersOf(c), reason: clip(c.message),
     resources: kind === 'fail' ? failing.slice(0, MAX_RESOURCES).map(resourceOf) : [],
     resourcesTotal: kind === 'fail' ? failing.length : 0,

@@ -139,20 +139,10 @@ export class ResourceTable {
     const known = this.byObject.get(r);
     if (known !== undefined) return known;
     let i: number;
+    const { resource, source } = resolveResource(r, this.iac);
     if (isK8s(r)) {
-      const ref = refOf(r);
-      i = this.add(r.$source ? { ...ref, source: r.$source } : ref, ref);
+      i = this.add(source ? { ...resource, source } : resource, resource);
     } else {
-      let resource = r;
-      let source: RunResource['source'];
-      const tf = this.iac?.map(resource);
-      if (tf) {
-        resource = tf.resource;
-        source = tf.source;
-      } else if (this.iac && resource.provider === 'aws') {
-        const name = this.iac.text(resource.name);
-        if (name !== resource.name) resource = { ...resource, name };
-      }
       const key = [resource.provider, resource.kind, resource.apiVersion, resource.namespace, resource.name, resource.uid, resource.arn, resource.region, resource.accountId,
         source?.file, source?.line].join('\u0000');
       const seen = this.byKey.get(key);
@@ -174,10 +164,31 @@ export class ResourceTable {
   private add(entry: RunResource, ref: ResourceRef): number {
     const i = this.resources.length;
     this.resources.push(entry);
-    const ns = ref.kind === 'Namespace' && ref.provider === 'kubernetes' ? ref.name : ref.namespace;
-    this.systemAt.push(ns !== undefined && this.systemNamespaces.has(ns));
+    this.systemAt.push(inSystemNamespace(ref, this.systemNamespaces));
     return i;
   }
+}
+
+/**
+ * The reference and source location a finding on `r` reports: a Kubernetes object's ref and file
+ * line; a resource translated from Terraform under its address and block line; an AWS resource
+ * with its Terraform stand-in name replaced by the address.
+ */
+function resolveResource(r: K8sObject | ResourceRef, iac: IacMapper | undefined): { resource: ResourceRef; source: Finding['source'] } {
+  if (isK8s(r)) return { resource: refOf(r), source: r.$source };
+  const tf = iac?.map(r);
+  if (tf) return { resource: tf.resource, source: tf.source };
+  if (iac && r.provider === 'aws') {
+    const name = iac.text(r.name);
+    if (name !== r.name) return { resource: { ...r, name }, source: undefined };
+  }
+  return { resource: r, source: undefined };
+}
+
+/** Whether a resource lies in one of the system namespaces (a Namespace: whether it is one). */
+function inSystemNamespace(ref: ResourceRef, system: ReadonlySet<string>): boolean {
+  const ns = ref.kind === 'Namespace' && ref.provider === 'kubernetes' ? ref.name : ref.namespace;
+  return ns !== undefined && system.has(ns);
 }
 
 /** Why required evidence is missing, in words a user can act on. */
@@ -594,26 +605,8 @@ function refOf(o: K8sObject): ResourceRef {
 }
 
 function toFinding(control: ControlDefinition, input: FindingInput, system: ReadonlySet<string>, iac?: IacMapper): Finding {
-  let resource: ResourceRef;
-  let source: Finding['source'];
-  let message = input.message;
-  if (isK8s(input.resource)) {
-    const o = input.resource;
-    resource = refOf(o);
-    if (o.$source) source = o.$source;
-  } else {
-    resource = input.resource;
-    const tf = iac?.map(resource);
-    if (tf) {
-      resource = tf.resource;
-      if (tf.source) source = tf.source;
-    } else if (iac && resource.provider === 'aws') {
-      const name = iac.text(resource.name);
-      if (name !== resource.name) resource = { ...resource, name };
-    }
-  }
-  if (iac) message = iac.text(message);
-  const ns = resource.kind === 'Namespace' && resource.provider === 'kubernetes' ? resource.name : resource.namespace;
+  const { resource, source } = resolveResource(input.resource, iac);
+  const message = iac ? iac.text(input.message) : input.message;
   const severity = input.severity ?? control.rules?.[input.rule]?.severity ?? control.severity;
   const f: Finding = {
     rule: input.rule,
@@ -623,7 +616,7 @@ function toFinding(control: ControlDefinition, input: FindingInput, system: Read
     message,
   };
   if (source) f.source = source;
-  if (input.system ?? (isCountedEvidence(input.resource) ? false : ns !== undefined && system.has(ns))) f.system = true;
+  if (input.system ?? (isCountedEvidence(input.resource) ? false : inSystemNamespace(resource, system))) f.system = true;
   if (input.details) f.details = input.details as Record<string, JsonValue>;
   return f;
 }

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify';
 import type { ControlResult, Finding, PeriodResult, RunResult } from '../model/index.js';
+import { resultSeverity } from '../model/index.js';
 import { neutraliseCsvCell } from './escape.js';
 import { eachFinding, findingTotal } from '../model/findings.js';
 import { locationLabel, ownerLabel, periodWarningRules } from './markdown.js';
@@ -42,7 +43,7 @@ function unevaluatedRow(c: ControlResult, u: ControlResult['unevaluated'][number
 function controlRow(c: ControlResult): Cell[] {
   return [
     c.id, c.section, c.tsc.join(';'), ownerLabel(c.owners.primary), '', '', '', '', '', '', '', c.status,
-    c.status === 'fail' ? (c.failSeverity ?? c.severity) : c.severity, c.message, 'no', c.waivers[0]?.id, c.waivers[0]?.approvedBy, c.waivers[0]?.expires,
+    c.status === 'fail' ? resultSeverity(c) : c.severity, c.message, 'no', c.waivers[0]?.id, c.waivers[0]?.approvedBy, c.waivers[0]?.expires,
   ].map(cell);
 }
 

@@ -1,7 +1,7 @@
 import type {
   ControlResult, Finding, PeriodCluster, PeriodControl, PeriodResult, RunResult, FindingStatus, Status, StatusCounts, Verdict,
 } from '../model/index.js';
-import { SCORE_WORDING, SECTIONS, emptyCounts } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS, emptyCounts, resultSeverity } from '../model/index.js';
 import { eachFinding, expandGroup, passingSample, systemFindingTotal } from '../model/findings.js';
 import { escapeHtml as h } from './escape.js';
 import { CHART_ORDER, FINDING_CHART_ORDER, STATUS_COLOR, STATUS_TEXT, lineChart, stackedBar, statusBars, timelineStrip } from './html-charts.js';
@@ -275,19 +275,37 @@ function firstOf(it: Iterable<Finding>, n: number, keep: (f: Finding) => boolean
   return out;
 }
 
+/** Results that are neither pass, fail, waived nor warn (not applicable, not evaluated, manual), outside the system namespaces. */
+const isOther = (f: Finding) => !f.system && f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn';
+
+/**
+ * The first `n` other results of a control: its full findings first, then its compact
+ * not-applicable groups (the only other results among them; no pass is expanded).
+ */
+function otherSample(run: RunResult, c: ControlResult, n: number): Finding[] {
+  const out = firstOf(c.findings, n, isOther);
+  for (const g of c.passed ?? []) {
+    if (out.length >= n) break;
+    if (g.status === 'not-applicable') out.push(...firstOf(expandGroup(run, c, g, 'exclude'), n - out.length));
+  }
+  return out;
+}
+
+/** How many other results a control has outside the system namespaces. */
+function otherCount(c: ControlResult): number {
+  return c.counts['not-applicable'] + c.counts.error + c.counts.manual;
+}
+
 function controlBlock(run: RunResult, c: ControlResult, visible: number): string {
   const fail = failing(c);
   const warn = warnings(c);
   // Passing findings are read from the compact form: a sample of them, with the count.
   const pass = passingSample(run, c, HTML_MAX_ROWS);
   const waived = c.findings.filter((f) => f.status === 'waived' && !f.system);
-  const isOther = (f: Finding) => f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn';
-  // Not-applicable findings are the only other ones among the compact passes: no pass is made here.
-  const other = firstOf([...c.findings, ...(c.passed ?? []).filter((g) => g.status === 'not-applicable')]
-    .flatMap((x) => ('resources' in x ? [...firstOf(expandGroup(run, c, x, 'exclude'), HTML_MAX_ROWS)] : [x])), HTML_MAX_ROWS, (f) => !f.system && isOther(f));
-  const otherTotal = c.counts['not-applicable'] + c.counts.error + c.counts.manual;
+  const other = otherSample(run, c, HTML_MAX_ROWS);
+  const otherTotal = otherCount(c);
   const system = firstOf(eachFinding(run, c, { system: 'only' }), HTML_MAX_ROWS);
-  const sev = c.status === 'fail' ? `<span class="chip sev-${c.failSeverity ?? c.severity}">${c.failSeverity ?? c.severity}</span>` : `<span class="chip">${c.severity}</span>`;
+  const sev = c.status === 'fail' ? `<span class="chip sev-${resultSeverity(c)}">${resultSeverity(c)}</span>` : `<span class="chip">${c.severity}</span>`;
   const ev = c.evidence;
   const facts = [
     ['Owner', ownerText(c.owners.primary)],
@@ -364,19 +382,17 @@ function printControlBlock(run: RunResult, c: ControlResult): string {
   // Passing findings are read from the compact form: a sample of names, with the count.
   const pass = passingSample(run, c, PRINT_SAMPLE_NAMES * 4);
   const waived = c.findings.filter((f) => f.status === 'waived' && !f.system);
-  const isOther = (f: Finding) => f.status !== 'pass' && f.status !== 'fail' && f.status !== 'waived' && f.status !== 'warn';
-  const other = firstOf([...c.findings, ...(c.passed ?? []).filter((g) => g.status === 'not-applicable')]
-    .flatMap((x) => ('resources' in x ? [...firstOf(expandGroup(run, c, x, 'exclude'), PRINT_SAMPLE_ROWS)] : [x])), PRINT_SAMPLE_ROWS, (f) => !f.system && isOther(f));
-  const otherTotal = c.counts['not-applicable'] + c.counts.error + c.counts.manual;
-  const system = { length: systemFindingTotal(c) };
-  const sev = c.status === 'fail' ? `<span class="chip sev-${c.failSeverity ?? c.severity}">${c.failSeverity ?? c.severity}</span>` : `<span class="chip">${c.severity}</span>`;
+  const other = otherSample(run, c, PRINT_SAMPLE_ROWS);
+  const otherTotal = otherCount(c);
+  const systemTotal = systemFindingTotal(c);
+  const sev = c.status === 'fail' ? `<span class="chip sev-${resultSeverity(c)}">${resultSeverity(c)}</span>` : `<span class="chip">${c.severity}</span>`;
   const ev = c.evidence;
   const facts = [
     `<b>Owner</b> ${ownerText(c.owners.primary)}${c.owners.supporting.length ? ` <span class="muted">(supporting: ${ownerText(c.owners.supporting)})</span>` : ''}`,
     `<b>TSC</b> ${c.tsc.map((t) => h(t)).join(', ')}`,
     `<b>Checklist</b> ${h(c.section)} · ${h(c.subheading)}`,
     `<b>Automation</b> ${h(c.automation)}`,
-    `<b>Findings</b> ${c.counts.fail} failing · ${c.counts.warn} warnings · ${c.counts.pass} passing · ${c.counts.waived} waived${c.counts.error ? ` · ${c.counts.error} not evaluated` : ''}${system.length ? ` · ${system.length} in system namespaces (not counted)` : ''}`,
+    `<b>Findings</b> ${c.counts.fail} failing · ${c.counts.warn} warnings · ${c.counts.pass} passing · ${c.counts.waived} waived${c.counts.error ? ` · ${c.counts.error} not evaluated` : ''}${systemTotal ? ` · ${systemTotal} in system namespaces (not counted)` : ''}`,
   ];
   const lines = [
     ...(ev.missing.length ? [`<p><b>Evidence missing:</b> <span class="missing">${ev.missing.map((e) => h(e)).join('; ')}</span></p>`] : []),

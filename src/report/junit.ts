@@ -1,5 +1,5 @@
 import type { ControlResult, Finding, PeriodControl, PeriodResult, RunResult, SectionId } from '../model/index.js';
-import { SECTIONS } from '../model/index.js';
+import { SECTIONS, resultSeverity } from '../model/index.js';
 import { eachFinding } from '../model/findings.js';
 import { escapeXml as x } from './escape.js';
 import { clusterLabel, failing, locationLabel, ownerLabel, periodWarningRules, VERDICT_LABEL, warnings } from './markdown.js';
@@ -54,7 +54,7 @@ function controlCase(c: ControlResult): Case {
       if (f.length > 200) lines.push(`… ${f.length - 200} more`);
       lines.push('', `fix: ${c.remediation.summary}`, ...(c.remediation.commands ?? []).map((cmd) => `  $ ${cmd}`), owner);
       if (extra.length) lines.push('', ...extra);
-      return { ...base, outcome: 'failure', message: c.message, type: c.failSeverity ?? c.severity, body: lines.join('\n') };
+      return { ...base, outcome: 'failure', message: c.message, type: resultSeverity(c), body: lines.join('\n') };
     }
     case 'error':
       return { ...base, outcome: 'error', message: c.message, type: 'evidence', body: [`missing evidence: ${c.evidence.missing.join(', ') || '(see message)'}`, owner, ...extra].join('\n') };

@@ -1,5 +1,5 @@
 import type { ControlResult, Finding, OwnerRef, PeriodControl, PeriodResult, RunResult, Status, StatusCounts, Verdict } from '../model/index.js';
-import { SCORE_WORDING, SECTIONS } from '../model/index.js';
+import { SCORE_WORDING, SECTIONS, resultSeverity } from '../model/index.js';
 import { escapeMarkdown as md } from './escape.js';
 import { resourceLabel } from './terminal.js';
 import { verificationText } from './verification.js';
@@ -144,7 +144,7 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     out('| Control | Title | Severity | Owner | Failing resources |');
     out('| --- | --- | --- | --- | ---: |');
     for (const r of failed) {
-      out(`| ${md(r.id)} | ${md(r.title)} | ${r.failSeverity ?? r.severity} | ${md(ownerLabel(r.owners.primary), 200)} | ${failing(r).length} |`);
+      out(`| ${md(r.id)} | ${md(r.title)} | ${resultSeverity(r)} | ${md(ownerLabel(r.owners.primary), 200)} | ${failing(r).length} |`);
     }
     out();
     for (const r of failed) {
@@ -329,7 +329,7 @@ function writeBounded(blocks: Block[], max: number, reportUrl: string | undefine
 function writeFailingControl(r: ControlResult, out: (l?: string) => void, top: number): void {
   out(`### ${ICON.fail} ${md(r.id)} — ${md(r.title)}`);
   out();
-  out(`**Owner:** ${md(ownerLabel(r.owners.primary), 200)}${r.owners.supporting.length ? ` (supporting: ${md(ownerLabel(r.owners.supporting), 200)})` : ''} · **TSC:** ${r.tsc.map((t) => md(t)).join(', ')} · **Severity:** ${r.failSeverity ?? r.severity}`);
+  out(`**Owner:** ${md(ownerLabel(r.owners.primary), 200)}${r.owners.supporting.length ? ` (supporting: ${md(ownerLabel(r.owners.supporting), 200)})` : ''} · **TSC:** ${r.tsc.map((t) => md(t)).join(', ')} · **Severity:** ${resultSeverity(r)}`);
   out();
   out(`> ${md(r.message, 500)}`);
   out();

@@ -19,7 +19,7 @@ export interface ChainCheck {
 /** What a period report needs of a store: its label and its chain check. */
 export interface VerifiableStore {
   readonly label: string;
-  verify(opts: { clusterKey?: string }): Promise<ChainCheck>;
+  verify(opts: { clusterKeys: readonly string[] }): Promise<ChainCheck>;
 }
 
 const MAX_PROBLEMS = 20;
@@ -30,14 +30,16 @@ const MAX_PROBLEMS = 20;
  */
 export async function verifyPeriodEvidence(store: VerifiableStore, clusterKeys: readonly string[], now: Date): Promise<PeriodVerification> {
   const v: PeriodVerification = { ok: true, store: store.label, checkedAt: now.toISOString(), runsChecked: 0, clusters: [], problems: [], problemCount: 0 };
-  for (const key of [...new Set(clusterKeys)]) {
-    const r = await store.verify({ clusterKey: key });
-    v.ok &&= r.ok;
-    v.runsChecked += r.runsChecked;
+  const keys = [...new Set(clusterKeys)];
+  // One pass over all the clusters: the store's storage integrity check runs once, not per cluster.
+  if (keys.length) {
+    const r = await store.verify({ clusterKeys: keys });
+    v.ok = r.ok;
+    v.runsChecked = r.runsChecked;
     for (const c of r.clusters) {
       v.clusters.push({ key: c.key, ok: c.ok, runs: c.runs, ...(c.head ? { head: c.head } : {}), ...(c.anchor ? { anchor: c.anchor } : {}) });
     }
-    // A problem found outside the cluster's chain (storage integrity) counts too.
+    // A problem found outside the clusters' chains (storage integrity) counts too.
     if (!r.ok && r.clusters.every((c) => c.ok) && !r.problems.length) v.problemCount++;
     for (const p of r.problems) {
       v.problemCount++;

@@ -290,19 +290,22 @@ export class EvidenceStore {
    * Recompute every cluster's hash chain, every record, result and snapshot digest, and the rows
    * derived from them. Reports edited, deleted and reordered runs by id. Reads a consistent state.
    */
-  async verify(opts: { clusterKey?: string; expectHead?: string } = {}): Promise<VerifyReport> {
+  async verify(opts: { clusterKey?: string; clusterKeys?: readonly string[]; expectHead?: string } = {}): Promise<VerifyReport> {
+    // The clusters to check: one (`clusterKey`), several in one pass (`clusterKeys`: the storage
+    // integrity check runs once for them all), or every cluster (then runs outside any chain too).
+    const wanted = opts.clusterKeys ? new Set(opts.clusterKeys) : opts.clusterKey !== undefined ? new Set([opts.clusterKey]) : undefined;
     return this.driver.read(async (tx) => {
       const problems: VerifyProblem[] = [];
       for (const msg of await this.driver.integrityCheck()) problems.push({ kind: 'storage', message: `storage integrity: ${msg}` });
       const clusterRows = await tx.all('SELECT cluster_key, head_seq, head_hash, head_run_id FROM clusters ORDER BY cluster_key');
-      const keys = clusterRows.map((r) => str(r.cluster_key)).filter((k) => !opts.clusterKey || k === opts.clusterKey);
+      const keys = clusterRows.map((r) => str(r.cluster_key)).filter((k) => !wanted || wanted.has(k));
       const clusters: VerifyCluster[] = [];
       const snapshotUsers = new Map<string, string[]>();
       const metaDigests = new Set<string>();
       const knownHashes = new Map<string, { clusterKey: string; seq: number; runId: string; pruned: boolean }>();
       let runsChecked = 0;
 
-      if (!opts.clusterKey) {
+      if (!wanted) {
         const orphans = await tx.all('SELECT run_id, cluster_key, seq FROM runs WHERE cluster_key NOT IN (SELECT cluster_key FROM clusters)');
         for (const o of orphans) problems.push({ kind: 'edited', clusterKey: str(o.cluster_key), runId: str(o.run_id), seq: num(o.seq), message: `run ${str(o.run_id)} belongs to cluster ${str(o.cluster_key)}, which the store does not list (cluster row deleted or renamed)` });
         const lost = await tx.all('SELECT DISTINCT run_id, cluster_key FROM control_results WHERE run_id NOT IN (SELECT run_id FROM runs)');

@@ -5,16 +5,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ControlDefinition, RunResult } from '../../src/model/index.js';
+import type { ControlDefinition, RunResult, Severity } from '../../src/model/index.js';
 import { defaultConfig } from '../../src/model/index.js';
 import { evaluate } from '../../src/engine/index.js';
-import { exitCode } from '../../src/cli/commands/scan.js';
 import { loadConfig } from '../../src/cli/inputs.js';
 import { EXIT } from '../../src/cli/errors.js';
 import { exitCodeFor, worstExit } from '../../src/cli/exit-codes.js';
 import { sampleRun } from '../report/fixtures.js';
 import { makeSnapshot } from '../helpers/snapshot.js';
 import { runCli } from '../helpers/cli.js';
+
+const exitCode = (run: RunResult, failOn: Severity | 'never', failOnWarn = false) => exitCodeFor(run, { failOn, failOnWarn });
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const base = {

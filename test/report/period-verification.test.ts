@@ -122,7 +122,7 @@ describe('period report: evidence verification (SQLite store, built CLI)', () =>
 describe('verifyPeriodEvidence and the renderers', () => {
   const broken = {
     label: 'test store',
-    verify: async ({ clusterKey }: { clusterKey?: string }) => ({
+    verify: async ({ clusterKeys: [clusterKey] }: { clusterKeys: readonly string[] }) => ({
       store: 'test store', ok: false, runsChecked: 3, snapshotsChecked: 3,
       clusters: [{ key: clusterKey!, runs: 3, ok: false, head: { seq: 3, hash: `sha256:${'e'.repeat(64)}`, runId: 'r3' } }],
       problems: Array.from({ length: 25 }, (_, i) => ({ kind: 'edited' as const, clusterKey, runId: `r${i}`, message: `run r${i} <script>\u001b[31m was edited` })),

@@ -185,7 +185,7 @@ export async function runScan(opts: ScanOptions): Promise<number> {
     const n = await notifyAfterStore(notify, opts.store, run, { quiet: Boolean(opts.quiet) });
     if (n.failure) throw n.failure;
   }
-  return exitCode(run, failOn as Severity | 'never', opts.failOnWarn ?? config.failOnWarn ?? false);
+  return exitCodeFor(run, { failOn: failOn as Severity | 'never', failOnWarn: opts.failOnWarn ?? config.failOnWarn ?? false });
 }
 
 /** The options `scan` and `fix` share: where the evidence comes from, what to evaluate, and as of when. */
@@ -297,13 +297,3 @@ export async function collectAndEvaluate(opts: SourceOptions): Promise<{ run: Ru
   return { run, snapshot, config, index };
 }
 
-/** Re-exported for the callers that import them from here; the policy lives in ../exit-codes.ts. */
-export { hasInputProblems } from '../exit-codes.js';
-
-/**
- * Exit code of a run (README "Exit codes"): 2 input problems > 3 evidence gaps > 1 failures (and
- * warnings when asked) > 0. Warnings (failed recommended rules) never change it unless `failOnWarn`.
- */
-export function exitCode(run: RunResult, failOn: Severity | 'never', failOnWarn = false): number {
-  return exitCodeFor(run, { failOn, failOnWarn });
-}
