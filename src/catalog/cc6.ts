@@ -18,7 +18,7 @@ import {
   subnetsById, unenforcedPlacement, vpcCidrs, workloadKey,
 } from './lib/network.js';
 import type { FargateSelector, SgRule } from './lib/network.js';
-import { allowsAllEgress, allowsAllIngress, allowsDns, isDefaultDenyEgress, isDefaultDenyIngress, npSpec, selectsAllPods } from './lib/netpol.js';
+import { allowsAllEgress, allowsAllIngress, allowsDns, isDefaultDenyEgress, isDefaultDenyIngress, npSpec, openScopeWords, selectsAllPods } from './lib/netpol.js';
 import { matchesSelector } from './lib/selectors.js';
 import type { LabelSelector } from './lib/selectors.js';
 import { arr, workloads } from './lib/workloads.js';
@@ -529,7 +529,7 @@ export const CC6_NET_03 = defineControl({
     'ConfigMap, Calico or Cilium. Then every namespace — with or without workloads — must deny ingress by default: a policy with ' +
     'an empty podSelector, Ingress in policyTypes and no ingress rules, or a cluster-wide default deny (VPC CNI strict mode, Auto ' +
     'Mode DefaultDeny, a Calico GlobalNetworkPolicy or a Cilium clusterwide policy). NetworkPolicies are additive, so a policy in ' +
-    'the namespace that allows every source on every port to all its pods cancels the default deny. System namespaces are ' +
+    'the namespace that allows every source, or every pod of every namespace, on every port to all its pods cancels the default deny. System namespaces are ' +
     'reported separately. Recommended (warnings): a default deny for egress too (with a DNS allow), and workloads running where ' +
     'policies are enforced — not host-network pods, and, when the VPC CNI is the only engine, not pods on Fargate, hybrid or ' +
     'Windows nodes.',
@@ -643,7 +643,7 @@ spec:
       const openIn = nsPolicies.filter((p) => selectsAllPods(npSpec(p)) && allowsAllIngress(p));
       const someOpenIn = nsPolicies.filter((p) => !selectsAllPods(npSpec(p)) && allowsAllIngress(p));
       if (openIn.length) {
-        ctx.fail(ref, 'netpol-default-deny', `NetworkPolicy ${names(openIn)} allows every source on every port to all pods${denyIn || clusterDeny ? `, which cancels the default deny (${denyIn ? `NetworkPolicy ${denyIn.metadata.name}` : clusterDeny}): policies are additive` : ''}`);
+        ctx.fail(ref, 'netpol-default-deny', `NetworkPolicy ${names(openIn)} allows ${openScopeWords(openIn, 'from')} on every port to all pods${denyIn || clusterDeny ? `, which cancels the default deny (${denyIn ? `NetworkPolicy ${denyIn.metadata.name}` : clusterDeny}): policies are additive` : ''}`);
       } else if (denyIn) {
         ctx.pass(ref, 'netpol-default-deny', `default-deny ingress: NetworkPolicy ${denyIn.metadata.name}`);
       } else if (clusterDeny) {
@@ -657,12 +657,12 @@ spec:
           ? `${nsPolicies.length} NetworkPolicy object(s) but none denies ingress by default: pods they do not select accept traffic from anywhere`
           : 'no NetworkPolicy: every pod accepts traffic from anywhere in the cluster');
       }
-      if (someOpenIn.length && !openIn.length) ctx.note(`${ns}: NetworkPolicy ${names(someOpenIn)} allows every source on every port to the pods it selects`);
+      if (someOpenIn.length && !openIn.length) ctx.note(`${ns}: NetworkPolicy ${names(someOpenIn)} allows ${openScopeWords(someOpenIn, 'from')} on every port to the pods it selects`);
 
       const denyEg = nsPolicies.find(isDefaultDenyEgress);
       const openEg = nsPolicies.filter((p) => selectsAllPods(npSpec(p)) && allowsAllEgress(p));
       if (openEg.length) {
-        ctx.fail(ref, 'netpol-default-deny-egress', `NetworkPolicy ${names(openEg)} allows all pods to reach every destination on every port${denyEg ? `, which cancels the default deny (NetworkPolicy ${denyEg.metadata.name})` : ''}`);
+        ctx.fail(ref, 'netpol-default-deny-egress', `NetworkPolicy ${names(openEg)} allows all pods to reach ${openScopeWords(openEg, 'to')} on every port${denyEg ? `, which cancels the default deny (NetworkPolicy ${denyEg.metadata.name})` : ''}`);
       } else if (denyEg) {
         ctx.pass(ref, 'netpol-default-deny-egress', `default-deny egress: NetworkPolicy ${denyEg.metadata.name}`);
         if (!allowsDns(nsPolicies)) ctx.note(`${ns}: egress is denied by default but no policy allows DNS (port 53): name resolution will fail`);

@@ -520,7 +520,17 @@ kind: NetworkPolicy
 metadata: { name: allow-cluster, namespace: shop }
 spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }
 `),
-      expect: { failing: ['netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'shop')?.message).toMatch(/allow-cluster allows every source.*cancels the default deny \(NetworkPolicy default-deny\)/) },
+      expect: { failing: ['netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'shop')?.message).toMatch(/allow-cluster allows every pod of every namespace on every port.*cancels the default deny \(NetworkPolicy default-deny\)/) },
+    },
+    {
+      name: 'an allow-all ingress policy with an ipBlock of every address is "every source", not "every pod"',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop'), `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-internet, namespace: shop }
+spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }, { from: [{ ipBlock: { cidr: 0.0.0.0/0 } }] }] }
+`),
+      expect: { failing: ['netpol-default-deny'], assert: (r) => expect(r.findings.find((f) => f.rule === 'netpol-default-deny' && f.resource.name === 'shop')?.message).toMatch(/allow-internet allows every source on every port/) },
     },
     {
       name: 'a namespace with no workloads and no policy still needs a default deny',
@@ -535,6 +545,20 @@ spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }
     },
   ],
   other: [
+    {
+      name: 'egress to every pod of every namespace is named as such, not "every destination"',
+      k8s: docs(awsNode('--enable-network-policy=true'), ns('shop'), deploy('api', 'shop'), denyAll('shop'), allowDns('shop'), `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: egress-cluster, namespace: shop }
+spec: { podSelector: {}, policyTypes: [Egress], egress: [{ to: [{ namespaceSelector: {}, podSelector: {} }] }] }
+`),
+      expect: { status: 'pass', assert: (r) => {
+        const f = r.findings.find((x) => x.rule === 'netpol-default-deny-egress' && x.resource.name === 'shop');
+        expect(f?.status).toBe('warn');
+        expect(f?.message).toMatch(/egress-cluster allows all pods to reach every pod of every namespace on every port/);
+      } },
+    },
     { name: 'NetworkPolicies not collected: error', k8s: docs(awsNode('--enable-network-policy=true'), ns('shop')), complete: false, expect: { status: 'error', message: /network policies/ } },
     {
       name: 'partial evidence: engine on, NetworkPolicies denied: error naming them',

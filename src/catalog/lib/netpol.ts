@@ -63,31 +63,72 @@ export function isDefaultDenyEgress(p: K8sObject): boolean {
 
 const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
 
-/** A peer that matches every source/destination: all pods of all namespaces, or every address. */
-function everyone(peer: Peer): boolean {
-  if (!peer || typeof peer !== 'object') return false;
-  if (peer.ipBlock) return OPEN_CIDRS.has(String(peer.ipBlock.cidr ?? '')) && arr(peer.ipBlock.except).length === 0;
-  return emptySelector(peer.namespaceSelector) && (peer.podSelector === undefined || emptySelector(peer.podSelector));
+/**
+ * Whom a peer matches when it matches "everyone": `any` for every address (an ipBlock of 0.0.0.0/0 or ::/0
+ * without exceptions), `cluster` for every pod of every namespace (an empty namespaceSelector, with no or an
+ * empty podSelector) — which is not traffic from outside the cluster. Undefined for a narrower peer.
+ */
+function peerScope(peer: Peer): OpenScope | undefined {
+  if (!peer || typeof peer !== 'object') return undefined;
+  if (peer.ipBlock) return OPEN_CIDRS.has(String(peer.ipBlock.cidr ?? '')) && arr(peer.ipBlock.except).length === 0 ? 'any' : undefined;
+  return emptySelector(peer.namespaceSelector) && (peer.podSelector === undefined || emptySelector(peer.podSelector)) ? 'cluster' : undefined;
 }
 
-/** A rule that allows every peer (no `from`/`to`, or a peer matching everyone) on every port (no `ports`). */
-function allowsAll(rule: PolicyRule | undefined, side: 'from' | 'to'): boolean {
-  if (!rule || typeof rule !== 'object') return false;
-  if (arr(rule.ports).length > 0) return false;
+/** How far a policy opens the pods it selects on every port: every address, or every pod of the cluster. */
+export type OpenScope = 'any' | 'cluster';
+
+/** The widest scope a rule allows on every port (no `ports`): no `from`/`to` is every address. */
+function ruleScope(rule: PolicyRule | undefined, side: 'from' | 'to'): OpenScope | undefined {
+  if (!rule || typeof rule !== 'object') return undefined;
+  if (arr(rule.ports).length > 0) return undefined;
   const peers = arr<Peer>(rule[side]);
-  return peers.length === 0 || peers.some(everyone);
+  if (peers.length === 0) return 'any';
+  let scope: OpenScope | undefined;
+  for (const peer of peers) {
+    const s = peerScope(peer);
+    if (s === 'any') return 'any';
+    if (s) scope = s;
+  }
+  return scope;
 }
 
-/** The policy allows every source on every port to the pods it selects. */
+function widest(rules: readonly PolicyRule[], side: 'from' | 'to'): OpenScope | undefined {
+  let scope: OpenScope | undefined;
+  for (const r of rules) {
+    const s = ruleScope(r, side);
+    if (s === 'any') return 'any';
+    if (s) scope = s;
+  }
+  return scope;
+}
+
+/** Whether (and how widely) the policy allows ingress on every port to the pods it selects. */
+export function openIngressScope(p: K8sObject): OpenScope | undefined {
+  const s = npSpec(p);
+  return policyTypes(s).includes('Ingress') ? widest(arr<PolicyRule>(s.ingress), 'from') : undefined;
+}
+
+/** Whether (and how widely) the policy allows the pods it selects egress on every port. */
+export function openEgressScope(p: K8sObject): OpenScope | undefined {
+  const s = npSpec(p);
+  return policyTypes(s).includes('Egress') ? widest(arr<PolicyRule>(s.egress), 'to') : undefined;
+}
+
+/** The policy allows every source (every address, or every pod of every namespace) on every port to the pods it selects. */
 export function allowsAllIngress(p: K8sObject): boolean {
-  const s = npSpec(p);
-  return policyTypes(s).includes('Ingress') && arr<PolicyRule>(s.ingress).some((r) => allowsAll(r, 'from'));
+  return openIngressScope(p) !== undefined;
 }
 
-/** The policy allows the pods it selects to reach every destination on every port. */
+/** The policy allows the pods it selects to reach every destination (or every pod of every namespace) on every port. */
 export function allowsAllEgress(p: K8sObject): boolean {
-  const s = npSpec(p);
-  return policyTypes(s).includes('Egress') && arr<PolicyRule>(s.egress).some((r) => allowsAll(r, 'to'));
+  return openEgressScope(p) !== undefined;
+}
+
+/** Words for the sources (`from`) or destinations (`to`) a set of open policies allows. */
+export function openScopeWords(policies: readonly K8sObject[], side: 'from' | 'to'): string {
+  const any = policies.some((p) => (side === 'from' ? openIngressScope(p) : openEgressScope(p)) === 'any');
+  if (any) return side === 'from' ? 'every source' : 'every destination';
+  return 'every pod of every namespace';
 }
 
 /** Some egress policy allows DNS (port 53, a named DNS port, or all ports to its destinations). */
