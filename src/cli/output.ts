@@ -13,7 +13,7 @@ export interface FormatContext {
   chromium?: string;
   /** JUnit: one test case per finding as well as per control (`--junit-per-finding`). */
   junitPerFinding?: boolean;
-  /** JSON: one object per finding, passes included, in the superseded run@2 shape (`--expand-passing`). */
+  /** JSON: every finding as one object, passes included, in the superseded run@2 shape (`--expand-passing`). */
   expandPassing?: boolean;
   /** Markdown: at most this many characters (`--max-size`; markdown-summary: 65,000 by default). */
   markdownMaxSize?: number;

@@ -9,3 +9,4 @@ export * from './diff.js';
 export * from './glob.js';
 export * from './first-seen.js';
 export * from './findings.js';
+export * from './wire.js';

@@ -2,6 +2,8 @@ import type { AutomationLevel, FindingStatus, JsonValue, RuleLevel, Severity, St
 import type { ClusterIdentity, EvidenceGap, SourceLocation } from './snapshot.js';
 import type { SectionId, Remediation, Reference } from './control.js';
 import type { AppliedWaiver, Attestation, WaiverIssue, AttestationIssue } from './policy.js';
+import type { WireRunResult } from './wire.js';
+import { fromWire } from './wire.js';
 
 /** The resource a finding is about, as it appears in the input. */
 export interface ResourceRef {
@@ -105,8 +107,10 @@ export interface ControlResult {
    */
   unevaluated: UnevaluatedRule[];
   /**
-   * `run@3`: the findings that are not passes, in full (fail, warn, error, waived, and passes that
-   * carry details or their own severity). Before run@3 every finding, passes included.
+   * Since `run@3`: the findings that are not passes, as objects (fail, warn, error, waived, and passes
+   * that carry details or their own severity). Before run@3 every finding, passes included. In memory
+   * always Finding objects; the `run@4` wire form (JSON report, stored result) writes them as groups
+   * by resource index (src/model/wire.ts, `toWire` / `fromWire`).
    */
   findings: Finding[];
   /**
@@ -127,7 +131,10 @@ export interface ControlResult {
   references: Reference[];
 }
 
-/** A resource of the run's resource table (`run@3`): its reference and where it was read from. */
+/**
+ * A resource of the run's resource table (since `run@3`): its reference and where it was read from.
+ * In the run@4 wire form the table also holds the resources that only non-pass findings name.
+ */
 export interface RunResource extends ResourceRef {
   source?: SourceLocation;
 }
@@ -187,19 +194,25 @@ export interface RunSummary {
 }
 
 /**
- * The JSON report contract. `run@3` describes each resource once (`resources`) and lists passing and
- * not-applicable findings as resource indices per rule and message (`ControlResult.passed`); `run@2` (one
- * object per finding) is superseded and still written by `--format json --expand-passing`. `run@2` added the `warn` finding status, rule levels (`rules`) and
- * `unevaluated`; `run@1` (no warnings: recommended rules failed their control) is superseded, and
- * stored runs of that shape still load, diff and verify.
+ * The JSON report contract. `run@4` describes each resource once (`resources`), lists passing and
+ * not-applicable findings as resource indices per rule and message (`ControlResult.passed`, as run@3
+ * did) and writes the other findings as groups of identical findings by resource index (the wire
+ * form, src/model/wire.ts; in memory they are Finding objects). `run@3` (the other findings one object
+ * each) is superseded; stored run@3 results keep their shape. `run@2` (one object per finding) is
+ * superseded and still written by `--format json --expand-passing`. `run@2` added the `warn` finding
+ * status, rule levels (`rules`) and `unevaluated`; `run@1` (no warnings: recommended rules failed
+ * their control) is superseded, and stored runs of that shape still load, diff and verify.
  */
-export const RUN_SCHEMA = 'eks-soc2/run@3' as const;
-export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2', 'eks-soc2/run@3'] as const;
+export const RUN_SCHEMA = 'eks-soc2/run@4' as const;
+export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2', 'eks-soc2/run@3', 'eks-soc2/run@4'] as const;
 
 export interface RunResult {
-  /** `run@3` for runs made now; stored `run@1`/`run@2` runs keep theirs. */
+  /** `run@4` for runs made now; stored `run@1`/`run@2`/`run@3` runs keep theirs. */
   schema: (typeof RUN_SCHEMAS_READ)[number];
-  /** `run@3`: every resource a passing finding names, once; `PassedGroup` indices point here. */
+  /**
+   * Since `run@3`: every resource a passing finding names, once; `PassedGroup` indices point here. The
+   * run@4 wire form adds the resources its finding groups name.
+   */
   resources?: RunResource[];
   /** Set by the evidence store. */
   runId?: string;
@@ -245,15 +258,17 @@ export function emptyFindingCounts(): FindingCounts {
 }
 
 /**
- * A stored `run@1` result in the `run@2` shape, so renderers and the dashboard can rely on it:
- * `counts.warn` = `systemCounts.warn` = 0, `rules` = [], `unevaluated` = [], `summary.findings.warn`
- * = 0, `summary.controlsWithWarnings` = 0. In place (the object was just parsed); `schema` keeps
- * `run@1`, which says how its verdicts were made (a failed recommended rule failed its control).
- * A `run@2` result is returned unchanged. Never re-hash a normalised result: the store's digests
- * are of the stored text.
+ * A run read from JSON (the store) in the shape renderers and the dashboard rely on, in place (the
+ * object was just parsed). A `run@4` result's finding groups (the wire form) become Finding objects
+ * (`fromWire`). A stored `run@1` result gets the `run@2` shape: `counts.warn` = `systemCounts.warn` =
+ * 0, `rules` = [], `unevaluated` = [], `summary.findings.warn` = 0, `summary.controlsWithWarnings` = 0;
+ * `schema` keeps `run@1`, which says how its verdicts were made (a failed recommended rule failed its
+ * control). `run@2` and `run@3` results are returned unchanged. Never re-hash a normalised result:
+ * the store's digests are of the stored text.
  */
-export function normaliseRunResult(run: RunResult): RunResult {
-  if (run.schema !== 'eks-soc2/run@1') return run;
+export function normaliseRunResult(run: RunResult | WireRunResult): RunResult {
+  if (run.schema === 'eks-soc2/run@4') return fromWire(run);
+  if (run.schema !== 'eks-soc2/run@1') return run as RunResult;
   for (const c of run.controls) {
     c.counts.warn ??= 0;
     c.systemCounts.warn ??= 0;
@@ -262,5 +277,5 @@ export function normaliseRunResult(run: RunResult): RunResult {
   }
   run.summary.findings.warn ??= 0;
   run.summary.controlsWithWarnings ??= 0;
-  return run;
+  return run as RunResult;
 }

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from './snapshot.js';
-import type { RunResult } from './result.js';
+import type { Finding, RunResult } from './result.js';
+import type { FindingGroup } from './wire.js';
 
 const json: z.ZodType<unknown> = z.unknown();
 const str = z.string();
@@ -130,6 +131,17 @@ const finding = z.object({
   details: z.record(str, json).optional(),
 });
 
+const findingGroup = z.object({
+  rule: str,
+  status: findingStatus,
+  severity,
+  message: str,
+  waiver: appliedWaiver.optional(),
+  details: z.record(str, json).optional(),
+  resources: z.array(z.number().int().min(0)).meta({ description: 'Indices into the run\'s resources, outside system namespaces (counted), in the order of the findings.' }),
+  system: z.array(z.number().int().min(0)).optional().meta({ description: 'Indices of resources in system namespaces (reported separately, not counted), in the order of the findings.' }),
+}).meta({ description: 'run@4: findings of one control identical in everything but their resource, one entry: the body once, the resources by index. Each index is one finding; its resource and source location are the table entry\'s.' });
+
 const passedGroup = z.object({
   rule: str,
   status: z.enum(['pass', 'not-applicable']),
@@ -158,8 +170,8 @@ const controlResult = z.object({
   notes: z.array(str),
   rules: z.array(z.object({ id: str, title: str, level: ruleLevel, severity })).meta({ description: 'Every rule of the control with its level: a failed required rule fails the control, a failed recommended rule is a warn finding.' }),
   unevaluated: z.array(z.object({ rule: str, level: ruleLevel, reason: str })).meta({ description: 'Rules not evaluated at all because their evidence was not read; reason says which evidence.' }),
-  findings: z.array(finding).meta({ description: 'run@3: the findings that are not passes (fail, warn, error, waived; passes with details), in full. run@1/run@2: every finding.' }),
-  passed: z.array(passedGroup).optional().meta({ description: 'run@3: passing and not-applicable findings as resource indices per rule and message. Absent in run@1/run@2.' }),
+  findings: z.array(z.union([findingGroup, finding])).meta({ description: 'run@4: the findings that are not passes (fail, warn, error, waived; passes with details) as groups of identical findings by resource index. run@3: the same findings, one object each. run@1/run@2: every finding, one object each.' }),
+  passed: z.array(passedGroup).optional().meta({ description: 'run@3/run@4: passing and not-applicable findings as resource indices per rule and message. Absent in run@1/run@2.' }),
   counts: findingCounts,
   systemCounts: findingCounts,
   failSeverity: severity.optional(),
@@ -171,11 +183,12 @@ const controlResult = z.object({
 });
 
 export const runResultSchema = z.object({
+  // run@3: the findings that are not passes one object each (superseded; stored runs keep it).
   // run@2: one object per finding (superseded; still written by --expand-passing, stored runs keep it).
   // run@1: a run stored before warnings existed, read back from the store in the run@2 shape (no
   // warnings, no rule levels); its verdicts counted failed recommended rules as failures.
-  schema: z.enum(['eks-soc2/run@3', 'eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@3 (resources once, passing findings as resource indices). eks-soc2/run@2 (superseded) has one object per finding: written by --format json --expand-passing and by earlier versions. eks-soc2/run@1 marks a run stored before warnings existed, read back in the run@2 shape (no warnings: its recommended rules failed their control).' }),
-  resources: z.array(runResource).optional().meta({ description: 'run@3: every resource a passing finding names, once; passed[].resources index into it.' }),
+  schema: z.enum(['eks-soc2/run@4', 'eks-soc2/run@3', 'eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@4 (resources once, passing findings as resource indices, the other findings as groups of identical findings by resource index). eks-soc2/run@3 (superseded; stored runs keep it) wrote the other findings one object each. eks-soc2/run@2 (superseded) has one object per finding: written by --format json --expand-passing and by earlier versions. eks-soc2/run@1 marks a run stored before warnings existed, read back in the run@2 shape (no warnings: its recommended rules failed their control).' }),
+  resources: z.array(runResource).optional().meta({ description: 'run@4: every resource a finding names, once (with the file and line it was read from); passed[].resources and findings[].resources index into it. run@3: the resources passing findings name.' }),
   runId: str.optional(),
   tool: z.object({ name: z.literal('eks-soc2'), version: str }),
   catalogVersion: str,
@@ -210,6 +223,9 @@ export type _SnapshotTopLevel = Assert<Mutual<keyof z.infer<typeof snapshotSchem
 export type _RunTopLevel = Assert<Mutual<keyof z.infer<typeof runResultSchema>, keyof RunResult>>;
 export type _ControlKeys = Assert<Mutual<keyof z.infer<typeof controlResult>, keyof RunResult['controls'][number]>>;
 export type _FindingKeys = Assert<Mutual<keyof z.infer<typeof finding>, keyof RunResult['controls'][number]['findings'][number]>>;
+export type _FindingGroupKeys = Assert<Mutual<keyof z.infer<typeof findingGroup>, keyof FindingGroup>>;
+// A group holds every field of a finding but the resource, its source and the system flag.
+export type _FindingGroupBody = Assert<Mutual<Exclude<keyof FindingGroup, 'resources' | 'system'>, Exclude<keyof Finding, 'resource' | 'source' | 'system'>>>;
 
 const envelopeSchema = snapshotSchema.extend({
   kubernetes: snapshotSchema.shape.kubernetes.extend({ objects: z.array(json) }),
@@ -233,10 +249,23 @@ export function snapshotProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Which shape `findings` has, by report schema: groups (`resources`) in run@4, one object per finding
+ * (`resource`) before. zod has no conditional, so it is added to the generated JSON Schema.
+ */
+const findingsItems = (required: string) => ({ properties: { controls: { items: { properties: { findings: { items: { required: [required] } } } } } } });
+const FINDINGS_BY_SCHEMA = {
+  allOf: [{
+    if: { properties: { schema: { const: 'eks-soc2/run@4' } }, required: ['schema'] },
+    then: findingsItems('resources'),
+    else: findingsItems('resource'),
+  }],
+};
+
 export function jsonSchemas(): { snapshot: unknown; report: unknown } {
   const opts = { target: 'draft-2020-12' as const, unrepresentable: 'any' as const };
   return {
     snapshot: { $id: 'https://eks-soc2.dev/schemas/snapshot.schema.json', ...z.toJSONSchema(snapshotSchema, opts) },
-    report: { $id: 'https://eks-soc2.dev/schemas/report.schema.json', ...z.toJSONSchema(runResultSchema, opts) },
+    report: { $id: 'https://eks-soc2.dev/schemas/report.schema.json', ...z.toJSONSchema(runResultSchema, opts), ...FINDINGS_BY_SCHEMA },
   };
 }

@@ -1,23 +1,25 @@
-import type { ControlResult, Finding, RunResult } from '../model/index.js';
-import { eachFinding, findingTotal } from '../model/findings.js';
+import type { RunResult } from '../model/index.js';
+import { eachFinding, findingTotal, toWire } from '../model/index.js';
 
 export interface JsonOptions {
   /**
-   * Write one object per finding, passes included, in the superseded `run@2` shape (no resource
-   * table), for consumers that want it. The default is the compact `run@3` form.
+   * Write every finding as one object, passes included, in the superseded `run@2` shape (no resource
+   * table), for consumers that want it. The default is the compact `run@4` wire form.
    */
   expandPassing?: boolean;
 }
 
 /**
- * The JSON report: the RunResult itself (schema `eks-soc2/run@3`, see schemas/report.schema.json and
- * docs/reports.md; a stored run@1/run@2 is written in its own shape and keeps its `schema`). With
- * `expandPassing` a run@3 result is written in the run@2 shape. Written control by control, and large
- * lists in batches, so that a large run is never held as one string.
+ * The JSON report: the RunResult in its wire form (schema `eks-soc2/run@4`, see
+ * schemas/report.schema.json and docs/reports.md): passing findings as resource indices per rule and
+ * message, the other findings as groups of identical findings by resource index (`toWire`). A stored
+ * run@1/run@2/run@3 result is written in its own shape and keeps its `schema`. With `expandPassing` a
+ * run@3/run@4 result is written in the run@2 shape, every finding as one object. Written control by
+ * control, and large lists in batches, so that a large run is never held as one string.
  */
 export function renderJson(run: RunResult, write: (chunk: string) => void, opts: JsonOptions = {}): void {
-  const expand = opts.expandPassing === true && run.schema === 'eks-soc2/run@3';
-  const { controls, resources, ...head } = run;
+  const expand = opts.expandPassing === true && (run.schema === 'eks-soc2/run@3' || run.schema === 'eks-soc2/run@4');
+  const { controls, resources, ...head } = expand ? run : toWire(run);
   const headJson = JSON.stringify(expand ? { ...head, schema: 'eks-soc2/run@2' } : head, null, 2);
   write(headJson.slice(0, -2));
   if (resources && !expand) {
@@ -32,17 +34,18 @@ export function renderJson(run: RunResult, write: (chunk: string) => void, opts:
   controls.forEach((c, i) => {
     write(`${i ? ',' : ''}\n    `);
     if (expand) {
-      const { passed: _passed, ...rest } = c;
-      writeControl(rest as ControlResult, eachFinding(run, c), findingTotal(c), write);
+      const { passed: _passed, ...rest } = run.controls[i]!;
+      writeControl(rest, eachFinding(run, run.controls[i]!), findingTotal(run.controls[i]!), write);
     } else {
-      writeControl(c, c.findings, c.findings.length, write);
+      const findings: readonly unknown[] = c.findings;
+      writeControl({ ...c, findings }, findings, findings.length, write);
     }
   });
   write('\n  ]\n}\n');
 }
 
-/** A control with its findings taken from `findings` (`count` of them): the same bytes as JSON.stringify. */
-function writeControl(c: ControlResult, findings: Iterable<Finding>, count: number, write: (chunk: string) => void): void {
+/** A control with its findings (or finding groups) taken from `findings` (`count` of them): the same bytes as JSON.stringify. */
+function writeControl<T>(c: { findings: readonly T[] }, findings: Iterable<T>, count: number, write: (chunk: string) => void): void {
   if (count <= FINDINGS_BATCH && Array.isArray(findings)) {
     write(JSON.stringify(findings === c.findings ? c : { ...c, findings }));
     return;
@@ -53,7 +56,7 @@ function writeControl(c: ControlResult, findings: Iterable<Finding>, count: numb
   const mark = `"findings":[${JSON.stringify(SENTINEL)}]`;
   const at = text.indexOf(mark);
   write(text.slice(0, at + '"findings":['.length));
-  let batch: Finding[] = [];
+  let batch: T[] = [];
   let first = true;
   const flush = () => {
     if (batch.length === 0) return;

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ClusterIdentity, FirstSeenLookup, RunResult, Snapshot, Status } from '../model/index.js';
-import { normaliseRunResult, vulnerabilitySightings } from '../model/index.js';
+import { normaliseRunResult, toWire, vulnerabilitySightings } from '../model/index.js';
 import { readFirstSeen, writeFirstSeen } from './first-seen.js';
 import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
 import { StoreError } from './errors.js';
@@ -124,7 +124,8 @@ export class EvidenceStore {
     const known = await this.driver.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
     if (!known.length) snapBody = gzipSync(snap.bytes);
     const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
-    const result = canonicalBytes(stored);
+    // The stored result is the run@4 wire form (findings grouped by resource index), as the JSON report.
+    const result = canonicalBytes(toWire(stored));
     const resultBody = gzipSync(result.bytes);
     const { rows, meta } = controlRows(stored, runId, key, at);
     const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
@@ -239,8 +240,9 @@ export class EvidenceStore {
     if (!raw || sha256Digest(raw) !== str(rows[0]!.result_digest)) {
       throw new StoreError('corrupt', `the stored result of run ${runId} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
     }
-    // Runs stored before warnings existed (run@1) get the run@2 shape in memory; the stored text and
-    // its digest are untouched (verify hashes what is stored, never this object).
+    // Runs stored before warnings existed (run@1) get the run@2 shape in memory, a run@4 result's finding
+    // groups become Finding objects; the stored text and its digest are untouched (verify hashes what
+    // is stored, never this object).
     return normaliseRunResult(JSON.parse(raw.toString('utf8')) as RunResult);
   }
 
@@ -450,7 +452,9 @@ export class EvidenceStore {
       problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its result (controls, findings) was edited after it was stored` });
       return;
     }
-    const result = JSON.parse(raw.toString('utf8')) as RunResult;
+    // A run@4 result's finding groups are expanded (the rows were made from the findings); run@1 stays as stored.
+    const parsed = JSON.parse(raw.toString('utf8')) as RunResult;
+    const result = parsed.schema === 'eks-soc2/run@4' ? normaliseRunResult(parsed) : parsed;
     const expected = controlRows(result, runId, key, record.at);
     const stored = await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id = ?`, [runId]);
     const byId = new Map(stored.map((r) => [str(r.control_id), r]));

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import type { RunResult } from '../../src/model/index.js';
+import { fromWire } from '../../src/model/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eks-soc2-cli-'));
 const write = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
@@ -57,8 +59,8 @@ describe('eks-soc2 scan', () => {
 
   it('reads stdin with -f -', async () => {
     const r = await runCli(['scan', '-f', '-', '--control', 'CC5-HARD-03', '--format', 'json'], { stdin: badPod });
-    const run = JSON.parse(r.stdout);
-    expect(run.controls[0].findings.some((f: { status: string; resource: { name: string }; source: { file: string } }) => f.status === 'fail' && f.resource.name === 'bad' && f.source.file === '<stdin>')).toBe(true);
+    const run = fromWire(JSON.parse(r.stdout) as RunResult);
+    expect(run.controls[0]!.findings.some((f) => f.status === 'fail' && f.resource.name === 'bad' && f.source?.file === '<stdin>')).toBe(true);
   });
 
   it('usage errors exit 2 with one clear message and no stack trace', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/model/index.js';
-import { defaultSeverityOf, resultSeverity, severityRank } from '../../src/model/index.js';
+import { defaultSeverityOf, fromWire, resultSeverity, severityRank } from '../../src/model/index.js';
 import { renderTerminal } from '../../src/report/terminal.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { openStore } from '../../src/store/index.js';
@@ -28,7 +28,7 @@ describe('a control result\'s severity', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'eks-soc2-severity-')), 'e.db');
     const r = await runCli(['scan', '--demo', '--format', 'json', '--store', `sqlite:${db}`, '--fail-on', 'never']);
     expect(r.code, r.stderr).toBe(0);
-    const run = JSON.parse(r.stdout) as RunResult;
+    const run = fromWire(JSON.parse(r.stdout) as RunResult);
 
     // JSON: severity is the result's, defaultSeverity the catalog's.
     for (const c of run.controls) {

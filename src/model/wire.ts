@@ -1,0 +1,156 @@
+import type { ControlResult, Finding, RunResource, RunResult } from './result.js';
+import { resourceOf } from './findings.js';
+
+/**
+ * The wire form of a `run@4` result: how it is written as the JSON report and stored in the evidence
+ * store. In memory a run@4 result is what the engine made — `ControlResult.findings` holds Finding
+ * objects — and everything (renderers, the dashboard, diff, fix) reads that. On the wire the same
+ * findings are written as groups: findings identical in everything but their resource (rule, status,
+ * severity, message, waiver, details) are one entry with the indices of their resources in the run's
+ * resource table (`RunResult.resources`, the one passing evidence uses; resources named only by
+ * these findings are added to it). `toWire` writes it, `fromWire` reads it back to the same findings.
+ *
+ * Lossless: a finding's resource and source location are its table entry's (an entry is a resource
+ * with the source it was read from, as the engine keys its table); a finding whose resource or source
+ * is in no entry gets a new one. Within a group the indices keep the order of the findings, counted
+ * ones in `resources` and those in system namespaces in `system`, like `PassedGroup`; the groups keep
+ * the order in which their first finding appeared. Expanding a control gives its findings group by
+ * group: the same findings, in the same order within each group.
+ */
+
+/** Findings of one control that differ only in their resource: the body once, the resources by index. */
+export interface FindingGroup extends Omit<Finding, 'resource' | 'source' | 'system'> {
+  /** Indices into `RunResult.resources`, outside system namespaces (counted), in finding order. */
+  resources: number[];
+  /** Indices of resources in system namespaces (reported separately, not counted), in finding order. */
+  system?: number[];
+}
+
+/** A control result as written (`run@4` wire form): `findings` holds groups. */
+export interface WireControlResult extends Omit<ControlResult, 'findings'> {
+  findings: FindingGroup[];
+}
+
+/** A `run@4` result as written to the JSON report and the store. */
+export interface WireRunResult extends Omit<RunResult, 'controls'> {
+  controls: WireControlResult[];
+}
+
+const WIRE_SCHEMA = 'eks-soc2/run@4';
+
+/** Whether an entry of `findings` is a group (wire form) rather than a Finding object. */
+function isGroup(f: Finding | FindingGroup): f is FindingGroup {
+  return Array.isArray((f as FindingGroup).resources) && (f as Partial<Finding>).resource === undefined;
+}
+
+/** `'\u0001'` stands for a field that is absent, so that absent and empty never share a key. */
+const NONE = '\u0001';
+
+/** The table key of a resource read from a source: every identifying field and the file and line. */
+function entryKey(r: RunResource | Finding['resource'], source: Finding['source']): string {
+  return `${r.provider}\u0000${r.kind}\u0000${r.apiVersion ?? NONE}\u0000${r.namespace ?? NONE}\u0000${r.name}\u0000${r.uid ?? NONE}\u0000`
+    + `${r.arn ?? NONE}\u0000${r.region ?? NONE}\u0000${r.accountId ?? NONE}\u0000${source ? `${source.file}\u0000${source.line}` : NONE}`;
+}
+
+/**
+ * Turns the findings of a run@4 result's controls into groups, one control at a time, adding the
+ * resources they name to a copy of the run's resource table. `resources` is the table to write once
+ * every control has been grouped.
+ */
+export class WireEncoder {
+  readonly resources: RunResource[];
+  private byKey: Map<string, number> | undefined;
+  /** The index of each resource object already looked up, per source (findings share their refs). */
+  private readonly byRef = new WeakMap<object, { source: Finding['source']; index: number }>();
+
+  constructor(table: readonly RunResource[] | undefined) {
+    this.resources = table ? table.slice() : [];
+  }
+
+  private indexOf(f: Finding): number {
+    const hit = this.byRef.get(f.resource);
+    if (hit && (hit.source === f.source || (hit.source && f.source && hit.source.file === f.source.file && hit.source.line === f.source.line))) return hit.index;
+    if (!this.byKey) {
+      this.byKey = new Map();
+      this.resources.forEach((e, i) => {
+        const k = entryKey(e, e.source);
+        if (!this.byKey!.has(k)) this.byKey!.set(k, i);
+      });
+    }
+    const key = entryKey(f.resource, f.source);
+    let index = this.byKey.get(key);
+    if (index === undefined) {
+      index = this.resources.length;
+      this.resources.push(f.source ? { ...f.resource, source: f.source } : f.resource);
+      this.byKey.set(key, index);
+    }
+    this.byRef.set(f.resource, { source: f.source, index });
+    return index;
+  }
+
+  /** The findings of a control as groups (a Map per control keyed by the body, built once per finding). */
+  groups(findings: readonly Finding[]): FindingGroup[] {
+    const byBody = new Map<string, FindingGroup>();
+    const out: FindingGroup[] = [];
+    for (const f of findings) {
+      const key = JSON.stringify([f.rule, f.status, f.severity, f.message, f.waiver ?? null, f.details ?? null]);
+      let g = byBody.get(key);
+      if (!g) {
+        const { resource: _r, source: _s, system: _y, ...body } = f;
+        g = { ...body, resources: [] };
+        byBody.set(key, g);
+        out.push(g);
+      }
+      const i = this.indexOf(f);
+      if (f.system) (g.system ??= []).push(i);
+      else g.resources.push(i);
+    }
+    return out;
+  }
+}
+
+/**
+ * A run@4 result in its wire form (the JSON report, the stored result): findings as groups, the
+ * resource table extended with the resources they name. Results of an earlier schema (a stored
+ * run@1/2/3 written again) are returned as they are. The run is not changed; the copy shares
+ * everything but the table and the controls' `findings`.
+ */
+export function toWire(run: RunResult): RunResult | WireRunResult {
+  if (run.schema !== WIRE_SCHEMA) return run;
+  const enc = new WireEncoder(run.resources);
+  const controls = run.controls.map((c) => ({ ...c, findings: enc.groups(c.findings) }));
+  return { ...run, resources: enc.resources, controls };
+}
+
+/**
+ * A run read from JSON (the store, a report file) in the in-memory shape: a run@4 result's groups
+ * are expanded back into Finding objects (in place: the object was just parsed). Any other result,
+ * and a run@4 result already in memory, is returned unchanged. Never re-hash the expanded result:
+ * the store's digests are of the stored text.
+ */
+export function fromWire(run: RunResult | WireRunResult): RunResult {
+  if (run.schema !== WIRE_SCHEMA) return run as RunResult;
+  for (const c of run.controls as (ControlResult | WireControlResult)[]) {
+    const first = c.findings[0];
+    if (!first || !isGroup(first)) continue;
+    const findings: Finding[] = [];
+    for (const g of c.findings as FindingGroup[]) expandFindingGroup(run, c.id, g, findings);
+    (c as ControlResult).findings = findings;
+  }
+  return run as RunResult;
+}
+
+/** The findings of one group, counted ones first, each with its table entry's resource and source. */
+function expandFindingGroup(run: Pick<RunResult, 'resources'>, control: string, g: FindingGroup, out: Finding[]): void {
+  const { resources, system, ...body } = g;
+  const make = (i: number, sys: boolean) => {
+    const entry = run.resources?.[i];
+    if (!entry) throw new Error(`${control}: resource index ${i} is not in the run's resource table`);
+    const f = { ...body, resource: resourceOf(run, i) } as Finding;
+    if (entry.source) f.source = entry.source;
+    if (sys) f.system = true;
+    out.push(f);
+  };
+  for (const i of resources) make(i, false);
+  for (const i of system ?? []) make(i, true);
+}
