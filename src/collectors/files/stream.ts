@@ -99,6 +99,12 @@ export class JsonStreamReader {
     this.elementStart = this.element ? 0 : -1;
     this.keyStart = this.keyParts ? 0 : -1;
     while (i < n) {
+      // Inside an object or array element of the streamed array: only strings, brackets and new
+      // lines matter until it closes (most of the bytes of a large input).
+      if (this.element && !this.elementScalar && this.depth > this.streamDepth) {
+        i = this.scanElement(chunk, i, n);
+        continue;
+      }
       if (this.inString) {
         if (this.pendingEscape) { this.pendingEscape = false; i++; continue; }
         let q = chunk.indexOf(QUOTE, i);
@@ -197,6 +203,47 @@ export class JsonStreamReader {
       this.keyBytes += n - this.keyStart;
       if (this.keyBytes <= 1024) this.keyParts.push(chunk.subarray(this.keyStart));
     }
+  }
+
+  /**
+   * The bytes of an element, from `i` until it closes (then it is finished) or the chunk ends:
+   * brackets counted, strings skipped (escapes included, across chunks), new lines outside strings
+   * counted. Returns where the main loop goes on.
+   */
+  private scanElement(chunk: Buffer, i: number, n: number): number {
+    let depth = this.depth;
+    let line = this.line;
+    let inString = this.inString;
+    if (inString && this.pendingEscape) { this.pendingEscape = false; i++; }
+    const stop = this.streamDepth;
+    while (i < n) {
+      const c = chunk[i]!;
+      if (inString) {
+        if (c === QUOTE) inString = false;
+        else if (c === BACKSLASH) {
+          if (i + 1 >= n) { this.pendingEscape = true; i = n; break; }
+          i++;
+        }
+        i++;
+        continue;
+      }
+      if (c === QUOTE) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (--depth === stop) {
+          this.depth = depth;
+          this.line = line;
+          this.inString = false;
+          this.finishElement(chunk, i + 1);
+          return i + 1;
+        }
+      } else if (c === NL) line++;
+      i++;
+    }
+    this.depth = depth;
+    this.line = line;
+    this.inString = inString;
+    return i;
   }
 
   private addSkeleton(b: Buffer): void {

@@ -57,6 +57,20 @@ describe('streaming reader gives the in-memory snapshot', () => {
     expect((str.objects[0]!.spec as { containers: { env: { value: string }[] }[] }).containers[0]!.env[0]!.value).toMatch(/redacted/);
   });
 
+  it('JSON List items with escapes and brackets in strings, cut at every chunk size (escapes split across chunks)', async () => {
+    const tricky = (name: string) => pod(name, { metadata: { name, namespace: 'default', annotations: { a: 'ends with a backslash \\', b: '\\"} ] { [', c: '\\\\\\"', d: 'line\nbreak \t tab \u00e9 "q"' } } });
+    for (const indent of [0, 2]) {
+      const text = `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [tricky('a'), tricky('b'), tricky('c')] }, null, indent)}\n`;
+      for (let chunk = 1; chunk <= 9; chunk++) {
+        const { mem, pieces } = await both(text, 'pods.json', chunk);
+        expect(mem.problems).toEqual([]);
+        expect(pieces.problems).toEqual([]);
+        expect(summary(pieces)).toEqual(summary(mem));
+        expect(pieces.objects).toEqual(mem.objects);
+      }
+    }
+  });
+
   it('a snapshot bundle, compact and pretty, plain and gzip', async () => {
     const bundle = {
       schema: 'eks-soc2/snapshot@1', createdAt: '2026-11-26T00:00:00.000Z', cluster: { name: 'c' }, collector: { tool: 'eks-soc2', version: '0.1.0' },
