@@ -74,12 +74,27 @@ export function topController(ev: Evidence, obj: K8sObject): K8sObject {
 }
 
 /**
+ * A value computed once per snapshot and shared while the evaluation that made it runs, but not
+ * held after it (at 150,000 pods these are tens of MB): a WeakRef's target lives at least until
+ * the synchronous job that made it ends, and the whole evaluation is one. Computed again if
+ * asked for after it was collected (the same value).
+ */
+interface Held<T extends object> { ref?: WeakRef<T> }
+function held<T extends object>(holder: Held<T>, compute: () => T): T {
+  const known = holder.ref?.deref();
+  if (known) return known;
+  const made = compute();
+  holder.ref = new WeakRef(made);
+  return made;
+}
+
+/**
  * Pods grouped by the workload (top controller) that runs them. Pods that are their own workload
  * map to themselves. Computed once per snapshot (shared: read only). The caller declares `k8s:core/Pod`.
  */
 export function podsByWorkload(ev: Evidence): ReadonlyMap<K8sObject, readonly K8sObject[]> {
   const pods = ev.objects('core/Pod');
-  return ev.memo('scanners:podsByWorkload', () => {
+  return held(ev.memo('scanners:podsByWorkload', (): Held<Map<K8sObject, K8sObject[]>> => ({})), () => {
     const out = new Map<K8sObject, K8sObject[]>();
     for (const pod of pods) {
       const top = topController(ev, pod);
@@ -97,7 +112,7 @@ const NO_PODS: ReadonlyMap<K8sObject, readonly K8sObject[]> = new Map();
 const STATUS_KEYS = ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses'] as const;
 
 /** runningImages by workload list (one per snapshot and set of workload kinds) and whether pods were read. */
-const runningImagesOf = new WeakMap<readonly Workload[], { withPods?: readonly RunningImage[]; withoutPods?: readonly RunningImage[] }>();
+const runningImagesOf = new WeakMap<readonly Workload[], { withPods: Held<readonly RunningImage[]>; withoutPods: Held<readonly RunningImage[]> }>();
 
 /**
  * Every container image of every workload (one entry per controller and container), with tags
@@ -110,15 +125,13 @@ export function runningImages(ev: Evidence): readonly RunningImage[] {
   const pods = withPods ? podsByWorkload(ev) : NO_PODS;
   const list = workloads(ev);
   let known = runningImagesOf.get(list);
-  if (!known) runningImagesOf.set(list, (known = {}));
-  const which = withPods ? 'withPods' : 'withoutPods';
-  return (known[which] ??= computeRunningImages(list, pods));
+  if (!known) runningImagesOf.set(list, (known = { withPods: {}, withoutPods: {} }));
+  return held(withPods ? known.withPods : known.withoutPods, () => computeRunningImages(list, pods));
 }
 
 function computeRunningImages(list: readonly Workload[], pods: ReadonlyMap<K8sObject, readonly K8sObject[]>): RunningImage[] {
-  // Image references and imageIDs repeat across workloads: each is parsed once.
+  // Image references repeat across workloads: each is parsed once (a bounded number remembered).
   const parsed = new Map<string, { tag: string | undefined; own: string | undefined; ecr: EcrLocation | undefined }>();
-  const digestOf = new Map<string, string | undefined>();
   const out: RunningImage[] = [];
   for (const w of list) {
     const statuses: ContainerStatus[] = [];
@@ -136,18 +149,14 @@ function computeRunningImages(list: readonly Workload[], pods: ReadonlyMap<K8sOb
       if (!p) {
         const parts = parseImage(image);
         p = { tag: parts.tag, own: parts.digest && SHA256_ID.test(parts.digest) ? parts.digest.toLowerCase() : undefined, ecr: ecrLocation(image) };
+        if (parsed.size >= 16_384) parsed.clear();
         parsed.set(image, p);
       }
       const digests = new Set<string>();
       if (p.own) digests.add(p.own);
       for (const s of statuses) {
         if (s && s.name === c.name) {
-          const id = s.imageID;
-          let d: string | undefined;
-          if (typeof id === 'string') {
-            if (digestOf.has(id)) d = digestOf.get(id);
-            else digestOf.set(id, (d = digestFromImageId(id)));
-          }
+          const d = digestFromImageId(s.imageID);
           if (d) digests.add(d);
         }
       }
