@@ -119,13 +119,11 @@ export function redactString(s: string): string {
 /**
  * redactString by value, remembered for short strings: labels, names, keys and env values repeat
  * across a cluster's objects (a pod's labels are its ReplicaSet's and its Deployment's), and most
- * of the time of redaction was the same few thousand strings tested again. The answer is also the
- * one instance of that text every object then holds: the parser makes a string per value, and
- * repeated values were a quarter of the memory of a large snapshot. Bounded: emptied when full.
+ * of the time of redaction was the same few thousand strings tested again. Bounded: emptied when full.
  */
 const redacted = new Map<string, string>();
 const REMEMBER_MAX_LENGTH = 256;
-const REMEMBER_MAX_ENTRIES = 65_536;
+const REMEMBER_MAX_ENTRIES = 16_384;
 function redactRemembered(s: string): string {
   if (s.length > REMEMBER_MAX_LENGTH) return redactString(s);
   let r = redacted.get(s);
@@ -135,17 +133,6 @@ function redactRemembered(s: string): string {
     redacted.set(s, r);
   }
   return r;
-}
-
-/** The one instance of a kept string (an image, a namespace, a mount path), bounded as above. */
-const shared = new Map<string, string>();
-function sharedInstance(s: string): string {
-  if (s.length > REMEMBER_MAX_LENGTH) return s;
-  const known = shared.get(s);
-  if (known !== undefined) return known;
-  if (shared.size >= REMEMBER_MAX_ENTRIES) shared.clear();
-  shared.set(s, s);
-  return s;
 }
 
 /**
@@ -159,14 +146,6 @@ const KEEP_KEYS = new Set([
   'terminationMessagePolicy', 'lastTransitionTime', 'lastProbeTime', 'phase', 'reason', 'storageClassName', 'volumeName', 'claimName', 'secretName',
   'containerID', 'hostIP', 'podIP', 'ip', 'clusterIP', 'topologyKey', 'whenUnsatisfiable', 'preemptionPolicy', 'runtimeClassName', 'controller',
 ]);
-/** Kept keys whose values repeat across objects (shared, see sharedInstance); the others are mostly unique (uid, name, IPs). */
-const SHARED_KEYS = new Set([
-  'apiVersion', 'kind', 'namespace', 'generateName', 'image', 'mountPath', 'subPath', 'fieldPath', 'type', 'operator', 'effect', 'protocol', 'imagePullPolicy',
-  'restartPolicy', 'dnsPolicy', 'schedulerName', 'serviceAccountName', 'serviceAccount', 'nodeName', 'priorityClassName', 'terminationMessagePath',
-  'terminationMessagePolicy', 'storageClassName', 'claimName', 'secretName', 'hostIP', 'topologyKey', 'whenUnsatisfiable', 'preemptionPolicy', 'runtimeClassName',
-  'apiGroup', 'creationTimestamp',
-]);
-
 /** Annotation and label keys that name a credential (their values are redacted unless trivially not one). */
 const CREDENTIAL_KEY = new RegExp(`${CREDENTIAL_WORD}`, 'i');
 
@@ -197,7 +176,7 @@ function redactIn(node: unknown, depth: number): void {
       const v: unknown = node[i];
       if (typeof v === 'string') {
         const r = v.length < 8 ? v : redactRemembered(v);
-        if (v.length >= 8) node[i] = r;
+        if (r !== v) node[i] = r;
         // A flag given as its own list item (`["--password", "s3cret"]`, `["-u", "user:pass"]`): its value is the next item.
         const next: unknown = node[i + 1];
         if (typeof next === 'string' && !next.startsWith('-') && next !== R) {
@@ -214,10 +193,9 @@ function redactIn(node: unknown, depth: number): void {
   for (const k in rec) {
     const v = rec[k];
     if (typeof v === 'string') {
-      if (v.length < 8) continue;
-      // (Strings are compared by value: the assignments below put the one shared instance in place.)
-      if (KEEP_KEYS.has(k)) { if (SHARED_KEYS.has(k)) rec[k] = sharedInstance(v); continue; }
-      rec[k] = redactRemembered(v);
+      if (v.length < 8 || KEEP_KEYS.has(k)) continue;
+      const r = redactRemembered(v);
+      if (r !== v) rec[k] = r;
     } else if (v !== null && typeof v === 'object' && !(depth === 0 && k === 'status' && (rec.kind === 'Pod' || rec.kind === 'Node'))) {
       // (The status of pods and nodes is what the kubelet reports, reduced at collection: never a secret.)
       // An env list: literal values of credential-like variable names are redacted whatever they hold
