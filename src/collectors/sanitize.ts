@@ -117,6 +117,25 @@ export function redactString(s: string): string {
 }
 
 /**
+ * redactString by value, remembered for short strings: labels, names, keys and env values repeat
+ * across a cluster's objects (a pod's labels are its ReplicaSet's and its Deployment's), and most
+ * of the time of redaction was the same few thousand strings tested again. Bounded: emptied when full.
+ */
+const redacted = new Map<string, string>();
+const REMEMBER_MAX_LENGTH = 256;
+const REMEMBER_MAX_ENTRIES = 16_384;
+function redactRemembered(s: string): string {
+  if (s.length > REMEMBER_MAX_LENGTH) return redactString(s);
+  let r = redacted.get(s);
+  if (r === undefined) {
+    r = redactString(s);
+    if (redacted.size >= REMEMBER_MAX_ENTRIES) redacted.clear();
+    redacted.set(s, r);
+  }
+  return r;
+}
+
+/**
  * Keys whose values are never credentials and must stay exact (identity, image references), or are
  * enumerations and references the API defines (they make up most strings of a pod): not scanned.
  */
@@ -156,7 +175,7 @@ function redactIn(node: unknown, depth: number): void {
     for (let i = 0; i < node.length; i++) {
       const v: unknown = node[i];
       if (typeof v === 'string') {
-        const r = v.length < 8 ? v : redactString(v);
+        const r = v.length < 8 ? v : redactRemembered(v);
         if (r !== v) node[i] = r;
         // A flag given as its own list item (`["--password", "s3cret"]`, `["-u", "user:pass"]`): its value is the next item.
         const next: unknown = node[i + 1];
@@ -175,7 +194,7 @@ function redactIn(node: unknown, depth: number): void {
     const v = rec[k];
     if (typeof v === 'string') {
       if (v.length < 8 || KEEP_KEYS.has(k)) continue;
-      const r = redactString(v);
+      const r = redactRemembered(v);
       if (r !== v) rec[k] = r;
     } else if (v !== null && typeof v === 'object' && !(depth === 0 && k === 'status' && (rec.kind === 'Pod' || rec.kind === 'Node'))) {
       // (The status of pods and nodes is what the kubelet reports, reduced at collection: never a secret.)

@@ -45,145 +45,256 @@ const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && type
 const seg = (k: string) => (/^[A-Za-z_$][\w$-]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k.length > 60 ? `${k.slice(0, 59)}…` : k)}]`);
 
 /**
- * Where a value is, built only when a problem is reported (a walk of every field of 350,000
- * objects must not build a string per field): the parent's path and this step.
+ * The walk keeps the path to the value it is checking as a stack of keys and list positions,
+ * pushed and popped as it goes: nothing is allocated per field (a walk of every field of 150,000
+ * pods must not make an object per step). The path's text is built only when a problem is reported.
  */
-interface Path { up: Path | undefined; key: string | number }
-function pathText(p: Path | undefined): string {
-  const parts: string[] = [];
-  for (let q = p; q; q = q.up) parts.push(typeof q.key === 'number' ? `[${q.key}]` : seg(q.key));
-  const text = parts.reverse().join('').replace(/^\./, '');
+function pathText(keys: readonly (string | number)[]): string {
+  let text = '';
+  for (const k of keys) text += typeof k === 'number' ? `[${k}]` : seg(k);
+  text = text.replace(/^\./, '');
   // A path hundreds of levels deep is shown by its two ends.
   return text.length > 120 ? `${text.slice(0, 80)}…${text.slice(-30)}` : text;
 }
-const at = (up: Path | undefined, key: string | number): Path => ({ up, key });
+
+/**
+ * The shape table compiled for the walk: each type a small record with a numeric code, a model's
+ * fields in a Map, and a model's record referenced directly (no lookup by name per object).
+ */
+const enum Code { String, Boolean, Integer, Number, IntOrString, Quantity, Any, Model, List, Map, UnknownModel }
+interface Compiled { code: Code; model?: CompiledModel; inner?: Compiled }
+interface CompiledModel { fields: Map<string, Compiled>; required: readonly string[] | undefined }
+
+const SCALARS = new Map<string, Code>([['s', Code.String], ['b', Code.Boolean], ['i', Code.Integer], ['n', Code.Number], ['x', Code.IntOrString], ['q', Code.Quantity], ['*', Code.Any]]);
+const MODELS = new Map<string, CompiledModel>();
+for (const [name, def] of Object.entries(K8S_SHAPES.types)) MODELS.set(name, { fields: new Map(), required: def.r });
+const named = new Map<string, Compiled>();
+function compile(t: ShapeType): Compiled {
+  if (typeof t !== 'string') return { code: t[0] === 'a' ? Code.List : Code.Map, inner: compile(t[1]) };
+  let c = named.get(t);
+  if (!c) {
+    const scalar = SCALARS.get(t);
+    const model = MODELS.get(t);
+    c = scalar !== undefined ? { code: scalar } : model ? { code: Code.Model, model } : { code: Code.UnknownModel };
+    named.set(t, c);
+  }
+  return c;
+}
+for (const [name, def] of Object.entries(K8S_SHAPES.types)) {
+  const fields = MODELS.get(name)!.fields;
+  for (const [k, t] of Object.entries(def.f)) fields.set(k, compile(t));
+}
+/** A mapping of unknown fields (a model the table names but does not define). */
+const ANY_OBJECT: Compiled = { code: Code.UnknownModel };
+const META = compile('V1ObjectMeta');
 
 class Walk {
   problems: string[] = [];
-  constructor(private readonly max: number) {}
+  /** The path of the value being checked (see pathText). */
+  private readonly keys: (string | number)[] = [];
+  private max = 1;
 
-  private add(path: Path | undefined, message: string): boolean {
-    this.problems.push(`${pathText(path)} ${message}`);
+  /** Ready for another walk (one Walk serves every call: walks are synchronous and never nested). */
+  reset(max: number): this {
+    this.max = max;
+    this.keys.length = 0;
+    if (this.problems.length > 0) this.problems = [];
+    return this;
+  }
+
+  /** Start the walk under a key (a top-level field). */
+  enter(key: string): void { this.keys.push(key); }
+  leave(): void { this.keys.pop(); }
+
+  private add(message: string): boolean {
+    this.problems.push(`${pathText(this.keys)} ${message}`);
     return this.problems.length < this.max;
   }
 
-  private tooDeep(path: Path | undefined): boolean {
-    this.add(path, `is nested more than ${MAX_DEPTH} levels deep`);
+  /** A problem at a child of the current value. */
+  private addAt(key: string | number, message: string): boolean {
+    this.keys.push(key);
+    const more = this.add(message);
+    this.keys.pop();
+    return more;
+  }
+
+  private tooDeep(): boolean {
+    this.add(`is nested more than ${MAX_DEPTH} levels deep`);
     return false;
   }
 
   /** Depth only (untyped or unknown parts). Returns false to stop. */
-  any(v: unknown, path: Path | undefined, depth: number): boolean {
+  any(v: unknown, depth: number): boolean {
     if (v === null || typeof v !== 'object') return true;
-    if (depth >= MAX_DEPTH) return this.tooDeep(path);
+    if (depth >= MAX_DEPTH) return this.tooDeep();
+    const keys = this.keys;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
-        if (x !== null && typeof x === 'object' && !this.any(x, at(path, i), depth + 1)) return false;
+        if (x !== null && typeof x === 'object') {
+          keys.push(i);
+          const ok = this.any(x, depth + 1);
+          keys.pop();
+          if (!ok) return false;
+        }
       }
       return true;
     }
     const rec = v as Record<string, unknown>;
     for (const k in rec) {
       const x = rec[k];
-      if (x !== null && typeof x === 'object' && !this.any(x, at(path, k), depth + 1)) return false;
+      if (x !== null && typeof x === 'object') {
+        keys.push(k);
+        const ok = this.any(x, depth + 1);
+        keys.pop();
+        if (!ok) return false;
+      }
     }
     return true;
   }
 
-  value(v: unknown, t: ShapeType, path: Path | undefined, depth: number): boolean {
+  value(v: unknown, t: Compiled, depth: number): boolean {
     if (v === null || v === undefined) return true;
-    if (typeof t !== 'string') {
-      const list = t[0] === 'a';
-      if (list ? !Array.isArray(v) : !isPlain(v)) return this.add(path, `is ${describe(v)}, not ${list ? 'a list' : 'a mapping'}`);
-      if (depth >= MAX_DEPTH) return this.tooDeep(path);
-      const inner = t[1];
-      if (list) {
-        const arr = v as unknown[];
-        for (let i = 0; i < arr.length; i++) {
-          const x = arr[i];
-          if (x === null || x === undefined) { if (!this.add(at(path, i), 'is empty (null)')) return false; continue; }
-          if (inner === 's' && typeof x === 'string') continue;
-          if (!this.value(x, inner, at(path, i), depth + 1)) return false;
-        }
-      } else {
-        const rec = v as Record<string, unknown>;
-        for (const k in rec) {
-          const x = rec[k];
-          if (inner === 's' && typeof x === 'string') continue;
-          if (!this.value(x, inner, at(path, k), depth + 1)) return false;
-        }
-      }
-      return true;
-    }
-    switch (t) {
+    switch (t.code) {
       // A YAML timestamp (`creationTimestamp: 2024-01-01T00:00:00Z`) loads as a Date: a string to the API.
-      case 's': return typeof v === 'string' || v instanceof Date || this.add(path, `is ${describe(v)}, not a string`);
-      case 'b': return typeof v === 'boolean' || this.add(path, `is ${describe(v)}, not true or false`);
-      case 'i': return (typeof v === 'number' && Number.isInteger(v)) || this.add(path, `is ${describe(v)}, not an integer`);
-      case 'n': return typeof v === 'number' || this.add(path, `is ${describe(v)}, not a number`);
-      case 'x': return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) || this.add(path, `is ${describe(v)}, not ${EXPECTED.x}`);
-      case 'q': return typeof v === 'string' || typeof v === 'number' || this.add(path, `is ${describe(v)}, not ${EXPECTED.q}`);
-      case '*': return this.any(v, path, depth);
-      default: return this.object(v, t, path, depth);
+      case Code.String: return typeof v === 'string' || v instanceof Date || this.add(`is ${describe(v)}, not a string`);
+      case Code.Boolean: return typeof v === 'boolean' || this.add(`is ${describe(v)}, not true or false`);
+      case Code.Integer: return (typeof v === 'number' && Number.isInteger(v)) || this.add(`is ${describe(v)}, not an integer`);
+      case Code.Number: return typeof v === 'number' || this.add(`is ${describe(v)}, not a number`);
+      case Code.IntOrString: return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)) || this.add(`is ${describe(v)}, not ${EXPECTED.x}`);
+      case Code.Quantity: return typeof v === 'string' || typeof v === 'number' || this.add(`is ${describe(v)}, not ${EXPECTED.q}`);
+      case Code.Any: return this.any(v, depth);
+      case Code.Model: return this.object(v, t.model!, depth);
+      case Code.UnknownModel:
+        if (!isPlain(v)) return this.add(`is ${describe(v)}, not a mapping`);
+        return depth >= MAX_DEPTH ? this.tooDeep() : this.any(v, depth);
+      default: return this.collection(v, t.code === Code.List, t.inner!, depth);
     }
   }
 
-  object(v: unknown, model: string, path: Path | undefined, depth: number): boolean {
-    if (!isPlain(v)) return this.add(path, `is ${describe(v)}, not a mapping`);
-    if (depth >= MAX_DEPTH) return this.tooDeep(path);
-    const def = K8S_SHAPES.types[model];
-    if (!def) return this.any(v, path, depth);
-    if (def.r) {
-      for (const r of def.r) {
-        if (v[r] === undefined || v[r] === null) if (!this.add(at(path, r), 'is missing (the API server requires it)')) return false;
+  /** A list or a map of `inner`. */
+  private collection(v: unknown, list: boolean, inner: Compiled, depth: number): boolean {
+    if (list ? !Array.isArray(v) : !isPlain(v)) return this.add(`is ${describe(v)}, not ${list ? 'a list' : 'a mapping'}`);
+    if (depth >= MAX_DEPTH) return this.tooDeep();
+    const keys = this.keys;
+    const strings = inner.code === Code.String;
+    const model = inner.code === Code.Model ? inner.model : undefined;
+    if (list) {
+      const arr = v as unknown[];
+      for (let i = 0; i < arr.length; i++) {
+        const x = arr[i];
+        if (x === null || x === undefined) { if (!this.addAt(i, 'is empty (null)')) return false; continue; }
+        if (strings && typeof x === 'string') continue;
+        keys.push(i);
+        const ok = model ? this.object(x, model, depth + 1) : this.value(x, inner, depth + 1);
+        keys.pop();
+        if (!ok) return false;
+      }
+    } else {
+      const rec = v as Record<string, unknown>;
+      for (const k in rec) {
+        const x = rec[k];
+        if (strings && typeof x === 'string') continue;
+        keys.push(k);
+        const ok = this.value(x, inner, depth + 1);
+        keys.pop();
+        if (!ok) return false;
       }
     }
-    const fields = def.f;
+    return true;
+  }
+
+  object(v: unknown, model: CompiledModel, depth: number): boolean {
+    if (!isPlain(v)) return this.add(`is ${describe(v)}, not a mapping`);
+    if (depth >= MAX_DEPTH) return this.tooDeep();
+    const required = model.required;
+    if (required) {
+      for (const r of required) {
+        if (v[r] === undefined || v[r] === null) if (!this.addAt(r, 'is missing (the API server requires it)')) return false;
+      }
+    }
+    const fields = model.fields;
+    const keys = this.keys;
     for (const k in v) {
       const x = v[k];
-      const t = fields[k];
+      if (x === null || x === undefined) continue;
+      const t = fields.get(k);
       if (t === undefined) {
-        if (x !== null && typeof x === 'object' && !this.any(x, at(path, k), depth + 1)) return false;
+        // An unknown field (a newer API server): only its nesting is bounded.
+        if (typeof x === 'object') {
+          keys.push(k);
+          const ok = this.any(x, depth + 1);
+          keys.pop();
+          if (!ok) return false;
+        }
         continue;
       }
-      // The common cases inline: a string where a string belongs, a number where one does.
-      if (t === 's' && typeof x === 'string') continue;
-      if (x === null || x === undefined) continue;
-      if (!this.value(x, t, at(path, k), depth + 1)) return false;
+      // The common cases inline: a string, a boolean, an integer where one belongs.
+      const code = t.code;
+      if (code === Code.String ? typeof x === 'string' : code === Code.Boolean ? typeof x === 'boolean' : code === Code.Integer && typeof x === 'number' && Number.isInteger(x)) continue;
+      keys.push(k);
+      const ok = code === Code.Model ? this.object(x, t.model!, depth + 1)
+        : code === Code.List || code === Code.Map ? this.collection(x, code === Code.List, t.inner!, depth + 1)
+          : this.value(x, t, depth + 1);
+      keys.pop();
+      if (!ok) return false;
     }
     return true;
   }
 }
+
+/** modelOf by apiVersion and kind, for the pairs seen so far (a bounded number: an input can name any). */
+const models = new Map<string, Map<string, string | null>>();
+let modelsCached = 0;
 
 /** The model of an object's kind and version, when the API's types are known for it. */
 export function modelOf(apiVersion: string, kind: string): string | undefined {
-  return K8S_SHAPES.versioned[`${apiVersion} ${kind}`] ?? K8S_SHAPES.kinds[kindKey(apiVersion, kind)];
+  const byKind = models.get(apiVersion);
+  const known = byKind?.get(kind);
+  if (known !== undefined) return known ?? undefined;
+  const model = K8S_SHAPES.versioned[`${apiVersion} ${kind}`] ?? K8S_SHAPES.kinds[kindKey(apiVersion, kind)];
+  if (modelsCached < 4096) {
+    if (byKind) byKind.set(kind, model ?? null);
+    else models.set(apiVersion, new Map([[kind, model ?? null]]));
+    modelsCached++;
+  }
+  return model;
 }
+
+const walker = new Walk();
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * What is wrong with the shape of an object (apiVersion and kind already strings), as phrases
  * naming the field (`spec.template.spec.containers is a mapping, not a list`); empty when nothing is.
  * At most `max` problems are listed.
  */
-export function shapeProblems(obj: Record<string, unknown>, max = 3): string[] {
-  const w = new Walk(max);
+export function shapeProblems(obj: Record<string, unknown>, max = 3): readonly string[] {
+  const w = walker.reset(max);
   const model = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? modelOf(obj.apiVersion, obj.kind) : undefined;
-  if (model) {
-    w.object(obj, model, undefined, 0);
+  const compiled = model ? MODELS.get(model) : undefined;
+  if (compiled) {
+    w.object(obj, compiled, 0);
+  } else if (model) {
+    // A model the table names without its fields: its nesting only (as any untyped part).
+    w.value(obj, ANY_OBJECT, 0);
   } else {
     for (const k in obj) {
-      const ok = k === 'metadata' ? w.value(obj[k], 'V1ObjectMeta', at(undefined, k), 1) : w.any(obj[k], at(undefined, k), 1);
+      w.enter(k);
+      const ok = k === 'metadata' ? w.value(obj[k], META, 1) : w.any(obj[k], 1);
+      w.leave();
       if (!ok) break;
     }
   }
-  return w.problems;
+  // The walker's list when there are problems (the next walk starts a new one); a shared empty list when there are none.
+  return w.problems.length > 0 ? w.problems : NONE;
 }
 
 /** The same for any JSON value (a tool report, an AWS output): only its nesting is bounded. */
 export function depthProblem(value: unknown): string | undefined {
-  const w = new Walk(1);
-  w.any(value, undefined, 0);
+  const w = walker.reset(1);
+  w.any(value, 0);
   return w.problems[0]?.replace(/^ /, 'the document ');
 }
 

@@ -49,6 +49,24 @@ describe('shapeProblems', () => {
     expect(shapeProblems({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '* * * * *' } })).toEqual(['spec.jobTemplate is missing (the API server requires it)']);
   });
 
+  it('reads a field named like an Object.prototype member as an unknown field, not as a type', () => {
+    expect(shapeProblems(pod({ containers: [{ name: 'c', constructor: 'x', toString: { a: 1 } }], hasOwnProperty: 'y' }))).toEqual([]);
+    expect(shapeProblems(pod({ containers: [{ name: 'c' }], __proto__: 'z' }))).toEqual([]);
+  });
+
+  it('gives each call its own list of problems (the walker is reused between calls)', () => {
+    const first = shapeProblems(pod({ containers: 'c' }));
+    const clean = shapeProblems(pod({ containers: [{ name: 'c' }] }));
+    const second = shapeProblems(pod({ containers: [{ name: 'c', image: 1 }] }));
+    expect(first).toEqual(['spec.containers is the string "c", not a list']);
+    expect(clean).toEqual([]);
+    expect(second).toEqual(['spec.containers[0].image is the integer 1, not a string']);
+    // A problem deep in one object leaves no path behind for the next.
+    expect(shapeProblems(pod({ containers: [{ name: 'c', ports: [{ containerPort: 'x' }] }] }))).toEqual(['spec.containers[0].ports[0].containerPort is the string "x", not an integer']);
+    expect(shapeProblems(pod({ containers: [{ name: 'c' }], hostPID: 1 }))).toEqual(['spec.hostPID is the integer 1, not true or false']);
+    expect(first).toHaveLength(1);
+  });
+
   it('bounds nesting everywhere, typed or not', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < MAX_DEPTH + 5; i++) deep = { a: deep };

@@ -1,5 +1,5 @@
 import type { Container, PodSpec } from './workloads.js';
-import { arr, containersOf } from './workloads.js';
+import { allContainers, arr } from './workloads.js';
 
 /**
  * The checks of Kubernetes Pod Security Admission (k8s.io/pod-security-admission, `policy/check_*.go`)
@@ -64,7 +64,7 @@ const names = (cs: readonly Container[]) => `${plural(cs.length, 'container', 'c
 
 function forContainers(spec: PodSpec, bad: (c: Container) => boolean): Container[] {
   const out: Container[] = [];
-  for (const { c } of containersOf(spec)) if (bad(c)) out.push(c);
+  for (const c of allContainers(spec)) if (bad(c)) out.push(c);
   return out;
 }
 
@@ -191,7 +191,7 @@ function baselineChecks(meta: PodMeta, spec: PodSpec, minor: PolicyMinor, restri
   }
   const podAa = (spec.securityContext as { appArmorProfile?: { type?: unknown } } | undefined)?.appArmorProfile?.type;
   if (podAa !== undefined && podAa !== 'RuntimeDefault' && podAa !== 'Localhost') apparmor.push(`pod appArmorProfile.type=${String(podAa)}`);
-  for (const { c } of containersOf(spec)) {
+  for (const c of allContainers(spec)) {
     const t = (c.securityContext as { appArmorProfile?: { type?: unknown } } | undefined)?.appArmorProfile?.type;
     if (t !== undefined && t !== 'RuntimeDefault' && t !== 'Localhost') apparmor.push(`container "${name(c)}" appArmorProfile.type=${String(t)}`);
   }
@@ -207,7 +207,7 @@ function baselineChecks(meta: PodMeta, spec: PodSpec, minor: PolicyMinor, restri
     if (o.role !== undefined && o.role !== '') selinux.push(`${who} role "${String(o.role)}"`);
   };
   judgeSe('pod', spec.securityContext?.seLinuxOptions);
-  for (const { c } of containersOf(spec)) judgeSe(`container "${name(c)}"`, c.securityContext?.seLinuxOptions);
+  for (const c of allContainers(spec)) judgeSe(`container "${name(c)}"`, c.securityContext?.seLinuxOptions);
   add('seLinuxOptions', selinux.length ? `forbidden seLinuxOptions: ${selinux.join(', ')}` : undefined);
 
   // procMount: Default or unset (baseline relaxed for user-namespace pods from 1.35; restricted re-tightens).
@@ -240,7 +240,7 @@ function baselineChecks(meta: PodMeta, spec: PodSpec, minor: PolicyMinor, restri
 
   if (at(minor, 34)) {
     const hosts: string[] = [];
-    for (const { c } of containersOf(spec)) {
+    for (const c of allContainers(spec)) {
       const handlers: [string, unknown][] = [
         ['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe],
         ['lifecycle.postStart', (c.lifecycle as { postStart?: unknown } | undefined)?.postStart], ['lifecycle.preStop', (c.lifecycle as { preStop?: unknown } | undefined)?.preStop],

@@ -4,7 +4,7 @@ import type { DescribeImagesResponse } from '@aws-sdk/client-ecr';
 import type { Cluster } from '@aws-sdk/client-eks';
 import { describeCluster, out, toTime } from './aws.js';
 import { parseImage } from './pod-security.js';
-import { arr, containersOf, workloads } from './workloads.js';
+import { containersOf, workloads } from './workloads.js';
 import type { ContainerKind, Workload } from './workloads.js';
 
 /**
@@ -49,13 +49,15 @@ export interface RunningImage {
   ecr?: EcrLocation;
 }
 
+const SHA256_ID = /^sha256:[0-9a-f]{64}$/i;
+
 /** `sha256:…` from an imageID (`docker-pullable://repo@sha256:…`, `repo@sha256:…`); undefined for a bare config id. */
 export function digestFromImageId(imageId: unknown): string | undefined {
   if (typeof imageId !== 'string') return undefined;
   const at = imageId.lastIndexOf('@');
   if (at === -1) return undefined;
   const d = imageId.slice(at + 1);
-  return /^sha256:[0-9a-f]{64}$/i.test(d) ? d.toLowerCase() : undefined;
+  return SHA256_ID.test(d) ? d.toLowerCase() : undefined;
 }
 
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
@@ -71,50 +73,97 @@ export function topController(ev: Evidence, obj: K8sObject): K8sObject {
   return cur;
 }
 
-/** Pods grouped by the workload (top controller) that runs them. Pods that are their own workload map to themselves. */
-export function podsByWorkload(ev: Evidence): Map<K8sObject, K8sObject[]> {
-  const out = new Map<K8sObject, K8sObject[]>();
-  for (const pod of ev.objects('core/Pod')) {
-    const top = topController(ev, pod);
-    const list = out.get(top);
-    if (list) list.push(pod);
-    else out.set(top, [pod]);
-  }
-  return out;
+/**
+ * A value computed once per snapshot and shared while the evaluation that made it runs, but not
+ * held after it (at 150,000 pods these are tens of MB): a WeakRef's target lives at least until
+ * the synchronous job that made it ends, and the whole evaluation is one. Computed again if
+ * asked for after it was collected (the same value).
+ */
+interface Held<T extends object> { ref?: WeakRef<T> }
+function held<T extends object>(holder: Held<T>, compute: () => T): T {
+  const known = holder.ref?.deref();
+  if (known) return known;
+  const made = compute();
+  holder.ref = new WeakRef(made);
+  return made;
+}
+
+/**
+ * Pods grouped by the workload (top controller) that runs them. Pods that are their own workload
+ * map to themselves. Computed once per snapshot (shared: read only). The caller declares `k8s:core/Pod`.
+ */
+export function podsByWorkload(ev: Evidence): ReadonlyMap<K8sObject, readonly K8sObject[]> {
+  const pods = ev.objects('core/Pod');
+  return held(ev.memo('scanners:podsByWorkload', (): Held<Map<K8sObject, K8sObject[]>> => ({})), () => {
+    const out = new Map<K8sObject, K8sObject[]>();
+    for (const pod of pods) {
+      const top = topController(ev, pod);
+      const list = out.get(top);
+      if (list) list.push(pod);
+      else out.set(top, [pod]);
+    }
+    return out;
+  });
 }
 
 interface ContainerStatus { name?: string; image?: string; imageID?: string }
 
+const NO_PODS: ReadonlyMap<K8sObject, readonly K8sObject[]> = new Map();
+const STATUS_KEYS = ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses'] as const;
+
+/** runningImages by workload list (one per snapshot and set of workload kinds) and whether pods were read. */
+const runningImagesOf = new WeakMap<readonly Workload[], { withPods: Held<readonly RunningImage[]>; withoutPods: Held<readonly RunningImage[]> }>();
+
 /**
  * Every container image of every workload (one entry per controller and container), with tags
  * resolved to digests through the pods' container statuses. Requires the workload keys to be
- * declared by the calling control.
+ * declared by the calling control. Computed once per snapshot and set of workload kinds, and
+ * shared by the controls that read it: read only.
  */
-export function runningImages(ev: Evidence): RunningImage[] {
-  const pods = ev.has('k8s:core/Pod') || ev.state('k8s:core/Pod') === 'partial' ? podsByWorkload(ev) : new Map<K8sObject, K8sObject[]>();
+export function runningImages(ev: Evidence): readonly RunningImage[] {
+  const withPods = ev.has('k8s:core/Pod') || ev.state('k8s:core/Pod') === 'partial';
+  const pods = withPods ? podsByWorkload(ev) : NO_PODS;
+  const list = workloads(ev);
+  let known = runningImagesOf.get(list);
+  if (!known) runningImagesOf.set(list, (known = { withPods: {}, withoutPods: {} }));
+  return held(withPods ? known.withPods : known.withoutPods, () => computeRunningImages(list, pods));
+}
+
+function computeRunningImages(list: readonly Workload[], pods: ReadonlyMap<K8sObject, readonly K8sObject[]>): RunningImage[] {
+  // Image references repeat across workloads: each is parsed once (a bounded number remembered).
+  const parsed = new Map<string, { tag: string | undefined; own: string | undefined; ecr: EcrLocation | undefined }>();
   const out: RunningImage[] = [];
-  for (const w of workloads(ev)) {
+  for (const w of list) {
     const statuses: ContainerStatus[] = [];
     for (const pod of pods.get(w.obj) ?? []) {
       const st = (pod.status ?? {}) as Record<string, unknown>;
-      for (const key of ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']) statuses.push(...arr<ContainerStatus>(st[key]));
+      for (const key of STATUS_KEYS) {
+        const l = st[key];
+        if (Array.isArray(l)) for (const s of l as ContainerStatus[]) statuses.push(s);
+      }
     }
     for (const { c, kind } of containersOf(w.spec)) {
-      if (typeof c.image !== 'string' || !c.image) continue;
-      const p = parseImage(c.image);
+      const image = c.image;
+      if (typeof image !== 'string' || !image) continue;
+      let p = parsed.get(image);
+      if (!p) {
+        const parts = parseImage(image);
+        p = { tag: parts.tag, own: parts.digest && SHA256_ID.test(parts.digest) ? parts.digest.toLowerCase() : undefined, ecr: ecrLocation(image) };
+        if (parsed.size >= 16_384) parsed.clear();
+        parsed.set(image, p);
+      }
       const digests = new Set<string>();
-      if (p.digest && /^sha256:[0-9a-f]{64}$/i.test(p.digest)) digests.add(p.digest.toLowerCase());
+      if (p.own) digests.add(p.own);
       for (const s of statuses) {
         if (s && s.name === c.name) {
           const d = digestFromImageId(s.imageID);
           if (d) digests.add(d);
         }
       }
-      const ecr = ecrLocation(c.image);
-      out.push({
-        workload: w, container: c.name ?? '(unnamed)', kind, image: c.image, digests: [...digests],
-        ...(p.tag !== undefined ? { tag: p.tag } : {}), ...(ecr ? { ecr } : {}),
-      });
+      const img: RunningImage = { workload: w, container: c.name ?? '(unnamed)', kind, image, digests: [...digests] };
+      if (p.tag !== undefined) img.tag = p.tag;
+      if (p.ecr) img.ecr = p.ecr;
+      out.push(img);
     }
   }
   return out;

@@ -125,11 +125,28 @@ function computeWorkloads(ev: Evidence, lists: readonly (readonly K8sObject[])[]
   return out;
 }
 
-/** Every container of a pod spec with its kind. */
-export function* containersOf(spec: PodSpec): Generator<{ c: Container; kind: ContainerKind }> {
-  for (const c of arr<Container>(spec.initContainers)) yield { c, kind: 'initContainer' };
-  for (const c of arr<Container>(spec.containers)) yield { c, kind: 'container' };
-  for (const c of arr<Container>(spec.ephemeralContainers)) yield { c, kind: 'ephemeralContainer' };
+/**
+ * Every container of a pod spec with its kind: init containers, containers, ephemeral containers.
+ * A new array each call (checks call it per rule and workload: an array is cheaper than a generator).
+ */
+export function containersOf(spec: PodSpec): { c: Container; kind: ContainerKind }[] {
+  const out: { c: Container; kind: ContainerKind }[] = [];
+  const { initContainers: init, containers: main, ephemeralContainers: eph } = spec;
+  if (Array.isArray(init)) for (const c of init as Container[]) out.push({ c, kind: 'initContainer' });
+  if (Array.isArray(main)) for (const c of main as Container[]) out.push({ c, kind: 'container' });
+  if (Array.isArray(eph)) for (const c of eph as Container[]) out.push({ c, kind: 'ephemeralContainer' });
+  return out;
+}
+
+/** The containers of a pod spec in the order of containersOf, without their kinds (may be the spec's own list: read only). */
+export function allContainers(spec: PodSpec): readonly Container[] {
+  const { initContainers: init, containers: main, ephemeralContainers: eph } = spec;
+  if (!Array.isArray(init) && !Array.isArray(eph)) return Array.isArray(main) ? (main as Container[]) : [];
+  const out: Container[] = [];
+  if (Array.isArray(init)) for (const c of init as Container[]) out.push(c);
+  if (Array.isArray(main)) for (const c of main as Container[]) out.push(c);
+  if (Array.isArray(eph)) for (const c of eph as Container[]) out.push(c);
+  return out;
 }
 
 export function arr<T>(v: unknown): T[] {
@@ -139,6 +156,6 @@ export function arr<T>(v: unknown): T[] {
 /** Image references of a pod spec (init, regular and ephemeral containers). */
 export function imagesOf(spec: PodSpec): string[] {
   const out: string[] = [];
-  for (const { c } of containersOf(spec)) if (typeof c.image === 'string') out.push(c.image);
+  for (const c of allContainers(spec)) if (typeof c.image === 'string') out.push(c.image);
   return out;
 }

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { collectFiles, readOne } from '../../../src/collectors/files/read.js';
 import type { ParsedInput } from '../../../src/collectors/files/parse.js';
-import { JsonStreamReader, parseManifestStream } from '../../../src/collectors/files/stream.js';
+import { JsonStreamReader, parseManifestStream, shareStrings } from '../../../src/collectors/files/stream.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'eks-soc2-stream-'));
 const fresh = (): ParsedInput => ({ objects: [], problems: [], bundles: [] });
@@ -55,6 +55,40 @@ describe('streaming reader gives the in-memory snapshot', () => {
     expect(pieces.objects).toEqual(mem.objects);
     expect(str.objects[0]!.metadata.managedFields).toBeUndefined();
     expect((str.objects[0]!.spec as { containers: { env: { value: string }[] }[] }).containers[0]!.env[0]!.value).toMatch(/redacted/);
+  });
+
+  it('JSON List items with escapes and brackets in strings, cut at every chunk size (escapes split across chunks)', async () => {
+    const tricky = (name: string) => pod(name, { metadata: { name, namespace: 'default', annotations: { a: 'ends with a backslash \\', b: '\\"} ] { [', c: '\\\\\\"', d: 'line\nbreak \t tab \u00e9 "q"' } } });
+    for (const indent of [0, 2]) {
+      const text = `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [tricky('a'), tricky('b'), tricky('c')] }, null, indent)}\n`;
+      for (let chunk = 1; chunk <= 9; chunk++) {
+        const { mem, pieces } = await both(text, 'pods.json', chunk);
+        expect(mem.problems).toEqual([]);
+        expect(pieces.problems).toEqual([]);
+        expect(summary(pieces)).toEqual(summary(mem));
+        expect(pieces.objects).toEqual(mem.objects);
+      }
+    }
+  });
+
+  it('shares repeated string values without changing any value (lists, nesting, long strings, unique keys, deep values)', () => {
+    const make = () => {
+      let deep: unknown = { label: 'app.kubernetes.io/name' };
+      for (let i = 0; i < 100; i++) deep = { a: [deep, 'repeated-value'] };
+      return {
+        metadata: { name: 'pod-name-1234', uid: 'uid-0000-1111', labels: { app: 'checkout-service', team: 'payments-team' } },
+        spec: { containers: [{ image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1.0', args: ['--config=/etc/app/config.yaml', 'short', 'x'.repeat(300)], env: [{ name: 'A', value: null }] }] },
+        deep,
+      };
+    };
+    const a = make();
+    const b = make();
+    shareStrings(a);
+    shareStrings(b);
+    expect(a).toEqual(make());
+    expect(b).toEqual(make());
+    expect(() => shareStrings(null)).not.toThrow();
+    expect(() => shareStrings('a string')).not.toThrow();
   });
 
   it('a snapshot bundle, compact and pretty, plain and gzip', async () => {
