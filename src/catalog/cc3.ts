@@ -547,7 +547,10 @@ export function vulnerabilityReports(ev: Evidence): VulnReport[] {
 }
 
 /** The reports that describe a workload: Deployments (and Argo Rollouts) are scanned through their ReplicaSets. */
-function reportsOfWorkload(w: Workload, byTarget: Map<string, VulnReport[]>, rsByOwner: Map<K8sObject, string[]>): VulnReport[] {
+/** Reports of ReplicaSets by namespace: `[ReplicaSet name, its reports]`, for the name-prefix fallback. */
+type RsReportsByNs = Map<string, [string, VulnReport[]][]>;
+
+function reportsOfWorkload(w: Workload, byTarget: Map<string, VulnReport[]>, rsByOwner: Map<K8sObject, string[]>, rsReports: RsReportsByNs): VulnReport[] {
   const ns = w.namespace;
   const name = w.obj.metadata.name ?? '';
   const direct = byTarget.get(`${ns}|${w.obj.kind}|${name}`) ?? [];
@@ -555,7 +558,7 @@ function reportsOfWorkload(w: Workload, byTarget: Map<string, VulnReport[]>, rsB
   const rsNames = rsByOwner.get(w.obj) ?? [];
   const out = [...direct];
   if (rsNames.length > 0) for (const rs of rsNames) out.push(...(byTarget.get(`${ns}|ReplicaSet|${rs}`) ?? []));
-  else for (const [k, list] of byTarget) if (k.startsWith(`${ns}|ReplicaSet|${name}-`)) out.push(...list);
+  else for (const [rs, list] of rsReports.get(ns) ?? []) if (rs.startsWith(`${name}-`)) out.push(...list);
   return out;
 }
 
@@ -683,16 +686,30 @@ export const CC3_RA_03 = defineControl({
 
     const reports = vulnerabilityReports(ev);
     const byTarget = new Map<string, VulnReport[]>();
+    // Reports of ReplicaSets per namespace, so a Deployment without ReplicaSets in the input looks
+    // only at its own namespace's (not every report of the cluster per Deployment).
+    const rsReports: RsReportsByNs = new Map();
     for (const r of reports) {
       const k = `${r.namespace}|${r.kind}|${r.name}`;
       const list = byTarget.get(k);
       if (list) list.push(r);
-      else byTarget.set(k, [r]);
+      else {
+        const fresh = [r];
+        byTarget.set(k, fresh);
+        if (r.kind === 'ReplicaSet') {
+          const inNs = rsReports.get(r.namespace);
+          if (inNs) inNs.push([r.name, fresh]);
+          else rsReports.set(r.namespace, [[r.name, fresh]]);
+        }
+      }
     }
     const rsByOwner = new Map<K8sObject, string[]>();
     for (const rs of ev.objects('apps/ReplicaSet')) {
       const o = ev.owner(rs);
-      if (o) rsByOwner.set(o, [...(rsByOwner.get(o) ?? []), rs.metadata.name ?? '']);
+      if (!o) continue;
+      const names = rsByOwner.get(o);
+      if (names) names.push(rs.metadata.name ?? '');
+      else rsByOwner.set(o, [rs.metadata.name ?? '']);
     }
     const maxAge = t.trivyReportMaxAgeDays;
     const covered: CoverageItem[] = [];
@@ -704,7 +721,7 @@ export const CC3_RA_03 = defineControl({
     let ecrTotal = 0;
     for (const w of workloads(ev)) {
       const system = ctx.isSystemNamespace(w.namespace);
-      const mine = reportsOfWorkload(w, byTarget, rsByOwner);
+      const mine = reportsOfWorkload(w, byTarget, rsByOwner, rsReports);
       const containers = [...containersOf(w.spec)].filter((x) => x.kind !== 'ephemeralContainer').map((x) => x.c);
       if (containers.length === 0) continue;
       const gaps: string[] = [];

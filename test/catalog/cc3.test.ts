@@ -400,6 +400,13 @@ testControl(CC3_RA_03, {
       expect: { passing: ['no-critical-past-sla'], assert: (r) => expect(r.findings.find((f) => f.rule === 'no-critical-past-sla')?.message).toMatch(/open for 5 day\(s\).*since the CVE was published/) },
     },
     {
+      name: 'a Deployment without its ReplicaSet in the input is covered by a report of a ReplicaSet named after it, in its own namespace',
+      k8s: [trivyOperator(),
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: shop }\nspec: { selector: {}, template: { spec: { containers: [{ name: app, image: "nginx:1.27" }] } } }\n',
+        vulnReport('shop', 'ReplicaSet', 'api-5d8f7c9b4', 'app')].join('---\n'),
+      expect: { passing: ['report-coverage', 'workload-scanned'] },
+    },
+    {
       name: 'a lower coverage threshold lets one unscanned workload through; it is a warning on that workload',
       k8s: [trivyOperator(), deployWithRs('shop', 'web', 'nginx:1.27'), vulnReport('shop', 'ReplicaSet', 'web-5d8f7c9b4', 'app'), deployWithRs('shop', 'api', 'nginx:1.27')].join('---\n'),
       config: { thresholds: { ...DEFAULT_THRESHOLDS, trivyCoveragePercent: 50 } },
@@ -411,6 +418,13 @@ testControl(CC3_RA_03, {
       name: 'operator not installed and no reports',
       k8s: deployWithRs('shop', 'api', 'nginx:1.27'),
       expect: { failing: ['operator-available', 'report-coverage'], assert: warns('workload-scanned') },
+    },
+    {
+      name: 'a report of a ReplicaSet named like the Deployment but in another namespace does not cover it',
+      k8s: [trivyOperator(),
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: shop }\nspec: { selector: {}, template: { spec: { containers: [{ name: app, image: "nginx:1.27" }] } } }\n',
+        vulnReport('other', 'ReplicaSet', 'api-5d8f7c9b4', 'app')].join('---\n'),
+      expect: { failing: ['report-coverage'] },
     },
     {
       name: 'operator scaled to zero, stale report',
