@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeBody, encodeJsonBody } from './body.js';
 import type { ClusterIdentity, FirstSeenLookup, RunResult, Snapshot, Status } from '../model/index.js';
 import { normaliseRunResult, vulnerabilitySightings } from '../model/index.js';
 import { readFirstSeen, writeFirstSeen } from './first-seen.js';
@@ -118,16 +119,15 @@ export class EvidenceStore {
     const key = clusterKey(identity);
     const runId = newRunId(storedAtDate);
 
-    // The expensive part happens before the lock: canonical JSON, hashes, compression.
-    const snap = canonicalBytes(snapshot);
-    let snapBody: Buffer | undefined;
-    const known = await this.driver.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
-    if (!known.length) snapBody = gzipSync(snap.bytes);
+    // The expensive part happens before the lock: serialising, hashing, compressing. The snapshot's
+    // JSON is hashed as it is written and its gzip runs on the thread pool meanwhile (body.ts).
+    const snap = encodeJsonBody(snapshot);
     const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
     const result = canonicalBytes(stored);
     const resultBody = gzipSync(result.bytes);
     const { rows, meta } = controlRows(stored, runId, key, at);
     const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
+    const snapBody = await snap.body;
 
     const out = await this.driver.write([`cluster:${key}`], async (tx) => {
       const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
@@ -140,9 +140,8 @@ export class EvidenceStore {
       let deduplicated = true;
       const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
       if (!exists.length) {
-        snapBody ??= gzipSync(snap.bytes);
         await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
-          [snap.digest, snap.bytes.length, snapBody.length, snapBody, storedAt]);
+          [snap.digest, snap.rawBytes, snapBody.length, snapBody, storedAt]);
         deduplicated = false;
       }
       if (head.length) {
@@ -247,9 +246,9 @@ export class EvidenceStore {
   /** A stored snapshot by digest, checked against the digest. */
   async loadSnapshot(digest: string): Promise<Snapshot> {
     const d = normaliseDigest(digest) ?? digest;
-    const rows = await this.driver.all('SELECT body FROM snapshots WHERE digest = ?', [d]);
+    const rows = await this.driver.all('SELECT body, raw_bytes FROM snapshots WHERE digest = ?', [d]);
     if (!rows.length) throw new StoreError('not-found-run', `no snapshot ${d} in ${this.label}`, 'it may have been pruned; `eks-soc2 verify` checks every reference');
-    const raw = gunzipOrUndefined(bytes(rows[0]!.body));
+    const raw = await decodeBody(bytes(rows[0]!.body), num(rows[0]!.raw_bytes));
     if (!raw || sha256Digest(raw) !== d) {
       throw new StoreError('corrupt', `snapshot ${d} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
     }
@@ -411,7 +410,7 @@ export class EvidenceStore {
           problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} was deleted` });
           continue;
         }
-        const raw = gunzipOrUndefined(bytes(rows[0]!.body));
+        const raw = await decodeBody(bytes(rows[0]!.body), num(rows[0]!.raw_bytes));
         if (!raw) {
           problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} is damaged (it no longer decompresses)` });
         } else if (sha256Digest(raw) !== digest) {
