@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gunzip, gzipSync } from 'node:zlib';
 import type { ZlibOptions } from 'node:zlib';
 import { DIGEST_PREFIX, writeJson } from './canonical.js';
 
-const gzipAsync: (buf: Buffer, opts: ZlibOptions) => Promise<Buffer> = promisify(gzip);
 const gunzipAsync: (buf: Buffer, opts: ZlibOptions) => Promise<Buffer> = promisify(gunzip);
 
 /** Raw bytes per gzip member of a stored body (a body up to this size is one member). */
@@ -14,40 +13,41 @@ export const SMALL_BODY_LEVEL = 6;
 /** zlib level of every member of a larger body: 2× faster than level 6 for ~18 % more bytes. */
 export const LARGE_BODY_LEVEL = 1;
 
-/** A value serialised for the store: its digest and size now, its compressed body when the pool is done. */
+/** A value serialised for the store. */
 export interface EncodedBody {
   /** `sha256:` of the raw (uncompressed) bytes: the JSON text as `JSON.stringify` writes it. */
   digest: string;
   rawBytes: number;
   /**
-   * The stored body: one gzip member per `BODY_CHUNK_BYTES` of JSON, concatenated (a valid gzip
-   * file that any gunzip reads whole). Each member is compressed on the libuv thread pool as soon as
-   * its chunk is written, so compression overlaps the serialisation and whatever the caller does
-   * before awaiting this.
+   * The stored body: one gzip member per `BODY_CHUNK_BYTES` of JSON, concatenated — a valid gzip
+   * file that any gunzip reads whole (a body that fits in one chunk is one member, as before).
    */
-  body: Promise<Buffer>;
+  body: Buffer;
 }
 
 /**
  * Serialise `value` as `JSON.stringify` would (streamed, see `writeJson`: never one giant string)
- * into UTF-8 chunks, hash them, and start compressing each full chunk off the main thread.
+ * into one reused chunk buffer; hash and compress each chunk as it fills. The raw JSON is never held
+ * whole. The buffer is reused on purpose: allocating 170 MB of fresh buffers for a large snapshot
+ * made V8 run a full garbage collection every few dozen MB (external memory pressure), which cost
+ * more than the serialisation itself; compressing on the thread pool needs fresh buffers, so it is
+ * done here, synchronously, chunk by chunk.
  */
 export function encodeJsonBody(value: unknown, chunkBytes = BODY_CHUNK_BYTES): EncodedBody {
   const hash = createHash('sha256');
-  const members: Promise<Buffer>[] = [];
+  const members: Buffer[] = [];
   let rawBytes = 0;
   let buf = Buffer.allocUnsafe(chunkBytes);
   let off = 0;
+  let sealed = false;
   const seal = (last: boolean): void => {
     if (!off) return;
     const piece = buf.subarray(0, off);
     hash.update(piece);
     rawBytes += off;
-    const level = last && !members.length ? SMALL_BODY_LEVEL : LARGE_BODY_LEVEL;
-    // An output buffer larger than the compressed member: zlib finishes it in one job on the
-    // thread pool instead of returning to the (busy) main thread every 16 KB.
-    members.push(gzipAsync(piece, { level, chunkSize: off + 65536 }));
-    buf = last ? Buffer.alloc(0) : Buffer.allocUnsafe(chunkBytes);
+    const level = last && !sealed ? SMALL_BODY_LEVEL : LARGE_BODY_LEVEL;
+    members.push(gzipSync(piece, { level, chunkSize: Math.min(Math.max(off >> 3, 16384), 1 << 20) }));
+    sealed = true;
     off = 0;
   };
   writeJson(value, (s) => {
@@ -62,10 +62,7 @@ export function encodeJsonBody(value: unknown, chunkBytes = BODY_CHUNK_BYTES): E
     off += buf.write(s, off, 'utf8');
   });
   seal(true);
-  const body = Promise.all(members).then((parts) => (parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
-  // Awaited by the caller when it stores the body; never an unhandled rejection when it does not.
-  body.catch(() => undefined);
-  return { digest: DIGEST_PREFIX + hash.digest('hex'), rawBytes, body };
+  return { digest: DIGEST_PREFIX + hash.digest('hex'), rawBytes, body: members.length === 1 ? members[0]! : Buffer.concat(members) };
 }
 
 /** The largest output buffer `decodeBody` allocates up front from a row's recorded size. */

@@ -120,14 +120,13 @@ export class EvidenceStore {
     const runId = newRunId(storedAtDate);
 
     // The expensive part happens before the lock: serialising, hashing, compressing. The snapshot's
-    // JSON is hashed as it is written and its gzip runs on the thread pool meanwhile (body.ts).
+    // JSON is hashed and compressed chunk by chunk as it is written (body.ts).
     const snap = encodeJsonBody(snapshot);
     const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
     const result = canonicalBytes(stored);
     const resultBody = gzipSync(result.bytes);
     const { rows, meta } = controlRows(stored, runId, key, at);
     const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
-    const snapBody = await snap.body;
 
     const out = await this.driver.write([`cluster:${key}`], async (tx) => {
       const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
@@ -141,7 +140,7 @@ export class EvidenceStore {
       const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
       if (!exists.length) {
         await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
-          [snap.digest, snap.rawBytes, snapBody.length, snapBody, storedAt]);
+          [snap.digest, snap.rawBytes, snap.body.length, snap.body, storedAt]);
         deduplicated = false;
       }
       if (head.length) {
