@@ -7,8 +7,9 @@
 // 1. `--days` daily runs of the demo environment are evaluated and appended (insert time per run,
 //    evaluation excluded), then: store size on disk, the period report over the whole year (in
 //    process, and end to end through the CLI), verify over the year.
-// 2. One run of a large synthetic snapshot (`--pods`, built by a small seeded generator below):
-//    evaluation time, insert time, snapshot size raw/compressed, time to load it back (`scan --run`).
+// 2. One run of a large synthetic snapshot (`--pods`, built by bench/large-snapshot.mjs):
+//    evaluation time, insert time (wall and CPU), snapshot size raw/compressed, time to load it back
+//    (`scan --run`). bench/store-insert.mjs does only this part (small enough for `node --cpu-prof`).
 // PostgreSQL runs when --pg or EKS_SOC2_TEST_PG is set (a fresh database is created and dropped).
 // Figures are printed and written to bench/out/store.json.
 import { spawnSync } from 'node:child_process';
@@ -195,8 +196,10 @@ async function bench(name) {
       const resultStoredBytes = Buffer.from(resultRow.result).length;
       const resultRawBytes = Buffer.byteLength(canonicalJson({ ...run, runId: stored.runId, snapshotDigest: stored.snapshotDigest }));
       t = performance.now();
+      const c2 = process.cpuUsage();
       const back = await s2.loadSnapshot(stored.snapshotDigest);
       const loadMs = ms(t);
+      const loadCpuMs = cpuMs(c2);
       t = performance.now();
       await s2.loadResult(stored.runId);
       const loadResultMs = ms(t);
@@ -206,14 +209,14 @@ async function bench(name) {
         large: {
           pods: PODS, objects: snap.kubernetes.objects.length, findings, generateMs: genMs, evaluateMs: evalLarge, insertMs: insertLarge, insertCpuMs: insertLargeCpu,
           snapshotRawBytes: Number(row.raw_bytes), snapshotStoredBytes: Number(row.stored_bytes), storeGrowthBytes: after !== undefined && before !== undefined ? after - before : undefined,
-          loadSnapshotMs: loadMs, loadResultMs,
+          loadSnapshotMs: loadMs, loadSnapshotCpuMs: loadCpuMs, loadResultMs,
           resultRawBytes, resultStoredBytes, run2ResultRawBytes: run2RawBytes, run2ResultStoredBytes: run2Bytes, run2CanonicalGzipMs: run2Ms,
         },
       });
       log(`  generated ${snap.kubernetes.objects.length.toLocaleString('en')} objects in ${genMs.toFixed(0)} ms; evaluated in ${evalLarge.toFixed(0)} ms (${findings.toLocaleString('en')} findings)`);
-      log(`  insert: ${insertLarge.toFixed(0)} ms wall (${insertLargeCpu.toFixed(0)} ms CPU); snapshot ${mb(Number(row.raw_bytes))} canonical JSON → ${mb(Number(row.stored_bytes))} gzip${after !== undefined ? `; store grew ${mb(after - before)}` : ''}`);
+      log(`  insert: ${insertLarge.toFixed(0)} ms wall (${insertLargeCpu.toFixed(0)} ms CPU); snapshot ${mb(Number(row.raw_bytes))} JSON → ${mb(Number(row.stored_bytes))} gzip${after !== undefined ? `; store grew ${mb(after - before)}` : ''}`);
       log(`  stored result (run@3): ${mb(resultRawBytes)} canonical JSON → ${mb(resultStoredBytes)} gzip; the same run as run@2 would be ${mb(run2RawBytes)} → ${mb(run2Bytes)} (${((100 * resultStoredBytes) / run2Bytes).toFixed(1)} %; its canonical JSON + gzip alone took ${run2Ms.toFixed(0)} ms)`);
-      log(`  load the snapshot back (scan --run): ${loadMs.toFixed(0)} ms (${back.kubernetes.objects.length.toLocaleString('en')} objects, digest checked); the result: ${loadResultMs.toFixed(0)} ms`);
+      log(`  load the snapshot back (scan --run): ${loadMs.toFixed(0)} ms wall (${loadCpuMs.toFixed(0)} ms CPU; ${back.kubernetes.objects.length.toLocaleString('en')} objects, digest checked); the result: ${loadResultMs.toFixed(0)} ms`);
       if (canonicalJson(back.cluster) !== canonicalJson(snap.cluster)) throw new Error('snapshot did not round-trip');
     }
   } finally {
