@@ -76,7 +76,8 @@ const MAX_OUTPUT_HINT = 1 << 30;
  */
 export async function decodeBody(body: Buffer, rawBytes?: number): Promise<Buffer | undefined> {
   if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return undefined;
-  const hint = rawBytes !== undefined && Number.isFinite(rawBytes) && rawBytes > 0 ? Math.min(rawBytes + 64, MAX_OUTPUT_HINT) : undefined;
+  // An edited raw_bytes must not make us allocate much more than any real body expands to.
+  const hint = rawBytes !== undefined && Number.isFinite(rawBytes) && rawBytes > 0 ? Math.min(rawBytes + 64, body.length * 64, MAX_OUTPUT_HINT) : undefined;
   try {
     return await gunzipAsync(body, hint !== undefined && hint > 16384 ? { chunkSize: hint } : {});
   } catch {
