@@ -37,7 +37,9 @@ export function encodeJsonBody(value: unknown, chunkBytes = BODY_CHUNK_BYTES): E
   const hash = createHash('sha256');
   const members: Buffer[] = [];
   let rawBytes = 0;
-  let buf = Buffer.allocUnsafe(chunkBytes);
+  // Start small and grow to a whole chunk: a day of the demo (100 KB) should not allocate 8 MB, whose
+  // external memory V8 counts towards its next full collection.
+  let buf = Buffer.allocUnsafe(Math.min(chunkBytes, 64 << 10));
   let off = 0;
   let sealed = false;
   const seal = (last: boolean): void => {
@@ -54,6 +56,11 @@ export function encodeJsonBody(value: unknown, chunkBytes = BODY_CHUNK_BYTES): E
     // A UTF-16 code unit is at most 3 UTF-8 bytes: measure only when the piece might not fit.
     if (s.length * 3 > buf.length - off) {
       const n = Buffer.byteLength(s, 'utf8');
+      if (n > buf.length - off && buf.length < chunkBytes) {
+        const bigger = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(buf.length * 4, off + n)));
+        buf.copy(bigger, 0, 0, off);
+        buf = bigger;
+      }
       if (n > buf.length - off) {
         seal(false);
         if (n > buf.length) buf = Buffer.allocUnsafe(n);

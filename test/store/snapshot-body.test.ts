@@ -116,6 +116,19 @@ describe('encodeJsonBody / decodeBody', () => {
     expect(BODY_CHUNK_BYTES).toBeGreaterThanOrEqual(1 << 20);
   });
 
+  it('grows its buffer up to the chunk size before it starts a second member', () => {
+    const many = { items: Array.from({ length: 30_000 }, (_, i) => ({ i, s: `item-${i}-${'z'.repeat(60)}` })) };
+    const t = JSON.stringify(many);
+    expect(t.length).toBeGreaterThan(2 << 20);
+    const one = encodeJsonBody(many, 4 << 20);
+    expect(memberLevels(one.body)).toEqual([0]);
+    expect(gunzipSync(one.body).toString('utf8')).toBe(t);
+    const three = encodeJsonBody(many, 1 << 20);
+    expect(memberLevels(three.body)).toEqual(Array.from({ length: Math.ceil(one.rawBytes / (1 << 20)) }, () => 4));
+    expect(gunzipSync(three.body).toString('utf8')).toBe(t);
+    expect(three.digest).toBe(one.digest);
+  });
+
   it('decodes only gzip, and refuses damaged bodies', async () => {
     const body = encodeJsonBody(value, 4096).body;
     expect(await decodeBody(Buffer.from(text))).toBeUndefined();
