@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip, gzipSync } from 'node:zlib';
+import { gunzip, gunzipSync, gzipSync } from 'node:zlib';
 import type { ZlibOptions } from 'node:zlib';
 import { DIGEST_PREFIX, writeJson } from './canonical.js';
 
@@ -75,6 +75,15 @@ export function encodeJsonBody(value: unknown, chunkBytes = BODY_CHUNK_BYTES): E
 /** The largest output buffer `decodeBody` allocates up front from a row's recorded size. */
 const MAX_OUTPUT_HINT = 1 << 30;
 
+/** The output buffer size for a body whose row records `rawBytes` (undefined: zlib's default). */
+function outputHint(body: Buffer, rawBytes: number | undefined): ZlibOptions {
+  // An edited raw_bytes must not make us allocate much more than any real body expands to.
+  const hint = rawBytes !== undefined && Number.isFinite(rawBytes) && rawBytes > 0 ? Math.min(rawBytes + 64, body.length * 64, MAX_OUTPUT_HINT) : 0;
+  return hint > 16384 ? { chunkSize: hint } : {};
+}
+
+const isGzip = (body: Buffer) => body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
+
 /**
  * The raw bytes of a stored body — gzip, one member (every body stored before issue 17) or several
  * — or undefined when it is not gzip or does not decompress. `rawBytes`, the row's recorded size,
@@ -82,11 +91,23 @@ const MAX_OUTPUT_HINT = 1 << 30;
  * only costs speed.
  */
 export async function decodeBody(body: Buffer, rawBytes?: number): Promise<Buffer | undefined> {
-  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return undefined;
-  // An edited raw_bytes must not make us allocate much more than any real body expands to.
-  const hint = rawBytes !== undefined && Number.isFinite(rawBytes) && rawBytes > 0 ? Math.min(rawBytes + 64, body.length * 64, MAX_OUTPUT_HINT) : undefined;
+  if (!isGzip(body)) return undefined;
   try {
-    return await gunzipAsync(body, hint !== undefined && hint > 16384 ? { chunkSize: hint } : {});
+    return await gunzipAsync(body, outputHint(body, rawBytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `decodeBody` on the main thread, for code inside a store transaction: one connection runs one
+ * transaction at a time, and an SQLite read transaction that waited for the thread pool would let
+ * another request of the dashboard try to open a second one on the same connection.
+ */
+export function decodeBodySync(body: Buffer, rawBytes?: number): Buffer | undefined {
+  if (!isGzip(body)) return undefined;
+  try {
+    return gunzipSync(body, outputHint(body, rawBytes));
   } catch {
     return undefined;
   }

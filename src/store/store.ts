@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { decodeBody, encodeJsonBody } from './body.js';
+import { decodeBody, decodeBodySync, encodeJsonBody } from './body.js';
 import type { ClusterIdentity, FirstSeenLookup, RunResult, Snapshot, Status } from '../model/index.js';
 import { normaliseRunResult, vulnerabilitySightings } from '../model/index.js';
 import { readFirstSeen, writeFirstSeen } from './first-seen.js';
@@ -409,7 +409,7 @@ export class EvidenceStore {
           problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} was deleted` });
           continue;
         }
-        const raw = await decodeBody(bytes(rows[0]!.body), num(rows[0]!.raw_bytes));
+        const raw = decodeBodySync(bytes(rows[0]!.body), num(rows[0]!.raw_bytes));
         if (!raw) {
           problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} is damaged (it no longer decompresses)` });
         } else if (sha256Digest(raw) !== digest) {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Snapshot } from '../../src/model/index.js';
 import type * as BodyModule from '../../src/store/body.js';
 import type { EncodedBody } from '../../src/store/body.js';
-import { BODY_CHUNK_BYTES, LARGE_BODY_LEVEL, SMALL_BODY_LEVEL, decodeBody, encodeJsonBody } from '../../src/store/body.js';
+import { BODY_CHUNK_BYTES, LARGE_BODY_LEVEL, SMALL_BODY_LEVEL, decodeBody, decodeBodySync, encodeJsonBody } from '../../src/store/body.js';
 import { canonicalBytes, canonicalJson, sha256Digest, writeJson } from '../../src/store/canonical.js';
 import type { EvidenceStore } from '../../src/store/index.js';
 import { backends } from './backends.js';
@@ -139,6 +139,9 @@ describe('encodeJsonBody / decodeBody', () => {
     flipped[mid] = flipped[mid]! ^ 0x40;
     const out = await decodeBody(flipped);
     expect(out === undefined || out.toString('utf8') !== text).toBe(true);
+    expect(decodeBodySync(body, 10)?.toString('utf8')).toBe(text);
+    expect(decodeBodySync(Buffer.from(text))).toBeUndefined();
+    expect(decodeBodySync(body.subarray(0, body.length - 9))).toBeUndefined();
   });
 });
 
@@ -230,6 +233,17 @@ for (const { backend: b, skip } of backends('snapbody')) {
       const n = await store.driver.all('SELECT COUNT(*) AS n FROM snapshots');
       expect(Number(n[0]!.n)).toBe(1);
       expect((await store.verify()).ok).toBe(true);
+    });
+
+    it.skipIf(b.name !== 'sqlite')('verifies snapshots without leaving its transaction open to other requests (one SQLite connection)', async () => {
+      for (let d = 0; d < 3; d++) await store.appendRun(runOf(d).run, runOf(d).snapshot, { at: day(d) });
+      // The dashboard runs each request's store reads as it arrives; a verify that waited for the
+      // thread pool inside its read transaction made the next request's read fail ("concurrent transaction").
+      const other = new Promise((resolve, reject) => { setImmediate(() => { store.clusters().then(resolve, reject); }); });
+      const [v, clusters] = await Promise.all([store.verify(), other]);
+      expect(v.ok).toBe(true);
+      expect(v.snapshotsChecked).toBe(3);
+      expect(clusters).toHaveLength(1);
     });
 
     it('keys content by its stored bytes: the same content in another member order, or stored the old way, is a second body', async () => {
