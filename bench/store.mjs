@@ -7,8 +7,9 @@
 // 1. `--days` daily runs of the demo environment are evaluated and appended (insert time per run,
 //    evaluation excluded), then: store size on disk, the period report over the whole year (in
 //    process, and end to end through the CLI), verify over the year.
-// 2. One run of a large synthetic snapshot (`--pods`, built by a small seeded generator below):
-//    evaluation time, insert time, snapshot size raw/compressed, time to load it back (`scan --run`).
+// 2. One run of a large synthetic snapshot (`--pods`, built by bench/large-snapshot.mjs):
+//    evaluation time, insert time (wall and CPU), snapshot size raw/compressed, time to load it back
+//    (`scan --run`). bench/store-insert.mjs does only this part (small enough for `node --cpu-prof`).
 // PostgreSQL runs when --pg or EKS_SOC2_TEST_PG is set (a fresh database is created and dropped).
 // Figures are printed and written to bench/out/store.json.
 import { spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prng as mulberry32 } from './generator.mjs';
+import { largeSnapshot } from './large-snapshot.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -42,7 +43,8 @@ const { computePeriod } = await import(join(DIST, 'engine', 'period.js'));
 const { evaluate } = await import(join(DIST, 'engine', 'index.js'));
 const { catalog, CATALOG_VERSION } = await import(join(DIST, 'catalog', 'index.js'));
 const { demoSnapshot, demoPolicies } = await import(join(DIST, 'collectors', 'demo', 'index.js'));
-const { defaultConfig, emptySnapshot, kindKey, expandRun, findingTotal } = await import(join(DIST, 'model', 'index.js'));
+const model = await import(join(DIST, 'model', 'index.js'));
+const { defaultConfig, expandRun, findingTotal } = model;
 const { gunzipSync, gzipSync } = await import('node:zlib');
 const { renderPeriodJson } = await import(join(DIST, 'cli', 'period-output.js'));
 const { renderPeriodTerminal } = await import(join(DIST, 'report', 'period-terminal.js'));
@@ -55,65 +57,6 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
 const log = (s) => process.stdout.write(`${s}\n`);
-
-// ------------------------------------------------------------------ a small seeded generator
-
-
-/** A snapshot with `pods` pods in Deployments (10 replicas each) over pods/500 namespaces, plus nodes. */
-function largeSnapshot(pods, seed = 7) {
-  const rnd = mulberry32(seed);
-  const hex = (n) => { let s = ''; for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(rnd() * 16)]; return s; };
-  const now = new Date('2026-11-26T00:00:00Z');
-  const snap = emptySnapshot(VERSION, now);
-  snap.cluster = { name: 'bench-large', accountId: '444455556666', region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:444455556666:cluster/bench-large' };
-  snap.collector.identity = 'bench';
-  const objects = [];
-  const nodes = Math.ceil(pods / 30);
-  for (let n = 0; n < nodes; n++) {
-    objects.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: `ip-10-${(n >> 8) & 255}-${n & 255}-${n % 7}.ec2.internal`, uid: hex(32), labels: { 'kubernetes.io/os': 'linux', 'node.kubernetes.io/instance-type': 'm6i.2xlarge' } },
-      status: { nodeInfo: { kubeletVersion: 'v1.33.5-eks-3025e55', osImage: 'Amazon Linux 2023', containerRuntimeVersion: 'containerd://1.7.27' } } });
-  }
-  const namespaces = Math.max(1, Math.ceil(pods / 500));
-  let made = 0;
-  for (let ns = 0; ns < namespaces && made < pods; ns++) {
-    const namespace = `team-${ns}`;
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, uid: hex(32), labels: { 'pod-security.kubernetes.io/enforce': rnd() < 0.7 ? 'restricted' : 'baseline' } } });
-    for (let d = 0; d < 50 && made < pods; d++) {
-      const name = `svc-${d}`;
-      const hardened = rnd() < 0.8;
-      const image = `444455556666.dkr.ecr.us-east-1.amazonaws.com/${namespace}/${name}:1.${Math.floor(rnd() * 40)}.${Math.floor(rnd() * 10)}`;
-      const container = {
-        name: 'app', image,
-        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-        securityContext: hardened
-          ? { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: rnd() < 0.9, capabilities: { drop: ['ALL'] } }
-          : { privileged: rnd() < 0.1 },
-      };
-      const template = { metadata: { labels: { app: name } }, spec: { serviceAccountName: name, automountServiceAccountToken: false, containers: [container] } };
-      const duid = hex(32);
-      objects.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, uid: duid, labels: { app: name } }, spec: { replicas: 10, selector: { matchLabels: { app: name } }, template } });
-      const rsName = `${name}-${hex(10)}`;
-      const rsuid = hex(32);
-      objects.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rsName, namespace, uid: rsuid, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: duid, controller: true }] }, spec: { replicas: 10, template } });
-      for (let r = 0; r < 10 && made < pods; r++, made++) {
-        objects.push({
-          apiVersion: 'v1', kind: 'Pod',
-          metadata: { name: `${rsName}-${hex(5)}`, namespace, uid: hex(32), labels: { app: name }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rsuid, controller: true }] },
-          spec: { ...template.spec, nodeName: `node-${Math.floor(rnd() * nodes)}` },
-          status: { phase: 'Running', podIP: `10.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}`, containerStatuses: [{ name: 'app', image, imageID: `${image.split(':')[0]}@sha256:${hex(64)}`, ready: true }] },
-        });
-      }
-    }
-  }
-  const kinds = {};
-  for (const o of objects) {
-    const k = kindKey(o.apiVersion, o.kind);
-    kinds[k] ??= { state: 'collected', count: 0 };
-    kinds[k].count++;
-  }
-  snap.kubernetes = { source: 'files', complete: true, serverVersion: 'v1.33.5-eks-3025e55', kinds, objects };
-  return snap;
-}
 
 // ------------------------------------------------------------------ back ends
 
@@ -228,7 +171,7 @@ async function bench(name) {
     if (!SKIP_LARGE) {
       log(`\n== ${name}: one run of a ${PODS.toLocaleString('en')}-pod snapshot ==`);
       let t = performance.now();
-      const snap = largeSnapshot(PODS);
+      const snap = largeSnapshot(model, PODS);
       const genMs = ms(t);
       t = performance.now();
       const now = new Date('2026-01-01T02:00:00Z');
@@ -257,8 +200,10 @@ async function bench(name) {
       const run3RawBytes = Buffer.byteLength(run3Text);
       const run3Bytes = gzipSync(run3Text).length;
       t = performance.now();
+      const c2 = process.cpuUsage();
       const back = await s2.loadSnapshot(stored.snapshotDigest);
       const loadMs = ms(t);
+      const loadCpuMs = cpuMs(c2);
       t = performance.now();
       await s2.loadResult(stored.runId);
       const loadResultMs = ms(t);
@@ -268,15 +213,15 @@ async function bench(name) {
         large: {
           pods: PODS, objects: snap.kubernetes.objects.length, findings, generateMs: genMs, evaluateMs: evalLarge, insertMs: insertLarge, insertCpuMs: insertLargeCpu,
           snapshotRawBytes: Number(row.raw_bytes), snapshotStoredBytes: Number(row.stored_bytes), storeGrowthBytes: after !== undefined && before !== undefined ? after - before : undefined,
-          loadSnapshotMs: loadMs, loadResultMs,
+          loadSnapshotMs: loadMs, loadSnapshotCpuMs: loadCpuMs, loadResultMs,
           resultRawBytes, resultStoredBytes, run2ResultRawBytes: run2RawBytes, run2ResultStoredBytes: run2Bytes, run2CanonicalGzipMs: run2Ms,
           run3ResultRawBytes: run3RawBytes, run3ResultStoredBytes: run3Bytes,
         },
       });
       log(`  generated ${snap.kubernetes.objects.length.toLocaleString('en')} objects in ${genMs.toFixed(0)} ms; evaluated in ${evalLarge.toFixed(0)} ms (${findings.toLocaleString('en')} findings)`);
-      log(`  insert: ${insertLarge.toFixed(0)} ms wall (${insertLargeCpu.toFixed(0)} ms CPU); snapshot ${mb(Number(row.raw_bytes))} canonical JSON → ${mb(Number(row.stored_bytes))} gzip${after !== undefined ? `; store grew ${mb(after - before)}` : ''}`);
+      log(`  insert: ${insertLarge.toFixed(0)} ms wall (${insertLargeCpu.toFixed(0)} ms CPU); snapshot ${mb(Number(row.raw_bytes))} JSON → ${mb(Number(row.stored_bytes))} gzip${after !== undefined ? `; store grew ${mb(after - before)}` : ''}`);
       log(`  stored result (run@4): ${mb(resultRawBytes)} canonical JSON → ${mb(resultStoredBytes)} gzip; the same run as run@2 would be ${mb(run2RawBytes)} → ${mb(run2Bytes)} (raw ${((100 * resultRawBytes) / run2RawBytes).toFixed(1)} %, gzip ${((100 * resultStoredBytes) / run2Bytes).toFixed(1)} %; its canonical JSON + gzip alone took ${run2Ms.toFixed(0)} ms), as run@3 ${mb(run3RawBytes)} → ${mb(run3Bytes)}`);
-      log(`  load the snapshot back (scan --run): ${loadMs.toFixed(0)} ms (${back.kubernetes.objects.length.toLocaleString('en')} objects, digest checked); the result: ${loadResultMs.toFixed(0)} ms`);
+      log(`  load the snapshot back (scan --run): ${loadMs.toFixed(0)} ms wall (${loadCpuMs.toFixed(0)} ms CPU; ${back.kubernetes.objects.length.toLocaleString('en')} objects, digest checked); the result: ${loadResultMs.toFixed(0)} ms`);
       if (canonicalJson(back.cluster) !== canonicalJson(snap.cluster)) throw new Error('snapshot did not round-trip');
     }
   } finally {

@@ -127,6 +127,59 @@ export function writeCanonical(value: unknown, write: (chunk: string) => void, s
   write('}');
 }
 
+/** A plain object or array without `toJSON`: one `writeJson` may write member by member. */
+function streamable(v: object): boolean {
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(v)) return true;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Stream the JSON text of `value` exactly as `JSON.stringify(value)` writes it — members in the
+ * object's own order, `toJSON` honoured, `undefined`, functions and symbols left out of objects
+ * (written as `null` in arrays), non-finite numbers as `null` — in pieces: the first `streamDepth`
+ * levels of plain objects and arrays member by member, anything deeper with one `JSON.stringify`
+ * per member. The pieces joined are `JSON.stringify(value)` (one difference: a `toJSON` below the
+ * streamed levels is called with the key `''`). This is the stored form of a snapshot: native
+ * serialisation, no key sorting, so a 170 MB snapshot is written in about a second.
+ */
+export function writeJson(value: unknown, write: (chunk: string) => void, streamDepth = 3): void {
+  if (streamDepth <= 0 || value === null || typeof value !== 'object' || !streamable(value)) {
+    const s = JSON.stringify(value) as string | undefined;
+    if (s === undefined) throw new TypeError(`JSON: a ${typeof value} has no JSON text`);
+    write(s);
+    return;
+  }
+  if (Array.isArray(value)) {
+    write('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i) write(',');
+      const item: unknown = value[i];
+      if (streamDepth > 1 && item !== null && typeof item === 'object' && streamable(item)) writeJson(item, write, streamDepth - 1);
+      else write((JSON.stringify(item) as string | undefined) ?? 'null');
+    }
+    write(']');
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  write('{');
+  let first = true;
+  for (const k of Object.keys(obj)) {
+    const member = obj[k];
+    if (streamDepth > 1 && member !== null && typeof member === 'object' && streamable(member)) {
+      write(`${first ? '' : ','}${JSON.stringify(k)}:`);
+      writeJson(member, write, streamDepth - 1);
+    } else {
+      const s = JSON.stringify(member) as string | undefined;
+      if (s === undefined) continue;
+      write(`${first ? '' : ','}${JSON.stringify(k)}:${s}`);
+    }
+    first = false;
+  }
+  write('}');
+}
+
 export const DIGEST_PREFIX = 'sha256:';
 
 /** `sha256:<hex>` of a string (UTF-8) or bytes. */

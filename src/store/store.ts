@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeBody, decodeBodySync, encodeJsonBody } from './body.js';
 import type { ClusterIdentity, FirstSeenLookup, RunResult, Snapshot, Status } from '../model/index.js';
 import { normaliseRunResult, toWire, vulnerabilitySightings } from '../model/index.js';
 import { readFirstSeen, writeFirstSeen } from './first-seen.js';
@@ -118,11 +119,9 @@ export class EvidenceStore {
     const key = clusterKey(identity);
     const runId = newRunId(storedAtDate);
 
-    // The expensive part happens before the lock: canonical JSON, hashes, compression.
-    const snap = canonicalBytes(snapshot);
-    let snapBody: Buffer | undefined;
-    const known = await this.driver.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
-    if (!known.length) snapBody = gzipSync(snap.bytes);
+    // The expensive part happens before the lock: serialising, hashing, compressing. The snapshot's
+    // JSON is hashed and compressed chunk by chunk as it is written (body.ts).
+    const snap = encodeJsonBody(snapshot);
     const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
     // The stored result is the run@4 wire form (findings grouped by resource index), as the JSON report.
     const result = canonicalBytes(toWire(stored));
@@ -141,9 +140,8 @@ export class EvidenceStore {
       let deduplicated = true;
       const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
       if (!exists.length) {
-        snapBody ??= gzipSync(snap.bytes);
         await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
-          [snap.digest, snap.bytes.length, snapBody.length, snapBody, storedAt]);
+          [snap.digest, snap.rawBytes, snap.body.length, snap.body, storedAt]);
         deduplicated = false;
       }
       if (head.length) {
@@ -249,9 +247,9 @@ export class EvidenceStore {
   /** A stored snapshot by digest, checked against the digest. */
   async loadSnapshot(digest: string): Promise<Snapshot> {
     const d = normaliseDigest(digest) ?? digest;
-    const rows = await this.driver.all('SELECT body FROM snapshots WHERE digest = ?', [d]);
+    const rows = await this.driver.all('SELECT body, raw_bytes FROM snapshots WHERE digest = ?', [d]);
     if (!rows.length) throw new StoreError('not-found-run', `no snapshot ${d} in ${this.label}`, 'it may have been pruned; `eks-soc2 verify` checks every reference');
-    const raw = gunzipOrUndefined(bytes(rows[0]!.body));
+    const raw = await decodeBody(bytes(rows[0]!.body), num(rows[0]!.raw_bytes));
     if (!raw || sha256Digest(raw) !== d) {
       throw new StoreError('corrupt', `snapshot ${d} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
     }
@@ -413,7 +411,7 @@ export class EvidenceStore {
           problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} was deleted` });
           continue;
         }
-        const raw = gunzipOrUndefined(bytes(rows[0]!.body));
+        const raw = decodeBodySync(bytes(rows[0]!.body), num(rows[0]!.raw_bytes));
         if (!raw) {
           problems.push({ kind: 'snapshot', runId: users[0], message: `snapshot ${digest} of run(s) ${names} is damaged (it no longer decompresses)` });
         } else if (sha256Digest(raw) !== digest) {
