@@ -1,3 +1,4 @@
+import { TxQueue } from './tx-queue.js';
 import { createHash } from 'node:crypto';
 import type { Client as PgClient, ClientConfig } from 'pg';
 import { StoreError } from './errors.js';
@@ -126,7 +127,8 @@ class PgConn implements SqlConn {
 class PgDriver extends PgConn implements SqlDriver {
   readonly label: string;
   readonly readOnly: boolean;
-  private busy = false;
+  /** Transactions on this one connection, one after another (see TxQueue). */
+  private readonly queue = new TxQueue();
   private broken: Error | undefined;
   constructor(client: PgClient, label: string, readOnly: boolean) {
     super(client, label);
@@ -138,28 +140,36 @@ class PgDriver extends PgConn implements SqlDriver {
     });
   }
 
-  private async tx<T>(begin: string, lockKeys: readonly string[], fn: (tx: SqlConn) => Promise<T>): Promise<T> {
-    if (this.busy) throw new Error('evidence store: nested or concurrent transaction on one connection');
+  private tx<T>(begin: string, lockKeys: readonly string[], fn: (tx: SqlConn) => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.txNow(begin, lockKeys, fn));
+  }
+
+  // A statement outside a transaction waits for the transaction running on the connection, so it
+  // never lands inside another request's transaction.
+  override all(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    return this.queue.inside ? super.all(sql, params) : this.queue.run(() => super.all(sql, params));
+  }
+
+  override run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.queue.inside ? super.run(sql, params) : this.queue.run(() => super.run(sql, params));
+  }
+
+  private async txNow<T>(begin: string, lockKeys: readonly string[], fn: (tx: SqlConn) => Promise<T>): Promise<T> {
     if (this.broken) throw postgresError(this.label, this.broken);
-    this.busy = true;
+    await this.run(begin);
     try {
-      await this.run(begin);
+      // Transaction-scoped advisory locks, in a fixed order so two writers never deadlock.
+      for (const key of [...new Set(lockKeys)].sort()) await this.all('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', [advisoryLockId(key)]);
+      const result = await fn(this);
+      await this.run('COMMIT');
+      return result;
+    } catch (err) {
       try {
-        // Transaction-scoped advisory locks, in a fixed order so two writers never deadlock.
-        for (const key of [...new Set(lockKeys)].sort()) await this.all('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))', [advisoryLockId(key)]);
-        const result = await fn(this);
-        await this.run('COMMIT');
-        return result;
-      } catch (err) {
-        try {
-          await this.client.query('ROLLBACK');
-        } catch {
-          // connection gone: the server rolls the transaction back by itself
-        }
-        throw err;
+        await this.client.query('ROLLBACK');
+      } catch {
+        // connection gone: the server rolls the transaction back by itself
       }
-    } finally {
-      this.busy = false;
+      throw err;
     }
   }
 

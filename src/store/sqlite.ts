@@ -1,3 +1,4 @@
+import { TxQueue } from './tx-queue.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { makeDirectory } from './dirs.js';
 import { dirname } from 'node:path';
@@ -137,47 +138,46 @@ class SqliteConn implements SqlConn {
 class SqliteDriver extends SqliteConn implements SqlDriver {
   readonly label: string;
   readonly readOnly: boolean;
-  private busy = false;
+  /** Transactions on this one connection, one after another (see TxQueue). */
+  private readonly queue = new TxQueue();
   constructor(db: DatabaseSyncType, path: string, readOnly: boolean) {
     super(db, path);
     this.label = `SQLite store ${path}`;
     this.readOnly = readOnly;
   }
 
-  private async tx<T>(begin: string, fn: (tx: SqlConn) => Promise<T>): Promise<T> {
-    if (this.busy) throw new Error('evidence store: nested or concurrent transaction on one connection');
-    this.busy = true;
+  private tx<T>(begin: string, fn: (tx: SqlConn) => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.txNow(begin, fn));
+  }
+
+  private async txNow<T>(begin: string, fn: (tx: SqlConn) => Promise<T>): Promise<T> {
     try {
-      try {
-        this.db.exec(begin);
-      } catch (err) {
-        throw sqliteError(this.path, err);
-      }
-      let result: T;
-      try {
-        result = await fn(this);
-      } catch (err) {
-        try {
-          this.db.exec('ROLLBACK');
-        } catch {
-          // the transaction may already be gone (e.g. SQLITE_FULL rolled it back)
-        }
-        throw err;
-      }
-      try {
-        this.db.exec('COMMIT');
-      } catch (err) {
-        try {
-          this.db.exec('ROLLBACK');
-        } catch {
-          // ignore
-        }
-        throw sqliteError(this.path, err);
-      }
-      return result;
-    } finally {
-      this.busy = false;
+      this.db.exec(begin);
+    } catch (err) {
+      throw sqliteError(this.path, err);
     }
+    let result: T;
+    try {
+      result = await fn(this);
+    } catch (err) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // the transaction may already be gone (e.g. SQLITE_FULL rolled it back)
+      }
+      throw err;
+    }
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // ignore
+      }
+      throw sqliteError(this.path, err);
+    }
+    return result;
   }
 
   write<T>(_lockKeys: readonly string[], fn: (tx: SqlConn) => Promise<T>): Promise<T> {
