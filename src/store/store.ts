@@ -168,6 +168,106 @@ export class EvidenceStore {
     return out;
   }
 
+  /**
+   * Append many runs that share one snapshot, in one transaction (seeding a fleet, imports): the
+   * same records, hashes, stored results and rows as `appendRun` of each run in turn, with the
+   * snapshot's canonical JSON computed once and every table written with multi-row inserts.
+   * Runs of one cluster are chained in the order given; runs may belong to several clusters.
+   * First sights (`vuln_first_seen`) are those of the earliest `at` of each cluster's runs.
+   */
+  async appendRuns(snapshot: Snapshot, items: readonly { run: RunResult; at?: Date; storedAt?: Date }[]): Promise<StoredRun[]> {
+    if (!items.length) return [];
+    const snap = canonicalBytes(snapshot);
+    let snapBody: Buffer | undefined;
+    const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
+    const usedIds = new Set<string>();
+    const prepared = items.map(({ run, at: atOpt, storedAt: storedAtOpt }) => {
+      const storedAtDate = storedAtOpt ?? new Date();
+      const identity: ClusterIdentity = { ...snapshot.cluster, ...run.cluster };
+      let runId = newRunId(storedAtDate);
+      while (usedIds.has(runId)) runId = newRunId(storedAtDate);
+      usedIds.add(runId);
+      const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
+      const result = canonicalBytes(stored);
+      const key = clusterKey(identity);
+      const at = isoTime(atOpt ?? run.finishedAt);
+      return {
+        run, runId, identity, key, at, storedAt: isoTime(storedAtDate), stored, resultDigest: result.digest, resultBody: gzipSync(result.bytes),
+        control: controlRows(stored, runId, key, at),
+      };
+    });
+    const keys = [...new Set(prepared.map((p) => p.key))];
+    const known = await this.driver.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
+    if (!known.length) snapBody = gzipSync(snap.bytes);
+
+    const out = await this.driver.write(keys.map((k) => `cluster:${k}`), async (tx) => {
+      const heads = new Map<string, { seq: number; hash: string; runId?: string; identity: ClusterIdentity; isNew: boolean }>();
+      for (const key of keys) {
+        const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
+        const p = prepared.find((x) => x.key === key)!;
+        heads.set(key, head.length
+          ? { seq: num(head[0]!.head_seq), hash: str(head[0]!.head_hash), identity: p.identity, isNew: false }
+          : { seq: 0, hash: GENESIS_HASH, identity: p.identity, isNew: true });
+      }
+      let deduplicated = true;
+      const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
+      if (!exists.length) {
+        snapBody ??= gzipSync(snap.bytes);
+        await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
+          [snap.digest, snap.bytes.length, snapBody.length, snapBody, prepared[0]!.storedAt]);
+        deduplicated = false;
+      }
+      const runRows: SqlValue[][] = [];
+      const controlRowsAll: SqlValue[][] = [];
+      const meta = new Map<string, string>();
+      const results: StoredRun[] = [];
+      for (const [i, p] of prepared.entries()) {
+        const h = heads.get(p.key)!;
+        const seq = h.seq + 1;
+        const prevHash = h.hash;
+        const record = buildRecord(p.stored, { runId: p.runId, clusterKey: p.key, seq, prevHash, at: p.at, storedAt: p.storedAt, snapshotDigest: snap.digest, resultDigest: p.resultDigest });
+        const recordText = canonicalJson(record);
+        const hash = sha256Digest(recordText);
+        runRows.push([...runColumns(record, recordText, hash), p.resultBody]);
+        controlRowsAll.push(...p.control.rows);
+        for (const [d, text] of p.control.meta) meta.set(d, text);
+        Object.assign(h, { seq, hash, runId: p.runId, identity: p.identity });
+        // Only the first run of a batch can have written the snapshot (as appendRun of each in turn would report).
+        results.push({ runId: p.runId, clusterKey: p.key, seq, at: p.at, hash, prevHash, snapshotDigest: snap.digest, snapshotDeduplicated: i > 0 || deduplicated, resultDigest: p.resultDigest });
+      }
+      for (const key of keys) {
+        const h = heads.get(key)!;
+        const identity = h.identity;
+        if (!h.isNew) {
+          await tx.run('UPDATE clusters SET head_seq = ?, head_hash = ?, head_run_id = ?, identity = ? WHERE cluster_key = ?',
+            [h.seq, h.hash, h.runId ?? null, canonicalJson(identity), key]);
+        } else {
+          const first = prepared.find((x) => x.key === key)!;
+          await tx.run(`INSERT INTO clusters (cluster_key, identity, name, account_id, region, arn, context, first_seen, head_seq, head_hash, head_run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [key, canonicalJson(identity), identity.name ?? null, identity.accountId ?? null, identity.region ?? null, identity.arn ?? null,
+            identity.context ?? null, first.storedAt, h.seq, h.hash, h.runId ?? null]);
+        }
+      }
+      await tx.insertMany('runs', [...RUN_COLUMNS, 'result'], runRows);
+      await tx.insertMany('control_meta', ['digest', 'control_id', 'meta'],
+        [...meta].map(([d, text]) => [d, (JSON.parse(text) as ControlMeta).id, text]), 'digest');
+      await tx.insertMany('control_results', CONTROL_COLUMNS, controlRowsAll);
+      for (const key of keys) {
+        // Every run saw the same snapshot: the earliest one (the first given, on a tie) is the first sight.
+        let first = prepared.find((x) => x.key === key)!;
+        for (const p of prepared) if (p.key === key && p.at < first.at) first = p;
+        await writeFirstSeen(tx, key, first.runId, first.at, sightings);
+      }
+      return results;
+    });
+    for (const p of prepared) {
+      p.run.runId = p.runId;
+      p.run.snapshotDigest = snap.digest;
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- reading
 
   /**
