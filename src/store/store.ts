@@ -35,6 +35,9 @@ export interface RunFilter {
   last?: number;
 }
 
+/** Runs whose stored results and per-control rows `verify` reads per statement. */
+const VERIFY_CHUNK = 50;
+
 const RUN_INFO_COLUMNS = RUN_COLUMNS.filter((c) => c !== 'record' && c !== 'result_digest');
 
 function runInfo(r: Row): RunInfo {
@@ -426,9 +429,12 @@ export class EvidenceStore {
         let prevSeq = cp?.seq ?? 0;
         let prevRunId: string | undefined;
         let lastHash: string | undefined;
+        let stored: Map<string, { result?: unknown; controls: Row[] }> = new Map();
         for (let i = 0; i < runRows.length; i++) {
           const row = runRows[i]!;
           const runId = str(row.run_id);
+          // Each run's stored result and per-control rows, read VERIFY_CHUNK runs at a time (by run id, as one run's would be).
+          if (i % VERIFY_CHUNK === 0) stored = await this.verifyRows(tx, runRows.slice(i, i + VERIFY_CHUNK).map((r) => str(r.run_id)));
           const seq = num(row.seq);
           const hash = recomputed[i]!;
           runsChecked++;
@@ -470,7 +476,7 @@ export class EvidenceStore {
             const users = snapshotUsers.get(record.snapshotDigest);
             if (users) users.push(runId);
             else snapshotUsers.set(record.snapshotDigest, [runId]);
-            await this.verifyResult(tx, key, runId, seq, record, problems, metaDigests);
+            await this.verifyResult(key, runId, seq, record, problems, metaDigests, stored.get(runId) ?? { controls: [] });
           }
           expectedPrev = hash;
           prevSeq = seq;
@@ -539,9 +545,21 @@ export class EvidenceStore {
     });
   }
 
-  private async verifyResult(tx: SqlConn, key: string, runId: string, seq: number, record: RunRecord, problems: VerifyProblem[], metaDigests: Set<string>): Promise<void> {
-    const rows = await tx.all('SELECT result FROM runs WHERE run_id = ?', [runId]);
-    const raw = rows.length ? gunzipOrUndefined(bytes(rows[0]!.result)) : undefined;
+  /** The stored result and per-control rows of each of `runIds`, in two statements. */
+  private async verifyRows(tx: SqlConn, runIds: readonly string[]): Promise<Map<string, { result?: unknown; controls: Row[] }>> {
+    const out = new Map<string, { result?: unknown; controls: Row[] }>(runIds.map((id) => [id, { controls: [] }]));
+    if (!runIds.length) return out;
+    const marks = runIds.map(() => '?').join(', ');
+    for (const r of await tx.all(`SELECT run_id, result FROM runs WHERE run_id IN (${marks})`, runIds)) out.get(str(r.run_id))!.result = r.result;
+    for (const r of await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id IN (${marks})`, runIds)) {
+      out.get(str(r.run_id))?.controls.push(r);
+    }
+    return out;
+  }
+
+  private async verifyResult(key: string, runId: string, seq: number, record: RunRecord, problems: VerifyProblem[], metaDigests: Set<string>,
+    pre: { result?: unknown; controls: Row[] }): Promise<void> {
+    const raw = pre.result !== undefined ? gunzipOrUndefined(bytes(pre.result)) : undefined;
     if (!raw) {
       problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its stored result is damaged (it no longer decompresses)` });
       return;
@@ -552,8 +570,7 @@ export class EvidenceStore {
     }
     const result = JSON.parse(raw.toString('utf8')) as RunResult;
     const expected = controlRows(result, runId, key, record.at);
-    const stored = await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id = ?`, [runId]);
-    const byId = new Map(stored.map((r) => [str(r.control_id), r]));
+    const byId = new Map(pre.controls.map((r) => [str(r.control_id), r]));
     const changed: string[] = [];
     for (const e of expected.rows) {
       const id = e[CONTROL_COLUMNS.indexOf('control_id')] as string;

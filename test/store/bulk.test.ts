@@ -123,6 +123,26 @@ for (const { backend: b, skip } of backends('bulk')) {
       expect(await rowsOf(store, 'SELECT digest, control_id, meta FROM control_meta ORDER BY digest')).toEqual(bulkMeta);
     });
 
+    it('verify reads results and per-control rows in chunks of runs, and still finds every edit', async () => {
+      // 60 runs: more than one chunk (50); edits in the first chunk, in the second, and a row moved between them.
+      const out = await store.appendRuns(snapshot, Array.from({ length: 60 }, (_, d) => runOf(A, d)));
+      expect((await store.verify()).ok).toBe(true);
+      const failing = base.controls.find((c) => c.status === 'fail')!.id;
+      await store.driver.run("UPDATE control_results SET status = 'pass' WHERE run_id = ? AND control_id = ?", [out[56]!.runId, failing]);
+      await store.driver.run('DELETE FROM control_results WHERE run_id = ? AND control_id = ?', [out[3]!.runId, failing]);
+      await store.driver.run("UPDATE control_results SET run_id = ?, control_id = 'CC9-MOVED-01' WHERE run_id = ? AND control_id = ?", [out[52]!.runId, out[49]!.runId, base.controls[0]!.id]);
+      await store.driver.run('UPDATE runs SET result = ? WHERE run_id = ?', [Buffer.from('not gzip'), out[58]!.runId]);
+      const v = await store.verify();
+      expect(v.ok).toBe(false);
+      expect(v.runsChecked).toBe(60);
+      const edited = v.problems.map((p) => p.runId);
+      expect(edited).toEqual([out[3]!.runId, out[49]!.runId, out[52]!.runId, out[56]!.runId, out[58]!.runId]);
+      expect(v.problems[1]!.message).toMatch(/row deleted/);
+      expect(v.problems[2]!.message).toMatch(/CC9-MOVED-01 \(row added\)/);
+      expect(v.problems[3]!.message).toMatch(new RegExp(`${failing} \\(status\\)`));
+      expect(v.problems[4]!.message).toMatch(/no longer decompresses/);
+    });
+
     it('stores nothing of a batch when one of its runs cannot be stored', async () => {
       const first = await store.appendRuns(snapshot, [runOf(A, 0)]);
       // A batch whose second run has a result JSON cannot represent: nothing of the batch is stored.
