@@ -3,18 +3,25 @@
 // `npx tsc -p tsconfig.build.json` first.
 //
 //   node bench/dashboard.mjs [--clusters 10] [--days 365] [--n 40] [--db PATH] [--keep] [--pg URL]
+//        [--pg-db NAME] [--jobs N] [--batch 73] [--one-by-one] [--seed-only] [--no-report] [--no-fleet-report]
 //
 // With --pg URL (a PostgreSQL server, e.g. $EKS_SOC2_TEST_PG) the store is a fresh database on it,
-// dropped afterwards: the fleet simulation is `--pg URL --clusters 200 --days 365` (long to seed);
-// `--pg URL --clusters 200 --days 30` is its quick variant.
+// dropped afterwards; with --pg-db NAME it is that database, kept, and reused as it is when it holds
+// runs (seed once with --seed-only, measure many times). The fleet simulation:
+//   node bench/dashboard.mjs --pg URL --pg-db eks_soc2_fleet --clusters 200 --days 365 --jobs 2 --seed-only
+//   node bench/dashboard.mjs --pg URL --pg-db eks_soc2_fleet --clusters 200 --days 365 --n 40
 //
-// 1. Seeds an SQLite evidence store with `--days` daily runs for each of `--clusters` clusters:
-//    the demo snapshot evaluated with the catalog, `now` advanced day by day, a few controls
-//    flipping status, full results and snapshots (skipped when --db names an existing store).
+// 1. Seeds the store with `--days` daily runs for each of `--clusters` clusters: the demo snapshot
+//    evaluated with the catalog once, `now` advanced day by day, five controls flipping status, full
+//    results; every run stored through the store's write path — `appendRuns` (one transaction per
+//    `--batch` runs of a cluster, one snapshot) or, with --one-by-one, `appendRun` per run — in
+//    `--jobs` processes (clusters split between them). Then verifies three seeded clusters' chains.
 // 2. Starts the dashboard on 127.0.0.1 (an ephemeral port) the way `eks-soc2 serve` wires it.
 // 3. Requests each endpoint of the overview, controls and control pages N times, cycling through
 //    the clusters (so per-run caches see the whole store), and prints the first (cold) answer, the
-//    median and the 95th percentile per endpoint. Figures go to bench/out/dashboard.json.
+//    median and the 95th percentile per endpoint, and each page's API calls in sequence.
+// 4. Times `eks-soc2 report` over the whole window end to end (a new process: one cluster with
+//    --format json and the default format, then every cluster). Figures go to bench/out/dashboard.json.
 // The machine's load average is printed next to the figures: on a shared machine it matters.
 import { execFileSync, execSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
