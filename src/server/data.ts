@@ -359,9 +359,10 @@ export class DashboardData {
 
   async clusters(): Promise<ClusterSummary[]> {
     const all = await this.clusterInfos();
+    const newest = new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
     const out: ClusterSummary[] = [];
     for (const c of all) {
-      const [latest] = await this.store.runs({ clusterKey: c.key, last: 1 });
+      const latest = newest.get(c.key);
       out.push({
         ...clusterRef(c), runs: c.runs,
         ...(c.firstRunAt ? { firstRunAt: c.firstRunAt } : {}), ...(c.lastRunAt ? { lastRunAt: c.lastRunAt } : {}),
@@ -651,8 +652,10 @@ export class DashboardData {
   /** Per cluster: the newest run and the status of each of its controls (for /metrics). */
   async metrics(): Promise<MetricsCluster[]> {
     const out: MetricsCluster[] = [];
-    for (const c of await this.clusterInfos()) {
-      const [latest] = await this.store.runs({ clusterKey: c.key, last: 1 });
+    const all = await this.clusterInfos();
+    const newest = new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
+    for (const c of all) {
+      const latest = newest.get(c.key);
       if (!latest) {
         out.push({ ref: clusterRef(c), runs: c.runs, controls: [] });
         continue;

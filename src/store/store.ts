@@ -321,6 +321,17 @@ export class EvidenceStore {
     return rows.map(runInfo);
   }
 
+  /**
+   * The newest run (by `at`, then chain position) of every cluster, in one statement: what
+   * `runs({ clusterKey, last: 1 })` returns for each cluster (the dashboard lists 200 clusters with it).
+   */
+  async latestRuns(): Promise<RunInfo[]> {
+    const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs WHERE run_id IN
+      (SELECT (SELECT x.run_id FROM runs x WHERE x.cluster_key = c.cluster_key ORDER BY x.at DESC, x.seq DESC LIMIT 1) FROM clusters c)
+      ORDER BY cluster_key`);
+    return rows.map(runInfo);
+  }
+
   /** A run by id, or by a unique prefix of its id (at least 8 characters). */
   async findRun(id: string): Promise<RunInfo | undefined> {
     const t = id.trim();
