@@ -14,7 +14,7 @@ import type {
   VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
-import { PERIOD_ROW_COLUMNS, controlRows as readControlRows, periodRowOf, statusesOfRuns as readStatusesOfRuns } from './queries.js';
+import { PERIOD_ROW_COLUMNS, controlRows as readControlRows, periodRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
 import { SCHEMA_VERSION, selectList } from './schema.js';
 
 export interface AppendOptions {
@@ -392,7 +392,7 @@ export class EvidenceStore {
       for (const m of metaRows) meta[str(m.digest)] = JSON.parse(str(m.meta)) as ControlMeta;
       return {
         runs: runs.map((r) => ({ runId: str(r.run_id), at: str(r.at), storedAt: str(r.stored_at), snapshotDigest: str(r.snapshot_digest) })),
-        rows: rows.map(periodRowOf),
+        rows: periodRows(rows),
         meta,
       };
     });
