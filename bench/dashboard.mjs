@@ -57,6 +57,10 @@ const ONE_BY_ONE = args.includes('--one-by-one');
 const NO_REPORT = args.includes('--no-report');
 const NO_FLEET_REPORT = args.includes('--no-fleet-report');
 const SEED_ONLY = args.includes('--seed-only');
+if (SEED_ONLY && PG && !PG_DB) {
+  process.stderr.write('--seed-only on PostgreSQL needs --pg-db NAME (the database to seed and keep)\n');
+  process.exit(2);
+}
 
 const { openStore } = await import(join(DIST, 'store', 'index.js'));
 const { evaluate, summarize, score } = await import(join(DIST, 'engine', 'index.js'));
