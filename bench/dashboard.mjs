@@ -3,20 +3,27 @@
 // `npx tsc -p tsconfig.build.json` first.
 //
 //   node bench/dashboard.mjs [--clusters 10] [--days 365] [--n 40] [--db PATH] [--keep] [--pg URL]
+//        [--pg-db NAME] [--jobs N] [--batch 73] [--one-by-one] [--seed-only] [--no-report] [--no-fleet-report]
 //
 // With --pg URL (a PostgreSQL server, e.g. $EKS_SOC2_TEST_PG) the store is a fresh database on it,
-// dropped afterwards: the fleet simulation is `--pg URL --clusters 200 --days 365` (long to seed);
-// `--pg URL --clusters 200 --days 30` is its quick variant.
+// dropped afterwards; with --pg-db NAME it is that database, kept, and reused as it is when it holds
+// runs (seed once with --seed-only, measure many times). The fleet simulation:
+//   node bench/dashboard.mjs --pg URL --pg-db eks_soc2_fleet --clusters 200 --days 365 --jobs 2 --seed-only
+//   node bench/dashboard.mjs --pg URL --pg-db eks_soc2_fleet --clusters 200 --days 365 --n 40
 //
-// 1. Seeds an SQLite evidence store with `--days` daily runs for each of `--clusters` clusters:
-//    the demo snapshot evaluated with the catalog, `now` advanced day by day, a few controls
-//    flipping status, full results and snapshots (skipped when --db names an existing store).
+// 1. Seeds the store with `--days` daily runs for each of `--clusters` clusters: the demo snapshot
+//    evaluated with the catalog once, `now` advanced day by day, five controls flipping status, full
+//    results; every run stored through the store's write path — `appendRuns` (one transaction per
+//    `--batch` runs of a cluster, one snapshot) or, with --one-by-one, `appendRun` per run — in
+//    `--jobs` processes (clusters split between them). Then verifies three seeded clusters' chains.
 // 2. Starts the dashboard on 127.0.0.1 (an ephemeral port) the way `eks-soc2 serve` wires it.
 // 3. Requests each endpoint of the overview, controls and control pages N times, cycling through
 //    the clusters (so per-run caches see the whole store), and prints the first (cold) answer, the
-//    median and the 95th percentile per endpoint. Figures go to bench/out/dashboard.json.
+//    median and the 95th percentile per endpoint, and each page's API calls in sequence.
+// 4. Times `eks-soc2 report` over the whole window end to end (a new process: one cluster with
+//    --format json and the default format, then every cluster). Figures go to bench/out/dashboard.json.
 // The machine's load average is printed next to the figures: on a shared machine it matters.
-import { execSync } from 'node:child_process';
+import { execFileSync, execSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +47,20 @@ const N = Number(flag('n', '40'));
 const KEEP = args.includes('--keep');
 const DB_ARG = flag('db', undefined);
 const PG = flag('pg', undefined);
+/** PostgreSQL: seed into (or reuse, when it holds runs) this database, and keep it. */
+const PG_DB = flag('pg-db', undefined);
+/** Parallel seeding processes (PostgreSQL); runs per appendRuns transaction; appendRun per run instead. */
+const JOBS = Number(flag('jobs', '1'));
+const BATCH = Math.max(1, Number(flag('batch', '73')));
+const ONE_BY_ONE = args.includes('--one-by-one');
+/** Skip the `eks-soc2 report` timings, or the fleet-wide one only (it verifies every stored run). */
+const NO_REPORT = args.includes('--no-report');
+const NO_FLEET_REPORT = args.includes('--no-fleet-report');
+const SEED_ONLY = args.includes('--seed-only');
+if (SEED_ONLY && PG && !PG_DB) {
+  process.stderr.write('--seed-only on PostgreSQL needs --pg-db NAME (the database to seed and keep)\n');
+  process.exit(2);
+}
 
 const { openStore } = await import(join(DIST, 'store', 'index.js'));
 const { evaluate, summarize, score } = await import(join(DIST, 'engine', 'index.js'));
@@ -92,39 +113,94 @@ function setStatus(c, status) {
   c.counts = counts;
 }
 
-async function seed(target) {
-  const t0 = performance.now();
+/** The base result and the ids of the controls whose status varies from run to run. */
+function prepareBase() {
   const start = new Date(END - (DAYS - 1) * DAY);
   const snapshot = demoSnapshot(VERSION, start);
   const p = demoPolicies(start);
   const base = evaluate(snapshot, catalog, { config: defaultConfig(), toolVersion: VERSION, catalogVersion: CATALOG_VERSION, now: start, startedAt: start, waivers: p.waivers, attestations: p.attestations });
   const pass = base.controls.filter((c) => c.status === 'pass').map((c) => c.id);
   const fail = base.controls.filter((c) => c.status === 'fail').map((c) => c.id);
+  return { snapshot, base, pass, fail };
+}
+
+/**
+ * Day i of cluster k: the base result with five controls' statuses varied. Only those five controls
+ * are copied (setStatus changes their findings); the rest are shared with the base, read-only.
+ */
+function runOf({ base, pass, fail }, k, i, identity) {
+  const at = new Date(END - (DAYS - 1 - i) * DAY);
+  const varied = new Map([
+    [pass[0], (i + k * 7) % 30 >= 10 && (i + k * 7) % 30 < 14 ? 'fail' : 'pass'],
+    [pass[1], i % 90 >= 40 && i % 90 < 50 ? 'fail' : 'pass'],
+    [pass[2], i % 45 === 20 ? 'error' : 'pass'],
+    [fail[0], i % 20 < 10 ? 'pass' : 'fail'],
+    [fail[1], i === DAYS - 1 ? 'pass' : 'fail'],
+  ]);
+  const run = { ...base, cluster: identity, controls: base.controls.map((c) => {
+    if (!varied.has(c.id)) return c;
+    const copy = structuredClone(c);
+    setStatus(copy, varied.get(c.id));
+    return copy;
+  }) };
+  run.startedAt = new Date(at.getTime() - 40_000 - k * 1000).toISOString();
+  run.finishedAt = at.toISOString();
+  run.summary = summarize(run.controls);
+  run.gaps = i % 15 === 7 ? [{ source: 'aws', key: 'aws:guardduty:ListDetectors', target: 'guardduty:ListDetectors', reason: 'access-denied', message: 'AccessDenied', permission: 'guardduty:ListDetectors' }] : base.gaps;
+  return { run, at, storedAt: at };
+}
+
+const identityOf = (k) => ({ name: `bench-${String(k).padStart(2, '0')}`, accountId: '111122223333', region: REGIONS[k % REGIONS.length] });
+
+/**
+ * Seed clusters k ≡ job (mod jobs) through the store's write path: `appendRuns` (one transaction per
+ * batch of a cluster's days, the one snapshot canonicalised once per batch), or `appendRun` per run
+ * with --one-by-one (the path `scan --store` takes).
+ */
+async function seedPart(target, job, jobs) {
+  const t0 = performance.now();
+  const prepared = prepareBase();
   const store = await openStore(target, { mode: 'write', toolVersion: VERSION });
   if (target.kind === 'sqlite') await store.driver.all('PRAGMA synchronous = OFF'); // seeding only
-  for (let k = 0; k < CLUSTERS; k++) {
-    const identity = { name: `bench-${String(k).padStart(2, '0')}`, accountId: '111122223333', region: REGIONS[k % REGIONS.length] };
-    const snap = { ...snapshot, cluster: identity };
-    for (let i = 0; i < DAYS; i++) {
-      const at = new Date(END - (DAYS - 1 - i) * DAY);
-      const run = structuredClone(base);
-      run.cluster = identity;
-      run.startedAt = new Date(at.getTime() - 40_000 - k * 1000).toISOString();
-      run.finishedAt = at.toISOString();
-      const byId = new Map(run.controls.map((c) => [c.id, c]));
-      setStatus(byId.get(pass[0]), (i + k * 7) % 30 >= 10 && (i + k * 7) % 30 < 14 ? 'fail' : 'pass');
-      setStatus(byId.get(pass[1]), i % 90 >= 40 && i % 90 < 50 ? 'fail' : 'pass');
-      setStatus(byId.get(pass[2]), i % 45 === 20 ? 'error' : 'pass');
-      setStatus(byId.get(fail[0]), i % 20 < 10 ? 'pass' : 'fail');
-      setStatus(byId.get(fail[1]), i === DAYS - 1 ? 'pass' : 'fail');
-      run.summary = summarize(run.controls);
-      if (i % 15 === 7) run.gaps = [{ source: 'aws', key: 'aws:guardduty:ListDetectors', target: 'guardduty:ListDetectors', reason: 'access-denied', message: 'AccessDenied', permission: 'guardduty:ListDetectors' }];
-      await store.appendRun(run, snap, { at, storedAt: at });
+  let n = 0;
+  for (let k = job; k < CLUSTERS; k += jobs) {
+    const identity = identityOf(k);
+    const snap = { ...prepared.snapshot, cluster: identity };
+    for (let i = 0; i < DAYS; i += BATCH) {
+      const items = [];
+      for (let d = i; d < Math.min(DAYS, i + BATCH); d++) items.push(runOf(prepared, k, d, identity));
+      if (ONE_BY_ONE) for (const x of items) await store.appendRun(x.run, snap, { at: x.at, storedAt: x.storedAt });
+      else await store.appendRuns(snap, items);
+      n += items.length;
     }
-    log(`  seeded ${identity.name}: ${DAYS} runs (${f1((performance.now() - t0) / 1000)} s so far)`);
+    log(`  seeded ${identity.name}: ${DAYS} runs (${f1((performance.now() - t0) / 1000)} s so far${jobs > 1 ? `, job ${job + 1}/${jobs}` : ''})`);
   }
   await store.close();
+  return n;
+}
+
+async function seed(target) {
+  const t0 = performance.now();
+  if (JOBS <= 1) {
+    await seedPart(target, 0, 1);
+  } else {
+    // Parallel writers (one connection each; every cluster has its own chain and lock).
+    const self = fileURLToPath(import.meta.url);
+    await Promise.all(Array.from({ length: JOBS }, (_, j) => new Promise((resolve, reject) => {
+      const child = fork(self, args, { env: { ...process.env, BENCH_SEED_JOB: `${j}/${JOBS}`, BENCH_SEED_TARGET: JSON.stringify(target) } });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seeding job ${j + 1} exited with ${code}`))));
+    })));
+  }
   return (performance.now() - t0) / 1000;
+}
+
+/** Verify the chains of a sample of clusters (every run's record, result and rows), as `eks-soc2 verify` does. */
+async function verifySample(target, clusterKeys) {
+  const store = await openStore(target, { mode: 'read', toolVersion: VERSION });
+  const t = performance.now();
+  const v = await store.verify({ clusterKeys });
+  await store.close();
+  return { ok: v.ok, clusters: v.clusters.length, runsChecked: v.runsChecked, problems: v.problems.length, seconds: (performance.now() - t) / 1000 };
 }
 
 // ------------------------------------------------------------------ measuring
@@ -141,24 +217,49 @@ async function main() {
   let dropPg;
   if (PG) {
     const pg = (await import('pg')).default;
-    const name = `eks_soc2_bench_${Date.now().toString(36)}`;
+    const name = PG_DB ?? `eks_soc2_bench_${Date.now().toString(36)}`;
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--pg-db ${name}: use lower-case letters, digits and _`);
     const admin = new pg.Client({ connectionString: PG });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount > 0;
+    if (!exists) await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     const url = new URL(PG);
     url.pathname = `/${name}`;
     target = { kind: 'postgres', url: url.toString() };
-    dropPg = async () => { const c = new pg.Client({ connectionString: PG }); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.end(); };
-    log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into PostgreSQL database ${name} …`);
-    seedSeconds = await seed(target);
-    log(`seeded in ${f1(seedSeconds)} s`);
+    if (!PG_DB) dropPg = async () => { const c = new pg.Client({ connectionString: PG }); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.end(); };
+    let held = 0;
+    if (exists) {
+      const c = new pg.Client({ connectionString: target.url });
+      await c.connect();
+      held = (await c.query("SELECT to_regclass('runs') IS NOT NULL AS t")).rows[0].t ? Number((await c.query('SELECT COUNT(*) AS n FROM runs')).rows[0].n) : 0;
+      await c.end();
+    }
+    if (held) {
+      log(`using PostgreSQL database ${name} as it is (${held} runs)`);
+    } else {
+      log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into PostgreSQL database ${name} (${ONE_BY_ONE ? 'appendRun per run' : `appendRuns, ${BATCH} runs a transaction`}, ${JOBS} job(s)) …`);
+      seedSeconds = await seed(target);
+      log(`seeded in ${f1(seedSeconds)} s (${f1((seedSeconds * 1000) / (CLUSTERS * DAYS))} ms a run)`);
+    }
   } else if (existsSync(path)) {
     log(`using the existing store ${path}`);
   } else {
-    log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into ${path} …`);
+    log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into ${path} (${ONE_BY_ONE ? 'appendRun per run' : `appendRuns, ${BATCH} runs a transaction`}) …`);
     seedSeconds = await seed(target);
-    log(`seeded in ${f1(seedSeconds)} s`);
+    log(`seeded in ${f1(seedSeconds)} s (${f1((seedSeconds * 1000) / (CLUSTERS * DAYS))} ms a run)`);
+  }
+  let verified;
+  if (seedSeconds !== undefined) {
+    // The seeded chains verify: a sample of three clusters, every run of each.
+    const keys = [0, Math.floor(CLUSTERS / 2), CLUSTERS - 1].filter((k, i, a) => a.indexOf(k) === i).map((k) => { const c = identityOf(k); return `eks:${c.accountId}:${c.region}:${c.name}`; });
+    verified = await verifySample(target, keys);
+    log(`verify of ${verified.clusters} seeded cluster(s): ${verified.ok ? 'ok' : `${verified.problems} PROBLEM(S)`}, ${verified.runsChecked} runs checked in ${f1(verified.seconds)} s`);
+    if (!verified.ok) throw new Error('the seeded store does not verify');
+  }
+  if (SEED_ONLY) {
+    if (target.kind === 'postgres') log(`store kept: ${target.url.replace(/:[^:@/]*@/, ':***@')}`);
+    return;
   }
 
   const store = await openStore(target, { mode: 'read', toolVersion: VERSION });
@@ -196,7 +297,9 @@ async function main() {
     other: [
       ['GET /metrics', () => '/metrics'],
       ['GET /api/runs (50)', (c) => `/api/runs?cluster=${c}&limit=50`],
-      ['GET /api/period (1 cluster, a year)', (c) => `/api/period?cluster=${c}&from=${first}&to=${last}`],
+      ['GET /api/period (1 cluster, 90 days)', (c) => `/api/period?cluster=${c}&verify=0`],
+      ['GET /api/period (1 cluster, a year)', (c) => `/api/period?cluster=${c}&from=${first}&to=${last}&verify=0`],
+      ['GET /api/period/verification (1 cluster)', (c) => `/api/period/verification?cluster=${c}`],
     ],
   };
 
@@ -226,6 +329,9 @@ async function main() {
     overview: (c) => ['/api/meta', '/api/clusters', `/api/overview?cluster=${c}&days=90`],
     controls: (c) => ['/api/meta', '/api/clusters', `/api/controls?cluster=${c}&history=30`],
     control: (c) => ['/api/meta', '/api/clusters', `/api/controls/CC5-HARD-03?cluster=${c}`, `/api/runs/${latest.get(c)}/findings?control=CC5-HARD-03&status=fail&limit=25`],
+    // The period page shows the period (verify=0), then asks for the chain check on its own (timed below).
+    'period (90 days)': (c) => ['/api/meta', '/api/clusters', `/api/period?cluster=${c}&verify=0`],
+    'period (a year)': (c) => ['/api/meta', '/api/clusters', `/api/period?cluster=${c}&from=${first}&to=${last}&verify=0`],
   };
   for (const [page, seq] of Object.entries(sequences)) {
     const times = [];
@@ -240,6 +346,33 @@ async function main() {
 
   await running.close();
   await store.close();
+
+  // `eks-soc2 report` over the whole window, end to end (a fresh process: start-up, store reads,
+  // the chain check of every run it covers, the period computation, the output).
+  const reports = [];
+  if (!NO_REPORT) {
+    const out = mkdtempSync(join(tmpdir(), 'eks-soc2-bench-report-'));
+    const storeUrl = target.kind === 'postgres' ? target.url : `sqlite:${path}`;
+    const cases = [
+      ['one cluster, json', ['--cluster', identityOf(0).name, '--format', 'json', '-o', out]],
+      ['one cluster, terminal', ['--cluster', identityOf(0).name]],
+      ...(NO_FLEET_REPORT ? [] : [['fleet, json', ['--format', 'json', '-o', out]], ['fleet, terminal', []]]),
+    ];
+    for (const [name, extra] of cases) {
+      const t = performance.now();
+      let status = 0;
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'bin', 'eks-soc2.mjs'), 'report', '--store', storeUrl, '--from', first, '--to', last, '--now', `${last}T12:00:00Z`, '--no-config', ...extra],
+          { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+      } catch (err) {
+        status = err.status ?? -1;
+      }
+      const seconds = (performance.now() - t) / 1000;
+      reports.push({ report: name, seconds, exit: status });
+      log(`eks-soc2 report ${first}..${last}, ${name}: ${f1(seconds)} s (exit ${status})`);
+    }
+    rmSync(out, { recursive: true, force: true });
+  }
   if (dropPg && !KEEP) await dropPg();
   const after = uptime();
 
@@ -250,17 +383,23 @@ async function main() {
   }
   log('');
   log('whole page (its API calls in sequence, as the UI makes them):');
-  for (const [p, r] of Object.entries(pageLoads)) log(`  ${p.padEnd(9)} median ${f1(r.medianMs)} ms, p95 ${f1(r.p95Ms)} ms (n=${r.n})`);
+  for (const [p, r] of Object.entries(pageLoads)) log(`  ${p.padEnd(17)} median ${f1(r.medianMs)} ms, p95 ${f1(r.p95Ms)} ms (n=${r.n})`);
   log('');
+  for (const r of reports) log(`report ${r.report.padEnd(22)} ${f1(r.seconds)} s (exit ${r.exit})`);
   log(`after: ${after}`);
 
   const out = {
     node: process.version, cpus: cpus().length, date: new Date().toISOString(), clusters: CLUSTERS, days: DAYS, n: N, backend: target.kind,
-    storeBytes, ...(seedSeconds !== undefined ? { seedSeconds } : {}), uptimeBefore: before, uptimeAfter: after, results, pageLoads,
+    storeBytes, ...(seedSeconds !== undefined ? { seedSeconds } : {}), uptimeBefore: before, uptimeAfter: after, results, pageLoads, reports, ...(verified ? { verified } : {}),
   };
   writeFileSync(join(ROOT, 'bench', 'out', 'dashboard.json'), `${JSON.stringify(out, null, 2)}\n`);
   if (dir && !KEEP) rmSync(dir, { recursive: true, force: true });
   else log(`store kept at ${path}`);
 }
 
-await main();
+if (process.env.BENCH_SEED_JOB) {
+  const [job, jobs] = process.env.BENCH_SEED_JOB.split('/').map(Number);
+  await seedPart(JSON.parse(process.env.BENCH_SEED_TARGET), job, jobs);
+} else {
+  await main();
+}

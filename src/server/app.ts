@@ -290,10 +290,19 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
   });
 
   app.get('/api/period', {
-    schema: { querystring: { type: 'object', properties: { cluster, from: dateBound, to: dateBound, timeline: { type: 'string', enum: ['0', '1', 'false', 'true'] } } } },
+    schema: { querystring: { type: 'object', properties: { cluster, from: dateBound, to: dateBound, timeline: { type: 'string', enum: ['0', '1', 'false', 'true'] }, verify: { type: 'string', enum: ['0', '1', 'false', 'true'] } } } },
   }, async (req) => {
     const q = query(req);
-    return data.periodView(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') }, q.timeline === '1' || q.timeline === 'true');
+    return data.periodView(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') }, q.timeline === '1' || q.timeline === 'true', q.verify !== '0' && q.verify !== 'false');
+  });
+
+  // The chain check of the period's clusters on its own (the page shows the period first, then this).
+  app.get('/api/period/verification', {
+    schema: { querystring: { type: 'object', properties: { cluster, from: dateBound, to: dateBound } } },
+  }, async (req) => {
+    const q = query(req);
+    const { period, window } = await data.period(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') }, false);
+    return { window, verification: await data.verification(period.clusters.map((c) => c.key)) };
   });
 
   app.get('/api/period/export', {

@@ -359,9 +359,10 @@ export class DashboardData {
 
   async clusters(): Promise<ClusterSummary[]> {
     const all = await this.clusterInfos();
+    const newest = new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
     const out: ClusterSummary[] = [];
     for (const c of all) {
-      const [latest] = await this.store.runs({ clusterKey: c.key, last: 1 });
+      const latest = newest.get(c.key);
       out.push({
         ...clusterRef(c), runs: c.runs,
         ...(c.firstRunAt ? { firstRunAt: c.firstRunAt } : {}), ...(c.lastRunAt ? { lastRunAt: c.lastRunAt } : {}),
@@ -593,7 +594,7 @@ export class DashboardData {
   }
 
   /** Clusters of a period request: one key, or every cluster with runs in the window. */
-  async period(keys: string | undefined, q: { from?: string | undefined; to?: string | undefined }): Promise<{ period: PeriodResult; window: Window }> {
+  async period(keys: string | undefined, q: { from?: string | undefined; to?: string | undefined }, verify = true): Promise<{ period: PeriodResult; window: Window }> {
     const all = await this.clusterInfos();
     if (!all.length) throw notFound(`${this.store.label} holds no runs yet`, 'store a run first: eks-soc2 scan --store URL');
     const chosen = keys && keys !== '*' ? [await this.cluster(keys)] : all;
@@ -616,6 +617,9 @@ export class DashboardData {
       p.catch(() => this.periods.delete(cacheKey));
     }
     const period = await p;
+    // The chain check reads every stored result of the clusters (seconds for a year of runs): the
+    // page asks for it separately (`verify=0`, then /api/period/verification) so as not to wait on it.
+    if (!verify) return { period, window: w };
     const verification = await this.verification(period.clusters.map((c) => c.key));
     return { period: { ...period, verification }, window: w };
   }
@@ -636,8 +640,8 @@ export class DashboardData {
     return p;
   }
 
-  async periodView(keys: string | undefined, q: { from?: string | undefined; to?: string | undefined }, timelines: boolean): Promise<PeriodView> {
-    const { period, window } = await this.period(keys, q);
+  async periodView(keys: string | undefined, q: { from?: string | undefined; to?: string | undefined }, timelines: boolean, verify = true): Promise<PeriodView> {
+    const { period, window } = await this.period(keys, q, verify);
     if (timelines) return { ...period, window, timelines };
     return {
       ...period, window, timelines,
@@ -648,8 +652,10 @@ export class DashboardData {
   /** Per cluster: the newest run and the status of each of its controls (for /metrics). */
   async metrics(): Promise<MetricsCluster[]> {
     const out: MetricsCluster[] = [];
-    for (const c of await this.clusterInfos()) {
-      const [latest] = await this.store.runs({ clusterKey: c.key, last: 1 });
+    const all = await this.clusterInfos();
+    const newest = new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
+    for (const c of all) {
+      const latest = newest.get(c.key);
       if (!latest) {
         out.push({ ref: clusterRef(c), runs: c.runs, controls: [] });
         continue;

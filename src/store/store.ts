@@ -15,7 +15,7 @@ import type {
   VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
-import { PERIOD_ROW_COLUMNS, controlRows as readControlRows, periodRowOf, statusesOfRuns as readStatusesOfRuns } from './queries.js';
+import { PERIOD_ROW_COLUMNS, controlRows as readControlRows, periodRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
 import { SCHEMA_VERSION, selectList } from './schema.js';
 
 export interface AppendOptions {
@@ -35,6 +35,9 @@ export interface RunFilter {
   /** Newest N runs (still returned oldest first). */
   last?: number;
 }
+
+/** Runs whose stored results and per-control rows `verify` reads per statement. */
+const VERIFY_CHUNK = 50;
 
 const RUN_INFO_COLUMNS = RUN_COLUMNS.filter((c) => c !== 'record' && c !== 'result_digest');
 
@@ -167,6 +170,104 @@ export class EvidenceStore {
     return out;
   }
 
+  /**
+   * Append many runs that share one snapshot, in one transaction (seeding a fleet, imports): the
+   * same records, hashes, stored results and rows as `appendRun` of each run in turn, with the
+   * snapshot's JSON encoded once and every table written with multi-row inserts.
+   * Runs of one cluster are chained in the order given; runs may belong to several clusters.
+   * First sights (`vuln_first_seen`) are those of the earliest `at` of each cluster's runs.
+   */
+  async appendRuns(snapshot: Snapshot, items: readonly { run: RunResult; at?: Date; storedAt?: Date }[]): Promise<StoredRun[]> {
+    if (!items.length) return [];
+    // Serialised, hashed and compressed once for the batch (body.ts), as appendRun does for one run.
+    const snap = encodeJsonBody(snapshot);
+    const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
+    const usedIds = new Set<string>();
+    const prepared = items.map(({ run, at: atOpt, storedAt: storedAtOpt }) => {
+      const storedAtDate = storedAtOpt ?? new Date();
+      const identity: ClusterIdentity = { ...snapshot.cluster, ...run.cluster };
+      let runId = newRunId(storedAtDate);
+      while (usedIds.has(runId)) runId = newRunId(storedAtDate);
+      usedIds.add(runId);
+      const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
+      // The stored result is the run@4 wire form, as appendRun stores it.
+      const result = canonicalBytes(toWire(stored));
+      const key = clusterKey(identity);
+      const at = isoTime(atOpt ?? run.finishedAt);
+      return {
+        run, runId, identity, key, at, storedAt: isoTime(storedAtDate), stored, resultDigest: result.digest, resultBody: gzipSync(result.bytes),
+        control: controlRows(stored, runId, key, at),
+      };
+    });
+    const keys = [...new Set(prepared.map((p) => p.key))];
+
+    const out = await this.driver.write(keys.map((k) => `cluster:${k}`), async (tx) => {
+      const heads = new Map<string, { seq: number; hash: string; runId?: string; identity: ClusterIdentity; isNew: boolean }>();
+      for (const key of keys) {
+        const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
+        const p = prepared.find((x) => x.key === key)!;
+        heads.set(key, head.length
+          ? { seq: num(head[0]!.head_seq), hash: str(head[0]!.head_hash), identity: p.identity, isNew: false }
+          : { seq: 0, hash: GENESIS_HASH, identity: p.identity, isNew: true });
+      }
+      let deduplicated = true;
+      const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
+      if (!exists.length) {
+        await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
+          [snap.digest, snap.rawBytes, snap.body.length, snap.body, prepared[0]!.storedAt]);
+        deduplicated = false;
+      }
+      const runRows: SqlValue[][] = [];
+      const controlRowsAll: SqlValue[][] = [];
+      const meta = new Map<string, string>();
+      const results: StoredRun[] = [];
+      for (const [i, p] of prepared.entries()) {
+        const h = heads.get(p.key)!;
+        const seq = h.seq + 1;
+        const prevHash = h.hash;
+        const record = buildRecord(p.stored, { runId: p.runId, clusterKey: p.key, seq, prevHash, at: p.at, storedAt: p.storedAt, snapshotDigest: snap.digest, resultDigest: p.resultDigest });
+        const recordText = canonicalJson(record);
+        const hash = sha256Digest(recordText);
+        runRows.push([...runColumns(record, recordText, hash), p.resultBody]);
+        controlRowsAll.push(...p.control.rows);
+        for (const [d, text] of p.control.meta) meta.set(d, text);
+        Object.assign(h, { seq, hash, runId: p.runId, identity: p.identity });
+        // Only the first run of a batch can have written the snapshot (as appendRun of each in turn would report).
+        results.push({ runId: p.runId, clusterKey: p.key, seq, at: p.at, hash, prevHash, snapshotDigest: snap.digest, snapshotDeduplicated: i > 0 || deduplicated, resultDigest: p.resultDigest });
+      }
+      for (const key of keys) {
+        const h = heads.get(key)!;
+        const identity = h.identity;
+        if (!h.isNew) {
+          await tx.run('UPDATE clusters SET head_seq = ?, head_hash = ?, head_run_id = ?, identity = ? WHERE cluster_key = ?',
+            [h.seq, h.hash, h.runId ?? null, canonicalJson(identity), key]);
+        } else {
+          const first = prepared.find((x) => x.key === key)!;
+          await tx.run(`INSERT INTO clusters (cluster_key, identity, name, account_id, region, arn, context, first_seen, head_seq, head_hash, head_run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [key, canonicalJson(identity), identity.name ?? null, identity.accountId ?? null, identity.region ?? null, identity.arn ?? null,
+            identity.context ?? null, first.storedAt, h.seq, h.hash, h.runId ?? null]);
+        }
+      }
+      await tx.insertMany('runs', [...RUN_COLUMNS, 'result'], runRows);
+      await tx.insertMany('control_meta', ['digest', 'control_id', 'meta'],
+        [...meta].map(([d, text]) => [d, (JSON.parse(text) as ControlMeta).id, text]), 'digest');
+      await tx.insertMany('control_results', CONTROL_COLUMNS, controlRowsAll);
+      for (const key of keys) {
+        // Every run saw the same snapshot: the earliest one (the first given, on a tie) is the first sight.
+        let first = prepared.find((x) => x.key === key)!;
+        for (const p of prepared) if (p.key === key && p.at < first.at) first = p;
+        await writeFirstSeen(tx, key, first.runId, first.at, sightings);
+      }
+      return results;
+    });
+    for (const p of prepared) {
+      p.run.runId = p.runId;
+      p.run.snapshotDigest = snap.digest;
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- reading
 
   /**
@@ -214,6 +315,17 @@ export class EvidenceStore {
       return rows.map(runInfo).reverse();
     }
     const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs ${w} ORDER BY cluster_key, at, seq`, params);
+    return rows.map(runInfo);
+  }
+
+  /**
+   * The newest run (by `at`, then chain position) of every cluster, in one statement: what
+   * `runs({ clusterKey, last: 1 })` returns for each cluster (the dashboard lists 200 clusters with it).
+   */
+  async latestRuns(): Promise<RunInfo[]> {
+    const rows = await this.driver.all(`SELECT ${this.cols('runs', RUN_INFO_COLUMNS)} FROM runs WHERE run_id IN
+      (SELECT (SELECT x.run_id FROM runs x WHERE x.cluster_key = c.cluster_key ORDER BY x.at DESC, x.seq DESC LIMIT 1) FROM clusters c)
+      ORDER BY cluster_key`);
     return rows.map(runInfo);
   }
 
@@ -278,7 +390,7 @@ export class EvidenceStore {
       for (const m of metaRows) meta[str(m.digest)] = JSON.parse(str(m.meta)) as ControlMeta;
       return {
         runs: runs.map((r) => ({ runId: str(r.run_id), at: str(r.at), storedAt: str(r.stored_at), snapshotDigest: str(r.snapshot_digest) })),
-        rows: rows.map(periodRowOf),
+        rows: periodRows(rows),
         meta,
       };
     });
@@ -326,9 +438,12 @@ export class EvidenceStore {
         let prevSeq = cp?.seq ?? 0;
         let prevRunId: string | undefined;
         let lastHash: string | undefined;
+        let stored: Map<string, { result?: unknown; controls: Row[] }> = new Map();
         for (let i = 0; i < runRows.length; i++) {
           const row = runRows[i]!;
           const runId = str(row.run_id);
+          // Each run's stored result and per-control rows, read VERIFY_CHUNK runs at a time (by run id, as one run's would be).
+          if (i % VERIFY_CHUNK === 0) stored = await this.verifyRows(tx, runRows.slice(i, i + VERIFY_CHUNK).map((r) => str(r.run_id)));
           const seq = num(row.seq);
           const hash = recomputed[i]!;
           runsChecked++;
@@ -370,7 +485,7 @@ export class EvidenceStore {
             const users = snapshotUsers.get(record.snapshotDigest);
             if (users) users.push(runId);
             else snapshotUsers.set(record.snapshotDigest, [runId]);
-            await this.verifyResult(tx, key, runId, seq, record, problems, metaDigests);
+            await this.verifyResult(key, runId, seq, record, problems, metaDigests, stored.get(runId) ?? { controls: [] });
           }
           expectedPrev = hash;
           prevSeq = seq;
@@ -439,9 +554,21 @@ export class EvidenceStore {
     });
   }
 
-  private async verifyResult(tx: SqlConn, key: string, runId: string, seq: number, record: RunRecord, problems: VerifyProblem[], metaDigests: Set<string>): Promise<void> {
-    const rows = await tx.all('SELECT result FROM runs WHERE run_id = ?', [runId]);
-    const raw = rows.length ? gunzipOrUndefined(bytes(rows[0]!.result)) : undefined;
+  /** The stored result and per-control rows of each of `runIds`, in two statements. */
+  private async verifyRows(tx: SqlConn, runIds: readonly string[]): Promise<Map<string, { result?: unknown; controls: Row[] }>> {
+    const out = new Map<string, { result?: unknown; controls: Row[] }>(runIds.map((id) => [id, { controls: [] }]));
+    if (!runIds.length) return out;
+    const marks = runIds.map(() => '?').join(', ');
+    for (const r of await tx.all(`SELECT run_id, result FROM runs WHERE run_id IN (${marks})`, runIds)) out.get(str(r.run_id))!.result = r.result;
+    for (const r of await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id IN (${marks})`, runIds)) {
+      out.get(str(r.run_id))?.controls.push(r);
+    }
+    return out;
+  }
+
+  private async verifyResult(key: string, runId: string, seq: number, record: RunRecord, problems: VerifyProblem[], metaDigests: Set<string>,
+    pre: { result?: unknown; controls: Row[] }): Promise<void> {
+    const raw = pre.result !== undefined ? gunzipOrUndefined(bytes(pre.result)) : undefined;
     if (!raw) {
       problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its stored result is damaged (it no longer decompresses)` });
       return;
@@ -454,8 +581,7 @@ export class EvidenceStore {
     const parsed = JSON.parse(raw.toString('utf8')) as RunResult;
     const result = parsed.schema === 'eks-soc2/run@4' ? normaliseRunResult(parsed) : parsed;
     const expected = controlRows(result, runId, key, record.at);
-    const stored = await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id = ?`, [runId]);
-    const byId = new Map(stored.map((r) => [str(r.control_id), r]));
+    const byId = new Map(pre.controls.map((r) => [str(r.control_id), r]));
     const changed: string[] = [];
     for (const e of expected.rows) {
       const id = e[CONTROL_COLUMNS.indexOf('control_id')] as string;

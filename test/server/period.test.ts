@@ -133,4 +133,24 @@ describe('a store whose stored results were edited', () => {
       expect(e.body.slice(0, 20_000)).toContain('EVIDENCE NOT VERIFIED');
     }
   });
+
+  it('the page asks for the period without the chain check (verify=0), then for the check on its own', async () => {
+    const key = encodeURIComponent(small.clusters[0]!.key);
+    const q = `cluster=${key}&from=2025-12-01&to=2025-12-31`;
+    const full = JSON.parse((await tampered.inject({ url: `/api/period?${q}` })).body) as PeriodView;
+    const fast = await tampered.inject({ url: `/api/period?${q}&verify=0` });
+    expect(fast.statusCode).toBe(200);
+    const view = JSON.parse(fast.body) as PeriodView;
+    expect(view.verification).toBeUndefined();
+    const { verification: _v, ...rest } = full;
+    expect(view).toEqual(rest);
+    const check = await tampered.inject({ url: `/api/period/verification?${q}` });
+    expect(check.statusCode).toBe(200);
+    const body = JSON.parse(check.body) as { window: PeriodView['window']; verification: NonNullable<PeriodView['verification']> };
+    expect(body.window).toEqual(full.window);
+    expect(body.verification.ok).toBe(false);
+    expect(body.verification.problems).toEqual(full.verification!.problems);
+    expect(body.verification.clusters.map((c) => c.key)).toEqual([small.clusters[0]!.key]);
+    expect((await tampered.inject({ url: `/api/period?${q}&verify=no` })).statusCode).toBe(400);
+  });
 });

@@ -63,7 +63,9 @@ function verificationBlock(v) {
 export async function render(root, ctx) {
   const all = ctx.params.get('cluster') === '*';
   const clusterId = all ? '*' : ctx.cluster.id;
-  const p = await api('/api/period', { cluster: clusterId, from: ctx.params.get('from') ?? undefined, to: ctx.params.get('to') ?? undefined });
+  // The period first; the chain check (it reads every stored result of the clusters: seconds for a
+  // year of runs) follows on its own and fills in its panel when it is done.
+  const p = await api('/api/period', { cluster: clusterId, from: ctx.params.get('from') ?? undefined, to: ctx.params.get('to') ?? undefined, verify: '0' });
   const w = p.window;
 
   const clusterSel = h('select', { id: 'period-cluster', name: 'cluster' },
@@ -114,8 +116,16 @@ export async function render(root, ctx) {
   root.appendChild(h('div', { class: 'panel controlsbar' },
     h('div', { class: 'row' }, form, h('div', { class: 'export' }, h('h2', { class: 'sr-only' }, 'Export'), formats.length ? exportForm : h('p', null, 'This server offers no export format.'))),
     presetBar));
-  const verification = verificationBlock(p.verification);
-  if (verification) root.appendChild(verification);
+  const pending = h('div', { class: 'panel verification', id: 'period-verification-pending', role: 'status' },
+    h('p', { class: 'vh' }, 'Checking the hash chain of the stored runs behind this period…'));
+  root.appendChild(pending);
+  api('/api/period/verification', { cluster: clusterId, from: w.from, to: w.to }).then(
+    (r) => pending.replaceWith(verificationBlock(r.verification) ?? ''),
+    (err) => {
+      pending.classList.add('error');
+      pending.firstChild.textContent = `The chain check failed: ${err instanceof ApiError ? err.message : String(err)}`;
+    },
+  );
   if (!p.clusters.length) root.appendChild(h('p', { class: 'panel' }, 'No cluster has a run in this period.'));
   for (const c of p.clusters) {
     const ref = ctx.clusters.find((x) => x.key === c.key);
