@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import type { EvidenceStore, StoreTarget } from '../../src/store/index.js';
 import { openStore } from '../../src/store/index.js';
 
@@ -117,4 +118,25 @@ export function postgresBackend(tag: string): Backend {
 /** The back ends a suite runs over: SQLite always, PostgreSQL unless skipped (see above). */
 export function backends(tag: string): { backend: Backend; skip: boolean }[] {
   return [{ backend: sqliteBackend(), skip: false }, { backend: postgresBackend(tag), skip: !PG_ENABLED }];
+}
+
+/**
+ * A fresh store of `b` for each test of the enclosing describe (set up and opened before each test,
+ * closed and removed after): call it inside `describe`, read the store through the returned getter.
+ */
+export function openedStore(b: Backend, mode: 'read' | 'write' = 'write'): () => EvidenceStore {
+  let store: EvidenceStore | undefined;
+  beforeEach(async () => {
+    await b.setup();
+    store = await b.open(mode);
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await b.teardown();
+  });
+  return () => {
+    if (!store) throw new Error('openedStore: the store is open only while a test runs');
+    return store;
+  };
 }

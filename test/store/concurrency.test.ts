@@ -1,10 +1,9 @@
-// One store connection, many requests at once: the dashboard answers requests as they arrive, so
-// their store reads (and a scan's write) overlap. Each waits for the transaction before it on the
+// One opened() connection, many requests at once: the dashboard answers requests as they arrive, so
+// their opened() reads (and a scan's write) overlap. Each waits for the transaction before it on the
 // connection; none fails with "concurrent transaction" (it did on both back ends before).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EvidenceStore } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
 import { TxQueue } from '../../src/store/tx-queue.js';
-import { backends } from './backends.js';
+import { backends, openedStore } from './backends.js';
 import { fakeRun } from './fake.js';
 
 const day = (d: number) => new Date(Date.UTC(2026, 10, 1 + d));
@@ -35,28 +34,20 @@ describe('TxQueue', () => {
 });
 
 for (const { backend: b, skip } of backends('concurrency')) {
-  describe.skipIf(skip)(`concurrent requests on one store connection (${b.name})`, () => {
-    let store: EvidenceStore;
-    beforeEach(async () => {
-      await b.setup();
-      store = await b.open('write');
-    });
-    afterEach(async () => {
-      await store?.close();
-      await b.teardown();
-    });
+  describe.skipIf(skip)(`concurrent requests on one opened() connection (${b.name})`, () => {
+    const opened = openedStore(b);
 
     it('overlapping reads and a write all complete, with the answers they would have alone', async () => {
       const first = run(0);
-      const stored = await store.appendRun(first.run, first.snapshot, { at: day(0) });
+      const stored = await opened().appendRun(first.run, first.snapshot, { at: day(0) });
       const next = run(1);
       const [clusters, result, snapshot, verify, appended, ...more] = await Promise.all([
-        store.clusters(),
-        store.loadResult(stored.runId),
-        store.loadSnapshot(stored.snapshotDigest),
-        store.verify(),
-        store.appendRun(next.run, next.snapshot, { at: day(1) }),
-        ...Array.from({ length: 10 }, () => store.clusters()),
+        opened().clusters(),
+        opened().loadResult(stored.runId),
+        opened().loadSnapshot(stored.snapshotDigest),
+        opened().verify(),
+        opened().appendRun(next.run, next.snapshot, { at: day(1) }),
+        ...Array.from({ length: 10 }, () => opened().clusters()),
       ]);
       expect(clusters).toHaveLength(1);
       expect(result.controls[0]!.id).toBe('CC5-IAM-03');
@@ -64,14 +55,14 @@ for (const { backend: b, skip } of backends('concurrency')) {
       expect(verify.ok).toBe(true);
       expect(appended.seq).toBe(2);
       expect(more).toHaveLength(10);
-      expect((await store.verify()).runsChecked).toBe(2);
+      expect((await opened().verify()).runsChecked).toBe(2);
     });
 
-    it('a read asked for inside another read on the same store is refused, and the store keeps working', async () => {
+    it('a read asked for inside another read on the same opened() is refused, and the opened() keeps working', async () => {
       const first = run(0);
-      await store.appendRun(first.run, first.snapshot, { at: day(0) });
-      await expect(store.driver.read(async () => store.clusters())).rejects.toThrow(/nested transaction/);
-      expect(await store.clusters()).toHaveLength(1);
+      await opened().appendRun(first.run, first.snapshot, { at: day(0) });
+      await expect(opened().driver.read(async () => opened().clusters())).rejects.toThrow(/nested transaction/);
+      expect(await opened().clusters()).toHaveLength(1);
     });
   });
 }
