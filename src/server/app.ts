@@ -312,13 +312,22 @@ export async function buildDashboard(opts: DashboardOptions): Promise<FastifyIns
     const name = str(q, 'format') ?? '';
     const f = Object.hasOwn(formats, name) ? formats[name] : undefined;
     if (!f) throw badRequest(`unknown period report format "${name.slice(0, 20)}"`, `available: ${Object.keys(formats).join(', ') || 'none'}`);
-    const { period, window } = await data.period(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') });
-    const chunks: Buffer[] = [];
     // A client that goes away cancels its export: a queued PDF is never started, a running one
-    // closes its browser (Chromium otherwise printed on for minutes for nobody).
+    // closes its browser (Chromium otherwise printed on for minutes for nobody). Listened for from
+    // the start: the period is computed and its chain checked first, which takes seconds for a year.
     const gone = new AbortController();
     const onClose = () => { if (!reply.raw.writableFinished) gone.abort(); };
     reply.raw.once('close', onClose);
+    if (reply.raw.socket?.destroyed) gone.abort();
+    let prepared: Awaited<ReturnType<typeof data.period>>;
+    try {
+      prepared = await data.period(str(q, 'cluster'), { from: str(q, 'from'), to: str(q, 'to') });
+    } catch (err) {
+      reply.raw.off('close', onClose);
+      throw err;
+    }
+    const { period, window } = prepared;
+    const chunks: Buffer[] = [];
     const render = () => {
       if (gone.signal.aborted) return undefined;
       return f.render(period, (c) => { chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)); }, { signal: gone.signal });

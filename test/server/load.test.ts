@@ -133,6 +133,41 @@ describe('the dashboard under held connections', () => {
     }
   });
 
+  it('a PDF export whose client goes away while the period is still being prepared is never started', async () => {
+    const started: string[] = [];
+    const pdf: PeriodExport = {
+      ext: 'pdf', description: 'test',
+      render: () => new Promise<void>(() => { started.push('pdf'); }),
+    };
+    // The period and its chain check take seconds for a year of runs: stand for that with a slow read.
+    const slow = new Proxy(seeded.store, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'periodData' || typeof v !== 'function') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        return async (...a: unknown[]) => {
+          await new Promise((r) => setTimeout(r, 400));
+          return (v as (...x: unknown[]) => unknown).apply(target, a);
+        };
+      },
+    });
+    const logs: string[] = [];
+    const app = await dashboard(slow, { periodFormats: { pdf }, log: (l) => logs.push(l) });
+    const port = await listen(app);
+    try {
+      await new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/period/export?format=pdf', agent: false, headers: { host: `127.0.0.1:${port}` } });
+        req.on('error', () => resolve());
+        req.end();
+        setTimeout(() => { req.destroy(); resolve(); }, 100);
+      });
+      for (let i = 0; i < 100 && !logs.some((l) => /export pdf cancelled: the client went away/.test(l)); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(logs.filter((l) => /export pdf cancelled: the client went away/.test(l))).toHaveLength(1);
+      expect(started).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a PDF export is cancelled when its client goes away: it is never started when queued, and a running one is stopped', async () => {
     const started: string[] = [];
     const stopped: string[] = [];
@@ -149,16 +184,26 @@ describe('the dashboard under held connections', () => {
     const app = await dashboard(seeded.store, { periodFormats: { pdf: slowPdf }, log: (l) => logs.push(l) });
     const port = await listen(app);
     try {
-      // Two clicks: the first renders, the second waits its turn; both clients leave.
-      const leave = () => new Promise<void>((resolve) => {
+      // Two clicks: the first renders, the second waits its turn (or is still being prepared); the
+      // second client leaves, then the first, in that order whatever the machine's load.
+      const click = () => {
         const req = request({ host: '127.0.0.1', port, path: '/api/period/export?format=pdf', agent: false, headers: { host: `127.0.0.1:${port}` } });
-        req.on('error', () => resolve());
+        req.on('error', () => undefined);
         req.end();
-        setTimeout(() => { req.destroy(); resolve(); }, 300);
-      });
-      await Promise.all([leave(), leave()]);
-      for (let i = 0; i < 100 && logs.filter((l) => /export pdf cancelled: the client went away/.test(l)).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(logs.filter((l) => /export pdf cancelled: the client went away/.test(l))).toHaveLength(2);
+        return req;
+      };
+      const cancelled = () => logs.filter((l) => /export pdf cancelled: the client went away/.test(l)).length;
+      const until = async (cond: () => boolean) => { for (let i = 0; i < 250 && !cond(); i++) await new Promise((r) => setTimeout(r, 20)); };
+      const first = click();
+      await until(() => started.length === 1);
+      const second = click();
+      await new Promise((r) => setTimeout(r, 300));
+      // The queued one leaves first; it is dropped when its turn comes, never started.
+      second.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      first.destroy();
+      await until(() => cancelled() === 2);
+      expect(cancelled()).toBe(2);
       expect(started).toEqual(['pdf']);
       expect(stopped).toEqual(['pdf']);
       expect((await get(port, '/healthz')).status).toBe(200);
