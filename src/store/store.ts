@@ -115,71 +115,22 @@ export class EvidenceStore {
 
   /** Append a run and its snapshot in one transaction; returns its id and the new chain head. */
   async appendRun(run: RunResult, snapshot: Snapshot, opts: AppendOptions = {}): Promise<StoredRun> {
-    const storedAtDate = opts.storedAt ?? new Date();
-    const storedAt = isoTime(storedAtDate);
-    const at = isoTime(opts.at ?? run.finishedAt);
-    const identity: ClusterIdentity = { ...snapshot.cluster, ...run.cluster };
-    const key = clusterKey(identity);
-    const runId = newRunId(storedAtDate);
-
-    // The expensive part happens before the lock: serialising, hashing, compressing. The snapshot's
-    // JSON is hashed and compressed chunk by chunk as it is written (body.ts).
-    const snap = encodeJsonBody(snapshot);
-    const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
-    // The stored result is the run@4 wire form (findings grouped by resource index), as the JSON report.
-    const result = canonicalBytes(toWire(stored));
-    const resultBody = gzipSync(result.bytes);
-    const { rows, meta } = controlRows(stored, runId, key, at);
-    const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
-
-    const out = await this.driver.write([`cluster:${key}`], async (tx) => {
-      const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);
-      const seq = head.length ? num(head[0]!.head_seq) + 1 : 1;
-      const prevHash = head.length ? str(head[0]!.head_hash) : GENESIS_HASH;
-      const record = buildRecord(stored, { runId, clusterKey: key, seq, prevHash, at, storedAt, snapshotDigest: snap.digest, resultDigest: result.digest });
-      const recordText = canonicalJson(record);
-      const hash = sha256Digest(recordText);
-
-      let deduplicated = true;
-      const exists = await tx.all('SELECT 1 AS x FROM snapshots WHERE digest = ?', [snap.digest]);
-      if (!exists.length) {
-        await tx.run('INSERT INTO snapshots (digest, raw_bytes, stored_bytes, body, first_stored_at) VALUES (?, ?, ?, ?, ?)',
-          [snap.digest, snap.rawBytes, snap.body.length, snap.body, storedAt]);
-        deduplicated = false;
-      }
-      if (head.length) {
-        await tx.run('UPDATE clusters SET head_seq = ?, head_hash = ?, head_run_id = ?, identity = ? WHERE cluster_key = ?',
-          [seq, hash, runId, canonicalJson(identity), key]);
-      } else {
-        await tx.run(`INSERT INTO clusters (cluster_key, identity, name, account_id, region, arn, context, first_seen, head_seq, head_hash, head_run_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [key, canonicalJson(identity), identity.name ?? null, identity.accountId ?? null, identity.region ?? null, identity.arn ?? null,
-          identity.context ?? null, storedAt, seq, hash, runId]);
-      }
-      await tx.run(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}, result) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')}, ?)`,
-        [...runColumns(record, recordText, hash), resultBody]);
-      await tx.insertMany('control_meta', ['digest', 'control_id', 'meta'],
-        [...meta].map(([d, text]) => [d, (JSON.parse(text) as ControlMeta).id, text]), 'digest');
-      await tx.insertMany('control_results', CONTROL_COLUMNS, rows);
-      await writeFirstSeen(tx, key, runId, at, sightings);
-      if (opts.beforeCommit) await opts.beforeCommit();
-      return { runId, clusterKey: key, seq, at, hash, prevHash, snapshotDigest: snap.digest, snapshotDeduplicated: deduplicated, resultDigest: result.digest };
-    });
-    run.runId = runId;
-    run.snapshotDigest = snap.digest;
-    return out;
+    const [stored] = await this.appendRuns(snapshot, [{ run, at: opts.at, storedAt: opts.storedAt }], opts.beforeCommit);
+    return stored!;
   }
 
   /**
-   * Append many runs that share one snapshot, in one transaction (seeding a fleet, imports): the
-   * same records, hashes, stored results and rows as `appendRun` of each run in turn, with the
-   * snapshot's JSON encoded once and every table written with multi-row inserts.
+   * Append runs that share one snapshot, in one transaction (`appendRun` is one of them; seeding a
+   * fleet and imports give many): the same records, hashes, stored results and rows as appending
+   * each run in turn, with the snapshot's JSON encoded once and every table written with
+   * multi-row inserts. The expensive part — serialising, hashing, compressing — happens before
+   * the lock. `beforeCommit` runs inside the transaction, after every row is written (fault tests).
    * Runs of one cluster are chained in the order given; runs may belong to several clusters.
    * First sights (`vuln_first_seen`) are those of the earliest `at` of each cluster's runs.
    */
-  async appendRuns(snapshot: Snapshot, items: readonly { run: RunResult; at?: Date; storedAt?: Date }[]): Promise<StoredRun[]> {
+  async appendRuns(snapshot: Snapshot, items: readonly { run: RunResult; at?: Date | undefined; storedAt?: Date | undefined }[], beforeCommit?: () => Promise<void>): Promise<StoredRun[]> {
     if (!items.length) return [];
-    // Serialised, hashed and compressed once for the batch (body.ts), as appendRun does for one run.
+    // Serialised, hashed and compressed once for the batch, chunk by chunk as it is written (body.ts).
     const snap = encodeJsonBody(snapshot);
     const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
     const usedIds = new Set<string>();
@@ -190,7 +141,7 @@ export class EvidenceStore {
       while (usedIds.has(runId)) runId = newRunId(storedAtDate);
       usedIds.add(runId);
       const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
-      // The stored result is the run@4 wire form, as appendRun stores it.
+      // The stored result is the run@4 wire form (findings grouped by resource index), as the JSON report.
       const result = canonicalBytes(toWire(stored));
       const key = clusterKey(identity);
       const at = isoTime(atOpt ?? run.finishedAt);
@@ -259,6 +210,7 @@ export class EvidenceStore {
         for (const p of prepared) if (p.key === key && p.at < first.at) first = p;
         await writeFirstSeen(tx, key, first.runId, first.at, sightings);
       }
+      if (beforeCommit) await beforeCommit();
       return results;
     });
     for (const p of prepared) {
