@@ -100,9 +100,9 @@ export async function decodeBody(body: Buffer, rawBytes?: number): Promise<Buffe
 }
 
 /**
- * `decodeBody` on the main thread, for code inside a store transaction: one connection runs one
- * transaction at a time, and an SQLite read transaction that waited for the thread pool would let
- * another request of the dashboard try to open a second one on the same connection.
+ * `decodeBody` on the main thread, for code inside a store transaction (`verify`): one connection
+ * runs one transaction at a time, so every other request's store read waits while a transaction is
+ * open — waiting for the thread pool there would only keep them waiting longer.
  */
 export function decodeBodySync(body: Buffer, rawBytes?: number): Buffer | undefined {
   if (!isGzip(body)) return undefined;
