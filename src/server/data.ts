@@ -357,9 +357,14 @@ export class DashboardData {
 
   // ---------------------------------------------------------------- pages
 
+  /** The newest run of every cluster, by cluster key (one statement for the whole store). */
+  private async newestRuns(): Promise<Map<string, RunInfo>> {
+    return new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
+  }
+
   async clusters(): Promise<ClusterSummary[]> {
     const all = await this.clusterInfos();
-    const newest = new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
+    const newest = await this.newestRuns();
     const out: ClusterSummary[] = [];
     for (const c of all) {
       const latest = newest.get(c.key);
@@ -653,7 +658,7 @@ export class DashboardData {
   async metrics(): Promise<MetricsCluster[]> {
     const out: MetricsCluster[] = [];
     const all = await this.clusterInfos();
-    const newest = new Map((await this.store.latestRuns()).map((r) => [r.clusterKey, r]));
+    const newest = await this.newestRuns();
     for (const c of all) {
       const latest = newest.get(c.key);
       if (!latest) {
