@@ -2,9 +2,9 @@ import type { Severity } from './common.js';
 import type { ControlResult, Finding, PassedGroup, ResourceRef, RunResource, RunResult } from './result.js';
 
 /**
- * Reading the findings of a run, whatever its shape. A `run@3`/`run@4` result keeps only the findings
- * that are not passes in `ControlResult.findings` (in memory as objects; a run@4 result read from JSON
- * is expanded first, src/model/wire.ts) and its passing / not-applicable ones as resource indices
+ * Reading the findings of a run, whatever its shape. A `run@3` … `run@5` result keeps only the findings
+ * that are not passes in `ControlResult.findings` (in memory as objects; a run@4/run@5 result read from
+ * JSON is expanded first, src/model/wire.ts) and its passing / not-applicable ones as resource indices
  * (`ControlResult.passed` into `RunResult.resources`); run@1/run@2 results hold every finding as an
  * object. Renderers, the dashboard, the store's diff and the period report read findings through
  * these functions so that they work on both.
@@ -148,7 +148,7 @@ export function expandControl(run: RunLike, control: ControlResult): ControlResu
  * resource table. Counts and verdicts are the same; only the passing findings are written out.
  */
 export function expandRun(run: RunResult): RunResult {
-  if (run.schema !== 'eks-soc2/run@3' && run.schema !== 'eks-soc2/run@4') return run;
+  if (run.schema === 'eks-soc2/run@1' || run.schema === 'eks-soc2/run@2') return run;
   const { resources: _resources, ...rest } = run;
   return { ...rest, schema: 'eks-soc2/run@2', controls: run.controls.map((c) => expandControl(run, c)) };
 }

@@ -3,7 +3,7 @@ import type { ClusterIdentity, EvidenceGap, SourceLocation } from './snapshot.js
 import type { SectionId, Remediation, Reference } from './control.js';
 import type { AppliedWaiver, Attestation, WaiverIssue, AttestationIssue } from './policy.js';
 import type { WireRunResult } from './wire.js';
-import { fromWire } from './wire.js';
+import { fromWire, isGroupedSchema } from './wire.js';
 
 /** The resource a finding is about, as it appears in the input. */
 export interface ResourceRef {
@@ -194,24 +194,26 @@ export interface RunSummary {
 }
 
 /**
- * The JSON report contract. `run@4` describes each resource once (`resources`), lists passing and
+ * The JSON report contract. `run@5` describes each resource once (`resources`), lists passing and
  * not-applicable findings as resource indices per rule and message (`ControlResult.passed`, as run@3
- * did) and writes the other findings as groups of identical findings by resource index (the wire
- * form, src/model/wire.ts; in memory they are Finding objects). `run@3` (the other findings one object
- * each) is superseded; stored run@3 results keep their shape. `run@2` (one object per finding) is
+ * did), writes the other findings as groups of identical findings by resource index (the wire form,
+ * src/model/wire.ts; in memory they are Finding objects) and writes every index list with runs of
+ * consecutive indices (`[4, -3]` is 4, 5, 6, 7; in memory the lists are plain). `run@4` (the same,
+ * index lists one index each) and `run@3` (the other findings one object each) are superseded; stored
+ * run@3/run@4 results keep their shape. `run@2` (one object per finding) is
  * superseded and still written by `--format json --expand-passing`. `run@2` added the `warn` finding
  * status, rule levels (`rules`) and `unevaluated`; `run@1` (no warnings: recommended rules failed
  * their control) is superseded, and stored runs of that shape still load, diff and verify.
  */
-export const RUN_SCHEMA = 'eks-soc2/run@4' as const;
-export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2', 'eks-soc2/run@3', 'eks-soc2/run@4'] as const;
+export const RUN_SCHEMA = 'eks-soc2/run@5' as const;
+export const RUN_SCHEMAS_READ = ['eks-soc2/run@1', 'eks-soc2/run@2', 'eks-soc2/run@3', 'eks-soc2/run@4', 'eks-soc2/run@5'] as const;
 
 export interface RunResult {
-  /** `run@4` for runs made now; stored `run@1`/`run@2`/`run@3` runs keep theirs. */
+  /** `run@5` for runs made now; stored `run@1` … `run@4` runs keep theirs. */
   schema: (typeof RUN_SCHEMAS_READ)[number];
   /**
    * Since `run@3`: every resource a passing finding names, once; `PassedGroup` indices point here. The
-   * run@4 wire form adds the resources its finding groups name.
+   * run@4/run@5 wire form adds the resources its finding groups name.
    */
   resources?: RunResource[];
   /** Set by the evidence store. */
@@ -267,7 +269,7 @@ export function emptyFindingCounts(): FindingCounts {
  * the store's digests are of the stored text.
  */
 export function normaliseRunResult(run: RunResult | WireRunResult): RunResult {
-  if (run.schema === 'eks-soc2/run@4') return fromWire(run);
+  if (isGroupedSchema(run.schema)) return fromWire(run);
   if (run.schema !== 'eks-soc2/run@1') return run as RunResult;
   for (const c of run.controls) {
     c.counts.warn ??= 0;

@@ -131,6 +131,12 @@ const finding = z.object({
   details: z.record(str, json).optional(),
 });
 
+/**
+ * An index list. run@3/run@4: indices (≥ 0), one per finding. run@5: with runs — a negative `-k` right
+ * after an index `i` stands for `i+1 … i+k` (`[4, -3, 9]` is 4, 5, 6, 7, 9; src/model/wire.ts).
+ */
+const indexList = z.array(z.number().int()).meta({ description: 'Indices into the run\'s resources (≥ 0). run@5 writes runs: a negative -k right after an index i stands for the k indices i+1 … i+k ([4, -3, 9] is 4, 5, 6, 7, 9); it never starts a list or follows another run. run@3/run@4 lists hold indices only.' });
+
 const findingGroup = z.object({
   rule: str,
   status: findingStatus,
@@ -138,16 +144,16 @@ const findingGroup = z.object({
   message: str,
   waiver: appliedWaiver.optional(),
   details: z.record(str, json).optional(),
-  resources: z.array(z.number().int().min(0)).meta({ description: 'Indices into the run\'s resources, outside system namespaces (counted), in the order of the findings.' }),
-  system: z.array(z.number().int().min(0)).optional().meta({ description: 'Indices of resources in system namespaces (reported separately, not counted), in the order of the findings.' }),
-}).meta({ description: 'run@4: findings of one control identical in everything but their resource, one entry: the body once, the resources by index. Each index is one finding; its resource and source location are the table entry\'s.' });
+  resources: indexList.meta({ description: 'Indices into the run\'s resources, outside system namespaces (counted), in the order of the findings (run@5: with runs).' }),
+  system: indexList.optional().meta({ description: 'Indices of resources in system namespaces (reported separately, not counted), in the order of the findings (run@5: with runs).' }),
+}).meta({ description: 'run@4/run@5: findings of one control identical in everything but their resource, one entry: the body once, the resources by index. Each index is one finding; its resource and source location are the table entry\'s.' });
 
 const passedGroup = z.object({
   rule: str,
   status: z.enum(['pass', 'not-applicable']),
   message: str.meta({ description: 'The message every finding of the group has (one per rule and message).' }),
-  resources: z.array(z.number().int().min(0)).meta({ description: 'Indices into the run\'s resources, outside system namespaces (counted).' }),
-  system: z.array(z.number().int().min(0)).optional().meta({ description: 'Indices of resources in system namespaces (reported separately, not counted).' }),
+  resources: indexList.meta({ description: 'Indices into the run\'s resources, outside system namespaces (counted) (run@5: with runs).' }),
+  system: indexList.optional().meta({ description: 'Indices of resources in system namespaces (reported separately, not counted) (run@5: with runs).' }),
 }).meta({ description: 'Passing or not-applicable findings of one rule with one message, by resource index; severity is the rule\'s (rules), else the control\'s.' });
 
 const runResource = resourceRefSchema.extend({ source: sourceLocation.optional() });
@@ -170,8 +176,8 @@ const controlResult = z.object({
   notes: z.array(str),
   rules: z.array(z.object({ id: str, title: str, level: ruleLevel, severity })).meta({ description: 'Every rule of the control with its level: a failed required rule fails the control, a failed recommended rule is a warn finding.' }),
   unevaluated: z.array(z.object({ rule: str, level: ruleLevel, reason: str })).meta({ description: 'Rules not evaluated at all because their evidence was not read; reason says which evidence.' }),
-  findings: z.array(z.union([findingGroup, finding])).meta({ description: 'run@4: the findings that are not passes (fail, warn, error, waived; passes with details) as groups of identical findings by resource index. run@3: the same findings, one object each. run@1/run@2: every finding, one object each.' }),
-  passed: z.array(passedGroup).optional().meta({ description: 'run@3/run@4: passing and not-applicable findings as resource indices per rule and message. Absent in run@1/run@2.' }),
+  findings: z.array(z.union([findingGroup, finding])).meta({ description: 'run@4/run@5: the findings that are not passes (fail, warn, error, waived; passes with details) as groups of identical findings by resource index. run@3: the same findings, one object each. run@1/run@2: every finding, one object each.' }),
+  passed: z.array(passedGroup).optional().meta({ description: 'run@3 … run@5: passing and not-applicable findings as resource indices per rule and message. Absent in run@1/run@2.' }),
   counts: findingCounts,
   systemCounts: findingCounts,
   failSeverity: severity.optional(),
@@ -183,12 +189,13 @@ const controlResult = z.object({
 });
 
 export const runResultSchema = z.object({
+  // run@4: index lists one index each (superseded; stored runs keep it).
   // run@3: the findings that are not passes one object each (superseded; stored runs keep it).
   // run@2: one object per finding (superseded; still written by --expand-passing, stored runs keep it).
   // run@1: a run stored before warnings existed, read back from the store in the run@2 shape (no
   // warnings, no rule levels); its verdicts counted failed recommended rules as failures.
-  schema: z.enum(['eks-soc2/run@4', 'eks-soc2/run@3', 'eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@4 (resources once, passing findings as resource indices, the other findings as groups of identical findings by resource index). eks-soc2/run@3 (superseded; stored runs keep it) wrote the other findings one object each. eks-soc2/run@2 (superseded) has one object per finding: written by --format json --expand-passing and by earlier versions. eks-soc2/run@1 marks a run stored before warnings existed, read back in the run@2 shape (no warnings: its recommended rules failed their control).' }),
-  resources: z.array(runResource).optional().meta({ description: 'run@4: every resource a finding names, once (with the file and line it was read from); passed[].resources and findings[].resources index into it. run@3: the resources passing findings name.' }),
+  schema: z.enum(['eks-soc2/run@5', 'eks-soc2/run@4', 'eks-soc2/run@3', 'eks-soc2/run@2', 'eks-soc2/run@1']).meta({ description: 'Report contract version: eks-soc2/run@5 (resources once, passing findings as resource indices, the other findings as groups of identical findings by resource index, every index list written with runs of consecutive indices). eks-soc2/run@4 (superseded; stored runs keep it) wrote index lists one index each. eks-soc2/run@3 (superseded; stored runs keep it) wrote the other findings one object each. eks-soc2/run@2 (superseded) has one object per finding: written by --format json --expand-passing and by earlier versions. eks-soc2/run@1 marks a run stored before warnings existed, read back in the run@2 shape (no warnings: its recommended rules failed their control).' }),
+  resources: z.array(runResource).optional().meta({ description: 'run@4/run@5: every resource a finding names, once (with the file and line it was read from); passed[].resources and findings[].resources index into it. run@3: the resources passing findings name.' }),
   runId: str.optional(),
   tool: z.object({ name: z.literal('eks-soc2'), version: str }),
   catalogVersion: str,
@@ -250,15 +257,21 @@ export function snapshotProblem(value: unknown): string | undefined {
 }
 
 /**
- * Which shape `findings` has, by report schema: groups (`resources`) in run@4, one object per finding
- * (`resource`) before. zod has no conditional, so it is added to the generated JSON Schema.
+ * Which shape `findings` has, by report schema: groups (`resources`) in run@4/run@5, one object per
+ * finding (`resource`) before; index lists hold runs (negative entries) only in run@5. zod has no conditional, so it is added to the generated JSON Schema.
  */
 const findingsItems = (required: string) => ({ properties: { controls: { items: { properties: { findings: { items: { required: [required] } } } } } } });
+const nonNegative = { items: { minimum: 0 } };
+const listsOf = { items: { properties: { resources: nonNegative, system: nonNegative } } };
 const FINDINGS_BY_SCHEMA = {
   allOf: [{
-    if: { properties: { schema: { const: 'eks-soc2/run@4' } }, required: ['schema'] },
+    if: { properties: { schema: { enum: ['eks-soc2/run@4', 'eks-soc2/run@5'] } }, required: ['schema'] },
     then: findingsItems('resources'),
     else: findingsItems('resource'),
+  }, {
+    // Runs (negative entries) only in run@5's index lists.
+    if: { properties: { schema: { const: 'eks-soc2/run@5' } }, required: ['schema'] },
+    else: { properties: { controls: { items: { properties: { findings: listsOf, passed: listsOf } } } } },
   }],
 };
 

@@ -4,21 +4,21 @@ import { eachFinding, findingTotal, toWire } from '../model/index.js';
 export interface JsonOptions {
   /**
    * Write every finding as one object, passes included, in the superseded `run@2` shape (no resource
-   * table), for consumers that want it. The default is the compact `run@4` wire form.
+   * table), for consumers that want it. The default is the compact `run@5` wire form.
    */
   expandPassing?: boolean;
 }
 
 /**
- * The JSON report: the RunResult in its wire form (schema `eks-soc2/run@4`, see
+ * The JSON report: the RunResult in its wire form (schema `eks-soc2/run@5`, see
  * schemas/report.schema.json and docs/reports.md): passing findings as resource indices per rule and
- * message, the other findings as groups of identical findings by resource index (`toWire`). A stored
- * run@1/run@2/run@3 result is written in its own shape and keeps its `schema`. With `expandPassing` a
- * run@3/run@4 result is written in the run@2 shape, every finding as one object. Written control by
+ * message, the other findings as groups of identical findings by resource index, index lists with
+ * runs (`toWire`). A stored run@1 … run@4 result is written in its own shape and keeps its `schema`.
+ * With `expandPassing` a run@3 … run@5 result is written in the run@2 shape, every finding as one object. Written control by
  * control, and large lists in batches, so that a large run is never held as one string.
  */
 export function renderJson(run: RunResult, write: (chunk: string) => void, opts: JsonOptions = {}): void {
-  const expand = opts.expandPassing === true && (run.schema === 'eks-soc2/run@3' || run.schema === 'eks-soc2/run@4');
+  const expand = opts.expandPassing === true && run.schema !== 'eks-soc2/run@1' && run.schema !== 'eks-soc2/run@2';
   const { controls, resources, ...head } = expand ? run : toWire(run);
   const headJson = JSON.stringify(expand ? { ...head, schema: 'eks-soc2/run@2' } : head, null, 2);
   write(headJson.slice(0, -2));

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeBody, decodeBodySync, encodeJsonBody } from './body.js';
 import type { ClusterIdentity, FirstSeenLookup, RunResult, Snapshot, Status } from '../model/index.js';
-import { normaliseRunResult, toWire, vulnerabilitySightings } from '../model/index.js';
+import { isGroupedSchema, normaliseRunResult, toWire, vulnerabilitySightings } from '../model/index.js';
 import { readFirstSeen, writeFirstSeen } from './first-seen.js';
 import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
 import { StoreError } from './errors.js';
@@ -141,7 +141,7 @@ export class EvidenceStore {
       while (usedIds.has(runId)) runId = newRunId(storedAtDate);
       usedIds.add(runId);
       const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
-      // The stored result is the run@4 wire form (findings grouped by resource index), as the JSON report.
+      // The stored result is the run@5 wire form (findings grouped by resource index, index lists with runs), as the JSON report.
       const result = canonicalBytes(toWire(stored));
       const key = clusterKey(identity);
       const at = isoTime(atOpt ?? run.finishedAt);
@@ -302,8 +302,8 @@ export class EvidenceStore {
     if (!raw || sha256Digest(raw) !== str(rows[0]!.result_digest)) {
       throw new StoreError('corrupt', `the stored result of run ${runId} in ${this.label} is damaged or was altered (digest mismatch)`, 'run `eks-soc2 verify` for the full picture');
     }
-    // Runs stored before warnings existed (run@1) get the run@2 shape in memory, a run@4 result's finding
-    // groups become Finding objects; the stored text and its digest are untouched (verify hashes what
+    // Runs stored before warnings existed (run@1) get the run@2 shape in memory, a run@4/run@5 result's
+    // finding groups become Finding objects (run@5's index lists decoded); the stored text and its digest are untouched (verify hashes what
     // is stored, never this object).
     return normaliseRunResult(JSON.parse(raw.toString('utf8')) as RunResult);
   }
@@ -529,9 +529,9 @@ export class EvidenceStore {
       problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its result (controls, findings) was edited after it was stored` });
       return;
     }
-    // A run@4 result's finding groups are expanded (the rows were made from the findings); run@1 stays as stored.
+    // A run@4/run@5 result's finding groups are expanded (the rows were made from the findings); run@1 stays as stored.
     const parsed = JSON.parse(raw.toString('utf8')) as RunResult;
-    const result = parsed.schema === 'eks-soc2/run@4' ? normaliseRunResult(parsed) : parsed;
+    const result = isGroupedSchema(parsed.schema) ? normaliseRunResult(parsed) : parsed;
     const expected = controlRows(result, runId, key, record.at);
     const byId = new Map(pre.controls.map((r) => [str(r.control_id), r]));
     const changed: string[] = [];

@@ -1,4 +1,4 @@
-// The compact form of passing evidence (since report schema run@3; run@4 adds finding groups, see
+// The compact form of passing evidence (since report schema run@3; run@4 adds finding groups, run@5 index runs, see
 // wire.test.ts): the engine keeps passes as resource indices, the JSON report writes them so and
 // validates against the published schema, and --expand-passing gives the one-object-per-finding shape
 // (run@2) with the same findings.
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ControlDefinition, ControlResult, Finding, K8sObject, RunResult } from '../../src/model/index.js';
-import { defaultConfig, eachFinding, expandRun, findingTotal, fromWire, passingSample, systemFindingTotal } from '../../src/model/index.js';
+import { decodeIndexList, defaultConfig, eachFinding, expandRun, findingTotal, fromWire, passingSample, systemFindingTotal } from '../../src/model/index.js';
 import { jsonSchemas } from '../../src/model/schema.js';
 import { evaluate } from '../../src/engine/index.js';
 import { catalog } from '../../src/catalog/index.js';
@@ -51,7 +51,7 @@ describe('engine: passing findings are indices, not objects', () => {
   it('pass() adds the resource index to a (rule, message) group: no pass Finding, one table entry per resource', () => {
     const run = probeRun();
     const c = run.controls[0]!;
-    expect(run.schema).toBe('eks-soc2/run@4');
+    expect(run.schema).toBe('eks-soc2/run@5');
     expect(c.findings.map((f) => [f.rule, f.status, f.resource.name])).toEqual([['c', 'fail', 'bad']]);
     expect(run.resources!.map((r) => `${r.namespace}/${r.name}`)).toEqual(['shop/good', 'shop/bad', 'shop/other', 'kube-system/coredns']);
     expect(c.passed).toEqual([
@@ -93,21 +93,21 @@ describe('engine: passing findings are indices, not objects', () => {
   });
 });
 
-describe('JSON report run@4 and --expand-passing (run@2 shape)', () => {
-  it('run@4 of the demo validates against the published report schema', () => {
+describe('JSON report run@5 and --expand-passing (run@2 shape)', () => {
+  it('run@5 of the demo validates against the published report schema', () => {
     const run = demoRun();
     const parsed = JSON.parse(json(run)) as RunResult;
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
     const validate = ajv.compile(jsonSchemas().report as object);
     expect(validate(parsed), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-    expect(parsed.schema).toBe('eks-soc2/run@4');
+    expect(parsed.schema).toBe('eks-soc2/run@5');
     expect(parsed.resources!.length).toBeGreaterThan(10);
     expect(parsed.controls.some((c) => (c.passed ?? []).length > 0)).toBe(true);
     // No passing finding is written as an object.
     for (const c of parsed.controls) for (const f of c.findings) if (f.status === 'pass' || f.status === 'not-applicable') expect(f.details ?? f.severity).toBeDefined();
-    // Every index points into the table.
-    for (const c of parsed.controls) for (const g of c.passed ?? []) for (const i of [...g.resources, ...(g.system ?? [])]) expect(parsed.resources![i]).toBeDefined();
+    // Every index points into the table (run@5 lists are decoded first: they hold runs).
+    for (const c of parsed.controls) for (const g of c.passed ?? []) for (const i of [...decodeIndexList(g.resources, 'r'), ...decodeIndexList(g.system ?? [], 's')]) expect(parsed.resources![i]).toBeDefined();
   });
 
   it('--expand-passing writes run@2: one object per finding, the same findings, counts and verdicts; it validates too', () => {

@@ -1,10 +1,11 @@
-// The run@4 wire form (src/model/wire.ts): findings that are not passes are written as groups of
-// identical findings by resource index, and read back as the same Finding objects.
+// The run@5 wire form (src/model/wire.ts): findings that are not passes are written as groups of
+// identical findings by resource index, every index list with runs of consecutive indices, and read
+// back as the same Finding objects (run@4: the same without runs).
 import { describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ControlResult, Finding, K8sObject, RunResource, RunResult } from '../../src/model/index.js';
-import { defaultConfig, eachFinding, expandRun, fromWire, toWire } from '../../src/model/index.js';
+import { decodeIndexList, defaultConfig, eachFinding, encodeIndexList, expandRun, fromWire, toWire } from '../../src/model/index.js';
 import type { FindingGroup, WireRunResult } from '../../src/model/index.js';
 import { jsonSchemas } from '../../src/model/schema.js';
 import { evaluate } from '../../src/engine/index.js';
@@ -30,7 +31,7 @@ function groupedOrder(findings: readonly Finding[]): Finding[] {
   return [...groups.values()].flatMap((g) => [...g.counted, ...g.system]);
 }
 
-/** A bare run@4 of one control whose findings are given (no engine), with a resource table. */
+/** A bare run@5 of one control whose findings are given (no engine), with a resource table. */
 function syntheticRun(findings: Finding[], resources: RunResource[] = []): RunResult {
   const run = demoRun();
   const c: ControlResult = { ...run.controls[0]!, findings, passed: [] };
@@ -81,7 +82,8 @@ describe('toWire / fromWire', () => {
     const wire = toWire(syntheticRun(findings)) as WireRunResult;
     const g = wire.controls[0]!.findings;
     expect(g).toHaveLength(1);
-    expect(g[0]).toEqual({ rule: 'r', status: 'fail', severity: 'high', message: 'bad', resources: [0, 1, 2, 3], system: [4] });
+    // 0, 1, 2, 3 is written as a run: 0 and the three that follow.
+    expect(g[0]).toEqual({ rule: 'r', status: 'fail', severity: 'high', message: 'bad', resources: [0, -3], system: [4] });
     expect(wire.resources!.map((r) => r.name)).toEqual([...names, 'coredns']);
     expect(roundTrip(syntheticRun(findings)).controls[0]!.findings).toEqual(findings);
   });
@@ -107,7 +109,7 @@ describe('toWire / fromWire', () => {
     ];
     const wire = toWire(syntheticRun(findings, table)) as WireRunResult;
     expect(wire.controls[0]!.findings).toHaveLength(1);
-    expect(wire.controls[0]!.findings[0]!.resources).toEqual([0, 1, 2, 3]);
+    expect(wire.controls[0]!.findings[0]!.resources).toEqual([0, -3]);
     expect(wire.resources).toEqual([
       table[0], { ...pod('x'), source: { file: 'b.yaml', line: 7 } }, pod('x'), { ...pod('y'), source: { file: 'c.yaml', line: 3 } },
     ]);
@@ -123,23 +125,34 @@ describe('toWire / fromWire', () => {
   });
 });
 
-describe('JSON report run@4', () => {
-  it('validates against the report schema; its findings are groups; the in-memory shape under run@4 does not validate', () => {
+describe('JSON report run@5', () => {
+  it('validates against the report schema; its findings are groups; the in-memory shape under run@5 does not validate', () => {
     const run = demoRun();
     const parsed = JSON.parse(json(run)) as WireRunResult;
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
     const validate = ajv.compile(jsonSchemas().report as object);
     expect(validate(parsed), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-    expect(parsed.schema).toBe('eks-soc2/run@4');
+    expect(parsed.schema).toBe('eks-soc2/run@5');
     expect(parsed.controls.flatMap((c) => c.findings).every((g) => Array.isArray(g.resources))).toBe(true);
-    for (const c of parsed.controls) for (const g of c.findings) for (const i of [...g.resources, ...(g.system ?? [])]) expect(parsed.resources![i]).toBeDefined();
+    let runs = 0;
+    for (const c of parsed.controls) {
+      for (const g of [...c.findings, ...(c.passed ?? [])]) {
+        runs += [...g.resources, ...(g.system ?? [])].filter((v) => v < 0).length;
+        for (const i of [...decodeIndexList(g.resources, 'r'), ...decodeIndexList(g.system ?? [], 's')]) expect(parsed.resources![i]).toBeDefined();
+      }
+    }
+    expect(runs).toBeGreaterThan(0); // the demo has lists with runs
     expect(validate({ ...parsed, controls: run.controls })).toBe(false);
+    // Runs (negative entries) are run@5's: the same lists under run@4 do not validate; a run@4 list of indices does.
+    expect(validate({ ...parsed, schema: 'eks-soc2/run@4' })).toBe(false);
+    const asRun4 = JSON.parse(JSON.stringify(toWire({ ...run, schema: 'eks-soc2/run@4' }))) as WireRunResult;
+    expect(validate(asRun4), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     // The report is the wire form, byte for byte what toWire gives.
     expect(parsed).toEqual(JSON.parse(JSON.stringify(toWire(run))));
   });
 
-  it('--expand-passing equals the run@4 report read back and expanded (every finding one object)', () => {
+  it('--expand-passing equals the run@5 report read back and expanded (every finding one object)', () => {
     const run = demoRun();
     const expanded = JSON.parse(json(run, true)) as RunResult;
     const back = fromWire(JSON.parse(json(run)) as WireRunResult);
@@ -153,6 +166,66 @@ describe('JSON report run@4', () => {
       const n = run.controls[i]!.findings.length;
       expect(r.findings.slice(0, n)).toEqual(JSON.parse(JSON.stringify(groupedOrder(c.findings.slice(0, n)))));
       expect(r.findings.slice(n)).toEqual(c.findings.slice(n));
+    }
+  });
+});
+
+describe('index lists with runs (run@5)', () => {
+  it('writes a stretch of consecutive ascending indices as its first index and a negative count', () => {
+    expect(encodeIndexList([])).toEqual([]);
+    expect(encodeIndexList([7])).toEqual([7]);
+    expect(encodeIndexList([4, 5])).toEqual([4, 5]); // a run of one would save nothing
+    expect(encodeIndexList([4, 5, 6])).toEqual([4, -2]);
+    expect(encodeIndexList([0, 1, 2, 3, 4, 9, 12, 13])).toEqual([0, -4, 9, 12, 13]);
+    expect(encodeIndexList([5, 3, 4, 5, 9])).toEqual([5, 3, -2, 9]); // order kept; only ascending stretches shrink
+    expect(encodeIndexList([3, 2, 1, 1, 1])).toEqual([3, 2, 1, 1, 1]);
+    expect(decodeIndexList([0, -4, 9, 12, 13], 'x')).toEqual([0, 1, 2, 3, 4, 9, 12, 13]);
+    expect(decodeIndexList([5, 3, -2, 9], 'x')).toEqual([5, 3, 4, 5, 9]);
+  });
+
+  it('round-trips any list, is never longer, and each list has one encoding', () => {
+    let seed = 42;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    for (let t = 0; t < 500; t++) {
+      const n = Math.floor(rnd() * 60);
+      const list: number[] = [];
+      let v = Math.floor(rnd() * 5);
+      for (let i = 0; i < n; i++) {
+        const r = rnd();
+        v = r < 0.6 ? v + 1 : r < 0.8 ? v + 1 + Math.floor(rnd() * 4) : r < 0.9 ? Math.floor(rnd() * 100) : v;
+        list.push(v);
+      }
+      const enc = encodeIndexList(list);
+      expect(decodeIndexList(enc, 'x')).toEqual(list);
+      expect(enc.length).toBeLessThanOrEqual(list.length);
+      expect(encodeIndexList(decodeIndexList(enc, 'x'))).toEqual(enc);
+      expect(enc[0] === undefined || enc[0] >= 0).toBe(true);
+      for (let i = 1; i < enc.length; i++) expect(enc[i]! < 0 && enc[i - 1]! < 0).toBe(false);
+    }
+  });
+
+  it('a run that does not follow an index is an error naming the list, not a wrong index', () => {
+    expect(() => decodeIndexList([-2, 5], 'CC5-X/r: passed')).toThrow(/CC5-X\/r: passed: a run \(-2\) must follow an index/);
+    expect(() => decodeIndexList([1, -2, -2], 'l')).toThrow(/must follow an index/);
+    const wire = JSON.parse(JSON.stringify(toWire(demoRun()))) as WireRunResult;
+    const c = wire.controls.find((x) => x.passed?.length)!;
+    c.passed![0]!.resources = [-1];
+    expect(() => fromWire(wire)).toThrow(new RegExp(`${c.id}/${c.passed![0]!.rule}: passed: a run`));
+  });
+
+  it('a run@4 result (lists one index each) is read and written again as run@4, without runs', () => {
+    const run4 = { ...demoRun(), schema: 'eks-soc2/run@4' as const };
+    const wire = JSON.parse(JSON.stringify(toWire(run4))) as WireRunResult;
+    const lists = wire.controls.flatMap((c) => [...c.findings, ...(c.passed ?? [])]).flatMap((g) => [...g.resources, ...(g.system ?? [])]);
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every((v) => v >= 0)).toBe(true);
+    const back = fromWire(structuredClone(wire));
+    expect(JSON.parse(JSON.stringify(toWire(back)))).toEqual(wire);
+    // The same findings as the run@5 form of the same run.
+    const back5 = roundTrip(demoRun());
+    for (const [i, c] of back5.controls.entries()) {
+      expect(back.controls[i]!.findings).toEqual(c.findings);
+      expect(back.controls[i]!.passed).toEqual(c.passed);
     }
   });
 });
@@ -176,8 +249,14 @@ describe('report size', () => {
     const growth = (json(large).length - json(small).length) / 100;
     const allFindings = (run: RunResult) => run.controls.reduce((n, c) => n + [...eachFinding(run, c)].length, 0);
     const perPodAll = (allFindings(large) - allFindings(small)) / 100;
-    // Its table entry plus at most 6 bytes (an index and a comma, or a newline and indent) per finding, passes included.
-    expect(growth).toBeLessThanOrEqual(entry + 6 * perPodAll);
+    // run@5: identical pods are consecutive entries of the table, so each index list grows by a run's
+    // count, not by an index per finding: less than a byte per finding beyond the pod's table entry.
+    expect(growth).toBeLessThan(entry + perPodAll);
+    // run@4 wrote an index per finding (an index and a comma, or a newline and indent).
+    const run4 = (run: RunResult) => json({ ...run, schema: 'eks-soc2/run@4' }).length;
+    const growth4 = (run4(large) - run4(small)) / 100;
+    expect(growth4).toBeGreaterThan(entry + 3 * perPodAll);
+    expect(growth4).toBeLessThanOrEqual(entry + 6 * perPodAll);
     // A failing finding written as an object (run@3) would cost far more per pod.
     const findingObject = JSON.stringify(large.controls.flatMap((c) => c.findings)[0]).length;
     expect(growth).toBeLessThan(entry + findingObject);

@@ -40,7 +40,7 @@ describe.skipIf(!canRender && !process.env.CI)('the demo PDF on paper', () => {
     const r = await runCli(['scan', '--demo', '--no-store', '--format', 'pdf,json', '-o', dir]);
     expect(r.stderr).toContain('eks-soc2-report.pdf');
     pdf = join(dir, 'eks-soc2-report.pdf');
-    // The report's finding groups (run@4 wire form) read back as findings, as every loader does.
+    // The report's finding groups (run@5 wire form) read back as findings, as every loader does.
     demo = fromWire(JSON.parse(readFileSync(join(dir, 'eks-soc2-report.json'), 'utf8')) as RunResult);
     pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
   }, 120_000);

@@ -57,7 +57,7 @@ describe('warnings and rules not evaluated in every format', () => {
     addFormats.default(ajv);
     const validate = ajv.compile(jsonSchemas().report as object);
     expect(validate(run), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-    expect(run.schema).toBe('eks-soc2/run@4');
+    expect(run.schema).toBe('eks-soc2/run@5');
     expect(run.summary.findings.warn).toBe(1);
     expect(run.summary.controlsWithWarnings).toBe(1);
     const c = run.controls.find((x) => x.id === ID)!;

@@ -1,7 +1,7 @@
-// Stored runs of both shapes side by side: a run@4 result (passes as resource indices, the other
+// Stored runs of both shapes side by side: a run@5 result (passes as resource indices, the other
 // findings as groups) and the same run in the superseded run@2 shape (one object per finding). Both
-// load, diff (the shapes compare equal finding by finding) and verify; the run@4 one is the smaller
-// stored text. (A stored run@3 result: wire.test.ts.)
+// load, diff (the shapes compare equal finding by finding) and verify; the run@5 one is the smaller
+// stored text. (Stored run@3 and run@4 results: wire.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, RunResult } from '../../src/model/index.js';
 import { defaultConfig, eachFinding, expandRun } from '../../src/model/index.js';
@@ -17,7 +17,7 @@ const key = (f: Finding) => JSON.stringify([f.rule, f.status, f.severity, f.reso
 const all = (run: RunResult) => run.controls.flatMap((c) => [...eachFinding(run, c)].map((f) => `${c.id} ${key(f)}`)).sort();
 
 for (const { backend: b, skip } of backends('compact')) {
-  describe.skipIf(skip)(`stored run@4 and run@2 results (${b.name})`, () => {
+  describe.skipIf(skip)(`stored run@5 and run@2 results (${b.name})`, () => {
     let store: EvidenceStore;
     let ids: { compact: string; expanded: string };
     const snapshot = demoSnapshot('test', NOW);
@@ -37,7 +37,7 @@ for (const { backend: b, skip } of backends('compact')) {
       const c = await store.loadResult(ids.compact);
       expect(a.schema).toBe('eks-soc2/run@2');
       expect(a.resources).toBeUndefined();
-      expect(c.schema).toBe('eks-soc2/run@4');
+      expect(c.schema).toBe('eks-soc2/run@5');
       expect(c.resources!.length).toBeGreaterThan(0);
       expect(all(c)).toEqual(all(a));
       expect(all(c).length).toBeGreaterThan(100);
@@ -49,7 +49,7 @@ for (const { backend: b, skip } of backends('compact')) {
       expect(d.controls).toEqual([]);
     });
 
-    it('verifies, and the run@4 result is the smaller stored text', async () => {
+    it('verifies, and the run@5 result is the smaller stored text', async () => {
       expect((await store.verify()).ok).toBe(true);
       const rows = await store.driver.all('SELECT run_id, result FROM runs');
       const size = (id: string) => (rows.find((r) => r.run_id === id)!.result as Buffer).length;

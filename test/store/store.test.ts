@@ -68,7 +68,7 @@ for (const { backend: b, skip } of backends('store')) {
       expect(result.runId).toBe(runs[1]!.runId);
       expect(result.snapshotDigest).toBe(runs[1]!.snapshotDigest);
       expect(result.controls.find((c) => c.id === 'CC5-X-01')?.status).toBe('fail');
-      // The digest is of the stored wire form (run@4: finding groups); the loaded result is expanded.
+      // The digest is of the stored wire form (run@5: finding groups, index lists with runs); the loaded result is expanded.
       expect(sha256Digest(canonicalJson(toWire(result)))).toBe(runs[1]!.resultDigest);
 
       const snap = await store.loadSnapshot(runs[1]!.snapshotDigest);

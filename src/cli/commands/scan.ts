@@ -99,7 +99,7 @@ export function registerScan(program: Command): void {
     .option('--no-fail-on-warn', 'warnings never change the exit code, whatever the configuration says (the default)')
     .option('--chromium <path>', 'Chromium executable for --format pdf (default: CHROMIUM_PATH, then /usr/bin/chromium)')
     .option('--junit-per-finding', 'JUnit: one test case per finding as well as one per control')
-    .option('--expand-passing', 'JSON: every finding as one object, passes included (the superseded run@2 shape); default: resources once, findings by resource index, passes per rule and message, the others in groups (run@4)')
+    .option('--expand-passing', 'JSON: every finding as one object, passes included (the superseded run@2 shape); default: resources once, findings by resource index, passes per rule and message, the others in groups, index lists with runs (run@5)')
     .option('--max-size <chars>', 'markdown, markdown-summary: at most this many characters (markdown-summary: 65000), failing controls first, then a line saying what was left out')
     .option('--report-url <url>', 'markdown, markdown-summary: link to the full report in the line that says what was left out')
     .option('--details', 'list every finding, passing ones included (default when 3 controls or fewer are selected)')
