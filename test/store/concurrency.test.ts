@@ -64,5 +64,86 @@ for (const { backend: b, skip } of backends('concurrency')) {
       await expect(opened().driver.read(async () => opened().clusters())).rejects.toThrow(/nested transaction/);
       expect(await opened().clusters()).toHaveLength(1);
     });
+
+    // A statement outside any transaction (the dashboard's statusesOfRuns / controlRows call
+    // driver.all directly) must wait for the transaction open on the connection: on SQLite it used
+    // to run at once, inside that transaction, and read its uncommitted rows.
+    const META = 'SELECT digest FROM control_meta ORDER BY digest';
+    /** A write transaction that inserts a row, says so, then waits for `gate` (and throws when told). */
+    function heldWrite(log: string[], opts: { fail: boolean }) {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      let inserted!: () => void;
+      const insertedP = new Promise<void>((r) => { inserted = r; });
+      const done = opened().driver.write(['test:queue'], async (tx) => {
+        await tx.run('INSERT INTO control_meta (digest, control_id, meta) VALUES (?, ?, ?)', ['sha256:uncommitted', 'CC5-IAM-03', '{}']);
+        log.push('tx:inserted');
+        inserted();
+        await gate;
+        log.push('tx:end');
+        if (opts.fail) throw new Error('rolled back on purpose');
+        return 'committed';
+      });
+      return { done, inserted: insertedP, release };
+    }
+    /** Let every ready callback and I/O turn run, so a statement that did not wait would have answered. */
+    const settle = () => new Promise<void>((r) => setImmediate(r));
+
+    it('a statement outside a transaction waits for the open write transaction to commit, and never reads its uncommitted rows', async () => {
+      const log: string[] = [];
+      const w = heldWrite(log, { fail: false });
+      await w.inserted;
+      const read = opened().driver.all(META).then((rows) => { log.push('read'); return rows.map((r) => String(r.digest)); });
+      await settle();
+      log.push('release');
+      w.release();
+      await expect(w.done).resolves.toBe('committed');
+      const seen = await read;
+      expect(log).toEqual(['tx:inserted', 'release', 'tx:end', 'read']);
+      // Read after the commit: the row is there, committed.
+      expect(seen).toEqual(['sha256:uncommitted']);
+    });
+
+    it('a statement outside a transaction that rolls back waits for it and sees nothing of it', async () => {
+      const log: string[] = [];
+      const w = heldWrite(log, { fail: true });
+      await w.inserted;
+      const read = opened().driver.all(META).then((rows) => { log.push('read'); return rows.map((r) => String(r.digest)); });
+      const changed = opened().driver.run(`UPDATE control_meta SET meta = '{"edited":true}'`).then((n) => { log.push('update'); return n; });
+      await settle();
+      log.push('release');
+      w.release();
+      await expect(w.done).rejects.toThrow(/rolled back on purpose/);
+      expect(await read).toEqual([]);
+      // The UPDATE ran after the rollback, outside it: it changed no row (the row never existed).
+      expect(await changed).toBe(0);
+      expect(log).toEqual(['tx:inserted', 'release', 'tx:end', 'read', 'update']);
+      expect(await opened().driver.all(META)).toEqual([]);
+    });
+
+    // PostgreSQL's insertMany outside a transaction is not queued yet (no caller does that today).
+    it.skipIf(b.name !== 'sqlite')('rows inserted outside a transaction wait for the open one and are not rolled back with it', async () => {
+      const log: string[] = [];
+      const w = heldWrite(log, { fail: true });
+      await w.inserted;
+      const inserted = opened().driver.insertMany('control_meta', ['digest', 'control_id', 'meta'], [['sha256:outside', 'CC5-IAM-03', '{}']])
+        .then(() => { log.push('insertMany'); });
+      await settle();
+      log.push('release');
+      w.release();
+      await expect(w.done).rejects.toThrow(/rolled back on purpose/);
+      await inserted;
+      expect(log).toEqual(['tx:inserted', 'release', 'tx:end', 'insertMany']);
+      expect((await opened().driver.all(META)).map((r) => String(r.digest))).toEqual(['sha256:outside']);
+    });
+
+    it('a statement on the driver from inside the transaction\'s own callback runs at once and sees its rows', async () => {
+      const seen = await opened().driver.write(['test:queue'], async (tx) => {
+        await tx.run('INSERT INTO control_meta (digest, control_id, meta) VALUES (?, ?, ?)', ['sha256:own', 'CC5-IAM-03', '{}']);
+        // The driver itself, not `tx`: the queue knows this caller is inside the transaction.
+        return (await opened().driver.all(META)).map((r) => String(r.digest));
+      });
+      expect(seen).toEqual(['sha256:own']);
+    });
   });
 }
