@@ -154,6 +154,12 @@ class PgDriver extends PgConn implements SqlDriver {
     return this.queue.inside ? super.run(sql, params) : this.queue.run(() => super.run(sql, params));
   }
 
+  override insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflictDoNothing?: string): Promise<void> {
+    return this.queue.inside
+      ? super.insertMany(table, columns, rows, onConflictDoNothing)
+      : this.queue.run(() => super.insertMany(table, columns, rows, onConflictDoNothing));
+  }
+
   private async txNow<T>(begin: string, lockKeys: readonly string[], fn: (tx: SqlConn) => Promise<T>): Promise<T> {
     if (this.broken) throw postgresError(this.label, this.broken);
     await this.run(begin);

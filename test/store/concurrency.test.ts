@@ -121,8 +121,7 @@ for (const { backend: b, skip } of backends('concurrency')) {
       expect(await opened().driver.all(META)).toEqual([]);
     });
 
-    // PostgreSQL's insertMany outside a transaction is not queued yet (no caller does that today).
-    it.skipIf(b.name !== 'sqlite')('rows inserted outside a transaction wait for the open one and are not rolled back with it', async () => {
+    it('rows inserted outside a transaction wait for the open one and are not rolled back with it', async () => {
       const log: string[] = [];
       const w = heldWrite(log, { fail: true });
       await w.inserted;
