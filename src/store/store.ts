@@ -15,7 +15,7 @@ import type {
   VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
-import { PERIOD_ROW_COLUMNS, controlRows as readControlRows, periodRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
+import { PERIOD_ROW_COLUMNS, controlMetaOf, controlRows as readControlRows, periodRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
 import { SCHEMA_VERSION, selectList } from './schema.js';
 
 export interface AppendOptions {
@@ -334,16 +334,16 @@ export class EvidenceStore {
   async periodData(key: string, from: string, to: string): Promise<PeriodData> {
     return this.driver.read(async (tx) => {
       const runs = await tx.all('SELECT run_id, at, stored_at, snapshot_digest FROM runs WHERE cluster_key = ? AND at >= ? AND at <= ? ORDER BY at, seq', [key, from, to]);
-      const rows = await tx.all(`SELECT ${this.cols('control_results', PERIOD_ROW_COLUMNS)}
+      const raw = await tx.all(`SELECT ${this.cols('control_results', PERIOD_ROW_COLUMNS)}
         FROM control_results WHERE cluster_key = ? AND at >= ? AND at <= ?`, [key, from, to]);
-      const metaRows = await tx.all(`SELECT digest, meta FROM control_meta WHERE digest IN
-        (SELECT DISTINCT meta_digest FROM control_results WHERE cluster_key = ? AND at >= ? AND at <= ?)`, [key, from, to]);
-      const meta: Record<string, ControlMeta> = {};
-      for (const m of metaRows) meta[str(m.digest)] = JSON.parse(str(m.meta)) as ControlMeta;
+      const rows = periodRows(raw);
+      // The metadata the rows point to, by the digests just read (a second scan of the rows in SQL cost as much as reading them).
+      const digests = new Set<string>();
+      for (const r of rows) digests.add(r.meta);
       return {
         runs: runs.map((r) => ({ runId: str(r.run_id), at: str(r.at), storedAt: str(r.stored_at), snapshotDigest: str(r.snapshot_digest) })),
-        rows: periodRows(rows),
-        meta,
+        rows,
+        meta: await controlMetaOf(tx, [...digests]),
       };
     });
   }
