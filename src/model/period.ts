@@ -159,6 +159,12 @@ export interface PeriodVerification {
   /** The store, as it names itself (`SQLite store /path/x.db`). */
   store: string;
   checkedAt: string;
+  /**
+   * What was checked: `rows` (the default for period reports) — hash chains, records and the
+   * per-control rows the report is computed from; `full` — every stored result and snapshot too.
+   * Absent in reports made before the distinction (they were `full`).
+   */
+  depth?: 'full' | 'rows';
   runsChecked: number;
   clusters: { key: string; ok: boolean; runs: number; head?: { seq: number; hash: string; runId: string }; anchor?: { seq: number; hash: string } }[];
   /** The first problems found (at most 20); `problemCount` says how many there were. */

@@ -11,6 +11,8 @@ import type { PeriodResult, PeriodVerification } from '../model/index.js';
  */
 export interface ChainCheck {
   ok: boolean;
+  /** What was checked (`EvidenceStore.verify`'s depth). */
+  depth?: 'full' | 'rows';
   runsChecked: number;
   clusters: { key: string; runs: number; ok: boolean; head?: { seq: number; hash: string; runId: string }; anchor?: { seq: number; hash: string } }[];
   problems: { kind: string; clusterKey?: string; runId?: string; message: string }[];
@@ -19,21 +21,24 @@ export interface ChainCheck {
 /** What a period report needs of a store: its label and its chain check. */
 export interface VerifiableStore {
   readonly label: string;
-  verify(opts: { clusterKeys: readonly string[] }): Promise<ChainCheck>;
+  verify(opts: { clusterKeys: readonly string[]; depth?: 'full' | 'rows' }): Promise<ChainCheck>;
 }
 
 const MAX_PROBLEMS = 20;
 
 /**
  * Verify the hash chains of the given clusters (each chain as a whole: a chain can only be checked
- * from its anchor to its head, whatever window the report covers).
+ * from its anchor to its head, whatever window the report covers). By default in `rows` depth: the
+ * chains, the records and the per-control rows a period report is computed from, against the rows
+ * digest each record commits to (stored results are re-read only for runs whose record has none);
+ * `full` re-reads every stored result and snapshot as `eks-soc2 verify` does.
  */
-export async function verifyPeriodEvidence(store: VerifiableStore, clusterKeys: readonly string[], now: Date): Promise<PeriodVerification> {
-  const v: PeriodVerification = { ok: true, store: store.label, checkedAt: now.toISOString(), runsChecked: 0, clusters: [], problems: [], problemCount: 0 };
+export async function verifyPeriodEvidence(store: VerifiableStore, clusterKeys: readonly string[], now: Date, depth: 'full' | 'rows' = 'rows'): Promise<PeriodVerification> {
+  const v: PeriodVerification = { ok: true, store: store.label, checkedAt: now.toISOString(), depth, runsChecked: 0, clusters: [], problems: [], problemCount: 0 };
   const keys = [...new Set(clusterKeys)];
   // One pass over all the clusters: the store's storage integrity check runs once, not per cluster.
   if (keys.length) {
-    const r = await store.verify({ clusterKeys: keys });
+    const r = await store.verify({ clusterKeys: keys, depth });
     v.ok = r.ok;
     v.runsChecked = r.runsChecked;
     for (const c of r.clusters) {
@@ -68,8 +73,11 @@ export function verificationText(p: Pick<PeriodResult, 'verification'>): Verific
   const heads = v.clusters.map((c) => `${c.key}: ${c.runs} run(s), ${c.ok ? 'chain intact' : 'CHAIN BROKEN'}${c.head ? `, head #${c.head.seq} ${c.head.hash} (run ${c.head.runId})` : ''}${c.anchor ? `, from prune checkpoint #${c.anchor.seq}` : ''}`);
   const problems = v.problems.map((x) => `${x.kind}: ${x.message}`);
   if (v.problemCount > v.problems.length) problems.push(`… ${v.problemCount - v.problems.length} more (run \`eks-soc2 verify\`)`);
+  const checked = `${v.store}, checked ${v.checkedAt.replace('T', ' ').slice(0, 19)} UTC`;
   const headline = v.ok
-    ? `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) in ${v.clusters.length} cluster(s) recomputes (${v.store}, checked ${v.checkedAt.replace('T', ' ').slice(0, 19)} UTC).`
+    ? v.depth === 'rows'
+      ? `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) in ${v.clusters.length} cluster(s) recomputes, and so do the per-control rows this report is computed from (${checked}). \`eks-soc2 verify\` also re-reads every stored result and snapshot.`
+      : `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) in ${v.clusters.length} cluster(s) recomputes (${checked}).`
     : `EVIDENCE NOT VERIFIED: the evidence store's hash chain does not verify (${v.problemCount} problem(s) in ${v.store}); stored runs were edited, deleted or reordered, and the figures in this report cannot be trusted. Run \`eks-soc2 verify\` for the details.`;
   return { ok: v.ok, headline, heads, problems };
 }

@@ -55,6 +55,8 @@ export function isoTime(t: string | Date): string {
 
 export function buildRecord(run: RunResult, f: {
   runId: string; clusterKey: string; seq: number; prevHash: string; at: string; storedAt: string; snapshotDigest: string; resultDigest: string;
+  /** The digest of the run's per-control rows (`rowsDigestOf`); recorded for every result but run@1's. */
+  rowsDigest: string;
 }): RunRecord {
   const s = run.summary;
   return {
@@ -74,6 +76,7 @@ export function buildRecord(run: RunResult, f: {
     sources: { kubernetes: run.sources.kubernetes, aws: run.sources.aws },
     snapshotDigest: f.snapshotDigest,
     resultDigest: f.resultDigest,
+    ...(isRun1(run) ? {} : { rowsDigest: f.rowsDigest }),
     score: s.score,
     controls: { ...s.controls },
     // run@1 results (no warnings) keep the record shape they had; run@2 records add the warnings.
@@ -137,6 +140,32 @@ export function controlRows(run: RunResult, runId: string, key: string, at: stri
     ];
   });
   return { rows, meta };
+}
+
+/** Columns of `control_results` that hold integers (the others hold text or NULL). */
+const INTEGER_CONTROL_COLUMNS: ReadonlySet<string> = new Set(['ordinal', 'n_pass', 'n_fail', 'n_manual', 'n_waived', 'n_na', 'n_error', 'n_warn']);
+
+/**
+ * The digest a run-record@3 records of the run's per-control rows: sha256 of the canonical JSON of
+ * the rows (CONTROL_COLUMNS values), in control order — as `controlRows` makes them.
+ */
+export function rowsDigestOf(rows: readonly (readonly SqlValue[])[]): string {
+  return sha256Digest(canonicalJson(rows));
+}
+
+/**
+ * Stored `control_results` rows back as the values `controlRows` made (integers as numbers, text as
+ * strings, NULL as null), in control order, for `rowsDigestOf`.
+ */
+export function storedControlValues(rows: readonly Record<string, unknown>[]): SqlValue[][] {
+  const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+  return rows
+    .map((r) => CONTROL_COLUMNS.map((c): SqlValue => {
+      const v = r[c];
+      if (v === null || v === undefined) return null;
+      return INTEGER_CONTROL_COLUMNS.has(c) ? num(v) : String(v);
+    }))
+    .sort((a, b) => (a[2] as number) - (b[2] as number));
 }
 
 /** A result of the report schema before warnings (run@1): stored as it was, with no warning columns. */

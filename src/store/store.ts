@@ -6,13 +6,14 @@ import { readFirstSeen, writeFirstSeen } from './first-seen.js';
 import { canonicalBytes, canonicalJson, normaliseDigest, sha256Digest } from './canonical.js';
 import { StoreError } from './errors.js';
 import {
-  CONTROL_COLUMNS, RUN_COLUMNS, RUN_ID_PATTERN, buildRecord, clusterKey, controlRows, isoTime, newRunId, runColumns, sameValue,
+  CONTROL_COLUMNS, RUN_COLUMNS, RUN_ID_PATTERN, buildRecord, clusterKey, controlRows, isoTime, newRunId, rowsDigestOf, runColumns, sameValue,
+  storedControlValues,
 } from './records.js';
 import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.js';
 import { bytes, num, optStr, str } from './sql.js';
 import type {
   CheckpointRecord, ClusterInfo, ControlMeta, PeriodData, PruneReport, RunInfo, RunRecord, StoredRun, VerifyCluster,
-  VerifyProblem, VerifyReport,
+  VerifyDepth, VerifyProblem, VerifyReport,
 } from './types.js';
 import { CHECKPOINT_SCHEMA, GENESIS_HASH } from './types.js';
 import { PERIOD_ROW_COLUMNS, controlMetaOf, controlRows as readControlRows, periodRows, statusesOfRuns as readStatusesOfRuns } from './queries.js';
@@ -34,6 +35,16 @@ export interface RunFilter {
   to?: string;
   /** Newest N runs (still returned oldest first). */
   last?: number;
+}
+
+/** The rows digest a stored record text commits to, when it is readable and has one. */
+function recordRowsDigest(recordText: string): string | undefined {
+  try {
+    const d = (JSON.parse(recordText) as Partial<RunRecord>).rowsDigest;
+    return typeof d === 'string' ? d : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs whose stored results and per-control rows `verify` reads per statement. */
@@ -145,9 +156,10 @@ export class EvidenceStore {
       const result = canonicalBytes(toWire(stored));
       const key = clusterKey(identity);
       const at = isoTime(atOpt ?? run.finishedAt);
+      const control = controlRows(stored, runId, key, at);
       return {
         run, runId, identity, key, at, storedAt: isoTime(storedAtDate), stored, resultDigest: result.digest, resultBody: gzipSync(result.bytes),
-        control: controlRows(stored, runId, key, at),
+        control, rowsDigest: rowsDigestOf(control.rows),
       };
     });
     const keys = [...new Set(prepared.map((p) => p.key))];
@@ -176,7 +188,7 @@ export class EvidenceStore {
         const h = heads.get(p.key)!;
         const seq = h.seq + 1;
         const prevHash = h.hash;
-        const record = buildRecord(p.stored, { runId: p.runId, clusterKey: p.key, seq, prevHash, at: p.at, storedAt: p.storedAt, snapshotDigest: snap.digest, resultDigest: p.resultDigest });
+        const record = buildRecord(p.stored, { runId: p.runId, clusterKey: p.key, seq, prevHash, at: p.at, storedAt: p.storedAt, snapshotDigest: snap.digest, resultDigest: p.resultDigest, rowsDigest: p.rowsDigest });
         const recordText = canonicalJson(record);
         const hash = sha256Digest(recordText);
         runRows.push([...runColumns(record, recordText, hash), p.resultBody]);
@@ -354,7 +366,8 @@ export class EvidenceStore {
    * Recompute every cluster's hash chain, every record, result and snapshot digest, and the rows
    * derived from them. Reports edited, deleted and reordered runs by id. Reads a consistent state.
    */
-  async verify(opts: { clusterKey?: string; clusterKeys?: readonly string[]; expectHead?: string } = {}): Promise<VerifyReport> {
+  async verify(opts: { clusterKey?: string; clusterKeys?: readonly string[]; expectHead?: string; depth?: VerifyDepth } = {}): Promise<VerifyReport> {
+    const depth: VerifyDepth = opts.depth ?? 'full';
     // The clusters to check: one (`clusterKey`), several in one pass (`clusterKeys`: the storage
     // integrity check runs once for them all), or every cluster (then runs outside any chain too).
     const wanted = opts.clusterKeys ? new Set(opts.clusterKeys) : opts.clusterKey !== undefined ? new Set([opts.clusterKey]) : undefined;
@@ -391,11 +404,17 @@ export class EvidenceStore {
         let prevRunId: string | undefined;
         let lastHash: string | undefined;
         let stored: Map<string, { result?: unknown; controls: Row[] }> = new Map();
+        // In `rows` depth a run whose record commits to its rows (rowsDigest) is checked by them; its
+        // stored result is read only in `full` depth, or when its record has no rows digest.
+        const commitsRows = runRows.map((r) => depth === 'rows' && recordRowsDigest(str(r.record)) !== undefined);
         for (let i = 0; i < runRows.length; i++) {
           const row = runRows[i]!;
           const runId = str(row.run_id);
           // Each run's stored result and per-control rows, read VERIFY_CHUNK runs at a time (by run id, as one run's would be).
-          if (i % VERIFY_CHUNK === 0) stored = await this.verifyRows(tx, runRows.slice(i, i + VERIFY_CHUNK).map((r) => str(r.run_id)));
+          if (i % VERIFY_CHUNK === 0) {
+            const chunk = runRows.slice(i, i + VERIFY_CHUNK).map((r) => str(r.run_id));
+            stored = await this.verifyRows(tx, chunk, chunk.filter((_id, j) => !commitsRows[i + j]));
+          }
           const seq = num(row.seq);
           const hash = recomputed[i]!;
           runsChecked++;
@@ -434,10 +453,14 @@ export class EvidenceStore {
             } else if (seq !== prevSeq + 1 && record.seq === seq) {
               problems.push({ kind: 'reordered', clusterKey: key, runId, seq, message: `run ${runId} has position #${seq} after #${prevSeq}: sequence numbers were changed` });
             }
-            const users = snapshotUsers.get(record.snapshotDigest);
-            if (users) users.push(runId);
-            else snapshotUsers.set(record.snapshotDigest, [runId]);
-            await this.verifyResult(key, runId, seq, record, problems, metaDigests, stored.get(runId) ?? { controls: [] });
+            if (depth === 'full') {
+              const users = snapshotUsers.get(record.snapshotDigest);
+              if (users) users.push(runId);
+              else snapshotUsers.set(record.snapshotDigest, [runId]);
+            }
+            const pre = stored.get(runId) ?? { controls: [] };
+            if (commitsRows[i] && record.rowsDigest) this.verifyRowsDigest(key, runId, seq, record.rowsDigest, problems, metaDigests, pre.controls);
+            else await this.verifyResult(key, runId, seq, record, problems, metaDigests, pre);
           }
           expectedPrev = hash;
           prevSeq = seq;
@@ -502,20 +525,31 @@ export class EvidenceStore {
           problems.push({ kind: 'expect-head', message: `the expected head ${h} is not in the chain${opts.clusterKey ? ` of cluster ${opts.clusterKey}` : ''}: runs up to it were deleted, or the store was replaced` });
         }
       }
-      return { store: this.label, ok: problems.length === 0, clusters, runsChecked, snapshotsChecked, problems, ...(expectHead ? { expectHead } : {}) };
+      return { store: this.label, ok: problems.length === 0, depth, clusters, runsChecked, snapshotsChecked, problems, ...(expectHead ? { expectHead } : {}) };
     });
   }
 
-  /** The stored result and per-control rows of each of `runIds`, in two statements. */
-  private async verifyRows(tx: SqlConn, runIds: readonly string[]): Promise<Map<string, { result?: unknown; controls: Row[] }>> {
+  /** The per-control rows of each of `runIds` and the stored results of `resultIds` (some of them), in two statements. */
+  private async verifyRows(tx: SqlConn, runIds: readonly string[], resultIds: readonly string[]): Promise<Map<string, { result?: unknown; controls: Row[] }>> {
     const out = new Map<string, { result?: unknown; controls: Row[] }>(runIds.map((id) => [id, { controls: [] }]));
     if (!runIds.length) return out;
     const marks = runIds.map(() => '?').join(', ');
-    for (const r of await tx.all(`SELECT run_id, result FROM runs WHERE run_id IN (${marks})`, runIds)) out.get(str(r.run_id))!.result = r.result;
+    if (resultIds.length) {
+      for (const r of await tx.all(`SELECT run_id, result FROM runs WHERE run_id IN (${resultIds.map(() => '?').join(', ')})`, resultIds)) out.get(str(r.run_id))!.result = r.result;
+    }
     for (const r of await tx.all(`SELECT ${this.cols('control_results', CONTROL_COLUMNS)} FROM control_results WHERE run_id IN (${marks})`, runIds)) {
       out.get(str(r.run_id))?.controls.push(r);
     }
     return out;
+  }
+
+  /** `rows` depth: a run's stored per-control rows against the digest its hashed record commits to. */
+  private verifyRowsDigest(key: string, runId: string, seq: number, rowsDigest: string, problems: VerifyProblem[], metaDigests: Set<string>, controls: readonly Row[]): void {
+    const values = storedControlValues(controls);
+    for (const v of values) metaDigests.add(v[CONTROL_COLUMNS.indexOf('meta_digest')] as string);
+    if (rowsDigestOf(values) !== rowsDigest) {
+      problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): per-control rows were edited, added or deleted (they no longer match the digest in its hashed record)` });
+    }
   }
 
   private async verifyResult(key: string, runId: string, seq: number, record: RunRecord, problems: VerifyProblem[], metaDigests: Set<string>,
@@ -533,6 +567,9 @@ export class EvidenceStore {
     const parsed = JSON.parse(raw.toString('utf8')) as RunResult;
     const result = isGroupedSchema(parsed.schema) ? normaliseRunResult(parsed) : parsed;
     const expected = controlRows(result, runId, key, record.at);
+    if (record.rowsDigest !== undefined && rowsDigestOf(expected.rows) !== record.rowsDigest) {
+      problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): the rows digest in its record does not match the rows of its stored result` });
+    }
     const byId = new Map(pre.controls.map((r) => [str(r.control_id), r]));
     const changed: string[] = [];
     for (const e of expected.rows) {

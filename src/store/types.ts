@@ -2,8 +2,12 @@ import type {
   AppliedWaiver, Attestation, AutomationLevel, ClusterIdentity, FindingCounts, OwnerRef, SectionId, Severity, Status, StatusCounts,
 } from '../model/index.js';
 
-/** `run-record@2` (store schema 2) adds `findings.warn`; records of run@1 results keep `run-record@1`. */
-export const RUN_RECORD_SCHEMA = 'eks-soc2/run-record@2' as const;
+/**
+ * `run-record@3` adds `rowsDigest` (the digest of the run's per-control rows); `run-record@2` (store
+ * schema 2) added `findings.warn`; records of run@1 results keep `run-record@1`. Stored records keep
+ * their schema (the chain hashes their text).
+ */
+export const RUN_RECORD_SCHEMA = 'eks-soc2/run-record@3' as const;
 export const CHECKPOINT_SCHEMA = 'eks-soc2/checkpoint@1' as const;
 /** prev_hash of the first run of a cluster. */
 export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
@@ -14,7 +18,7 @@ export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
  * snapshot. The summary fields are repeated so that a record can be read on its own.
  */
 export interface RunRecord {
-  schema: typeof RUN_RECORD_SCHEMA | 'eks-soc2/run-record@1';
+  schema: typeof RUN_RECORD_SCHEMA | 'eks-soc2/run-record@2' | 'eks-soc2/run-record@1';
   runId: string;
   clusterKey: string;
   seq: number;
@@ -32,6 +36,13 @@ export interface RunRecord {
   sources: { kubernetes: string; aws: string };
   snapshotDigest: string;
   resultDigest: string;
+  /**
+   * run-record@3: sha256 of the canonical JSON of the run's per-control rows (`control_results`, the
+   * CONTROL_COLUMNS values in control order), which period reports and the dashboard read. It lets
+   * a period report check the rows it is computed from against the chain without re-reading every
+   * stored result (`verify({ depth: 'rows' })`). Absent in older records.
+   */
+  rowsDigest?: string;
   score: number;
   controls: StatusCounts;
   /** `warn` from run-record@2 on (absent in records of run@1 results). */
@@ -146,12 +157,22 @@ export interface VerifyCluster {
 export interface VerifyReport {
   store: string;
   ok: boolean;
+  /**
+   * What was checked. `full`: hash chains, records, every stored result against its digest and the
+   * rows derived from it, snapshots, control metadata. `rows`: hash chains, records, the per-control
+   * rows against the digest in each record (`rowsDigest`) and control metadata — what period reports
+   * are computed from; stored results are re-read only for runs whose record has no rows digest,
+   * snapshots not at all.
+   */
+  depth: VerifyDepth;
   clusters: VerifyCluster[];
   runsChecked: number;
   snapshotsChecked: number;
   problems: VerifyProblem[];
   expectHead?: { hash: string; found: boolean; clusterKey?: string; seq?: number; runId?: string; pruned?: boolean };
 }
+
+export type VerifyDepth = 'full' | 'rows';
 
 export interface PruneReport {
   dryRun: boolean;

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeriodResult } from '../../src/model/index.js';
 import { renderPeriodCsv } from '../../src/report/csv.js';
@@ -56,15 +57,40 @@ describe('period report: evidence verification (SQLite store, built CLI)', () =>
     const t = await runCli(['report', '--store', good, ...WINDOW]);
     expect(t.code, t.stderr).toBe(0);
     const top = t.stdout.split('\n').slice(0, 6).join('\n');
-    expect(top).toContain('Evidence verified: the hash chain of 2 stored run(s) in 1 cluster(s) recomputes');
+    expect(top).toContain('Evidence verified: the hash chain of 2 stored run(s) in 1 cluster(s) recomputes, and so do the per-control rows this report is computed from');
     expect(top).toContain(head.slice(0, 30));
     const j = await runCli(['report', '--store', good, ...WINDOW, '--format', 'json']);
     const p = JSON.parse(j.stdout) as PeriodResult;
-    expect(p.verification).toMatchObject({ ok: true, runsChecked: 2, problemCount: 0 });
+    expect(p.verification).toMatchObject({ ok: true, depth: 'rows', runsChecked: 2, problemCount: 0 });
     expect(p.verification!.clusters[0]!.head!.hash).toBe(head);
   });
 
-  it('an edited stored result: a warning at the top of every format, the problem named, exit 3', async () => {
+  it('--verify-depth full re-reads every stored result: a result edited beside intact rows is caught there, and only there', async () => {
+    const copy = join(dir, 'result-edited.db');
+    writeFileSync(copy, readFileSync(join(dir, 'x.db')));
+    const raw = new DatabaseSync(copy);
+    const row = raw.prepare('SELECT run_id, result FROM runs ORDER BY seq LIMIT 1').get() as { run_id: string; result: Uint8Array };
+    const text = gunzipSync(row.result).toString('utf8');
+    const edited = text.replace('"status":"fail"', '"status":"pass"');
+    expect(edited).not.toBe(text);
+    raw.prepare('UPDATE runs SET result = ? WHERE run_id = ?').run(gzipSync(edited), row.run_id);
+    raw.close();
+    const rows = await runCli(['report', '--store', `sqlite:${copy}`, ...WINDOW]);
+    expect(rows.code, rows.stderr).toBe(0);
+    expect(rows.stdout).toContain('eks-soc2 verify` also re-reads every stored result and snapshot');
+    const full = await runCli(['report', '--store', `sqlite:${copy}`, ...WINDOW, '--verify-depth', 'full']);
+    expect(full.code).toBe(3);
+    expect(full.stdout).toContain('EVIDENCE NOT VERIFIED');
+    expect(full.stdout).toContain(`run ${row.run_id}`);
+    const ok = await runCli(['report', '--store', good, ...WINDOW, '--verify-depth', 'full', '--format', 'json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as PeriodResult).verification).toMatchObject({ ok: true, depth: 'full' });
+    const bad = await runCli(['report', '--store', good, ...WINDOW, '--verify-depth', 'deep']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--verify-depth must be rows or full');
+  }, 120_000);
+
+  it('an edited per-control row: a warning at the top of every format, the problem named, exit 3', async () => {
     const t = await runCli(['report', '--store', tampered, ...WINDOW]);
     expect(t.code).toBe(3);
     expect(t.stdout.split('\n').slice(0, 5).join('\n')).toContain('EVIDENCE NOT VERIFIED');

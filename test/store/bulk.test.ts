@@ -10,6 +10,7 @@ import { demoPolicies, demoSnapshot } from '../../src/collectors/demo/index.js';
 import type { EvidenceStore, StoredRun } from '../../src/store/index.js';
 import { GENESIS_HASH, clusterKey } from '../../src/store/index.js';
 import { bytes, str } from '../../src/store/sql.js';
+import { rowsDigestOf, storedControlValues } from '../../src/store/records.js';
 import { backends } from './backends.js';
 
 const DAY = 86_400_000;
@@ -42,9 +43,11 @@ async function storedShape(store: EvidenceStore, runId: string) {
   const [row] = await store.driver.all('SELECT * FROM runs WHERE run_id = ?', [runId]);
   const result = gunzipSync(bytes(row!.result)).toString('utf8').replaceAll(runId, 'RUN');
   const record = JSON.parse(str(row!.record)) as Record<string, unknown>;
-  for (const k of ['runId', 'prevHash', 'resultDigest']) delete record[k];
-  const controls = (await store.driver.all('SELECT * FROM control_results WHERE run_id = ? ORDER BY ordinal', [runId]))
-    .map((r) => ({ ...r, run_id: 'RUN' }));
+  const stored = await store.driver.all('SELECT * FROM control_results WHERE run_id = ? ORDER BY ordinal', [runId]);
+  // The rows digest (it covers the run id) is the digest of the rows stored beside the record.
+  expect(record.rowsDigest).toBe(rowsDigestOf(storedControlValues(stored)));
+  for (const k of ['runId', 'prevHash', 'resultDigest', 'rowsDigest']) delete record[k];
+  const controls = stored.map((r) => ({ ...r, run_id: 'RUN' }));
   return { result, record, controls, seq: Number(row!.seq) };
 }
 

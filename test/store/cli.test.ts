@@ -83,6 +83,16 @@ describe('evidence store through the CLI (SQLite)', () => {
     expect(missing.stdout).toContain('NOT FOUND');
     const junkHash = await runCli(['verify', '--store', url, '--expect-head', 'nope']);
     expect(junkHash.code).toBe(2);
+    // --depth rows: chains, records and rows only (what period reports read), and it says so.
+    const rows = await runCli(['verify', '--store', url, '--depth', 'rows']);
+    expect(rows.code, rows.stderr).toBe(0);
+    expect(rows.stdout).toContain('(depth rows): 2 run(s) in 1 cluster(s); snapshots not read');
+    expect(rows.stdout).toContain('--depth full checks them');
+    const json = JSON.parse((await runCli(['verify', '--store', url, '--depth', 'rows', '--format', 'json'])).stdout) as { depth: string; snapshotsChecked: number };
+    expect(json).toMatchObject({ depth: 'rows', snapshotsChecked: 0 });
+    const badDepth = await runCli(['verify', '--store', url, '--depth', 'deep']);
+    expect(badDepth.code).toBe(2);
+    expect(badDepth.stderr).toContain('--depth must be full or rows');
   });
 
   it('report covers the window, per control, with thresholds printed', async () => {

@@ -147,7 +147,7 @@ for (const { backend: b, skip } of backends('legacy')) {
         const runs = await store.runs();
         expect(runs.map((r) => r.findings.warn)).toEqual([0, 0, run.summary.findings.warn]);
         const record = JSON.parse(String((await store.driver.all('SELECT record FROM runs WHERE run_id = ?', [stored.runId]))[0]!.record)) as { schema: string; findings: { warn?: number } };
-        expect(record.schema).toBe('eks-soc2/run-record@2');
+        expect(record.schema).toBe('eks-soc2/run-record@3');
         expect(record.findings.warn).toBe(run.summary.findings.warn);
         const d = diffRuns(old, await store.loadResult(stored.runId));
         expect(d.from.catalogVersion).not.toBe(d.to.catalogVersion);

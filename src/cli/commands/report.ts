@@ -48,6 +48,7 @@ interface ReportOptions {
   quiet?: boolean;
   color: boolean;
   now?: string;
+  verifyDepth: string;
 }
 
 export function registerReport(program: Command): void {
@@ -69,7 +70,8 @@ export function registerReport(program: Command): void {
     .option('--skip-control <ids>', 'leave these controls out of the report (listed as skipped; config: skipControls)', splitList)
     .option('--skip-rule <ids>', 'leave these rules out of the warnings shown: RULE or CONTROL/RULE (config: skipRules)', splitList)
     .option('-c, --config <file>', 'configuration file for skipControls / skipRules (default: eks-soc2.yaml or .eks-soc2.yaml found from the working directory)')
-    .option('--no-config', 'read no configuration file');
+    .option('--no-config', 'read no configuration file')
+    .option('--verify-depth <depth>', 'the evidence check printed at the top: rows (chains, records and the per-control rows the report is computed from) or full (every stored result and snapshot too, as `eks-soc2 verify`)', 'rows');
   addStoreUrlOption(cmd);
   cmd.addHelpText('after', `
 Each sample names its run id and snapshot digest: re-perform a test with
@@ -79,8 +81,10 @@ Filters: --skip-control and --skip-rule leave controls and rules out of what the
 as skipped). Namespace filters belong to the runs (scan --namespace; each stored run records its
 filters): a period report has one row per control and run, not per resource.
 
-The report first verifies the hash chain of every cluster it covers (as \`eks-soc2 verify\`) and
-prints the result and the chain head at the top of every format. Exit codes: 0 the report was
+The report first verifies the hash chain of every cluster it covers and the per-control rows it is
+computed from (\`eks-soc2 verify --depth rows\`; --verify-depth full re-reads every stored result
+and snapshot too, as \`eks-soc2 verify\`) and prints the result and the chain head at the top of
+every format. Exit codes: 0 the report was
 written and its evidence verifies; 3 the evidence store's chain does not verify (a stored run was
 edited, deleted or reordered: the report says so at the top and cannot be trusted); 2 usage or
 store error.
@@ -130,6 +134,8 @@ async function runReport(opts: ReportOptions): Promise<number> {
   const from = parseDateFlag(opts.from ?? '', '--from');
   const to = parseDateFlag(opts.to ?? generatedAt.toISOString().slice(0, 10), '--to');
   const thresholds = reportThresholds(opts);
+  if (opts.verifyDepth !== 'rows' && opts.verifyDepth !== 'full') throw new UserError(`--verify-depth must be rows or full (got "${opts.verifyDepth}")`);
+  const depth = opts.verifyDepth;
   const { computePeriod, periodWindow } = await import('../../engine/period.js');
   let w: ReturnType<typeof periodWindow>;
   try {
@@ -152,7 +158,7 @@ async function runReport(opts: ReportOptions): Promise<number> {
     const result = computePeriod(inputs, { from, to, generatedAt, toolVersion: toolVersion(), thresholds });
     // The report stands on the stored runs: check their hash chains, as `verify` does.
     const { verifyPeriodEvidence } = await import('../../report/verification.js');
-    result.verification = await verifyPeriodEvidence(store, inputs.map((i) => i.key), new Date());
+    result.verification = await verifyPeriodEvidence(store, inputs.map((i) => i.key), new Date(), depth);
     return result;
   });
   const configFile = configPath(opts);

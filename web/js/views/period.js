@@ -53,7 +53,9 @@ function verificationBlock(v) {
   const problems = v.problems.map((x) => `${x.kind}: ${x.message}`);
   if (v.problemCount > v.problems.length) problems.push(`… ${v.problemCount - v.problems.length} more (eks-soc2 verify lists them)`);
   const headline = v.ok
-    ? `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) recomputes (checked ${fmtDay(v.checkedAt)}).`
+    ? v.depth === 'rows'
+      ? `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) recomputes, and so do the per-control rows this page is computed from (checked ${fmtDay(v.checkedAt)}; eks-soc2 verify also re-reads every stored result and snapshot).`
+      : `Evidence verified: the hash chain of ${v.runsChecked} stored run(s) recomputes (checked ${fmtDay(v.checkedAt)}).`
     : `Evidence NOT verified: the store's hash chain does not verify (${v.problemCount} problem(s)). Stored runs were edited, deleted or reordered: the figures below cannot be trusted.`;
   return h('div', { class: `panel verification ${v.ok ? 'v-ok' : 'error'}`, id: 'period-verification', role: v.ok ? 'status' : 'alert' },
     h('p', { class: 'vh' }, clip(headline, 300)),
@@ -63,8 +65,8 @@ function verificationBlock(v) {
 export async function render(root, ctx) {
   const all = ctx.params.get('cluster') === '*';
   const clusterId = all ? '*' : ctx.cluster.id;
-  // The period first; the chain check (it reads every stored result of the clusters: seconds for a
-  // year of runs) follows on its own and fills in its panel when it is done.
+  // The period first; the chain check (every record and per-control row of the clusters' chains:
+  // a second or so for a year of runs) follows on its own and fills in its panel when it is done.
   const p = await api('/api/period', { cluster: clusterId, from: ctx.params.get('from') ?? undefined, to: ctx.params.get('to') ?? undefined, verify: '0' });
   const w = p.window;
 
