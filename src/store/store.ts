@@ -365,6 +365,9 @@ export class EvidenceStore {
   /**
    * Recompute every cluster's hash chain, every record, result and snapshot digest, and the rows
    * derived from them. Reports edited, deleted and reordered runs by id. Reads a consistent state.
+   * `depth: 'rows'` checks the chains, records and per-control rows only (each run's rows against
+   * the `rowsDigest` of its record; a record without one is checked through its result), no
+   * snapshot: what period reports are computed from, without decompressing every stored result.
    */
   async verify(opts: { clusterKey?: string; clusterKeys?: readonly string[]; expectHead?: string; depth?: VerifyDepth } = {}): Promise<VerifyReport> {
     const depth: VerifyDepth = opts.depth ?? 'full';
