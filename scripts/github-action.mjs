@@ -32,7 +32,7 @@ const paths = splitList(env.EKS_SOC2_ACTION_PATHS || '.');
 const failOn = (env.EKS_SOC2_ACTION_FAIL_ON || 'high').trim();
 const args = [
   bin, 'scan', ...paths.flatMap((p) => ['-f', p]),
-  '--format', 'sarif,json,markdown', '-o', outDir, '--fail-on', failOn,
+  '--format', 'sarif,json,markdown,markdown-summary', '-o', outDir, '--fail-on', failOn,
   ...(/^true$/i.test(env.EKS_SOC2_ACTION_FAIL_ON_WARN ?? '') ? ['--fail-on-warn'] : []),
   ...splitList(env.EKS_SOC2_ACTION_ARGS),
 ];
@@ -43,6 +43,10 @@ const code = r.status ?? 2;
 const sarif = join(outDir, 'eks-soc2-report.sarif');
 const json = join(outDir, 'eks-soc2-report.json');
 const md = join(outDir, 'eks-soc2-report.md');
+// The job summary gets the bounded Markdown (GitHub takes at most 1 MiB per step; a large cluster's
+// full Markdown can be more): failing controls first, then a line saying what was left out. The
+// full Markdown stays in the output directory.
+const summaryMd = join(outDir, 'eks-soc2-report.summary.md');
 setOutput('exit-code', code);
 setOutput('sarif-file', existsSync(sarif) ? relative(workspace, sarif) : '');
 setOutput('json-file', existsSync(json) ? relative(workspace, json) : '');
@@ -56,5 +60,6 @@ if (existsSync(json)) {
     process.stderr.write(`eks-soc2 action: the JSON report could not be read: ${err.message}\n`);
   }
 }
-if (env.GITHUB_STEP_SUMMARY && existsSync(md)) appendFileSync(env.GITHUB_STEP_SUMMARY, readFileSync(md, 'utf8'));
+const forSummary = existsSync(summaryMd) ? summaryMd : md;
+if (env.GITHUB_STEP_SUMMARY && existsSync(forSummary)) appendFileSync(env.GITHUB_STEP_SUMMARY, readFileSync(forSummary, 'utf8'));
 if (code !== 0) process.stdout.write(`eks-soc2 exited ${code}; the action fails in its last step, after the SARIF upload\n`);

@@ -4,7 +4,7 @@
  * definitions stay consistent with the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,9 @@ describe('GitHub Action', () => {
     expect(Number(r.outputs['failed-controls'])).toBeGreaterThan(0);
     expect(r.outputs.score).toMatch(/^\d+(\.\d)?$/);
     expect(r.summary).toMatch(/CC5\\?-HARD\\?-03/); // the Markdown report goes to the job summary
+    // The bounded Markdown (markdown-summary) is the job summary; the full one stays beside it.
+    expect(r.summary).toBe(readFileSync(join(r.ws, 'eks-soc2-reports/eks-soc2-report.summary.md'), 'utf8'));
+    expect(existsSync(join(r.ws, 'eks-soc2-reports/eks-soc2-report.md'))).toBe(true);
   });
 
   it('passes with fail-on never, and extra args reach the scan', () => {
