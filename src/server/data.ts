@@ -305,8 +305,9 @@ export class DashboardData {
   }
 
   /** The cluster named by `key` (its URL id or store key), or the one with the newest run when not given. */
-  async cluster(key: string | undefined): Promise<ClusterInfo> {
-    const all = await this.clusterInfos();
+  async cluster(key: string | undefined, known?: readonly ClusterInfo[]): Promise<ClusterInfo> {
+    // `known`: the clusters the caller has just read (the query counts every cluster's runs).
+    const all = known ?? await this.clusterInfos();
     if (!all.length) throw notFound(`${this.store.label} holds no runs yet`, 'store a run first: eks-soc2 scan --store URL');
     if (!key) return [...all].sort((a, b) => (b.lastRunAt ?? '').localeCompare(a.lastRunAt ?? ''))[0]!;
     const hit = all.find((c) => c.key === key) ?? (/^[0-9a-f]{16}$/.test(key) ? all.find((c) => clusterId(c.key) === key) : undefined);
@@ -602,7 +603,7 @@ export class DashboardData {
   async period(keys: string | undefined, q: { from?: string | undefined; to?: string | undefined }, verify = true): Promise<{ period: PeriodResult; window: Window }> {
     const all = await this.clusterInfos();
     if (!all.length) throw notFound(`${this.store.label} holds no runs yet`, 'store a run first: eks-soc2 scan --store URL');
-    const chosen = keys && keys !== '*' ? [await this.cluster(keys)] : all;
+    const chosen = keys && keys !== '*' ? [await this.cluster(keys, all)] : all;
     const newest = chosen.map((c) => c.lastRunAt ?? '').sort().pop();
     const w = resolveWindow(q, newest ? new Date(Date.parse(newest)) : this.deps.now(), 90);
     const heads = chosen.map((c) => `${c.key}\u0001${c.head.hash}`).join('\u0002');
