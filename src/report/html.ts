@@ -47,7 +47,7 @@ header.top .inner{max-width:1176px;margin:0 auto;display:flex;justify-content:sp
 header.top .inner>div:first-child{flex:1;min-width:0}
 header.top h1{margin:0 0 4px;font-size:24px;font-weight:600;letter-spacing:-.01em}
 header.top .sub{color:#9198a1;font-size:13px}
-header.top .score{text-align:right}
+header.top .score{text-align:right;flex:0 1 300px}
 header.top .score b{display:block;font-size:40px;line-height:1;font-weight:600}
 header.top .score span{color:#9198a1;font-size:12px}
 dl.meta{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:4px 28px;margin:14px 0 0;font-size:13px}
