@@ -31,7 +31,6 @@ function leftOutNotes(heading: string, items: LeftOutItem[]): Json[] {
   return items.map((i) => ({
     level: i.level,
     message: { text: `${heading}: ${leftOutText(i)}` },
-    descriptor: { id: `eks-soc2/filter/${i.kind}` },
     properties: { filter: i.kind, values: [...i.values] },
   }));
 }
