@@ -371,3 +371,27 @@ describe('a period report with --skip-control and --skip-rule', () => {
     expect(await renders(() => ({ ...samplePeriod(), filters: {} }))).toEqual(plain);
   });
 });
+
+describe('report --skip-control / --skip-rule through the CLI (SQLite store)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'eks-soc2-filters-shown-period-'));
+    const r = await runCli(['scan', '--demo', '--no-config', '--store', `sqlite:${join(dir, 'x.db')}`, '--now', '2026-03-01T02:00:00.000Z', '--format', 'json', '--fail-on', 'never'], { env: { EKS_SOC2_CONFIG: '' } });
+    expect(r.stderr).toContain('stored run');
+  }, 120_000);
+  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  it('every period format written names the skipped control and rule', async () => {
+    const out = join(dir, 'out');
+    const r = await runCli(['report', '--no-config', '--store', `sqlite:${join(dir, 'x.db')}`, '--from', '2026-03-01', '--to', '2026-03-01', '--now', '2026-03-02T00:00:00Z',
+      '--skip-control', SKIP_CONTROL, '--skip-rule', SKIP_RULE, '--format', 'terminal,markdown,markdown-summary,html,csv,sarif,junit,oscal', '-o', out], { env: { EKS_SOC2_CONFIG: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    for (const ext of ['txt', 'md', 'summary.md', 'html', 'csv', 'sarif', 'junit.xml', 'oscal.json']) {
+      const raw = readFileSync(join(out, `eks-soc2-period.${ext}`), 'utf8');
+      const text = ext.endsWith('md') ? raw.replace(/\\(.)/g, '$1') : raw;
+      expect(text, ext).toContain(SKIP_CONTROL);
+      if (ext !== 'csv') expect(text, ext).toContain(SKIP_RULE);
+      if (ext !== 'csv') expect(text, ext).toMatch(/Left out of this report/);
+    }
+  });
+});
