@@ -4,6 +4,7 @@ import { resultSeverity } from '../model/index.js';
 import { neutraliseCsvCell } from './escape.js';
 import { eachFinding, findingTotal } from '../model/findings.js';
 import { locationLabel, ownerLabel, periodWarningRules } from './markdown.js';
+import { periodLeftOut, runLeftOut, sectionOfControlId } from './filters.js';
 
 export const CSV_COLUMNS = [
   'control', 'section', 'criteria', 'owner', 'rule', 'resource_provider', 'resource_kind', 'resource_namespace',
@@ -47,6 +48,11 @@ function controlRow(c: ControlResult): Cell[] {
   ].map(cell);
 }
 
+/** A skipped control: its id and section, status `skipped` and why; nothing else is known of it. */
+function skippedRow(id: string, why: string): Cell[] {
+  return [id, sectionOfControlId(id) ?? '', '', '', '', '', '', '', '', '', '', 'skipped', '', why, '', '', '', ''].map(cell);
+}
+
 async function stream(rows: Iterable<Cell[]>, columns: readonly string[], write: (chunk: string) => void): Promise<void> {
   // A cell holding a bare CR or LF is quoted like one holding CRLF (csv-stringify only quotes the
   // record delimiter itself), so no reader takes its second line for a new row.
@@ -69,12 +75,15 @@ async function stream(rows: Iterable<Cell[]>, columns: readonly string[], write:
  * spreadsheet: every text cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`.
  */
 export async function renderCsv(run: RunResult, write: (chunk: string) => void): Promise<void> {
+  const skipped = runLeftOut(run.filters).find((i) => i.kind === 'skipControls')?.values ?? [];
   function* rows(): Iterable<Cell[]> {
     for (const c of run.controls) {
       if (findingTotal(c) === 0) yield controlRow(c);
       for (const f of eachFinding(run, c)) yield findingRow(c, f);
       for (const u of c.unevaluated) yield unevaluatedRow(c, u);
     }
+    // A control the run skipped (--skip-control) still gets its row, so no control is silently missing.
+    for (const id of skipped) yield skippedRow(id, 'skipped control: not evaluated, not in the score (left out of this run by its filters)');
   }
   await stream(rows(), CSV_COLUMNS, write);
 }
@@ -87,6 +96,7 @@ export const PERIOD_CSV_COLUMNS = [
 
 /** CSV for an audit period: one row per control and cluster. */
 export async function renderPeriodCsv(period: PeriodResult, write: (chunk: string) => void): Promise<void> {
+  const skipped = periodLeftOut(period.filters).find((i) => i.kind === 'skipControls')?.values ?? [];
   // The store's chain check of the cluster: verified, BROKEN (the figures cannot be trusted), or empty (not checked).
   const chain = (key: string) => {
     const v = period.verification;
@@ -105,6 +115,10 @@ export async function renderPeriodCsv(period: PeriodResult, write: (chunk: strin
           (c.evidenceGaps ?? []).map((g) => `${g.reason} (${g.samples} sample(s), ${g.failing} failing)`).join('; '),
           chain(cl.key),
         ].map((v) => cell(v));
+      }
+      // A control the report leaves out (report --skip-control): verdict `skipped`, no figures.
+      for (const id of skipped) {
+        yield [cl.key, id, sectionOfControlId(id) ?? '', '', '', 'skipped', '', '', '', '', '', '', '', '', '', '', '', 'skipped control: left out of this report, no verdict shown', '', '', '', chain(cl.key)].map((v) => cell(v));
       }
     }
   }

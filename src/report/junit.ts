@@ -5,6 +5,8 @@ import { escapeXml as x } from './escape.js';
 import { clusterLabel, failing, locationLabel, ownerLabel, periodWarningRules, VERDICT_LABEL, warnings } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 import { verificationText } from './verification.js';
+import { PERIOD_LEFT_OUT, RUN_LEFT_OUT, leftOutText, periodLeftOut, runLeftOut, sectionOfControlId } from './filters.js';
+import type { LeftOutItem } from './filters.js';
 
 export interface JunitOptions {
   /** Also one test case per finding (`--junit-per-finding`). */
@@ -87,6 +89,21 @@ function findingCase(c: ControlResult, f: Finding): Case {
   }
 }
 
+/**
+ * What the run left out as suite properties (JUnit has no run-level place for it; every suite
+ * carries them): `eks-soc2.skipControls`, `eks-soc2.skipRules`, `eks-soc2.namespaces`,
+ * `eks-soc2.excludeNamespaces`, each value "label (note): id, id". '' without filters.
+ */
+function propertiesXml(heading: string, items: LeftOutItem[]): string {
+  if (!items.length) return '';
+  return `    <properties>\n${items.map((i) => `      <property name="${x(`eks-soc2.${i.kind}`)}" value="${x(`${heading}: ${leftOutText(i)}`)}"/>\n`).join('')}    </properties>\n`;
+}
+
+/** A skipped control as JUnit's own notion of a test that was not run. */
+function skippedControlCase(classname: string, id: string, why: string): Case {
+  return { classname, name: id, outcome: 'skipped', message: why };
+}
+
 function caseXml(k: Case): string {
   const head = `    <testcase classname="${x(k.classname)}" name="${x(k.name)}" time="0"`;
   const msg = k.message !== undefined ? ` message="${x(k.message)}"` : '';
@@ -108,13 +125,25 @@ function caseXml(k: Case): string {
  * error for error, skipped for manual and not-applicable), plus one per finding when asked.
  */
 export function renderJunit(run: RunResult, write: (chunk: string) => void, opts: JunitOptions = {}): void {
-  const suites = new Map<SectionId, Case[]>();
+  let suites = new Map<SectionId | 'other', Case[]>();
   for (const c of run.controls) {
     const list = suites.get(c.section) ?? [];
     list.push(controlCase(c));
     if (opts.perFinding) for (const f of eachFinding(run, c)) list.push(findingCase(c, f));
     suites.set(c.section, list);
   }
+  // A skipped control (--skip-control) is a skipped case in its section's suite: never a pass, never absent.
+  const leftOut = runLeftOut(run.filters);
+  const skipped = leftOut.find((i) => i.kind === 'skipControls')?.values ?? [];
+  if (skipped.length) {
+    for (const id of skipped) {
+      const section = sectionOfControlId(id) ?? 'other';
+      suites.set(section, [...(suites.get(section) ?? []), skippedControlCase(section, id, 'skipped control: not evaluated, not in the score (left out of this run by its filters)')]);
+    }
+    const order = [...Object.keys(SECTIONS), 'other'];
+    suites = new Map([...suites].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)));
+  }
+  const props = propertiesXml(RUN_LEFT_OUT, leftOut);
   const all = [...suites.values()].flat();
   const count = (cases: Case[], o: Case['outcome']) => cases.filter((k) => k.outcome === o).length;
   const cluster = run.cluster.name ?? run.cluster.context ?? 'cluster';
@@ -122,7 +151,9 @@ export function renderJunit(run: RunResult, write: (chunk: string) => void, opts
   // <testsuites> carries only what the Jenkins JUnit schema (junit-10.xsd) allows it: the suites carry skipped and timestamp.
   write(`<testsuites name="${x(`eks-soc2 ${cluster}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" time="0">\n`);
   for (const [section, cases] of suites) {
-    write(`  <testsuite name="${x(`${section} ${SECTIONS[section]}`)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
+    const name = section === 'other' ? 'other controls' : `${section} ${SECTIONS[section]}`;
+    write(`  <testsuite name="${x(name)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="0" timestamp="${x(run.finishedAt)}">\n`);
+    write(props);
     for (const k of cases) write(caseXml(k));
     write('  </testsuite>\n');
   }
@@ -163,12 +194,22 @@ function periodCase(cluster: string, pc: PeriodControl): Case {
  * evidence to say, a pass (with its pass rate and samples) when it operated effectively.
  */
 export function renderPeriodJunit(p: PeriodResult, write: (chunk: string) => void): void {
-  const suites = p.clusters.map((cl) => ({ name: clusterLabel(cl), cases: cl.controls.map((pc) => periodCase(clusterLabel(cl), pc)) }));
+  const leftOut = periodLeftOut(p.filters);
+  const skipped = leftOut.find((i) => i.kind === 'skipControls')?.values ?? [];
+  const props = propertiesXml(PERIOD_LEFT_OUT, leftOut);
+  // A control the report leaves out (report --skip-control) is a skipped case in every cluster's suite.
+  const suites = p.clusters.map((cl) => ({
+    name: clusterLabel(cl), props,
+    cases: [
+      ...cl.controls.map((pc) => periodCase(clusterLabel(cl), pc)),
+      ...skipped.map((id) => skippedControlCase(`${clusterLabel(cl)}.${sectionOfControlId(id) ?? 'other'}`, id, 'skipped control: left out of this report, no verdict shown')),
+    ],
+  }));
   // The store's chain check comes first: a broken chain is an error CI sees before any verdict.
   const ev = verificationText(p);
   if (ev) {
     const body = [...ev.heads, ...ev.problems].join('\n');
-    suites.unshift({ name: 'evidence store', cases: [{
+    suites.unshift({ name: 'evidence store', props: '', cases: [{
       classname: 'evidence', name: 'the hash chain of the stored runs verifies',
       ...(ev.ok ? { outcome: 'pass' as const, out: `${ev.headline}\n${body}` } : { outcome: 'error' as const, message: ev.headline, type: 'evidence-not-verified', body }),
     }] });
@@ -179,6 +220,7 @@ export function renderPeriodJunit(p: PeriodResult, write: (chunk: string) => voi
   write(`<testsuites name="${x(`eks-soc2 period ${p.from.slice(0, 10)} – ${p.to.slice(0, 10)}`)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" time="0">\n`);
   for (const s of suites) {
     write(`  <testsuite name="${x(s.name)}" tests="${s.cases.length}" failures="${count(s.cases, 'failure')}" errors="${count(s.cases, 'error')}" skipped="${count(s.cases, 'skipped')}" time="0" timestamp="${x(p.generatedAt)}">\n`);
+    write(s.props);
     for (const k of s.cases) write(caseXml(k));
     write('  </testsuite>\n');
   }

@@ -3,6 +3,8 @@ import { SCORE_WORDING, SECTIONS, resultSeverity } from '../model/index.js';
 import { escapeMarkdown as md } from './escape.js';
 import { resourceLabel } from './terminal.js';
 import { verificationText } from './verification.js';
+import { PERIOD_LEFT_OUT, RUN_LEFT_OUT, periodLeftOut, runLeftOut } from './filters.js';
+import type { LeftOutItem } from './filters.js';
 
 /** Display order and labels of statuses, shared by the text renderers. */
 export const STATUS_ORDER: readonly Status[] = ['fail', 'error', 'manual', 'waived', 'pass', 'not-applicable'];
@@ -78,6 +80,14 @@ interface Block {
   splittable?: boolean;
   /** Left out of a bounded report whatever the room: replaced by this line. */
   summary?: string;
+  /** Written whole in a bounded report whatever the room (what the run left out: never cut). */
+  always?: boolean;
+}
+
+/** "**Left out of this run:**" and one bullet per item, escaped; nothing when nothing was left out. */
+function leftOutLines(heading: string, items: LeftOutItem[]): string[] {
+  if (!items.length) return [];
+  return [`**${heading}:**`, '', ...items.map((i) => `- ${i.label} (${i.note}): ${i.values.map((v) => md(v, 200)).join(', ')}`), ''];
 }
 
 function countsRow(label: string, title: string, c: StatusCounts): string {
@@ -120,6 +130,12 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
     ` · findings: ${s.findings.fail} failing, ${s.findings.warn} warning${s.findings.warn === 1 ? '' : 's'}, ${s.findings.pass} passing, ${s.findings.waived} waived` +
     (s.findings.warn ? ` · ${s.controlsWithWarnings} control(s) with warnings (recommended rules: never a failure)` : ''));
   out();
+  // What the run left out (README "Filters"), right under the score: a bounded report never cuts it.
+  const leftOut = leftOutLines(RUN_LEFT_OUT, runLeftOut(run.filters));
+  if (leftOut.length) {
+    begin('what the run left out', { always: true });
+    for (const l of leftOut) out(l);
+  }
 
   begin('the summary by checklist section', { splittable: true });
   out('## Summary by checklist section');
@@ -300,7 +316,7 @@ function writeBounded(blocks: Block[], max: number, reportUrl: string | undefine
   for (const b of blocks) {
     const lines = b.summary !== undefined ? [`_${b.summary}: listed in ${pointer}._`, ''] : b.lines;
     const text = lines.map((l) => `${l}\n`).join('');
-    if (size + text.length + reserve <= max) {
+    if (b.always || size + text.length + reserve <= max) {
       write(text);
       size += text.length;
       continue;
@@ -381,6 +397,11 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
     out(ev.ok ? `> ✅ ${md(ev.headline, 600)}` : `> ⛔ **${md(ev.headline, 600)}**`);
     for (const l of [...ev.heads, ...ev.problems]) out(`> - ${md(l, 500)}`);
     out();
+  }
+  const leftOut = leftOutLines(PERIOD_LEFT_OUT, periodLeftOut(period.filters));
+  if (leftOut.length) {
+    begin('what the report left out', { always: true });
+    for (const l of leftOut) out(l);
   }
   for (const cl of period.clusters) {
     begin(`cluster ${clusterLabel(cl).slice(0, 60)}`, { splittable: true });

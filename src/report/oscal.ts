@@ -6,6 +6,8 @@ import { VERDICT_LABEL, clusterLabel } from './markdown.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
 import { verificationText } from './verification.js';
+import { PERIOD_LEFT_OUT, RUN_LEFT_OUT, leftOutText, periodLeftOut, runLeftOut } from './filters.js';
+import type { LeftOutItem } from './filters.js';
 
 /** OSCAL version the output declares and is validated against (vendored schema, src/report/schemas/oscal). */
 export const OSCAL_VERSION = '1.1.3';
@@ -217,6 +219,7 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
     });
   }
 
+  const leftOut = runLeftOut(run.filters);
   const doc = {
     'assessment-results': {
       uuid: uuidV5(`${seed}|assessment-results`),
@@ -245,11 +248,13 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
           ...(run.cluster.accountId ? [prop('account-id', run.cluster.accountId)] : []),
           ...(run.cluster.region ? [prop('region', run.cluster.region)] : []),
           prop('score', String(run.summary.score)),
+          ...leftOutProps(leftOut),
         ],
         'local-definitions': tool.localDefinitions,
-        'reviewed-controls': { 'control-selections': [reviewed(run.controls.map((c) => c.id))] },
+        'reviewed-controls': { 'control-selections': [reviewed(run.controls.map((c) => c.id), RUN_LEFT_OUT, leftOut)] },
         ...(observations.length ? { observations } : {}),
         ...(findings.length ? { findings } : {}),
+        ...leftOutRemarks(RUN_LEFT_OUT, leftOut),
       }],
     },
   };
@@ -262,9 +267,33 @@ function toDateTime(s: string, edge: 'start' | 'end'): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T${edge === 'start' ? '00:00:00' : '23:59:59'}Z` : s;
 }
 
-function reviewed(ids: string[]): Json {
+/** OSCAL `TokenDatatype`, which a control-id must be. */
+const TOKEN = /^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$/u;
+
+/**
+ * The control selection of the result: the evaluated controls, and the controls the run (or the
+ * report) left out as `exclude-controls` with a remark saying why.
+ */
+function reviewed(ids: string[], heading?: string, items: LeftOutItem[] = []): Json {
   const unique = [...new Set(ids)];
-  return unique.length ? { 'include-controls': unique.map((id) => ({ 'control-id': id })) } : { 'include-all': {} };
+  const skipped = [...new Set(items.find((i) => i.kind === 'skipControls')?.values ?? [])].filter((id) => TOKEN.test(id));
+  return {
+    ...(unique.length ? { 'include-controls': unique.map((id) => ({ 'control-id': id })) } : { 'include-all': {} }),
+    ...(skipped.length ? { 'exclude-controls': skipped.map((id) => ({ 'control-id': id })), remarks: `${heading}: ${leftOutText(items.find((i) => i.kind === 'skipControls')!)}.` } : {}),
+  };
+}
+
+/** Result props naming what was left out (`skipped-control`, `skipped-rule`, `namespace`, `excluded-namespace`), one per value. */
+const LEFT_OUT_PROP: Record<LeftOutItem['kind'], string> = {
+  skipControls: 'skipped-control', skipRules: 'skipped-rule', namespaces: 'namespace', excludeNamespaces: 'excluded-namespace',
+};
+function leftOutProps(items: LeftOutItem[]): Prop[] {
+  return items.flatMap((i) => i.values.map((v) => ({ ...prop(LEFT_OUT_PROP[i.kind], v), class: 'filter' })));
+}
+
+/** The result's remarks: every filter in the tool's words. */
+function leftOutRemarks(heading: string, items: LeftOutItem[]): { remarks?: string } {
+  return items.length ? { remarks: `${heading}:\n${items.map((i) => `- ${leftOutText(i)}`).join('\n')}` } : {};
 }
 
 const VERDICT_STATE: Record<PeriodControl['verdict'], { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' }> = {
@@ -348,6 +377,12 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
     }
   }
   const ids = period.clusters.flatMap((cl) => cl.controls.map((c) => c.id));
+  const leftOut = periodLeftOut(period.filters);
+  const resultProps = [
+    ...(period.verification ? [prop('evidence-chain', period.verification.ok ? 'verified' : 'broken')] : []),
+    ...period.clusters.map((cl) => prop('cluster', cl.key)),
+    ...leftOutProps(leftOut),
+  ];
   const doc = {
     'assessment-results': {
       uuid: uuidV5(`${seed}|assessment-results`),
@@ -366,13 +401,12 @@ export function renderPeriodOscal(period: PeriodResult, write: (chunk: string) =
         description: `How ${new Set(ids).size} controls operated over the window across ${period.clusters.length} cluster(s).`,
         start: toDateTime(period.from, 'start'),
         end: toDateTime(period.to, 'end'),
-        ...(period.clusters.length || period.verification
-          ? { props: [...(period.verification ? [prop('evidence-chain', period.verification.ok ? 'verified' : 'broken')] : []), ...period.clusters.map((cl) => prop('cluster', cl.key))] }
-          : {}),
+        ...(resultProps.length ? { props: resultProps } : {}),
         'local-definitions': tool.localDefinitions,
-        'reviewed-controls': { 'control-selections': [reviewed(ids)] },
+        'reviewed-controls': { 'control-selections': [reviewed(ids, PERIOD_LEFT_OUT, leftOut)] },
         ...(observations.length ? { observations } : {}),
         ...(findings.length ? { findings } : {}),
+        ...leftOutRemarks(PERIOD_LEFT_OUT, leftOut),
       }],
     },
   };

@@ -2,6 +2,7 @@ import type { FailInterval, PeriodCluster, PeriodControl, PeriodResult, Verdict 
 import { escapeTerminal as esc } from './escape.js';
 import { verificationText } from './verification.js';
 import { duration, pct } from './units.js';
+import { PERIOD_LEFT_OUT, leftOutText, periodLeftOut } from './filters.js';
 
 export interface PeriodTerminalOptions {
   color: boolean;
@@ -39,6 +40,12 @@ export function renderPeriodTerminal(p: PeriodResult, opts: PeriodTerminalOption
     write(ev.ok ? paint('green', esc(ev.headline, 600)) : paint('red', paint('bold', esc(ev.headline, 600))));
     for (const l of ev.heads) write(paint('gray', `  ${esc(l, 400)}`));
     for (const l of ev.problems) write(paint('red', `  ${esc(l, 500)}`));
+  }
+  // What the report leaves out (report --skip-control / --skip-rule): never a silent absence.
+  const leftOut = periodLeftOut(p.filters);
+  if (leftOut.length) {
+    write(paint('yellow', `${PERIOD_LEFT_OUT}:`));
+    for (const i of leftOut) write(paint('yellow', `  ${leftOutText(i, (v) => esc(v, 80))}`));
   }
   if (!p.clusters.length) {
     write('');

@@ -5,6 +5,8 @@ import { periodSummary } from './junit.js';
 import { resourceLabel } from './terminal.js';
 import { writeJson } from './json-writer.js';
 import { verificationText } from './verification.js';
+import { PERIOD_LEFT_OUT, RUN_LEFT_OUT, leftOutText, periodLeftOut, runLeftOut } from './filters.js';
+import type { LeftOutItem } from './filters.js';
 
 /** GitHub code scanning upload limits (docs: "SARIF support for code scanning"). */
 export const SARIF_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20, runsPerFile: 20 } as const;
@@ -20,6 +22,26 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+/**
+ * What the run (or period report) left out, one run-level notification per filter: `warning` for
+ * skipped controls and rules (a verdict not made or not shown), `note` for a namespace filter.
+ */
+function leftOutNotes(heading: string, items: LeftOutItem[]): Json[] {
+  return items.map((i) => ({
+    level: i.level,
+    message: { text: `${heading}: ${leftOutText(i)}` },
+    properties: { filter: i.kind, values: [...i.values] },
+  }));
+}
+
+/** `properties.filters` of a SARIF run: the filters as recorded (arrays of ids and globs). */
+function filtersProperty(f: { [k: string]: string[] | undefined } | undefined): { filters?: Json } {
+  if (!f) return {};
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(f)) if (v?.length) out[k] = [...v];
+  return Object.keys(out).length ? { filters: out } : {};
+}
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -214,6 +236,7 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
   }
 
   const notes: Json[] = [
+    ...leftOutNotes(RUN_LEFT_OUT, runLeftOut(run.filters)),
     ...(over ? [{ level: 'warning', message: { text: `${total} failing and warning findings exceed GitHub's limit of ${maxResults} results per run: ${omitted} were summarised into one aggregated result per rule.` } }] : []),
     ...notEvaluated,
   ];
@@ -242,6 +265,7 @@ export function renderSarif(run: RunResult, write: (chunk: string) => void, opts
         catalogVersion: run.catalogVersion, score: run.summary.score, reportSchema: run.schema,
         findings: { fail: run.summary.findings.fail, warn: run.summary.findings.warn, error: run.summary.findings.error },
         ...(run.runId ? { runId: run.runId } : {}),
+        ...filtersProperty(run.filters as { [k: string]: string[] | undefined } | undefined),
       },
     }],
   };
@@ -320,19 +344,23 @@ export function renderPeriodSarif(p: PeriodResult, write: (chunk: string) => voi
       automationDetails: { id: `eks-soc2-period/${cl.key}/` },
       invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt, ...verificationNotes(p) }],
       results,
-      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary, ...verificationProperty(p, cl.key) },
+      properties: { from: p.from, to: p.to, clusterKey: cl.key, runs: cl.runs, coverage: cl.coverage, summary: cl.summary, ...verificationProperty(p, cl.key), ...filtersProperty(p.filters) },
     };
   });
   writeJson({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: runs.length > SARIF_LIMITS.runsPerFile ? [mergeRuns(runs, p)] : runs }, write);
   write('\n');
 }
 
-/** The store's chain check as a run-level notification: an error when it does not verify. */
+/**
+ * The store's chain check as a run-level notification (an error when it does not verify), then
+ * what the report left out (`report --skip-control` / `--skip-rule`).
+ */
 function verificationNotes(p: PeriodResult): { toolExecutionNotifications?: Json[] } {
   const ev = verificationText(p);
-  if (!ev) return {};
-  const text = [ev.headline, ...ev.heads, ...ev.problems].join('\n');
-  return { toolExecutionNotifications: [{ level: ev.ok ? 'note' : 'error', message: { text }, descriptor: { id: 'evidence-verification' } }] };
+  const notes: Json[] = [];
+  if (ev) notes.push({ level: ev.ok ? 'note' : 'error', message: { text: [ev.headline, ...ev.heads, ...ev.problems].join('\n') }, descriptor: { id: 'evidence-verification' } });
+  notes.push(...leftOutNotes(PERIOD_LEFT_OUT, periodLeftOut(p.filters)));
+  return notes.length ? { toolExecutionNotifications: notes } : {};
 }
 
 function verificationProperty(p: PeriodResult, key: string): { evidenceVerification?: Json } {
@@ -368,6 +396,6 @@ function mergeRuns(runs: PeriodRun[], p: PeriodResult): Json {
     automationDetails: { id: 'eks-soc2-period/all-clusters/' },
     invocations: [{ executionSuccessful: true, endTimeUtc: p.generatedAt, ...verificationNotes(p) }],
     results,
-    properties: { from: p.from, to: p.to, clusters: runs.map((r) => r.properties) },
+    properties: { from: p.from, to: p.to, clusters: runs.map((r) => r.properties), ...filtersProperty(p.filters) },
   };
 }

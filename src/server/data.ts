@@ -168,7 +168,8 @@ export interface Page<T> {
 
 export interface RunDetail {
   cluster: ClusterRef;
-  run: RunBrief & { hash: string; prevHash: string; collectorIdentity?: string; selection?: RunInfo['selection'] };
+  /** `filters`: what the run left out (skipped controls and rules, namespace filters), shown on the run page. */
+  run: RunBrief & { hash: string; prevHash: string; collectorIdentity?: string; selection?: RunInfo['selection']; filters?: RunResult['filters'] };
   previous?: string;
   next?: string;
   summary: { score: number; controls: StatusCounts; findings: FindingCounts; controlsWithWarnings: number };
@@ -568,6 +569,7 @@ export class DashboardData {
         ...brief(info), hash: info.hash, prevHash: info.prevHash,
         ...(info.collectorIdentity ? { collectorIdentity: info.collectorIdentity } : {}),
         ...(info.selection ? { selection: info.selection } : {}),
+        ...(result.filters ? { filters: result.filters } : {}),
       },
       ...(i > 0 ? { previous: neighbours[i - 1]!.runId } : {}),
       ...(i >= 0 && i < neighbours.length - 1 ? { next: neighbours[i + 1]!.runId } : {}),

@@ -69,6 +69,20 @@ describe.skipIf(!haveChromium)('HTML report in Chromium', () => {
     return { page, problems, dialogs };
   }
 
+  it('the header keeps its facts readable beside the score (the score wording wraps in its own column)', async () => {
+    for (const width of [1440, 1280, 1024]) {
+      const { page } = await open(await capture((w) => renderHtml(sampleRun(), w)));
+      await page.setViewportSize({ width, height: 900 });
+      const box = async (sel: string) => (await page.locator(sel).boundingBox())!;
+      const [facts, score, inner] = [await box('header.top .inner > div:first-child'), await box('header.top .score'), await box('header.top .inner')];
+      // Before: the score's one-line wording took the width and the facts got a few letters per line.
+      expect(facts.width, `${width}px`).toBeGreaterThan(inner.width * 0.6);
+      expect(score.width, `${width}px`).toBeLessThanOrEqual(300);
+      expect((await page.locator('header.top dl.meta dd').first().boundingBox())!.height, `${width}px`).toBeLessThan(40);
+      await page.close();
+    }
+  });
+
   it('renders the run report with no console errors and no requests', async () => {
     const { page, problems } = await open(await capture((w) => renderHtml(sampleRun(), w)), { screenshot: 'html-report.png' });
     expect(problems).toEqual([]);

@@ -1,4 +1,4 @@
-// One run: its record (times, digests, chain), evidence gaps, policy issues and control statuses.
+// One run: its record (times, digests, chain), what it left out (filters), evidence gaps, policy issues and control statuses.
 import { api } from '../api.js';
 import { clip, dl, fmtDuration, fmtTime, h, pct100, section, severityChip, statusBadge, table, warningChip } from '../dom.js';
 
@@ -37,6 +37,21 @@ export async function render(root, ctx) {
       ['Waivers applied', String(d.waivers.applied)],
       ['Attestations in force', String(d.attestations.inForce.length)],
     ]))));
+
+  // What the run left out (scan --skip-control, --skip-rule, --namespace, --exclude-namespace): never a silent pass.
+  const f = r.filters ?? {};
+  const ns = 'namespaced findings only; cluster-scoped and AWS findings kept';
+  const leftOut = [
+    ['Skipped controls', 'not evaluated, not in the score', f.skipControls],
+    ['Skipped rules', 'not evaluated', f.skipRules],
+    ['Only namespaces', ns, f.namespaces],
+    ['Excluding namespaces', ns, f.excludeNamespaces],
+  ].filter(([, , v]) => Array.isArray(v) && v.length);
+  if (leftOut.length) {
+    const panel = section('Left out of this run', dl(leftOut.map(([k, note, v]) => [k, [clip(v.join(', '), 400, 'mono'), h('span', { class: 'muted small' }, ` (${note})`)]])));
+    panel.id = 'left-out';
+    root.appendChild(panel);
+  }
 
   const gaps = section('Evidence gaps', d.gaps.length
     ? table({
