@@ -38,13 +38,17 @@ export function clusterLabel(c: ClusterIdentity, key: string): string {
   return c.name ?? c.context ?? key;
 }
 
-/** Run ids: the time the run was stored (UTC, to the second) and 6 random hex digits. */
+/**
+ * Run ids: the time the run was stored (UTC, to the second) and 12 random hex digits (48 bits). Until
+ * 2026-12 the random part was 6 digits (24 bits): 200 clusters storing at the same second (one cron)
+ * collided once in ~400 such seconds. Ids of both lengths are read; the store refuses an id it holds.
+ */
 export function newRunId(storedAt: Date): string {
   const t = storedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  return `${t}-${randomBytes(3).toString('hex')}`;
+  return `${t}-${randomBytes(6).toString('hex')}`;
 }
 
-export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-(?:[0-9a-f]{12}|[0-9a-f]{6})$/;
 
 /** Normalise a time to the store's fixed-width ISO form. */
 export function isoTime(t: string | Date): string {

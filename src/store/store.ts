@@ -37,6 +37,19 @@ export interface RunFilter {
   last?: number;
 }
 
+/** Run ids another writer has already stored (a collision): the batch is written again with new ones. */
+class RunIdTaken extends Error {
+  constructor(readonly ids: ReadonlySet<string>) {
+    super(`run id(s) already stored: ${[...ids].join(', ')}`);
+  }
+}
+
+/** A run ready to be written: its id, result text and rows, computed before the lock. */
+interface PreparedRun {
+  run: RunResult; runId: string; identity: ClusterIdentity; key: string; at: string; storedAt: string; stored: RunResult;
+  resultDigest: string; resultBody: Buffer; control: ReturnType<typeof controlRows>; rowsDigest: string;
+}
+
 /** The rows digest a stored record text commits to, when it is readable and has one. */
 function recordRowsDigest(recordText: string): string | undefined {
   try {
@@ -145,11 +158,11 @@ export class EvidenceStore {
     const snap = encodeJsonBody(snapshot);
     const sightings = vulnerabilitySightings(snapshot.kubernetes.objects);
     const usedIds = new Set<string>();
-    const prepared = items.map(({ run, at: atOpt, storedAt: storedAtOpt }) => {
+    const prepare = ({ run, at: atOpt, storedAt: storedAtOpt }: (typeof items)[number], taken?: ReadonlySet<string>) => {
       const storedAtDate = storedAtOpt ?? new Date();
       const identity: ClusterIdentity = { ...snapshot.cluster, ...run.cluster };
       let runId = newRunId(storedAtDate);
-      while (usedIds.has(runId)) runId = newRunId(storedAtDate);
+      while (usedIds.has(runId) || taken?.has(runId)) runId = newRunId(storedAtDate);
       usedIds.add(runId);
       const stored: RunResult = { ...run, runId, snapshotDigest: snap.digest };
       // The stored result is the run@5 wire form (findings grouped by resource index, index lists with runs), as the JSON report.
@@ -161,10 +174,33 @@ export class EvidenceStore {
         run, runId, identity, key, at, storedAt: isoTime(storedAtDate), stored, resultDigest: result.digest, resultBody: gzipSync(result.bytes),
         control, rowsDigest: rowsDigestOf(control.rows),
       };
-    });
+    };
+    const prepared = items.map((item) => prepare(item));
+    // A run id is the time to the second and 48 random bits: another writer (a fleet's clusters
+    // scanned by one cron at 02:00:00) can still have taken one. The transaction looks first and
+    // gives up before writing anything; the runs that collided get new ids and the batch is written
+    // again, so a collision never loses a run.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeRuns(snap, sightings, prepared, beforeCommit);
+      } catch (err) {
+        if (!(err instanceof RunIdTaken) || attempt >= 5) throw err;
+        for (const [i, p] of prepared.entries()) if (err.ids.has(p.runId)) prepared[i] = prepare(items[i]!, err.ids);
+      }
+    }
+  }
+
+  private async writeRuns(snap: ReturnType<typeof encodeJsonBody>, sightings: ReturnType<typeof vulnerabilitySightings>,
+    prepared: readonly PreparedRun[], beforeCommit: (() => Promise<void>) | undefined): Promise<StoredRun[]> {
     const keys = [...new Set(prepared.map((p) => p.key))];
 
     const out = await this.driver.write(keys.map((k) => `cluster:${k}`), async (tx) => {
+      const taken = new Set<string>();
+      for (let i = 0; i < prepared.length; i += 400) {
+        const ids = prepared.slice(i, i + 400).map((p) => p.runId);
+        for (const r of await tx.all(`SELECT run_id FROM runs WHERE run_id IN (${ids.map(() => '?').join(', ')})`, ids)) taken.add(str(r.run_id));
+      }
+      if (taken.size) throw new RunIdTaken(taken);
       const heads = new Map<string, { seq: number; hash: string; runId?: string; identity: ClusterIdentity; isNew: boolean }>();
       for (const key of keys) {
         const head = await tx.all('SELECT head_seq, head_hash FROM clusters WHERE cluster_key = ?', [key]);

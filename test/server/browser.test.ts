@@ -236,7 +236,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(await sample.locator('td.digest').innerText()).toMatch(/^sha256:[0-9a-f]{64}$/);
     await page.screenshot({ path: join(OUT, 'control.png'), fullPage: true });
     await sample.locator('a').click();
-    await page.waitForURL(/\/runs\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    await page.waitForURL(/\/runs\/\d{8}T\d{6}Z-[0-9a-f]{12}$/);
     await ready(page);
     expect(await page.locator('h1').innerText()).toMatch(/^Run \d{8}T/);
     expect(await page.locator('#gaps').innerText()).toMatch(/guardduty:ListDetectors/);

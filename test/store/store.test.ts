@@ -82,7 +82,7 @@ for (const { backend: b, skip } of backends('store')) {
       const stored = await store.appendRun(run, snapshot, { at });
       expect(run.runId).toBe(stored.runId);
       expect(run.snapshotDigest).toBe(stored.snapshotDigest);
-      expect(stored.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+      expect(stored.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{12}$/);
     });
 
     it('stores an unchanged snapshot once (content-addressed)', async () => {
