@@ -39,8 +39,10 @@ export interface RunFilter {
 
 /** Run ids another writer has already stored (a collision): the batch is written again with new ones. */
 class RunIdTaken extends Error {
-  constructor(readonly ids: ReadonlySet<string>) {
+  readonly ids: ReadonlySet<string>;
+  constructor(ids: ReadonlySet<string>) {
     super(`run id(s) already stored: ${[...ids].join(', ')}`);
+    this.ids = ids;
   }
 }
 

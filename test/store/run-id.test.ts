@@ -3,12 +3,14 @@
 // that: the writer that finds its id taken draws another and writes its batch again. Found by the
 // fleet simulation (200 clusters × 365 runs, two writer processes, every cluster stored at the same
 // second of each day): "duplicate key value violates unique constraint runs_pkey", the batch lost.
+import type * as Crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EvidenceStore } from '../../src/store/index.js';
 
 // The first draws of randomBytes are all the same bytes: the second run's first id collides.
 const draws = vi.hoisted(() => ({ fixed: 0 }));
 vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
+  const real = await importOriginal<typeof Crypto>();
   return {
     ...real,
     randomBytes: (n: number) => (draws.fixed-- > 0 ? Buffer.alloc(n, 0xab) : real.randomBytes(n)),
@@ -21,7 +23,6 @@ const { catalog } = await import('../../src/catalog/index.js');
 const { demoSnapshot } = await import('../../src/collectors/demo/index.js');
 const { RUN_ID_PATTERN, newRunId } = await import('../../src/store/records.js');
 const { backends } = await import('./backends.js');
-type EvidenceStore = import('../../src/store/index.js').EvidenceStore;
 
 const AT = new Date('2026-03-01T02:00:00Z');
 
