@@ -137,18 +137,30 @@ export class WireEncoder {
     return index;
   }
 
-  /** The findings of a control as groups (a Map per control keyed by the body, built once per finding). */
+  /**
+   * The findings of a control as groups, in the order of their first finding. Findings without a
+   * waiver or details (nearly all) are looked up by their message (a string findings mostly share, so
+   * its hash is computed once) and then by rule, status and severity; the others by the JSON text of
+   * their body. Either way two findings share a group exactly when the JSON text of
+   * [rule, status, severity, message, waiver, details] is the same.
+   */
   groups(findings: readonly Finding[]): FindingGroup[] {
-    const byBody = new Map<string, FindingGroup>();
+    const byMessage = new Map<string, FindingGroup[]>();
+    let byBody: Map<string, FindingGroup> | undefined;
     const out: FindingGroup[] = [];
     for (const f of findings) {
-      const key = JSON.stringify([f.rule, f.status, f.severity, f.message, f.waiver ?? null, f.details ?? null]);
-      let g = byBody.get(key);
-      if (!g) {
-        const { resource: _r, source: _s, system: _y, ...body } = f;
-        g = { ...body, resources: [] };
-        byBody.set(key, g);
-        out.push(g);
+      let g: FindingGroup | undefined;
+      const { rule, status, severity, message } = f;
+      if (f.waiver == null && f.details == null && typeof message === 'string' && typeof rule === 'string' && typeof status === 'string' && typeof severity === 'string') {
+        let list = byMessage.get(message);
+        if (list) {
+          for (const c of list) if (c.rule === rule && c.status === status && c.severity === severity) { g = c; break; }
+        } else byMessage.set(message, (list = []));
+        if (!g) list.push((g = newGroup(f, out)));
+      } else {
+        const key = JSON.stringify([rule, status, severity, message, f.waiver ?? null, f.details ?? null]);
+        g = (byBody ??= new Map()).get(key);
+        if (!g) byBody.set(key, (g = newGroup(f, out)));
       }
       const i = this.indexOf(f);
       if (f.system) (g.system ??= []).push(i);
@@ -156,6 +168,14 @@ export class WireEncoder {
     }
     return out;
   }
+}
+
+/** A new group with the body of a finding (its fields but resource, source and system), added to `out`. */
+function newGroup(f: Finding, out: FindingGroup[]): FindingGroup {
+  const { resource: _r, source: _s, system: _y, ...body } = f;
+  const g: FindingGroup = { ...body, resources: [] };
+  out.push(g);
+  return g;
 }
 
 /**

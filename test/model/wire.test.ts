@@ -118,6 +118,44 @@ describe('toWire / fromWire', () => {
     expect(back[2]!.source).toBeUndefined();
   });
 
+  it('groups as the JSON text of [rule, status, severity, message, waiver, details] does: shared or equal but distinct strings, waivers, details, interleaved', () => {
+    /** The grouping by the JSON text of the body (what the wire form is defined by): bodies and finding indices per group. */
+    const reference = (findings: readonly Finding[]) => {
+      const groups = new Map<string, { body: string; counted: number[]; system: number[] }>();
+      findings.forEach((f, i) => {
+        let g = groups.get(body(f));
+        if (!g) groups.set(body(f), (g = { body: body(f), counted: [], system: [] }));
+        (f.system ? g.system : g.counted).push(i);
+      });
+      return [...groups.values()];
+    };
+    // Each finding on its own resource, so that a group's indices are the findings' positions.
+    const fresh = (s: string) => [...s].join(''); // equal text, another string object
+    const w = { id: 'W', reason: 'x', approvedBy: 'y', expires: '2027-01-01' };
+    const shared = 'runs as root';
+    const specs: Partial<Finding>[] = [
+      { message: shared }, { message: fresh(shared) }, { message: shared, severity: 'low' }, { message: shared, rule: 'r2' },
+      { message: shared, status: 'warn' }, { message: shared, waiver: w, status: 'waived' }, { message: fresh(shared), waiver: { ...w }, status: 'waived' },
+      { message: shared, details: { n: 1 } }, { message: shared, details: { n: 1 } }, { message: shared, details: { n: 2 } },
+      { message: shared, system: true }, { message: fresh(shared), severity: 'low', system: true }, { message: 'other' }, { message: shared, rule: fresh('r2') },
+      { message: shared, waiver: undefined, details: undefined }, { message: 'other', details: { n: 1 } }, { message: fresh('other') },
+    ];
+    const findings = specs.map((x, i) => fail(`p${i}`, x));
+    const wire = toWire(syntheticRun(findings)) as WireRunResult;
+    const decoded = wire.controls[0]!.findings.map((g: FindingGroup) => {
+      const { resources, system, ...rest } = g;
+      return { body: body({ ...rest, resource: pod('x') } as Finding), counted: decodeIndexList(resources, 'r'), system: decodeIndexList(system ?? [], 's') };
+    });
+    expect(decoded).toEqual(reference(findings));
+    expect(decoded).toHaveLength(9);
+    // And on every control of the demo (real messages, waivers and details): the same groups in the same order.
+    const run = demoRun();
+    const demoWire = toWire(run) as WireRunResult;
+    for (const [i, c] of run.controls.entries()) {
+      expect(demoWire.controls[i]!.findings.map((g: FindingGroup) => body({ ...g, resource: pod('x') } as unknown as Finding))).toEqual(reference(c.findings).map((g) => g.body));
+    }
+  });
+
   it('results of earlier schemas are written and read as they are', () => {
     const old = expandRun(demoRun());
     expect(toWire(old)).toBe(old);
