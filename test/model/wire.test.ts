@@ -156,6 +156,48 @@ describe('toWire / fromWire', () => {
     }
   });
 
+  it('a finding\'s resource is the first table entry with all its identifying fields and source (names shared across kinds, namespaces, accounts)', () => {
+    /** The table lookup by the text of every identifying field and the source (what the wire form is defined by). */
+    const reference = (table: RunResource[], findings: Finding[]) => {
+      const key = (r: Finding['resource'], s: Finding['source']) => JSON.stringify([r.provider, r.kind, r.apiVersion ?? null, r.namespace ?? null, r.name, r.uid ?? null, r.arn ?? null, r.region ?? null, r.accountId ?? null, s ? [s.file, s.line] : null]);
+      const out = table.slice();
+      const byKey = new Map<string, number>();
+      out.forEach((e, i) => { if (!byKey.has(key(e, e.source))) byKey.set(key(e, e.source), i); });
+      const indices = findings.map((f) => {
+        let i = byKey.get(key(f.resource, f.source));
+        if (i === undefined) { i = out.length; out.push(f.source ? { ...f.resource, source: f.source } : f.resource); byKey.set(key(f.resource, f.source), i); }
+        return i;
+      });
+      return { indices, table: out };
+    };
+    const src = (file: string, line: number) => ({ file, line });
+    const role = (name: string, extra: Partial<RunResource> = {}): RunResource => ({ provider: 'aws', kind: 'IAMRole', name, arn: `arn:aws:iam::111122223333:role/${name}`, accountId: '111122223333', ...extra });
+    const sa = (ns: string): RunResource => ({ provider: 'kubernetes', apiVersion: 'v1', kind: 'ServiceAccount', namespace: ns, name: 'default' });
+    const table: RunResource[] = [
+      sa('a'), sa('b'), { ...sa('a'), source: src('x.yaml', 3) }, sa('a'), // a duplicate: the first wins
+      { ...pod('default'), source: src('x.yaml', 9) }, role('default'), role('default', { accountId: '444455556666', arn: 'arn:aws:iam::444455556666:role/default' }),
+      { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1' },
+    ];
+    const resources: Finding['resource'][] = [
+      sa('b'), sa('a'), { ...sa('a'), namespace: 'c' }, pod('default'), role('default', { accountId: '444455556666', arn: 'arn:aws:iam::444455556666:role/default' }),
+      { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1' }, { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'us-east-1' },
+      { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1', uid: undefined }, { ...sa('a'), apiVersion: undefined }, { ...sa('a'), kind: 'Role' },
+    ];
+    const findings: Finding[] = [];
+    for (const r of resources) {
+      findings.push({ ...fail('x'), resource: r });
+      findings.push({ ...fail('x'), resource: r, source: src('x.yaml', 3) });
+      findings.push({ ...fail('x'), resource: r, source: src('x.yaml', 9) });
+      findings.push({ ...fail('x'), resource: r }); // the same object again, without a source
+    }
+    const expected = reference(table, findings);
+    const wire = toWire(syntheticRun(findings, table)) as WireRunResult;
+    expect(decodeIndexList(wire.controls[0]!.findings[0]!.resources, 'r')).toEqual(expected.indices);
+    expect(wire.resources).toEqual(expected.table);
+    expect(expected.indices.slice(0, 4)).toEqual([1, 8, 9, 1]);
+    expect(expected.indices.slice(4, 8)).toEqual([0, 2, 10, 0]);
+  });
+
   it('results of earlier schemas are written and read as they are', () => {
     const old = expandRun(demoRun());
     expect(toWire(old)).toBe(old);
