@@ -51,13 +51,42 @@ export interface RunningImage {
 
 const SHA256_ID = /^sha256:[0-9a-f]{64}$/i;
 
+const SHA256_PREFIX = 'sha256:';
+
+/**
+ * Whether `s` from `at` to its end is `sha256:` and 64 hex digits in any case (SHA256_ID, read
+ * without a copy or a regular expression: every pod status has one): 0 if not, 1 if so in lowercase,
+ * 2 if so with an uppercase letter.
+ */
+function sha256From(s: string, at: number): 0 | 1 | 2 {
+  if (s.length - at !== 71) return 0;
+  let upper = false;
+  for (let k = 0; k < 7; k++) {
+    const c = s.charCodeAt(at + k);
+    const want = SHA256_PREFIX.charCodeAt(k);
+    if (c === want) continue;
+    // Letters in uppercase (s, h, a); the digits and the colon as they are.
+    if (want >= 0x61 && c === want - 0x20) upper = true;
+    else return 0;
+  }
+  for (let k = at + 7; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) continue;
+    if (c >= 0x41 && c <= 0x46) upper = true;
+    else return 0;
+  }
+  return upper ? 2 : 1;
+}
+
 /** `sha256:…` from an imageID (`docker-pullable://repo@sha256:…`, `repo@sha256:…`); undefined for a bare config id. */
 export function digestFromImageId(imageId: unknown): string | undefined {
   if (typeof imageId !== 'string') return undefined;
   const at = imageId.lastIndexOf('@');
   if (at === -1) return undefined;
+  const found = sha256From(imageId, at + 1);
+  if (found === 0) return undefined;
   const d = imageId.slice(at + 1);
-  return SHA256_ID.test(d) ? d.toLowerCase() : undefined;
+  return found === 2 ? d.toLowerCase() : d;
 }
 
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
