@@ -119,11 +119,8 @@ export class WireEncoder {
    * the name string the resource objects share, so its hash is computed once.
    */
   private byName: Map<string, number | number[]> | undefined;
-  /**
-   * The index of each resource object already looked up, with the source it was looked up with
-   * (findings share their refs). A Map, not a WeakMap: the encoder lives for one toWire.
-   */
-  private readonly byRef = new Map<object, { source: Finding['source']; index: number }>();
+  /** The index of each resource object already looked up, per source (findings share their refs). */
+  private readonly byRef = new WeakMap<object, { source: Finding['source']; index: number }>();
 
   constructor(table: readonly RunResource[] | undefined) {
     this.resources = table ? table.slice() : [];
