@@ -92,13 +92,18 @@ function isGroup(f: Finding | FindingGroup): f is FindingGroup {
   return Array.isArray((f as FindingGroup).resources) && (f as Partial<Finding>).resource === undefined;
 }
 
-/** `'\u0001'` stands for a field that is absent, so that absent and empty never share a key. */
-const NONE = '\u0001';
+/** Two values of an identifying field alike: equal, or both absent (undefined or null). */
+const alike = (a: unknown, b: unknown): boolean => a === b || (a == null && b == null);
 
-/** The table key of a resource read from a source: every identifying field and the file and line. */
-function entryKey(r: RunResource | Finding['resource'], source: Finding['source']): string {
-  return `${r.provider}\u0000${r.kind}\u0000${r.apiVersion ?? NONE}\u0000${r.namespace ?? NONE}\u0000${r.name}\u0000${r.uid ?? NONE}\u0000`
-    + `${r.arn ?? NONE}\u0000${r.region ?? NONE}\u0000${r.accountId ?? NONE}\u0000${source ? `${source.file}\u0000${source.line}` : NONE}`;
+/**
+ * Whether a table entry is a resource read from a source: every identifying field alike, and the
+ * same file and line (or neither with a source).
+ */
+function isEntryOf(e: RunResource, r: RunResource | Finding['resource'], source: Finding['source']): boolean {
+  const s = e.source;
+  return e.name === r.name && e.kind === r.kind && e.provider === r.provider && alike(e.namespace, r.namespace) && alike(e.apiVersion, r.apiVersion)
+    && alike(e.uid, r.uid) && alike(e.arn, r.arn) && alike(e.region, r.region) && alike(e.accountId, r.accountId)
+    && (s && source ? s.file === source.file && s.line === source.line : !s && !source);
 }
 
 /**
@@ -108,7 +113,12 @@ function entryKey(r: RunResource | Finding['resource'], source: Finding['source'
  */
 export class WireEncoder {
   readonly resources: RunResource[];
-  private byKey: Map<string, number> | undefined;
+  /**
+   * Table indices by resource name, ascending (an index, or a list when names repeat across kinds,
+   * namespaces or sources): the first entry that `isEntryOf` a finding's resource is its index. Keyed by
+   * the name string the resource objects share, so its hash is computed once.
+   */
+  private byName: Map<string, number | number[]> | undefined;
   /** The index of each resource object already looked up, per source (findings share their refs). */
   private readonly byRef = new WeakMap<object, { source: Finding['source']; index: number }>();
 
@@ -116,39 +126,61 @@ export class WireEncoder {
     this.resources = table ? table.slice() : [];
   }
 
+  private addName(name: string, index: number): void {
+    const known = this.byName!.get(name);
+    if (known === undefined) this.byName!.set(name, index);
+    else if (typeof known === 'number') this.byName!.set(name, [known, index]);
+    else known.push(index);
+  }
+
   private indexOf(f: Finding): number {
     const hit = this.byRef.get(f.resource);
     if (hit && (hit.source === f.source || (hit.source && f.source && hit.source.file === f.source.file && hit.source.line === f.source.line))) return hit.index;
-    if (!this.byKey) {
-      this.byKey = new Map();
-      this.resources.forEach((e, i) => {
-        const k = entryKey(e, e.source);
-        if (!this.byKey!.has(k)) this.byKey!.set(k, i);
-      });
+    if (!this.byName) {
+      this.byName = new Map();
+      const table = this.resources;
+      for (let i = 0; i < table.length; i++) this.addName(table[i]!.name, i);
     }
-    const key = entryKey(f.resource, f.source);
-    let index = this.byKey.get(key);
+    let index: number | undefined;
+    const known = this.byName.get(f.resource.name);
+    if (typeof known === 'number') {
+      if (isEntryOf(this.resources[known]!, f.resource, f.source)) index = known;
+    } else if (known) {
+      for (const i of known) if (isEntryOf(this.resources[i]!, f.resource, f.source)) { index = i; break; }
+    }
     if (index === undefined) {
       index = this.resources.length;
       this.resources.push(f.source ? { ...f.resource, source: f.source } : f.resource);
-      this.byKey.set(key, index);
+      this.addName(f.resource.name, index);
     }
     this.byRef.set(f.resource, { source: f.source, index });
     return index;
   }
 
-  /** The findings of a control as groups (a Map per control keyed by the body, built once per finding). */
+  /**
+   * The findings of a control as groups, in the order of their first finding. Findings without a
+   * waiver or details (nearly all) are looked up by their message (a string findings mostly share, so
+   * its hash is computed once) and then by rule, status and severity; the others by the JSON text of
+   * their body. Either way two findings share a group exactly when the JSON text of
+   * [rule, status, severity, message, waiver, details] is the same.
+   */
   groups(findings: readonly Finding[]): FindingGroup[] {
-    const byBody = new Map<string, FindingGroup>();
+    const byMessage = new Map<string, FindingGroup[]>();
+    let byBody: Map<string, FindingGroup> | undefined;
     const out: FindingGroup[] = [];
     for (const f of findings) {
-      const key = JSON.stringify([f.rule, f.status, f.severity, f.message, f.waiver ?? null, f.details ?? null]);
-      let g = byBody.get(key);
-      if (!g) {
-        const { resource: _r, source: _s, system: _y, ...body } = f;
-        g = { ...body, resources: [] };
-        byBody.set(key, g);
-        out.push(g);
+      let g: FindingGroup | undefined;
+      const { rule, status, severity, message } = f;
+      if (f.waiver == null && f.details == null && typeof message === 'string' && typeof rule === 'string' && typeof status === 'string' && typeof severity === 'string') {
+        let list = byMessage.get(message);
+        if (list) {
+          for (const c of list) if (c.rule === rule && c.status === status && c.severity === severity) { g = c; break; }
+        } else byMessage.set(message, (list = []));
+        if (!g) list.push((g = newGroup(f, out)));
+      } else {
+        const key = JSON.stringify([rule, status, severity, message, f.waiver ?? null, f.details ?? null]);
+        g = (byBody ??= new Map()).get(key);
+        if (!g) byBody.set(key, (g = newGroup(f, out)));
       }
       const i = this.indexOf(f);
       if (f.system) (g.system ??= []).push(i);
@@ -156,6 +188,14 @@ export class WireEncoder {
     }
     return out;
   }
+}
+
+/** A new group with the body of a finding (its fields but resource, source and system), added to `out`. */
+function newGroup(f: Finding, out: FindingGroup[]): FindingGroup {
+  const { resource: _r, source: _s, system: _y, ...body } = f;
+  const g: FindingGroup = { ...body, resources: [] };
+  out.push(g);
+  return g;
 }
 
 /**

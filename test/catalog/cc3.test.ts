@@ -43,6 +43,17 @@ describe('CC3 helpers', () => {
     expect(digestFromImageId(`docker-pullable://${ECR}/api@${D1}`)).toBe(D1);
     expect(digestFromImageId(`${ECR}/api@${D1.toUpperCase().replace('SHA256', 'sha256')}`)).toBe(D1);
     expect(digestFromImageId('sha256:abcdef')).toBeUndefined();
+    // As /^sha256:[0-9a-f]{64}$/i: any case (lowercased), exactly 64 hex digits to the end, after the last @.
+    const hex = D1.slice(7);
+    expect(digestFromImageId(`x@SHA256:${hex.toUpperCase()}`)).toBe(D1);
+    expect(digestFromImageId(`x@ShA256:${hex}`)).toBe(D1);
+    expect(digestFromImageId(`x@sha256:${hex}`)).toBe(D1);
+    expect(digestFromImageId(`a@b@sha256:${hex}`)).toBe(D1);
+    expect(digestFromImageId(`x@sha256:${hex}@y`)).toBeUndefined();
+    for (const bad of [`sha256:${hex}`, `x@sha256:${hex}0`, `x@sha256:${hex.slice(1)}`, `x@sha256:${hex.slice(1)}g`, `x@sha256:${hex.slice(1)}G`, `x@sha256 ${hex}`,
+      `x@sha255:${hex}`, `x@sha256\u001a${hex}`, `x@\u0013ha256:${hex}`, `x@sha256:${hex.slice(1)}\u00e9`, `x@sha256:${hex.slice(1)}/`, `x@sha256:${hex.slice(1)}:`, `x@sha256:${hex.slice(1)}@`, `x@sha256:${hex.slice(1)}\``]) {
+      expect([bad, digestFromImageId(bad)]).toEqual([bad, undefined]);
+    }
     expect(digestFromImageId(undefined)).toBeUndefined();
   });
   it('matches ECR wildcard filters literally except for *', () => {

@@ -72,6 +72,24 @@ describe('running images, once per snapshot', () => {
     expect(runningImages(ev('B'))).toBe(imgs);
   });
 
+  it('a container\'s digests: its reference\'s first, then each pod status\'s once in order of first sight (many pods and digests)', () => {
+    // A Deployment whose reference names digest a, and 14 pods running digests with repeats (more than
+    // a handful, so that the list is past the point where a set takes over), uppercase ones, a status
+    // without a digest and a null entry.
+    const own = `${ECR}/web@${D('a')}`;
+    const ownDeploy = { ...deploy, spec: { ...deploy.spec, template: { ...deploy.spec.template, spec: podSpec(own) } } };
+    const ownRs = { ...rs, spec: { ...rs.spec, template: ownDeploy.spec.template } };
+    const seq = ['5', '3', '5', 'a', '1', '2', 'B', '4', '6', '7', '8', '9', 'b', 'c'];
+    const pods = seq.map((c, n) => {
+      const p = rsPod(String(n), D(c));
+      return n === 3 ? { ...p, status: { ...p.status, containerStatuses: [null, { name: 'main', imageID: 'sha256:nodigestref' }, ...p.status.containerStatuses] } } : p;
+    });
+    const { ev } = setup([ownDeploy, ownRs, ...pods]);
+    const main = runningImages(ev('A')).find((i) => i.container === 'main')!;
+    expect(main.digests).toEqual([D('a'), D('5'), D('3'), D('1'), D('2'), D('b'), D('4'), D('6'), D('7'), D('8'), D('9'), D('c')]);
+    expect(runningImages(ev('A')).find((i) => i.container === 'init')!.digests).toEqual([D('0')]);
+  });
+
   it('a workload without running pods knows only the digests its references name', () => {
     const { ev } = setup([deploy, rs, cron, job]);
     expect(runningImages(ev('A')).map((i) => [i.workload.obj.metadata.name, i.container, i.digests])).toEqual([

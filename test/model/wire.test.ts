@@ -118,6 +118,86 @@ describe('toWire / fromWire', () => {
     expect(back[2]!.source).toBeUndefined();
   });
 
+  it('groups as the JSON text of [rule, status, severity, message, waiver, details] does: shared or equal but distinct strings, waivers, details, interleaved', () => {
+    /** The grouping by the JSON text of the body (what the wire form is defined by): bodies and finding indices per group. */
+    const reference = (findings: readonly Finding[]) => {
+      const groups = new Map<string, { body: string; counted: number[]; system: number[] }>();
+      findings.forEach((f, i) => {
+        let g = groups.get(body(f));
+        if (!g) groups.set(body(f), (g = { body: body(f), counted: [], system: [] }));
+        (f.system ? g.system : g.counted).push(i);
+      });
+      return [...groups.values()];
+    };
+    // Each finding on its own resource, so that a group's indices are the findings' positions.
+    const fresh = (s: string) => [...s].join(''); // equal text, another string object
+    const w = { id: 'W', reason: 'x', approvedBy: 'y', expires: '2027-01-01' };
+    const shared = 'runs as root';
+    const specs: Partial<Finding>[] = [
+      { message: shared }, { message: fresh(shared) }, { message: shared, severity: 'low' }, { message: shared, rule: 'r2' },
+      { message: shared, status: 'warn' }, { message: shared, waiver: w, status: 'waived' }, { message: fresh(shared), waiver: { ...w }, status: 'waived' },
+      { message: shared, details: { n: 1 } }, { message: shared, details: { n: 1 } }, { message: shared, details: { n: 2 } },
+      { message: shared, system: true }, { message: fresh(shared), severity: 'low', system: true }, { message: 'other' }, { message: shared, rule: fresh('r2') },
+      { message: shared, waiver: undefined, details: undefined }, { message: 'other', details: { n: 1 } }, { message: fresh('other') },
+    ];
+    const findings = specs.map((x, i) => fail(`p${i}`, x));
+    const wire = toWire(syntheticRun(findings)) as WireRunResult;
+    const decoded = wire.controls[0]!.findings.map((g: FindingGroup) => {
+      const { resources, system, ...rest } = g;
+      return { body: body({ ...rest, resource: pod('x') } as Finding), counted: decodeIndexList(resources, 'r'), system: decodeIndexList(system ?? [], 's') };
+    });
+    expect(decoded).toEqual(reference(findings));
+    expect(decoded).toHaveLength(9);
+    // And on every control of the demo (real messages, waivers and details): the same groups in the same order.
+    const run = demoRun();
+    const demoWire = toWire(run) as WireRunResult;
+    for (const [i, c] of run.controls.entries()) {
+      expect(demoWire.controls[i]!.findings.map((g: FindingGroup) => body({ ...g, resource: pod('x') } as unknown as Finding))).toEqual(reference(c.findings).map((g) => g.body));
+    }
+  });
+
+  it('a finding\'s resource is the first table entry with all its identifying fields and source (names shared across kinds, namespaces, accounts)', () => {
+    /** The table lookup by the text of every identifying field and the source (what the wire form is defined by). */
+    const reference = (table: RunResource[], findings: Finding[]) => {
+      const key = (r: Finding['resource'], s: Finding['source']) => JSON.stringify([r.provider, r.kind, r.apiVersion ?? null, r.namespace ?? null, r.name, r.uid ?? null, r.arn ?? null, r.region ?? null, r.accountId ?? null, s ? [s.file, s.line] : null]);
+      const out = table.slice();
+      const byKey = new Map<string, number>();
+      out.forEach((e, i) => { if (!byKey.has(key(e, e.source))) byKey.set(key(e, e.source), i); });
+      const indices = findings.map((f) => {
+        let i = byKey.get(key(f.resource, f.source));
+        if (i === undefined) { i = out.length; out.push(f.source ? { ...f.resource, source: f.source } : f.resource); byKey.set(key(f.resource, f.source), i); }
+        return i;
+      });
+      return { indices, table: out };
+    };
+    const src = (file: string, line: number) => ({ file, line });
+    const role = (name: string, extra: Partial<RunResource> = {}): RunResource => ({ provider: 'aws', kind: 'IAMRole', name, arn: `arn:aws:iam::111122223333:role/${name}`, accountId: '111122223333', ...extra });
+    const sa = (ns: string): RunResource => ({ provider: 'kubernetes', apiVersion: 'v1', kind: 'ServiceAccount', namespace: ns, name: 'default' });
+    const table: RunResource[] = [
+      sa('a'), sa('b'), { ...sa('a'), source: src('x.yaml', 3) }, sa('a'), // a duplicate: the first wins
+      { ...pod('default'), source: src('x.yaml', 9) }, role('default'), role('default', { accountId: '444455556666', arn: 'arn:aws:iam::444455556666:role/default' }),
+      { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1' },
+    ];
+    const resources: Finding['resource'][] = [
+      sa('b'), sa('a'), { ...sa('a'), namespace: 'c' }, pod('default'), role('default', { accountId: '444455556666', arn: 'arn:aws:iam::444455556666:role/default' }),
+      { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1' }, { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'us-east-1' },
+      { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1', uid: undefined }, { ...sa('a'), apiVersion: undefined }, { ...sa('a'), kind: 'Role' },
+    ];
+    const findings: Finding[] = [];
+    for (const r of resources) {
+      findings.push({ ...fail('x'), resource: r });
+      findings.push({ ...fail('x'), resource: r, source: src('x.yaml', 3) });
+      findings.push({ ...fail('x'), resource: r, source: src('x.yaml', 9) });
+      findings.push({ ...fail('x'), resource: r }); // the same object again, without a source
+    }
+    const expected = reference(table, findings);
+    const wire = toWire(syntheticRun(findings, table)) as WireRunResult;
+    expect(decodeIndexList(wire.controls[0]!.findings[0]!.resources, 'r')).toEqual(expected.indices);
+    expect(wire.resources).toEqual(expected.table);
+    expect(expected.indices.slice(0, 4)).toEqual([1, 8, 9, 1]);
+    expect(expected.indices.slice(4, 8)).toEqual([0, 2, 10, 0]);
+  });
+
   it('results of earlier schemas are written and read as they are', () => {
     const old = expandRun(demoRun());
     expect(toWire(old)).toBe(old);

@@ -4,8 +4,8 @@ import type { DescribeImagesResponse } from '@aws-sdk/client-ecr';
 import type { Cluster } from '@aws-sdk/client-eks';
 import { describeCluster, out, toTime } from './aws.js';
 import { parseImage } from './pod-security.js';
-import { containersOf, workloads } from './workloads.js';
-import type { ContainerKind, Workload } from './workloads.js';
+import { workloads } from './workloads.js';
+import type { Container, ContainerKind, Workload } from './workloads.js';
 
 /**
  * Shared helpers of the CC3 (vulnerability scanning, image security) and CC4 (monitoring)
@@ -51,13 +51,42 @@ export interface RunningImage {
 
 const SHA256_ID = /^sha256:[0-9a-f]{64}$/i;
 
+const SHA256_PREFIX = 'sha256:';
+
+/**
+ * Whether `s` from `at` to its end is `sha256:` and 64 hex digits in any case (SHA256_ID, read
+ * without a copy or a regular expression: every pod status has one): 0 if not, 1 if so in lowercase,
+ * 2 if so with an uppercase letter.
+ */
+function sha256From(s: string, at: number): 0 | 1 | 2 {
+  if (s.length - at !== 71) return 0;
+  let upper = false;
+  for (let k = 0; k < 7; k++) {
+    const c = s.charCodeAt(at + k);
+    const want = SHA256_PREFIX.charCodeAt(k);
+    if (c === want) continue;
+    // Letters in uppercase (s, h, a); the digits and the colon as they are.
+    if (want >= 0x61 && c === want - 0x20) upper = true;
+    else return 0;
+  }
+  for (let k = at + 7; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) continue;
+    if (c >= 0x41 && c <= 0x46) upper = true;
+    else return 0;
+  }
+  return upper ? 2 : 1;
+}
+
 /** `sha256:…` from an imageID (`docker-pullable://repo@sha256:…`, `repo@sha256:…`); undefined for a bare config id. */
 export function digestFromImageId(imageId: unknown): string | undefined {
   if (typeof imageId !== 'string') return undefined;
   const at = imageId.lastIndexOf('@');
   if (at === -1) return undefined;
+  const found = sha256From(imageId, at + 1);
+  if (found === 0) return undefined;
   const d = imageId.slice(at + 1);
-  return SHA256_ID.test(d) ? d.toLowerCase() : undefined;
+  return found === 2 ? d.toLowerCase() : d;
 }
 
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
@@ -129,41 +158,60 @@ export function runningImages(ev: Evidence): readonly RunningImage[] {
   return held(withPods ? known.withPods : known.withoutPods, () => computeRunningImages(list, pods));
 }
 
+/** Parsed once per distinct image reference in `computeRunningImages`. */
+interface ParsedRef { tag: string | undefined; own: string | undefined; ecr: EcrLocation | undefined }
+
+const CONTAINER_LISTS = [['initContainers', 'initContainer'], ['containers', 'container'], ['ephemeralContainers', 'ephemeralContainer']] as const;
+const NO_LIST: readonly K8sObject[] = [];
+
 function computeRunningImages(list: readonly Workload[], pods: ReadonlyMap<K8sObject, readonly K8sObject[]>): RunningImage[] {
   // Image references repeat across workloads: each is parsed once (a bounded number remembered).
-  const parsed = new Map<string, { tag: string | undefined; own: string | undefined; ecr: EcrLocation | undefined }>();
+  const parsed = new Map<string, ParsedRef>();
   const out: RunningImage[] = [];
+  // Per workload and container (in the order of containersOf): the digests of the reference and of
+  // the statuses of the same name in the workload's pods (status lists in STATUS_KEYS order), each once,
+  // in order of first sight. At 150,000 pods this is one pass without a list, set or pair per pod.
   for (const w of list) {
-    const statuses: ContainerStatus[] = [];
-    for (const pod of pods.get(w.obj) ?? []) {
-      const st = (pod.status ?? {}) as Record<string, unknown>;
-      for (const key of STATUS_KEYS) {
-        const l = st[key];
-        if (Array.isArray(l)) for (const s of l as ContainerStatus[]) statuses.push(s);
-      }
-    }
-    for (const { c, kind } of containersOf(w.spec)) {
-      const image = c.image;
-      if (typeof image !== 'string' || !image) continue;
-      let p = parsed.get(image);
-      if (!p) {
-        const parts = parseImage(image);
-        p = { tag: parts.tag, own: parts.digest && SHA256_ID.test(parts.digest) ? parts.digest.toLowerCase() : undefined, ecr: ecrLocation(image) };
-        if (parsed.size >= 16_384) parsed.clear();
-        parsed.set(image, p);
-      }
-      const digests = new Set<string>();
-      if (p.own) digests.add(p.own);
-      for (const s of statuses) {
-        if (s && s.name === c.name) {
-          const d = digestFromImageId(s.imageID);
-          if (d) digests.add(d);
+    const wpods = pods.get(w.obj) ?? NO_LIST;
+    const spec = w.spec as Record<string, unknown>;
+    for (const [field, kind] of CONTAINER_LISTS) {
+      const cs = spec[field];
+      if (!Array.isArray(cs)) continue;
+      for (const c of cs as Container[]) {
+        const image = c.image;
+        if (typeof image !== 'string' || !image) continue;
+        let p = parsed.get(image);
+        if (!p) {
+          const parts = parseImage(image);
+          p = { tag: parts.tag, own: parts.digest && SHA256_ID.test(parts.digest) ? parts.digest.toLowerCase() : undefined, ecr: ecrLocation(image) };
+          if (parsed.size >= 16_384) parsed.clear();
+          parsed.set(image, p);
         }
+        const digests: string[] = p.own ? [p.own] : [];
+        // A set only once there are many (a container's pods mostly run one or two digests).
+        let seen: Set<string> | undefined;
+        for (const pod of wpods) {
+          const st = (pod.status ?? {}) as Record<string, unknown>;
+          for (const key of STATUS_KEYS) {
+            const l = st[key];
+            if (!Array.isArray(l)) continue;
+            for (const s of l as (ContainerStatus | null | undefined)[]) {
+              if (s && s.name === c.name) {
+                const d = digestFromImageId(s.imageID);
+                if (d && (seen ? !seen.has(d) : !digests.includes(d))) {
+                  digests.push(d);
+                  if (seen) seen.add(d);
+                  else if (digests.length > 8) seen = new Set(digests);
+                }
+              }
+            }
+          }
+        }
+        const img: RunningImage = { workload: w, container: c.name ?? '(unnamed)', kind, image, digests };
+        if (p.tag !== undefined) img.tag = p.tag;
+        if (p.ecr) img.ecr = p.ecr;
+        out.push(img);
       }
-      const img: RunningImage = { workload: w, container: c.name ?? '(unnamed)', kind, image, digests: [...digests] };
-      if (p.tag !== undefined) img.tag = p.tag;
-      if (p.ecr) img.ecr = p.ecr;
-      out.push(img);
     }
   }
   return out;
