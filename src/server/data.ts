@@ -613,13 +613,16 @@ export class DashboardData {
     let p = this.periods.get(cacheKey);
     if (!p) {
       p = (async () => {
-        const inputs: PeriodInput[] = [];
+        // One cluster at a time (its rows dropped once its period is computed), as `report` does.
+        const opts = { from: w.from, to: w.to, generatedAt: this.deps.now(), toolVersion: this.deps.toolVersion };
+        const result = this.deps.computePeriod([], opts);
         for (const c of chosen) {
           const data = await this.store.periodData(c.key, w.fromIso, w.toIso);
           if (!data.runs.length && chosen.length > 1) continue;
-          inputs.push({ key: c.key, cluster: c.cluster, ...data });
+          const input: PeriodInput = { key: c.key, cluster: c.cluster, ...data };
+          result.clusters.push(...this.deps.computePeriod([input], opts).clusters);
         }
-        return this.deps.computePeriod(inputs, { from: w.from, to: w.to, generatedAt: this.deps.now(), toolVersion: this.deps.toolVersion });
+        return result;
       })();
       this.periods.set(cacheKey, p);
       p.catch(() => this.periods.delete(cacheKey));
