@@ -154,7 +154,15 @@ const INTEGER_CONTROL_COLUMNS: ReadonlySet<string> = new Set(['ordinal', 'n_pass
  * the rows (CONTROL_COLUMNS values), in control order — as `controlRows` makes them.
  */
 export function rowsDigestOf(rows: readonly (readonly SqlValue[])[]): string {
-  return sha256Digest(canonicalJson(rows));
+  // Arrays of strings, finite numbers and nulls: their canonical JSON is exactly JSON.stringify's
+  // text (canonical.ts writes primitives with JSON.stringify and arrays without whitespace), which is
+  // several times faster — a fleet-wide period report digests 4.5 million rows.
+  for (const r of rows) {
+    for (const v of r) {
+      if (!(v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) return sha256Digest(canonicalJson(rows));
+    }
+  }
+  return sha256Digest(JSON.stringify(rows));
 }
 
 /**

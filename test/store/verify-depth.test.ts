@@ -132,3 +132,22 @@ for (const { backend: b, skip } of backends('verify_depth')) {
     });
   });
 }
+
+describe('rowsDigestOf', () => {
+  it('is the sha256 of the canonical JSON of the rows, whatever the values (strings with escapes, numbers, nulls)', async () => {
+    const { canonicalJson, sha256Digest } = await import('../../src/store/index.js');
+    let seed = 7;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const value = () => {
+      const r = rnd();
+      if (r < 0.2) return null;
+      if (r < 0.5) return Math.floor(rnd() * 1e6) * (rnd() < 0.1 ? -1 : 1) + (rnd() < 0.1 ? 0.5 : 0);
+      return Array.from({ length: Math.floor(rnd() * 12) }, () => String.fromCharCode(Math.floor(rnd() * 0x2100))).join('') + '"\\\n\u2028';
+    };
+    for (let t = 0; t < 200; t++) {
+      const rows = Array.from({ length: Math.floor(rnd() * 5) }, () => Array.from({ length: 19 }, value));
+      expect(rowsDigestOf(rows)).toBe(sha256Digest(canonicalJson(rows)));
+    }
+    expect(() => rowsDigestOf([[Number.NaN]])).toThrow(/canonical JSON/);
+  });
+});
