@@ -92,6 +92,9 @@ function isGroup(f: Finding | FindingGroup): f is FindingGroup {
   return Array.isArray((f as FindingGroup).resources) && (f as Partial<Finding>).resource === undefined;
 }
 
+/** The namespace key of a cluster-scoped or AWS resource (no namespace; never a namespace name). */
+const NO_NAMESPACE = '\u0001';
+
 /** Two values of an identifying field alike: equal, or both absent (undefined or null). */
 const alike = (a: unknown, b: unknown): boolean => a === b || (a == null && b == null);
 
@@ -114,11 +117,12 @@ function isEntryOf(e: RunResource, r: RunResource | Finding['resource'], source:
 export class WireEncoder {
   readonly resources: RunResource[];
   /**
-   * Table indices by resource name, ascending (an index, or a list when names repeat across kinds,
-   * namespaces or sources): the first entry that `isEntryOf` a finding's resource is its index. Keyed by
-   * the name string the resource objects share, so its hash is computed once.
+   * Table indices by resource name, then namespace, ascending (an index, or a list when a name repeats
+   * in a namespace across kinds or sources): the first entry that `isEntryOf` a finding's resource is
+   * its index. Keyed by the name and namespace strings the resource objects share, so their hashes
+   * are computed once; by namespace too because a name can repeat in every namespace (`default`).
    */
-  private byName: Map<string, number | number[]> | undefined;
+  private byName: Map<string, Map<string, number | number[]>> | undefined;
   /** The index of each resource object already looked up, per source (findings share their refs). */
   private readonly byRef = new WeakMap<object, { source: Finding['source']; index: number }>();
 
@@ -126,10 +130,13 @@ export class WireEncoder {
     this.resources = table ? table.slice() : [];
   }
 
-  private addName(name: string, index: number): void {
-    const known = this.byName!.get(name);
-    if (known === undefined) this.byName!.set(name, index);
-    else if (typeof known === 'number') this.byName!.set(name, [known, index]);
+  private addName(r: RunResource | Finding['resource'], index: number): void {
+    let byNs = this.byName!.get(r.name);
+    if (!byNs) this.byName!.set(r.name, (byNs = new Map()));
+    const ns = r.namespace ?? NO_NAMESPACE;
+    const known = byNs.get(ns);
+    if (known === undefined) byNs.set(ns, index);
+    else if (typeof known === 'number') byNs.set(ns, [known, index]);
     else known.push(index);
   }
 
@@ -139,10 +146,10 @@ export class WireEncoder {
     if (!this.byName) {
       this.byName = new Map();
       const table = this.resources;
-      for (let i = 0; i < table.length; i++) this.addName(table[i]!.name, i);
+      for (let i = 0; i < table.length; i++) this.addName(table[i]!, i);
     }
     let index: number | undefined;
-    const known = this.byName.get(f.resource.name);
+    const known = this.byName.get(f.resource.name)?.get(f.resource.namespace ?? NO_NAMESPACE);
     if (typeof known === 'number') {
       if (isEntryOf(this.resources[known]!, f.resource, f.source)) index = known;
     } else if (known) {
@@ -151,7 +158,7 @@ export class WireEncoder {
     if (index === undefined) {
       index = this.resources.length;
       this.resources.push(f.source ? { ...f.resource, source: f.source } : f.resource);
-      this.addName(f.resource.name, index);
+      this.addName(f.resource, index);
     }
     this.byRef.set(f.resource, { source: f.source, index });
     return index;

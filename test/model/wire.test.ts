@@ -182,6 +182,7 @@ describe('toWire / fromWire', () => {
       sa('b'), sa('a'), { ...sa('a'), namespace: 'c' }, pod('default'), role('default', { accountId: '444455556666', arn: 'arn:aws:iam::444455556666:role/default' }),
       { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1' }, { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'us-east-1' },
       { provider: 'aws', kind: 'Bucket', name: 'logs', region: 'eu-west-1', uid: undefined }, { ...sa('a'), apiVersion: undefined }, { ...sa('a'), kind: 'Role' },
+      { ...sa('a'), namespace: undefined },
     ];
     const findings: Finding[] = [];
     for (const r of resources) {
@@ -196,6 +197,16 @@ describe('toWire / fromWire', () => {
     expect(wire.resources).toEqual(expected.table);
     expect(expected.indices.slice(0, 4)).toEqual([1, 8, 9, 1]);
     expect(expected.indices.slice(4, 8)).toEqual([0, 2, 10, 0]);
+
+    // One name in every namespace (the `default` ServiceAccount of 2,000 namespaces), the findings
+    // naming fresh objects: each finds its own namespace's entry.
+    const many = Array.from({ length: 2000 }, (_v, i) => sa(`ns-${i}`));
+    const manyFindings = many.map((r) => ({ ...fail('x'), resource: { ...r } })).reverse();
+    const manyExpected = reference(many, manyFindings);
+    const manyWire = toWire(syntheticRun(manyFindings, many)) as WireRunResult;
+    expect(decodeIndexList(manyWire.controls[0]!.findings[0]!.resources, 'r')).toEqual(manyExpected.indices);
+    expect(manyExpected.indices[0]).toBe(1999);
+    expect(manyWire.resources).toHaveLength(2000);
   });
 
   it('results of earlier schemas are written and read as they are', () => {
