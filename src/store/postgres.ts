@@ -147,17 +147,15 @@ class PgDriver extends PgConn implements SqlDriver {
   // A statement outside a transaction waits for the transaction running on the connection, so it
   // never lands inside another request's transaction.
   override all(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
-    return this.queue.inside ? super.all(sql, params) : this.queue.run(() => super.all(sql, params));
+    return this.queue.statement(() => super.all(sql, params));
   }
 
   override run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.queue.inside ? super.run(sql, params) : this.queue.run(() => super.run(sql, params));
+    return this.queue.statement(() => super.run(sql, params));
   }
 
   override insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflictDoNothing?: string): Promise<void> {
-    return this.queue.inside
-      ? super.insertMany(table, columns, rows, onConflictDoNothing)
-      : this.queue.run(() => super.insertMany(table, columns, rows, onConflictDoNothing));
+    return this.queue.statement(() => super.insertMany(table, columns, rows, onConflictDoNothing));
   }
 
   private async txNow<T>(begin: string, lockKeys: readonly string[], fn: (tx: SqlConn) => Promise<T>): Promise<T> {

@@ -154,17 +154,15 @@ class SqliteDriver extends SqliteConn implements SqlDriver {
   // connection (it would otherwise run inside it and read its uncommitted rows). Inside one (the
   // callback of write/read, and what it calls) statements still run at once, synchronously.
   override all(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
-    return this.queue.inside ? super.all(sql, params) : this.queue.run(() => super.all(sql, params));
+    return this.queue.statement(() => super.all(sql, params));
   }
 
   override run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.queue.inside ? super.run(sql, params) : this.queue.run(() => super.run(sql, params));
+    return this.queue.statement(() => super.run(sql, params));
   }
 
   override insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], onConflictDoNothing?: string): Promise<void> {
-    return this.queue.inside
-      ? super.insertMany(table, columns, rows, onConflictDoNothing)
-      : this.queue.run(() => super.insertMany(table, columns, rows, onConflictDoNothing));
+    return this.queue.statement(() => super.insertMany(table, columns, rows, onConflictDoNothing));
   }
 
   private async txNow<T>(begin: string, fn: (tx: SqlConn) => Promise<T>): Promise<T> {

@@ -16,6 +16,14 @@ export class TxQueue {
     return this.als.getStore() === true;
   }
 
+  /**
+   * A statement: at once inside a transaction of this queue (the transaction's own callback), else
+   * in turn after the transaction open on the connection (it would otherwise run inside it).
+   */
+  statement<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inside ? fn() : this.run(fn);
+  }
+
   run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inside) return Promise.reject(new Error('evidence store: nested transaction on one connection'));
     const turn = this.tail.then(() => this.als.run(true, fn));

@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import addFormatsImport from 'ajv-formats';
 import { validateXML } from 'xmllint-wasm';
 import type { PeriodResult, RunResult } from '../../src/model/index.js';
 import { normaliseRunResult } from '../../src/model/index.js';
@@ -28,6 +26,7 @@ import { renderPeriodTerminal } from '../../src/report/period-terminal.js';
 import { runCli } from '../helpers/cli.js';
 import { junitProblems } from './junit-schema.js';
 import { HOSTILE, capture, samplePeriod, sampleRun } from './fixtures.js';
+import { validateOscal, validateSarif } from './validators.js';
 
 const SKIP_CONTROL = 'CC5-HARD-03';
 const SKIP_RULE = 'CC6-NET-03/netpol-default-deny-egress';
@@ -36,20 +35,6 @@ const FILTER_ARGS = ['--skip-control', SKIP_CONTROL, '--skip-rule', SKIP_RULE, '
 const env = { EKS_SOC2_STORE: '', EKS_SOC2_CONFIG: '' };
 
 // Validators as in schemas.test.ts and junit-xsd.test.ts (the vendored official schemas).
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-function validator(file: string, unicodeRegExp: boolean, adapt?: (s: Record<string, unknown>) => void): ValidateFunction {
-  const schema = JSON.parse(readFileSync(fileURLToPath(new URL(`../../src/report/schemas/${file}`, import.meta.url)), 'utf8')) as Record<string, unknown>;
-  adapt?.(schema);
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp });
-  addFormats(ajv);
-  return ajv.compile(schema);
-}
-const validateSarif = validator('sarif/sarif-schema-2.1.0-rtm.5.json', false, (s) => {
-  delete s.$schema;
-  s.$id = s.id;
-  delete s.id;
-});
-const validateOscal = validator('oscal/oscal_assessment-results_schema.json', true);
 const schemaErrors = (v: ValidateFunction) => JSON.stringify((v.errors ?? []).slice(0, 5), null, 1);
 const XSD = readFileSync(fileURLToPath(new URL('../fixtures/junit/junit-10.xsd', import.meta.url)), 'utf8');
 async function xsdErrors(xml: string): Promise<string[]> {

@@ -1,35 +1,11 @@
 /** SARIF and OSCAL output validated against the vendored official schemas (src/report/schemas). */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import addFormatsImport from 'ajv-formats';
 import type { RunResult } from '../../src/model/index.js';
 import { renderPeriodSarif, renderSarif, SARIF_LIMITS, findingFingerprint } from '../../src/report/sarif.js';
 import { OSCAL_NS, renderOscal, renderPeriodOscal, uuidV5 } from '../../src/report/oscal.js';
 import { capture, hostileRun, samplePeriod, sampleRun } from './fixtures.js';
-
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-const schemaPath = (p: string) => fileURLToPath(new URL(`../../src/report/schemas/${p}`, import.meta.url));
-
-function validator(file: string, unicodeRegExp: boolean, adapt?: (s: Record<string, unknown>) => void): ValidateFunction {
-  const schema = JSON.parse(readFileSync(schemaPath(file), 'utf8')) as Record<string, unknown>;
-  adapt?.(schema);
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp });
-  addFormats(ajv);
-  return ajv.compile(schema);
-}
-
-// SARIF 2.1.0 is a draft-04 schema; Ajv 8 speaks draft-07. The two draft-04 spellings in it are
-// `$schema` and the root `id`; nothing else in the schema differs between the drafts. Its
-// patterns are ECMAScript without the `u` flag (one has a bare `]`); OSCAL's need `u` (\p{L}).
-const validateSarif = validator('sarif/sarif-schema-2.1.0-rtm.5.json', false, (s) => {
-  delete s.$schema;
-  s.$id = s.id;
-  delete s.id;
-});
-const validateOscal = validator('oscal/oscal_assessment-results_schema.json', true);
+import { validateOscal, validateSarif } from './validators.js';
 
 function errors(v: ValidateFunction): string {
   return JSON.stringify((v.errors ?? []).slice(0, 5), null, 1);
