@@ -7,6 +7,10 @@ import { writeReportFile } from './output.js';
 export interface PeriodFormatContext {
   color: boolean;
   quiet: boolean;
+  /** Markdown: at most this many characters (`report --max-size`; markdown-summary: 65,000 by default). */
+  markdownMaxSize?: number;
+  /** Markdown: where the full report is, linked from the line saying what a bounded one left out. */
+  reportUrl?: string;
   /** Chromium for the PDF report; else CHROMIUM_PATH or the system one. */
   chromium?: string;
   /** Stops a PDF render (the dashboard's client went away). */
@@ -60,14 +64,18 @@ export const PERIOD_FORMATS: Record<string, () => Promise<PeriodFormat>> = {
   }),
   markdown: async () => {
     const { renderPeriodMarkdown } = await import('../report/markdown.js');
-    return { ext: 'md', description: 'Markdown: verdict, pass rate, samples and fail intervals per control', render: (p, _ctx, write) => renderPeriodMarkdown(p, write) };
+    return {
+      ext: 'md',
+      description: 'Markdown: verdict, pass rate, samples and fail intervals per control (--max-size N bounds it)',
+      render: (p, ctx, write) => renderPeriodMarkdown(p, write, { ...(ctx.markdownMaxSize ? { maxSize: ctx.markdownMaxSize } : {}), ...(ctx.reportUrl ? { reportUrl: ctx.reportUrl } : {}) }),
+    };
   },
   'markdown-summary': async () => {
     const { MARKDOWN_SUMMARY_MAX, renderPeriodMarkdown } = await import('../report/markdown.js');
     return {
       ext: 'summary.md',
-      description: 'Markdown within GitHub\'s comment limit (65,000 characters): controls that did not operate effectively first, then a line saying what was left out',
-      render: (p, _ctx, write) => renderPeriodMarkdown(p, write, { maxSize: MARKDOWN_SUMMARY_MAX }),
+      description: 'Markdown within GitHub\'s comment limit (65,000 characters, --max-size N): controls that did not operate effectively first, then a line saying what was left out (--report-url)',
+      render: (p, ctx, write) => renderPeriodMarkdown(p, write, { maxSize: ctx.markdownMaxSize ?? MARKDOWN_SUMMARY_MAX, ...(ctx.reportUrl ? { reportUrl: ctx.reportUrl } : {}) }),
     };
   },
   csv: async () => {

@@ -283,14 +283,14 @@ export function renderMarkdown(run: RunResult, write: (chunk: string) => void, o
 }
 
 /** The full report's address for the closing line: a link when it is an http(s) URL, else a hint. */
-function fullReportPointer(url: string | undefined): string {
+function fullReportPointer(url: string | undefined, command: 'scan' | 'report'): string {
   if (url) {
     try {
       const u = new URL(url);
       if (u.protocol === 'https:' || u.protocol === 'http:') return `[the full report](<${u.href.replace(/[<>\s]/g, encodeURIComponent)}>)`;
     } catch { /* not a URL: the hint below */ }
   }
-  return 'the full report (`eks-soc2 scan --format markdown`, `html` or `json`; pass `--report-url` to link it here)';
+  return `the full report (\`eks-soc2 ${command} --format markdown\`, \`html\` or \`json\`; pass \`--report-url\` to link it here)`;
 }
 
 /**
@@ -298,8 +298,8 @@ function fullReportPointer(url: string | undefined): string {
  * splittable block (a table) that does not fit is cut between rows, any other is left out, and
  * smaller parts further down still get the room that is left. What was left out is listed last.
  */
-function writeBounded(blocks: Block[], max: number, reportUrl: string | undefined, write: (chunk: string) => void): void {
-  const pointer = fullReportPointer(reportUrl);
+function writeBounded(blocks: Block[], max: number, reportUrl: string | undefined, write: (chunk: string) => void, command: 'scan' | 'report' = 'scan'): void {
+  const pointer = fullReportPointer(reportUrl, command);
   const closing = (all: string[]) => {
     if (!all.length) return '';
     // Failing controls whose details were left out are named together.
@@ -448,7 +448,7 @@ export function renderPeriodMarkdown(period: PeriodResult, write: (chunk: string
     for (const b of blocks) for (const l of b.lines) write(`${l}\n`);
     return;
   }
-  writeBounded(blocks, opts.maxSize, opts.reportUrl, write);
+  writeBounded(blocks, opts.maxSize, opts.reportUrl, write, 'report');
 }
 
 /** `rule (n samples), …` of a period control's warnings. */

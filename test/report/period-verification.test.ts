@@ -90,6 +90,23 @@ describe('period report: evidence verification (SQLite store, built CLI)', () =>
     expect(bad.stderr).toContain('--verify-depth must be rows or full');
   }, 120_000);
 
+  it('report --max-size bounds the Markdown (the evidence check kept at its top), --report-url links the full report; a bad size is a usage error', async () => {
+    const full = await runCli(['report', '--store', good, ...WINDOW, '--format', 'markdown']);
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.stdout.length).toBeGreaterThan(2500);
+    const bounded = await runCli(['report', '--store', good, ...WINDOW, '--format', 'markdown', '--max-size', '2000', '--report-url', 'https://ci.example/run/7/period.html']);
+    expect(bounded.code, bounded.stderr).toBe(0);
+    expect(bounded.stdout.length).toBeLessThanOrEqual(2000);
+    expect(bounded.stdout).toContain('Evidence verified');
+    expect(bounded.stdout).toContain('https://ci.example/run/7/period.html');
+    const summary = await runCli(['report', '--store', good, ...WINDOW, '--format', 'markdown-summary', '--max-size', '2500']);
+    expect(summary.stdout.length).toBeLessThanOrEqual(2500);
+    expect(summary.stdout).toContain('eks-soc2 report --format markdown');
+    const bad = await runCli(['report', '--store', good, ...WINDOW, '--format', 'markdown', '--max-size', '10']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-size must be a whole number of characters');
+  }, 120_000);
+
   it('an edited per-control row: a warning at the top of every format, the problem named, exit 3', async () => {
     const t = await runCli(['report', '--store', tampered, ...WINDOW]);
     expect(t.code).toBe(3);

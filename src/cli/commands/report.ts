@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { PeriodResult, VerdictThresholds } from '../../model/index.js';
 import { EXIT, UserError } from '../errors.js';
 import { parsePeriodFormats, writePeriodOutputs } from '../period-output.js';
+import { markdownBounds } from '../output.js';
 import { addStoreUrlOption, readStoreTarget, selectClusters, withStore } from '../sources/store.js';
 import { toolVersion } from '../version.js';
 import { configPath } from '../config-file.js';
@@ -49,6 +50,8 @@ interface ReportOptions {
   color: boolean;
   now?: string;
   verifyDepth: string;
+  maxSize?: string;
+  reportUrl?: string;
 }
 
 export function registerReport(program: Command): void {
@@ -71,6 +74,8 @@ export function registerReport(program: Command): void {
     .option('--skip-rule <ids>', 'leave these rules out of the warnings shown: RULE or CONTROL/RULE (config: skipRules)', splitList)
     .option('-c, --config <file>', 'configuration file for skipControls / skipRules (default: eks-soc2.yaml or .eks-soc2.yaml found from the working directory)')
     .option('--no-config', 'read no configuration file')
+    .option('--max-size <chars>', 'markdown, markdown-summary: at most this many characters (markdown-summary: 65000), the controls that did not operate effectively first, then a line saying what was left out')
+    .option('--report-url <url>', 'markdown, markdown-summary: link to the full report in the line saying what was left out')
     .option('--verify-depth <depth>', 'the evidence check printed at the top: rows (chains, records and the per-control rows the report is computed from) or full (every stored result and snapshot too, as `eks-soc2 verify`)', 'rows');
   addStoreUrlOption(cmd);
   cmd.addHelpText('after', `
@@ -134,6 +139,7 @@ async function runReport(opts: ReportOptions): Promise<number> {
   const from = parseDateFlag(opts.from ?? '', '--from');
   const to = parseDateFlag(opts.to ?? generatedAt.toISOString().slice(0, 10), '--to');
   const thresholds = reportThresholds(opts);
+  const bounds = markdownBounds(opts);
   if (opts.verifyDepth !== 'rows' && opts.verifyDepth !== 'full') throw new UserError(`--verify-depth must be rows or full (got "${opts.verifyDepth}")`);
   const depth = opts.verifyDepth;
   const { computePeriod, periodWindow } = await import('../../engine/period.js');
@@ -176,7 +182,7 @@ async function runReport(opts: ReportOptions): Promise<number> {
     }
   }
   const color = opts.color && !process.env.NO_COLOR && (process.stdout.isTTY === true || Boolean(process.env.FORCE_COLOR));
-  const written = await writePeriodOutputs(period, formats, opts.output, { color, quiet: Boolean(opts.quiet) });
+  const written = await writePeriodOutputs(period, formats, opts.output, { color, quiet: Boolean(opts.quiet), ...bounds });
   for (const p of written) process.stderr.write(`wrote ${p}\n`);
   if (period.verification && !period.verification.ok) {
     const { verificationText } = await import('../../report/verification.js');
