@@ -159,6 +159,15 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: 'run@5 results (index lists with runs) and run-record@3 records (rowsDigest): no table changes; an older eks-soc2 would misread them, so it refuses a store at this version',
+    // Nothing to change: stored results and records keep the shapes they were written with, and this
+    // build reads every one of them. The version marks the store so that a build that does not know
+    // run@5 or rowsDigest (this store's readers before it) says "written by a newer eks-soc2" instead
+    // of taking run@5 finding groups for findings.
+    statements: [],
+  },
 ];
 
 /** The newest schema this build knows. */
