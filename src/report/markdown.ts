@@ -84,10 +84,15 @@ interface Block {
   always?: boolean;
 }
 
+/** Values of one left-out item a Markdown report names (the rest counted): the list is written whatever --max-size. */
+const LEFT_OUT_SHOWN = 50;
+
 /** "**Left out of this run:**" and one bullet per item, escaped; nothing when nothing was left out. */
 function leftOutLines(heading: string, items: LeftOutItem[]): string[] {
   if (!items.length) return [];
-  return [`**${heading}:**`, '', ...items.map((i) => `- ${i.label} (${i.note}): ${i.values.map((v) => md(v, 200)).join(', ')}`), ''];
+  const values = (v: string[]) => v.slice(0, LEFT_OUT_SHOWN).map((x) => md(x, 200)).join(', ')
+    + (v.length > LEFT_OUT_SHOWN ? ` … and ${v.length - LEFT_OUT_SHOWN} more (the JSON report lists them all)` : '');
+  return [`**${heading}:**`, '', ...items.map((i) => `- ${i.label} (${i.note}): ${values(i.values)}`), ''];
 }
 
 function countsRow(label: string, title: string, c: StatusCounts): string {

@@ -204,6 +204,14 @@ describe('a demo run with --skip-control, --skip-rule and --exclude-namespace', 
       for (const r of run.filters!.skipRules!) expect(md).toContain(r.replace(/-/g, '\\-'));
       expect(md).toMatch(/_Shortened to fit 2000 characters/);
     }
+    // A list longer than any report could hold: its first 50 values named, the rest counted.
+    const huge = structuredClone(filtered);
+    huge.filters = { ...huge.filters, skipRules: Array.from({ length: 5000 }, (_, i) => `CC6-NET-03/rule-${i}`) };
+    const md = await capture((w) => renderMarkdown(huge, w, { maxSize: 65_000 }));
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md).toContain('CC6\\-NET\\-03/rule\\-49');
+    expect(md).not.toContain('CC6\\-NET\\-03/rule\\-50,');
+    expect(md).toContain('… and 4950 more (the JSON report lists them all)');
   });
 
   it('a run without filters renders as before: none of it, and the same as with an empty filter list', async () => {
