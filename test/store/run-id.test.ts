@@ -4,8 +4,7 @@
 // fleet simulation (200 clusters × 365 runs, two writer processes, every cluster stored at the same
 // second of each day): "duplicate key value violates unique constraint runs_pkey", the batch lost.
 import type * as Crypto from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EvidenceStore } from '../../src/store/index.js';
+import { describe, expect, it, vi } from 'vitest';
 
 // The first draws of randomBytes are all the same bytes: the second run's first id collides.
 const draws = vi.hoisted(() => ({ fixed: 0 }));
@@ -22,7 +21,7 @@ const { evaluate } = await import('../../src/engine/index.js');
 const { catalog } = await import('../../src/catalog/index.js');
 const { demoSnapshot } = await import('../../src/collectors/demo/index.js');
 const { RUN_ID_PATTERN, newRunId } = await import('../../src/store/records.js');
-const { backends } = await import('./backends.js');
+const { backends, openedStore } = await import('./backends.js');
 
 const AT = new Date('2026-03-01T02:00:00Z');
 
@@ -38,17 +37,10 @@ describe('run ids', () => {
 
 for (const { backend: b, skip } of backends('run_id')) {
   describe.skipIf(skip)(`a run id already stored (${b.name})`, () => {
-    let store: EvidenceStore;
-    beforeEach(async () => {
-      await b.setup();
-      store = await b.open('write');
-    });
-    afterEach(async () => {
-      await store?.close();
-      await b.teardown();
-    });
+    const opened = openedStore(b);
 
     it('is drawn again: both runs are stored, in their own chains, and the store verifies', async () => {
+      const store = opened();
       const snapA = demoSnapshot('test', AT);
       const snapB = { ...demoSnapshot('test', AT), cluster: { ...snapA.cluster, name: 'other-cluster' } };
       const runOf = (snap: typeof snapA) => evaluate(snap, catalog, { config: defaultConfig(), toolVersion: 'test', catalogVersion: 'test', now: AT });
@@ -69,6 +61,7 @@ for (const { backend: b, skip } of backends('run_id')) {
     });
 
     it('a batch with one taken id keeps the others and stores every run once', async () => {
+      const store = opened();
       const snapA = demoSnapshot('test', AT);
       const snapB = { ...snapA, cluster: { ...snapA.cluster, name: 'other-cluster' } };
       const runOf = (snap: typeof snapA, d: number) => {
