@@ -87,7 +87,18 @@ export async function freshDatabase(tag: string): Promise<{ url: string; name: s
     async drop() {
       const a = await admin();
       try {
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // WITH (FORCE) ends the other sessions on the database — but not an autovacuum worker when
+        // the test role is no superuser ("must be a member of … pg_signal_backend", 42501): a test
+        // that wrote a lot can meet one. It finishes within moments: try again for a few seconds.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501' || attempt >= 50) throw err;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
       } finally {
         await a.end();
       }
