@@ -248,14 +248,14 @@ export function fromWire(run: RunResult | WireRunResult): RunResult {
   if (!isGroupedSchema(run.schema)) return run as RunResult;
   const runs = run.schema === 'eks-soc2/run@5';
   for (const c of run.controls as (ControlResult | WireControlResult)[]) {
+    if (runs) for (const p of c.passed ?? []) decodeLists(p, `${c.id}/${p.rule}: passed`);
     const first = c.findings[0];
-    if (runs) {
-      for (const p of c.passed ?? []) decodeLists(p, `${c.id}/${p.rule}: passed`);
-      if (first && isGroup(first)) for (const g of c.findings as FindingGroup[]) decodeLists(g, `${c.id}/${g.rule}: findings`);
-    }
     if (!first || !isGroup(first)) continue;
     const findings: Finding[] = [];
-    for (const g of c.findings as FindingGroup[]) expandFindingGroup(run, c.id, g, findings);
+    for (const g of c.findings as FindingGroup[]) {
+      if (runs) decodeLists(g, `${c.id}/${g.rule}: findings`);
+      expandFindingGroup(run, c.id, g, findings);
+    }
     (c as ControlResult).findings = findings;
   }
   return run as RunResult;

@@ -3,6 +3,7 @@ import type { ClusterIdentity, ControlResult, RunResult } from '../model/index.j
 import { defaultSeverityOf } from '../model/index.js';
 import { canonicalJson, sha256Digest } from './canonical.js';
 import type { SqlValue } from './sql.js';
+import { num } from './sql.js';
 import type { ControlMeta, RunRecord } from './types.js';
 import { RUN_RECORD_SCHEMA } from './types.js';
 
@@ -170,7 +171,6 @@ export function rowsDigestOf(rows: readonly (readonly SqlValue[])[]): string {
  * strings, NULL as null), in control order, for `rowsDigestOf`.
  */
 export function storedControlValues(rows: readonly Record<string, unknown>[]): SqlValue[][] {
-  const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
   return rows
     .map((r) => CONTROL_COLUMNS.map((c): SqlValue => {
       const v = r[c];

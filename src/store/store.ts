@@ -52,15 +52,18 @@ interface PreparedRun {
   resultDigest: string; resultBody: Buffer; control: ReturnType<typeof controlRows>; rowsDigest: string;
 }
 
-/** The rows digest a stored record text commits to, when it is readable and has one. */
-function recordRowsDigest(recordText: string): string | undefined {
+/** A stored record text as JSON, or `null` when it no longer parses (verify reports that). */
+function parseRecord(text: string): RunRecord | null {
   try {
-    const d = (JSON.parse(recordText) as Partial<RunRecord>).rowsDigest;
-    return typeof d === 'string' ? d : undefined;
+    return JSON.parse(text) as RunRecord;
   } catch {
-    return undefined;
+    return null;
   }
 }
+
+/** Positions of the control id and the metadata digest in a per-control row (`CONTROL_COLUMNS`). */
+const CONTROL_ID_COLUMN = CONTROL_COLUMNS.indexOf('control_id');
+const META_DIGEST_COLUMN = CONTROL_COLUMNS.indexOf('meta_digest');
 
 /** Runs whose stored results and per-control rows `verify` reads per statement. */
 const VERIFY_CHUNK = 50;
@@ -447,7 +450,8 @@ export class EvidenceStore {
         let stored: Map<string, { result?: unknown; controls: Row[] }> = new Map();
         // In `rows` depth a run whose record commits to its rows (rowsDigest) is checked by them; its
         // stored result is read only in `full` depth, or when its record has no rows digest.
-        const commitsRows = runRows.map((r) => depth === 'rows' && recordRowsDigest(str(r.record)) !== undefined);
+        const records = runRows.map((r) => parseRecord(str(r.record)));
+        const commitsRows = records.map((r) => depth === 'rows' && typeof r?.rowsDigest === 'string');
         for (let i = 0; i < runRows.length; i++) {
           const row = runRows[i]!;
           const runId = str(row.run_id);
@@ -463,10 +467,8 @@ export class EvidenceStore {
           if (hash !== str(row.record_hash)) {
             problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}) was edited after it was stored: its record no longer matches its hash` });
           }
-          let record: RunRecord | undefined;
-          try {
-            record = JSON.parse(str(row.record)) as RunRecord;
-          } catch {
+          const record = records[i];
+          if (record === null) {
             problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): its record is not valid JSON any more` });
           }
           if (record) {
@@ -587,7 +589,7 @@ export class EvidenceStore {
   /** `rows` depth: a run's stored per-control rows against the digest its hashed record commits to. */
   private verifyRowsDigest(key: string, runId: string, seq: number, rowsDigest: string, problems: VerifyProblem[], metaDigests: Set<string>, controls: readonly Row[]): void {
     const values = storedControlValues(controls);
-    for (const v of values) metaDigests.add(v[CONTROL_COLUMNS.indexOf('meta_digest')] as string);
+    for (const v of values) metaDigests.add(v[META_DIGEST_COLUMN] as string);
     if (rowsDigestOf(values) !== rowsDigest) {
       problems.push({ kind: 'edited', clusterKey: key, runId, seq, message: `run ${runId} (#${seq}): per-control rows were edited, added or deleted (they no longer match the digest in its hashed record)` });
     }
@@ -614,13 +616,13 @@ export class EvidenceStore {
     const byId = new Map(pre.controls.map((r) => [str(r.control_id), r]));
     const changed: string[] = [];
     for (const e of expected.rows) {
-      const id = e[CONTROL_COLUMNS.indexOf('control_id')] as string;
+      const id = e[CONTROL_ID_COLUMN] as string;
       const s = byId.get(id);
       byId.delete(id);
       if (!s) { changed.push(`${id} (row deleted)`); continue; }
       const cols = CONTROL_COLUMNS.filter((c, ci) => !sameValue(s[c], e[ci]!));
       if (cols.length) changed.push(`${id} (${cols.join(', ')})`);
-      metaDigests.add(e[CONTROL_COLUMNS.indexOf('meta_digest')] as string);
+      metaDigests.add(e[META_DIGEST_COLUMN] as string);
     }
     for (const extra of byId.keys()) changed.push(`${extra} (row added)`);
     if (changed.length) {
