@@ -7,7 +7,9 @@
 //
 // With --pg URL (a PostgreSQL server, e.g. $EKS_SOC2_TEST_PG) the store is a fresh database on it,
 // dropped afterwards; with --pg-db NAME it is that database, kept, and reused as it is when it holds
-// runs (seed once with --seed-only, measure many times). The fleet simulation:
+// runs (seed once with --seed-only, measure many times; a store that holds fewer runs than
+// --clusters × --days, a seeding cut short, is topped up first: each cluster resumes after its last
+// stored day). The fleet simulation:
 //   node bench/dashboard.mjs --pg URL --pg-db eks_soc2_fleet --clusters 200 --days 365 --jobs 2 --seed-only
 //   node bench/dashboard.mjs --pg URL --pg-db eks_soc2_fleet --clusters 200 --days 365 --n 40
 //
@@ -157,7 +159,7 @@ const identityOf = (k) => ({ name: `bench-${String(k).padStart(2, '0')}`, accoun
  * batch of a cluster's days, the one snapshot canonicalised once per batch), or `appendRun` per run
  * with --one-by-one (the path `scan --store` takes).
  */
-async function seedPart(target, job, jobs) {
+async function seedPart(target, job, jobs, held = {}) {
   const t0 = performance.now();
   const prepared = prepareBase();
   const store = await openStore(target, { mode: 'write', toolVersion: VERSION });
@@ -165,33 +167,63 @@ async function seedPart(target, job, jobs) {
   let n = 0;
   for (let k = job; k < CLUSTERS; k += jobs) {
     const identity = identityOf(k);
+    // Topping up: days 0 … held-1 are stored (batches commit in day order), the rest are written.
+    const from = held[identity.name] ?? 0;
+    if (from >= DAYS) continue;
     const snap = { ...prepared.snapshot, cluster: identity };
-    for (let i = 0; i < DAYS; i += BATCH) {
+    for (let i = from; i < DAYS; i += BATCH) {
       const items = [];
       for (let d = i; d < Math.min(DAYS, i + BATCH); d++) items.push(runOf(prepared, k, d, identity));
       if (ONE_BY_ONE) for (const x of items) await store.appendRun(x.run, snap, { at: x.at, storedAt: x.storedAt });
       else await store.appendRuns(snap, items);
       n += items.length;
     }
-    log(`  seeded ${identity.name}: ${DAYS} runs (${f1((performance.now() - t0) / 1000)} s so far${jobs > 1 ? `, job ${job + 1}/${jobs}` : ''})`);
+    log(`  seeded ${identity.name}: ${DAYS - from} runs${from ? ` after the ${from} held` : ''} (${f1((performance.now() - t0) / 1000)} s so far${jobs > 1 ? `, job ${job + 1}/${jobs}` : ''})`);
   }
   await store.close();
   return n;
 }
 
-async function seed(target) {
+async function seed(target, held = {}) {
   const t0 = performance.now();
   if (JOBS <= 1) {
-    await seedPart(target, 0, 1);
+    await seedPart(target, 0, 1, held);
   } else {
     // Parallel writers (one connection each; every cluster has its own chain and lock).
     const self = fileURLToPath(import.meta.url);
     await Promise.all(Array.from({ length: JOBS }, (_, j) => new Promise((resolve, reject) => {
-      const child = fork(self, args, { env: { ...process.env, BENCH_SEED_JOB: `${j}/${JOBS}`, BENCH_SEED_TARGET: JSON.stringify(target) } });
+      const child = fork(self, args, { env: { ...process.env, BENCH_SEED_JOB: `${j}/${JOBS}`, BENCH_SEED_TARGET: JSON.stringify(target), BENCH_SEED_HELD: JSON.stringify(held) } });
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seeding job ${j + 1} exited with ${code}`))));
     })));
   }
   return (performance.now() - t0) / 1000;
+}
+
+/** Runs held per cluster name, for topping up a store whose seeding was cut short. */
+async function heldRuns(target) {
+  // Write mode: an empty database gets the schema (it is seeded next).
+  const store = await openStore(target, { mode: 'write', toolVersion: VERSION });
+  try {
+    const rows = await store.driver.all('SELECT c.name AS name, COUNT(r.run_id) AS n FROM clusters c LEFT JOIN runs r ON r.cluster_key = c.cluster_key GROUP BY c.name');
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
+  } finally {
+    await store.close();
+  }
+}
+
+/** Seed what a store lacks of CLUSTERS × DAYS (every run when it is empty); the seconds it took, or undefined when it lacked nothing. */
+async function topUp(target, where) {
+  const held = await heldRuns(target);
+  const missing = Array.from({ length: CLUSTERS }, (_, k) => Math.max(0, DAYS - (held[identityOf(k).name] ?? 0))).reduce((a, b) => a + b, 0);
+  const total = Object.values(held).reduce((a, b) => a + b, 0);
+  if (missing === 0) {
+    log(`using ${where} as it is (${total} runs)`);
+    return undefined;
+  }
+  log(`${total ? `topping up ${where} (${total} runs held, ${missing} missing)` : `seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into ${where}`} (${ONE_BY_ONE ? 'appendRun per run' : `appendRuns, ${BATCH} runs a transaction`}, ${JOBS} job(s)) …`);
+  const seconds = await seed(target, held);
+  log(`seeded ${missing} runs in ${f1(seconds)} s (${f1((seconds * 1000) / missing)} ms a run)`);
+  return seconds;
 }
 
 /** Verify the chains of a sample of clusters (every run's record, result and rows), as `eks-soc2 verify` does. */
@@ -228,26 +260,9 @@ async function main() {
     url.pathname = `/${name}`;
     target = { kind: 'postgres', url: url.toString() };
     if (!PG_DB) dropPg = async () => { const c = new pg.Client({ connectionString: PG }); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.end(); };
-    let held = 0;
-    if (exists) {
-      const c = new pg.Client({ connectionString: target.url });
-      await c.connect();
-      held = (await c.query("SELECT to_regclass('runs') IS NOT NULL AS t")).rows[0].t ? Number((await c.query('SELECT COUNT(*) AS n FROM runs')).rows[0].n) : 0;
-      await c.end();
-    }
-    if (held) {
-      log(`using PostgreSQL database ${name} as it is (${held} runs)`);
-    } else {
-      log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into PostgreSQL database ${name} (${ONE_BY_ONE ? 'appendRun per run' : `appendRuns, ${BATCH} runs a transaction`}, ${JOBS} job(s)) …`);
-      seedSeconds = await seed(target);
-      log(`seeded in ${f1(seedSeconds)} s (${f1((seedSeconds * 1000) / (CLUSTERS * DAYS))} ms a run)`);
-    }
-  } else if (existsSync(path)) {
-    log(`using the existing store ${path}`);
+    seedSeconds = await topUp(target, `PostgreSQL database ${name}`);
   } else {
-    log(`seeding ${CLUSTERS} cluster(s) × ${DAYS} daily runs into ${path} (${ONE_BY_ONE ? 'appendRun per run' : `appendRuns, ${BATCH} runs a transaction`}) …`);
-    seedSeconds = await seed(target);
-    log(`seeded in ${f1(seedSeconds)} s (${f1((seedSeconds * 1000) / (CLUSTERS * DAYS))} ms a run)`);
+    seedSeconds = await topUp(target, existsSync(path) ? `the existing store ${path}` : path);
   }
   let verified;
   if (seedSeconds !== undefined) {
@@ -399,7 +414,7 @@ async function main() {
 
 if (process.env.BENCH_SEED_JOB) {
   const [job, jobs] = process.env.BENCH_SEED_JOB.split('/').map(Number);
-  await seedPart(JSON.parse(process.env.BENCH_SEED_TARGET), job, jobs);
+  await seedPart(JSON.parse(process.env.BENCH_SEED_TARGET), job, jobs, JSON.parse(process.env.BENCH_SEED_HELD ?? '{}'));
 } else {
   await main();
 }
