@@ -20,7 +20,7 @@ import { defineControl } from './define.js';
 import { aws, k8s, need, WORKLOAD_KEYS } from './lib/keys.js';
 import { awsRef, out, toTime } from './lib/aws.js';
 import { parseImage } from './lib/pod-security.js';
-import { arr, containersOf, imagesOf, podTemplate, workloads } from './lib/workloads.js';
+import { allContainers, arr, containersOf, imagesOf, podTemplate, workloads } from './lib/workloads.js';
 import type { Workload } from './lib/workloads.js';
 import { matchesSelector } from './lib/selectors.js';
 import type { LabelSelector } from './lib/selectors.js';
@@ -719,10 +719,13 @@ export const CC3_RA_03 = defineControl({
     const reportsWhole = ev.complete(REPORTS);
     let ecrMissing = 0;
     let ecrTotal = 0;
+    const coveredMessage = `every container has a vulnerability report younger than ${maxAge} days`;
     for (const w of workloads(ev)) {
       const system = ctx.isSystemNamespace(w.namespace);
       const mine = reportsOfWorkload(w, byTarget, rsByOwner, rsReports);
-      const containers = [...containersOf(w.spec)].filter((x) => x.kind !== 'ephemeralContainer').map((x) => x.c);
+      // Init and regular containers (ephemeral ones are not scanned), in the order of containersOf.
+      const init = w.spec.initContainers;
+      const containers = Array.isArray(init) && init.length > 0 ? [...init, ...(Array.isArray(w.spec.containers) ? w.spec.containers : [])] : Array.isArray(w.spec.containers) ? w.spec.containers : [];
       if (containers.length === 0) continue;
       const gaps: string[] = [];
       const unseen: string[] = [];
@@ -739,7 +742,7 @@ export const CC3_RA_03 = defineControl({
       }
       const label = workloadLabel(w);
       if (gaps.length === 0 && unseen.length > 0) unknown.push({ resource: w.obj, label, system, message: '', reason: `no vulnerability report in the input for ${unseen.join(', ')}, which may not hold every VulnerabilityReport of the cluster; scan the live cluster or pass --complete-inventory` });
-      else if (gaps.length === 0) covered.push({ resource: w.obj, label, system, message: `every container has a vulnerability report younger than ${maxAge} days` });
+      else if (gaps.length === 0) covered.push({ resource: w.obj, label, system, message: coveredMessage });
       else missing.push({ resource: w.obj, label, system, message: `not scanned recently: ${gaps.join(', ')}` });
     }
     judgeCoverage(ctx, { rule: 'report-coverage', itemRule: 'workload-scanned', what: 'non-system workloads with recent vulnerability reports', threshold: t.trivyCoveragePercent, covered, missing, unknown });
@@ -1702,15 +1705,24 @@ spec:
   check(ev, ctx) {
     const approved = ctx.config.approvedRegistries;
     for (const w of workloads(ev)) {
-      const imgs = [...containersOf(w.spec)].filter((x) => typeof x.c.image === 'string').map((x) => ({ name: x.c.name ?? '?', image: x.c.image! }));
-      if (imgs.length === 0) continue;
-      const bad = imgs.map((i) => ({ i, v: tagVerdict(i.image) })).filter((x) => !x.v.ok);
-      if (bad.length === 0) ctx.pass(w.obj, 'image-tag-pinned', 'all images pinned (by digest, or a tag other than latest)');
-      else ctx.fail(w.obj, 'image-tag-pinned', `not pinned: ${bad.map((b) => `${b.i.name} ${b.i.image} (${b.v.why})`).join(', ')}`);
+      // Every container's image (init, regular, ephemeral); the lists are made only for a workload that fails.
+      let images = 0;
+      let unpinned: string[] | undefined;
+      let outside: string[] | undefined;
+      for (const c of allContainers(w.spec)) {
+        const image = c.image;
+        if (typeof image !== 'string') continue;
+        images++;
+        const v = tagVerdict(image);
+        if (!v.ok) (unpinned ??= []).push(`${c.name ?? '?'} ${image} (${v.why})`);
+        if (approved.length > 0 && !approved.some((a) => image.startsWith(a) || `${parseImage(image).registry}/${parseImage(image).repository}`.startsWith(a))) (outside ??= []).push(image);
+      }
+      if (images === 0) continue;
+      if (!unpinned) ctx.pass(w.obj, 'image-tag-pinned', 'all images pinned (by digest, or a tag other than latest)');
+      else ctx.fail(w.obj, 'image-tag-pinned', `not pinned: ${unpinned.join(', ')}`);
       if (approved.length > 0) {
-        const outside = imgs.filter((i) => !approved.some((a) => i.image.startsWith(a) || `${parseImage(i.image).registry}/${parseImage(i.image).repository}`.startsWith(a)));
-        if (outside.length === 0) ctx.pass(w.obj, 'approved-registry', 'all images from approved registries');
-        else ctx.fail(w.obj, 'approved-registry', `images from unapproved registries: ${outside.map((i) => i.image).join(', ')}`);
+        if (!outside) ctx.pass(w.obj, 'approved-registry', 'all images from approved registries');
+        else ctx.fail(w.obj, 'approved-registry', `images from unapproved registries: ${outside.join(', ')}`);
       }
     }
     if (approved.length === 0) ctx.note('no approved registries configured (approvedRegistries in eks-soc2.yaml): the registry signal is not evaluated per image');

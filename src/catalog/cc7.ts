@@ -10,7 +10,7 @@ import { defineControl } from './define.js';
 import { WORKLOAD_KINDS, aws, k8s, need } from './lib/keys.js';
 import { awsRef, addonNames, clusterRef, describeAddon, describeCluster, nodegroups, out, toTime } from './lib/aws.js';
 import { computeType, condition, daemonSetReady, find, isAvailable } from './lib/addons.js';
-import { arr, containersOf, podTemplate, workloads } from './lib/workloads.js';
+import { allContainers, arr, containersOf, podTemplate, workloads } from './lib/workloads.js';
 import type { PodSpec } from './lib/workloads.js';
 import {
   ARGO_APP, FLUX_HELMRELEASE, FLUX_KUSTOMIZATION, appAutomation, appHealth, appSyncStatus, argoManagedResources,
@@ -920,10 +920,12 @@ function spcObjects(spc: K8sObject): { names: string[]; problem?: string } {
   }
 }
 
-function secretsStoreVolumes(spec: PodSpec): string[] {
-  return arr<{ csi?: { driver?: string; volumeAttributes?: Record<string, string> } }>(spec.volumes)
-    .filter((v) => v.csi?.driver === CSI_DRIVER)
-    .map((v) => v.csi?.volumeAttributes?.secretProviderClass ?? '');
+const NO_NAMES: readonly string[] = Object.freeze([]);
+/** The SecretProviderClass names of a pod spec's Secrets Store CSI volumes (a shared empty list when it has none). */
+function secretsStoreVolumes(spec: PodSpec): readonly string[] {
+  const vols = arr<{ csi?: { driver?: string; volumeAttributes?: Record<string, string> } }>(spec.volumes);
+  if (!vols.some((v) => v.csi?.driver === CSI_DRIVER)) return NO_NAMES;
+  return vols.filter((v) => v.csi?.driver === CSI_DRIVER).map((v) => v.csi?.volumeAttributes?.secretProviderClass ?? '');
 }
 
 export const CC7_CFG_03 = defineControl({
@@ -1093,14 +1095,14 @@ spec:
         if (onFargate) ctx.fail(w.obj, 'ascp-fargate', 'runs on Fargate, where the Secrets Store CSI driver (a DaemonSet) cannot run: the volume never mounts');
         else ctx.pass(w.obj, 'ascp-fargate', 'not on Fargate: the Secrets Store CSI driver can mount the volume');
       }
-      const literal: string[] = [];
-      for (const { c } of containersOf(w.spec)) {
+      let literal: string[] | undefined;
+      for (const c of allContainers(w.spec)) {
         for (const e of c.env ?? []) {
           if (!e?.name || typeof e.value !== 'string' || e.value === '') continue;
-          if (SECRET_ENV.test(e.name) && !SECRET_ENV_POINTER.test(e.name)) literal.push(`${c.name ?? '?'}: ${e.name}`);
+          if (SECRET_ENV.test(e.name) && !SECRET_ENV_POINTER.test(e.name)) (literal ??= []).push(`${c.name ?? '?'}: ${e.name}`);
         }
       }
-      if (literal.length) ctx.fail(w.obj, 'no-literal-secret-env', `credential-looking environment variables with a literal value (value not shown): ${literal.join(', ')}`);
+      if (literal) ctx.fail(w.obj, 'no-literal-secret-env', `credential-looking environment variables with a literal value (value not shown): ${literal.join(', ')}`);
       else ctx.pass(w.obj, 'no-literal-secret-env', 'no credential-looking literal environment variables');
     }
     if (mechanism && users === 0) {

@@ -118,7 +118,16 @@ export class SnapshotIndex {
     this.minor = parseMinor(snapshot.kubernetes.serverVersion);
   }
 
+  /** state() by key: checks ask per object (`ev.has(...)` in a loop over 150,000 pods), the answer is the snapshot's. */
+  private readonly states = new Map<EvidenceKey, CoverageState | 'not-collected'>();
+
   state(key: EvidenceKey): CoverageState | 'not-collected' {
+    let s = this.states.get(key);
+    if (s === undefined) this.states.set(key, (s = this.stateOf(key)));
+    return s;
+  }
+
+  private stateOf(key: EvidenceKey): CoverageState | 'not-collected' {
     if (key.startsWith('k8s:')) {
       const kind = key.slice(4);
       const cov = this.snapshot.kubernetes.kinds[kind];

@@ -1,6 +1,6 @@
 import type { Severity } from '../../model/index.js';
 import type { Container, ContainerKind, PodSpec } from './workloads.js';
-import { arr, containersOf } from './workloads.js';
+import { arr } from './workloads.js';
 import {
   BASELINE_CAPABILITIES, allowPrivilegeEscalationViolation, declaresWindows, dropAllViolation, inUserNamespace, restrictedAddViolation,
   runAsNonRootViolation, runAsUserViolation, seccompRestrictedViolation,
@@ -45,18 +45,38 @@ const LINUX_ONLY: ReadonlySet<PodSecurityRule> = new Set(['no-privilege-escalati
 
 const label = (kind: ContainerKind, c: Container) => `${kind === 'container' ? '' : `${kind}/`}${c.name ?? '(unnamed)'}`;
 
-function perContainer(spec: PodSpec, bad: (c: Container) => string | undefined): string[] {
-  const out: string[] = [];
-  for (const { c, kind } of containersOf(spec)) {
-    const why = bad(c);
-    if (why !== undefined) out.push(why ? `${label(kind, c)} (${why})` : label(kind, c));
+const CONTAINER_LISTS = [['initContainers', 'initContainer'], ['containers', 'container'], ['ephemeralContainers', 'ephemeralContainer']] as const;
+const NO_OFFENDERS: readonly string[] = Object.freeze([]);
+
+/** The containers `bad` finds a reason for, labelled, in the order of containersOf (a shared empty list when none). */
+function perContainer(spec: PodSpec, bad: (c: Container) => string | undefined): readonly string[] {
+  let out: string[] | undefined;
+  for (const [field, kind] of CONTAINER_LISTS) {
+    const list = spec[field];
+    if (!Array.isArray(list)) continue;
+    for (const c of list as Container[]) {
+      const why = bad(c);
+      if (why !== undefined) (out ??= []).push(why ? `${label(kind, c)} (${why})` : label(kind, c));
+    }
   }
-  return out;
+  return out ?? NO_OFFENDERS;
 }
 
-function verdict(offenders: string[], okMsg: string, failMsg: string, severity?: Severity): RuleVerdict {
-  if (offenders.length === 0) return { ok: true, message: okMsg };
-  return { ok: false, message: `${failMsg}: ${offenders.join(', ')}`, offenders, ...(severity ? { severity } : {}) };
+/**
+ * Verdicts that pass, one object per message: a check of 150,000 pods returns one of these for
+ * almost every rule and pod, and the caller only reads them (frozen, so a change would throw).
+ */
+const passes = new Map<string, RuleVerdict>();
+function passing(message: string, notApplicable?: true): RuleVerdict {
+  const key = notApplicable ? `\0${message}` : message;
+  let v = passes.get(key);
+  if (!v) passes.set(key, (v = Object.freeze(notApplicable ? { ok: true, notApplicable, message } : { ok: true, message })));
+  return v;
+}
+
+function verdict(offenders: readonly string[], okMsg: string, failMsg: string, severity?: Severity): RuleVerdict {
+  if (offenders.length === 0) return passing(okMsg);
+  return { ok: false, message: `${failMsg}: ${offenders.join(', ')}`, offenders: [...offenders], ...(severity ? { severity } : {}) };
 }
 
 /** Whether a pod runs on Windows: it says so (`spec.os.name`) or selects Windows nodes. */
@@ -66,7 +86,7 @@ export function isWindows(spec: PodSpec): boolean {
 
 /** A PSA verdict: failing with PSA's own detail, plus a hint for Windows pods that do not declare their OS. */
 function psa(detail: string | undefined, okMsg: string, failMsg: string, spec: PodSpec, severity?: Severity): RuleVerdict {
-  if (!detail) return { ok: true, message: okMsg };
+  if (!detail) return passing(okMsg);
   const hint = isWindows(spec) && !declaresWindows(spec) ? ' (a Windows pod is exempt once it declares spec.os.name: windows)' : '';
   return { ok: false, message: `${failMsg}: ${detail}${hint}`, ...(severity ? { severity } : {}) };
 }
@@ -74,19 +94,19 @@ function psa(detail: string | undefined, okMsg: string, failMsg: string, spec: P
 /** Evaluate one pod-security rule on a pod spec. */
 export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerdict {
   if (LINUX_ONLY.has(rule) && declaresWindows(spec)) {
-    return { ok: true, notApplicable: true, message: 'Windows pod (spec.os.name: windows): the Pod Security Standards require this Linux control only of Linux pods' };
+    return passing('Windows pod (spec.os.name: windows): the Pod Security Standards require this Linux control only of Linux pods', true);
   }
   const pod = spec.securityContext ?? {};
   switch (rule) {
     case 'run-as-non-root': {
-      if (inUserNamespace(spec)) return { ok: true, message: 'runs in a user namespace (hostUsers: false): root in the container is an unprivileged user on the node' };
+      if (inUserNamespace(spec)) return passing('runs in a user namespace (hostUsers: false): root in the container is an unprivileged user on the node');
       const nonRoot = runAsNonRootViolation(spec);
       const explicitRoot = nonRoot?.includes('must not set') ? nonRoot : undefined;
       const root = [runAsUserViolation(spec), explicitRoot].filter(Boolean).join('; ');
       if (root) return { ok: false, message: `runs as root: ${root}` };
       const undeclared = nonRoot;
       if (undeclared) return { ok: false, severity: 'medium', message: `non-root not declared (the image USER cannot be seen from the API): ${undeclared}` };
-      return { ok: true, message: 'runAsNonRoot: true for every container, runAsUser 0 nowhere' };
+      return passing('runAsNonRoot: true for every container, runAsUser 0 nowhere');
     }
     case 'read-only-root-fs':
       return verdict(perContainer(spec, (c) => (c.securityContext?.readOnlyRootFilesystem === true ? undefined : '')), 'all containers have readOnlyRootFilesystem: true', 'writable root filesystem');
@@ -101,17 +121,18 @@ export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerd
     case 'no-privilege-escalation':
       return psa(allowPrivilegeEscalationViolation(spec), 'allowPrivilegeEscalation: false everywhere', 'privilege escalation allowed', spec);
     case 'no-host-path': {
-      const vols = arr<{ name?: string; hostPath?: { path?: string } }>(spec.volumes).filter((v) => v && v.hostPath);
+      const all = arr<{ name?: string; hostPath?: { path?: string } }>(spec.volumes);
+      const vols = all.some((v) => v && v.hostPath) ? all.filter((v) => v && v.hostPath) : [];
       return vols.length === 0
-        ? { ok: true, message: 'no hostPath volumes' }
+        ? passing('no hostPath volumes')
         : { ok: false, message: `hostPath volumes: ${vols.map((v) => `${v.name ?? '?'} → ${v.hostPath?.path ?? '?'}`).join(', ')}`, offenders: vols.map((v) => v.name ?? '?') };
     }
     case 'no-host-network':
-      return spec.hostNetwork === true ? { ok: false, message: 'hostNetwork: true' } : { ok: true, message: 'host network not used' };
+      return spec.hostNetwork === true ? { ok: false, message: 'hostNetwork: true' } : passing('host network not used');
     case 'no-host-pid':
-      return spec.hostPID === true ? { ok: false, message: 'hostPID: true' } : { ok: true, message: 'host PID namespace not used' };
+      return spec.hostPID === true ? { ok: false, message: 'hostPID: true' } : passing('host PID namespace not used');
     case 'no-host-ipc':
-      return spec.hostIPC === true ? { ok: false, message: 'hostIPC: true' } : { ok: true, message: 'host IPC namespace not used' };
+      return spec.hostIPC === true ? { ok: false, message: 'hostIPC: true' } : passing('host IPC namespace not used');
     case 'drop-capabilities':
       return psa(dropAllViolation(spec), 'all containers drop ALL capabilities', 'capabilities not dropped (drop: ["ALL"] missing; the value is case-sensitive)', spec);
     case 'no-added-capabilities': {
@@ -129,13 +150,18 @@ export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerd
 export function resourceGaps(spec: PodSpec): { requests: string[]; limits: string[] } {
   const requests: string[] = [];
   const limits: string[] = [];
-  for (const { c, kind } of containersOf(spec)) {
+  for (const [field, kind] of CONTAINER_LISTS) {
     if (kind === 'ephemeralContainer') continue; // ephemeral containers cannot set resources
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    const missingReq = ['cpu', 'memory'].filter((r) => req[r] === undefined && lim[r] === undefined);
-    if (missingReq.length) requests.push(`${label(kind, c)} (${missingReq.join(', ')})`);
-    if (lim.memory === undefined) limits.push(`${label(kind, c)} (memory)`);
+    const list = spec[field];
+    if (!Array.isArray(list)) continue;
+    for (const c of list as Container[]) {
+      const req = c.resources?.requests;
+      const lim = c.resources?.limits;
+      const cpu = req?.cpu === undefined && lim?.cpu === undefined;
+      const memory = req?.memory === undefined && lim?.memory === undefined;
+      if (cpu || memory) requests.push(`${label(kind, c)} (${cpu && memory ? 'cpu, memory' : cpu ? 'cpu' : 'memory'})`);
+      if (lim?.memory === undefined) limits.push(`${label(kind, c)} (memory)`);
+    }
   }
   return { requests, limits };
 }

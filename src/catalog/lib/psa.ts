@@ -62,25 +62,32 @@ const quote = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(', ');
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 const names = (cs: readonly Container[]) => `${plural(cs.length, 'container', 'containers')} ${quote(cs.map(name))}`;
 
-function forContainers(spec: PodSpec, bad: (c: Container) => boolean): Container[] {
-  const out: Container[] = [];
-  for (const c of allContainers(spec)) if (bad(c)) out.push(c);
-  return out;
+const NO_CONTAINERS: readonly Container[] = Object.freeze([]);
+
+/** The containers `bad` is true of (a shared empty list when none is: most pods of a cluster pass). */
+function forContainers(spec: PodSpec, bad: (c: Container) => boolean): readonly Container[] {
+  let out: Container[] | undefined;
+  for (const c of allContainers(spec)) if (bad(c)) (out ??= []).push(c);
+  return out ?? NO_CONTAINERS;
 }
 
 const strings = (v: unknown): string[] => arr<unknown>(v).map((x) => String(x));
+/** Whether a list holds `value` (compared as strings, as `strings(v).includes(value)`), without copying it. */
+const listHas = (v: unknown, value: string): boolean => Array.isArray(v) && v.some((x) => String(x) === value);
 
 // ---------------------------------------------------------------- restricted, also used on their own by CC5-HARD-03
 
 /** `runAsNonRoot`: true at pod level or on every container, never false anywhere (skipped for user-namespace pods from 1.35). */
 export function runAsNonRootViolation(spec: PodSpec, minor?: PolicyMinor): string | undefined {
   if (at(minor, 35) && inUserNamespace(spec)) return undefined;
-  const setters: string[] = [];
   const podValue = spec.securityContext?.runAsNonRoot;
-  if (podValue === false) setters.push('pod');
   const explicit = forContainers(spec, (c) => c.securityContext?.runAsNonRoot === false);
-  if (explicit.length) setters.push(names(explicit));
-  if (setters.length) return `${setters.join(' and ')} must not set securityContext.runAsNonRoot=false`;
+  if (podValue === false || explicit.length) {
+    const setters: string[] = [];
+    if (podValue === false) setters.push('pod');
+    if (explicit.length) setters.push(names(explicit));
+    return `${setters.join(' and ')} must not set securityContext.runAsNonRoot=false`;
+  }
   const implicit = forContainers(spec, (c) => c.securityContext?.runAsNonRoot === undefined && podValue !== true);
   if (implicit.length) return `pod or ${names(implicit)} must set securityContext.runAsNonRoot=true`;
   return undefined;
@@ -89,11 +96,13 @@ export function runAsNonRootViolation(spec: PodSpec, minor?: PolicyMinor): strin
 /** `runAsUser`: 0 forbidden at pod level and on any container (skipped for user-namespace pods from 1.35). */
 export function runAsUserViolation(spec: PodSpec, minor?: PolicyMinor): string | undefined {
   if (at(minor, 35) && inUserNamespace(spec)) return undefined;
-  const setters: string[] = [];
-  if (spec.securityContext?.runAsUser === 0) setters.push('pod');
+  const podRoot = spec.securityContext?.runAsUser === 0;
   const bad = forContainers(spec, (c) => c.securityContext?.runAsUser === 0);
+  if (!podRoot && bad.length === 0) return undefined;
+  const setters: string[] = [];
+  if (podRoot) setters.push('pod');
   if (bad.length) setters.push(names(bad));
-  return setters.length ? `${setters.join(' and ')} must not set runAsUser=0` : undefined;
+  return `${setters.join(' and ')} must not set runAsUser=0`;
 }
 
 /** `allowPrivilegeEscalation`: false on every container (Windows pods exempt from 1.25). */
@@ -108,21 +117,22 @@ const validSeccomp = (t: unknown) => t === 'RuntimeDefault' || t === 'Localhost'
 /** `seccompProfile_restricted`: RuntimeDefault or Localhost, set at pod level or on every container; an explicit bad value anywhere fails (Windows pods exempt from 1.25). */
 export function seccompRestrictedViolation(spec: PodSpec, minor?: PolicyMinor): string | undefined {
   if (at(minor, 25) && declaresWindows(spec)) return undefined;
-  const setters: string[] = [];
-  const values = new Set<string>();
+  // The lists are made only for a pod that fails (most pass).
+  let setters: string[] | undefined;
+  let values: Set<string> | undefined;
   const pod = spec.securityContext?.seccompProfile;
   let podSet = false;
   if (pod) {
     if (validSeccomp(pod.type)) podSet = true;
-    else { setters.push('pod'); values.add(String(pod.type)); }
+    else { (setters ??= []).push('pod'); (values ??= new Set()).add(String(pod.type)); }
   }
   const explicit = forContainers(spec, (c) => {
     const p = c.securityContext?.seccompProfile;
-    if (p && !validSeccomp(p.type)) { values.add(String(p.type)); return true; }
+    if (p && !validSeccomp(p.type)) { (values ??= new Set()).add(String(p.type)); return true; }
     return false;
   });
-  if (explicit.length) setters.push(names(explicit));
-  if (setters.length) return `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${quote([...values])}`;
+  if (explicit.length) (setters ??= []).push(names(explicit));
+  if (setters && values) return `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${quote([...values])}`;
   const implicit = forContainers(spec, (c) => !c.securityContext?.seccompProfile && !podSet);
   if (implicit.length) return `pod or ${names(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`;
   return undefined;
@@ -131,20 +141,22 @@ export function seccompRestrictedViolation(spec: PodSpec, minor?: PolicyMinor): 
 /** `capabilities_restricted`, drop part: every container drops exactly "ALL" (Windows pods exempt from 1.25). */
 export function dropAllViolation(spec: PodSpec, minor?: PolicyMinor): string | undefined {
   if (at(minor, 25) && declaresWindows(spec)) return undefined;
-  const bad = forContainers(spec, (c) => !strings(c.securityContext?.capabilities?.drop).includes('ALL'));
+  const bad = forContainers(spec, (c) => !listHas(c.securityContext?.capabilities?.drop, 'ALL'));
   return bad.length ? `${names(bad)} must set securityContext.capabilities.drop=["ALL"]` : undefined;
 }
 
 /** `capabilities_restricted`, add part: only "NET_BIND_SERVICE" may be added (Windows pods exempt from 1.25). */
 export function restrictedAddViolation(spec: PodSpec, minor?: PolicyMinor): { detail: string; added: string[] } | undefined {
   if (at(minor, 25) && declaresWindows(spec)) return undefined;
-  const added = new Set<string>();
+  let added: Set<string> | undefined;
   const bad = forContainers(spec, (c) => {
-    const extra = strings(c.securityContext?.capabilities?.add).filter((a) => a !== 'NET_BIND_SERVICE');
-    for (const a of extra) added.add(a);
+    const add = c.securityContext?.capabilities?.add;
+    if (!Array.isArray(add) || add.length === 0) return false;
+    const extra = strings(add).filter((a) => a !== 'NET_BIND_SERVICE');
+    for (const a of extra) (added ??= new Set()).add(a);
     return extra.length > 0;
   });
-  return bad.length ? { detail: `${names(bad)} must not include ${quote([...added].sort())} in securityContext.capabilities.add`, added: [...added] } : undefined;
+  return bad.length && added ? { detail: `${names(bad)} must not include ${quote([...added].sort())} in securityContext.capabilities.add`, added: [...added] } : undefined;
 }
 
 // ---------------------------------------------------------------- the whole policy
