@@ -127,7 +127,8 @@ interface ControlEnv {
  */
 export class ResourceTable {
   readonly resources: RunResource[] = [];
-  private readonly byObject = new WeakMap<object, number>();
+  /** A Map, not a WeakMap: the objects live as long as the snapshot anyway, and 150,000 weak entries cost every garbage collection of the evaluation. */
+  private readonly byObject = new Map<object, number>();
   private readonly byKey = new Map<string, number>();
   /** Whether the resource at an index is in a system namespace (the default of a finding's `system`). */
   private readonly systemAt: boolean[] = [];
@@ -312,6 +313,20 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
   let manualReason: string | undefined;
   let errorReason: string | undefined;
 
+  /**
+   * One instance of each finding message of the control: a check makes its message per resource, and
+   * at 150,000 pods hundreds of thousands of failures say the same few thousand things (the findings
+   * are kept to the end of the run; the copies die young). Bounded: emptied when full.
+   */
+  const messages = new Map<string, string>();
+  const internMessage = (m: string): string => {
+    const known = messages.get(m);
+    if (known !== undefined) return known;
+    if (messages.size >= 65_536) messages.clear();
+    messages.set(m, m);
+    return m;
+  };
+
   const markUnevaluated = (rule: string, reason: string) => {
     if (env.filters && ruleSkipped(env.filters, control.id, rule)) return;
     if (!unevaluated.has(rule)) unevaluated.set(rule, { rule, level: levelOf(rule), reason });
@@ -385,6 +400,7 @@ function evaluateControl(control: ControlDefinition, index: SnapshotIndex, snaps
       if (f.status === 'fail' && !f.system && (!failSeverity || severityRank(f.severity) > severityRank(failSeverity))) failSeverity = f.severity;
       if (f.status === 'error' && !f.system && level === 'required' && requiredErrors++ === 0) firstRequiredError = f;
       (f.system ? systemCounts : counts)[f.status]++;
+      f.message = internMessage(f.message);
       findings.push(f);
       total++;
     };
