@@ -4,6 +4,7 @@ import type { Node as YamlNode, Document } from 'yaml';
 import type { EvidenceGap, K8sObject, Snapshot } from '../../model/index.js';
 import { MOVED_KINDS, SNAPSHOT_SCHEMA, kindKey } from '../../model/index.js';
 import { redactObjectValues, redactString, sanitizeObject } from '../sanitize.js';
+import { reduceStatus } from '../kubernetes/reduce.js';
 import { depthProblem, describeShapeProblems, shapeProblems } from '../shape.js';
 import { MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, checkObjectBudget } from '../limits.js';
 import { snapshotProblem } from '../../model/schema.js';
@@ -144,6 +145,7 @@ export function accept(
   }
   obj.$source = { file, line };
   countObject(out, file);
+  reduceStatus(obj);
   out.objects.push(sanitizeObject(obj));
 }
 
@@ -188,6 +190,7 @@ function acceptBundle(value: Record<string, unknown>, file: string, line: number
       if (cov) cov.count = Math.max(0, cov.count - 1);
       continue;
     }
+    reduceStatus(o);
     kept.push(sanitizeObject(o));
   }
   snap.kubernetes.objects = kept;

@@ -1,6 +1,9 @@
 import { MAX_DOCUMENT_BYTES, MAX_ENVELOPE_BYTES, MAX_LINE_BYTES, checkObjectBudget } from '../limits.js';
 import { accept, addProblem, isListKind, isRecord, loadYamlDocument, problem, settleJsonValue } from './parse.js';
 import type { LoadedDocument, ParsedInput } from './parse.js';
+import { fieldShapeOk } from '../shape.js';
+import { reduceStatus } from '../kubernetes/reduce.js';
+import type { K8sObject } from '../../model/index.js';
 
 /**
  * Streaming readers for inputs too large to hold as one string (a `kubectl get pods -A -o json`
@@ -24,7 +27,12 @@ const BACKSLASH = 0x5c;
 
 /** Drop what sanitizeObject drops anyway, as soon as an element is parsed (it is the bulk of a kubectl dump). */
 function trim(value: unknown): void {
-  if (isRecord(value) && isRecord(value.metadata)) delete value.metadata.managedFields;
+  if (!isRecord(value)) return;
+  if (isRecord(value.metadata)) delete value.metadata.managedFields;
+  // A pod's (or node's) status as the live collector keeps it (reduceStatus, as accept() does
+  // later), trimmed now so that what is dropped is never shared or held: only when the status has
+  // the API's shape, so that a malformed one is still reported and the object refused.
+  if (value.apiVersion === 'v1' && (value.kind === 'Pod' || value.kind === 'Node') && isRecord(value.status) && fieldShapeOk(value, 'status')) reduceStatus(value as unknown as K8sObject);
 }
 
 /**
