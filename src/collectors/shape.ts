@@ -291,23 +291,6 @@ export function shapeProblems(obj: Record<string, unknown>, max = 3): readonly s
   return w.problems.length > 0 ? w.problems : NONE;
 }
 
-/**
- * Whether one top-level field of an object (its `status`, say) has the shape the API gives it. When
- * it has, dropping parts of that field cannot change what shapeProblems says of the object: the
- * stream reader trims pod status as it parses (reduceStatus) only then, and an object whose status
- * is malformed is refused whole later, as any other.
- */
-export function fieldShapeOk(obj: Record<string, unknown>, field: string): boolean {
-  const model = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? modelOf(obj.apiVersion, obj.kind) : undefined;
-  const t = model ? MODELS.get(model)?.fields.get(field) : undefined;
-  if (!t) return false;
-  const w = walker.reset(1);
-  w.enter(field);
-  w.value(obj[field], t, 1);
-  w.leave();
-  return w.problems.length === 0;
-}
-
 /** The same for any JSON value (a tool report, an AWS output): only its nesting is bounded. */
 export function depthProblem(value: unknown): string | undefined {
   const w = walker.reset(1);

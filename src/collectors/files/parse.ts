@@ -62,6 +62,8 @@ export function closeProblems(out: ParsedInput, file: string): void {
   c.unlisted = 0;
 }
 
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
 /** An object kept out of evaluation because of its shape: reported with its kind, and its kind marked. */
 function rejectObject(out: ParsedInput, obj: Record<string, unknown>, problems: readonly string[], file: string, line: number | undefined, where = ''): void {
   const key = kindKey(String(obj.apiVersion), String(obj.kind));
@@ -93,6 +95,10 @@ export function isListKind(v: Record<string, unknown>): boolean {
  */
 export function accept(
   value: unknown, file: string, line: number, out: ParsedInput, itemLines?: (i: number) => number | undefined,
+  /** Per List item or bundle object: its shape was checked when it was parsed (the stream reader's precheck). */
+  itemChecked?: (i: number) => boolean,
+  /** This object's shape was checked when it was parsed. */
+  checked = false,
 ): void {
   if (value === null || value === undefined) return; // empty document ("---" separators, comments only)
   if (!isRecord(value)) {
@@ -100,7 +106,7 @@ export function accept(
     return;
   }
   if (value.schema === SNAPSHOT_SCHEMA) {
-    acceptBundle(value, file, line, out);
+    acceptBundle(value, file, line, out, itemChecked);
     return;
   }
   if (typeof value.schema === 'string' && value.schema.startsWith('eks-soc2/snapshot@')) {
@@ -108,7 +114,7 @@ export function accept(
     return;
   }
   if (isListKind(value)) {
-    (value.items as unknown[]).forEach((item, i) => accept(item, file, itemLines?.(i) ?? line, out));
+    (value.items as unknown[]).forEach((item, i) => accept(item, file, itemLines?.(i) ?? line, out, undefined, undefined, itemChecked?.(i) === true));
     return;
   }
   const hasApiVersion = value.apiVersion !== undefined && value.apiVersion !== null;
@@ -130,7 +136,7 @@ export function accept(
     addProblem(out, problem(file, `${what}: ${typeof value.apiVersion !== 'string' || !value.apiVersion ? 'apiVersion' : 'kind'} is missing or not a string, so the object cannot be read as a Kubernetes object; skipped`, line, 'invalid', 'every Kubernetes object needs apiVersion and kind'));
     return;
   }
-  const shape = shapeProblems(value);
+  const shape = checked ? NO_PROBLEMS : shapeProblems(value);
   if (shape.length > 0) {
     rejectObject(out, value, shape, file, line);
     return;
@@ -160,7 +166,7 @@ function countObject(out: ParsedInput, file: string, n = 1): void {
  * and sanitized like a manifest's (a bundle is a file anyone can edit). Objects of a wrong shape
  * are dropped and their kind's coverage becomes partial.
  */
-function acceptBundle(value: Record<string, unknown>, file: string, line: number, out: ParsedInput): void {
+function acceptBundle(value: Record<string, unknown>, file: string, line: number, out: ParsedInput, objectChecked?: (i: number) => boolean): void {
   const bad = snapshotProblem(value);
   if (bad) {
     addProblem(out, problem(file, `snapshot bundle is not valid (${bad}); skipped`, line, 'invalid', 're-export it with `eks-soc2 collect`'));
@@ -181,7 +187,7 @@ function acceptBundle(value: Record<string, unknown>, file: string, line: number
   const objects = snap.kubernetes.objects;
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
-    const shape = shapeProblems(o as unknown as Record<string, unknown>);
+    const shape = objectChecked?.(i) === true ? NO_PROBLEMS : shapeProblems(o as unknown as Record<string, unknown>);
     if (shape.length > 0) {
       rejectObject(out, o as unknown as Record<string, unknown>, shape, file, line, `snapshot bundle object ${i + 1}: `);
       const key = kindKey(o.apiVersion, o.kind);
@@ -464,7 +470,7 @@ const linesOf = (lines: number[]) => (i: number) => lines[i];
  * Accept one decoded JSON document: an array (a security tool's report, or objects), a List
  * (with the line of each item when known), a bundle or one object.
  */
-export function settleJsonValue(value: unknown, file: string, out: ParsedInput, itemLines?: (i: number) => number | undefined): void {
+export function settleJsonValue(value: unknown, file: string, out: ParsedInput, itemLines?: (i: number) => number | undefined, itemChecked?: (i: number) => boolean): void {
   if (isTerraformJson(value)) {
     const deep = depthProblem(value);
     if (deep) {
@@ -485,9 +491,9 @@ export function settleJsonValue(value: unknown, file: string, out: ParsedInput, 
       if (d.tool.data && typeof d.tool.data === 'object') redactObjectValues(d.tool.data);
       (out.tools ??= []).push(d.tool);
     }
-    else for (const v of value) accept(v, file, 1, out);
+    else value.forEach((v, i) => accept(v, file, 1, out, undefined, undefined, itemChecked?.(i) === true));
   } else {
-    accept(value, file, 1, out, itemLines);
+    accept(value, file, 1, out, itemLines, itemChecked);
   }
 }
 

@@ -1,7 +1,7 @@
 import { MAX_DOCUMENT_BYTES, MAX_ENVELOPE_BYTES, MAX_LINE_BYTES, checkObjectBudget } from '../limits.js';
 import { accept, addProblem, isListKind, isRecord, loadYamlDocument, problem, settleJsonValue } from './parse.js';
 import type { LoadedDocument, ParsedInput } from './parse.js';
-import { fieldShapeOk } from '../shape.js';
+import { shapeProblems } from '../shape.js';
 import { reduceStatus } from '../kubernetes/reduce.js';
 import type { K8sObject } from '../../model/index.js';
 
@@ -27,12 +27,24 @@ const BACKSLASH = 0x5c;
 
 /** Drop what sanitizeObject drops anyway, as soon as an element is parsed (it is the bulk of a kubectl dump). */
 function trim(value: unknown): void {
-  if (!isRecord(value)) return;
-  if (isRecord(value.metadata)) delete value.metadata.managedFields;
-  // A pod's (or node's) status as the live collector keeps it (reduceStatus, as accept() does
-  // later), trimmed now so that what is dropped is never shared or held: only when the status has
-  // the API's shape, so that a malformed one is still reported and the object refused.
-  if (value.apiVersion === 'v1' && (value.kind === 'Pod' || value.kind === 'Node') && isRecord(value.status) && fieldShapeOk(value, 'status')) reduceStatus(value as unknown as K8sObject);
+  if (isRecord(value) && isRecord(value.metadata)) delete value.metadata.managedFields;
+}
+
+/**
+ * An element that accept() will take as a Kubernetes object (apiVersion and kind set, not a List or
+ * a bundle) has its shape checked as it is parsed rather than at the end; when it has the API's
+ * shape, a Pod's or Node's status is trimmed now (reduceStatus, as the live collector does), so
+ * that what is dropped is never shared nor held to the end. Returns whether the shape was checked
+ * and found right: accept() then skips its own check (the object it gets is the checked one, less
+ * status fields that were well formed). An object of a wrong shape is left as it is, for accept()
+ * to refuse with its usual message.
+ */
+function precheck(value: unknown): boolean {
+  if (!isRecord(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !value.apiVersion || !value.kind) return false;
+  if (value.schema !== undefined || isListKind(value)) return false;
+  if (shapeProblems(value).length > 0) return false;
+  if (value.apiVersion === 'v1' && (value.kind === 'Pod' || value.kind === 'Node')) reduceStatus(value as unknown as K8sObject);
+  return true;
 }
 
 /**
@@ -89,6 +101,8 @@ interface TopValue {
   /** Elements of the streamed array, parsed, and the line each starts on (parallel arrays: no wrapper per element). */
   values: unknown[];
   lines: number[];
+  /** Per element: its shape was checked as it was parsed (precheck). */
+  checked: boolean[];
   /** Which array was streamed: a top-level array, `items`, or `kubernetes.objects`. */
   streamed?: 'array' | 'items' | 'objects';
 }
@@ -321,7 +335,7 @@ export class JsonStreamReader {
     // A second top-level value: the input is JSON Lines (as Falco and Gatekeeper log); the values
     // read so far are accepted now rather than held to the end.
     if (this.done.length > 0) this.flushLines();
-    this.top = { line: this.line, skeleton: [], values: [], lines: [] };
+    this.top = { line: this.line, skeleton: [], values: [], lines: [], checked: [] };
     this.skeletonBytes = 0;
     this.skeletonStart = i;
     this.key1 = '';
@@ -361,10 +375,12 @@ export class JsonStreamReader {
       return;
     }
     trim(value);
+    const checked = precheck(value);
     if (this.share) shareStrings(value);
     const top = this.top!;
     top.values.push(value);
     top.lines.push(this.elementLine);
+    top.checked.push(checked);
     // Counted as they stream, not once the list has ended: 6 million tiny pods must stop here.
     if ((top.values.length & 1023) === 0) checkObjectBudget((this.out.accepted ?? 0) + top.values.length, this.file);
   }
@@ -405,7 +421,7 @@ export class JsonStreamReader {
     const top = this.top;
     if (top && (top.streamed === 'items' || top.streamed === 'array') && top.values.length > 0) {
       // Cut short: keep the items that were read, each on its own.
-      top.values.forEach((v, i) => accept(v, this.file, top.lines[i]!, out));
+      top.values.forEach((v, i) => accept(v, this.file, top.lines[i]!, out, undefined, undefined, top.checked[i]));
     }
     if (this.linesAccepted > 0 || this.done.length > 1) {
       // JSON Lines (as Falco and Gatekeeper log): every value accepted on its own, at its line.
@@ -415,8 +431,8 @@ export class JsonStreamReader {
     for (const t of this.done.splice(0)) {
       const value = this.parseTop(t);
       if (value === undefined) continue;
-      const lines = t.lines;
-      settleJsonValue(value, this.file, out, t.streamed === 'items' ? (i) => lines[i] : undefined);
+      const { lines, checked } = t;
+      settleJsonValue(value, this.file, out, t.streamed === 'items' ? (i) => lines[i] : undefined, t.streamed ? (i) => checked[i] === true : undefined);
     }
   }
 }

@@ -75,4 +75,37 @@ describe('objects read from files keep the status a live scan keeps', () => {
       expect(snap.kubernetes.kinds['core/Pod']?.state).toBe('partial');
     }
   });
+
+  it('objects checked as they stream are judged as the whole file read at once judges them (Lists, bundles, top-level arrays)', async () => {
+    const dir = tmp();
+    const badSpec = pod('bad-spec');
+    (badSpec.spec as Record<string, unknown>).containers = 'web';
+    const badStatus = pod('bad-status');
+    (badStatus.status as Record<string, unknown>).hostIP = 42;
+    const noKind = { apiVersion: 'v1', metadata: { name: 'no-kind' } };
+    const nested = { apiVersion: 'v1', kind: 'List', items: [pod('nested')] };
+    const items = [pod('a'), badSpec, badStatus, noKind, nested, node(), pod('z')];
+    const files = {
+      list: JSON.stringify({ apiVersion: 'v1', items, kind: 'List' }),
+      array: JSON.stringify(items),
+      bundle: JSON.stringify({
+        schema: 'eks-soc2/snapshot@1', createdAt: '2026-12-01T00:00:00Z', cluster: { name: 'c' }, collector: { tool: 'eks-soc2', version: '0' },
+        kubernetes: { source: 'live', complete: false, kinds: { 'core/Pod': { state: 'collected', count: 4 } }, objects: [pod('a'), badSpec, badStatus, pod('z')] },
+        aws: { source: 'none', facts: [], calls: {} }, tools: [], gaps: [],
+      }),
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(dir, `${name}.json`);
+      writeFileSync(path, text);
+      const [whole, stream] = await Promise.all([Number.MAX_SAFE_INTEGER, 1].map((t) => collectFiles([path], { toolVersion: '0', streamThreshold: t })));
+      expect(stream.kubernetes.objects, name).toEqual(whole!.kubernetes.objects);
+      expect(stream.gaps, name).toEqual(whole!.gaps);
+      expect(stream.kubernetes.kinds, name).toEqual(whole!.kubernetes.kinds);
+      const names = whole!.kubernetes.objects.map((o) => o.metadata.name);
+      expect(names, name).not.toContain('bad-spec');
+      expect(names, name).not.toContain('bad-status');
+      expect(names, name).toContain('a');
+      expect(whole!.gaps.map((g) => g.message).join('\n'), name).toMatch(/status\.hostIP is the integer 42, not a string/);
+    }
+  });
 });
