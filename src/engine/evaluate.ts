@@ -127,8 +127,7 @@ interface ControlEnv {
  */
 export class ResourceTable {
   readonly resources: RunResource[] = [];
-  /** A Map, not a WeakMap: the objects live as long as the snapshot anyway, and 150,000 weak entries cost every garbage collection of the evaluation. */
-  private readonly byObject = new Map<object, number>();
+  private readonly byObject = new WeakMap<object, number>();
   private readonly byKey = new Map<string, number>();
   /** Whether the resource at an index is in a system namespace (the default of a finding's `system`). */
   private readonly systemAt: boolean[] = [];
