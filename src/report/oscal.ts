@@ -71,6 +71,15 @@ function resourceIdentity(f: Finding): string {
   return [r.provider, r.accountId ?? '', r.region ?? '', r.kind, r.namespace ?? '', r.name, r.arn ?? ''].join('|');
 }
 
+/** A resource described by props: provider, kind, name, namespace and ARN when it has them. */
+function resourceProps(f: Finding): Prop[] {
+  return [
+    prop('provider', f.resource.provider), prop('kind', f.resource.kind), prop('name', f.resource.name),
+    ...(f.resource.namespace ? [prop('namespace', f.resource.namespace)] : []),
+    ...(f.resource.arn ? [prop('arn', f.resource.arn)] : []),
+  ];
+}
+
 function toolParts(seed: string, version: string): { componentUuid: string; platformUuid: string; localDefinitions: Json } {
   const componentUuid = uuidV5(`tool|eks-soc2|${version}`);
   const platformUuid = uuidV5(`platform|${seed}`);
@@ -101,10 +110,12 @@ function controlProps(c: Pick<ControlResult, 'section' | 'tsc' | 'automation' | 
 }
 
 /**
- * OSCAL 1.1.x assessment-results (JSON) for one run: reviewed controls, one observation per
- * finding (subjects = the resources), one finding per control with its TSC mapping and
- * satisfied / not-satisfied. UUIDs are name-based, so rendering the same run twice gives the
- * same document.
+ * OSCAL 1.1.x assessment-results (JSON) for one run: reviewed controls; one observation per group of
+ * findings alike but for their resource (rule, status, severity, message; system ones apart), whose
+ * subjects are those resources, each described once as an inventory item of the result's local
+ * definitions; a finding with a waiver or details is an observation of its own with its resource
+ * inline; one finding per control with its TSC mapping and satisfied / not-satisfied. UUIDs are
+ * name-based, so rendering the same run twice gives the same document.
  */
 export function renderOscal(run: RunResult, write: (chunk: string) => void): void {
   const seed = `${run.runId ?? run.snapshotDigest ?? run.startedAt}|${run.cluster.arn ?? run.cluster.name ?? run.cluster.context ?? ''}`;
@@ -121,11 +132,41 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
 
   const observations: Json[] = [];
   const findings: Json[] = [];
+  // The resources of grouped findings, each described once as an inventory item of the result; the
+  // observations name them by UUID (at 150,000 pods a run has two million findings, 350,000 failing).
+  const inventory = new Map<string, { uuid: string; item: Json }>();
+  const inventoryUuid = (f: Finding): string => {
+    const id = resourceIdentity(f);
+    let known = inventory.get(id);
+    if (!known) {
+      const uuid = uuidV5(`resource|${id}`);
+      known = {
+        uuid,
+        item: {
+          uuid,
+          description: resourceLabel(f.resource),
+          props: [...resourceProps(f), ...(f.source ? [prop('source', `${f.source.file}:${f.source.line}`)] : [])] as unknown as Json,
+        },
+      };
+      inventory.set(id, known);
+    }
+    return known.uuid;
+  };
   for (const c of run.controls) {
     const related: string[] = [];
     const levels = new Map(c.rules.map((r) => [r.id, r.level]));
+    /** Findings alike but for their resource (no waiver, no details): one observation each, with every resource as a subject. */
+    const groups = new Map<string, { f: Finding; subjects: string[] }>();
     let i = 0;
     for (const f of eachFinding(run, c)) {
+      if (!f.waiver && f.details === undefined) {
+        const key = `${f.rule}\u0000${f.status}\u0000${f.severity}\u0000${f.system ? 1 : 0}\u0000${f.message}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { f, subjects: [] }));
+        g.subjects.push(inventoryUuid(f));
+        i++;
+        continue;
+      }
       const uuid = uuidV5(`${seed}|obs|${c.id}|${f.rule}|${resourceIdentity(f)}|${i}`);
       related.push(uuid);
       observations.push({
@@ -145,16 +186,34 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
           'subject-uuid': uuidV5(`resource|${resourceIdentity(f)}`),
           type: 'resource',
           title: resourceLabel(f.resource),
-          props: [
-            prop('provider', f.resource.provider), prop('kind', f.resource.kind), prop('name', f.resource.name),
-            ...(f.resource.namespace ? [prop('namespace', f.resource.namespace)] : []),
-            ...(f.resource.arn ? [prop('arn', f.resource.arn)] : []),
-          ] as unknown as Json,
+          props: resourceProps(f) as unknown as Json,
         }],
         'relevant-evidence': evidence(f.source ? [prop('source', `${f.source.file}:${f.source.line}`)] : []),
         collected: run.finishedAt,
       });
       i++;
+    }
+    for (const [key, { f, subjects }] of groups) {
+      const uuid = uuidV5(`${seed}|obs|${c.id}|group|${key}`);
+      related.push(uuid);
+      const n = subjects.length;
+      observations.push({
+        uuid,
+        title: `${c.id} ${f.rule}: ${n.toLocaleString('en-US')} resource${n === 1 ? '' : 's'}`,
+        description: `${f.status}: ${f.message}`,
+        props: [
+          prop('control', c.id), prop('rule', f.rule), prop('status', f.status), prop('severity', f.severity),
+          ...(levels.has(f.rule) ? [prop('rule-level', levels.get(f.rule)!)] : []),
+          ...(f.system ? [prop('system-namespace', 'true')] : []),
+          prop('resources', String(n)),
+        ] as unknown as Json,
+        methods: ['TEST'],
+        types: ['control-objective'],
+        origins,
+        subjects: subjects.map((u) => ({ 'subject-uuid': u, type: 'inventory-item' })),
+        'relevant-evidence': evidence(),
+        collected: run.finishedAt,
+      });
     }
     if (i === 0 || c.attestation) {
       const uuid = uuidV5(`${seed}|obs|${c.id}|control`);
@@ -250,7 +309,7 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
           prop('score', String(run.summary.score)),
           ...leftOutProps(leftOut),
         ],
-        'local-definitions': tool.localDefinitions,
+        'local-definitions': inventory.size ? { ...(tool.localDefinitions as Record<string, Json>), 'inventory-items': [...inventory.values()].map((x) => x.item) } : tool.localDefinitions,
         'reviewed-controls': { 'control-selections': [reviewed(run.controls.map((c) => c.id), RUN_LEFT_OUT, leftOut)] },
         ...(observations.length ? { observations } : {}),
         ...(findings.length ? { findings } : {}),

@@ -135,7 +135,8 @@ interface OscalDoc {
     results: {
       start: string; end: string;
       'reviewed-controls': { 'control-selections': { 'include-controls': { 'control-id': string }[] }[] };
-      observations: { uuid: string; methods: string[]; subjects?: { title: string }[]; 'relevant-evidence': { description: string; href?: string }[] }[];
+      'local-definitions': { 'inventory-items'?: { uuid: string; description: string }[] };
+      observations: { uuid: string; methods: string[]; subjects?: { 'subject-uuid': string; type: string; title?: string }[]; 'relevant-evidence': { description: string; href?: string }[] }[];
       findings: { target: { 'target-id': string; status: { state: string } }; props: { name: string; ns?: string; value: string }[]; 'related-observations'?: { 'observation-uuid': string }[] }[];
     }[];
   };
@@ -188,7 +189,11 @@ describe('OSCAL assessment-results', () => {
   it('records resources as subjects, the run as evidence, and attestations as EXAMINE', async () => {
     const res = (await oscal(sampleRun()))['assessment-results'].results[0]!;
     const withSubject = res.observations.filter((o) => o.subjects);
-    expect(withSubject.some((o) => o.subjects![0]!.title === 'Deployment shop/checkout')).toBe(true);
+    // A subject is a resource described inline (a finding with a waiver or details) or an inventory item of the result.
+    const items = new Map((res['local-definitions']['inventory-items'] ?? []).map((x) => [x.uuid, x.description]));
+    const labels = withSubject.flatMap((o) => o.subjects!.map((x) => (x.type === 'inventory-item' ? items.get(x['subject-uuid']) : x.title)));
+    expect(labels.every((l) => typeof l === 'string' && l.length > 0)).toBe(true);
+    expect(labels).toContain('Deployment shop/checkout');
     expect(withSubject.every((o) => o.methods.includes('TEST'))).toBe(true);
     expect(withSubject[0]!['relevant-evidence'][0]!.description).toContain('run-0001');
     const attested = res.observations.find((o) => o.methods.includes('EXAMINE') && o['relevant-evidence'][0]!.href)!;
