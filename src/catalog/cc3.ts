@@ -723,9 +723,8 @@ export const CC3_RA_03 = defineControl({
     for (const w of workloads(ev)) {
       const system = ctx.isSystemNamespace(w.namespace);
       const mine = reportsOfWorkload(w, byTarget, rsByOwner, rsReports);
-      // Init and regular containers (ephemeral ones are not scanned), in the order of containersOf.
-      const init = w.spec.initContainers;
-      const containers = Array.isArray(init) && init.length > 0 ? [...init, ...(Array.isArray(w.spec.containers) ? w.spec.containers : [])] : Array.isArray(w.spec.containers) ? w.spec.containers : [];
+      // Init and regular containers (ephemeral ones are not scanned).
+      const containers = allContainers(w.spec, false);
       if (containers.length === 0) continue;
       const gaps: string[] = [];
       const unseen: string[] = [];

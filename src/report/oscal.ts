@@ -134,14 +134,15 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
   const findings: Json[] = [];
   // The resources of grouped findings, each described once as an inventory item of the result; the
   // observations name them by UUID (at 150,000 pods a run has two million findings, 350,000 failing).
-  const inventory = new Map<string, { uuid: string; item: Json }>();
-  const inventoryUuid = (f: Finding): string => {
+  // A subject reference per resource, shared by every observation that names it.
+  const inventory = new Map<string, { subject: Json; item: Json }>();
+  const subjectOf = (f: Finding): Json => {
     const id = resourceIdentity(f);
     let known = inventory.get(id);
     if (!known) {
       const uuid = uuidV5(`resource|${id}`);
       known = {
-        uuid,
+        subject: { 'subject-uuid': uuid, type: 'inventory-item' },
         item: {
           uuid,
           description: resourceLabel(f.resource),
@@ -150,33 +151,37 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
       };
       inventory.set(id, known);
     }
-    return known.uuid;
+    return known.subject;
   };
+  /** The props of an observation of a control's findings: control, rule, status, severity, rule level (from the control's `levels`), system namespace. */
+  const findingProps = (controlId: string, f: Finding, levels: ReadonlyMap<string, string>): Prop[] => [
+    prop('control', controlId), prop('rule', f.rule), prop('status', f.status), prop('severity', f.severity),
+    ...(levels.has(f.rule) ? [prop('rule-level', levels.get(f.rule)!)] : []),
+    ...(f.system ? [prop('system-namespace', 'true')] : []),
+  ];
   for (const c of run.controls) {
     const related: string[] = [];
     const levels = new Map(c.rules.map((r) => [r.id, r.level]));
     /** Findings alike but for their resource (no waiver, no details): one observation each, with every resource as a subject. */
-    const groups = new Map<string, { f: Finding; subjects: string[] }>();
+    const groups = new Map<string, { f: Finding; subjects: Json[] }>();
     let i = 0;
     for (const f of eachFinding(run, c)) {
+      const k = i++;
       if (!f.waiver && f.details === undefined) {
         const key = `${f.rule}\u0000${f.status}\u0000${f.severity}\u0000${f.system ? 1 : 0}\u0000${f.message}`;
         let g = groups.get(key);
         if (!g) groups.set(key, (g = { f, subjects: [] }));
-        g.subjects.push(inventoryUuid(f));
-        i++;
+        g.subjects.push(subjectOf(f));
         continue;
       }
-      const uuid = uuidV5(`${seed}|obs|${c.id}|${f.rule}|${resourceIdentity(f)}|${i}`);
+      const uuid = uuidV5(`${seed}|obs|${c.id}|${f.rule}|${resourceIdentity(f)}|${k}`);
       related.push(uuid);
       observations.push({
         uuid,
         title: `${c.id} ${f.rule}: ${resourceLabel(f.resource)}`,
         description: `${f.status}: ${f.message}`,
         props: [
-          prop('control', c.id), prop('rule', f.rule), prop('status', f.status), prop('severity', f.severity),
-          ...(levels.has(f.rule) ? [prop('rule-level', levels.get(f.rule)!)] : []),
-          ...(f.system ? [prop('system-namespace', 'true')] : []),
+          ...findingProps(c.id, f, levels),
           ...(f.waiver ? [prop('waiver', `${f.waiver.id} approved by ${f.waiver.approvedBy}, expires ${f.waiver.expires}`)] : []),
         ] as unknown as Json,
         methods: ['TEST'],
@@ -191,7 +196,6 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
         'relevant-evidence': evidence(f.source ? [prop('source', `${f.source.file}:${f.source.line}`)] : []),
         collected: run.finishedAt,
       });
-      i++;
     }
     for (const [key, { f, subjects }] of groups) {
       const uuid = uuidV5(`${seed}|obs|${c.id}|group|${key}`);
@@ -201,16 +205,11 @@ export function renderOscal(run: RunResult, write: (chunk: string) => void): voi
         uuid,
         title: `${c.id} ${f.rule}: ${n.toLocaleString('en-US')} resource${n === 1 ? '' : 's'}`,
         description: `${f.status}: ${f.message}`,
-        props: [
-          prop('control', c.id), prop('rule', f.rule), prop('status', f.status), prop('severity', f.severity),
-          ...(levels.has(f.rule) ? [prop('rule-level', levels.get(f.rule)!)] : []),
-          ...(f.system ? [prop('system-namespace', 'true')] : []),
-          prop('resources', String(n)),
-        ] as unknown as Json,
+        props: [...findingProps(c.id, f, levels), prop('resources', String(n))] as unknown as Json,
         methods: ['TEST'],
         types: ['control-objective'],
         origins,
-        subjects: subjects.map((u) => ({ 'subject-uuid': u, type: 'inventory-item' })),
+        subjects,
         'relevant-evidence': evidence(),
         collected: run.finishedAt,
       });

@@ -1,6 +1,6 @@
 import type { Severity } from '../../model/index.js';
 import type { Container, ContainerKind, PodSpec } from './workloads.js';
-import { arr } from './workloads.js';
+import { CONTAINER_LISTS, arr } from './workloads.js';
 import {
   BASELINE_CAPABILITIES, allowPrivilegeEscalationViolation, declaresWindows, dropAllViolation, inUserNamespace, restrictedAddViolation,
   runAsNonRootViolation, runAsUserViolation, seccompRestrictedViolation,
@@ -45,7 +45,6 @@ const LINUX_ONLY: ReadonlySet<PodSecurityRule> = new Set(['no-privilege-escalati
 
 const label = (kind: ContainerKind, c: Container) => `${kind === 'container' ? '' : `${kind}/`}${c.name ?? '(unnamed)'}`;
 
-const CONTAINER_LISTS = [['initContainers', 'initContainer'], ['containers', 'container'], ['ephemeralContainers', 'ephemeralContainer']] as const;
 const NO_OFFENDERS: readonly string[] = Object.freeze([]);
 
 /** The containers `bad` finds a reason for, labelled, in the order of containersOf (a shared empty list when none). */
@@ -121,8 +120,7 @@ export function checkPodSecurity(rule: PodSecurityRule, spec: PodSpec): RuleVerd
     case 'no-privilege-escalation':
       return psa(allowPrivilegeEscalationViolation(spec), 'allowPrivilegeEscalation: false everywhere', 'privilege escalation allowed', spec);
     case 'no-host-path': {
-      const all = arr<{ name?: string; hostPath?: { path?: string } }>(spec.volumes);
-      const vols = all.some((v) => v && v.hostPath) ? all.filter((v) => v && v.hostPath) : [];
+      const vols = arr<{ name?: string; hostPath?: { path?: string } }>(spec.volumes).filter((v) => v && v.hostPath);
       return vols.length === 0
         ? passing('no hostPath volumes')
         : { ok: false, message: `hostPath volumes: ${vols.map((v) => `${v.name ?? '?'} → ${v.hostPath?.path ?? '?'}`).join(', ')}`, offenders: vols.map((v) => v.name ?? '?') };

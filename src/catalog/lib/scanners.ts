@@ -4,7 +4,7 @@ import type { DescribeImagesResponse } from '@aws-sdk/client-ecr';
 import type { Cluster } from '@aws-sdk/client-eks';
 import { describeCluster, out, toTime } from './aws.js';
 import { parseImage } from './pod-security.js';
-import { workloads } from './workloads.js';
+import { CONTAINER_LISTS, workloads } from './workloads.js';
 import type { Container, ContainerKind, Workload } from './workloads.js';
 
 /**
@@ -161,7 +161,6 @@ export function runningImages(ev: Evidence): readonly RunningImage[] {
 /** Parsed once per distinct image reference in `computeRunningImages`. */
 interface ParsedRef { tag: string | undefined; own: string | undefined; ecr: EcrLocation | undefined }
 
-const CONTAINER_LISTS = [['initContainers', 'initContainer'], ['containers', 'container'], ['ephemeralContainers', 'ephemeralContainer']] as const;
 const NO_LIST: readonly K8sObject[] = [];
 
 function computeRunningImages(list: readonly Workload[], pods: ReadonlyMap<K8sObject, readonly K8sObject[]>): RunningImage[] {

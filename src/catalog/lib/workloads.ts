@@ -125,22 +125,29 @@ function computeWorkloads(ev: Evidence, lists: readonly (readonly K8sObject[])[]
   return out;
 }
 
+/** The container lists of a pod spec, in the order every check reads them, with the kind of their containers. */
+export const CONTAINER_LISTS = [['initContainers', 'initContainer'], ['containers', 'container'], ['ephemeralContainers', 'ephemeralContainer']] as const;
+
 /**
  * Every container of a pod spec with its kind: init containers, containers, ephemeral containers.
  * A new array each call (checks call it per rule and workload: an array is cheaper than a generator).
  */
 export function containersOf(spec: PodSpec): { c: Container; kind: ContainerKind }[] {
   const out: { c: Container; kind: ContainerKind }[] = [];
-  const { initContainers: init, containers: main, ephemeralContainers: eph } = spec;
-  if (Array.isArray(init)) for (const c of init as Container[]) out.push({ c, kind: 'initContainer' });
-  if (Array.isArray(main)) for (const c of main as Container[]) out.push({ c, kind: 'container' });
-  if (Array.isArray(eph)) for (const c of eph as Container[]) out.push({ c, kind: 'ephemeralContainer' });
+  for (const [field, kind] of CONTAINER_LISTS) {
+    const list = spec[field];
+    if (Array.isArray(list)) for (const c of list as Container[]) out.push({ c, kind });
+  }
   return out;
 }
 
-/** The containers of a pod spec in the order of containersOf, without their kinds (may be the spec's own list: read only). */
-export function allContainers(spec: PodSpec): readonly Container[] {
-  const { initContainers: init, containers: main, ephemeralContainers: eph } = spec;
+/**
+ * The containers of a pod spec in the order of containersOf, without their kinds (may be the spec's
+ * own list: read only); without the ephemeral ones when `ephemeral` is false.
+ */
+export function allContainers(spec: PodSpec, ephemeral = true): readonly Container[] {
+  const { initContainers: init, containers: main } = spec;
+  const eph = ephemeral ? spec.ephemeralContainers : undefined;
   if (!Array.isArray(init) && !Array.isArray(eph)) return Array.isArray(main) ? (main as Container[]) : [];
   const out: Container[] = [];
   if (Array.isArray(init)) for (const c of init as Container[]) out.push(c);

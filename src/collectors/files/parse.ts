@@ -151,7 +151,7 @@ export function accept(
   }
   obj.$source = { file, line };
   countObject(out, file);
-  reduceStatus(obj);
+  if (!checked) reduceStatus(obj); // a checked object had its status trimmed when it was parsed
   out.objects.push(sanitizeObject(obj));
 }
 
@@ -187,7 +187,8 @@ function acceptBundle(value: Record<string, unknown>, file: string, line: number
   const objects = snap.kubernetes.objects;
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
-    const shape = objectChecked?.(i) === true ? NO_PROBLEMS : shapeProblems(o as unknown as Record<string, unknown>);
+    const checked = objectChecked?.(i) === true;
+    const shape = checked ? NO_PROBLEMS : shapeProblems(o as unknown as Record<string, unknown>);
     if (shape.length > 0) {
       rejectObject(out, o as unknown as Record<string, unknown>, shape, file, line, `snapshot bundle object ${i + 1}: `);
       const key = kindKey(o.apiVersion, o.kind);
@@ -196,7 +197,7 @@ function acceptBundle(value: Record<string, unknown>, file: string, line: number
       if (cov) cov.count = Math.max(0, cov.count - 1);
       continue;
     }
-    reduceStatus(o);
+    if (!checked) reduceStatus(o);
     kept.push(sanitizeObject(o));
   }
   snap.kubernetes.objects = kept;
